@@ -1,0 +1,34 @@
+#!/usr/bin/env bash
+# Installs every system package topo-hpc needs on a fresh Debian 12 machine.
+# Idempotent: packages already present are left alone, and apt is only
+# refreshed when something is missing.
+set -euo pipefail
+
+PKGS=(
+  build-essential pkg-config
+  libopenmpi-dev openmpi-bin          # MPI (rsmpi links it via mpicc -show)
+  libhdf5-openmpi-dev hdf5-tools      # parallel HDF5 (hdf5-metno mpio)
+  libclang-dev clang                  # bindgen in mpi-sys / hdf5-metno-sys
+  slurm-wlm munge                     # single-node SLURM for the job-script tests
+  python3 python3-pip                 # h5py cross-checks in the test suite
+)
+
+missing=()
+for p in "${PKGS[@]}"; do
+  dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q "install ok installed" || missing+=("$p")
+done
+
+SUDO=""
+[ "$(id -u)" -eq 0 ] || SUDO="sudo"
+if [ ${#missing[@]} -gt 0 ]; then
+  echo "setup: installing ${missing[*]}"
+  $SUDO apt-get update -qq
+  DEBIAN_FRONTEND=noninteractive $SUDO apt-get install -y -qq --no-install-recommends "${missing[@]}"
+else
+  echo "setup: system packages present"
+fi
+
+# h5py reads our HDF5 files in the cross-language tests.
+if ! python3 -c 'import h5py, numpy' 2>/dev/null; then
+  python3 -m pip install --quiet h5py numpy || python3 -m pip install --quiet --break-system-packages h5py numpy
+fi

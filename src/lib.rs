@@ -1,0 +1,14 @@
+//! topo-hpc: Topographica cortical-map models on supercomputers.
+//!
+//! The library behind the `topo-hpc` binary. Data flows one way:
+//! model file ([`topo_lang`]) -> [`topo_spec::ModelSpec`] -> engine
+//! ([`topo_sim`]) -> outputs. The parallel layer ([`par`]) owns MPI and knows
+//! nothing of `.ty` syntax; the interpreter knows nothing of MPI.
+
+pub mod par;
+
+pub use topo_lang as lang;
+pub use topo_numbergen as numbergen;
+pub use topo_pattern as pattern;
+pub use topo_sim as sim;
+pub use topo_spec as spec;

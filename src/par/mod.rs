@@ -1,0 +1,1 @@
+//! The parallel layer: the communicator, the process grid and halo plans.
