@@ -1,0 +1,1 @@
+//! Map analysis: feature preferences, pinwheels, hypercolumns and plots.
