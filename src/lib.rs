@@ -5,8 +5,11 @@
 //! ([`topo_sim`]) -> outputs. The parallel layer ([`par`]) owns MPI and knows
 //! nothing of `.ty` syntax; the interpreter knows nothing of MPI.
 
+pub mod cli;
 pub mod par;
+pub mod sweep;
 
+pub use topo_analysis as analysis;
 pub use topo_lang as lang;
 pub use topo_numbergen as numbergen;
 pub use topo_pattern as pattern;

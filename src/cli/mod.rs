@@ -1,0 +1,122 @@
+//! The `topo-hpc` command line.
+//!
+//! Two forms are accepted:
+//! * subcommands (`topo-hpc run MODEL.ty -p name=value ...`, `model`,
+//!   `trace`, `sweep`, `collate`), parsed with clap;
+//! * Topographica's own form, verbatim (`topo-hpc -a -c "run_batch(...)"
+//!   -p name=value FILE.ty ...`), where the order of `-c`, `-p` and files
+//!   matters and is kept.
+
+pub mod legacy;
+
+use crate::sweep::{CollateArgs, SweepArgs};
+use clap::{Parser, Subcommand};
+use std::path::PathBuf;
+
+/// Topographica cortical-map models on supercomputers.
+#[derive(Parser, Debug)]
+#[command(name = "topo-hpc", version, about, long_about = None)]
+pub struct Cli {
+    /// What to do.
+    #[command(subcommand)]
+    pub command: Command,
+}
+
+/// Options shared by the commands that load a model.
+#[derive(clap::Args, Debug, Clone)]
+pub struct ModelArgs {
+    /// The model file (.ty).
+    pub model: PathBuf,
+    /// Set a global parameter of the model: `-p name=value` (repeatable).
+    #[arg(short = 'p', long = "param", value_name = "NAME=VALUE")]
+    pub params: Vec<String>,
+}
+
+/// Subcommands.
+#[derive(Subcommand, Debug)]
+pub enum Command {
+    /// Load a model file and print its spec (or its geometry).
+    Model {
+        #[command(flatten)]
+        model: ModelArgs,
+        /// Print JSON instead of a human summary.
+        #[arg(long)]
+        json: bool,
+        /// Print each sheet's true bounds, density and shape and each
+        /// projection's template size and divisor.
+        #[arg(long)]
+        geometry: bool,
+    },
+    /// Run a model and record sheet activity at given times (JSON in the
+    /// shape of Topographica's training-test data).
+    Trace {
+        #[command(flatten)]
+        model: ModelArgs,
+        /// Sheets to record (repeatable).
+        #[arg(long = "sheet", required = true)]
+        sheets: Vec<String>,
+        /// Absolute times, comma separated, e.g. `1,100,250`.
+        #[arg(long)]
+        times: String,
+        /// Write the JSON here instead of stdout.
+        #[arg(long)]
+        out: Option<PathBuf>,
+        /// Compare with a reference JSON; exit non-zero past decimal 6.
+        #[arg(long)]
+        compare: Option<PathBuf>,
+        /// Rayon threads per rank (default: SLURM_CPUS_PER_TASK or all cores).
+        #[arg(long)]
+        threads: Option<usize>,
+    },
+    /// `run_batch(MODEL, name=value, ...)`: a batch run into its own folder.
+    Run(Box<RunArgs>),
+    /// Launch a parameter sweep of run_batch runs.
+    Sweep(SweepArgs),
+    /// Gather results of a sweep into CSV/HDF5 and plot them.
+    Collate(CollateArgs),
+}
+
+/// `topo-hpc run` options (run_batch's parameters).
+#[derive(clap::Args, Debug, Clone)]
+pub struct RunArgs {
+    #[command(flatten)]
+    pub model: ModelArgs,
+    /// Analysis times: a number scales Topographica's default list, a
+    /// comma-separated list is used as given.
+    #[arg(long)]
+    pub times: Option<String>,
+    /// Output root (default: $TOPO_HPC_OUTPUT, else ./Output).
+    #[arg(long)]
+    pub output_path: Option<PathBuf>,
+    /// Analysis at each time: `default`, `none`, or a comma list of
+    /// `activity,or_map,pinwheels,weights`.
+    #[arg(long)]
+    pub analysis: Option<String>,
+    /// Tag appended to the folder name.
+    #[arg(long)]
+    pub tag: Option<String>,
+    /// Prefix of the folder name.
+    #[arg(long)]
+    pub dirname_prefix: Option<String>,
+    /// Do not save a final snapshot.
+    #[arg(long)]
+    pub no_snapshot: bool,
+    /// Continue from a snapshot file.
+    #[arg(long)]
+    pub restore: Option<PathBuf>,
+    /// Rayon threads per rank (default: SLURM_CPUS_PER_TASK or all cores).
+    #[arg(long)]
+    pub threads: Option<usize>,
+    /// Print the process grid, blocks and halo volumes at start.
+    #[arg(long)]
+    pub decomposition_report: bool,
+    /// No progress bar.
+    #[arg(long)]
+    pub no_progress: bool,
+    /// Timestamp for the folder name (YYYYMMDDHHMM), shared by a group of runs.
+    #[arg(long)]
+    pub timestamp: Option<String>,
+    /// When to save script_repr: first, last, all, none.
+    #[arg(long, default_value = "first")]
+    pub save_script_repr: String,
+}
