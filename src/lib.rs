@@ -15,3 +15,5 @@ pub use topo_numbergen as numbergen;
 pub use topo_pattern as pattern;
 pub use topo_sim as sim;
 pub use topo_spec as spec;
+pub mod batch;
+pub mod io;

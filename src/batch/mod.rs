@@ -1,0 +1,3 @@
+//! run_batch: the output folder, its files and the batch loop.
+
+pub mod naming;

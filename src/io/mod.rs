@@ -1,0 +1,3 @@
+//! Output: the run's HDF5 file (parallel, collective) and text files.
+
+pub mod h5;
