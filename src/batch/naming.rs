@@ -87,8 +87,16 @@ pub fn py2_str(v: &Value) -> String {
         Value::Float(f) => py2_float(*f),
         Value::Time(t) => py2_float(t.to_f64()),
         Value::Str(s) => s.clone(),
-        Value::List(items) | Value::Tuple(items) => {
-            items.iter().map(py2_str).collect::<Vec<_>>().join("_")
+        // run_batch joins lists with `_`; anything else goes through str(),
+        // which for a tuple is its repr.
+        Value::List(items) => items.iter().map(py2_str).collect::<Vec<_>>().join("_"),
+        Value::Tuple(items) => {
+            let inner: Vec<String> = items.iter().map(py2_repr).collect();
+            if inner.len() == 1 {
+                format!("({},)", inner[0])
+            } else {
+                format!("({})", inner.join(", "))
+            }
         }
         Value::Dict(items) => items
             .iter()
@@ -102,6 +110,22 @@ pub fn py2_str(v: &Value) -> String {
             .to_string(),
         Value::Function(f) => f.rsplit('.').next().unwrap_or(f).to_string(),
         Value::BoundingBox(b) => format!("BoundingBox({},{},{},{})", b[0], b[1], b[2], b[3]),
+    }
+}
+
+/// Python 2 `repr()` of an item inside a tuple.
+fn py2_repr(v: &Value) -> String {
+    match v {
+        Value::Str(s) => format!("'{s}'"),
+        Value::Float(f) => {
+            let s = format!("{f}");
+            if s.contains(['.', 'e', 'N', 'i']) {
+                s
+            } else {
+                format!("{s}.0")
+            }
+        }
+        other => py2_str(other),
     }
 }
 
@@ -203,10 +227,20 @@ mod tests {
                 "b".to_string(),
                 Value::List(vec![Value::Int(1), Value::Float(2.0)]),
             ),
+            (
+                "t".to_string(),
+                Value::Tuple(vec![Value::Int(1), Value::Float(0.5)]),
+            ),
         ];
-        assert_eq!(o.dirname(&p), "exp1_202611280215_gcal_a,b=1_2.0,z=0.5");
+        assert_eq!(
+            o.dirname(&p),
+            "exp1_202611280215_gcal_a,b=1_2.0,t=(1, 0.5),z=0.5"
+        );
         o.name_map = vec![("z".into(), "Z".into())];
-        assert_eq!(o.dirname(&p), "exp1_202611280215_gcal_a,Z=0.5,b=1_2.0");
+        assert_eq!(
+            o.dirname(&p),
+            "exp1_202611280215_gcal_a,Z=0.5,b=1_2.0,t=(1, 0.5)"
+        );
     }
 
     #[test]
