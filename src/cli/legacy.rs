@@ -22,8 +22,7 @@ pub fn is_legacy(args: &[String]) -> bool {
     match args.first() {
         None => false,
         Some(a) => {
-            matches!(a.as_str(), "-a" | "-c" | "-p" | "-o" | "--output-path")
-                || a.ends_with(".ty")
+            matches!(a.as_str(), "-a" | "-c" | "-p" | "-o" | "--output-path") || a.ends_with(".ty")
         }
     }
 }
@@ -36,7 +35,9 @@ pub fn parse(args: &[String]) -> Result<Vec<Item>, String> {
         let a = &args[i];
         let mut value = |flag: &str| -> Result<String, String> {
             i += 1;
-            args.get(i).cloned().ok_or_else(|| format!("option {flag} needs a value"))
+            args.get(i)
+                .cloned()
+                .ok_or_else(|| format!("option {flag} needs a value"))
         };
         match a.as_str() {
             "-a" | "--auto-import-commands" => items.push(Item::AutoImport),
@@ -68,7 +69,15 @@ mod tests {
 
     #[test]
     fn keeps_order_of_commands_and_params() {
-        let a = s(&["-a", "-c", "save_script_repr()", "-p", "cortex_density=3", "-c", "run_batch('t.ty')"]);
+        let a = s(&[
+            "-a",
+            "-c",
+            "save_script_repr()",
+            "-p",
+            "cortex_density=3",
+            "-c",
+            "run_batch('t.ty')",
+        ]);
         assert!(is_legacy(&a));
         let items = parse(&a).unwrap();
         assert_eq!(
