@@ -8,6 +8,7 @@
 //!   matters and is kept.
 
 pub mod legacy;
+pub mod trace;
 
 use crate::sweep::{CollateArgs, SweepArgs};
 use clap::{Parser, Subcommand};
