@@ -6,3 +6,4 @@
 //! module (MPI) and by [`exchange::LocalExchange`] (one process).
 
 pub mod exchange;
+pub mod state;
