@@ -1,3 +1,4 @@
 //! Output: the run's HDF5 file (parallel, collective) and text files.
 
 pub mod h5;
+pub mod snapshot;

@@ -1,0 +1,159 @@
+//! Snapshots: the whole simulation state in one HDF5 file, written by all
+//! ranks collectively in global coordinates, so that a run continues on any
+//! number of ranks.
+//!
+//! Crash safety: the file is written under `<name>.tmp`, closed, synced to
+//! disk, and only then renamed; a job killed mid-write never leaves a
+//! truncated file under the final name.
+//!
+//! Layout (also in the README):
+//! * `/meta/spec_json`, `/meta/state_json`: UTF-8 bytes (u8 datasets: a
+//!   model's spec outgrows HDF5's 64 KiB attribute limit);
+//! * root attributes: `time` (float), `time_num`, `time_den`, `model`,
+//!   `parameters` (JSON), `topo_hpc_version`, `ranks`, `created`;
+//! * one dataset per state array, at the path the engine names
+//!   (`sheets/V1/activity`, `projections/V1.LateralInhibitory/weights`, ...).
+
+use super::h5::{Attr, H5File, RawComm};
+use anyhow::{anyhow, Context, Result};
+use std::path::{Path, PathBuf};
+use topo_sim::state::{ArrayData, LocalArray};
+
+/// The temporary name a snapshot is written under.
+pub fn temp_path(path: &Path) -> PathBuf {
+    let mut s = path.as_os_str().to_owned();
+    s.push(".tmp");
+    PathBuf::from(s)
+}
+
+/// What every snapshot carries besides the arrays.
+pub struct SnapshotMeta<'a> {
+    /// The model spec as JSON.
+    pub spec_json: &'a str,
+    /// Engine state that is not an array (time, events, streams...).
+    pub state_json: &'a str,
+    /// Root attributes.
+    pub attrs: Vec<(String, Attr)>,
+}
+
+/// Collective over `comm`: write the snapshot. `is_root` ranks write the
+/// JSON blobs; `sync` is a barrier the caller provides (MPI or no-op).
+pub fn write(
+    comm: RawComm,
+    is_root: bool,
+    barrier: &dyn Fn(),
+    path: &Path,
+    arrays: &[LocalArray],
+    meta: &SnapshotMeta,
+) -> Result<()> {
+    let tmp = temp_path(path);
+    if is_root && tmp.exists() {
+        // Left behind by a job killed while writing: never valid.
+        std::fs::remove_file(&tmp)
+            .with_context(|| format!("cannot remove stale {}", tmp.display()))?;
+    }
+    barrier();
+    let f = H5File::create_new(&tmp, comm)?;
+    let blob = |name: &str, text: &str| -> Result<()> {
+        let bytes = text.as_bytes();
+        let (count, data): (usize, &[u8]) = if is_root {
+            (bytes.len(), bytes)
+        } else {
+            (0, &[])
+        };
+        f.write_block::<u8>(
+            &format!("meta/{name}"),
+            &[bytes.len()],
+            &[0],
+            &[count],
+            data,
+        )
+    };
+    blob("spec_json", meta.spec_json)?;
+    blob("state_json", meta.state_json)?;
+    for a in arrays {
+        match &a.data {
+            ArrayData::F64(d) => f.write_block(&a.path, &a.global_shape, &a.start, &a.count, d),
+            ArrayData::F32(d) => f.write_block(&a.path, &a.global_shape, &a.start, &a.count, d),
+            ArrayData::I32(d) => f.write_block(&a.path, &a.global_shape, &a.start, &a.count, d),
+        }
+        .with_context(|| format!("writing {}", a.path))?;
+    }
+    for (k, v) in &meta.attrs {
+        f.set_attr("/", k, v)?;
+    }
+    f.close()?;
+    barrier();
+    if is_root {
+        std::fs::File::open(&tmp)
+            .and_then(|h| h.sync_all())
+            .with_context(|| format!("cannot sync {}", tmp.display()))?;
+        std::fs::rename(&tmp, path)
+            .with_context(|| format!("cannot rename snapshot to {}", path.display()))?;
+    }
+    barrier();
+    Ok(())
+}
+
+/// An open snapshot for restoring (every rank reads what it owns).
+pub struct Snapshot {
+    file: H5File,
+}
+
+impl Snapshot {
+    /// Collective: open.
+    pub fn open(path: &Path, comm: RawComm) -> Result<Snapshot> {
+        if !path.exists() {
+            return Err(anyhow!("snapshot {} does not exist", path.display()));
+        }
+        Ok(Snapshot {
+            file: H5File::open_read(path, comm)?,
+        })
+    }
+
+    fn blob(&self, name: &str) -> Result<String> {
+        let p = format!("meta/{name}");
+        let n = self.file.shape(&p)?.first().copied().unwrap_or(0);
+        let bytes = self.file.read_block::<u8>(&p, &[0], &[n])?;
+        String::from_utf8(bytes).map_err(|e| anyhow!("{p} is not UTF-8: {e}"))
+    }
+
+    /// The model spec JSON.
+    pub fn spec_json(&self) -> Result<String> {
+        self.blob("spec_json")
+    }
+
+    /// The engine's non-array state JSON.
+    pub fn state_json(&self) -> Result<String> {
+        self.blob("state_json")
+    }
+
+    /// Read a hyperslab, in the element type the dataset has.
+    pub fn read(&self, path: &str, start: &[usize], count: &[usize]) -> Result<ArrayData> {
+        let ds = self
+            .file
+            .file()
+            .dataset(path)
+            .with_context(|| format!("snapshot has no {path}"))?;
+        let dt = ds.dtype()?;
+        let size = dt.size();
+        let is_float = dt.is::<f64>() || dt.is::<f32>();
+        Ok(if is_float && size == 8 {
+            ArrayData::F64(self.file.read_block(path, start, count)?)
+        } else if is_float && size == 4 {
+            ArrayData::F32(self.file.read_block(path, start, count)?)
+        } else {
+            ArrayData::I32(self.file.read_block(path, start, count)?)
+        })
+    }
+
+    /// A string attribute of the root.
+    pub fn attr_str(&self, key: &str) -> Result<String> {
+        self.file.attr_str("/", key)
+    }
+
+    /// Collective: close.
+    pub fn close(self) -> Result<()> {
+        self.file.close()
+    }
+}
