@@ -1,0 +1,478 @@
+//! The random streams of a whole model: every numbergen generator's state
+//! and imagen's shared numpy stream, in one serialisable value.
+//!
+//! # How values are produced
+//! A parameter bound to a numbergen object is a `param.Dynamic` value.
+//! Topographica sets `param.Dynamic.time_dependent = True`, so the object's
+//! value is produced anew only when the simulation time differs from the time
+//! of its previous production (or when forced); otherwise the previous value
+//! is returned. The cache belongs to the object (param stores it on the
+//! generator), so two parameters sharing one object share its value. Objects
+//! nested inside another (the operand of a `BinaryOperator`, the generator of
+//! a `BoundedNumber`) are called directly, without caching.
+//!
+//! # Random distributions
+//! `UniformRandom`, `UniformRandomOffset`, `UniformRandomInt`, `Choice`,
+//! `NormalRandom` and `VonMisesRandom` each own a Python `random.Random`,
+//! seeded with their `seed` (param `RandomDistribution.__init__` with
+//! `shared=False`). With `time_dependent` true the generator is reseeded
+//! before every draw with `Hash(name + str(seed))(t, param.random_seed)`,
+//! so its value is a function of time alone.
+//!
+//! A `seed` of `None` gives Topographica an uncontrolled seed
+//! (`random.Random().randint(0, 1000000)`), irreproducible by design. Here a
+//! sequential stream with no seed is seeded, reproducibly, with the md5 hash
+//! of its name ([`crate::hash::hash_rationals`]`(name, [])`). Time-dependent
+//! streams never depend on that seed (they are reseeded from the hash before
+//! each draw, whose name then has no seed suffix), so they match
+//! Topographica exactly.
+//!
+//! # Parameters read (as `topo-lang` puts them in `Component.params`)
+//! Class names are `numbergen.<Class>`. All: `name` (Str). Random
+//! distributions: `seed` (Int or None), `time_dependent` (Bool, default
+//! false), and `lbound`/`ubound` (UniformRandom, UniformRandomInt),
+//! `mean`/`range` (UniformRandomOffset), `mu`/`sigma` (NormalRandom),
+//! `mu`/`kappa` (VonMisesRandom), `choices` (List; Choice).
+//! `ExponentialDecay`: `starting_value`, `ending_value`, `time_constant`,
+//! `base` (e). `ScaledTime`: `factor`. `BoxCar`: `onset`, `duration`.
+//! `SquareWave`: `onset`, `duration`, `off_duration`. `BoundedNumber`:
+//! `generator`, `bounds` (pair, either side None). `BinaryOperator`: `lhs`,
+//! `rhs` (numbers or components, as stored, i.e. already swapped for the
+//! reflected operators such as `0.0 + gen`), `operator` (Str or Function:
+//! `add`, `sub`, `mul`, `truediv`, `div`, `floordiv`, `mod`, `pow`, numpy's
+//! `maximum`/`minimum`, also spelt `operator.add`, `numpy.add`, ...).
+//! `UnaryOperator`: `operand`, `operator` (`neg`, `pos`, `abs`).
+
+use crate::hash::{hash_rationals, time_hash, PARAM_RANDOM_SEED};
+use crate::numpy::NumpyRandomState;
+use crate::pyops::{self, Num};
+use crate::pyrandom::PyRandom;
+use serde::{Deserialize, Serialize};
+use std::collections::BTreeMap;
+use std::fmt;
+use topo_spec::{Component, Time, Value};
+
+/// Why a value could not be produced.
+#[derive(Clone, Debug, PartialEq)]
+pub enum StreamError {
+    /// The input is not valid (a non-numeric value where a number is needed,
+    /// an empty range, a division by zero, ...).
+    Invalid(String),
+    /// A component parameter is missing or has the wrong type.
+    Param {
+        /// Component class and name.
+        component: String,
+        /// The parameter.
+        param: String,
+        /// What is wrong.
+        problem: String,
+    },
+    /// Valid Topographica input that this port does not reproduce.
+    Unsupported(String),
+}
+
+impl fmt::Display for StreamError {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        match self {
+            StreamError::Invalid(m) => write!(f, "numbergen: {m}"),
+            StreamError::Param {
+                component,
+                param,
+                problem,
+            } => write!(f, "numbergen: {component}: parameter `{param}` {problem}"),
+            StreamError::Unsupported(m) => write!(f, "numbergen: unsupported: {m}"),
+        }
+    }
+}
+
+impl std::error::Error for StreamError {}
+
+/// The per-object state param keeps on a numbergen generator.
+#[derive(Clone, Debug, Default, PartialEq, Serialize, Deserialize)]
+struct ObjectState {
+    /// The `random.Random` of a random distribution, made on first use.
+    rng: Option<PyRandom>,
+    /// param.Dynamic's `(_Dynamic_time, _Dynamic_last)`.
+    last: Option<(Time, Num)>,
+}
+
+/// Every random stream of a model. Serialisable: a snapshot stores it and a
+/// restored copy continues every stream exactly where it stopped.
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+pub struct Streams {
+    shared: NumpyRandomState,
+    objects: BTreeMap<u64, ObjectState>,
+}
+
+/// A component's label for error messages.
+fn label(c: &Component) -> String {
+    match c.get("name").and_then(Value::as_str) {
+        Some(n) => format!("{} {n:?}", c.class),
+        None => c.class.clone(),
+    }
+}
+
+fn param_err(c: &Component, param: &str, problem: impl Into<String>) -> StreamError {
+    StreamError::Param {
+        component: label(c),
+        param: param.into(),
+        problem: problem.into(),
+    }
+}
+
+/// A plain number (`Value::Int`, `Float`, `Time`), if the value is one.
+fn plain_number(v: &Value) -> Option<Num> {
+    match v {
+        Value::Int(i) => Some(Num::Int(*i)),
+        Value::Float(x) => Some(Num::Float(*x)),
+        Value::Time(t) if t.denom() == 1 => Some(Num::Int(t.numer())),
+        Value::Time(t) => Some(Num::Float(t.to_f64())),
+        _ => None,
+    }
+}
+
+/// A numeric parameter, or its default when absent.
+fn num_param(c: &Component, name: &str, default: Option<Num>) -> Result<Num, StreamError> {
+    match c.get(name) {
+        None => default.ok_or_else(|| param_err(c, name, "is missing")),
+        Some(v) => plain_number(v)
+            .ok_or_else(|| param_err(c, name, format!("must be a number, got {v:?}"))),
+    }
+}
+
+fn f64_param(c: &Component, name: &str, default: Option<f64>) -> Result<f64, StreamError> {
+    num_param(c, name, default.map(Num::Float)).map(Num::to_f64)
+}
+
+/// An integer-valued parameter that Python's `randrange` accepts
+/// (`int(x) == x`).
+fn integral_param(c: &Component, name: &str, default: i64) -> Result<i64, StreamError> {
+    match num_param(c, name, Some(Num::Int(default)))? {
+        Num::Int(i) => Ok(i),
+        Num::Float(x) if x == x.trunc() && x.abs() < 9.0e18 => Ok(x as i64),
+        Num::Float(x) => Err(param_err(
+            c,
+            name,
+            format!("must be integral for randint, got {x}"),
+        )),
+    }
+}
+
+fn is_numbergen(c: &Component) -> bool {
+    c.class.starts_with("numbergen.")
+}
+
+impl Streams {
+    /// Streams of a model whose imagen shared numpy stream is seeded with
+    /// `init_by_array(shared_seed)`; `None` is imagen's default `(500, 500)`.
+    pub fn new(shared_seed: Option<&[u32]>) -> Streams {
+        Streams {
+            shared: match shared_seed {
+                Some(words) => NumpyRandomState::from_array(words),
+                None => NumpyRandomState::default_shared(),
+            },
+            objects: BTreeMap::new(),
+        }
+    }
+
+    /// Value of a parameter that is a plain number (`Value::Int`, `Float`,
+    /// `Time`) or a numbergen component (`Value::Object` of class
+    /// `numbergen.*`) at time `t`. A component's value is produced anew only
+    /// when `t` differs from the time of its previous production (param.Dynamic
+    /// caching); objects are identified by `Component::id` and their stream
+    /// state lives here, created from the component's params on first use.
+    pub fn value(&mut self, v: &Value, t: Time) -> Result<f64, StreamError> {
+        self.produce(v, t, false).map(Num::to_f64)
+    }
+
+    /// Like [`Streams::value`] but keeps Python's int/float distinction
+    /// (e.g. `UniformRandomInt` and integer `Choice` values stay ints).
+    pub fn value_num(&mut self, v: &Value, t: Time) -> Result<Num, StreamError> {
+        self.produce(v, t, false)
+    }
+
+    /// A fresh value even at the same time (param's `force_new_dynamic_value`,
+    /// used by imagen's SeparatedComposite). Plain numbers are returned as is.
+    pub fn force_new(&mut self, v: &Value, t: Time) -> Result<f64, StreamError> {
+        self.produce(v, t, true).map(Num::to_f64)
+    }
+
+    /// The last value produced for a component, without producing one
+    /// (param's `inspect_value`); a plain number is returned as is; `None`
+    /// if the component has produced nothing yet.
+    pub fn inspect(&self, v: &Value) -> Option<f64> {
+        match v {
+            Value::Object(c) => self
+                .objects
+                .get(&c.id)
+                .and_then(|s| s.last)
+                .map(|(_, n)| n.to_f64()),
+            other => plain_number(other).map(Num::to_f64),
+        }
+    }
+
+    /// Forgets the cached value of object `id`, as param does when a
+    /// generator is (re)assigned to a parameter; its random stream continues.
+    pub fn forget_cached_value(&mut self, id: u64) {
+        if let Some(s) = self.objects.get_mut(&id) {
+            s.last = None;
+        }
+    }
+
+    /// imagen's class-level shared sequential numpy `RandomState` (initial
+    /// weights of non-time-dependent models, imagen.random patterns with
+    /// `time_dependent=False`).
+    pub fn shared_numpy(&mut self) -> &mut NumpyRandomState {
+        &mut self.shared
+    }
+
+    /// Reseeds the shared numpy stream (`imagen.random.seed(...)` at run
+    /// time) with `init_by_array(words)`.
+    pub fn reseed_shared(&mut self, words: &[u32]) {
+        self.shared = NumpyRandomState::from_array(words);
+    }
+
+    /// A numpy `RandomState` seeded for a time-dependent imagen random
+    /// pattern called `name` at time `t`:
+    /// `init_genrand(Hash(name)(t, param.random_seed))`.
+    pub fn hashed_numpy(name: &str, t: Time) -> NumpyRandomState {
+        NumpyRandomState::from_seed_u32(time_hash(name, t, PARAM_RANDOM_SEED))
+    }
+
+    fn produce(&mut self, v: &Value, t: Time, force: bool) -> Result<Num, StreamError> {
+        if let Some(n) = plain_number(v) {
+            return Ok(n);
+        }
+        let c = match v {
+            Value::Object(c) if is_numbergen(c) => c,
+            other => {
+                return Err(StreamError::Invalid(format!(
+                    "expected a number or a numbergen generator, got {other:?}"
+                )))
+            }
+        };
+        if !force {
+            if let Some((when, n)) = self.objects.get(&c.id).and_then(|s| s.last) {
+                if when == t {
+                    return Ok(n);
+                }
+            }
+        }
+        let n = self.call(c, t)?;
+        self.objects.entry(c.id).or_default().last = Some((t, n));
+        Ok(n)
+    }
+
+    /// An operand of an operator wrapper: a number, or a generator called
+    /// directly (no caching), as `x() if callable(x) else x`.
+    fn operand(&mut self, owner: &Component, name: &str, t: Time) -> Result<Num, StreamError> {
+        let v = owner
+            .get(name)
+            .ok_or_else(|| param_err(owner, name, "is missing"))?;
+        if let Some(n) = plain_number(v) {
+            return Ok(n);
+        }
+        match v {
+            Value::Object(c) if is_numbergen(c) => self.call(c, t),
+            other => Err(param_err(
+                owner,
+                name,
+                format!("must be a number or a numbergen generator, got {other:?}"),
+            )),
+        }
+    }
+
+    /// `generator()`: one uncached production.
+    fn call(&mut self, c: &Component, t: Time) -> Result<Num, StreamError> {
+        match c.short_class() {
+            "UniformRandom" => {
+                let lb = f64_param(c, "lbound", Some(0.0))?;
+                let ub = f64_param(c, "ubound", Some(1.0))?;
+                Ok(Num::Float(self.rng(c, t)?.uniform(lb, ub)))
+            }
+            "UniformRandomOffset" => {
+                let mean = f64_param(c, "mean", Some(0.0))?;
+                let range = f64_param(c, "range", Some(1.0))?;
+                Ok(Num::Float(
+                    self.rng(c, t)?
+                        .uniform(mean - range / 2.0, mean + range / 2.0),
+                ))
+            }
+            "UniformRandomInt" => {
+                let lb = integral_param(c, "lbound", 0)?;
+                let ub = integral_param(c, "ubound", 1000)?;
+                Ok(Num::Int(self.rng(c, t)?.randint_py2(lb, ub)?))
+            }
+            "Choice" => {
+                let choices = match c.get("choices") {
+                    None => return Err(param_err(c, "choices", "is missing")),
+                    Some(v) => v
+                        .as_seq()
+                        .ok_or_else(|| param_err(c, "choices", "must be a list"))?,
+                };
+                let i = self.rng(c, t)?.choice_index_py2(choices.len())?;
+                plain_number(&choices[i]).ok_or_else(|| {
+                    param_err(
+                        c,
+                        "choices",
+                        format!("item {i} is not a number: {:?}", choices[i]),
+                    )
+                })
+            }
+            "NormalRandom" => {
+                let mu = f64_param(c, "mu", Some(0.0))?;
+                let sigma = f64_param(c, "sigma", Some(1.0))?;
+                Ok(Num::Float(self.rng(c, t)?.normalvariate(mu, sigma)))
+            }
+            "VonMisesRandom" => {
+                let mu = f64_param(c, "mu", Some(0.0))?;
+                let kappa = f64_param(c, "kappa", Some(1.0))?;
+                Ok(Num::Float(self.rng(c, t)?.vonmisesvariate(mu, kappa)))
+            }
+            "ExponentialDecay" => {
+                let vi = f64_param(c, "starting_value", Some(1.0))?;
+                let vm = f64_param(c, "ending_value", Some(0.0))?;
+                let tc = f64_param(c, "time_constant", Some(10000.0))?;
+                let base = f64_param(c, "base", Some(std::f64::consts::E))?;
+                // Vm + (Vi - Vm) * base ** (-1.0*float(t)/float(tc)), in
+                // Python's evaluation order.
+                Ok(Num::Float(vm + (vi - vm) * base.powf(-t.to_f64() / tc)))
+            }
+            "ScaledTime" => {
+                let factor = f64_param(c, "factor", Some(1.0))?;
+                Ok(Num::Float(t.to_f64() * factor))
+            }
+            "BoxCar" => {
+                let onset = f64_param(c, "onset", Some(0.0))?;
+                let now = t.to_f64();
+                let duration = match c.get("duration") {
+                    None | Some(Value::None) => None,
+                    Some(_) => Some(f64_param(c, "duration", None)?),
+                };
+                let on = now > onset && duration.is_none_or(|d| now <= onset + d);
+                Ok(Num::Float(if on { 1.0 } else { 0.0 }))
+            }
+            "SquareWave" => {
+                let onset = f64_param(c, "onset", Some(0.0))?;
+                let duration = f64_param(c, "duration", Some(1.0))?;
+                let off = match c.get("off_duration") {
+                    None | Some(Value::None) => duration,
+                    Some(_) => f64_param(c, "off_duration", None)?,
+                };
+                let phase = pyops::binary(
+                    "mod",
+                    Num::Float(t.to_f64() - onset),
+                    Num::Float(duration + off),
+                )?
+                .to_f64();
+                Ok(Num::Float(if phase < duration { 1.0 } else { 0.0 }))
+            }
+            "BoundedNumber" => {
+                let val = self.operand(c, "generator", t)?;
+                let (lo, hi) = bounds_param(c)?;
+                let x = val.to_f64();
+                Ok(match (lo, hi) {
+                    (Some(lo), _) if x < lo.to_f64() => lo,
+                    (_, Some(hi)) if x > hi.to_f64() => hi,
+                    _ => val,
+                })
+            }
+            "BinaryOperator" => {
+                let op = operator_param(c)?;
+                let lhs = self.operand(c, "lhs", t)?;
+                let rhs = self.operand(c, "rhs", t)?;
+                pyops::binary(&op, lhs, rhs)
+            }
+            "UnaryOperator" => {
+                let op = operator_param(c)?;
+                let x = self.operand(c, "operand", t)?;
+                pyops::unary(&op, x)
+            }
+            other => Err(StreamError::Unsupported(format!(
+                "numbergen class {other} ({})",
+                label(c)
+            ))),
+        }
+    }
+
+    /// The `random.Random` of a random distribution, ready for the next
+    /// draw: made on first use (`Random(seed)`), and reseeded from the time
+    /// hash first if the generator is time-dependent.
+    fn rng(&mut self, c: &Component, t: Time) -> Result<&mut PyRandom, StreamError> {
+        let name = c
+            .get("name")
+            .and_then(Value::as_str)
+            .ok_or_else(|| param_err(c, "name", "is missing or not a string"))?;
+        let seed = match c.get("seed") {
+            None | Some(Value::None) => None,
+            Some(Value::Int(s)) => Some(*s),
+            Some(other) => {
+                return Err(param_err(
+                    c,
+                    "seed",
+                    format!("must be an int or None, got {other:?}"),
+                ))
+            }
+        };
+        let time_dependent = match c.get("time_dependent") {
+            None => false,
+            Some(Value::Bool(b)) => *b,
+            Some(other) => {
+                return Err(param_err(
+                    c,
+                    "time_dependent",
+                    format!("must be a bool, got {other:?}"),
+                ))
+            }
+        };
+        let state = self.objects.entry(c.id).or_default();
+        let rng = state.rng.get_or_insert_with(|| match seed {
+            Some(s) => PyRandom::from_seed_i128(s.into()),
+            None => PyRandom::from_seed_i128(hash_rationals(name, &[]).into()),
+        });
+        if time_dependent {
+            let hash_name = match seed {
+                Some(s) => format!("{name}{s}"),
+                None => name.to_string(),
+            };
+            rng.seed_i128(time_hash(&hash_name, t, PARAM_RANDOM_SEED).into());
+        }
+        Ok(rng)
+    }
+}
+
+fn operator_param(c: &Component) -> Result<String, StreamError> {
+    match c.get("operator") {
+        Some(Value::Str(s)) | Some(Value::Function(s)) => Ok(s.clone()),
+        Some(other) => Err(param_err(
+            c,
+            "operator",
+            format!("must be a string, got {other:?}"),
+        )),
+        None => Err(param_err(c, "operator", "is missing")),
+    }
+}
+
+/// `BoundedNumber.bounds`: a pair, each side a number or None.
+fn bounds_param(c: &Component) -> Result<(Option<Num>, Option<Num>), StreamError> {
+    let side = |v: &Value| match v {
+        Value::None => Ok(None),
+        other => plain_number(other).map(Some).ok_or_else(|| {
+            param_err(
+                c,
+                "bounds",
+                format!("sides must be numbers or None, got {other:?}"),
+            )
+        }),
+    };
+    match c.get("bounds") {
+        None | Some(Value::None) => Ok((None, None)),
+        Some(Value::BoundingBox(_)) => {
+            Err(param_err(c, "bounds", "must be a pair, not a bounding box"))
+        }
+        Some(v) => match v.as_seq() {
+            Some([lo, hi]) => Ok((side(lo)?, side(hi)?)),
+            _ => Err(param_err(c, "bounds", format!("must be a pair, got {v:?}"))),
+        },
+    }
+}
