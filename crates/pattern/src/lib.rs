@@ -1,1 +1,16 @@
-//! placeholder
+//! Topographica's sheet coordinates and imagen's pattern generators,
+//! computed exactly as Topographica computes them and evaluated over any
+//! rectangular block of a grid with results bit-identical to the whole grid.
+//!
+//! - [`coords`]: bounding boxes, sheet coordinate systems (true bounds and
+//!   densities from nominal ones), sheet↔matrix conversions, slices.
+//! - [`pattern`]: imagen pattern generators rendered from
+//!   [`topo_spec::Component`]s over a block of a grid.
+
+pub mod coords;
+pub mod pattern;
+
+pub use coords::{BoundingBox, CoordsError, SheetCoords, Slice};
+pub use pattern::{
+    render, render_whole, Mask, Overrides, PatternError, Randomness, Region, UniformSource,
+};
