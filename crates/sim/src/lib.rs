@@ -5,5 +5,7 @@
 //! the [`exchange::Exchange`] trait, implemented by the root crate's `par`
 //! module (MPI) and by [`exchange::LocalExchange`] (one process).
 
+pub mod cf;
 pub mod exchange;
+pub mod normalize;
 pub mod state;

@@ -1,0 +1,414 @@
+//! Weight normalisation of connection fields (Topographica's
+//! `weights_output_fns`), always per unit: a unit's weights, mask and cached
+//! norm total are all that one unit's normalisation reads, so it never
+//! needs another rank and runs in parallel over units.
+//!
+//! Three flavours exist in the models:
+//! - `CFPOF_DivisiveNormalizeL1` (its `_opt` / `_cython` variants): divide
+//!   by the cached `norm_total` (set by Hebbian learning or by the joint
+//!   norm totals) or else by the L1 norm of the masked weights, computed in
+//!   double precision and multiplied in double precision.
+//! - `CFPOF_Plugin(single_cf_fn=DivisiveNormalizeL1)`: numpy semantics on
+//!   the float32 array (float32 pairwise sum of |w|, float32 multiply); the
+//!   cached total is ignored and cleared.
+//! - joint norm totals (`compute_joint_norm_totals`): the per-unit sum of
+//!   the totals of a group of projections, stored in every member, so that
+//!   the following `CFPOF_DivisiveNormalizeL1` makes the group sum to 1.
+
+use crate::cf::ConnectionFields;
+use topo_spec::{Component, Value};
+
+/// Weights with a mask value at or above this take part in L1 totals
+/// (Topographica's `MASK_THRESHOLD`).
+pub const MASK_THRESHOLD: f32 = 0.5;
+
+/// Units below this many are normalised on one thread (splitting further
+/// costs more than it saves).
+const SEQUENTIAL_UNITS: usize = 64;
+
+/// Which units an output function processes: a unit is skipped when the
+/// sheet mask is zero there, or when an active-units mask is given and the
+/// unit's activity is zero (`CFIter` with `active_units_mask=True`).
+/// Both slices are per local unit, row-major over the dest block.
+#[derive(Clone, Copy, Debug, Default)]
+pub struct UnitFilter<'a> {
+    /// The dest sheet's mask (`None`: every unit).
+    pub sheet_mask: Option<&'a [f64]>,
+    /// The dest sheet's activity when only active units are processed
+    /// (after learning); `None` at construction and start.
+    pub active: Option<&'a [f64]>,
+}
+
+impl UnitFilter<'_> {
+    /// Every unit (construction, `start()`).
+    pub fn all() -> UnitFilter<'static> {
+        UnitFilter::default()
+    }
+
+    /// Whether unit `u` is processed.
+    #[inline]
+    pub fn passes(&self, u: usize) -> bool {
+        self.sheet_mask.is_none_or(|m| m[u] != 0.0) && self.active.is_none_or(|a| a[u] != 0.0)
+    }
+}
+
+/// One of a projection's `weights_output_fns`, as the engine applies it.
+#[derive(Clone, Debug, PartialEq)]
+pub enum WeightsOutputFn {
+    /// `CFPOF_DivisiveNormalizeL1` (and `_opt`, `_cython`, `_L1_cython`).
+    DivisiveL1,
+    /// `CFPOF_Plugin(single_cf_fn=DivisiveNormalizeL1(norm_value))`.
+    PluginL1 {
+        /// Target L1 norm.
+        norm_value: f64,
+    },
+    /// No effect: `CFPOF_Identity`, `CFPOF_Plugin(IdentityTF)`, and
+    /// `CFPOF_SharedWeight` (shared-weight projections never normalise
+    /// after construction).
+    Identity,
+    /// `CFPOF_SharedWeight(single_cf_fn=DivisiveNormalizeL1(norm_value))`:
+    /// applied once to the shared kernel when it is created.
+    SharedKernelL1 {
+        /// Target L1 norm.
+        norm_value: f64,
+    },
+}
+
+impl WeightsOutputFn {
+    /// Interprets one element of a projection's `weights_output_fns`.
+    pub fn from_component(c: &Component) -> Result<WeightsOutputFn, String> {
+        let single = || single_cf_fn(c);
+        match c.short_class() {
+            "CFPOF_DivisiveNormalizeL1"
+            | "CFPOF_DivisiveNormalizeL1_opt"
+            | "CFPOF_DivisiveNormalize_L1"
+            | "CFPOF_DivisiveNormalize_L1_cython"
+            | "CFPOF_DivisiveNormalizeL1_cython" => Ok(WeightsOutputFn::DivisiveL1),
+            "CFPOF_Identity" => Ok(WeightsOutputFn::Identity),
+            "CFPOF_Plugin" => Ok(match single()? {
+                None => WeightsOutputFn::Identity,
+                Some(norm_value) => WeightsOutputFn::PluginL1 { norm_value },
+            }),
+            "CFPOF_SharedWeight" => Ok(match single()? {
+                None => WeightsOutputFn::Identity,
+                Some(norm_value) => WeightsOutputFn::SharedKernelL1 { norm_value },
+            }),
+            other => Err(format!(
+                "weights output function {other} ({}) is not supported",
+                c.class
+            )),
+        }
+    }
+
+    /// Interprets a projection's whole `weights_output_fns` list.
+    pub fn list_from_value(v: Option<&Value>) -> Result<Vec<WeightsOutputFn>, String> {
+        let Some(v) = v else { return Ok(Vec::new()) };
+        if matches!(v, Value::None) {
+            return Ok(Vec::new());
+        }
+        let items = v
+            .as_seq()
+            .ok_or_else(|| format!("weights_output_fns must be a list, got {v:?}"))?;
+        items
+            .iter()
+            .map(|i| {
+                i.as_object()
+                    .ok_or_else(|| format!("weights_output_fns item is not an object: {i:?}"))
+                    .and_then(WeightsOutputFn::from_component)
+            })
+            .collect()
+    }
+
+    /// Applies the function to every unit of `cfs` that passes `filter`
+    /// (`apply_learn_output_fns`). Shared-weight projections are left alone,
+    /// as in Topographica.
+    pub fn apply(&self, cfs: &mut ConnectionFields, filter: UnitFilter<'_>) {
+        if cfs.shared.is_some() {
+            return;
+        }
+        match self {
+            WeightsOutputFn::DivisiveL1 => divisive_l1(cfs, filter),
+            WeightsOutputFn::PluginL1 { norm_value } => plugin_l1(cfs, *norm_value, filter),
+            WeightsOutputFn::Identity | WeightsOutputFn::SharedKernelL1 { .. } => {}
+        }
+    }
+
+    /// The single-CF function Topographica applies to one CF's weights
+    /// outside the projection-wide pass (the shared kernel at creation,
+    /// a resized CF in `change_bounds`): `single_cf_fn` of the output fn.
+    pub fn apply_single(&self, weights: &mut [f32]) {
+        match self {
+            WeightsOutputFn::DivisiveL1 => numpy_l1_normalize(weights, 1.0),
+            WeightsOutputFn::PluginL1 { norm_value }
+            | WeightsOutputFn::SharedKernelL1 { norm_value } => {
+                numpy_l1_normalize(weights, *norm_value)
+            }
+            WeightsOutputFn::Identity => {}
+        }
+    }
+}
+
+/// `Some(norm_value)` if the component's `single_cf_fn` is a
+/// `DivisiveNormalizeL1`, `None` if it is an identity.
+fn single_cf_fn(c: &Component) -> Result<Option<f64>, String> {
+    let Some(f) = c.get("single_cf_fn").and_then(Value::as_object) else {
+        return Ok(None);
+    };
+    match f.short_class() {
+        "IdentityTF" => Ok(None),
+        "DivisiveNormalizeL1" => Ok(Some(f.f64("norm_value").unwrap_or(1.0))),
+        other => Err(format!(
+            "single_cf_fn {other} of {} is not supported",
+            c.short_class()
+        )),
+    }
+}
+
+/// L1 norm of the weights whose mask value is at least
+/// [`MASK_THRESHOLD`], summed in double precision in row-major order
+/// (`SUM_NORM_TOTAL`).
+#[inline]
+pub fn masked_l1(weights: &[f32], mask: &[f32]) -> f64 {
+    let mut total = 0.0f64;
+    for (w, m) in weights.iter().zip(mask) {
+        if *m >= MASK_THRESHOLD {
+            total += f64::from(w.abs());
+        }
+    }
+    total
+}
+
+/// numpy's float32 sum of `|w|` (pairwise summation with eight
+/// accumulators, as `numpy.sum` does on a contiguous float32 array).
+pub fn numpy_f32_abs_sum(w: &[f32]) -> f32 {
+    const BLOCK: usize = 128;
+    fn pairwise(a: &[f32]) -> f32 {
+        let n = a.len();
+        if n < 8 {
+            let mut res = 0.0f32;
+            for x in a {
+                res += x.abs();
+            }
+            res
+        } else if n <= BLOCK {
+            let mut r = [0.0f32; 8];
+            for (j, rj) in r.iter_mut().enumerate() {
+                *rj = a[j].abs();
+            }
+            let whole = n - n % 8;
+            let mut i = 8;
+            while i < whole {
+                for (j, rj) in r.iter_mut().enumerate() {
+                    *rj += a[i + j].abs();
+                }
+                i += 8;
+            }
+            let mut res = ((r[0] + r[1]) + (r[2] + r[3])) + ((r[4] + r[5]) + (r[6] + r[7]));
+            for x in &a[whole..] {
+                res += x.abs();
+            }
+            res
+        } else {
+            let mut n2 = n / 2;
+            n2 -= n2 % 8;
+            pairwise(&a[..n2]) + pairwise(&a[n2..])
+        }
+    }
+    pairwise(w)
+}
+
+/// imagen's `DivisiveNormalizeL1` on a float32 array with numpy 1.x
+/// semantics: `s = float(sum(|w|))` in float32; if `s != 0`,
+/// `w *= norm_value / s` where the factor is cast to float32 first.
+pub fn numpy_l1_normalize(weights: &mut [f32], norm_value: f64) {
+    let s = f64::from(numpy_f32_abs_sum(weights));
+    if s != 0.0 {
+        let factor = (norm_value / s) as f32;
+        for w in weights.iter_mut() {
+            *w *= factor;
+        }
+    }
+}
+
+/// Mutable per-unit view handed to [`for_each_unit`].
+pub struct UnitMut<'a> {
+    /// Local unit index.
+    pub unit: usize,
+    /// The unit's weights (row-major over its cropped slice).
+    pub weights: &'a mut [f32],
+    /// The unit's cropped mask.
+    pub mask: &'a [f32],
+    /// Cached L1 total.
+    pub norm_total: &'a mut f64,
+    /// Whether `norm_total` is valid.
+    pub has_norm_total: &'a mut bool,
+}
+
+/// Runs `f` on every local unit of a (non-shared) projection, in parallel
+/// over contiguous groups of units (no allocation).
+pub fn for_each_unit<F>(cfs: &mut ConnectionFields, f: &F)
+where
+    F: Fn(UnitMut<'_>) + Sync,
+{
+    let n = cfs.offsets.len().saturating_sub(1);
+    if n == 0 || cfs.shared.is_some() {
+        return;
+    }
+    let base = cfs.offsets[0];
+    split(
+        0,
+        &cfs.offsets,
+        base,
+        &mut cfs.weights[base..],
+        &cfs.masks[base..],
+        &mut cfs.norm_total[..n],
+        &mut cfs.has_norm_total[..n],
+        f,
+    );
+}
+
+#[allow(clippy::too_many_arguments)]
+fn split<F>(
+    first: usize,
+    offsets: &[usize],
+    base: usize,
+    weights: &mut [f32],
+    masks: &[f32],
+    nt: &mut [f64],
+    has: &mut [bool],
+    f: &F,
+) where
+    F: Fn(UnitMut<'_>) + Sync,
+{
+    let n = nt.len();
+    if n <= SEQUENTIAL_UNITS {
+        let mut w_rest = weights;
+        let mut m_rest = masks;
+        for (i, (t, h)) in nt.iter_mut().zip(has.iter_mut()).enumerate() {
+            let u = first + i;
+            let len = offsets[u + 1] - offsets[u];
+            let (w, wr) = std::mem::take(&mut w_rest).split_at_mut(len);
+            let (m, mr) = m_rest.split_at(len);
+            w_rest = wr;
+            m_rest = mr;
+            f(UnitMut {
+                unit: u,
+                weights: w,
+                mask: m,
+                norm_total: t,
+                has_norm_total: h,
+            });
+        }
+        return;
+    }
+    let half = n / 2;
+    let cut = offsets[first + half] - base;
+    let (w1, w2) = weights.split_at_mut(cut);
+    let (m1, m2) = masks.split_at(cut);
+    let (nt1, nt2) = nt.split_at_mut(half);
+    let (h1, h2) = has.split_at_mut(half);
+    let base2 = offsets[first + half];
+    rayon::join(
+        || split(first, offsets, base, w1, m1, nt1, h1, f),
+        || split(first + half, offsets, base2, w2, m2, nt2, h2, f),
+    );
+}
+
+/// `CFPOF_DivisiveNormalizeL1` (C/Cython semantics): for each unit that
+/// passes `filter`, use the cached total if there is one, else the masked
+/// L1 norm; multiply every weight (masked or not) by `1/total` in double
+/// precision; mark the cached total stale. A zero total is not guarded,
+/// as in Topographica's optimized code.
+pub fn divisive_l1(cfs: &mut ConnectionFields, filter: UnitFilter<'_>) {
+    for_each_unit(cfs, &|u: UnitMut<'_>| {
+        if !filter.passes(u.unit) {
+            return;
+        }
+        if !*u.has_norm_total {
+            *u.norm_total = masked_l1(u.weights, u.mask);
+        }
+        let factor = 1.0 / *u.norm_total;
+        for w in u.weights.iter_mut() {
+            *w = (f64::from(*w) * factor) as f32;
+        }
+        *u.has_norm_total = false;
+    });
+}
+
+/// `CFPOF_Plugin(single_cf_fn=DivisiveNormalizeL1(norm_value))`: numpy L1
+/// normalisation of each passing unit's whole CF, then the cached total is
+/// deleted.
+pub fn plugin_l1(cfs: &mut ConnectionFields, norm_value: f64, filter: UnitFilter<'_>) {
+    for_each_unit(cfs, &|u: UnitMut<'_>| {
+        if !filter.passes(u.unit) {
+            return;
+        }
+        numpy_l1_normalize(u.weights, norm_value);
+        *u.has_norm_total = false;
+    });
+}
+
+/// `compute_joint_norm_totals`: for every unit passing `filter`, make sure
+/// each projection of the group has its total (masked L1 if not cached),
+/// then store the sum over the group (in group order) in every member.
+/// All members must cover the same dest block.
+pub fn joint_norm_totals(group: &mut [&mut ConnectionFields], filter: UnitFilter<'_>) {
+    let Some(first) = group.first() else { return };
+    let n = first.offsets.len().saturating_sub(1);
+    debug_assert!(group
+        .iter()
+        .all(|p| p.offsets.len().saturating_sub(1) == n || p.shared.is_some()));
+    for p in group.iter_mut() {
+        for_each_unit(p, &|u: UnitMut<'_>| {
+            if filter.passes(u.unit) && !*u.has_norm_total {
+                *u.norm_total = masked_l1(u.weights, u.mask);
+                *u.has_norm_total = true;
+            }
+        });
+    }
+    for u in 0..n {
+        if !filter.passes(u) {
+            continue;
+        }
+        let mut nt = 0.0f64;
+        for p in group.iter() {
+            if p.shared.is_none() {
+                nt += p.norm_total[u];
+            }
+        }
+        for p in group.iter_mut() {
+            if p.shared.is_none() {
+                p.norm_total[u] = nt;
+                p.has_norm_total[u] = true;
+            }
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn pairwise_sum_matches_sequential_for_short_arrays() {
+        let w = [1.0f32, -2.0, 3.5];
+        assert_eq!(numpy_f32_abs_sum(&w), 6.5);
+    }
+
+    #[test]
+    fn pairwise_sum_uses_eight_accumulators() {
+        // 1e8 followed by sixteen 1.0s: lane 0 loses its 1.0 against 1e8,
+        // lanes 1..7 keep theirs; the 17th element is added at the end.
+        let mut w = vec![1.0f32; 17];
+        w[0] = 1.0e8;
+        let pw = numpy_f32_abs_sum(&w);
+        // lanes 1..7 accumulate 2.0 each, lane 0 loses its 1.0
+        let expected = ((1.0e8f32 + 2.0) + (2.0 + 2.0)) + ((2.0 + 2.0) + (2.0 + 2.0)) + 1.0;
+        assert_eq!(pw, expected);
+    }
+
+    #[test]
+    fn masked_l1_ignores_masked_entries() {
+        assert_eq!(masked_l1(&[1.0, -2.0, 4.0], &[1.0, 0.4, 0.5]), 5.0);
+    }
+}
