@@ -6,6 +6,19 @@
 //! module (MPI) and by [`exchange::LocalExchange`] (one process).
 
 pub mod cf;
+pub mod error;
 pub mod exchange;
+pub mod kernel;
+pub mod learning;
+pub mod network;
 pub mod normalize;
+pub mod params;
+pub mod projection;
+pub mod queue;
+pub mod response;
+pub mod sheet;
 pub mod state;
+pub mod transfer;
+
+pub use error::SimError;
+pub use network::{Network, Probe, Recorder};

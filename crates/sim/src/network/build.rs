@@ -1,0 +1,135 @@
+//! Network construction from a ModelSpec for this rank's blocks.
+
+use super::Network;
+use crate::cf;
+use crate::error::SimError;
+use crate::exchange::{Decomposition, Exchange};
+use crate::params::Params;
+use crate::projection::Projection;
+use crate::queue::{EventKind, EventQueue};
+use crate::sheet::{Sheet, SheetKind};
+use topo_numbergen::Streams;
+use topo_pattern::coords::{BoundingBox, SheetCoords};
+use topo_spec::{ModelSpec, Time, Value};
+
+fn sheet_coords(spec: &topo_spec::SheetSpec) -> Result<SheetCoords, SimError> {
+    let p = Params::new(&spec.component, &spec.name);
+    let bounds = match p.get("nominal_bounds") {
+        Some(Value::BoundingBox(b)) => BoundingBox::from_lbrt(*b),
+        _ => {
+            return Err(SimError::BadParam {
+                owner: spec.name.clone(),
+                param: "nominal_bounds".into(),
+                expected: "a BoundingBox".into(),
+            })
+        }
+    };
+    let density = p.f64("nominal_density")?;
+    SheetCoords::from_nominal(bounds, density)
+        .map_err(|e| SimError::Build(format!("{}: {e}", spec.name)))
+}
+
+impl Network {
+    /// Build the blocks `decomp` gives this rank. Collective: every rank
+    /// builds every projection in spec order and registers the same halos.
+    pub fn build(
+        spec: &ModelSpec,
+        decomp: &dyn Decomposition,
+        ex: &mut dyn Exchange,
+    ) -> Result<Network, SimError> {
+        let now = Time::from_int(0);
+        let mut streams = Streams::new(spec.shared_random_seed.as_deref());
+        let mut sheets = Vec::with_capacity(spec.sheets.len());
+        for s in &spec.sheets {
+            let coords = sheet_coords(s)?;
+            let block = decomp.block(
+                &s.name,
+                coords.rows(),
+                coords.cols(),
+                coords.bounds().lbrt(),
+            );
+            if block.r1 > coords.rows() || block.c1 > coords.cols() {
+                return Err(SimError::Build(format!(
+                    "{}: block {block:?} outside the {}x{} sheet",
+                    s.name,
+                    coords.rows(),
+                    coords.cols()
+                )));
+            }
+            sheets.push(Sheet::new(s, coords, block, now)?);
+        }
+        let find = |name: &str, sheets: &[Sheet]| {
+            sheets
+                .iter()
+                .position(|s| s.name == name)
+                .ok_or_else(|| SimError::Unknown(format!("sheet {name}")))
+        };
+        let mut projs: Vec<Projection> = Vec::with_capacity(spec.connections.len());
+        for conn in &spec.connections {
+            let si = find(&conn.src, &sheets)?;
+            let di = find(&conn.dest, &sheets)?;
+            if sheets[di].is_generator() {
+                return Err(SimError::Unsupported(format!(
+                    "{}.{}: a GeneratorSheet cannot receive projections",
+                    conn.dest, conn.name
+                )));
+            }
+            let cfs = cf::build(
+                conn,
+                &sheets[si].coords,
+                &sheets[di].coords,
+                sheets[di].block,
+                &mut streams,
+            )
+            .map_err(|e| SimError::Build(e.to_string()))?;
+            let mut p = Projection::new(conn, si, di, cfs)?;
+            if !sheets[si].is_generator() {
+                let (rows, cols) = sheets[si].shape();
+                p.halo = Some(ex.register(&conn.src, rows, cols, sheets[si].block, p.cfs.needed));
+            }
+            let pi = projs.len();
+            sheets[si].out_projs.push(pi);
+            sheets[di].in_projs.push(pi);
+            projs.push(p);
+        }
+        for s in sheets.iter_mut() {
+            // Activity groups in ascending priority (a stable sort keeps
+            // connection order inside a group).
+            let mut groups: Vec<(f64, Vec<usize>)> = Vec::new();
+            for &pi in &s.in_projs {
+                let pr = projs[pi].priority;
+                match groups.iter_mut().find(|(q, _)| *q == pr) {
+                    Some((_, v)) => v.push(pi),
+                    None => groups.push((pr, vec![pi])),
+                }
+            }
+            groups.sort_by(|a, b| a.0.total_cmp(&b.0));
+            s.groups = groups;
+            let block = s.block;
+            let outs = s.out_projs.clone();
+            if let SheetKind::Generator(g) = &mut s.kind {
+                let mut cb = block;
+                for &pi in &outs {
+                    cb = cb.union_bounds(&projs[pi].cfs.needed);
+                }
+                g.canvas_block = cb;
+                g.canvas = vec![0.0; cb.len()];
+            }
+        }
+        let mut queue = EventQueue::new();
+        for (idx, c) in spec.scheduled.iter().enumerate() {
+            queue.push(c.time, EventKind::Command { idx });
+        }
+        Ok(Network {
+            spec: spec.clone(),
+            time: now,
+            queue,
+            sheets,
+            projs,
+            commands: spec.scheduled.clone(),
+            streams,
+            started: false,
+            recorder: None,
+        })
+    }
+}

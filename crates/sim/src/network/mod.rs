@@ -1,0 +1,217 @@
+//! The network of one rank: the sheets' blocks it owns, the projections
+//! into them, the event queue and the random streams, run with
+//! Topographica's event semantics (digest §5).
+//!
+//! Every rank holds the same event queue and executes the same events in
+//! the same order; only the arrays are partitioned. Everything that
+//! crosses ranks (source activity for a projection, the sheet-wide
+//! maximum of the Euclidean response, KernelMax's winner, a sheet-wide L1
+//! norm) goes through the [`Exchange`] collectives at the point where the
+//! whole-sheet code would read it, so all ranks call them in the same
+//! order.
+
+mod build;
+mod commands;
+mod dynamics;
+
+pub use dynamics::Probe;
+
+use crate::error::SimError;
+use crate::exchange::{Block, Exchange};
+use crate::projection::Projection;
+use crate::queue::EventQueue;
+use crate::sheet::{Sheet, SheetKind};
+use crate::transfer::TransferFn;
+use topo_numbergen::Streams;
+use topo_spec::{ModelSpec, ScheduledCommand, Time};
+
+/// A callback that observes the simulation (stage tests, traces).
+pub type Recorder = Box<dyn FnMut(&Probe<'_>) + Send>;
+
+/// The part of a model this rank simulates.
+pub struct Network {
+    spec: ModelSpec,
+    time: Time,
+    queue: EventQueue,
+    sheets: Vec<Sheet>,
+    projs: Vec<Projection>,
+    commands: Vec<ScheduledCommand>,
+    streams: Streams,
+    started: bool,
+    recorder: Option<Recorder>,
+}
+
+impl Network {
+    /// Simulation time.
+    pub fn time(&self) -> Time {
+        self.time
+    }
+
+    /// The spec the network was built from.
+    pub fn spec(&self) -> &ModelSpec {
+        &self.spec
+    }
+
+    /// Sheet names in the order they were added.
+    pub fn sheet_names(&self) -> Vec<String> {
+        self.sheets.iter().map(|s| s.name.clone()).collect()
+    }
+
+    fn sheet_index(&self, name: &str) -> Result<usize, SimError> {
+        self.sheets
+            .iter()
+            .position(|s| s.name == name)
+            .ok_or_else(|| SimError::Unknown(format!("sheet {name}")))
+    }
+
+    fn sheet_ref(&self, name: &str) -> Result<&Sheet, SimError> {
+        self.sheet_index(name).map(|i| &self.sheets[i])
+    }
+
+    /// Whole-sheet shape `(rows, cols)`.
+    pub fn sheet_shape(&self, name: &str) -> Result<(usize, usize), SimError> {
+        self.sheet_ref(name).map(Sheet::shape)
+    }
+
+    /// The block of the sheet this rank owns.
+    pub fn sheet_block(&self, name: &str) -> Result<Block, SimError> {
+        self.sheet_ref(name).map(|s| s.block)
+    }
+
+    /// True bounds `[l, b, r, t]` and x density of a sheet.
+    pub fn sheet_geometry(&self, name: &str) -> Result<([f64; 4], f64), SimError> {
+        self.sheet_ref(name)
+            .map(|s| (s.coords.bounds().lbrt(), s.coords.xdensity()))
+    }
+
+    /// Activity of the local block, row-major (empty for an unknown sheet).
+    pub fn activity(&self, sheet: &str) -> &[f64] {
+        self.sheet_ref(sheet)
+            .map(|s| &s.activity[..])
+            .unwrap_or(&[])
+    }
+
+    /// The whole sheet's activity on every rank (collective).
+    pub fn gather_activity(
+        &self,
+        sheet: &str,
+        ex: &mut dyn Exchange,
+    ) -> Result<Vec<f64>, SimError> {
+        let s = self.sheet_ref(sheet)?;
+        let (rows, cols) = s.shape();
+        Ok(ex.allgather_sheet(rows, cols, s.block, &s.activity))
+    }
+
+    /// `(dest sheet, name)` of every projection, in connection order.
+    pub fn projection_names(&self) -> Vec<(String, String)> {
+        self.projs
+            .iter()
+            .map(|p| (self.sheets[p.dest].name.clone(), p.name.clone()))
+            .collect()
+    }
+
+    fn proj_index(&self, dest: &str, name: &str) -> Result<usize, SimError> {
+        self.projs
+            .iter()
+            .position(|p| p.name == name && self.sheets[p.dest].name == dest)
+            .ok_or_else(|| SimError::Unknown(format!("projection {dest}.{name}")))
+    }
+
+    /// A projection (its connection fields hold the local weights).
+    pub fn projection(&self, dest: &str, name: &str) -> Result<&Projection, SimError> {
+        self.proj_index(dest, name).map(|i| &self.projs[i])
+    }
+
+    /// Mutable access to a projection (tests, analysis tools).
+    pub fn projection_mut(&mut self, dest: &str, name: &str) -> Result<&mut Projection, SimError> {
+        let i = self.proj_index(dest, name)?;
+        Ok(&mut self.projs[i])
+    }
+
+    /// Per local unit, the f64 row-major sum of the unit's weights.
+    pub fn weight_sums(&self, dest: &str, name: &str) -> Result<Vec<f64>, SimError> {
+        let p = self.projection(dest, name)?;
+        Ok((0..p.cfs.len()).map(|u| p.cfs.unit_sum(u)).collect())
+    }
+
+    /// The homeostatic thresholds of a sheet's local block, if its output
+    /// functions include a HomeostaticResponse.
+    pub fn thresholds(&self, sheet: &str) -> Option<&[f64]> {
+        self.sheet_ref(sheet)
+            .ok()?
+            .output_fns
+            .iter()
+            .find_map(|f| match f {
+                TransferFn::Homeostatic(h) => Some(&h.t[..]),
+                _ => None,
+            })
+    }
+
+    /// The output functions of a sheet (with their state).
+    pub fn output_fns(&self, sheet: &str) -> Result<&[TransferFn], SimError> {
+        self.sheet_ref(sheet).map(|s| &s.output_fns[..])
+    }
+
+    /// SettlingCFSheet counters `(activation_count, new_iteration)`.
+    pub fn settle_state(&self, sheet: &str) -> Option<(usize, bool)> {
+        match &self.sheet_ref(sheet).ok()?.kind {
+            SheetKind::Cf {
+                settle: Some(s), ..
+            } => Some((s.activation_count, s.new_iteration)),
+            _ => None,
+        }
+    }
+
+    /// The random streams.
+    pub fn streams(&self) -> &Streams {
+        &self.streams
+    }
+
+    /// Number of pending events.
+    pub fn pending_events(&self) -> usize {
+        self.queue.len()
+    }
+
+    /// Install (or remove) an observer.
+    pub fn set_recorder(&mut self, r: Option<Recorder>) {
+        self.recorder = r;
+    }
+
+    /// `override_plasticity_state(new)` on every sheet, its output
+    /// functions and projections (digest §5.7).
+    pub fn push_plasticity(&mut self, plastic: bool) {
+        for s in &mut self.sheets {
+            s.plastic_stack.push(s.plastic);
+            s.plastic = plastic;
+            for f in &mut s.output_fns {
+                if let TransferFn::Homeostatic(h) = f {
+                    h.plastic_stack.push(h.plastic);
+                    h.plastic = plastic;
+                }
+            }
+        }
+    }
+
+    /// `restore_plasticity_state()`: undo the last [`Network::push_plasticity`].
+    pub fn pop_plasticity(&mut self) {
+        for s in &mut self.sheets {
+            if let Some(p) = s.plastic_stack.pop() {
+                s.plastic = p;
+            }
+            for f in &mut s.output_fns {
+                if let TransferFn::Homeostatic(h) = f {
+                    if let Some(p) = h.plastic_stack.pop() {
+                        h.plastic = p;
+                    }
+                }
+            }
+        }
+    }
+
+    /// Whether a sheet applies its output functions when it activates.
+    pub fn set_apply_output_fns(&mut self, sheet: &str, on: bool) -> Result<(), SimError> {
+        let i = self.sheet_index(sheet)?;
+        self.sheets[i].apply_output_fns = on;
+        Ok(())
+    }
+}

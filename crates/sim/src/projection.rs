@@ -1,0 +1,328 @@
+//! A projection as the dynamics see it: its connection fields (built by
+//! [`crate::cf`]), response, learning and weight normalisation, its
+//! activity over the dest block, the input it last received, and the pool
+//! of in-flight input buffers of events not yet delivered.
+
+use crate::cf::ConnectionFields;
+use crate::error::SimError;
+use crate::exchange::{copy_rect, Block, HaloId};
+use crate::normalize::WeightsOutputFn;
+use crate::params::{port_is_afferent, port_parts, Params};
+use topo_spec::{ConnectionSpec, Time, Value};
+
+/// How a projection turns input into activity.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum ResponseKind {
+    /// `CFPRF_DotProduct` (any variant, or `CFPRF_Plugin(DotProduct)`).
+    DotProduct,
+    /// `CFPRF_EuclideanDistance`.
+    Euclidean,
+}
+
+/// How a projection learns.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum LearningKind {
+    /// No learning (`CFPLF_Identity`, shared weights).
+    None,
+    /// `CFPLF_Hebbian` or `CFPLF_Plugin(Hebbian)`.
+    Hebbian,
+    /// `CFPLF_EuclideanHebbian`.
+    EuclideanHebbian,
+}
+
+/// How the summed activity of one priority group combines with the
+/// sheet's activity so far (`activity_group[1]`).
+#[derive(Clone, Copy, Debug, PartialEq)]
+pub enum GroupOp {
+    /// `numpy.add`.
+    Add,
+    /// `numpy.subtract`.
+    Subtract,
+    /// `numpy.multiply`.
+    Multiply,
+    /// `numpy.divide`.
+    Divide,
+    /// `numpy.maximum`.
+    Maximum,
+    /// `numpy.minimum`.
+    Minimum,
+    /// `DivideWithConstant(c)`: `x / (max(y, 0) + c)`.
+    DivideWithConstant(f64),
+    /// `MultiplyWithConstant(c)`: `x * max(y + c, 0)`.
+    MultiplyWithConstant(f64),
+}
+
+impl GroupOp {
+    /// `op(x, y)` elementwise, as numpy computes it.
+    #[inline]
+    pub fn apply(self, x: f64, y: f64) -> f64 {
+        match self {
+            GroupOp::Add => x + y,
+            GroupOp::Subtract => x - y,
+            GroupOp::Multiply => x * y,
+            GroupOp::Divide => x / y,
+            GroupOp::Maximum => {
+                if x.is_nan() || y.is_nan() {
+                    f64::NAN
+                } else {
+                    x.max(y)
+                }
+            }
+            GroupOp::Minimum => {
+                if x.is_nan() || y.is_nan() {
+                    f64::NAN
+                } else {
+                    x.min(y)
+                }
+            }
+            GroupOp::DivideWithConstant(c) => x / (y.max(0.0) + c),
+            GroupOp::MultiplyWithConstant(c) => x * (y + c).max(0.0),
+        }
+    }
+}
+
+/// One projection on this rank.
+pub struct Projection {
+    /// Connection name.
+    pub name: String,
+    /// Source sheet index.
+    pub src: usize,
+    /// Destination sheet index.
+    pub dest: usize,
+    /// The spec it was built from (for `change_bounds`).
+    pub spec: ConnectionSpec,
+    /// Delay.
+    pub delay: Time,
+    /// Strength (negative for inhibition).
+    pub strength: f64,
+    /// Learning rate: a number or a numbergen component.
+    pub learning_rate: Value,
+    /// Response function.
+    pub response: ResponseKind,
+    /// Learning function.
+    pub learning: LearningKind,
+    /// Weight output functions.
+    pub wofs: Vec<WeightsOutputFn>,
+    /// Connection fields of the local dest units.
+    pub cfs: ConnectionFields,
+    /// Activity over the local dest block (already times strength).
+    pub activity: Vec<f64>,
+    /// The input last delivered, row-major over `cfs.needed`.
+    pub input: Vec<f64>,
+    /// Whether any input was delivered yet (`input_buffer is not None`).
+    pub has_input: bool,
+    /// Buffers of in-flight events.
+    pub pool: Vec<Vec<f64>>,
+    /// Free pool slots.
+    pub free: Vec<usize>,
+    /// Halo for non-generator sources.
+    pub halo: Option<HaloId>,
+    /// `activity_group[0]`.
+    pub priority: f64,
+    /// `activity_group[1]`.
+    pub op: GroupOp,
+    /// Joint-normalisation group (`dest_port[2]` with `dest_port[1] ==
+    /// 'JointNormalize'`).
+    pub joint_group: Option<String>,
+    /// `dest_port[2] == 'Afferent'` (held back by `strict_tsettle`).
+    pub afferent_port: bool,
+    /// `src_port` (sheet port part).
+    pub src_port: String,
+}
+
+fn owner(conn: &ConnectionSpec) -> String {
+    format!("{}.{}", conn.dest, conn.name)
+}
+
+fn response_kind(conn: &ConnectionSpec) -> Result<ResponseKind, SimError> {
+    let o = owner(conn);
+    let p = Params::new(&conn.component, &o);
+    let rf = p.object("response_fn")?;
+    let short = rf.short_class();
+    if short.starts_with("CFPRF_DotProduct") {
+        return Ok(ResponseKind::DotProduct);
+    }
+    if short.starts_with("CFPRF_EuclideanDistance") {
+        return Ok(ResponseKind::Euclidean);
+    }
+    if short == "CFPRF_Plugin" {
+        let single = Params::new(rf, &o).object("single_cf_fn")?;
+        if single.short_class() == "DotProduct" {
+            return Ok(ResponseKind::DotProduct);
+        }
+        return Err(SimError::Unsupported(format!(
+            "{o}: CFPRF_Plugin({})",
+            single.class
+        )));
+    }
+    Err(SimError::Unsupported(format!(
+        "{o}: response_fn {}",
+        rf.class
+    )))
+}
+
+fn learning_kind(conn: &ConnectionSpec) -> Result<LearningKind, SimError> {
+    let o = owner(conn);
+    if conn.component.short_class() == "SharedWeightCFProjection" {
+        return Ok(LearningKind::None);
+    }
+    let p = Params::new(&conn.component, &o);
+    let Some(lf) = p.opt_object("learning_fn")? else {
+        return Ok(LearningKind::None);
+    };
+    let short = lf.short_class();
+    if short.starts_with("CFPLF_Hebbian") {
+        return Ok(LearningKind::Hebbian);
+    }
+    if short.starts_with("CFPLF_EuclideanHebbian") {
+        return Ok(LearningKind::EuclideanHebbian);
+    }
+    if short.starts_with("CFPLF_Identity") {
+        return Ok(LearningKind::None);
+    }
+    if short == "CFPLF_Plugin" {
+        let single = Params::new(lf, &o).object("single_cf_fn")?;
+        return match single.short_class() {
+            // SampleHebbian only adds bookkeeping to plain Hebbian.
+            "Hebbian" | "SampleHebbian" => Ok(LearningKind::Hebbian),
+            "IdentityLF" => Ok(LearningKind::None),
+            other => Err(SimError::Unsupported(format!("{o}: CFPLF_Plugin({other})"))),
+        };
+    }
+    Err(SimError::Unsupported(format!(
+        "{o}: learning_fn {}",
+        lf.class
+    )))
+}
+
+fn group_op(conn: &ConnectionSpec) -> Result<(f64, GroupOp), SimError> {
+    let o = owner(conn);
+    let bad = || SimError::BadParam {
+        owner: o.clone(),
+        param: "activity_group".into(),
+        expected: "(priority, operator)".into(),
+    };
+    let v = match conn.component.get("activity_group") {
+        None | Some(Value::None) => return Ok((0.5, GroupOp::Add)),
+        Some(v) => v,
+    };
+    let items = v.as_seq().ok_or_else(bad)?;
+    if items.len() != 2 {
+        return Err(bad());
+    }
+    let prio = items[0].as_f64().ok_or_else(bad)?;
+    let op = match &items[1] {
+        Value::Function(f) => match f.as_str() {
+            "numpy.add" => GroupOp::Add,
+            "numpy.subtract" => GroupOp::Subtract,
+            "numpy.multiply" => GroupOp::Multiply,
+            "numpy.divide" => GroupOp::Divide,
+            "numpy.maximum" => GroupOp::Maximum,
+            "numpy.minimum" => GroupOp::Minimum,
+            other => return Err(SimError::Unsupported(format!("{o}: operator {other}"))),
+        },
+        Value::Object(c) => {
+            let c_val = Params::new(c, &o).f64_or("c", 1.0)?;
+            match c.short_class() {
+                "DivideWithConstant" => GroupOp::DivideWithConstant(c_val),
+                "MultiplyWithConstant" => GroupOp::MultiplyWithConstant(c_val),
+                other => return Err(SimError::Unsupported(format!("{o}: operator {other}"))),
+            }
+        }
+        _ => return Err(bad()),
+    };
+    Ok((prio, op))
+}
+
+impl Projection {
+    /// Wrap built connection fields with the dynamics of `conn`.
+    pub fn new(
+        conn: &ConnectionSpec,
+        src: usize,
+        dest: usize,
+        cfs: ConnectionFields,
+    ) -> Result<Projection, SimError> {
+        let o = owner(conn);
+        let p = Params::new(&conn.component, &o);
+        let (priority, op) = group_op(conn)?;
+        let (_, joint_group) = port_parts(conn.component.get("dest_port"));
+        let (src_port, _) = port_parts(conn.component.get("src_port"));
+        let wofs = WeightsOutputFn::list_from_value(conn.component.get("weights_output_fns"))
+            .map_err(|e| SimError::Unsupported(format!("{o}: {e}")))?;
+        let n_local = cfs.dest_block.len();
+        let needed_len = cfs.needed.len();
+        Ok(Projection {
+            name: conn.name.clone(),
+            src,
+            dest,
+            spec: conn.clone(),
+            delay: p.time_or("delay", Time::from_int(0))?,
+            strength: p.f64("strength")?,
+            learning_rate: conn
+                .component
+                .get("learning_rate")
+                .cloned()
+                .unwrap_or(Value::Float(0.0)),
+            response: response_kind(conn)?,
+            learning: learning_kind(conn)?,
+            wofs,
+            cfs,
+            activity: vec![0.0; n_local],
+            input: vec![0.0; needed_len],
+            has_input: false,
+            pool: Vec::new(),
+            free: Vec::new(),
+            halo: None,
+            priority,
+            op,
+            joint_group,
+            afferent_port: port_is_afferent(conn.component.get("dest_port")),
+            src_port,
+        })
+    }
+
+    /// A free in-flight buffer (grown on first use only).
+    pub fn take_buffer(&mut self) -> usize {
+        if let Some(i) = self.free.pop() {
+            return i;
+        }
+        self.pool.push(vec![0.0; self.cfs.needed.len()]);
+        self.pool.len() - 1
+    }
+
+    /// Make `buf` the current input and free the old one.
+    pub fn accept(&mut self, buf: usize) {
+        std::mem::swap(&mut self.input, &mut self.pool[buf]);
+        self.free.push(buf);
+        self.has_input = true;
+    }
+
+    /// After the CFs' `needed` rectangle changed from `old` (e.g. by
+    /// `change_bounds`), cut every buffer down to the new rectangle (which
+    /// lies inside the old one for a shrinking CF; anything else is
+    /// zero-filled where the old buffer had no data).
+    pub fn reshape_buffers(&mut self, old: Block) {
+        let new = self.cfs.needed;
+        if new == old {
+            return;
+        }
+        let fix = |buf: &mut Vec<f64>| {
+            let mut out = vec![0.0; new.len()];
+            let inter = old.intersect(&new);
+            if !inter.is_empty() && buf.len() == old.len() {
+                let mut tmp = vec![0.0; inter.len()];
+                copy_rect(&old, buf, &inter, &mut tmp);
+                let w = inter.cols();
+                for (k, r) in (inter.r0..inter.r1).enumerate() {
+                    let d = (r - new.r0) * new.cols() + (inter.c0 - new.c0);
+                    out[d..d + w].copy_from_slice(&tmp[k * w..(k + 1) * w]);
+                }
+            }
+            *buf = out;
+        };
+        fix(&mut self.input);
+        for b in self.pool.iter_mut() {
+            fix(b);
+        }
+    }
+}
