@@ -48,6 +48,7 @@ use crate::numpy::NumpyRandomState;
 use crate::pyops::{self, Num};
 use crate::pyrandom::PyRandom;
 use serde::{Deserialize, Serialize};
+use std::cmp::Ordering;
 use std::collections::BTreeMap;
 use std::fmt;
 use topo_spec::{Component, Time, Value};
@@ -344,12 +345,16 @@ impl Streams {
             }
             "BoxCar" => {
                 let onset = f64_param(c, "onset", Some(0.0))?;
-                let now = t.to_f64();
                 let duration = match c.get("duration") {
                     None | Some(Value::None) => None,
                     Some(_) => Some(f64_param(c, "duration", None)?),
                 };
-                let on = now > onset && duration.is_none_or(|d| now <= onset + d);
+                // Python compares the rational time with the floats exactly.
+                let on = cmp_time_f64(t, onset)? == Ordering::Greater
+                    && match duration {
+                        None => true,
+                        Some(d) => cmp_time_f64(t, onset + d)? != Ordering::Greater,
+                    };
                 Ok(Num::Float(if on { 1.0 } else { 0.0 }))
             }
             "SquareWave" => {
@@ -475,4 +480,50 @@ fn bounds_param(c: &Component) -> Result<(Option<Num>, Option<Num>), StreamError
             _ => Err(param_err(c, "bounds", format!("must be a pair, got {v:?}"))),
         },
     }
+}
+
+/// The exact order of a rational time and a double, as Python compares a
+/// `Fraction`/`mpq` with a float.
+fn cmp_time_f64(t: Time, x: f64) -> Result<Ordering, StreamError> {
+    if x.is_nan() {
+        return Err(StreamError::Invalid("comparison of a time with NaN".into()));
+    }
+    let approx = t.to_f64();
+    // Correct rounding is monotonic, so a strict float order is the exact
+    // order; only a tie needs exact arithmetic.
+    if approx != x {
+        return Ok(approx.partial_cmp(&x).unwrap_or(Ordering::Equal));
+    }
+    // x = m * 2^e exactly.
+    let bits = x.to_bits();
+    let exp = ((bits >> 52) & 0x7ff) as i32;
+    let frac = (bits & ((1u64 << 52) - 1)) as i128;
+    let (m, e) = if exp == 0 {
+        (frac, -1074)
+    } else {
+        (frac | (1i128 << 52), exp - 1075)
+    };
+    let m = if x < 0.0 { -m } else { m };
+    let (num, den) = (t.numer() as i128, t.denom() as i128);
+    // Compare num / den with m * 2^e; both sides are within half an ulp of
+    // each other, so the scaled products fit in i128 for times with
+    // denominators below 2^53.
+    let too_big = || StreamError::Unsupported(format!("exact comparison of time {t} with {x}"));
+    let (lhs, rhs) = if e >= 0 {
+        let r = m
+            .checked_shl(e as u32)
+            .and_then(|v| v.checked_mul(den))
+            .ok_or_else(too_big)?;
+        (num, r)
+    } else {
+        let sh = (-e) as u32;
+        let l = if sh < 127 {
+            num.checked_mul(1i128 << sh)
+        } else {
+            None
+        }
+        .ok_or_else(too_big)?;
+        (l, m.checked_mul(den).ok_or_else(too_big)?)
+    };
+    Ok(lhs.cmp(&rhs))
 }
