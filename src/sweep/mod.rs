@@ -1,15 +1,38 @@
 //! Lancet-style parameter sweeps: parameter spaces, launchers, manifests,
 //! collation.
+//!
+//! `topo-hpc sweep MODEL.ty --param ...` expands the parameter space into
+//! runs, creates (or finds again) the sweep folder with its manifest, lists
+//! the runs for review, and launches the unfinished ones locally or as one
+//! SLURM job array. `topo-hpc collate SWEEP_DIR` gathers the runs' scalar
+//! results into a CSV and an HDF5 table, draws a figure, and archives.
 
-use std::path::PathBuf;
+pub mod archive;
+pub mod collate;
+pub mod folder;
+pub mod local;
+pub mod manifest;
+pub mod plot;
+pub mod review;
+pub mod runner;
+pub mod slurm;
+pub mod space;
+
+use anyhow::{bail, Context, Result};
+use manifest::{LaunchConfig, Manifest, ManifestLock, RunRecord, RunState};
+use std::path::{Path, PathBuf};
 
 /// `topo-hpc sweep` arguments.
 #[derive(clap::Args, Debug, Clone)]
 pub struct SweepArgs {
-    /// Model file.
-    pub model: PathBuf,
-    /// Parameter space: `name=v1,v2,...`, `name=start:stop:steps`,
-    /// `name=log:start:stop:steps`. Several `--param` form a Cartesian product.
+    /// Model file (not needed with `--resume`).
+    #[arg(required_unless_present = "resume")]
+    pub model: Option<PathBuf>,
+    /// Parameter space: `name=v1,v2,...` (one value: fixed),
+    /// `name=start:stop:steps` (linear, ends included),
+    /// `name=log:start:stop:steps` (geometric, ends included). Several
+    /// `--param` form a Cartesian product, the first varying slowest; within
+    /// one, ` * ` and ` + ` (with spaces) multiply and concatenate.
     #[arg(long = "param", value_name = "SPACE")]
     pub params: Vec<String>,
     /// Analysis times (as `run --times`).
@@ -18,10 +41,10 @@ pub struct SweepArgs {
     /// Tag for the sweep and its runs.
     #[arg(long)]
     pub tag: Option<String>,
-    /// Launcher.
+    /// Launcher: `local` or `slurm`.
     #[arg(long, default_value = "local")]
     pub launcher: String,
-    /// Runs at a time (local launcher).
+    /// Runs at a time (local launcher); array throttle `%N` (SLURM).
     #[arg(short = 'j', default_value_t = 1)]
     pub jobs: usize,
     /// Skip the review step.
@@ -30,9 +53,38 @@ pub struct SweepArgs {
     /// Print what would be launched (SLURM: the job script) and stop.
     #[arg(long)]
     pub dry_run: bool,
-    /// Output root.
+    /// Output root (default: $TOPO_HPC_OUTPUT, else ./Output).
     #[arg(long)]
     pub output_path: Option<PathBuf>,
+    /// Timestamp of the sweep and of every run folder (YYYYMMDDHHMM;
+    /// default: now). Array tasks that create the sweep themselves must
+    /// share one.
+    #[arg(long)]
+    pub timestamp: Option<String>,
+    /// Continue the sweep in this folder (its manifest says what to run).
+    #[arg(long, value_name = "SWEEP_DIR")]
+    pub resume: Option<PathBuf>,
+    /// Start a fresh sweep folder even if a matching one exists.
+    #[arg(long, conflicts_with = "resume")]
+    pub new: bool,
+    /// Run only this run of the sweep, in the foreground (what each SLURM
+    /// array task does). Creates the sweep folder if needed.
+    #[arg(long, value_name = "INDEX")]
+    pub run_index: Option<usize>,
+    /// MPI ranks per run (wraps each run in the MPI launcher).
+    #[arg(long, default_value_t = 1)]
+    pub mpi_ranks: usize,
+    /// MPI launcher command, `{ranks}` replaced (default: `mpirun -n
+    /// {ranks}`, or `srun --mpi=pmix -n {ranks}` inside SLURM).
+    #[arg(long)]
+    pub mpi_command: Option<String>,
+    /// Extra argument for every `topo-hpc run` (repeatable; use
+    /// `--run-arg=--analysis` form for leading dashes).
+    #[arg(long = "run-arg", allow_hyphen_values = true)]
+    pub run_args: Vec<String>,
+    /// Extra `#SBATCH` option for the array job, e.g. `--sbatch=--time=1:00:00`.
+    #[arg(long = "sbatch", allow_hyphen_values = true)]
+    pub sbatch: Vec<String>,
 }
 
 /// `topo-hpc collate` arguments.
@@ -40,23 +92,290 @@ pub struct SweepArgs {
 pub struct CollateArgs {
     /// The sweep folder.
     pub sweep_dir: PathBuf,
-    /// CSV output file.
+    /// CSV output file (default: `<sweep>/collated.csv`); the HDF5 table
+    /// goes next to it with the `.h5` extension.
     #[arg(long)]
     pub output: Option<PathBuf>,
-    /// Result to plot.
+    /// Result to plot (a column of the CSV, e.g. `V1/mean_activity`).
     #[arg(long)]
     pub plot: Option<String>,
     /// Parameter to plot it against.
     #[arg(long)]
     pub against: Option<String>,
+    /// Only these results (repeatable; default: every scalar found).
+    #[arg(long = "result")]
+    pub results: Vec<String>,
+    /// Plot only this analysis time (default: one line per time).
+    #[arg(long)]
+    pub at: Option<String>,
+    /// Figure file (default: `<csv stem>_<result>_vs_<param>.png`).
+    #[arg(long)]
+    pub figure: Option<PathBuf>,
+    /// Also pack the finished sweep (manifest, logs, run folders) as
+    /// tar.gz, into FILE or `<sweep>.tar.gz`.
+    #[arg(long, value_name = "FILE", num_args = 0..=1, default_missing_value = "")]
+    pub archive: Option<PathBuf>,
+}
+
+/// Which launcher.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+enum Launcher {
+    Local,
+    Slurm,
+}
+
+fn launcher(name: &str) -> Result<Launcher> {
+    match name {
+        "local" => Ok(Launcher::Local),
+        "slurm" => Ok(Launcher::Slurm),
+        other => bail!("unknown launcher '{other}': use local or slurm"),
+    }
+}
+
+/// Default output root, as `topo-hpc run` uses.
+fn output_root(arg: &Option<PathBuf>) -> PathBuf {
+    arg.clone()
+        .or_else(|| std::env::var_os("TOPO_HPC_OUTPUT").map(PathBuf::from))
+        .unwrap_or_else(|| PathBuf::from("Output"))
+}
+
+fn absolute(p: &Path) -> Result<PathBuf> {
+    std::path::absolute(p).with_context(|| format!("bad path {}", p.display()))
+}
+
+/// The manifest a fresh sweep would get from the command line.
+fn manifest_from_args(args: &SweepArgs, timestamp: &str) -> Result<Manifest> {
+    let model = args
+        .model
+        .as_ref()
+        .context("a model file is needed (or --resume SWEEP_DIR)")?;
+    if !model.is_file() {
+        bail!("model file {} not found", model.display());
+    }
+    if args.mpi_ranks == 0 {
+        bail!("--mpi-ranks must be at least 1");
+    }
+    if let Some(t) = &args.times {
+        crate::batch::times::parse_times(t).map_err(anyhow::Error::msg)?;
+    }
+    let space = space::parse_params(&args.params).map_err(anyhow::Error::msg)?;
+    let points = space.points().map_err(anyhow::Error::msg)?;
+    Ok(Manifest {
+        format: manifest::FORMAT.into(),
+        script: folder::script_name(model),
+        timestamp: timestamp.to_string(),
+        space: args.params.clone(),
+        config: LaunchConfig {
+            model: absolute(model)?,
+            times: args.times.clone(),
+            tag: args.tag.clone().filter(|t| !t.is_empty()),
+            run_args: args.run_args.clone(),
+            mpi_ranks: args.mpi_ranks,
+            mpi_command: args.mpi_command.clone(),
+        },
+        created: manifest::now(),
+        runs: points
+            .into_iter()
+            .enumerate()
+            .map(|(i, p)| RunRecord::new(i, p))
+            .collect(),
+    })
+}
+
+fn check_timestamp(ts: &str) -> Result<()> {
+    if ts.len() != 12 || !ts.bytes().all(|b| b.is_ascii_digit()) {
+        bail!("timestamp '{ts}' is not YYYYMMDDHHMM");
+    }
+    Ok(())
+}
+
+/// Create the sweep folder with `want` as its manifest, or check that the
+/// manifest already there describes the same sweep (array tasks race to
+/// create it; the lock makes one of them win).
+fn create_or_join(dir: &Path, want: &Manifest) -> Result<()> {
+    std::fs::create_dir_all(dir).with_context(|| format!("cannot create {}", dir.display()))?;
+    let _lock = ManifestLock::acquire(dir)?;
+    if Manifest::path(dir).exists() {
+        let have = Manifest::load(dir)?;
+        if !folder::same_sweep(&have, want) {
+            bail!(
+                "{} holds a different sweep (other model, times, tag or runs); \
+                 use another --tag or --timestamp",
+                dir.display()
+            );
+        }
+        return Ok(());
+    }
+    want.save(dir)
 }
 
 /// Run a sweep.
-pub fn sweep(_args: &SweepArgs) -> anyhow::Result<()> {
-    anyhow::bail!("topo-hpc sweep is not implemented yet")
+pub fn sweep(args: &SweepArgs) -> Result<()> {
+    let which = launcher(&args.launcher)?;
+    let root = output_root(&args.output_path);
+
+    // The sweep folder: named, matched, or new.
+    let dir = if let Some(d) = &args.resume {
+        Manifest::load(d)?;
+        if args.model.is_some() || !args.params.is_empty() {
+            eprintln!("note: --resume uses the sweep's own model and parameters from its manifest");
+        }
+        absolute(d)?
+    } else {
+        let ts = match &args.timestamp {
+            Some(t) => t.clone(),
+            None if args.run_index.is_some() => bail!(
+                "--run-index without --resume needs --timestamp, so that every array task \
+                 joins the same sweep folder"
+            ),
+            None => chrono::Local::now().format("%Y%m%d%H%M").to_string(),
+        };
+        check_timestamp(&ts)?;
+        let want = manifest_from_args(args, &ts)?;
+        let fresh = absolute(&root.join(folder::sweep_dirname(
+            &ts,
+            &want.script,
+            want.config.tag.as_deref(),
+        )))?;
+        let matched = if args.new || args.timestamp.is_some() || args.dry_run {
+            None
+        } else {
+            folder::find_matching_sweep(&root, &want)
+        };
+        match matched {
+            Some(d) => {
+                println!("continuing the sweep in {}", d.display());
+                absolute(&d)?
+            }
+            None if args.dry_run => {
+                return dry_run_new(args, which, &want, &fresh);
+            }
+            None => {
+                create_or_join(&fresh, &want)?;
+                fresh
+            }
+        }
+    };
+
+    if let Some(i) = args.run_index {
+        return run_one(&dir, i);
+    }
+
+    let m = Manifest::load(&dir)?;
+    let todo = m.unfinished(&runner::is_live);
+    review::list(&m, &dir, &todo);
+    if todo.is_empty() {
+        println!("nothing to launch: every run is done (or still running)");
+        return Ok(());
+    }
+    match which {
+        Launcher::Local => {
+            if args.dry_run {
+                for &i in &todo {
+                    println!(
+                        "{}",
+                        runner::shell_join(&runner::run_command(&m, &dir, &m.runs[i])?)
+                    );
+                }
+                return Ok(());
+            }
+            review::confirm(args.yes, todo.len(), "launch locally")?;
+            let describe = |i: usize| m.runs[i].describe();
+            let t = local::launch(&dir, &todo, args.jobs, &describe)?;
+            println!(
+                "sweep {}: {} done, {} failed, {} checkpointed (manifest: {})",
+                dir.display(),
+                t.done,
+                t.failed,
+                t.pending,
+                Manifest::path(&dir).display()
+            );
+            if t.failed > 0 {
+                bail!(
+                    "{} of {} runs failed (see {}/logs); the same command again relaunches \
+                     only the unfinished runs",
+                    t.failed,
+                    todo.len(),
+                    dir.display()
+                );
+            }
+            Ok(())
+        }
+        Launcher::Slurm => {
+            let throttle = (args.jobs > 1).then_some(args.jobs);
+            let script = slurm::array_script(&m, &dir, &todo, throttle, &args.sbatch)?;
+            if args.dry_run {
+                print!("{script}");
+                return Ok(());
+            }
+            review::confirm(args.yes, todo.len(), "submit as one SLURM array job")?;
+            let job = slurm::submit(&dir, &script, &todo)?;
+            println!(
+                "submitted array job {job} ({} tasks); progress: {}",
+                todo.len(),
+                Manifest::path(&dir).display()
+            );
+            Ok(())
+        }
+    }
+}
+
+/// `--dry-run` of a sweep that does not exist yet: list and print, create
+/// nothing.
+fn dry_run_new(args: &SweepArgs, which: Launcher, want: &Manifest, dir: &Path) -> Result<()> {
+    let todo: Vec<usize> = (0..want.runs.len()).collect();
+    review::list(want, dir, &todo);
+    match which {
+        Launcher::Local => {
+            for r in &want.runs {
+                println!(
+                    "{}",
+                    runner::shell_join(&runner::run_command(want, dir, r)?)
+                );
+            }
+        }
+        Launcher::Slurm => {
+            let throttle = (args.jobs > 1).then_some(args.jobs);
+            print!(
+                "{}",
+                slurm::array_script(want, dir, &todo, throttle, &args.sbatch)?
+            );
+        }
+    }
+    Ok(())
+}
+
+/// `--run-index`: one run in the foreground; a done run is not run again.
+fn run_one(dir: &Path, index: usize) -> Result<()> {
+    let m = Manifest::load(dir)?;
+    let run = m.runs.get(index).with_context(|| {
+        format!(
+            "run index {index} is outside the sweep ({} runs: 0..{})",
+            m.runs.len(),
+            m.runs.len().saturating_sub(1)
+        )
+    })?;
+    if run.state == RunState::Done {
+        println!("run {index} is already done: {}", run.describe());
+        return Ok(());
+    }
+    println!("run {index}: {}", run.describe());
+    let out = runner::execute(dir, index)?;
+    match out.state {
+        RunState::Done => Ok(()),
+        RunState::Pending => {
+            // Checkpointed: pass the code on so a job script can requeue.
+            std::process::exit(runner::EXIT_CHECKPOINTED)
+        }
+        _ => bail!(
+            "run {index} failed (exit {}); log: {}/logs/run-{index}.log",
+            out.exit_code.map_or("by signal".into(), |c| c.to_string()),
+            dir.display()
+        ),
+    }
 }
 
 /// Collate a sweep.
-pub fn collate(_args: &CollateArgs) -> anyhow::Result<()> {
-    anyhow::bail!("topo-hpc collate is not implemented yet")
+pub fn collate(args: &CollateArgs) -> Result<()> {
+    collate::collate_command(args)
 }
