@@ -25,7 +25,21 @@ const TWOPI: f64 = 2.0 * std::f64::consts::PI;
 pub struct PyRandom {
     mt: Mt19937,
     /// The second value of the last `gauss()` pair, as CPython keeps it.
+    #[serde(with = "f64_bits")]
     gauss_next: Option<f64>,
+}
+
+/// An optional double serialised as its raw bits (exact in any format).
+mod f64_bits {
+    use serde::{Deserialize, Deserializer, Serialize, Serializer};
+
+    pub fn serialize<S: Serializer>(v: &Option<f64>, s: S) -> Result<S::Ok, S::Error> {
+        v.map(f64::to_bits).serialize(s)
+    }
+
+    pub fn deserialize<'de, D: Deserializer<'de>>(d: D) -> Result<Option<f64>, D::Error> {
+        Ok(Option::<u64>::deserialize(d)?.map(f64::from_bits))
+    }
 }
 
 /// The init_by_array key CPython builds from an integer seed: the 32-bit

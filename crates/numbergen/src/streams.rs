@@ -94,7 +94,44 @@ struct ObjectState {
     /// The `random.Random` of a random distribution, made on first use.
     rng: Option<PyRandom>,
     /// param.Dynamic's `(_Dynamic_time, _Dynamic_last)`.
+    #[serde(with = "exact_last")]
     last: Option<(Time, Num)>,
+}
+
+/// Serialises a cached value with its float as raw bits, so a snapshot
+/// restores it exactly whatever the text format's float parsing does
+/// (serde_json without `float_roundtrip` can be 1 ulp off).
+mod exact_last {
+    use super::{Num, Time};
+    use serde::{Deserialize, Deserializer, Serialize, Serializer};
+
+    #[derive(Serialize, Deserialize)]
+    enum Repr {
+        Int(i64),
+        FloatBits(u64),
+    }
+
+    pub fn serialize<S: Serializer>(v: &Option<(Time, Num)>, s: S) -> Result<S::Ok, S::Error> {
+        v.map(|(t, n)| {
+            let r = match n {
+                Num::Int(i) => Repr::Int(i),
+                Num::Float(x) => Repr::FloatBits(x.to_bits()),
+            };
+            (t, r)
+        })
+        .serialize(s)
+    }
+
+    pub fn deserialize<'de, D: Deserializer<'de>>(d: D) -> Result<Option<(Time, Num)>, D::Error> {
+        let v: Option<(Time, Repr)> = Option::deserialize(d)?;
+        Ok(v.map(|(t, r)| {
+            let n = match r {
+                Repr::Int(i) => Num::Int(i),
+                Repr::FloatBits(b) => Num::Float(f64::from_bits(b)),
+            };
+            (t, n)
+        }))
+    }
 }
 
 /// Every random stream of a model. Serialisable: a snapshot stores it and a

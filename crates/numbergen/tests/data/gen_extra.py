@@ -112,6 +112,10 @@ for name, ts in [('XCoordinator012', '-1/20'), ('n', '123456789/1000'), ('ünï'
     h = numbergen.Hash(name, input_count=2)(F(ts), param.random_seed)
     out['hashes'].append({'name': name, 'time': ts, 'hash': h})
 
+# random.Random.gauss keeps the second value of each Box-Muller pair.
+_r = random.Random(3)
+out['gauss_seed3_mu1_sigma2'] = [_r.gauss(1.0, 2.0) for _ in range(7)]
+
 # numpy's legacy RandomState (numpy %s).
 import numpy as np
 out['numpy_version'] = np.__version__
