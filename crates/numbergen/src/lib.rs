@@ -9,6 +9,8 @@
 //!   imagen's shared numpy stream, evaluated with param.Dynamic's caching.
 //! * [`pyops`]: Python's arithmetic for numbergen's operator wrappers.
 
+#![warn(missing_docs)]
+
 pub mod hash;
 pub mod mt;
 pub mod numpy;

@@ -372,6 +372,13 @@ impl Streams {
                 let vm = f64_param(c, "ending_value", Some(0.0))?;
                 let tc = f64_param(c, "time_constant", Some(10000.0))?;
                 let base = f64_param(c, "base", Some(std::f64::consts::E))?;
+                if tc == 0.0 {
+                    return Err(param_err(
+                        c,
+                        "time_constant",
+                        "must not be zero (Python raises ZeroDivisionError)",
+                    ));
+                }
                 // Vm + (Vi - Vm) * base ** (-1.0*float(t)/float(tc)), in
                 // Python's evaluation order.
                 Ok(Num::Float(vm + (vi - vm) * base.powf(-t.to_f64() / tc)))
