@@ -27,6 +27,7 @@
 
 mod composite;
 mod eval;
+mod numbergen;
 mod output_fns;
 mod random;
 mod shapes;
