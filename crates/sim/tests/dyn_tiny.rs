@@ -49,6 +49,7 @@ fn tiny_first_run_event_by_event() {
                 time,
                 sheet,
                 activity,
+                ..
             } => Rec {
                 kind: "learn(after)",
                 time: *time,
@@ -70,12 +71,22 @@ fn tiny_first_run_event_by_event() {
     assert_eq!(ours.len(), refs.len(), "number of entries: ours {ours:#?}");
     for (i, (o, r)) in ours.iter().zip(refs).enumerate() {
         assert_eq!(o.kind, r["kind"].as_str().unwrap(), "entry {i} kind");
-        assert_eq!(o.time, time_of(r["time"].as_str().unwrap()), "entry {i} time");
+        assert_eq!(
+            o.time,
+            time_of(r["time"].as_str().unwrap()),
+            "entry {i} time"
+        );
         let rs = r.get("sheet").or(r.get("dest")).unwrap().as_str().unwrap();
         assert_eq!(o.sheet, rs, "entry {i} sheet");
         if let Some(a) = r.get("activity") {
             let d = diff(&o.activity, a);
-            assert!(d < STAGE_TOL, "entry {i} ({} {} at {}): max diff {d}", o.kind, o.sheet, o.time);
+            assert!(
+                d < STAGE_TOL,
+                "entry {i} ({} {} at {}): max diff {d}",
+                o.kind,
+                o.sheet,
+                o.time
+            );
         }
     }
     assert_eq!(net.time(), Time::from_int(1));
@@ -85,8 +96,14 @@ fn tiny_first_run_event_by_event() {
     let sums = net.weight_sums("V1", "Afferent").unwrap();
     let d = diff(&sums, &after["weights"]["V1.Afferent"]["sums"]);
     assert!(d < 1e-6, "weight sums after run(1): {d}");
-    for (_, u) in after["weights"]["V1.Afferent"]["units"].as_object().unwrap() {
-        let (r, c) = (u["row"].as_u64().unwrap() as usize, u["col"].as_u64().unwrap() as usize);
+    for (_, u) in after["weights"]["V1.Afferent"]["units"]
+        .as_object()
+        .unwrap()
+    {
+        let (r, c) = (
+            u["row"].as_u64().unwrap() as usize,
+            u["col"].as_u64().unwrap() as usize,
+        );
         let p = net.projection("V1", "Afferent").unwrap();
         let idx = r * 5 + c;
         let w: Vec<f64> = p.cfs.unit_weights(idx).iter().map(|&v| v as f64).collect();
@@ -99,26 +116,14 @@ fn tiny_first_run_event_by_event() {
 #[test]
 fn tiny_trace_to_100() {
     let data = load("dyn_stage_tiny.json");
-    let spec = tiny_spec(24.0, 5.0);
-    let mut ex = LocalExchange::new();
-    let mut net = Network::build(&spec, &WholeSheets, &mut ex).expect("build");
-    let mut times: Vec<(i64, String)> = data["trace"]
-        .as_object()
-        .unwrap()
-        .keys()
-        .map(|k| (k.parse().unwrap(), k.clone()))
-        .collect();
-    times.sort();
-    let mut worst = 0.0f64;
-    for (t, key) in times {
-        net.run(Time::from_int(t) - net.time(), &mut ex).unwrap();
-        let d = diff(net.activity("V1"), &data["trace"][&key]["activity"]["V1"]);
-        println!("t={t}: V1 max |diff| {d:.3e}");
-        worst = worst.max(d);
-        assert!(d < DECIMAL6, "V1 at t={t}: max |diff| {d}");
+    let diffs = stage_trace(&tiny_spec(24.0, 5.0), &data, &["V1", "Retina"]).unwrap();
+    for (t, d) in diffs {
+        assert!(d < DECIMAL6, "t={t}: max |diff| {d:e}");
     }
+    let mut ex = topo_sim::exchange::LocalExchange::new();
+    let mut net = Network::build(&tiny_spec(24.0, 5.0), &WholeSheets, &mut ex).unwrap();
+    net.run(Time::from_int(100), &mut ex).unwrap();
     let sums = net.weight_sums("V1", "Afferent").unwrap();
     let d = diff(&sums, &data["weight_sums"]["100"]["V1.Afferent"]);
     assert!(d < 1e-6, "weight sums at 100: {d}");
-    println!("worst {worst:.3e}");
 }

@@ -37,6 +37,8 @@ pub enum Probe<'a> {
         time: Time,
         /// Sheet.
         sheet: &'a str,
+        /// Settle counter (settling sheets).
+        activation_count: Option<usize>,
         /// Local activity used for learning.
         activity: &'a [f64],
     },
@@ -429,9 +431,16 @@ impl Network {
             self.normalize(s, true);
         }
         if let Some(rec) = self.recorder.as_mut() {
+            let count = match &self.sheets[s].kind {
+                SheetKind::Cf {
+                    settle: Some(st), ..
+                } => Some(st.activation_count),
+                _ => None,
+            };
             rec(&Probe::Learned {
                 time: now,
                 sheet: &self.sheets[s].name,
+                activation_count: count,
                 activity: &self.sheets[s].activity,
             });
         }

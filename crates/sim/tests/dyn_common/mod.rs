@@ -211,7 +211,10 @@ pub fn tiny_spec(retina_density: f64, cortex_density: f64) -> ModelSpec {
         vec![
             ("delay", Value::Time(Time::new(1, 20))),
             ("strength", f(1.0)),
-            ("nominal_bounds_template", Value::BoundingBox([-0.2, -0.2, 0.2, 0.2])),
+            (
+                "nominal_bounds_template",
+                Value::BoundingBox([-0.2, -0.2, 0.2, 0.2]),
+            ),
             ("weights_generator", weights),
             ("cf_shape", cf_shape),
             ("response_fn", dp),
@@ -240,4 +243,413 @@ pub fn tiny_spec(retina_density: f64, cortex_density: f64) -> ModelSpec {
         }],
         ..Default::default()
     }
+}
+
+#[path = "../cf_support/mod.rs"]
+pub mod cf_support;
+
+fn with(c: &ConnectionSpec, extra: Vec<(&str, Value)>) -> ConnectionSpec {
+    let mut c = c.clone();
+    for (k, v) in extra {
+        c.component.params.insert(k.to_string(), v);
+    }
+    c
+}
+
+fn sheet_lbrt(data: &serde_json::Value, name: &str) -> Value {
+    let v = flat(&data["sheets"][name]["nominal_bounds_lbrt"]);
+    Value::BoundingBox([v[0], v[1], v[2], v[3]])
+}
+
+/// The class-based GCAL (`examples/gcal.ty`, ModelGCAL, digest §0.1) at
+/// cortex density 8, LGN and retina density 24, as topo-lang resolves
+/// it. The projections' CF parameters come from the cf tests' support
+/// (D1's excerpt of the reference geometry); dynamics are added here.
+pub fn gcal_spec() -> ModelSpec {
+    use std::f64::consts::PI;
+    let m = cf_support::load("A_gcal");
+    let mut b = Builder { next_id: 1_000_000 };
+    let mut gens = Vec::new();
+    for i in 0..2i64 {
+        let mut coord = |lb: f64, ub: f64, seed: i64, name: String, b: &mut Builder| {
+            let u = b.obj(
+                "numbergen.UniformRandom",
+                vec![
+                    ("lbound", f(lb)),
+                    ("ubound", f(ub)),
+                    ("seed", Value::Int(seed)),
+                    ("name", Value::Str(name)),
+                    ("time_dependent", Value::Bool(true)),
+                ],
+            );
+            b.obj(
+                "numbergen.BinaryOperator",
+                vec![
+                    ("lhs", f(0.0)),
+                    ("rhs", u),
+                    ("operator", Value::Str("add".into())),
+                ],
+            )
+        };
+        let x = coord(-0.75, 0.75, 12 + i, format!("XCoordinator{i}"), &mut b);
+        let y = coord(-0.75, 0.75, 35 + i, format!("YCoordinator{i}"), &mut b);
+        let o = coord(
+            -PI,
+            PI,
+            21 + i,
+            format!("OrientationCoordinator{i}"),
+            &mut b,
+        );
+        gens.push(b.pattern(
+            "imagen.Gaussian",
+            vec![
+                ("size", f(0.088388)),
+                ("aspect_ratio", f(4.66667)),
+                ("scale", f(0.7)),
+                ("x", x),
+                ("y", y),
+                ("orientation", o),
+            ],
+        ));
+    }
+    let composite = b.pattern(
+        "imagen.Composite",
+        vec![
+            ("generators", Value::List(gens)),
+            ("operator", Value::Function("numpy.maximum".into())),
+        ],
+    );
+    let retina = b.obj(
+        "topo.sheet.GeneratorSheet",
+        vec![
+            ("nominal_bounds", sheet_lbrt(&m.data, "Retina")),
+            ("nominal_density", f(24.0)),
+            ("period", f(1.0)),
+            ("phase", Value::Time(Time::new(1, 20))),
+            ("input_generator", composite),
+            ("output_fns", Value::List(vec![])),
+        ],
+    );
+    let mut lgn = |b: &mut Builder, name: &str| {
+        let hr = b.obj(
+            "topo.transferfn.misc.HalfRectify",
+            vec![
+                ("t_init", f(0.0)),
+                ("gain", f(1.0)),
+                ("randomized_init", Value::Bool(false)),
+            ],
+        );
+        b.obj(
+            "topo.sheet.SettlingCFSheet",
+            vec![
+                ("nominal_bounds", sheet_lbrt(&m.data, name)),
+                ("nominal_density", f(24.0)),
+                ("output_fns", Value::List(vec![hr])),
+                ("tsettle", Value::Int(2)),
+                ("strict_tsettle", Value::Int(1)),
+                ("mask_init_time", Value::Int(5)),
+                ("continuous_learning", Value::Bool(false)),
+                ("plastic", Value::Bool(true)),
+            ],
+        )
+    };
+    let lgn_on = lgn(&mut b, "LGNOn");
+    let lgn_off = lgn(&mut b, "LGNOff");
+    let hs = b.obj(
+        "topo.transferfn.misc.HomeostaticResponse",
+        vec![
+            ("t_init", f(0.15)),
+            ("target_activity", f(0.024)),
+            ("learning_rate", f(0.01)),
+            ("smoothing", f(0.991)),
+            ("linear_slope", f(1.0)),
+            ("period", f(1.0)),
+            ("randomized_init", Value::Bool(false)),
+        ],
+    );
+    let v1 = b.obj(
+        "topo.sheet.SettlingCFSheet",
+        vec![
+            ("nominal_bounds", sheet_lbrt(&m.data, "V1")),
+            ("nominal_density", f(8.0)),
+            ("output_fns", Value::List(vec![hs])),
+            ("tsettle", Value::Int(16)),
+            ("strict_tsettle", Value::None),
+            ("mask_init_time", Value::Int(5)),
+            ("continuous_learning", Value::Bool(false)),
+            ("plastic", Value::Bool(true)),
+        ],
+    );
+    let conn = |key: &str| m.conns.iter().find(|(k, _)| k == key).unwrap().1.clone();
+    let dp = b.obj("topo.responsefn.CFPRF_DotProduct", vec![]);
+    let hebb = b.obj("topo.learningfn.CFPLF_Hebbian", vec![]);
+    let ident = b.obj("topo.learningfn.CFPLF_Identity", vec![]);
+    let add = |p: f64| Value::Tuple(vec![f(p), Value::Function("numpy.add".into())]);
+    let dwc = b.obj(
+        "topo.base.arrayutil.DivideWithConstant",
+        vec![("c", f(0.11))],
+    );
+    let gc_group = Value::Tuple(vec![f(0.6), dwc]);
+    let joint = Value::Tuple(vec![
+        Value::Str("Activity".into()),
+        Value::Str("JointNormalize".into()),
+        Value::Str("Afferent".into()),
+    ]);
+    let act = Value::Str("Activity".into());
+    let d = Value::Time(Time::new(1, 20));
+    let dyn_params = |strength: f64, lr: f64, learn: &Value, port: &Value, group: &Value| {
+        vec![
+            ("delay", d.clone()),
+            ("strength", f(strength)),
+            ("learning_rate", f(lr)),
+            ("response_fn", dp.clone()),
+            ("learning_fn", learn.clone()),
+            ("dest_port", port.clone()),
+            ("src_port", act.clone()),
+            ("activity_group", group.clone()),
+        ]
+    };
+    let connections = vec![
+        with(
+            &conn("LGNOn.Afferent"),
+            dyn_params(2.33, 0.0, &ident, &act, &add(0.5)),
+        ),
+        with(
+            &conn("LGNOff.Afferent"),
+            dyn_params(2.33, 0.0, &ident, &act, &add(0.5)),
+        ),
+        with(
+            &conn("LGNOn.LateralGC"),
+            dyn_params(0.6, 0.0, &ident, &act, &gc_group),
+        ),
+        with(
+            &conn("V1.LGNOnAfferent"),
+            dyn_params(1.5, 0.1, &hebb, &joint, &add(0.5)),
+        ),
+        with(
+            &conn("LGNOff.LateralGC"),
+            dyn_params(0.6, 0.0, &ident, &act, &gc_group),
+        ),
+        with(
+            &conn("V1.LGNOffAfferent"),
+            dyn_params(1.5, 0.1, &hebb, &joint, &add(0.5)),
+        ),
+        with(
+            &conn("V1.LateralExcitatory"),
+            dyn_params(1.7, 0.0, &hebb, &act, &add(0.5)),
+        ),
+        with(
+            &conn("V1.LateralInhibitory"),
+            dyn_params(-1.4, 0.3, &hebb, &act, &add(0.5)),
+        ),
+    ];
+    ModelSpec {
+        source: "gcal (built in dyn_common)".into(),
+        sheets: vec![
+            sheet("Retina", retina),
+            sheet("LGNOn", lgn_on),
+            sheet("LGNOff", lgn_off),
+            sheet("V1", v1),
+        ],
+        connections,
+        ..Default::default()
+    }
+}
+
+use std::sync::{Arc, Mutex};
+use topo_sim::exchange::{LocalExchange, WholeSheets};
+use topo_sim::{Network, Probe};
+
+/// One observed entry of a run.
+#[derive(Debug, Clone)]
+pub struct Rec {
+    /// Reference-style kind.
+    pub kind: &'static str,
+    /// Time.
+    pub time: Time,
+    /// Sheet (dest sheet for deliveries).
+    pub sheet: String,
+    /// Settle counter before the increment.
+    pub count: Option<usize>,
+    /// Activity.
+    pub activity: Vec<f64>,
+    /// Projection activities.
+    pub projections: Vec<(String, Vec<f64>)>,
+}
+
+/// Install a recorder that logs every probe.
+pub fn record(net: &mut Network) -> Arc<Mutex<Vec<Rec>>> {
+    let log: Arc<Mutex<Vec<Rec>>> = Arc::default();
+    let l2 = log.clone();
+    net.set_recorder(Some(Box::new(move |p: &Probe<'_>| {
+        let r = match p {
+            Probe::Activated {
+                time,
+                sheet,
+                activation_count,
+                activity,
+                projections,
+            } => Rec {
+                kind: "activate(send_output)",
+                time: *time,
+                sheet: sheet.to_string(),
+                count: *activation_count,
+                activity: activity.to_vec(),
+                projections: projections
+                    .iter()
+                    .map(|(n, a)| (n.to_string(), a.to_vec()))
+                    .collect(),
+            },
+            Probe::Learned {
+                time,
+                sheet,
+                activation_count,
+                activity,
+            } => Rec {
+                kind: "learn(after)",
+                time: *time,
+                sheet: sheet.to_string(),
+                count: *activation_count,
+                activity: activity.to_vec(),
+                projections: vec![],
+            },
+            Probe::Delivered { time, dest, .. } => Rec {
+                kind: "deliver EPConnectionEvent",
+                time: *time,
+                sheet: dest.to_string(),
+                count: None,
+                activity: vec![],
+                projections: vec![],
+            },
+        };
+        l2.lock().unwrap().push(r);
+    })));
+    log
+}
+
+/// Run the first `run(1)` of `spec` and compare it entry by entry with the
+/// stage data. Returns the max |diff| over all compared arrays, or a
+/// description of the first diverging stage (first entry whose difference
+/// exceeds `tol`, or whose kind/time/sheet differ).
+pub fn first_run(spec: &ModelSpec, data: &serde_json::Value, tol: f64) -> Result<f64, String> {
+    let mut ex = LocalExchange::new();
+    let mut net = Network::build(spec, &WholeSheets, &mut ex).map_err(|e| e.to_string())?;
+    let log = record(&mut net);
+    net.run(Time::from_int(1), &mut ex)
+        .map_err(|e| e.to_string())?;
+    let ours = log.lock().unwrap().clone();
+    let refs = data["events"].as_array().unwrap();
+    let mut worst = 0.0f64;
+    for (i, r) in refs.iter().enumerate() {
+        let Some(o) = ours.get(i) else {
+            return Err(format!(
+                "entry {i}: missing (ours has {} entries)",
+                ours.len()
+            ));
+        };
+        let rs = r.get("sheet").or(r.get("dest")).unwrap().as_str().unwrap();
+        let rt = time_of(r["time"].as_str().unwrap());
+        if o.kind != r["kind"].as_str().unwrap() || o.time != rt || o.sheet != rs {
+            return Err(format!(
+                "entry {i}: expected {} {rs} at {rt}, got {} {} at {}",
+                r["kind"], o.kind, o.sheet, o.time
+            ));
+        }
+        if let Some(c) = r.get("activation_count") {
+            if c.as_u64().map(|c| c as usize) != o.count {
+                return Err(format!("entry {i}: activation_count {c} vs {:?}", o.count));
+            }
+        }
+        if let Some(pa) = r.get("projection_activity").and_then(|v| v.as_object()) {
+            for (name, a) in pa {
+                let ours_p = o.projections.iter().find(|(n, _)| n == name);
+                let Some((_, op)) = ours_p else {
+                    return Err(format!("entry {i}: no projection {name}"));
+                };
+                let d = diff(op, a);
+                worst = worst.max(d);
+                if !(d < tol) {
+                    return Err(format!(
+                        "entry {i} ({} {} at {}): projection {name} max diff {d:e}",
+                        o.kind, o.sheet, o.time
+                    ));
+                }
+            }
+        }
+        if let Some(a) = r.get("activity") {
+            let d = diff(&o.activity, a);
+            worst = worst.max(d);
+            if !(d < tol) {
+                return Err(format!(
+                    "entry {i} ({} {} at {}): activity max diff {d:e}",
+                    o.kind, o.sheet, o.time
+                ));
+            }
+        }
+    }
+    if ours.len() != refs.len() {
+        return Err(format!("{} entries, reference {}", ours.len(), refs.len()));
+    }
+    Ok(worst)
+}
+
+/// Run to each time of the stage trace and compare `sheets` there.
+/// Returns per time the max |diff| over the sheets.
+pub fn stage_trace(
+    spec: &ModelSpec,
+    data: &serde_json::Value,
+    sheets: &[&str],
+) -> Result<Vec<(i64, f64)>, String> {
+    let mut ex = LocalExchange::new();
+    let mut net = Network::build(spec, &WholeSheets, &mut ex).map_err(|e| e.to_string())?;
+    let mut times: Vec<(i64, String)> = data["trace"]
+        .as_object()
+        .unwrap()
+        .keys()
+        .map(|k| (k.parse().unwrap(), k.clone()))
+        .collect();
+    times.sort();
+    let mut out = Vec::new();
+    for (t, key) in times {
+        net.run(Time::from_int(t) - net.time(), &mut ex)
+            .map_err(|e| e.to_string())?;
+        let mut d = 0.0f64;
+        for s in sheets {
+            let ds = diff(net.activity(s), &data["trace"][&key]["activity"][*s]);
+            eprintln!("stage trace t={t} {s}: max |diff| {ds:e}");
+            d = d.max(ds);
+        }
+        out.push((t, d));
+    }
+    Ok(out)
+}
+
+/// Run to 1, 100, 250 and compare V1 with a traintests file. Returns the
+/// max |diff| per time.
+pub fn traintest(
+    spec: &ModelSpec,
+    reference: &serde_json::Value,
+) -> Result<Vec<(i64, f64)>, String> {
+    let mut ex = LocalExchange::new();
+    let mut net = Network::build(spec, &WholeSheets, &mut ex).map_err(|e| e.to_string())?;
+    let mut out = Vec::new();
+    let acts = reference["activity"].as_object().unwrap();
+    let mut keys: Vec<(f64, &String)> = acts
+        .keys()
+        .map(|k| (k.parse::<f64>().unwrap(), k))
+        .collect();
+    keys.sort_by(|a, b| a.0.total_cmp(&b.0));
+    for (t, k) in keys {
+        let t = t as i64;
+        net.run(Time::from_int(t) - net.time(), &mut ex)
+            .map_err(|e| e.to_string())?;
+        let ours = net.activity("V1");
+        eprintln!(
+            "t={t}: ours sum {} ref sum {}",
+            ours.iter().sum::<f64>(),
+            flat(&acts[k]).iter().sum::<f64>()
+        );
+        out.push((t, diff(ours, &acts[k])));
+    }
+    Ok(out)
 }
