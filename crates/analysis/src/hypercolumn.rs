@@ -74,7 +74,7 @@ pub fn wavenumber_spectrum(spectrum: &[f64], dim: usize) -> Result<Vec<f64>> {
             actual: spectrum.len(),
         });
     }
-    let odd = if dim % 2 == 0 { dim - 1 } else { dim };
+    let odd = if dim.is_multiple_of(2) { dim - 1 } else { dim };
     if odd == 0 {
         return Err(AnalysisError::InvalidParameter(
             "wavenumber spectrum needs a map of at least 2x2".into(),
@@ -155,7 +155,8 @@ pub fn gamma_metric(rho: f64) -> f64 {
 pub struct Hypercolumns {
     /// Mean power per wavenumber `k = 0, 1, ...` (cycles per map width).
     pub amplitudes: Vec<f64>,
-    /// Kaschube fit coefficients `a0..a5`, if the fit succeeded with `a1 > 0`.
+    /// Kaschube fit coefficients `a0..a5`, if the fit converged with the
+    /// peak `a1` inside the measured wavenumbers `(0, kmax_measured]`.
     pub fit: Option<[f64; 6]>,
     /// Wavenumber of the ring: `a1` of a valid fit, else the arg-max for `k >= 1`.
     pub kmax: f64,
@@ -198,7 +199,12 @@ pub fn hypercolumns(map: Grid<'_>, lower: f64, upper: f64, density: f64) -> Resu
     let baseline = amplitudes.iter().sum::<f64>() / amplitudes.len() as f64;
     let height = amplitudes[argmax] - baseline;
     let init = [height, argmax as f64, 4.0, baseline, 0.0, 0.0];
-    let fit = kaschube_fit(&amplitudes, init).filter(|a| a[1] > 0.0);
+    // featuremapper accepts any a1 > 0; a peak beyond the measured
+    // wavenumbers is a fit that has turned the Gaussian into background
+    // (seen with narrow rings), so it falls back to the arg-max as a failed
+    // fit would.
+    let k_limit = (amplitudes.len() - 1) as f64;
+    let fit = kaschube_fit(&amplitudes, init).filter(|a| a[1] > 0.0 && a[1] <= k_limit);
     let kmax = fit.map_or(argmax as f64, |a| a[1]);
     let units_per_hypercolumn = if kmax <= 1.0 {
         dim as f64

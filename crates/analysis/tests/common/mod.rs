@@ -61,7 +61,11 @@ pub fn plane_wave_map(dim: usize, cycles: f64, waves: usize, seed: u64) -> Vec<f
             // Evenly spread directions with jitter cover the ring.
             let alpha = PI * (j as f64 + rng.uniform()) / waves as f64;
             let sign = if rng.uniform() < 0.5 { 1.0 } else { -1.0 };
-            (k * alpha.cos() * sign, k * alpha.sin() * sign, 2.0 * PI * rng.uniform())
+            (
+                k * alpha.cos() * sign,
+                k * alpha.sin() * sign,
+                2.0 * PI * rng.uniform(),
+            )
         })
         .collect();
     let mut out = Vec::with_capacity(dim * dim);
