@@ -1,0 +1,214 @@
+//! [`Context`]: MPI's lifetime, this rank's identity and job-wide failure.
+//!
+//! A failure on one rank must end the whole job with that rank's message,
+//! never leave the others waiting in a collective. [`Context::init`] installs
+//! a panic hook that prints the panic with the rank and calls `MPI_Abort`;
+//! errors returned as values end the job through [`Context::fail`].
+
+use crate::par::comm::MpiExchange;
+use mpi::collective::SystemOperation;
+use mpi::environment::Universe;
+use mpi::topology::SimpleCommunicator;
+use mpi::traits::*;
+use mpi::Threading;
+use std::fmt::Display;
+use std::io::Write;
+use std::sync::atomic::{AtomicUsize, Ordering};
+use std::sync::Once;
+
+/// Exit code of a job ended by a panic (Rust's own panic exit code).
+pub const PANIC_EXIT_CODE: i32 = 101;
+/// Exit code of a job ended by [`Context::fail`].
+pub const ERROR_EXIT_CODE: i32 = 1;
+
+/// The rank and size the panic hook reports (set once MPI is up).
+static HOOK_RANK: AtomicUsize = AtomicUsize::new(0);
+static HOOK_SIZE: AtomicUsize = AtomicUsize::new(1);
+static HOOK: Once = Once::new();
+
+/// The parallel environment of this process.
+pub struct Context {
+    /// Finalises MPI when dropped (None: no MPI in this process).
+    universe: Option<Universe>,
+    world: Option<SimpleCommunicator>,
+    rank: usize,
+    size: usize,
+}
+
+impl Context {
+    /// Initialise MPI (threading level "funneled": only the main thread
+    /// calls MPI; rayon workers compute) and install the abort-on-panic hook.
+    /// If MPI was already initialised elsewhere in this process, the result
+    /// is a one-process context that does not own MPI.
+    pub fn init() -> Context {
+        match mpi::initialize_with_threading(Threading::Funneled) {
+            Some((universe, _provided)) => {
+                let world = universe.world();
+                let rank = world.rank() as usize;
+                let size = world.size() as usize;
+                HOOK_RANK.store(rank, Ordering::SeqCst);
+                HOOK_SIZE.store(size, Ordering::SeqCst);
+                install_panic_hook();
+                Context {
+                    universe: Some(universe),
+                    world: Some(world),
+                    rank,
+                    size,
+                }
+            }
+            None => Context::single(),
+        }
+    }
+
+    /// One process without MPI (tools and unit tests).
+    pub fn single() -> Context {
+        Context {
+            universe: None,
+            world: None,
+            rank: 0,
+            size: 1,
+        }
+    }
+
+    /// This process's rank.
+    pub fn rank(&self) -> usize {
+        self.rank
+    }
+
+    /// Number of ranks.
+    pub fn size(&self) -> usize {
+        self.size
+    }
+
+    /// Whether this is rank 0, which prints and writes shared files.
+    pub fn is_root(&self) -> bool {
+        self.rank == 0
+    }
+
+    /// Whether MPI runs in this process.
+    pub fn is_mpi(&self) -> bool {
+        self.universe.is_some()
+    }
+
+    /// The engine's communicator: MPI over all ranks, or one process.
+    pub fn exchange(&self) -> MpiExchange {
+        if self.world.is_some() {
+            MpiExchange::world()
+        } else {
+            MpiExchange::single()
+        }
+    }
+
+    /// The raw world communicator, for parallel HDF5 (None without MPI).
+    pub fn raw_comm(&self) -> Option<mpi::ffi::MPI_Comm> {
+        self.world.as_ref().map(|w| w.as_raw())
+    }
+
+    /// Collective: wait for every rank.
+    pub fn barrier(&self) {
+        if let Some(w) = &self.world {
+            w.barrier();
+        }
+    }
+
+    /// Collective: true on every rank iff `ok` is true on every rank. Lets
+    /// ranks agree on an outcome before a step that all must take or skip.
+    pub fn all_ok(&self, ok: bool) -> bool {
+        let Some(w) = &self.world else {
+            return ok;
+        };
+        let mine = ok as i32;
+        let mut all = mine;
+        w.all_reduce_into(&mine, &mut all, SystemOperation::min());
+        all == 1
+    }
+
+    /// Collective: rank 0's string on every rank.
+    pub fn broadcast_string(&self, s: &str) -> String {
+        let Some(w) = &self.world else {
+            return s.to_string();
+        };
+        let root = w.process_at_rank(0);
+        let mut len = s.len() as u64;
+        root.broadcast_into(&mut len);
+        let mut bytes = if self.is_root() {
+            s.as_bytes().to_vec()
+        } else {
+            vec![0u8; len as usize]
+        };
+        root.broadcast_into(&mut bytes[..]);
+        String::from_utf8_lossy(&bytes).into_owned()
+    }
+
+    /// Print a line on stdout on rank 0 only.
+    pub fn root_println(&self, msg: impl Display) {
+        if self.is_root() {
+            println!("{msg}");
+        }
+    }
+
+    /// Print a line on stderr on rank 0 only.
+    pub fn root_eprintln(&self, msg: impl Display) {
+        if self.is_root() {
+            eprintln!("{msg}");
+        }
+    }
+
+    /// End the whole job because of an error on this rank: print it with
+    /// the rank on stderr and abort every rank (exit code
+    /// [`ERROR_EXIT_CODE`]). Without MPI, exits the process.
+    pub fn fail(&self, err: impl Display) -> ! {
+        report_and_abort(&format!("error: {err}"), ERROR_EXIT_CODE)
+    }
+}
+
+impl Drop for Context {
+    fn drop(&mut self) {
+        // The world handle must go before the universe finalises MPI.
+        self.world = None;
+        self.universe = None;
+    }
+}
+
+/// The prefix naming this rank in messages.
+fn rank_prefix() -> String {
+    let (r, n) = (
+        HOOK_RANK.load(Ordering::SeqCst),
+        HOOK_SIZE.load(Ordering::SeqCst),
+    );
+    format!("topo-hpc rank {r} of {n}")
+}
+
+/// Print `msg` with the rank, then end the job: `MPI_Abort` on the world if
+/// MPI is running, else exit the process.
+fn report_and_abort(msg: &str, code: i32) -> ! {
+    // One write, so that the line reaches mpirun whole, not interleaved
+    // with other ranks' output.
+    let line = format!("{}: {msg}\n", rank_prefix());
+    let mut err = std::io::stderr().lock();
+    let _ = err.write_all(line.as_bytes());
+    let _ = err.flush();
+    drop(err);
+    let _ = std::io::stdout().flush();
+    if mpi::is_initialized() && !mpi::is_finalized() {
+        SimpleCommunicator::world().abort(code)
+    }
+    std::process::exit(code)
+}
+
+/// Install (once) the hook that turns a panic on any thread of any rank
+/// into a job-wide abort carrying the rank's message. Without MPI the panic
+/// proceeds as usual (so unit tests can still catch panics).
+fn install_panic_hook() {
+    HOOK.call_once(|| {
+        let previous = std::panic::take_hook();
+        std::panic::set_hook(Box::new(move |info| {
+            if mpi::is_initialized() && !mpi::is_finalized() {
+                let thread = std::thread::current();
+                let name = thread.name().unwrap_or("<unnamed>");
+                report_and_abort(&format!("thread '{name}' {info}"), PANIC_EXIT_CODE);
+            }
+            previous(info);
+        }));
+    });
+}

@@ -1,0 +1,157 @@
+//! The parallel layer under a real `mpirun` (oversubscribed: the CI machine
+//! has 2 cores): `par_selftest` checks halo exchanges and collectives for
+//! N = 1, 2, 3, 4, 6, 8 ranks, and a failure on one rank must end the whole
+//! job promptly with that rank's message.
+
+use std::io::Read;
+use std::process::{Command, Stdio};
+use std::time::{Duration, Instant};
+
+struct Outcome {
+    code: Option<i32>,
+    stdout: String,
+    stderr: String,
+    seconds: f64,
+}
+
+/// `mpirun -n N par_selftest ARGS`, killed after `timeout`.
+fn mpirun(n: usize, args: &[&str], timeout: Duration) -> Outcome {
+    let bin = env!("CARGO_BIN_EXE_par_selftest");
+    let start = Instant::now();
+    let mut child = Command::new("mpirun")
+        .args(["--oversubscribe", "-n", &n.to_string(), bin])
+        .args(args)
+        .env("OMPI_ALLOW_RUN_AS_ROOT", "1")
+        .env("OMPI_ALLOW_RUN_AS_ROOT_CONFIRM", "1")
+        .env("OMPI_MCA_pml", "ob1")
+        .env("OMPI_MCA_btl", "self,vader")
+        // Ranks oversubscribe the cores: yield instead of spinning.
+        .env("OMPI_MCA_mpi_yield_when_idle", "1")
+        .env("RAYON_NUM_THREADS", "2")
+        .stdout(Stdio::piped())
+        .stderr(Stdio::piped())
+        .spawn()
+        .expect("cannot start mpirun (is OpenMPI installed? see scripts/setup.sh)");
+    let mut out_pipe = child.stdout.take().unwrap();
+    let mut err_pipe = child.stderr.take().unwrap();
+    let out_reader = std::thread::spawn(move || {
+        let mut s = String::new();
+        let _ = out_pipe.read_to_string(&mut s);
+        s
+    });
+    let err_reader = std::thread::spawn(move || {
+        let mut s = String::new();
+        let _ = err_pipe.read_to_string(&mut s);
+        s
+    });
+    let code = loop {
+        if let Some(status) = child.try_wait().expect("wait for mpirun") {
+            break status.code();
+        }
+        if start.elapsed() > timeout {
+            // SIGTERM lets mpirun take its ranks down; then make sure.
+            let _ = Command::new("kill")
+                .args(["-TERM", &child.id().to_string()])
+                .status();
+            std::thread::sleep(Duration::from_secs(2));
+            let _ = child.kill();
+            let _ = child.wait();
+            break None;
+        }
+        std::thread::sleep(Duration::from_millis(50));
+    };
+    Outcome {
+        code,
+        stdout: out_reader.join().unwrap(),
+        stderr: err_reader.join().unwrap(),
+        seconds: start.elapsed().as_secs_f64(),
+    }
+}
+
+#[test]
+fn exchanges_and_collectives_are_exact_on_1_to_8_ranks() {
+    for n in [1, 2, 3, 4, 6, 8] {
+        let o = mpirun(n, &[], Duration::from_secs(300));
+        assert_eq!(
+            o.code,
+            Some(0),
+            "N={n} failed after {:.1} s\nstdout:\n{}\nstderr:\n{}",
+            o.seconds,
+            o.stdout,
+            o.stderr
+        );
+        assert!(
+            o.stdout.contains(&format!("par_selftest: ok on {n} ranks")),
+            "N={n}: {}",
+            o.stdout
+        );
+    }
+}
+
+#[test]
+fn the_report_is_printed_once_by_rank_0() {
+    let o = mpirun(4, &["--report"], Duration::from_secs(300));
+    assert_eq!(o.code, Some(0), "{}\n{}", o.stdout, o.stderr);
+    assert_eq!(
+        o.stdout
+            .matches("Decomposition: 4 rank(s) as a 2 x 2 grid")
+            .count(),
+        1
+    );
+    for q in 0..4 {
+        assert!(
+            o.stdout.contains(&format!("rank {q} (grid row")),
+            "{}",
+            o.stdout
+        );
+    }
+    assert!(o.stdout.contains("halo: receives"), "{}", o.stdout);
+}
+
+/// A failed rank must end the job with a non-zero code, its message and
+/// rank on stderr, long before the others would give up waiting (they wait
+/// in a barrier forever otherwise).
+fn assert_job_ends(n: usize, args: &[&str], messages: &[&str]) {
+    let limit = Duration::from_secs(60);
+    let o = mpirun(n, args, limit);
+    assert!(
+        o.code.is_some(),
+        "the job hung (killed after {} s)\nstderr:\n{}",
+        limit.as_secs(),
+        o.stderr
+    );
+    assert_ne!(o.code, Some(0), "the job succeeded:\n{}", o.stdout);
+    for m in messages {
+        assert!(o.stderr.contains(m), "no '{m}' in stderr:\n{}", o.stderr);
+    }
+}
+
+#[test]
+fn a_panic_on_one_rank_ends_the_job_with_its_message() {
+    assert_job_ends(
+        3,
+        &["--panic-rank", "1"],
+        &[
+            "topo-hpc rank 1 of 3: thread 'main' panicked",
+            "deliberate panic on rank 1",
+        ],
+    );
+}
+
+#[test]
+fn a_panic_in_a_worker_thread_ends_the_job() {
+    assert_job_ends(
+        2,
+        &["--panic-rank", "1", "--panic-in-worker"],
+        &["rank 1 of 2", "deliberate panic on rank 1 in a worker"],
+    );
+}
+
+#[test]
+fn an_error_on_one_rank_ends_the_job_with_its_message() {
+    assert_job_ends(
+        4,
+        &["--fail-rank", "2"],
+        &["topo-hpc rank 2 of 4: error: deliberate failure on rank 2"],
+    );
+}
