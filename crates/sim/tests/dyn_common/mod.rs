@@ -245,6 +245,8 @@ pub fn tiny_spec(retina_density: f64, cortex_density: f64) -> ModelSpec {
     }
 }
 
+pub mod threads;
+
 #[path = "../cf_support/mod.rs"]
 pub mod cf_support;
 

@@ -1,0 +1,166 @@
+//! Region correctness: a network split over ranks (threads exchanging
+//! through an in-process board) gives bit-identical activities, weights
+//! and thresholds to the whole-sheet network.
+
+mod dyn_common;
+
+use dyn_common::threads::{Board, Grid, ThreadExchange};
+use dyn_common::*;
+use topo_sim::exchange::{Block, LocalExchange, WholeSheets};
+use topo_sim::Network;
+use topo_spec::{ModelSpec, Time};
+
+/// Per sheet: (block, activity); per projection: (dest, name, block,
+/// weights of every local unit concatenated, slices); per sheet: thresholds.
+type Snapshot = (
+    Vec<(String, Block, Vec<f64>)>,
+    Vec<(String, String, Vec<f32>, Vec<[usize; 4]>)>,
+    Vec<(String, Vec<f64>)>,
+);
+
+fn snapshot(net: &Network) -> Snapshot {
+    let sheets = net
+        .sheet_names()
+        .into_iter()
+        .map(|s| {
+            (
+                s.clone(),
+                net.sheet_block(&s).unwrap(),
+                net.activity(&s).to_vec(),
+            )
+        })
+        .collect();
+    let projs = net
+        .projection_names()
+        .into_iter()
+        .map(|(d, n)| {
+            let p = net.projection(&d, &n).unwrap();
+            let mut w = Vec::new();
+            for u in 0..p.cfs.len() {
+                let (r, c) = p.cfs.unit_shape(u);
+                for i in 0..r {
+                    for j in 0..c {
+                        w.push(p.cfs.weight_at(u, i, j));
+                    }
+                }
+            }
+            (d, n, w, p.cfs.slices.clone())
+        })
+        .collect();
+    let th = net
+        .sheet_names()
+        .into_iter()
+        .filter_map(|s| net.thresholds(&s).map(|t| (s, t.to_vec())))
+        .collect();
+    (sheets, projs, th)
+}
+
+/// The unit indices of `block` inside the whole sheet `cols` wide.
+fn global_units(block: &Block, cols: usize) -> Vec<usize> {
+    let mut v = Vec::new();
+    for r in block.r0..block.r1 {
+        for c in block.c0..block.c1 {
+            v.push(r * cols + c);
+        }
+    }
+    v
+}
+
+fn check_split(spec: &ModelSpec, pr: usize, pc: usize, iterations: i64) {
+    let mut ex = LocalExchange::new();
+    let mut whole = Network::build(spec, &WholeSheets, &mut ex).unwrap();
+    whole.run(Time::from_int(iterations), &mut ex).unwrap();
+    let n = pr * pc;
+    let board = Board::new(n);
+    let parts: Vec<Snapshot> = std::thread::scope(|s| {
+        let handles: Vec<_> = (0..n)
+            .map(|rank| {
+                let board = board.clone();
+                s.spawn(move || {
+                    let mut ex = ThreadExchange::new(rank, n, board);
+                    let mut net = Network::build(spec, &Grid { rank, pr, pc }, &mut ex).unwrap();
+                    net.run(Time::from_int(iterations), &mut ex).unwrap();
+                    snapshot(&net)
+                })
+            })
+            .collect();
+        handles.into_iter().map(|h| h.join().unwrap()).collect()
+    });
+    let mut units_seen = 0;
+    for (sheets, projs, th) in &parts {
+        for (name, block, act) in sheets {
+            let (_, cols) = whole.sheet_shape(name).unwrap();
+            let wa = whole.activity(name);
+            for (k, g) in global_units(block, cols).into_iter().enumerate() {
+                assert_eq!(
+                    act[k].to_bits(),
+                    wa[g].to_bits(),
+                    "{name} unit {g}: split {} whole {}",
+                    act[k],
+                    wa[g]
+                );
+                units_seen += 1;
+            }
+            if let Some((_, t)) = th.iter().find(|(s, _)| s == name) {
+                let wt = whole.thresholds(name).unwrap();
+                for (k, g) in global_units(block, cols).into_iter().enumerate() {
+                    assert_eq!(t[k].to_bits(), wt[g].to_bits(), "{name} threshold {g}");
+                }
+            }
+        }
+        for (dest, name, w, slices) in projs {
+            let block = sheets.iter().find(|(s, _, _)| s == dest).unwrap().1;
+            let (_, cols) = whole.sheet_shape(dest).unwrap();
+            let wp = whole.projection(dest, name).unwrap();
+            let mut pos = 0;
+            for (k, g) in global_units(&block, cols).into_iter().enumerate() {
+                assert_eq!(
+                    slices[k], wp.cfs.slices[g],
+                    "{dest}.{name} slice of unit {g}"
+                );
+                let (r, c) = wp.cfs.unit_shape(g);
+                for i in 0..r {
+                    for j in 0..c {
+                        assert_eq!(
+                            w[pos].to_bits(),
+                            wp.cfs.weight_at(g, i, j).to_bits(),
+                            "{dest}.{name} unit {g} weight ({i},{j})"
+                        );
+                        pos += 1;
+                    }
+                }
+            }
+        }
+    }
+    let total: usize = whole
+        .sheet_names()
+        .iter()
+        .map(|s| {
+            let (r, c) = whole.sheet_shape(s).unwrap();
+            r * c
+        })
+        .sum();
+    assert_eq!(units_seen, total, "every unit owned exactly once");
+}
+
+#[test]
+fn tiny_2x2_split_is_bit_identical() {
+    check_split(&tiny_spec(24.0, 5.0), 2, 2, 20);
+}
+
+#[test]
+fn gcal_2x2_split_is_bit_identical() {
+    check_split(&gcal_spec(), 2, 2, 20);
+}
+
+#[test]
+fn gcal_3x1_split_is_bit_identical() {
+    check_split(&gcal_spec(), 3, 1, 5);
+}
+
+/// Six row bands of a five-row V1: one rank owns no V1 unit but still
+/// takes part in every collective and consumes the same random draws.
+#[test]
+fn tiny_6x1_split_with_an_empty_block_is_bit_identical() {
+    check_split(&tiny_spec(24.0, 5.0), 6, 1, 10);
+}
