@@ -3,14 +3,17 @@
 //! norm total are all that one unit's normalisation reads, so it never
 //! needs another rank and runs in parallel over units.
 //!
-//! Three flavours exist in the models:
-//! - `CFPOF_DivisiveNormalizeL1` (its `_opt` / `_cython` variants): divide
-//!   by the cached `norm_total` (set by Hebbian learning or by the joint
-//!   norm totals) or else by the L1 norm of the masked weights, computed in
-//!   double precision and multiplied in double precision.
-//! - `CFPOF_Plugin(single_cf_fn=DivisiveNormalizeL1)`: numpy semantics on
-//!   the float32 array (float32 pairwise sum of |w|, float32 multiply); the
-//!   cached total is ignored and cleared.
+//! The arithmetic is that of the numpy code path that produced the
+//! reference data (it reproduces the reference weights bit for bit):
+//! - `CFPOF_DivisiveNormalizeL1` (and its `_opt` / `_cython` names): the
+//!   total is the cached `norm_total` (joint totals) or else
+//!   `numpy.sum(abs(w), dtype=float64)` (numpy's pairwise order; masked-out
+//!   weights are always zero, so this is the masked L1 norm of the C code);
+//!   the weights are multiplied by `1/total` cast to float32, in float32,
+//!   as numpy 1.x does for `w *= factor` on a float32 array. The C code
+//!   multiplies in double instead: at most one float32 ulp apart.
+//! - `CFPOF_Plugin(single_cf_fn=DivisiveNormalizeL1)`: float32 pairwise sum
+//!   of |w|, float32 multiply; the cached total is ignored and cleared.
 //! - joint norm totals (`compute_joint_norm_totals`): the per-unit sum of
 //!   the totals of a group of projections, stored in every member, so that
 //!   the following `CFPOF_DivisiveNormalizeL1` makes the group sum to 1.
@@ -18,8 +21,8 @@
 use crate::cf::ConnectionFields;
 use topo_spec::{Component, Value};
 
-/// Weights with a mask value at or above this take part in L1 totals
-/// (Topographica's `MASK_THRESHOLD`).
+/// Weights with a mask value at or above this are connections
+/// (Topographica's `MASK_THRESHOLD`, used by learning).
 pub const MASK_THRESHOLD: f32 = 0.5;
 
 /// Units below this many are normalised on one thread (splitting further
@@ -164,18 +167,54 @@ fn single_cf_fn(c: &Component) -> Result<Option<f64>, String> {
     }
 }
 
-/// L1 norm of the weights whose mask value is at least
-/// [`MASK_THRESHOLD`], summed in double precision in row-major order
-/// (`SUM_NORM_TOTAL`).
-#[inline]
-pub fn masked_l1(weights: &[f32], mask: &[f32]) -> f64 {
+/// numpy's `sum(abs(w), dtype=float64)` of a float32 array: the values
+/// are cast in buffers of 8192, each buffer summed pairwise (eight
+/// accumulators, blocks of 128) and added to the running total, which
+/// starts at 0.
+pub fn numpy_f64_abs_sum(w: &[f32]) -> f64 {
+    const BUFFER: usize = 8192;
+    let mut buf = [0.0f64; BUFFER];
     let mut total = 0.0f64;
-    for (w, m) in weights.iter().zip(mask) {
-        if *m >= MASK_THRESHOLD {
-            total += f64::from(w.abs());
+    for chunk in w.chunks(BUFFER) {
+        let b = &mut buf[..chunk.len()];
+        for (d, s) in b.iter_mut().zip(chunk) {
+            *d = f64::from(s.abs());
         }
+        total += pairwise_f64(b);
     }
     total
+}
+
+fn pairwise_f64(a: &[f64]) -> f64 {
+    const BLOCK: usize = 128;
+    let n = a.len();
+    if n < 8 {
+        let mut res = 0.0f64;
+        for x in a {
+            res += x;
+        }
+        res
+    } else if n <= BLOCK {
+        let mut r = [0.0f64; 8];
+        r.copy_from_slice(&a[..8]);
+        let whole = n - n % 8;
+        let mut i = 8;
+        while i < whole {
+            for (j, rj) in r.iter_mut().enumerate() {
+                *rj += a[i + j];
+            }
+            i += 8;
+        }
+        let mut res = ((r[0] + r[1]) + (r[2] + r[3])) + ((r[4] + r[5]) + (r[6] + r[7]));
+        for x in &a[whole..] {
+            res += x;
+        }
+        res
+    } else {
+        let mut n2 = n / 2;
+        n2 -= n2 % 8;
+        pairwise_f64(&a[..n2]) + pairwise_f64(&a[n2..])
+    }
 }
 
 /// numpy's float32 sum of `|w|` (pairwise summation with eight
@@ -314,22 +353,21 @@ fn split<F>(
     );
 }
 
-/// `CFPOF_DivisiveNormalizeL1` (C/Cython semantics): for each unit that
-/// passes `filter`, use the cached total if there is one, else the masked
-/// L1 norm; multiply every weight (masked or not) by `1/total` in double
-/// precision; mark the cached total stale. A zero total is not guarded,
-/// as in Topographica's optimized code.
+/// `CFPOF_DivisiveNormalizeL1`: for each unit that passes `filter`, use
+/// the cached total if there is one, else the L1 norm of its weights;
+/// multiply every weight by `1/total` (as float32); mark the cached total
+/// stale. A zero total is not guarded, as in Topographica's optimized code.
 pub fn divisive_l1(cfs: &mut ConnectionFields, filter: UnitFilter<'_>) {
     for_each_unit(cfs, &|u: UnitMut<'_>| {
         if !filter.passes(u.unit) {
             return;
         }
         if !*u.has_norm_total {
-            *u.norm_total = masked_l1(u.weights, u.mask);
+            *u.norm_total = numpy_f64_abs_sum(u.weights);
         }
-        let factor = 1.0 / *u.norm_total;
+        let factor = (1.0 / *u.norm_total) as f32;
         for w in u.weights.iter_mut() {
-            *w = (f64::from(*w) * factor) as f32;
+            *w *= factor;
         }
         *u.has_norm_total = false;
     });
@@ -349,7 +387,7 @@ pub fn plugin_l1(cfs: &mut ConnectionFields, norm_value: f64, filter: UnitFilter
 }
 
 /// `compute_joint_norm_totals`: for every unit passing `filter`, make sure
-/// each projection of the group has its total (masked L1 if not cached),
+/// each projection of the group has its total (L1 norm if not cached),
 /// then store the sum over the group (in group order) in every member.
 /// All members must cover the same dest block.
 pub fn joint_norm_totals(group: &mut [&mut ConnectionFields], filter: UnitFilter<'_>) {
@@ -361,7 +399,7 @@ pub fn joint_norm_totals(group: &mut [&mut ConnectionFields], filter: UnitFilter
     for p in group.iter_mut() {
         for_each_unit(p, &|u: UnitMut<'_>| {
             if filter.passes(u.unit) && !*u.has_norm_total {
-                *u.norm_total = masked_l1(u.weights, u.mask);
+                *u.norm_total = numpy_f64_abs_sum(u.weights);
                 *u.has_norm_total = true;
             }
         });
@@ -408,7 +446,14 @@ mod tests {
     }
 
     #[test]
-    fn masked_l1_ignores_masked_entries() {
-        assert_eq!(masked_l1(&[1.0, -2.0, 4.0], &[1.0, 0.4, 0.5]), 5.0);
+    fn f64_sum_is_chunked_pairwise() {
+        // 9 values: lanes 0..7 then the 9th added last.
+        let w: Vec<f32> = (1..=9).map(|v| -(v as f32)).collect();
+        assert_eq!(numpy_f64_abs_sum(&w), 45.0);
+        // More than one 8192 buffer: the buffers' sums are added in order.
+        let w = vec![0.1f32; 8192 + 5];
+        let one = f64::from(0.1f32);
+        let expected = pairwise_f64(&vec![one; 8192]) + pairwise_f64(&[one; 5]);
+        assert_eq!(numpy_f64_abs_sum(&w), expected);
     }
 }

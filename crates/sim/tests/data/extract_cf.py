@@ -21,9 +21,13 @@ def key(d, prefix):
 for m in MODELS:
     g = json.load(open(os.path.join(SRC, m, "geometry.json")))
     w = json.load(open(os.path.join(SRC, m, "weights_t0.json")))
-    out = {"model": g["model"], "params": g["params"], "sheets": {}, "projections": {}}
+    # Creation order of the projections (the order they consume the shared
+    # random stream); JSON objects do not keep order in every reader.
+    out = {"model": g["model"], "params": g["params"], "sheets": {}, "projections": {},
+           "projection_order": list(g["projections"].keys())}
     for name, s in g["sheets"].items():
         out["sheets"][name] = {
+            "class": s["class"],
             "nominal_bounds_lbrt": s["nominal_bounds_lbrt"],
             "nominal_density": s["nominal_density"],
             "true_bounds_lbrt": s["true_bounds_lbrt"],
