@@ -6,11 +6,12 @@
 use std::f64::consts::PI;
 use std::path::PathBuf;
 use topo_analysis::plot::{
-    activity_image, cf_grid_image, orientation_image, CfGridStyle, Normalization,
+    activity_image, cf_grid_image, mark_points, orientation_image, CfGridStyle, Normalization,
     SelectivityChannel,
 };
 use topo_analysis::{
-    map_quality, or_pref_features, or_pref_presentations, FeatureCollector, Grid, OrPrefParams,
+    map_quality, or_pref_features, or_pref_presentations, Extent, FeatureCollector, Grid,
+    OrPrefParams,
 };
 
 /// Orientation map from plane waves of one wavelength (`cycles` across the map).
@@ -113,14 +114,19 @@ fn main() -> Result<(), Box<dyn std::error::Error>> {
     cf_grid_image(&grids, 8, 8, CfGridStyle::default())?.save_png(&dir.join("cf_grid.png"))?;
 
     let q = map_quality(pref, PI, dim as f64)?;
-    println!(
-        "measured map: {} pinwheels, kmax {:.3} (wired 6 cycles), {:.2} units/hypercolumn, rho {:.3}, metric {:.3}",
-        q.pinwheels.count(),
-        q.hypercolumns.kmax,
-        q.hypercolumns.units_per_hypercolumn,
-        q.rho,
-        q.rho_metric
+    let mut marked = orientation_image(pref, PI, None, 6)?;
+    let extent = Extent::pixels(dim, dim);
+    mark_points(
+        &mut marked,
+        &q.pinwheels.points,
+        dim,
+        dim,
+        extent,
+        6,
+        [255, 255, 255],
     );
+    marked.save_png(&dir.join("or_pinwheels.png"))?;
+    println!("{} (wired: 6 cycles per map)", q.summary("synthetic V1"));
     println!("PNGs written to {}", dir.display());
     Ok(())
 }

@@ -16,7 +16,7 @@ pub const DEFAULT_SELECTIVITY_MULTIPLIER: f64 = 17.0;
 
 /// Preference and selectivity of every unit for one feature (row-major,
 /// same unit order as the responses given to the collector).
-#[derive(Debug, Clone, PartialEq)]
+#[derive(Debug, Clone, PartialEq, serde::Serialize, serde::Deserialize)]
 pub struct FeatureMap {
     /// Feature name ("Orientation", ...).
     pub name: String,

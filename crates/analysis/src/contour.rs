@@ -6,7 +6,7 @@
 use crate::grid::Grid;
 
 /// Sheet-coordinate bounds of a map (left, bottom, right, top).
-#[derive(Debug, Clone, Copy, PartialEq)]
+#[derive(Debug, Clone, Copy, PartialEq, serde::Serialize, serde::Deserialize)]
 pub struct Extent {
     /// Left edge (x of the left border of column 0).
     pub left: f64,
@@ -38,7 +38,7 @@ impl Extent {
 }
 
 /// A straight piece of contour line inside one grid cell.
-#[derive(Debug, Clone, Copy, PartialEq)]
+#[derive(Debug, Clone, Copy, PartialEq, serde::Serialize, serde::Deserialize)]
 pub struct Segment {
     /// First end point `(x, y)`.
     pub a: (f64, f64),

@@ -8,7 +8,7 @@
 use std::f64::consts::PI;
 
 /// The value axis of a feature: its bounds and whether it wraps around.
-#[derive(Debug, Clone, Copy, PartialEq)]
+#[derive(Debug, Clone, Copy, PartialEq, serde::Serialize, serde::Deserialize)]
 pub struct Axis {
     /// Lower bound of the axis (0 for every feature measured here).
     pub lower: f64,

@@ -6,7 +6,7 @@ use crate::error::{AnalysisError, Result};
 use std::f64::consts::PI;
 
 /// A stimulus feature and the values presented for it.
-#[derive(Debug, Clone, PartialEq)]
+#[derive(Debug, Clone, PartialEq, serde::Serialize, serde::Deserialize)]
 pub struct Feature {
     /// Name as featuremapper spells it ("Frequency", "Orientation", "Phase").
     pub name: String,
@@ -84,7 +84,7 @@ impl Feature {
 
 /// Parameters of featuremapper's `measure_or_pref`
 /// (`SinusoidalMeasureResponseCommand` defaults).
-#[derive(Debug, Clone, PartialEq)]
+#[derive(Debug, Clone, PartialEq, serde::Serialize, serde::Deserialize)]
 pub struct OrPrefParams {
     /// Grating spatial frequencies (default `[2.4]`).
     pub frequencies: Vec<f64>,
@@ -111,7 +111,7 @@ impl Default for OrPrefParams {
 }
 
 /// One `imagen.SineGrating` presentation of the measurement.
-#[derive(Debug, Clone, Copy, PartialEq)]
+#[derive(Debug, Clone, Copy, PartialEq, serde::Serialize, serde::Deserialize)]
 pub struct SineGratingStimulus {
     /// Spatial frequency (cycles per unit sheet distance).
     pub frequency: f64,

@@ -151,7 +151,7 @@ pub fn gamma_metric(rho: f64) -> f64 {
 }
 
 /// Result of the power-spectrum analysis of one map.
-#[derive(Debug, Clone, PartialEq)]
+#[derive(Debug, Clone, PartialEq, serde::Serialize, serde::Deserialize)]
 pub struct Hypercolumns {
     /// Mean power per wavenumber `k = 0, 1, ...` (cycles per map width).
     pub amplitudes: Vec<f64>,

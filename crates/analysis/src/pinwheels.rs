@@ -11,7 +11,7 @@ use crate::grid::Grid;
 use std::f64::consts::PI;
 
 /// Pinwheels of one map and the contours they were found from.
-#[derive(Debug, Clone, PartialEq)]
+#[derive(Debug, Clone, PartialEq, serde::Serialize, serde::Deserialize)]
 pub struct Pinwheels {
     /// Pinwheel positions `(x, y)` in the extent's coordinates.
     pub points: Vec<(f64, f64)>,

@@ -123,3 +123,21 @@ fn non_square_maps_are_rejected() {
     assert!(hypercolumns(Grid::new(&pref, 3, 4, "pref").unwrap(), 0.0, PI, 1.0).is_err());
     assert!(wavenumber_spectrum(&pref, 4).is_err());
 }
+
+#[test]
+fn summary_reports_the_numbers() {
+    let dim = 65;
+    let pref = plane_wave_map(dim, 9.0, 24, 1);
+    let q = map_quality(Grid::new(&pref, dim, dim, "pref").unwrap(), PI, dim as f64).unwrap();
+    let line = q.summary("V1");
+    assert!(
+        line.starts_with(&format!(
+            "V1: {} pinwheels, kmax {:.3}",
+            q.pinwheels.count(),
+            q.hypercolumns.kmax
+        )),
+        "{line}"
+    );
+    assert!(line.contains(&format!("density {:.3}", q.rho)), "{line}");
+    assert!((q.rho - q.pinwheels.count() as f64 / q.hypercolumns.kmax.powi(2)).abs() < 1e-12);
+}

@@ -158,3 +158,23 @@ fn projection_plot_positions_follow_topographica() {
 fn empty_images_are_not_encoded() {
     assert!(RgbImage::filled(0, 3, [0; 3]).to_png().is_err());
 }
+
+#[test]
+fn marked_points_land_on_their_units() {
+    use topo_analysis::plot::mark_points;
+    use topo_analysis::Extent;
+    let pref = vec![0.0; 25];
+    let mut img = orientation_image(Grid::new(&pref, 5, 5, "pref").unwrap(), PI, None, 10).unwrap();
+    // Sheet extent ±0.5: unit (row 2, col 3) is centred at x = 0.2, y = 0.
+    let ext = Extent {
+        left: -0.5,
+        bottom: -0.5,
+        right: 0.5,
+        top: 0.5,
+    };
+    mark_points(&mut img, &[(0.2, 0.0)], 5, 5, ext, 10, [1, 2, 3]);
+    // Pixel block of unit (2, 3): x 30..40, y 20..30; its centre is marked,
+    // far pixels keep the map colour (red for preference 0).
+    assert_eq!(img.get(35, 25), Some([1, 2, 3]));
+    assert_eq!(img.get(5, 5), Some([255, 0, 0]));
+}

@@ -3,6 +3,7 @@
 use super::color::hsv_to_rgb;
 use super::image::RgbImage;
 use super::normalize::{normalize, to_byte, Normalization};
+use crate::contour::Extent;
 use crate::error::{AnalysisError, Result};
 use crate::grid::Grid;
 
@@ -75,4 +76,44 @@ pub fn orientation_image(
         }
     }
     Ok(img.upscale(scale))
+}
+
+/// Marks points (e.g. pinwheels from [`crate::find_pinwheels`]) on a plot of a
+/// `rows x cols` map that was enlarged `scale` times: each point, given in
+/// `extent` coordinates, becomes a small ring of `color` with a dark
+/// outline so it shows on any hue.
+pub fn mark_points(
+    img: &mut RgbImage,
+    points: &[(f64, f64)],
+    rows: usize,
+    cols: usize,
+    extent: Extent,
+    scale: usize,
+    color: [u8; 3],
+) {
+    let scale = scale.max(1) as f64;
+    let (dx, dy) = (
+        (extent.right - extent.left) / cols as f64,
+        (extent.top - extent.bottom) / rows as f64,
+    );
+    let radius = (scale * 0.6).max(2.0);
+    for &(x, y) in points {
+        let px = (x - extent.left) / dx * scale;
+        let py = (extent.top - y) / dy * scale;
+        let reach = (radius + 2.0).ceil() as i64;
+        for oy in -reach..=reach {
+            for ox in -reach..=reach {
+                let (qx, qy) = (px.floor() as i64 + ox, py.floor() as i64 + oy);
+                if qx < 0 || qy < 0 {
+                    continue;
+                }
+                let d = ((qx as f64 + 0.5 - px).powi(2) + (qy as f64 + 0.5 - py).powi(2)).sqrt();
+                if d <= radius {
+                    img.set(qx as usize, qy as usize, color);
+                } else if d <= radius + 1.0 {
+                    img.set(qx as usize, qy as usize, [0, 0, 0]);
+                }
+            }
+        }
+    }
 }

@@ -13,5 +13,5 @@ mod normalize;
 pub use cf_grid::{cf_grid_image, grid_plot_coords, CfGridStyle, GridPlotCoords};
 pub use color::hsv_to_rgb;
 pub use image::RgbImage;
-pub use maps::{activity_image, orientation_image, SelectivityChannel};
+pub use maps::{activity_image, mark_points, orientation_image, SelectivityChannel};
 pub use normalize::{normalize, to_byte, Normalization};
