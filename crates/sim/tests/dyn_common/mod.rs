@@ -655,3 +655,321 @@ pub fn traintest(
     }
     Ok(out)
 }
+
+use topo_spec::{ScheduledCommand, SimCommand};
+
+/// `topo.sheet.lissom.schedule_events("topo.sim['V1']", st)` for a V1
+/// whose first output function starts at `(lbi, ubi)` and whose
+/// afferent projections are `aff` (ids = ars = 1, no inhibition increase).
+pub fn lissom_schedule(st: f64, lbi: f64, ubi: f64, aff: &[&str]) -> Vec<ScheduledCommand> {
+    let mut out = Vec::new();
+    let at = |k: f64| Time::from_f64(k * st);
+    let mut push = |t: Time, text: String, command: SimCommand| {
+        out.push(ScheduledCommand {
+            time: t,
+            text,
+            command,
+        })
+    };
+    let radii = [
+        (200.0, 0.0625),
+        (500.0, 0.04375),
+        (1000.0, 0.035),
+        (2000.0, 0.028),
+        (3000.0, 0.0224),
+        (4000.0, 0.01344),
+        (5000.0, 0.00806),
+        (6500.0, 0.00484),
+        (8000.0, 0.0029),
+        (20000.0, 0.00174),
+    ];
+    for (k, r) in radii {
+        push(
+            at(k),
+            format!("LE.change_bounds(radius={r})"),
+            SimCommand::ChangeBounds {
+                sheet: "V1".into(),
+                projection: "LateralExcitatory".into(),
+                bounds: [-r, -r, r, r],
+            },
+        );
+    }
+    for (i, (k, _)) in radii.iter().enumerate() {
+        let v = if i == 0 { 0.12168 } else { 0.06084 };
+        push(
+            at(*k),
+            format!("LE.learning_rate={v}*LE.n_units"),
+            SimCommand::SetLearningRatePerUnit {
+                sheet: "V1".into(),
+                projection: "LateralExcitatory".into(),
+                per_unit: v,
+            },
+        );
+    }
+    let n = aff.len() as f64;
+    for p in aff {
+        for (k, v) in [
+            (500.0, 0.6850),
+            (2000.0, 0.5480),
+            (4000.0, 0.4110),
+            (20000.0, 0.2055),
+        ] {
+            let lr = if aff.len() == 1 { v } else { v / n };
+            push(
+                at(k),
+                format!("{p}.learning_rate={lr}"),
+                SimCommand::SetProjectionParam {
+                    sheet: "V1".into(),
+                    projection: p.to_string(),
+                    param: "learning_rate".into(),
+                    value: Value::Float(lr),
+                },
+            );
+        }
+    }
+    let bounds = [
+        (200.0, 0.01, 0.01),
+        (500.0, 0.02, 0.02),
+        (1000.0, 0.05, 0.03),
+        (2000.0, 0.08, 0.05),
+        (3000.0, 0.10, 0.08),
+        (4000.0, 0.10, 0.11),
+        (5000.0, 0.11, 0.14),
+        (6500.0, 0.12, 0.17),
+        (8000.0, 0.13, 0.20),
+        (20000.0, 0.14, 0.23),
+    ];
+    for (k, dl, du) in bounds {
+        // The command text formats the values with "%5.3f".
+        let lo: f64 = format!("{:5.3}", lbi + dl).trim().parse().unwrap();
+        let hi: f64 = format!("{:5.3}", ubi + du).trim().parse().unwrap();
+        for (param, v) in [("lower_bound", lo), ("upper_bound", hi)] {
+            push(
+                at(k),
+                format!("V1.output_fns[0].{param}={v}"),
+                SimCommand::SetOutputFnParam {
+                    sheet: "V1".into(),
+                    index: 0,
+                    param: param.into(),
+                    value: Value::Float(v),
+                },
+            );
+        }
+    }
+    for k in [12000.0, 16000.0] {
+        push(at(k), "pass".into(), SimCommand::Pass);
+    }
+    for (k, ts) in [(2000.0, 10), (5000.0, 11), (6500.0, 12), (8000.0, 13)] {
+        push(
+            at(k),
+            format!("V1.tsettle={ts}"),
+            SimCommand::SetSheetParam {
+                sheet: "V1".into(),
+                param: "tsettle".into(),
+                value: Value::Int(ts),
+            },
+        );
+    }
+    out
+}
+
+fn lissom_inputs(b: &mut Builder, bounds: Value) -> Value {
+    use std::f64::consts::PI;
+    let mut gens = Vec::new();
+    for i in 0..2i64 {
+        let x = b.uniform(-0.75, 0.75, 12 + i);
+        let y = b.uniform(-0.75, 0.75, 34 + i);
+        let o = b.uniform(-PI, PI, 56 + i);
+        gens.push(b.pattern(
+            "imagen.Gaussian",
+            vec![
+                ("size", f(0.088388)),
+                ("aspect_ratio", f(4.66667)),
+                ("scale", f(1.0)),
+                ("x", x),
+                ("y", y),
+                ("orientation", o),
+            ],
+        ));
+    }
+    let sep = b.pattern(
+        "imagen.SeparatedComposite",
+        vec![
+            ("generators", Value::List(gens)),
+            ("min_separation", f(2.2 * 0.27083)),
+            ("max_trials", Value::Int(50)),
+            ("operator", Value::Function("numpy.maximum".into())),
+        ],
+    );
+    b.obj(
+        "topo.sheet.GeneratorSheet",
+        vec![
+            ("nominal_bounds", bounds),
+            ("nominal_density", f(24.0)),
+            ("period", f(1.0)),
+            ("phase", Value::Time(Time::new(1, 20))),
+            ("input_generator", sep),
+            ("output_fns", Value::List(vec![])),
+        ],
+    )
+}
+
+fn lissom_v1(b: &mut Builder, lower: f64, upper: f64) -> Value {
+    let pl = b.obj(
+        "topo.transferfn.PiecewiseLinear",
+        vec![("lower_bound", f(lower)), ("upper_bound", f(upper))],
+    );
+    b.obj(
+        "topo.sheet.SettlingCFSheet",
+        vec![
+            ("nominal_bounds", Value::BoundingBox([-0.5, -0.5, 0.5, 0.5])),
+            ("nominal_density", f(8.0)),
+            ("output_fns", Value::List(vec![pl])),
+            ("tsettle", Value::Int(9)),
+            ("strict_tsettle", Value::None),
+            ("mask_init_time", Value::Int(5)),
+            ("continuous_learning", Value::Bool(false)),
+            ("plastic", Value::Bool(true)),
+        ],
+    )
+}
+
+fn dyn_params(
+    b: &mut Builder,
+    delay: Time,
+    strength: f64,
+    lr: f64,
+    learns: bool,
+    joint: bool,
+) -> Vec<(&'static str, Value)> {
+    let dp = b.obj("topo.responsefn.optimized.CFPRF_DotProduct_opt", vec![]);
+    let lf = if learns {
+        b.obj("topo.learningfn.optimized.CFPLF_Hebbian_opt", vec![])
+    } else {
+        b.obj("topo.learningfn.CFPLF_Identity", vec![])
+    };
+    let port = if joint {
+        Value::Tuple(vec![
+            Value::Str("Activity".into()),
+            Value::Str("JointNormalize".into()),
+            Value::Str("Afferent".into()),
+        ])
+    } else {
+        Value::Str("Activity".into())
+    };
+    vec![
+        ("delay", Value::Time(delay)),
+        ("strength", f(strength)),
+        ("learning_rate", f(lr)),
+        ("response_fn", dp),
+        ("learning_fn", lf),
+        ("dest_port", port),
+        ("src_port", Value::Str("Activity".into())),
+        (
+            "activity_group",
+            Value::Tuple(vec![f(0.5), Value::Function("numpy.add".into())]),
+        ),
+    ]
+}
+
+/// `models/lissom_oo_or.ty` at cortex 8, LGN/retina 24 (digest §0.3).
+pub fn lissom_oo_or_spec() -> ModelSpec {
+    let m = cf_support::load("B_lissom_oo_or");
+    let mut b = Builder { next_id: 2_000_000 };
+    let retina = lissom_inputs(&mut b, sheet_lbrt(&m.data, "Retina"));
+    let mut lgn = |b: &mut Builder, name: &str| {
+        let pl = b.obj(
+            "topo.transferfn.PiecewiseLinear",
+            vec![("lower_bound", f(0.0)), ("upper_bound", f(1.0))],
+        );
+        b.obj(
+            "topo.sheet.CFSheet",
+            vec![
+                ("nominal_bounds", sheet_lbrt(&m.data, name)),
+                ("nominal_density", f(24.0)),
+                ("output_fns", Value::List(vec![pl])),
+            ],
+        )
+    };
+    let on = lgn(&mut b, "LGNOn");
+    let off = lgn(&mut b, "LGNOff");
+    let v1 = lissom_v1(&mut b, 0.083, 0.633);
+    let conn = |key: &str| m.conns.iter().find(|(k, _)| k == key).unwrap().1.clone();
+    let d = Time::new(1, 20);
+    let connections = vec![
+        with(
+            &conn("LGNOn.Afferent"),
+            dyn_params(&mut b, d, 2.33, 0.0, false, false),
+        ),
+        with(
+            &conn("LGNOff.Afferent"),
+            dyn_params(&mut b, d, 2.33, 0.0, false, false),
+        ),
+        with(
+            &conn("V1.LGNOnAfferent"),
+            dyn_params(&mut b, d, 1.0, 0.9590 / 2.0, true, true),
+        ),
+        with(
+            &conn("V1.LGNOffAfferent"),
+            dyn_params(&mut b, d, 1.0, 0.9590 / 2.0, true, true),
+        ),
+        with(
+            &conn("V1.LateralExcitatory"),
+            dyn_params(&mut b, d, 0.9, 2.55528, true, false),
+        ),
+        with(
+            &conn("V1.LateralInhibitory"),
+            dyn_params(&mut b, d, -0.9, 1.80873, true, false),
+        ),
+    ];
+    ModelSpec {
+        source: "lissom_oo_or (built in dyn_common)".into(),
+        sheets: vec![
+            sheet("Retina", retina),
+            sheet("LGNOn", on),
+            sheet("LGNOff", off),
+            sheet("V1", v1),
+        ],
+        connections,
+        scheduled: lissom_schedule(0.5, 0.083, 0.633, &["LGNOnAfferent", "LGNOffAfferent"]),
+        ..Default::default()
+    }
+}
+
+/// `models/lissom_or.ty` at cortex 8, retina 24 (digest §12): the same
+/// V1 as lissom_oo_or fed directly by the retina (delay 0.10).
+pub fn lissom_or_spec() -> ModelSpec {
+    let m = cf_support::load("B_lissom_oo_or");
+    let mut b = Builder { next_id: 3_000_000 };
+    let retina = lissom_inputs(&mut b, Value::BoundingBox([-0.75, -0.75, 0.75, 0.75]));
+    let v1 = lissom_v1(&mut b, 0.1, 0.65);
+    let conn = |key: &str| m.conns.iter().find(|(k, _)| k == key).unwrap().1.clone();
+    let mut aff = conn("V1.LGNOnAfferent");
+    aff.src = "Retina".into();
+    aff.name = "Afferent".into();
+    aff.component
+        .params
+        .insert("name".into(), Value::Str("Afferent".into()));
+    let d = Time::new(1, 20);
+    let connections = vec![
+        with(
+            &aff,
+            dyn_params(&mut b, Time::new(1, 10), 1.0, 0.9590, true, false),
+        ),
+        with(
+            &conn("V1.LateralExcitatory"),
+            dyn_params(&mut b, d, 0.9, 2.55528, true, false),
+        ),
+        with(
+            &conn("V1.LateralInhibitory"),
+            dyn_params(&mut b, d, -0.9, 1.80873, true, false),
+        ),
+    ];
+    ModelSpec {
+        source: "lissom_or (built in dyn_common)".into(),
+        sheets: vec![sheet("Retina", retina), sheet("V1", v1)],
+        connections,
+        scheduled: lissom_schedule(0.5, 0.1, 0.65, &["Afferent"]),
+        ..Default::default()
+    }
+}
