@@ -1,1 +1,112 @@
-//! placeholder
+//! topo-lang: the interpreter for Topographica model files (`.ty`).
+//!
+//! A model file is Python; this crate parses it with `rustpython-parser`
+//! and evaluates the declarative subset Topographica's models use
+//! (imports of the Topographica namespaces, assignments, arithmetic,
+//! comprehensions, `for`/`if`, component constructors, `topo.sim[...]`,
+//! `topo.sim.connect`, schedules, global parameters, class-based GCAL
+//! models) into a [`topo_spec::ModelSpec`]. It is a sandbox: model text
+//! cannot reach files, the OS or arbitrary code; everything else is an
+//! error of the form `file:line:col: message` ([`LangError`]).
+
+mod build;
+mod calls;
+mod command;
+mod component;
+mod error;
+mod expr;
+mod gcal;
+mod globals;
+mod interp;
+mod lissom;
+mod obj;
+mod pyfmt;
+mod registry;
+mod repr;
+mod sim;
+
+pub use command::{CommandLineItem, RUN_BATCH_OPTIONS};
+pub use error::LangError;
+pub use repr::script_repr;
+
+use error::Source;
+use interp::{Interp, Override};
+use rustpython_parser::ast;
+use std::path::Path;
+use std::rc::Rc;
+use topo_spec::{ModelSpec, TopCommand};
+
+/// Parses a module, turning parser errors (and Python 2 `print` / `exec`
+/// statements, which the Python 3 grammar rejects) into located errors.
+pub(crate) fn parse_module(name: &str, text: &str) -> Result<Vec<ast::Stmt>, LangError> {
+    let src = Source::new(name, text);
+    let parsed = std::panic::catch_unwind(|| rustpython_parser::parse(text, rustpython_parser::Mode::Module, name));
+    match parsed {
+        Ok(Ok(ast::Mod::Module(m))) => Ok(m.body),
+        Ok(Ok(_)) => Err(src.error(0, "not a module")),
+        Ok(Err(e)) => {
+            let off = e.offset.to_usize();
+            let (line, _) = src.lines.locate(off);
+            let lt = src.lines.line_text(line).trim_start();
+            let indent = src.lines.line_text(line).len() - lt.len();
+            for kw in ["print", "exec"] {
+                if lt.starts_with(kw) && lt[kw.len()..].starts_with([' ', '"', '\'']) {
+                    let (l, _) = src.lines.locate(off);
+                    let what = if kw == "print" {
+                        "Python 2 print statement is not supported (model files run without output); remove it"
+                    } else {
+                        "exec is not supported: model files cannot run code from strings"
+                    };
+                    return Err(LangError::new(name, l, indent + 1, what));
+                }
+            }
+            Err(src.error(off, format!("syntax error: {}", e.error)))
+        }
+        Err(_) => Err(src.error(0, "syntax error: the parser could not handle this text")),
+    }
+}
+
+/// Loads a model file, applying `-p` overrides (`(name, value text)` in
+/// command-line order).
+pub fn load_model(path: &Path, overrides: &[(String, String)]) -> Result<ModelSpec, LangError> {
+    let name = path.display().to_string();
+    let text = std::fs::read_to_string(path).map_err(|e| LangError::new(&name, 0, 0, format!("cannot read model file: {e}")))?;
+    load_model_source(&name, &text, overrides)
+}
+
+/// Loads model text under a file name (for messages and `source`).
+pub fn load_model_source(name: &str, source: &str, overrides: &[(String, String)]) -> Result<ModelSpec, LangError> {
+    let module = parse_module(name, source)?;
+    let mut it = Interp::new(Source::new(name, source));
+    for (n, v) in overrides {
+        let (pname, value, src, offset) = command::parse_p(&format!("{n}={v}"))?;
+        it.overrides.push(Override { name: pname, value, source: Rc::new(src), offset, used: false });
+    }
+    it.run_module(&module)?;
+    it.check_unused_overrides()?;
+    it.build_spec(name)
+}
+
+/// Parses command-line items (`-c`, `-p`, script files, `-a`) in order.
+pub fn parse_commands(items: &[CommandLineItem]) -> Result<Vec<TopCommand>, LangError> {
+    let mut out = Vec::new();
+    for item in items {
+        match item {
+            CommandLineItem::Command(text) => command::parse_c(text, &mut out)?,
+            CommandLineItem::Param(text) => {
+                let (name, value, src, off) = command::parse_p(text)?;
+                let it = Interp::new(Source::new(&src.name, text));
+                let value = it.to_value(&value, off).map_err(|e| src.error(off, e.message))?;
+                out.push(TopCommand::SetGlobalParam { name, value });
+            }
+            CommandLineItem::File(path) => out.push(TopCommand::ExecFile { script: path.clone() }),
+            CommandLineItem::AutoImport => out.push(TopCommand::Call(topo_spec::Call {
+                name: "auto_import_commands".into(),
+                args: Vec::new(),
+                kwargs: Vec::new(),
+                location: "<-a>:1:1".into(),
+            })),
+        }
+    }
+    Ok(out)
+}

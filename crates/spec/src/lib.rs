@@ -167,6 +167,8 @@ pub enum ParamKind {
     String,
     /// `param.ObjectSelector` with its allowed objects.
     ObjectSelector(Vec<Value>),
+    /// `param.List` (e.g. ModelGCAL's `dims`).
+    List,
 }
 
 /// A global parameter of the model (`p.add(name=param.Number(...))`, or a

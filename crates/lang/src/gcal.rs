@@ -1,0 +1,289 @@
+//! The class-based GCAL models of `topo.submodel` (`ModelGCAL`,
+//! `ExamplesGCAL`): their parameters become global parameters (so `-p`
+//! reaches them) and `topo.sim.model = ModelGCAL(...)` expands to the
+//! sheets and connections Topographica's Model instantiation creates
+//! (topo/submodel/{gcal,earlyvision,__init__}.py; digest §0.1, §0.2, §7.9).
+
+use crate::calls::Kwargs;
+use crate::interp::{Interp, R};
+use crate::obj::{Obj, ParamDecl};
+use crate::pyfmt::{quote, repr_float};
+
+/// (name, param kind, default, bounds, inclusive bounds, doc) of every
+/// model parameter, base classes first.
+fn model_params() -> Vec<(&'static str, &'static str, Obj, Option<(Option<f64>, Option<f64>)>, (bool, bool), &'static str)> {
+    let f = Obj::Float;
+    let pos = Some((Some(0.0), None));
+    let pos_excl = (false, true);
+    let inc = (true, true);
+    let list = |v: &[&str]| Obj::List(v.iter().map(|s| Obj::Str(s.to_string())).collect());
+    vec![
+        ("dims", "List", list(&["xy", "or"]), None, inc, "Stimulus dimensions to include."),
+        ("num_inputs", "Integer", Obj::Int(2), Some((Some(1.0), None)), inc, "How many input patterns to present per unit area at each iteration."),
+        ("period", "Number", Obj::None, None, inc, "Simulation time between pattern updates (None: 1.0)."),
+        ("dataset", "ObjectSelector", Obj::Str("Gaussian".into()), None, inc, "Set of input patterns to use."),
+        ("area", "Number", f(1.0), pos, pos_excl, "Linear size of cortical area to simulate."),
+        ("dim_fraction", "Number", f(0.7), Some((Some(0.0), Some(1.0))), inc, "Fraction by which the input brightness varies between the two eyes."),
+        ("contrast", "Number", Obj::Int(70), Some((Some(0.0), Some(100.0))), inc, "Brightness of the input patterns as a contrast (percent)."),
+        ("sf_spacing", "Number", f(2.0), Some((Some(1.0), None)), inc, "Factor by which successive SF channels increase in size."),
+        ("sf_channels", "Integer", Obj::Int(2), Some((Some(1.0), None)), inc, "Number of spatial frequency channels."),
+        ("max_disparity", "Number", f(4.0), pos, inc, "Maximum disparity between input pattern positions."),
+        ("num_lags", "Integer", Obj::Int(4), Some((Some(1.0), None)), inc, "Number of successive frames before showing a new input pattern."),
+        ("speed", "Number", f(2.0 / 24.0), pos, inc, "Distance between successive frames when translating patterns."),
+        ("align_orientations", "Boolean", Obj::None, None, inc, "Whether to align pattern orientations (None: automatic)."),
+        ("retina_density", "Number", f(24.0), pos, pos_excl, "The nominal_density to use for the retina."),
+        ("lgn_density", "Number", f(24.0), pos, pos_excl, "The nominal_density to use for the LGN."),
+        ("lgnaff_strength", "Number", f(2.33), None, inc, "Overall strength of the afferent projection from the retina to the LGN sheets."),
+        ("lgnaff_radius", "Number", f(0.375), pos, inc, "Connection field radius of a unit in the LGN level to units in a retina sheet."),
+        ("lgnlateral_radius", "Number", f(0.5), pos, inc, "Connection field radius of a unit in the LGN level to surrounding units."),
+        ("v1aff_radius", "Number", f(0.27083), pos, inc, "Connection field radius of a unit in V1 to units in a LGN sheet."),
+        ("center_size", "Number", f(0.07385), pos, inc, "The size of the central Gaussian of the center-surround receptive field."),
+        ("surround_size", "Number", f(4.0 * 0.07385), pos, inc, "The size of the surround Gaussian of the center-surround receptive field."),
+        ("gain_control_size", "Number", f(0.25), pos, inc, "The size of the divisive inhibitory suppressive field in the LGN."),
+        ("gain_control", "Boolean", Obj::Bool(true), None, inc, "Whether to use divisive lateral inhibition in the LGN for contrast gain control."),
+        ("gain_control_SF", "Boolean", Obj::Bool(true), None, inc, "Whether to use divisive lateral inhibition across spatial frequency sheets."),
+        ("cortex_density", "Number", f(47.0), pos, pos_excl, "The nominal_density to use for V1."),
+        ("homeostasis", "Boolean", Obj::Bool(true), None, inc, "Whether or not the homeostatic adaption should be applied in V1."),
+        ("t_init", "Number", f(0.15), None, inc, "The initial V1 threshold value."),
+        ("t_settle", "Integer", Obj::Int(16), None, inc, "Number of settling steps before applying a reset in the V1 sheet."),
+        ("target_activity", "Number", f(0.024), None, inc, "The target average activity for the homeostatic threshold mechanism."),
+        ("latexc_radius", "Number", f(0.104), pos, inc, "Radius of the lateral excitatory bounds within V1."),
+        ("latinh_radius", "Number", f(0.22917), pos, inc, "Radius of the lateral inhibitory bounds within V1."),
+        ("latexc_size", "Number", f(0.05), pos, inc, "Size of the lateral excitatory connections within V1."),
+        ("latinh_size", "Number", f(0.15), pos, inc, "Size of the lateral inhibitory connections within V1."),
+        ("aff_lr", "Number", f(0.1), pos, inc, "Learning rate for the afferent projection(s) to V1."),
+        ("exc_lr", "Number", f(0.0), pos, inc, "Learning rate for the lateral excitatory projection to V1."),
+        ("inh_lr", "Number", f(0.3), pos, inc, "Learning rate for the lateral inhibitory projection to V1."),
+        ("aff_strength", "Number", f(1.0), pos, inc, "Overall strength of the afferent projection to V1."),
+        ("exc_strength", "Number", f(1.7), pos, inc, "Overall strength of the lateral excitatory projection to V1."),
+        ("inh_strength", "Number", f(1.4), pos, inc, "Overall strength of the lateral inhibitory projection to V1."),
+        ("expand_sf_test_range", "Boolean", Obj::Bool(false), None, inc, "Whether measure_sine_pref tests a wider SF range."),
+    ]
+}
+
+/// A Python literal for a plain value.
+fn lit(v: &Obj) -> String {
+    match v {
+        Obj::Float(f) => repr_float(*f),
+        Obj::Str(s) => quote(s),
+        Obj::List(items) => format!("[{}]", items.iter().map(lit).collect::<Vec<_>>().join(", ")),
+        other => crate::pyfmt::py_repr(other),
+    }
+}
+
+impl Interp {
+    /// `ModelGCAL(**params)`: registers the model parameters as global
+    /// parameters (constructor values become their defaults, `-p` values
+    /// win) and returns the model with its parameter values.
+    pub(crate) fn make_model(&mut self, class: &str, args: Vec<Obj>, kwargs: Kwargs, off: usize) -> R<Obj> {
+        if !args.is_empty() {
+            return Err(self.err(off, format!("{class} takes keyword arguments only")));
+        }
+        let table = model_params();
+        for (k, _) in &kwargs {
+            if !table.iter().any(|(n, ..)| n == k) {
+                let mut names: Vec<&str> = table.iter().map(|(n, ..)| *n).collect();
+                names.sort();
+                return Err(self.err(off, format!("unknown keyword '{k}' for {class}; valid keywords: {}", names.join(", "))));
+            }
+        }
+        let mut values = Vec::new();
+        for (name, kind, default, bounds, inclusive, doc) in table {
+            let default = kwargs.iter().rev().find(|(k, _)| k == name).map(|(_, v)| v.clone()).unwrap_or(default);
+            let objects = if name == "dataset" {
+                ["Gaussian", "Nature", "FoliageA", "FoliageB"].iter().map(|s| Obj::Str(s.to_string())).collect()
+            } else {
+                Vec::new()
+            };
+            let decl = ParamDecl { kind: kind.to_string(), default, bounds, inclusive, objects, doc: Some(doc.to_string()) };
+            self.declare_global(name, decl, off)?;
+            let v = self.gparams.iter().find(|g| g.name == name).map(|g| g.value.clone()).unwrap_or(Obj::None);
+            values.push((name.to_string(), v));
+        }
+        Ok(Obj::Model(class.to_string(), values))
+    }
+
+    /// `topo.sim.model = model`: instantiates the model's sheets and
+    /// connections.
+    pub(crate) fn install_model(&mut self, v: Obj, off: usize) -> R<()> {
+        let Obj::Model(class, params) = v else {
+            return Err(self.err(off, format!("topo.sim.model needs a model such as ModelGCAL(), not {}", v.type_name())));
+        };
+        let get = |n: &str| params.iter().find(|(k, _)| k == n).map(|(_, v)| v.clone()).unwrap_or(Obj::None);
+        let dims = match get("dims") {
+            Obj::List(v) => v.iter().map(crate::pyfmt::py_str).collect::<Vec<_>>(),
+            _ => Vec::new(),
+        };
+        if dims != ["xy", "or"] {
+            return Err(self.err(off, format!("{class}: only dims=['xy','or'] is supported by topo-hpc, got {}", lit(&get("dims")))));
+        }
+        if !matches!(get("dataset"), Obj::Str(ref s) if s == "Gaussian") {
+            return Err(self.err(off, format!("{class}: only dataset='Gaussian' is supported by topo-hpc")));
+        }
+        let legacy = class == "ExamplesGCAL";
+        let mut text = String::new();
+        text.push_str(&format!("numbergen.TimeAware.time_dependent = {}\n", if legacy { "False" } else { "True" }));
+        for (k, v) in &params {
+            text.push_str(&format!("{k} = {}\n", lit(v)));
+        }
+        text.push_str(TEMPLATE_HEAD);
+        if legacy {
+            text.push_str("retina_radius = area/2.0+1.125\nlgn_radius = area/2.0+0.75\nv1_density = 48\n");
+        } else {
+            text.push_str(TEMPLATE_RADII);
+        }
+        text.push_str(TEMPLATE_SHEETS);
+        text.push_str(&expand_placeholders(if legacy { TEMPLATE_LEGACY_ORDER } else { TEMPLATE_ORDER }));
+        text.push_str(TEMPLATE_ANALYSIS);
+        let label = format!("<{class} expansion>");
+        self.run_text(&label, &text).map_err(|e| self.err(off, format!("while instantiating {class}: {e}")))
+    }
+}
+
+const TEMPLATE_HEAD: &str = r#"
+topo.sheet.SettlingCFSheet.joint_norm_fn = topo.sheet.compute_joint_norm_totals
+topo.projection.CFProjection.cf_shape = imagen.Disk(smoothing=0.0)
+topo.projection.CFProjection.response_fn = topo.responsefn.CFPRF_DotProduct()
+topo.projection.CFProjection.learning_fn = topo.learningfn.CFPLF_Hebbian()
+topo.projection.CFProjection.weights_output_fns = [topo.transferfn.optimized.CFPOF_DivisiveNormalizeL1()]
+topo.projection.SharedWeightCFProjection.response_fn = topo.responsefn.CFPRF_DotProduct()
+period = 1.0 if period is None else period
+bound = area/2.0+0.25
+gaussians = []
+for i in range(int(num_inputs*area*area)):
+    gaussians = gaussians + [imagen.Gaussian(size=0.088388, aspect_ratio=4.66667, scale=contrast/100.0,
+        x=0.0+numbergen.UniformRandom(lbound=-bound, ubound=bound, seed=12+i, name='XCoordinator'+str(i)),
+        y=0.0+numbergen.UniformRandom(lbound=-bound, ubound=bound, seed=35+i, name='YCoordinator'+str(i)),
+        orientation=0.0+numbergen.UniformRandom(lbound=-math.pi, ubound=math.pi, seed=21+i, name='OrientationCoordinator'+str(i)))]
+training = imagen.Composite(generators=gaussians, operator=numpy.maximum)
+"#;
+
+const TEMPLATE_RADII: &str = r#"
+retina_radius = area/2.0 + v1aff_radius*sf_spacing**0 + lgnaff_radius*sf_spacing**0 + lgnlateral_radius
+lgn_radius = area/2.0 + v1aff_radius*sf_spacing**0 + lgnlateral_radius
+v1_density = cortex_density
+"#;
+
+const TEMPLATE_SHEETS: &str = r#"
+topo.sim['Retina'] = topo.sheet.GeneratorSheet(period=period, phase=0.05,
+    nominal_density=retina_density, nominal_bounds=topo.sheet.BoundingBox(radius=retina_radius),
+    input_generator=training)
+for polarity in ['On', 'Off']:
+    topo.sim['LGN'+polarity] = topo.sheet.SettlingCFSheet(mask=topo.base.projection.SheetMask(),
+        measure_maps=False, output_fns=[topo.transferfn.misc.HalfRectify()],
+        nominal_density=lgn_density, nominal_bounds=topo.sheet.BoundingBox(radius=lgn_radius),
+        tsettle=2 if gain_control else 0, strict_tsettle=1 if gain_control else 0)
+topo.sim['V1'] = topo.sheet.SettlingCFSheet(tsettle=t_settle, plastic=True,
+    joint_norm_fn=topo.sheet.compute_joint_norm_totals,
+    output_fns=[topo.transferfn.misc.HomeostaticResponse(t_init=t_init, target_activity=target_activity,
+        learning_rate=0.01 if homeostasis else 0.0)],
+    nominal_density=v1_density, nominal_bounds=topo.sheet.BoundingBox(radius=area/2.0))
+
+def_center = center_size*sf_spacing**0
+def_surround = surround_size*sf_spacing**0
+"#;
+
+// Each projection as a statement template, instantiated in the order the
+// model dictates below.
+const TEMPLATE_ORDER: &str = r#"
+for src in ['Retina', 'LGNOn', 'LGNOff', 'V1']:
+    for dest in ['Retina', 'LGNOn', 'LGNOff', 'V1']:
+        if src == 'Retina' and dest in ['LGNOn', 'LGNOff']:
+            AFFERENT
+        if src == dest and src in ['LGNOn', 'LGNOff'] and gain_control:
+            LATERALGC
+        if src in ['LGNOn', 'LGNOff'] and dest == 'V1':
+            V1AFFERENT
+        if src == 'V1' and dest == 'V1':
+            LATERALS
+"#;
+
+const TEMPLATE_LEGACY_ORDER: &str = r#"
+for dest in ['LGNOn', 'LGNOff']:
+    src = 'Retina'
+    AFFERENT
+if gain_control:
+    for dest in ['LGNOn', 'LGNOff']:
+        src = dest
+        LATERALGC
+for src in ['LGNOn', 'LGNOff']:
+    dest = 'V1'
+    V1AFFERENT
+src = 'V1'
+dest = 'V1'
+LATERALS
+"#;
+
+const TEMPLATE_ANALYSIS: &str = r#"
+topo.analysis.featureresponses.FeatureMaps.selectivity_multiplier = 2.0
+topo.analysis.featureresponses.FeatureCurveCommand.contrasts = [1, 10, 30, 50, 100]
+"#;
+
+/// Statement bodies substituted into the order templates (kept apart so
+/// both orders share them).
+fn expand_placeholders(text: &str) -> String {
+    let mut out = String::new();
+    for line in text.lines() {
+        let indent: String = line.chars().take_while(|c| *c == ' ').collect();
+        let body = match line.trim() {
+            "AFFERENT" => AFFERENT,
+            "LATERALGC" => LATERALGC,
+            "V1AFFERENT" => V1AFFERENT,
+            "LATERALS" => LATERALS,
+            _ => {
+                out.push_str(line);
+                out.push('\n');
+                continue;
+            }
+        };
+        for b in body.trim_matches('\n').lines() {
+            out.push_str(&indent);
+            out.push_str(b);
+            out.push('\n');
+        }
+    }
+    out
+}
+
+const AFFERENT: &str = r#"
+centerg = imagen.Gaussian(size=def_center, aspect_ratio=1.0, output_fns=[imagen.transferfn.DivisiveNormalizeL1()])
+surroundg = imagen.Gaussian(size=def_surround, aspect_ratio=1.0, output_fns=[imagen.transferfn.DivisiveNormalizeL1()])
+dog = [centerg, surroundg] if dest == 'LGNOn' else [surroundg, centerg]
+topo.sim.connect(src, dest, connection_type=topo.projection.SharedWeightCFProjection,
+    delay=0.05, strength=lgnaff_strength, name='Afferent',
+    nominal_bounds_template=topo.sheet.BoundingBox(radius=lgnaff_radius*sf_spacing**0),
+    weights_generator=imagen.Composite(generators=dog, operator=numpy.subtract))
+"#;
+
+const LATERALGC: &str = r#"
+topo.sim.connect(src, dest, connection_type=topo.projection.SharedWeightCFProjection,
+    delay=0.05, dest_port='Activity',
+    activity_group=(0.6, topo.base.arrayutil.DivideWithConstant(c=0.11)),
+    weights_generator=imagen.Gaussian(size=gain_control_size, aspect_ratio=1.0,
+        output_fns=[imagen.transferfn.DivisiveNormalizeL1()]),
+    nominal_bounds_template=topo.sheet.BoundingBox(radius=gain_control_size),
+    name='LateralGC', strength=0.6/1)
+"#;
+
+const V1AFFERENT: &str = r#"
+topo.sim.connect(src, dest, connection_type=topo.projection.CFProjection,
+    delay=(0.05 if gain_control else 0.10)+0,
+    dest_port=('Activity', 'JointNormalize', 'Afferent'),
+    name=src+'Afferent', learning_rate=aff_lr,
+    strength=aff_strength*(1.5 if gain_control else 1.0),
+    weights_generator=imagen.random.GaussianCloud(gaussian_size=2.0*v1aff_radius*sf_spacing**0),
+    nominal_bounds_template=topo.sheet.BoundingBox(radius=v1aff_radius*sf_spacing**0))
+"#;
+
+const LATERALS: &str = r#"
+topo.sim.connect(src, dest, connection_type=topo.projection.CFProjection,
+    delay=0.05, name='LateralExcitatory',
+    weights_generator=imagen.Gaussian(aspect_ratio=1.0, size=latexc_size),
+    strength=exc_strength, learning_rate=exc_lr,
+    nominal_bounds_template=topo.sheet.BoundingBox(radius=latexc_radius))
+topo.sim.connect(src, dest, connection_type=topo.projection.CFProjection,
+    delay=0.05, name='LateralInhibitory',
+    weights_generator=imagen.random.GaussianCloud(gaussian_size=latinh_size),
+    strength=-1.0*inh_strength, learning_rate=inh_lr,
+    nominal_bounds_template=topo.sheet.BoundingBox(radius=latinh_radius))
+"#;

@@ -1,0 +1,399 @@
+//! The evaluator: runs the statements of a model file against the
+//! interpreter state and collects what the spec needs.
+
+use crate::error::{LangError, Source};
+use crate::obj::{CompRef, Obj, ParamDecl};
+use rustpython_parser::ast::{self, Ranged};
+use std::collections::{BTreeMap, HashMap};
+use std::rc::Rc;
+use topo_spec::{Call, ScheduledCommand};
+
+/// Result of evaluation.
+pub(crate) type R<T> = Result<T, LangError>;
+
+/// Upper bound on evaluation steps (a guard against runaway loops).
+const MAX_STEPS: u64 = 2_000_000;
+
+/// A declared global parameter and its value.
+#[derive(Clone, Debug)]
+pub(crate) struct GParam {
+    pub(crate) name: String,
+    pub(crate) decl: ParamDecl,
+    pub(crate) value: Obj,
+    pub(crate) specified: bool,
+}
+
+/// A `-p` value waiting for its declaration.
+#[derive(Clone, Debug)]
+pub(crate) struct Override {
+    pub(crate) name: String,
+    pub(crate) value: Obj,
+    pub(crate) source: Rc<Source>,
+    pub(crate) offset: usize,
+    pub(crate) used: bool,
+}
+
+/// A connection made with `topo.sim.connect`.
+#[derive(Clone, Debug)]
+pub(crate) struct Conn {
+    pub(crate) src: String,
+    pub(crate) dest: String,
+    pub(crate) name: String,
+    pub(crate) comp: CompRef,
+}
+
+/// The interpreter state.
+pub(crate) struct Interp {
+    pub(crate) src: Rc<Source>,
+    pub(crate) scopes: Vec<HashMap<String, Obj>>,
+    pub(crate) class_defaults: HashMap<(String, String), Obj>,
+    pub(crate) next_id: u64,
+    pub(crate) name_counter: u64,
+    pub(crate) gparams: Vec<GParam>,
+    pub(crate) overrides: Vec<Override>,
+    pub(crate) sheets: Vec<(String, CompRef)>,
+    pub(crate) conns: Vec<Conn>,
+    pub(crate) scheduled: Vec<ScheduledCommand>,
+    pub(crate) seed: Option<Vec<u32>>,
+    pub(crate) analysis: BTreeMap<String, Obj>,
+    pub(crate) functions: BTreeMap<String, Vec<(Call, Vec<Obj>)>>,
+    pub(crate) steps: u64,
+    pub(crate) default_cache: HashMap<String, ast::Expr>,
+    pub(crate) depth: usize,
+}
+
+impl Interp {
+    pub(crate) fn new(src: Source) -> Interp {
+        Interp {
+            src: Rc::new(src),
+            scopes: vec![HashMap::new()],
+            class_defaults: HashMap::new(),
+            next_id: 0,
+            name_counter: 0,
+            gparams: Vec::new(),
+            overrides: Vec::new(),
+            sheets: Vec::new(),
+            conns: Vec::new(),
+            scheduled: Vec::new(),
+            seed: None,
+            analysis: BTreeMap::new(),
+            functions: BTreeMap::new(),
+            steps: 0,
+            default_cache: HashMap::new(),
+            depth: 0,
+        }
+    }
+
+    /// An error at a byte offset of the current source.
+    pub(crate) fn err(&self, off: usize, msg: impl Into<String>) -> LangError {
+        self.src.error(off, msg)
+    }
+
+    pub(crate) fn step(&mut self, off: usize) -> R<()> {
+        self.steps += 1;
+        if self.steps > MAX_STEPS {
+            return Err(self.err(off, "evaluation step limit exceeded (is a loop too long?)"));
+        }
+        Ok(())
+    }
+
+    /// Runs a whole module.
+    pub(crate) fn run_module(&mut self, body: &[ast::Stmt]) -> R<()> {
+        for s in body {
+            self.exec(s)?;
+        }
+        Ok(())
+    }
+
+    /// Runs source text in a fresh source context (used for built-in
+    /// expansions such as ModelGCAL), sharing all other state.
+    pub(crate) fn run_text(&mut self, name: &str, text: &str) -> R<()> {
+        let module = crate::parse_module(name, text)?;
+        let saved_src = std::mem::replace(&mut self.src, Rc::new(Source::new(name, text)));
+        let saved_scopes = std::mem::replace(&mut self.scopes, vec![HashMap::new()]);
+        let r = self.run_module(&module);
+        self.src = saved_src;
+        self.scopes = saved_scopes;
+        r
+    }
+
+    fn exec_block(&mut self, body: &[ast::Stmt]) -> R<()> {
+        for s in body {
+            self.exec(s)?;
+        }
+        Ok(())
+    }
+
+    pub(crate) fn exec(&mut self, s: &ast::Stmt) -> R<()> {
+        let off = s.range().start().to_usize();
+        self.step(off)?;
+        match s {
+            ast::Stmt::Expr(e) => {
+                if let ast::Expr::Constant(c) = e.value.as_ref() {
+                    if matches!(c.value, ast::Constant::Str(_)) {
+                        return Ok(()); // docstring / bare string
+                    }
+                }
+                self.eval(&e.value)?;
+                Ok(())
+            }
+            ast::Stmt::Assign(a) => {
+                let v = self.eval(&a.value)?;
+                for t in &a.targets {
+                    self.assign(t, v.clone())?;
+                }
+                Ok(())
+            }
+            ast::Stmt::AugAssign(a) => {
+                let cur = self.eval(&a.target)?;
+                let rhs = self.eval(&a.value)?;
+                let v = self.binop(&a.op, cur, rhs, off)?;
+                self.assign(&a.target, v)
+            }
+            ast::Stmt::For(f) => {
+                let it = self.eval(&f.iter)?;
+                let items = self.iterate(it, f.iter.range().start().to_usize())?;
+                for item in items {
+                    self.step(off)?;
+                    self.assign(&f.target, item)?;
+                    self.exec_block(&f.body)?;
+                }
+                self.exec_block(&f.orelse)
+            }
+            ast::Stmt::If(i) => {
+                if self.eval(&i.test)?.truthy() {
+                    self.exec_block(&i.body)
+                } else {
+                    self.exec_block(&i.orelse)
+                }
+            }
+            ast::Stmt::Pass(_) => Ok(()),
+            ast::Stmt::Import(imp) => {
+                for alias in &imp.names {
+                    let path = alias.name.as_str();
+                    self.check_module(path, alias.range().start().to_usize())?;
+                    match &alias.asname {
+                        Some(asn) => self.bind(asn.as_str(), Obj::Module(path.to_string())),
+                        None => {
+                            let first = path.split('.').next().unwrap_or(path);
+                            self.bind(first, Obj::Module(first.to_string()));
+                        }
+                    }
+                }
+                Ok(())
+            }
+            ast::Stmt::ImportFrom(imp) => {
+                let module = imp.module.as_ref().map(|m| m.as_str()).unwrap_or("");
+                if imp.level.map(|l| l.to_u32()).unwrap_or(0) > 0 {
+                    return Err(self.err(off, "relative imports are not supported"));
+                }
+                self.check_module(module, off)?;
+                for alias in &imp.names {
+                    let name = alias.name.as_str();
+                    let aoff = alias.range().start().to_usize();
+                    if name == "*" {
+                        return Err(self.err(aoff, format!("'from {module} import *' is not supported; import the names you use")));
+                    }
+                    let v = self.module_attr(module, name, aoff)?;
+                    let bound = alias.asname.as_ref().map(|a| a.as_str()).unwrap_or(name);
+                    self.bind(bound, v);
+                }
+                Ok(())
+            }
+            ast::Stmt::FunctionDef(f) => self.define_function(f),
+            ast::Stmt::ClassDef(_) => Err(self.err(
+                off,
+                "class definitions are not supported: custom Python components cannot run here; use the built-in components (e.g. learningfn.Hebbian instead of a custom LearningFn)",
+            )),
+            ast::Stmt::While(_) => Err(self.err(off, "while loops are not supported; use 'for ... in range(...)'")),
+            ast::Stmt::Delete(_) => Err(self.err(off, "del is not supported in model files")),
+            ast::Stmt::Return(_) => Err(self.err(off, "return outside a function is not supported")),
+            ast::Stmt::Global(_) | ast::Stmt::Nonlocal(_) => Err(self.err(off, "global/nonlocal declarations are not supported")),
+            ast::Stmt::Try(_) | ast::Stmt::TryStar(_) => Err(self.err(off, "try/except is not supported in model files")),
+            ast::Stmt::With(_) | ast::Stmt::AsyncWith(_) => Err(self.err(off, "with statements are not supported (no file access in model files)")),
+            ast::Stmt::Raise(_) => Err(self.err(off, "raise is not supported in model files")),
+            ast::Stmt::Assert(a) => {
+                if self.eval(&a.test)?.truthy() {
+                    Ok(())
+                } else {
+                    Err(self.err(off, "assertion failed"))
+                }
+            }
+            _ => Err(self.err(off, "unsupported statement in a model file")),
+        }
+    }
+
+    pub(crate) fn bind(&mut self, name: &str, v: Obj) {
+        if let Some(scope) = self.scopes.last_mut() {
+            scope.insert(name.to_string(), v);
+        }
+    }
+
+    fn check_module(&self, path: &str, off: usize) -> R<()> {
+        if crate::registry::is_module(path) {
+            Ok(())
+        } else {
+            Err(self.err(off, format!(
+                "import of module '{path}' is not allowed: model files may import only topo, imagen, numbergen, param, numpy, math and their submodules"
+            )))
+        }
+    }
+
+    fn define_function(&mut self, f: &ast::StmtFunctionDef) -> R<()> {
+        let off = f.range().start().to_usize();
+        let args = &f.args;
+        if !args.args.is_empty() || !args.posonlyargs.is_empty() || !args.kwonlyargs.is_empty() || args.vararg.is_some() || args.kwarg.is_some() {
+            return Err(self.err(off, "functions with parameters are not supported; define 'def name():' whose body calls built-in commands"));
+        }
+        if !f.decorator_list.is_empty() {
+            return Err(self.err(off, "decorators are not supported"));
+        }
+        let mut calls = Vec::new();
+        for s in &f.body {
+            let soff = s.range().start().to_usize();
+            match s {
+                ast::Stmt::Pass(_) => {}
+                ast::Stmt::Expr(e) => match e.value.as_ref() {
+                    ast::Expr::Constant(c) if matches!(c.value, ast::Constant::Str(_)) => {}
+                    ast::Expr::Call(call) => {
+                        let name = dotted_name(&call.func).ok_or_else(|| self.err(soff, "a function body may only call built-in commands by name"))?;
+                        if is_forbidden(&name) {
+                            return Err(self.err(soff, forbidden_message(&name)));
+                        }
+                        let mut argv = Vec::new();
+                        for a in &call.args {
+                            argv.push(self.eval(a)?);
+                        }
+                        let mut kw = Vec::new();
+                        for k in &call.keywords {
+                            let kname = k.arg.as_ref().ok_or_else(|| self.err(soff, "**kwargs is not supported in a function body"))?;
+                            kw.push((kname.to_string(), self.eval(&k.value)?));
+                        }
+                        let (line, col) = self.src.lines.locate(soff);
+                        let location = format!("{}:{}:{}", self.src.name, line, col);
+                        let mut objs = argv.clone();
+                        objs.extend(kw.iter().map(|(_, v)| v.clone()));
+                        let args_v = argv.iter().map(|v| self.to_value(v, soff)).collect::<R<Vec<_>>>()?;
+                        let kw_v = kw.iter().map(|(k, v)| Ok((k.clone(), self.to_value(v, soff)?))).collect::<R<Vec<_>>>()?;
+                        calls.push((Call { name, args: args_v, kwargs: kw_v, location }, objs));
+                    }
+                    _ => return Err(self.err(soff, "a function body may only contain calls of built-in commands")),
+                },
+                _ => return Err(self.err(soff, "a function body may only contain calls of built-in commands (no assignments, loops or other statements)")),
+            }
+        }
+        let name = f.name.to_string();
+        self.functions.insert(name.clone(), calls);
+        self.bind(&name, Obj::UserFn(name.clone()));
+        Ok(())
+    }
+
+    /// Looks a name up in the scopes, then the built-ins.
+    pub(crate) fn lookup(&self, name: &str, off: usize) -> R<Obj> {
+        for scope in self.scopes.iter().rev() {
+            if let Some(v) = scope.get(name) {
+                return Ok(v.clone());
+            }
+        }
+        if let Some(v) = builtin_name(name) {
+            return Ok(v);
+        }
+        if is_forbidden(name) {
+            return Err(self.err(off, forbidden_message(name)));
+        }
+        Err(self.err(off, format!("name '{name}' is not defined")))
+    }
+
+    fn iterate(&self, v: Obj, off: usize) -> R<Vec<Obj>> {
+        match v {
+            Obj::List(items) | Obj::Tuple(items) => Ok(items),
+            Obj::Str(s) => Ok(s.chars().map(|c| Obj::Str(c.to_string())).collect()),
+            Obj::Dict(items) => Ok(items.into_iter().map(|(k, _)| Obj::Str(k)).collect()),
+            other => Err(self.err(off, format!("cannot iterate over a {}", other.type_name()))),
+        }
+    }
+
+    pub(crate) fn iter_obj(&self, v: Obj, off: usize) -> R<Vec<Obj>> {
+        self.iterate(v, off)
+    }
+
+    fn assign(&mut self, target: &ast::Expr, v: Obj) -> R<()> {
+        let off = target.range().start().to_usize();
+        match target {
+            ast::Expr::Name(n) => {
+                self.bind(n.id.as_str(), v);
+                Ok(())
+            }
+            ast::Expr::Tuple(ast::ExprTuple { elts, .. }) | ast::Expr::List(ast::ExprList { elts, .. }) => {
+                let items = self.iterate(v, off)?;
+                if items.len() != elts.len() {
+                    return Err(self.err(off, format!("cannot unpack {} values into {} names", items.len(), elts.len())));
+                }
+                for (t, item) in elts.iter().zip(items) {
+                    self.assign(t, item)?;
+                }
+                Ok(())
+            }
+            ast::Expr::Attribute(a) => {
+                let base = self.eval(&a.value)?;
+                self.set_attr(base, a.attr.as_str(), v, off)
+            }
+            ast::Expr::Subscript(s) => {
+                let base = self.eval(&s.value)?;
+                let key = self.eval(&s.slice)?;
+                match base {
+                    Obj::Sim => match key {
+                        Obj::Str(name) => self.add_sheet(name, v, off),
+                        other => Err(self.err(off, format!("sheet names are strings, not {}", other.type_name()))),
+                    },
+                    other => Err(self.err(off, format!("item assignment on a {} is not supported", other.type_name()))),
+                }
+            }
+            _ => Err(self.err(off, "unsupported assignment target")),
+        }
+    }
+
+    /// Converts a value for the spec (see `build.rs`).
+    pub(crate) fn to_value(&self, v: &Obj, off: usize) -> R<topo_spec::Value> {
+        crate::build::to_value(self, v, off, 0)
+    }
+}
+
+/// A dotted name (`a.b.c`) if the expression is one.
+pub(crate) fn dotted_name(e: &ast::Expr) -> Option<String> {
+    match e {
+        ast::Expr::Name(n) => Some(n.id.to_string()),
+        ast::Expr::Attribute(a) => Some(format!("{}.{}", dotted_name(&a.value)?, a.attr.as_str())),
+        _ => None,
+    }
+}
+
+/// Names that would give a model file access to files, the OS or
+/// arbitrary code.
+pub(crate) fn is_forbidden(name: &str) -> bool {
+    matches!(
+        name,
+        "open" | "file" | "exec" | "eval" | "execfile" | "compile" | "__import__" | "input"
+            | "raw_input" | "globals" | "locals" | "vars" | "getattr" | "setattr" | "delattr"
+            | "reload" | "exit" | "quit" | "print" | "lambda" | "os" | "sys" | "subprocess"
+            | "help" | "dir" | "type" | "object" | "super" | "__builtins__"
+    )
+}
+
+pub(crate) fn forbidden_message(name: &str) -> String {
+    match name {
+        "print" => "print is not supported in model files (they run without output); remove it".into(),
+        "exec" | "eval" | "execfile" | "compile" => format!("{name} is not supported: model files cannot run code from strings or other files"),
+        "open" | "file" => format!("{name} is not supported: model files cannot access files"),
+        _ => format!("'{name}' is not available in model files (sandbox: no access to files, the OS or arbitrary code)"),
+    }
+}
+
+fn builtin_name(name: &str) -> Option<Obj> {
+    let b = |s: &str| Some(Obj::Builtin(s.to_string()));
+    match name {
+        "int" | "float" | "str" | "len" | "range" | "xrange" | "abs" | "min" | "max" | "round"
+        | "bool" | "list" | "tuple" | "dict" | "sum" | "enumerate" | "zip" | "sorted" | "repr" => b(name),
+        _ => None,
+    }
+}
