@@ -7,6 +7,8 @@
 //! - [`pattern`]: imagen pattern generators rendered from
 //!   [`topo_spec::Component`]s over a block of a grid.
 
+#![warn(missing_docs)]
+
 pub mod coords;
 pub mod pattern;
 
