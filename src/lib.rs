@@ -15,5 +15,8 @@ pub use topo_numbergen as numbergen;
 pub use topo_pattern as pattern;
 pub use topo_sim as sim;
 pub use topo_spec as spec;
+pub mod analysis_fn;
 pub mod batch;
+pub mod geometry;
 pub mod io;
+pub mod session;

@@ -1,8 +1,10 @@
+//! `topo-hpc`: see `topo-hpc --help` and the README.
+
 fn main() {
-    let universe = mpi::initialize().expect("MPI init");
-    use mpi::traits::Communicator;
-    let world = universe.world();
-    if world.rank() == 0 {
-        println!("topo-hpc on {} ranks", world.size());
-    }
+    let argv: Vec<String> = std::env::args().collect();
+    let ctx = topo_hpc::par::Context::init();
+    let code = topo_hpc::cli::main(&ctx, &argv);
+    // MPI finalises when the context drops; every HDF5 file is closed by now.
+    drop(ctx);
+    std::process::exit(code);
 }

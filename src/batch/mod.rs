@@ -1,5 +1,8 @@
 //! run_batch: the output folder, its files and the batch loop.
 
+pub mod legacy;
 pub mod naming;
 pub mod outlog;
+pub mod progress;
+pub mod run;
 pub mod times;

@@ -35,6 +35,15 @@ impl OutLog {
         Ok(())
     }
 
+    /// Continue an existing `.out` (a resumed run): the new command line is
+    /// appended as a marked line.
+    pub fn append(&self, path: &Path, argv: &[String]) -> io::Result<()> {
+        let mut f = File::options().append(true).open(path)?;
+        writeln!(f, "\n# resumed: {}", shell_join(argv))?;
+        *self.file.lock().unwrap() = Some(f);
+        Ok(())
+    }
+
     /// Stop writing to the file (it is flushed and closed).
     pub fn close(&self) {
         if let Some(mut f) = self.file.lock().unwrap().take() {

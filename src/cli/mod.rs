@@ -8,6 +8,7 @@
 //!   matters and is kept.
 
 pub mod legacy;
+pub mod run_cmds;
 pub mod trace;
 
 use crate::sweep::{CollateArgs, SweepArgs};
@@ -120,4 +121,89 @@ pub struct RunArgs {
     /// When to save script_repr: first, last, all, none.
     #[arg(long, default_value = "first")]
     pub save_script_repr: String,
+}
+
+/// Run the command line `argv` (with the program name first); returns the
+/// exit code. Errors are printed with their context; with several ranks an
+/// error ends the whole job (no rank is left waiting).
+pub fn main(ctx: &crate::par::Context, argv: &[String]) -> i32 {
+    let args = &argv[1..];
+    let result = if legacy::is_legacy(args) {
+        legacy::parse(args)
+            .map_err(anyhow::Error::msg)
+            .and_then(|items| crate::batch::legacy::run(ctx, argv, &items))
+    } else {
+        match Cli::try_parse_from(argv) {
+            Ok(cli) => dispatch(ctx, argv, cli),
+            Err(e) => {
+                if ctx.is_root() {
+                    let _ = e.print();
+                }
+                return if e.use_stderr() { 2 } else { 0 };
+            }
+        }
+    };
+    match result {
+        Ok(code) => code,
+        Err(e) => {
+            let msg = format!("{e:#}");
+            if ctx.size() > 1 {
+                ctx.fail(msg);
+            }
+            eprintln!("topo-hpc: error: {msg}");
+            1
+        }
+    }
+}
+
+fn threads(ctx: &crate::par::Context, t: Option<usize>) -> anyhow::Result<()> {
+    crate::par::configure_threads(t).map_err(|e| anyhow::anyhow!("{e}"))?;
+    let _ = ctx;
+    Ok(())
+}
+
+fn dispatch(ctx: &crate::par::Context, argv: &[String], cli: Cli) -> anyhow::Result<i32> {
+    match cli.command {
+        Command::Model {
+            model,
+            json,
+            geometry,
+        } => {
+            run_cmds::model(ctx, &model.model, &model.params, json, geometry)?;
+            Ok(0)
+        }
+        Command::Trace {
+            model,
+            sheets,
+            times,
+            out,
+            compare,
+            threads: t,
+        } => {
+            threads(ctx, t)?;
+            run_cmds::trace(
+                ctx,
+                &run_cmds::TraceOptions {
+                    model: &model.model,
+                    params: &model.params,
+                    sheets: &sheets,
+                    times: &times,
+                    out: out.as_deref(),
+                    compare: compare.as_deref(),
+                },
+            )
+        }
+        Command::Run(r) => {
+            threads(ctx, r.threads)?;
+            crate::batch::run::run_command(ctx, argv, &r)
+        }
+        Command::Sweep(s) => {
+            crate::sweep::sweep(&s)?;
+            Ok(0)
+        }
+        Command::Collate(c) => {
+            crate::sweep::collate(&c)?;
+            Ok(0)
+        }
+    }
 }

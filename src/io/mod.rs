@@ -1,4 +1,5 @@
 //! Output: the run's HDF5 file (parallel, collective) and text files.
 
 pub mod h5;
+pub mod restore;
 pub mod snapshot;

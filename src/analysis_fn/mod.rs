@@ -1,0 +1,174 @@
+//! The analysis run_batch calls at each of its `times`.
+//!
+//! Results go into the run's HDF5 file under `/analysis/<timestr>/<sheet>/`
+//! (arrays written collectively, each rank its own block; scalars as
+//! one-element datasets so that sweeps can collate them) and PNG plots are
+//! drawn by rank 0 from gathered data.
+
+use crate::batch::outlog::OutLog;
+use crate::io::h5::{Attr, H5File};
+use crate::par::Context;
+use crate::session::Session;
+use anyhow::{anyhow, Result};
+use std::path::Path;
+use topo_analysis::plot::{activity_image, Normalization};
+use topo_analysis::Grid;
+
+/// What to do at each analysis time.
+#[derive(Clone, Debug, PartialEq, Default)]
+pub struct AnalysisPlan {
+    /// Each sheet's activity (HDF5 + PNG).
+    pub activity: bool,
+    /// Orientation preference/selectivity maps of the sheets that measure maps.
+    pub or_map: bool,
+    /// Pinwheel count and density of each orientation map.
+    pub pinwheels: bool,
+    /// CF weight plots of measured sheets' projections.
+    pub weights: bool,
+}
+
+impl AnalysisPlan {
+    /// `default`, `none`, or a comma list of `activity,or_map,pinwheels,weights`.
+    pub fn parse(text: &str) -> Result<AnalysisPlan, String> {
+        let mut p = AnalysisPlan::default();
+        match text.trim() {
+            "none" => return Ok(p),
+            "default" => return Ok(AnalysisPlan::topographica_default()),
+            _ => {}
+        }
+        for item in text.split(',').map(str::trim) {
+            match item {
+                "activity" => p.activity = true,
+                "or_map" => p.or_map = true,
+                "pinwheels" => {
+                    p.or_map = true;
+                    p.pinwheels = true
+                }
+                "weights" => p.weights = true,
+                other => {
+                    return Err(format!(
+                        "bad --analysis item '{other}': use default, none, or a comma list of activity, or_map, pinwheels, weights"
+                    ))
+                }
+            }
+        }
+        Ok(p)
+    }
+
+    /// Topographica's default_analysis_function.
+    pub fn topographica_default() -> AnalysisPlan {
+        AnalysisPlan {
+            activity: true,
+            or_map: true,
+            pinwheels: true,
+            weights: true,
+        }
+    }
+}
+
+/// Collective: run the plan at the current time.
+pub fn run(
+    ctx: &Context,
+    sess: &mut Session,
+    plan: &AnalysisPlan,
+    h5path: &Path,
+    dir: &Path,
+    simname: &str,
+    log: &OutLog,
+) -> Result<()> {
+    if *plan == AnalysisPlan::default() {
+        return Ok(());
+    }
+    let comm = ctx
+        .raw_comm()
+        .ok_or_else(|| anyhow!("parallel HDF5 needs MPI"))?;
+    let t = sess.net.time();
+    let group = format!("analysis/{}", t.timestr());
+    let f = H5File::open_rw(h5path, comm)?;
+    f.ensure_group(&group)?;
+    f.set_attr(&group, "time", &Attr::F64(t.to_f64()))?;
+    let base = format!("{simname}_{}", t.timestr());
+    if plan.activity {
+        for sheet in sess.net.sheet_names() {
+            write_activity(
+                ctx,
+                sess,
+                &f,
+                &group,
+                &sheet,
+                &dir.join(format!("{base}_{sheet}_Activity.png")),
+            )?;
+        }
+    }
+    if plan.or_map || plan.pinwheels || plan.weights {
+        or_map::run(ctx, sess, plan, &f, &group, dir, &base, log)?;
+    }
+    f.close()?;
+    Ok(())
+}
+
+/// Collective: a sheet's activity into the file (each rank its block), its
+/// mean as a scalar, and rank 0's PNG.
+fn write_activity(
+    ctx: &Context,
+    sess: &mut Session,
+    f: &H5File,
+    group: &str,
+    sheet: &str,
+    png: &Path,
+) -> Result<()> {
+    let (rows, cols) = sess.net.sheet_shape(sheet).map_err(|e| anyhow!("{e}"))?;
+    let b = sess.net.sheet_block(sheet).map_err(|e| anyhow!("{e}"))?;
+    let local = sess.net.activity(sheet).to_vec();
+    f.write_block(
+        &format!("{group}/{sheet}/activity"),
+        &[rows, cols],
+        &[b.r0, b.c0],
+        &[b.rows(), b.cols()],
+        &local,
+    )?;
+    // The plot and the mean need the whole sheet; analysis is off the step
+    // loop, so a gather is fine here.
+    let (_, _, all) = sess.gather_activity(sheet)?;
+    let mean = all.iter().sum::<f64>() / all.len().max(1) as f64;
+    scalar(ctx, f, &format!("{group}/{sheet}/mean_activity"), mean)?;
+    if ctx.is_root() {
+        let g = Grid::new(&all, rows, cols, "activity").map_err(|e| anyhow!("{e}"))?;
+        let scale = (256 / rows.max(cols).max(1)).clamp(1, 16);
+        activity_image(g, Normalization::Fixed { min: 0.0, max: 1.0 }, scale)
+            .save_png(png)
+            .map_err(|e| anyhow!("{e}"))?;
+    }
+    Ok(())
+}
+
+/// Collective: a scalar result as a one-element dataset written by rank 0.
+pub fn scalar(ctx: &Context, f: &H5File, path: &str, v: f64) -> Result<()> {
+    let (count, data): (usize, Vec<f64>) = if ctx.is_root() {
+        (1, vec![v])
+    } else {
+        (0, vec![])
+    };
+    f.write_block(path, &[1], &[0], &[count], &data)
+}
+
+pub mod or_map;
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn plans_parse() {
+        assert_eq!(
+            AnalysisPlan::parse("none").unwrap(),
+            AnalysisPlan::default()
+        );
+        let p = AnalysisPlan::parse("activity,weights").unwrap();
+        assert!(p.activity && p.weights && !p.or_map);
+        assert!(AnalysisPlan::parse("pinwheels").unwrap().or_map);
+        assert!(AnalysisPlan::parse("activty")
+            .unwrap_err()
+            .contains("activty"));
+    }
+}

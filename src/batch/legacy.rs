@@ -1,0 +1,279 @@
+//! Topographica's own command line, run in order: `-p` before `run_batch`
+//! sets a parameter without putting it in the folder name, commands after
+//! `run_batch` act on the simulation it left and write into its folder,
+//! commands before it write into the output root.
+
+use super::naming::NameOptions;
+use super::outlog::OutLog;
+use super::run::{
+    default_output_root, now_timestamp, run_batch, save_script_repr, script_base, BatchOptions,
+};
+use super::times::{scaled_default, times_from_list};
+use crate::analysis_fn::AnalysisPlan;
+use crate::cli::legacy::Item;
+use crate::par::Context;
+use crate::session::Session;
+use anyhow::{anyhow, bail, Context as _, Result};
+use std::path::PathBuf;
+use topo_lang::CommandLineItem;
+use topo_spec::{Call, TopCommand, Value};
+
+/// Python literal text of a value (to hand `-p` values back to the model).
+pub fn literal(v: &Value) -> String {
+    match v {
+        Value::None => "None".into(),
+        Value::Bool(b) => if *b { "True" } else { "False" }.into(),
+        Value::Int(i) => i.to_string(),
+        Value::Float(f) => {
+            let s = format!("{f:?}");
+            s
+        }
+        Value::Time(t) => format!("{:?}", t.to_f64()),
+        Value::Str(s) => format!("{s:?}"),
+        Value::List(items) => format!(
+            "[{}]",
+            items.iter().map(literal).collect::<Vec<_>>().join(", ")
+        ),
+        Value::Tuple(items) => format!(
+            "({},)",
+            items.iter().map(literal).collect::<Vec<_>>().join(", ")
+        ),
+        other => format!("{other:?}"),
+    }
+}
+
+struct Shell {
+    /// Where output goes: the output root, then the run folder.
+    prefix: PathBuf,
+    /// `-p` given before run_batch / a script.
+    preset: Vec<(String, String)>,
+    /// The current simulation and its base name.
+    current: Option<(Session, String)>,
+    errors: usize,
+}
+
+fn opt<'a>(options: &'a [(String, Value)], name: &str) -> Option<&'a Value> {
+    options.iter().find(|(n, _)| n == name).map(|(_, v)| v)
+}
+
+fn opt_str(options: &[(String, Value)], name: &str) -> Result<Option<String>> {
+    match opt(options, name) {
+        None => Ok(None),
+        Some(Value::Str(s)) => Ok(Some(s.clone())),
+        Some(Value::None) => Ok(None),
+        Some(other) => bail!("run_batch: {name} must be a string, got {}", literal(other)),
+    }
+}
+
+/// Run Topographica's form; returns the exit code.
+pub fn run(ctx: &Context, argv: &[String], items: &[Item]) -> Result<i32> {
+    let mut sh = Shell {
+        prefix: default_output_root(),
+        preset: Vec::new(),
+        current: None,
+        errors: 0,
+    };
+    // -o applies wherever it stands, as Topographica sets the path first.
+    let mut lang_items = Vec::new();
+    for it in items {
+        match it {
+            Item::OutputPath(p) => sh.prefix = PathBuf::from(p),
+            Item::AutoImport => lang_items.push(CommandLineItem::AutoImport),
+            Item::Command(c) => lang_items.push(CommandLineItem::Command(c.clone())),
+            Item::Param(p) => lang_items.push(CommandLineItem::Param(p.clone())),
+            Item::File(f) => lang_items.push(CommandLineItem::File(f.clone())),
+        }
+    }
+    let commands = topo_lang::parse_commands(&lang_items).map_err(|e| anyhow!("{e}"))?;
+    let root = sh.prefix.clone();
+    for cmd in commands {
+        match cmd {
+            TopCommand::SetGlobalParam { name, value } => sh.preset.push((name, literal(&value))),
+            TopCommand::ExecFile { script } => {
+                let path = PathBuf::from(&script);
+                let spec = topo_lang::load_model(&path, &sh.preset).map_err(|e| anyhow!("{e}"))?;
+                let sess = Session::build(ctx, spec)?;
+                sh.current = Some((sess, script_base(&path)));
+            }
+            TopCommand::Run { duration } => {
+                let (sess, _) = sh.current.as_mut().ok_or_else(|| {
+                    anyhow!("topo.sim.run: no model loaded (give a .ty file or run_batch first)")
+                })?;
+                let t = sess.net.time() + duration;
+                sess.run_to(t)?;
+            }
+            TopCommand::RunBatch {
+                script,
+                options,
+                params,
+            } => {
+                let out = run_batch_cmd(ctx, argv, &root, &sh.preset, &script, &options, &params)?;
+                sh.errors += out.errors;
+                sh.prefix = out.dir.clone();
+                if let Some(s) = out.session {
+                    sh.current = Some((s, out.simname));
+                }
+            }
+            TopCommand::Call(call) => builtin(ctx, &mut sh, &call)?,
+        }
+    }
+    Ok(if sh.errors > 0 { 1 } else { 0 })
+}
+
+fn run_batch_cmd(
+    ctx: &Context,
+    argv: &[String],
+    root: &std::path::Path,
+    preset: &[(String, String)],
+    script: &str,
+    options: &[(String, Value)],
+    params: &[(String, Value)],
+) -> Result<super::run::BatchOutcome> {
+    let times = match opt(options, "times") {
+        None => scaled_default(1.0),
+        Some(Value::List(items)) => {
+            let v: Result<Vec<f64>> = items
+                .iter()
+                .map(|x| {
+                    x.as_f64()
+                        .ok_or_else(|| anyhow!("run_batch: times must be numbers"))
+                })
+                .collect();
+            times_from_list(&v?).map_err(|e| anyhow!(e))?
+        }
+        Some(v) => {
+            let f = v
+                .as_f64()
+                .ok_or_else(|| anyhow!("run_batch: times must be a number or a list"))?;
+            if !f.is_finite() || f < 0.0 {
+                bail!("bad times: {f} is not a finite, non-negative number");
+            }
+            scaled_default(f)
+        }
+    };
+    let ts = match opt_str(options, "timestamp")? {
+        Some(t) => t,
+        None => ctx.broadcast_string(&now_timestamp()),
+    };
+    let path = PathBuf::from(script);
+    let mut names = NameOptions::new(&script_base(&path), &ts);
+    names.tag = opt_str(options, "tag")?.unwrap_or_default();
+    names.dirname_prefix = opt_str(options, "dirname_prefix")?.unwrap_or_default();
+    if let Some(v) = opt(options, "max_name_length") {
+        names.max_name_length =
+            v.as_f64()
+                .ok_or_else(|| anyhow!("max_name_length must be a number"))? as usize;
+    }
+    let output_root = match opt_str(options, "output_directory")? {
+        Some(d) => root.join(d),
+        None => root.to_path_buf(),
+    };
+    let analysis = match opt(options, "analysis_fn") {
+        None => AnalysisPlan::topographica_default(),
+        Some(Value::Str(s)) => AnalysisPlan::parse(s).map_err(|e| anyhow!(e))?,
+        Some(other) => bail!("run_batch: analysis_fn {} is not supported", literal(other)),
+    };
+    let snapshot = match opt(options, "snapshot") {
+        None => true,
+        Some(Value::Bool(b)) => *b,
+        Some(other) => bail!(
+            "run_batch: snapshot must be True or False, got {}",
+            literal(other)
+        ),
+    };
+    let save_script_repr = match opt(options, "save_script_repr") {
+        None => super::run::ScriptReprPolicy::First,
+        Some(Value::None) => super::run::ScriptReprPolicy::None,
+        Some(Value::Str(s)) => s.parse().map_err(|e: String| anyhow!(e))?,
+        Some(other) => bail!("run_batch: bad save_script_repr {}", literal(other)),
+    };
+    let progress = !matches!(opt(options, "progress_bar"), Some(Value::Str(s)) if s == "disabled");
+    let o = BatchOptions {
+        script: path,
+        params: params
+            .iter()
+            .map(|(n, v)| (n.clone(), literal(v)))
+            .collect(),
+        preset: preset.to_vec(),
+        times,
+        output_root,
+        analysis,
+        names,
+        snapshot,
+        restore: None,
+        save_script_repr,
+        progress,
+        decomposition_report: false,
+    };
+    let log = OutLog::terminal(ctx.is_root());
+    run_batch(ctx, argv, &o, &log)
+}
+
+fn builtin(ctx: &Context, sh: &mut Shell, call: &Call) -> Result<()> {
+    match call.name.as_str() {
+        "save_script_repr" => {
+            if ctx.is_root() {
+                std::fs::create_dir_all(&sh.prefix)
+                    .with_context(|| format!("cannot create {}", sh.prefix.display()))?;
+                match &sh.current {
+                    Some((sess, name)) => {
+                        let p = save_script_repr(&sess.spec, &sh.prefix, name, sess.net.time())?;
+                        println!("Saved {}", p.display());
+                    }
+                    None => {
+                        // No simulation yet: Topographica writes the repr of an
+                        // empty simulation.
+                        let p = sh.prefix.join("topo-hpc_000000.00_script_repr.ty");
+                        std::fs::write(&p, "# Generated by topo-hpc: empty simulation (no model loaded yet)\n")?;
+                        println!("Saved {}", p.display());
+                    }
+                }
+            }
+            Ok(())
+        }
+        "save_snapshot" => {
+            let (sess, name) = sh
+                .current
+                .as_mut()
+                .ok_or_else(|| anyhow!("{}: save_snapshot: no simulation to save", call.location))?;
+            let (dir, base) = match call.args.first() {
+                Some(Value::Str(f)) => {
+                    let p = sh.prefix.join(f);
+                    let dir = p.parent().map(PathBuf::from).unwrap_or_else(|| sh.prefix.clone());
+                    let base = p
+                        .file_name()
+                        .map(|n| n.to_string_lossy().trim_end_matches(".h5").trim_end_matches(".typ").to_string())
+                        .unwrap_or_else(|| name.clone());
+                    (dir, base)
+                }
+                _ => (sh.prefix.clone(), name.clone()),
+            };
+            std::fs::create_dir_all(&dir).ok();
+            let p = crate::io::restore::save_snapshot(ctx, sess, &dir, &base, None)?;
+            ctx.root_println(format!("Saved snapshot {}", p.display()));
+            Ok(())
+        }
+        "load_snapshot" => {
+            let Some(Value::Str(f)) = call.args.first() else {
+                bail!("{}: load_snapshot needs a file name", call.location);
+            };
+            let path = PathBuf::from(f);
+            let comm = ctx.raw_comm().ok_or_else(|| anyhow!("parallel HDF5 needs MPI"))?;
+            let snap = crate::io::snapshot::Snapshot::open(&path, comm)?;
+            let spec: topo_spec::ModelSpec = serde_json::from_str(&snap.spec_json()?)?;
+            snap.close()?;
+            let mut sess = Session::build(ctx, spec)?;
+            crate::io::restore::restore(ctx, &mut sess, &path)?;
+            let name = path
+                .file_name()
+                .map(|n| n.to_string_lossy().split('_').take(2).collect::<Vec<_>>().join("_"))
+                .unwrap_or_default();
+            sh.current = Some((sess, name));
+            Ok(())
+        }
+        other => bail!(
+            "{}: '{other}' is not a command topo-hpc runs from the command line (supported: run_batch, topo.sim.run, save_snapshot, load_snapshot, save_script_repr)",
+            call.location
+        ),
+    }
+}

@@ -1,0 +1,452 @@
+//! `run_batch`: one batch run into its own folder.
+//!
+//! Rank 0 alone creates the folder and writes the text files; every rank
+//! then takes part in the collective HDF5 writes of the results it owns.
+
+use super::naming::NameOptions;
+use super::outlog::OutLog;
+use super::times::{parse_times, scaled_default};
+use crate::analysis_fn::{self, AnalysisPlan};
+use crate::cli::RunArgs;
+use crate::io::h5::{Attr, H5File};
+use crate::par::Context;
+use crate::session::Session;
+use anyhow::{anyhow, bail, Context as _, Result};
+use std::path::{Path, PathBuf};
+use std::time::Instant;
+use topo_spec::{ModelSpec, Time, Value};
+
+/// When to save a script_repr.
+#[derive(Clone, Copy, Debug, PartialEq)]
+pub enum ScriptReprPolicy {
+    /// Never.
+    None,
+    /// At the first analysis time.
+    First,
+    /// At the last analysis time.
+    Last,
+    /// At every analysis time.
+    All,
+}
+
+impl std::str::FromStr for ScriptReprPolicy {
+    type Err = String;
+    fn from_str(s: &str) -> Result<Self, String> {
+        match s {
+            "none" | "None" => Ok(Self::None),
+            "first" => Ok(Self::First),
+            "last" => Ok(Self::Last),
+            "all" => Ok(Self::All),
+            o => Err(format!(
+                "bad save_script_repr '{o}': use first, last, all or none"
+            )),
+        }
+    }
+}
+
+/// Everything run_batch needs.
+#[derive(Clone, Debug)]
+pub struct BatchOptions {
+    /// Model file.
+    pub script: PathBuf,
+    /// Parameters given to run_batch: in the folder name.
+    pub params: Vec<(String, String)>,
+    /// Parameters set before run_batch (`-p` first): not in the folder name.
+    pub preset: Vec<(String, String)>,
+    /// Analysis times.
+    pub times: Vec<Time>,
+    /// Output root.
+    pub output_root: PathBuf,
+    /// What to analyse at each time.
+    pub analysis: AnalysisPlan,
+    /// Naming.
+    pub names: NameOptions,
+    /// Final snapshot.
+    pub snapshot: bool,
+    /// Continue from a snapshot.
+    pub restore: Option<PathBuf>,
+    /// script_repr policy.
+    pub save_script_repr: ScriptReprPolicy,
+    /// Progress bar on a terminal.
+    pub progress: bool,
+    /// Print the decomposition report at start.
+    pub decomposition_report: bool,
+}
+
+/// The documented default output root: `$TOPO_HPC_OUTPUT`, else `./Output`
+/// (Topographica used an `Output` folder under its user folder).
+pub fn default_output_root() -> PathBuf {
+    std::env::var_os("TOPO_HPC_OUTPUT")
+        .map(PathBuf::from)
+        .unwrap_or_else(|| PathBuf::from("Output"))
+}
+
+/// The script's base name (file name without `.ty`).
+pub fn script_base(script: &Path) -> String {
+    let f = script
+        .file_name()
+        .map(|f| f.to_string_lossy().into_owned())
+        .unwrap_or_else(|| "model".into());
+    f.strip_suffix(".ty").map(str::to_string).unwrap_or(f)
+}
+
+/// The timestamp in run_batch's default format (local time).
+pub fn now_timestamp() -> String {
+    chrono::Local::now().format("%Y%m%d%H%M").to_string()
+}
+
+/// `topo-hpc run`.
+pub fn run_command(ctx: &Context, argv: &[String], r: &RunArgs) -> Result<i32> {
+    let params = crate::cli::run_cmds::split_params(&r.model.params)?;
+    let times = match &r.times {
+        Some(t) => parse_times(t).map_err(|e| anyhow!(e))?,
+        None => scaled_default(1.0),
+    };
+    let timestamp = match &r.timestamp {
+        Some(t) => {
+            if t.is_empty() || !t.chars().all(|c| c.is_ascii_digit()) {
+                bail!("bad --timestamp '{t}': expected digits such as 202611280215");
+            }
+            t.clone()
+        }
+        None => ctx.broadcast_string(&now_timestamp()),
+    };
+    let mut names = NameOptions::new(&script_base(&r.model.model), &timestamp);
+    names.tag = r.tag.clone().unwrap_or_default();
+    names.dirname_prefix = r.dirname_prefix.clone().unwrap_or_default();
+    let opts = BatchOptions {
+        script: r.model.model.clone(),
+        params,
+        preset: Vec::new(),
+        times,
+        output_root: r.output_path.clone().unwrap_or_else(default_output_root),
+        analysis: AnalysisPlan::parse(r.analysis.as_deref().unwrap_or("default"))
+            .map_err(|e| anyhow!(e))?,
+        names,
+        snapshot: !r.no_snapshot,
+        restore: r.restore.clone(),
+        save_script_repr: r.save_script_repr.parse().map_err(|e: String| anyhow!(e))?,
+        progress: !r.no_progress,
+        decomposition_report: r.decomposition_report,
+    };
+    let log = OutLog::terminal(ctx.is_root());
+    match run_batch(ctx, argv, &opts, &log) {
+        Ok(out) => Ok(if out.errors > 0 { 1 } else { 0 }),
+        Err(e) if e.is::<super::progress::Checkpointed>() => {
+            ctx.root_eprintln(format!("topo-hpc: {e}"));
+            Ok(super::progress::CHECKPOINT_EXIT_CODE)
+        }
+        Err(e) => Err(e),
+    }
+}
+
+/// What a finished batch run produced.
+pub struct BatchOutcome {
+    /// The run's folder.
+    pub dir: PathBuf,
+    /// Base name of every file.
+    pub simname: String,
+    /// Errors counted.
+    pub errors: usize,
+    /// The simulation as run_batch left it (for commands after it).
+    pub session: Option<Session>,
+}
+
+/// Parameters as the model evaluated them, as `Value`s (for the folder name).
+fn param_values(spec: &ModelSpec, given: &[(String, String)]) -> Vec<(String, Value)> {
+    given
+        .iter()
+        .map(|(n, text)| {
+            let v = spec
+                .global_params
+                .iter()
+                .find(|p| &p.name == n)
+                .map(|p| p.value.clone())
+                .unwrap_or_else(|| Value::Str(text.clone()));
+            (n.clone(), v)
+        })
+        .collect()
+}
+
+/// Rank 0 creates `dir` (never an existing one); every rank learns the
+/// outcome.
+fn create_run_dir(ctx: &Context, root: &Path, dir: &Path) -> Result<()> {
+    let mut err = String::new();
+    if ctx.is_root() {
+        if let Err(e) = std::fs::create_dir_all(root) {
+            err = format!("cannot create output root {}: {e}", root.display());
+        } else if dir.exists() {
+            err = format!(
+                "Batch run: Warning -- directory already exists!\nRun aborted; wait one minute before trying again, or else rename existing directory: \n{}",
+                dir.display()
+            );
+        } else if let Err(e) = std::fs::create_dir(dir) {
+            err = format!("cannot create run folder {}: {e}", dir.display());
+        }
+    }
+    let err = ctx.broadcast_string(&err);
+    if !err.is_empty() {
+        bail!(err);
+    }
+    Ok(())
+}
+
+fn utc_now() -> String {
+    chrono::Utc::now()
+        .format("%a %d %b %Y %H:%M:%S +0000")
+        .to_string()
+}
+
+/// Run a batch job. Collective.
+pub fn run_batch(
+    ctx: &Context,
+    argv: &[String],
+    o: &BatchOptions,
+    log: &OutLog,
+) -> Result<BatchOutcome> {
+    if o.times.is_empty() {
+        bail!("bad times: the list is empty");
+    }
+    if !o.script.exists() {
+        bail!("model file {} does not exist", o.script.display());
+    }
+    // Everything that can fail on bad input happens before the folder exists.
+    let mut all = o.preset.clone();
+    all.extend(o.params.iter().cloned());
+    let spec = topo_lang::load_model(&o.script, &all).map_err(|e| anyhow!("{e}"))?;
+    let named = param_values(&spec, &o.params);
+    let simname = o.names.simname();
+    let dir = o.output_root.join(o.names.dirname(&named));
+    // Continuing from a snapshot inside this very run's folder (a requeued
+    // job) carries on in place; anything else gets a new folder.
+    let resume = o.restore.as_ref().is_some_and(|snap| {
+        let parent = snap.parent().and_then(|p| std::fs::canonicalize(p).ok());
+        parent.is_some() && parent == std::fs::canonicalize(&dir).ok()
+    });
+    let base = dir.join(&simname);
+    let with_ext = |ext: &str| PathBuf::from(format!("{}{ext}", base.display()));
+    if resume {
+        if ctx.is_root() {
+            log.append(&with_ext(".out"), argv)
+                .with_context(|| format!("cannot append to {}", with_ext(".out").display()))?;
+            log.line(&format!("Batch run resumed at {}.", utc_now()));
+        }
+    } else {
+        create_run_dir(ctx, &o.output_root, &dir)?;
+        log.line(&format!("Batch run output will be in {}", dir.display()));
+    }
+    if ctx.is_root() && !resume {
+        log.open(&with_ext(".out"), argv)
+            .with_context(|| format!("cannot write {}", with_ext(".out").display()))?;
+        log.line("");
+        log.line(&format!("Host: {}", host_info()));
+        log.line(&format!(
+            "topo-hpc: {} (version {})",
+            std::env::current_exe()
+                .map(|p| p.display().to_string())
+                .unwrap_or_default(),
+            env!("CARGO_PKG_VERSION")
+        ));
+        log.line(&format!(
+            "script: {}",
+            std::fs::canonicalize(&o.script)
+                .unwrap_or_else(|_| o.script.clone())
+                .display()
+        ));
+        log.line(&format!("ranks: {}", ctx.size()));
+        log.line("");
+        log.line(&format!("Batch run started at {}.", utc_now()));
+        std::fs::copy(&o.script, with_ext(".ty")).context("copying the model file")?;
+        write_global_params(&with_ext(".global_params.json"), &spec, &named)?;
+    }
+    let started = Instant::now();
+    let result = run_body(ctx, o, log, spec, &dir, &simname, started, resume);
+    let checkpointed = matches!(&result, Err(e) if e.is::<super::progress::Checkpointed>());
+    let mut errors = 0;
+    if let Err(e) = &result {
+        errors += usize::from(!checkpointed);
+        log.line(&format!("{e:#}"));
+        if ctx.is_root() {
+            eprintln!("Warning -- Error detected: execution halted.");
+        }
+    }
+    log.line("");
+    log.line(&format!("Batch run completed at {}.", utc_now()));
+    let (e2, warnings) = log.counts();
+    log.line(&format!(
+        "There were {} error(s) and {} warning(s).",
+        errors + e2,
+        warnings
+    ));
+    log.close();
+    let session = match result {
+        Ok(s) => Some(s),
+        Err(e) if checkpointed => return Err(e),
+        // A rank-local failure: end the job rather than leave others waiting.
+        Err(e) if ctx.size() > 1 => ctx.fail(format!("{e:#}")),
+        Err(_) => None,
+    };
+    Ok(BatchOutcome {
+        dir,
+        simname,
+        errors: errors + e2,
+        session,
+    })
+}
+
+fn host_info() -> String {
+    let host = std::fs::read_to_string("/proc/sys/kernel/hostname")
+        .map(|s| s.trim().to_string())
+        .unwrap_or_default();
+    format!(
+        "{} {} {}",
+        std::env::consts::OS,
+        host,
+        std::env::consts::ARCH
+    )
+}
+
+fn write_global_params(path: &Path, spec: &ModelSpec, named: &[(String, Value)]) -> Result<()> {
+    let specified: serde_json::Map<String, serde_json::Value> = named
+        .iter()
+        .map(|(n, v)| (n.clone(), serde_json::to_value(v).unwrap_or_default()))
+        .collect();
+    let all: serde_json::Map<String, serde_json::Value> = spec
+        .global_params
+        .iter()
+        .map(|p| {
+            (
+                p.name.clone(),
+                serde_json::to_value(&p.value).unwrap_or_default(),
+            )
+        })
+        .collect();
+    let doc = serde_json::json!({"global_params_specified": specified, "global_params_all": all});
+    std::fs::write(path, serde_json::to_string_pretty(&doc)? + "\n")
+        .with_context(|| format!("cannot write {}", path.display()))
+}
+
+/// The run file's root attributes.
+fn run_attrs(ctx: &Context, spec: &ModelSpec, o: &BatchOptions) -> Vec<(String, Attr)> {
+    let params: serde_json::Map<String, serde_json::Value> = spec
+        .global_params
+        .iter()
+        .map(|p| {
+            (
+                p.name.clone(),
+                serde_json::to_value(&p.value).unwrap_or_default(),
+            )
+        })
+        .collect();
+    vec![
+        ("model".into(), Attr::Str(o.script.display().to_string())),
+        (
+            "parameters".into(),
+            Attr::Str(serde_json::Value::Object(params).to_string()),
+        ),
+        (
+            "topo_hpc_version".into(),
+            Attr::Str(env!("CARGO_PKG_VERSION").into()),
+        ),
+        ("ranks".into(), Attr::I64(ctx.size() as i64)),
+        ("created".into(), Attr::Str(chrono::Utc::now().to_rfc3339())),
+        (
+            "layout".into(),
+            Attr::Str(
+                "arrays in global matrix coordinates, row 0 = top (largest y); see README".into(),
+            ),
+        ),
+    ]
+}
+
+#[allow(clippy::too_many_arguments)]
+fn run_body(
+    ctx: &Context,
+    o: &BatchOptions,
+    log: &OutLog,
+    spec: ModelSpec,
+    dir: &Path,
+    simname: &str,
+    started: Instant,
+    resume: bool,
+) -> Result<Session> {
+    let comm = ctx
+        .raw_comm()
+        .ok_or_else(|| anyhow!("parallel HDF5 needs MPI"))?;
+    let h5path = dir.join(format!("{simname}.h5"));
+    let attrs = run_attrs(ctx, &spec, o);
+    if !(resume && h5path.exists()) {
+        let f = H5File::create_new(&h5path, comm)?;
+        for (k, v) in &attrs {
+            f.set_attr("/", k, v)?;
+        }
+        f.close()?;
+    }
+    let mut sess = Session::build(ctx, spec)?;
+    if let Some(snap) = &o.restore {
+        crate::io::restore::restore(ctx, &mut sess, snap)?;
+        log.line(&format!(
+            "Restored {} at time {}",
+            snap.display(),
+            sess.net.time().to_f64()
+        ));
+    }
+    if o.decomposition_report {
+        log.line(&sess.decomposition_report()?);
+    }
+    let last = *o.times.last().unwrap();
+    let mut progress =
+        super::progress::Progress::new(ctx.is_root() && o.progress, sess.net.time(), last);
+    for (i, &t) in o.times.iter().enumerate() {
+        if resume && t <= sess.net.time() {
+            // Done before the checkpoint.
+            continue;
+        }
+        if t < sess.net.time() {
+            log.warning(&format!(
+                "analysis time {} is before the current time {}; skipped",
+                t.to_f64(),
+                sess.net.time().to_f64()
+            ));
+            continue;
+        }
+        super::progress::run_to(ctx, &mut sess, t, &mut progress, dir, simname)?;
+        analysis_fn::run(ctx, &mut sess, &o.analysis, &h5path, dir, simname, log)?;
+        let save = match o.save_script_repr {
+            ScriptReprPolicy::None => false,
+            ScriptReprPolicy::First => i == 0,
+            ScriptReprPolicy::Last => i + 1 == o.times.len(),
+            ScriptReprPolicy::All => true,
+        };
+        if save && ctx.is_root() {
+            save_script_repr(&sess.spec, dir, simname, sess.net.time())?;
+        }
+        let el = started.elapsed().as_secs();
+        log.line(&format!(
+            "run_batch: Elapsed real time {:02}:{:02}.",
+            el / 60,
+            el % 60
+        ));
+    }
+    progress.finish();
+    if o.snapshot {
+        let p = crate::io::restore::save_snapshot(ctx, &mut sess, dir, simname, Some(&h5path))?;
+        log.line(&format!("Saved snapshot {}", p.display()));
+    }
+    Ok(sess)
+}
+
+/// `<simname>_<timestr>_script_repr.ty`: a model file our interpreter loads
+/// back to the same spec.
+pub fn save_script_repr(spec: &ModelSpec, dir: &Path, simname: &str, t: Time) -> Result<PathBuf> {
+    let p = dir.join(format!("{simname}_{}_script_repr.ty", t.timestr()));
+    let text = format!(
+        "# Generated by topo-hpc {} on {} at simulation time {}\n{}",
+        env!("CARGO_PKG_VERSION"),
+        utc_now(),
+        t.timestr(),
+        topo_lang::script_repr(spec)
+    );
+    std::fs::write(&p, text).with_context(|| format!("cannot write {}", p.display()))?;
+    Ok(p)
+}

@@ -1,0 +1,237 @@
+//! The subcommands that load a model: `model`, `trace`.
+
+use super::trace::{compare, Recording, DECIMAL6};
+use crate::par::Context;
+use crate::session::{sheet_geometry, Session};
+use anyhow::{anyhow, bail, Context as _, Result};
+use std::path::Path;
+use topo_spec::{ModelSpec, Time, Value};
+
+/// Split `-p name=value` texts.
+pub fn split_params(params: &[String]) -> Result<Vec<(String, String)>> {
+    params
+        .iter()
+        .map(|p| {
+            let (n, v) = p
+                .split_once('=')
+                .ok_or_else(|| anyhow!("bad -p '{p}': expected NAME=VALUE"))?;
+            let n = n.trim();
+            if n.is_empty() {
+                bail!("bad -p '{p}': empty parameter name");
+            }
+            Ok((n.to_string(), v.trim().to_string()))
+        })
+        .collect()
+}
+
+/// Load a model file with `-p` overrides.
+pub fn load(model: &Path, params: &[String]) -> Result<ModelSpec> {
+    let overrides = split_params(params)?;
+    topo_lang::load_model(model, &overrides).map_err(|e| anyhow!("{e}"))
+}
+
+/// `topo-hpc model`.
+pub fn model(
+    ctx: &Context,
+    model: &Path,
+    params: &[String],
+    json: bool,
+    geometry: bool,
+) -> Result<()> {
+    let spec = load(model, params)?;
+    if !ctx.is_root() {
+        return Ok(());
+    }
+    if geometry {
+        let g = crate::geometry::geometry_report(&spec)?;
+        if json {
+            println!("{}", serde_json::to_string_pretty(&g)?);
+        } else {
+            print!("{}", crate::geometry::geometry_text(&g));
+        }
+    } else if json {
+        println!("{}", serde_json::to_string_pretty(&spec)?);
+    } else {
+        print!("{}", summary(&spec)?);
+    }
+    Ok(())
+}
+
+fn num(v: Option<&Value>) -> String {
+    match v {
+        Some(Value::Float(f)) => format!("{f}"),
+        Some(Value::Int(i)) => format!("{i}"),
+        Some(Value::Time(t)) => format!("{}", t.to_f64()),
+        Some(Value::Object(c)) => c.short_class().to_string(),
+        Some(Value::None) | None => "-".into(),
+        Some(other) => format!("{other:?}"),
+    }
+}
+
+/// A short human summary of a spec.
+pub fn summary(spec: &ModelSpec) -> Result<String> {
+    use std::fmt::Write;
+    let mut s = String::new();
+    let geo = sheet_geometry(spec)?;
+    writeln!(s, "Model {}", spec.source)?;
+    let given: Vec<String> = spec
+        .global_params
+        .iter()
+        .map(|p| format!("{}={}", p.name, crate::batch::naming::py2_str(&p.value)))
+        .collect();
+    if !given.is_empty() {
+        writeln!(s, "Parameters: {}", given.join(", "))?;
+    }
+    writeln!(s, "Sheets:")?;
+    for (sh, g) in spec.sheets.iter().zip(&geo) {
+        writeln!(
+            s,
+            "  {:<12} {:<28} {:>4} x {:<4} density {}",
+            sh.name,
+            sh.component.short_class(),
+            g.rows,
+            g.cols,
+            num(sh.component.get("nominal_density"))
+        )?;
+    }
+    writeln!(s, "Projections:")?;
+    for c in &spec.connections {
+        let radius = match c.component.get("nominal_bounds_template") {
+            Some(Value::BoundingBox(b)) => format!("{}", (b[2] - b[0]) / 2.0),
+            _ => "-".into(),
+        };
+        writeln!(
+            s,
+            "  {:<28} {:>8} -> {:<8} {:<26} radius {:<8} strength {:<7} lr {:<8} delay {}",
+            format!("{}.{}", c.dest, c.name),
+            c.src,
+            c.dest,
+            c.component.short_class(),
+            radius,
+            num(c.component.get("strength")),
+            num(c.component.get("learning_rate")),
+            num(c.component.get("delay")),
+        )?;
+    }
+    if !spec.scheduled.is_empty() {
+        writeln!(s, "Scheduled commands: {}", spec.scheduled.len())?;
+    }
+    Ok(s)
+}
+
+/// Parse `--times 1,100,250` into absolute times (strictly increasing).
+pub fn parse_abs_times(text: &str) -> Result<Vec<Time>> {
+    let mut out: Vec<Time> = Vec::new();
+    for part in text.split(',').map(str::trim).filter(|p| !p.is_empty()) {
+        let v: f64 = part
+            .parse()
+            .map_err(|_| anyhow!("bad --times: '{part}' is not a number"))?;
+        if !v.is_finite() || v < 0.0 {
+            bail!("bad --times: {part} is not a non-negative time");
+        }
+        let t = Time::from_f64(v);
+        if let Some(last) = out.last() {
+            if t <= *last {
+                bail!("bad --times: {part} does not come after {}", last.to_f64());
+            }
+        }
+        out.push(t);
+    }
+    if out.is_empty() {
+        bail!("bad --times: no time given");
+    }
+    Ok(out)
+}
+
+/// Options of `topo-hpc trace`.
+pub struct TraceOptions<'a> {
+    /// Model file.
+    pub model: &'a Path,
+    /// `-p` texts.
+    pub params: &'a [String],
+    /// Sheets to record.
+    pub sheets: &'a [String],
+    /// `--times`.
+    pub times: &'a str,
+    /// `--out`.
+    pub out: Option<&'a Path>,
+    /// `--compare`.
+    pub compare: Option<&'a Path>,
+}
+
+/// `topo-hpc trace`; returns the process exit code.
+pub fn trace(ctx: &Context, o: &TraceOptions) -> Result<i32> {
+    let times = parse_abs_times(o.times)?;
+    let spec = load(o.model, o.params)?;
+    for s in o.sheets {
+        if !spec.sheets.iter().any(|x| &x.name == s) {
+            let names: Vec<&str> = spec.sheets.iter().map(|x| x.name.as_str()).collect();
+            bail!(
+                "no sheet '{s}' in {} (sheets: {})",
+                o.model.display(),
+                names.join(", ")
+            );
+        }
+    }
+    let reference = match o.compare {
+        Some(p) => Some(
+            serde_json::from_str::<serde_json::Value>(
+                &std::fs::read_to_string(p)
+                    .with_context(|| format!("cannot read {}", p.display()))?,
+            )
+            .with_context(|| format!("{} is not JSON", p.display()))?,
+        ),
+        None => None,
+    };
+    let args = split_params(o.params)?
+        .into_iter()
+        .map(|(n, v)| {
+            let j = serde_json::from_str(&v).unwrap_or(serde_json::Value::String(v));
+            (n, j)
+        })
+        .collect();
+    let mut sess = Session::build(ctx, spec)?;
+    let mut data = vec![Vec::new(); o.sheets.len()];
+    for &t in &times {
+        sess.run_to(t)?;
+        for (i, s) in o.sheets.iter().enumerate() {
+            data[i].push(sess.gather_activity(s)?);
+        }
+    }
+    let rec = Recording {
+        model: o
+            .model
+            .file_name()
+            .map(|f| f.to_string_lossy().into_owned())
+            .unwrap_or_default(),
+        args,
+        times: times.iter().map(|t| t.to_f64()).collect(),
+        sheets: o.sheets.to_vec(),
+        data,
+    };
+    let doc = rec.to_json();
+    if !ctx.is_root() {
+        return Ok(0);
+    }
+    let text = serde_json::to_string(&doc)?;
+    match o.out {
+        Some(p) => std::fs::write(p, text + "\n")
+            .with_context(|| format!("cannot write {}", p.display()))?,
+        None if reference.is_none() => println!("{text}"),
+        None => {}
+    }
+    if let Some(r) = reference {
+        let diffs = compare(&r, &doc).map_err(|e| anyhow!("comparison failed: {e}"))?;
+        let mut worst: f64 = 0.0;
+        for (k, d) in &diffs {
+            println!("t={k}: max |diff| = {d:.3e}");
+            worst = worst.max(*d);
+        }
+        if worst >= DECIMAL6 {
+            println!("FAIL: differs past decimal 6 (|diff| >= {DECIMAL6:e})");
+            return Ok(1);
+        }
+        println!("OK: equal to decimal 6");
+    }
+    Ok(0)
+}

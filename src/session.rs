@@ -1,0 +1,105 @@
+//! A simulation on this rank: the model's spec, this rank's blocks, the
+//! exchange and the engine, put together the same way by every command.
+
+use crate::par::{self, Context, GridDecomposition, MpiExchange, SheetGeometry};
+use anyhow::{anyhow, Context as _, Result};
+use topo_sim::Network;
+use topo_spec::{ModelSpec, Time};
+
+/// The engine on this rank with what it communicates through.
+pub struct Session {
+    /// The model.
+    pub spec: ModelSpec,
+    /// This rank's blocks.
+    pub decomp: GridDecomposition,
+    /// Communication with the other ranks.
+    pub ex: MpiExchange,
+    /// The engine.
+    pub net: Network,
+}
+
+/// A sheet's coordinate system from its spec (nominal bounds and density).
+pub fn sheet_coords(s: &topo_spec::SheetSpec) -> Result<topo_pattern::coords::SheetCoords> {
+    use topo_pattern::coords::{BoundingBox, SheetCoords};
+    let bounds = match s.component.get("nominal_bounds") {
+        Some(topo_spec::Value::BoundingBox(b)) => BoundingBox::from_lbrt(*b),
+        _ => {
+            return Err(anyhow!(
+                "sheet {}: nominal_bounds is not a BoundingBox",
+                s.name
+            ))
+        }
+    };
+    let density = s
+        .component
+        .f64("nominal_density")
+        .ok_or_else(|| anyhow!("sheet {}: nominal_density is not a number", s.name))?;
+    SheetCoords::from_nominal(bounds, density).map_err(|e| anyhow!("sheet {}: {e}", s.name))
+}
+
+/// Every sheet's name, shape and true bounds, from the spec alone.
+pub fn sheet_geometry(spec: &ModelSpec) -> Result<Vec<SheetGeometry>> {
+    spec.sheets
+        .iter()
+        .map(|s| {
+            let c = sheet_coords(s)?;
+            Ok(SheetGeometry {
+                name: s.name.clone(),
+                rows: c.rows(),
+                cols: c.cols(),
+                lbrt: c.bounds().lbrt(),
+            })
+        })
+        .collect()
+}
+
+impl Session {
+    /// Collective: decompose and build the network.
+    pub fn build(ctx: &Context, spec: ModelSpec) -> Result<Session> {
+        let geo = sheet_geometry(&spec)?;
+        let lbrts: Vec<[f64; 4]> = geo.iter().map(|g| g.lbrt).collect();
+        let decomp = GridDecomposition::for_sheets(ctx.size(), ctx.rank(), &lbrts)
+            .map_err(|e| anyhow!("cannot decompose the sheets: {e}"))?;
+        let mut ex = ctx.exchange();
+        let net = Network::build(&spec, &decomp, &mut ex)
+            .map_err(|e| anyhow!("{e}"))
+            .context("building the network")?;
+        Ok(Session {
+            spec,
+            decomp,
+            ex,
+            net,
+        })
+    }
+
+    /// The decomposition report (grid, blocks, halo bytes per step).
+    pub fn decomposition_report(&self) -> Result<String> {
+        let geo = sheet_geometry(&self.spec)?;
+        Ok(par::decomposition_report(
+            &self.decomp,
+            &geo,
+            &self.ex.halo_summaries(),
+        ))
+    }
+
+    /// Collective: advance to absolute time `t` (no-op if already there).
+    pub fn run_to(&mut self, t: Time) -> Result<()> {
+        let now = self.net.time();
+        if t > now {
+            self.net
+                .run(t - now, &mut self.ex)
+                .map_err(|e| anyhow!("{e}"))?;
+        }
+        Ok(())
+    }
+
+    /// Collective: a sheet's whole activity on every rank.
+    pub fn gather_activity(&mut self, sheet: &str) -> Result<(usize, usize, Vec<f64>)> {
+        let (rows, cols) = self.net.sheet_shape(sheet).map_err(|e| anyhow!("{e}"))?;
+        let data = self
+            .net
+            .gather_activity(sheet, &mut self.ex)
+            .map_err(|e| anyhow!("{e}"))?;
+        Ok((rows, cols, data))
+    }
+}
