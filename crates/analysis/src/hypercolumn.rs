@@ -155,8 +155,8 @@ pub fn gamma_metric(rho: f64) -> f64 {
 pub struct Hypercolumns {
     /// Mean power per wavenumber `k = 0, 1, ...` (cycles per map width).
     pub amplitudes: Vec<f64>,
-    /// Kaschube fit coefficients `a0..a5`, if the fit converged with the
-    /// peak `a1` inside the measured wavenumbers `(0, kmax_measured]`.
+    /// Kaschube fit coefficients `a0..a5`, if the fit converged to a peak
+    /// (`a0 > 0`) inside the measured wavenumbers (`0 < a1 <= k_last`).
     pub fit: Option<[f64; 6]>,
     /// Wavenumber of the ring: `a1` of a valid fit, else the arg-max for `k >= 1`.
     pub kmax: f64,
@@ -199,12 +199,13 @@ pub fn hypercolumns(map: Grid<'_>, lower: f64, upper: f64, density: f64) -> Resu
     let baseline = amplitudes.iter().sum::<f64>() / amplitudes.len() as f64;
     let height = amplitudes[argmax] - baseline;
     let init = [height, argmax as f64, 4.0, baseline, 0.0, 0.0];
-    // featuremapper accepts any a1 > 0; a peak beyond the measured
-    // wavenumbers is a fit that has turned the Gaussian into background
-    // (seen with narrow rings), so it falls back to the arg-max as a failed
-    // fit would.
+    // featuremapper accepts any a1 > 0. A peak beyond the measured
+    // wavenumbers, or a negative Gaussian (a dip), is a fit that has
+    // turned the Gaussian into background rather than finding the ring;
+    // such fits fall back to the arg-max, as a failed fit does.
     let k_limit = (amplitudes.len() - 1) as f64;
-    let fit = kaschube_fit(&amplitudes, init).filter(|a| a[1] > 0.0 && a[1] <= k_limit);
+    let fit =
+        kaschube_fit(&amplitudes, init).filter(|a| a[0] > 0.0 && a[1] > 0.0 && a[1] <= k_limit);
     let kmax = fit.map_or(argmax as f64, |a| a[1]);
     let units_per_hypercolumn = if kmax <= 1.0 {
         dim as f64

@@ -207,3 +207,66 @@ fn bad_presentations_are_rejected_without_side_effects() {
     assert!(col.map(7, 1.0).is_err());
     assert!(FeatureCollector::new(Vec::new(), 4).is_err());
 }
+
+#[test]
+fn maps_match_featuremapper_distribution_code() {
+    // tests/data/collation_reference.json: featuremapper's own Distribution
+    // and DSF_WeightedAverage run on random responses (see README there).
+    let data: serde_json::Value =
+        serde_json::from_str(include_str!("data/collation_reference.json")).unwrap();
+    let responses: Vec<Vec<f64>> = data["responses"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|r| {
+            r.as_array()
+                .unwrap()
+                .iter()
+                .map(|v| v.as_f64().unwrap())
+                .collect()
+        })
+        .collect();
+    let params = OrPrefParams::default();
+    let mut col =
+        FeatureCollector::new(or_pref_features(&params).unwrap(), responses[0].len()).unwrap();
+    for (s, r) in or_pref_presentations(&params)
+        .unwrap()
+        .iter()
+        .zip(&responses)
+    {
+        col.add(&s.feature_values(), r).unwrap();
+    }
+    for (fi, name) in ["Frequency", "Orientation", "Phase"].iter().enumerate() {
+        let ours = col.map(fi, 2.0).unwrap();
+        let want = &data["maps"][name];
+        let floats = |k: &str| -> Vec<f64> {
+            want[k]
+                .as_array()
+                .unwrap()
+                .iter()
+                .map(|v| v.as_f64().unwrap())
+                .collect()
+        };
+        let (pref, sel) = (floats("preference"), floats("selectivity"));
+        for u in 0..pref.len() {
+            // Same formulas; only the order of a few additions may differ
+            // (numpy's complex inner product), so 1e-12 is ample.
+            assert!(
+                (ours.selectivity[u] - sel[u]).abs() < 1e-12,
+                "{name} unit {u}: selectivity {} vs {}",
+                ours.selectivity[u],
+                sel[u]
+            );
+            // The direction of a zero-length vector sum (an untuned unit)
+            // is rounding noise in both; compare only defined preferences.
+            if sel[u] > 1e-12 {
+                assert!(
+                    (ours.preference[u] - pref[u]).abs() < 1e-12,
+                    "{name} unit {u}: preference {} vs {}",
+                    ours.preference[u],
+                    pref[u]
+                );
+            }
+        }
+    }
+}
