@@ -2,7 +2,7 @@
 """Extract the connection-field excerpts the cf_* tests compare against.
 
 Run from the repository root:
-    python3 crates/sim/tests/data/extract_cf.py /work/shared/reference/stages
+    python3 crates/sim/tests/data/cf_extract.py /work/shared/reference/stages
 Writes crates/sim/tests/data/cf_<folder>.json (see README.md).
 """
 import json
