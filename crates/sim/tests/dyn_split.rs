@@ -164,3 +164,17 @@ fn gcal_3x1_split_is_bit_identical() {
 fn tiny_6x1_split_with_an_empty_block_is_bit_identical() {
     check_split(&tiny_spec(24.0, 5.0), 6, 1, 10);
 }
+
+/// LISSOM: the scheduled change_bounds at t=100 shrinks the lateral
+/// excitatory CFs and their halos; run past it.
+#[test]
+fn lissom_oo_or_2x2_split_is_bit_identical_across_change_bounds() {
+    check_split(&lissom_oo_or_spec(), 2, 2, 102);
+}
+
+/// SOM: the Euclidean response needs the sheet-wide maximum and
+/// KernelMax the sheet-wide winner.
+#[test]
+fn som_2x2_split_is_bit_identical() {
+    check_split(&som_spec(), 2, 2, 20);
+}

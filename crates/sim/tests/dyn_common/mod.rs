@@ -973,3 +973,108 @@ pub fn lissom_or_spec() -> ModelSpec {
         ..Default::default()
     }
 }
+
+/// `examples/som_retinotopy.ty` at cortex 8, retina 24 (digest §12):
+/// a Kohonen map with Euclidean response, KernelMax and EuclideanHebbian.
+pub fn som_spec() -> ModelSpec {
+    let mut b = Builder { next_id: 4_000_000 };
+    let mut coord = |b: &mut Builder, seed: i64, name: &str| {
+        b.obj(
+            "numbergen.UniformRandom",
+            vec![
+                ("lbound", f(-0.5)),
+                ("ubound", f(0.5)),
+                ("seed", Value::Int(seed)),
+                ("name", Value::Str(name.into())),
+                ("time_dependent", Value::Bool(true)),
+            ],
+        )
+    };
+    let x = coord(&mut b, 12, "xgen");
+    let y = coord(&mut b, 56, "ygen");
+    let g = b.pattern(
+        "imagen.Gaussian",
+        vec![
+            ("size", f(2.0 * (2.0f64 * 0.1 * 24.0).sqrt() / 24.0)),
+            ("aspect_ratio", f(1.0)),
+            ("orientation", Value::Int(0)),
+            ("x", x),
+            ("y", y),
+        ],
+    );
+    let retina = b.obj(
+        "topo.sheet.GeneratorSheet",
+        vec![
+            ("nominal_bounds", Value::BoundingBox([-0.5, -0.5, 0.5, 0.5])),
+            ("nominal_density", f(24.0)),
+            ("period", f(1.0)),
+            ("phase", Value::Time(Time::new(1, 20))),
+            ("input_generator", g),
+            ("output_fns", Value::List(vec![])),
+        ],
+    );
+    let decay = |b: &mut Builder, start: f64, tc: f64| {
+        b.obj(
+            "numbergen.ExponentialDecay",
+            vec![
+                ("starting_value", f(start)),
+                ("ending_value", f(0.0)),
+                ("time_constant", f(tc)),
+                ("base", f(std::f64::consts::E)),
+                ("time_dependent", Value::Bool(true)),
+            ],
+        )
+    };
+    let kr_decay = decay(&mut b, 1.0, 8000.0);
+    let kr = b.obj(
+        "numbergen.BoundedNumber",
+        vec![
+            ("bounds", Value::Tuple(vec![f(0.5 / 40.0), Value::None])),
+            ("generator", kr_decay),
+        ],
+    );
+    let km = b.obj(
+        "topo.transferfn.misc.KernelMax",
+        vec![
+            ("crop_radius_multiplier", f(3.0)),
+            ("density", f(8.0)),
+            ("kernel_radius", kr),
+        ],
+    );
+    let v1 = b.obj(
+        "topo.sheet.CFSheet",
+        vec![
+            ("nominal_bounds", Value::BoundingBox([-0.5, -0.5, 0.5, 0.5])),
+            ("nominal_density", f(8.0)),
+            ("output_fns", Value::List(vec![km])),
+        ],
+    );
+    let m = cf_support::load("C_som_retinotopy");
+    let conn = m.conns[0].1.clone();
+    let rf = b.obj("topo.responsefn.CFPRF_EuclideanDistance", vec![]);
+    let lf = b.obj("topo.learningfn.CFPLF_EuclideanHebbian", vec![]);
+    let lr = decay(&mut b, 0.42, 40000.0 / 6.0);
+    let conn = with(
+        &conn,
+        vec![
+            ("delay", Value::Time(Time::new(1, 20))),
+            ("strength", f(1.0)),
+            ("learning_rate", lr),
+            ("response_fn", rf),
+            ("learning_fn", lf),
+            ("dest_port", Value::Str("Activity".into())),
+            ("src_port", Value::Str("Activity".into())),
+            (
+                "activity_group",
+                Value::Tuple(vec![f(0.5), Value::Function("numpy.add".into())]),
+            ),
+        ],
+    );
+    ModelSpec {
+        source: "som_retinotopy (built in dyn_common)".into(),
+        sheets: vec![sheet("Retina", retina), sheet("V1", v1)],
+        connections: vec![conn],
+        shared_random_seed: Some(vec![67, 89]),
+        ..Default::default()
+    }
+}
