@@ -121,7 +121,7 @@ impl Interp {
             return Err(self.err(off, format!("{class}: only dataset='Gaussian' is supported by topo-hpc")));
         }
         let legacy = class == "ExamplesGCAL";
-        let mut text = String::new();
+        let mut text = String::from("import topo\nimport imagen\nimport imagen.random\nimport numbergen\nimport numpy\nimport math\n");
         text.push_str(&format!("numbergen.TimeAware.time_dependent = {}\n", if legacy { "False" } else { "True" }));
         for (k, v) in &params {
             text.push_str(&format!("{k} = {}\n", lit(v)));
