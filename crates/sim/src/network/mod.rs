@@ -13,8 +13,10 @@
 mod build;
 mod commands;
 mod dynamics;
+mod snapshot;
 
 pub use dynamics::Probe;
+pub use snapshot::ReadSlab;
 
 use crate::error::SimError;
 use crate::exchange::{Block, Exchange};

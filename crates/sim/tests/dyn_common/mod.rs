@@ -273,7 +273,7 @@ pub fn gcal_spec() -> ModelSpec {
     let mut b = Builder { next_id: 1_000_000 };
     let mut gens = Vec::new();
     for i in 0..2i64 {
-        let mut coord = |lb: f64, ub: f64, seed: i64, name: String, b: &mut Builder| {
+        let coord = |lb: f64, ub: f64, seed: i64, name: String, b: &mut Builder| {
             let u = b.obj(
                 "numbergen.UniformRandom",
                 vec![
@@ -332,7 +332,7 @@ pub fn gcal_spec() -> ModelSpec {
             ("output_fns", Value::List(vec![])),
         ],
     );
-    let mut lgn = |b: &mut Builder, name: &str| {
+    let lgn = |b: &mut Builder, name: &str| {
         let hr = b.obj(
             "topo.transferfn.misc.HalfRectify",
             vec![
@@ -570,7 +570,7 @@ pub fn first_run(spec: &ModelSpec, data: &serde_json::Value, tol: f64) -> Result
                 };
                 let d = diff(op, a);
                 worst = worst.max(d);
-                if !(d < tol) {
+                if d.is_nan() || d >= tol {
                     return Err(format!(
                         "entry {i} ({} {} at {}): projection {name} max diff {d:e}",
                         o.kind, o.sheet, o.time
@@ -581,7 +581,7 @@ pub fn first_run(spec: &ModelSpec, data: &serde_json::Value, tol: f64) -> Result
         if let Some(a) = r.get("activity") {
             let d = diff(&o.activity, a);
             worst = worst.max(d);
-            if !(d < tol) {
+            if d.is_nan() || d >= tol {
                 return Err(format!(
                     "entry {i} ({} {} at {}): activity max diff {d:e}",
                     o.kind, o.sheet, o.time
@@ -877,7 +877,7 @@ pub fn lissom_oo_or_spec() -> ModelSpec {
     let m = cf_support::load("B_lissom_oo_or");
     let mut b = Builder { next_id: 2_000_000 };
     let retina = lissom_inputs(&mut b, sheet_lbrt(&m.data, "Retina"));
-    let mut lgn = |b: &mut Builder, name: &str| {
+    let lgn = |b: &mut Builder, name: &str| {
         let pl = b.obj(
             "topo.transferfn.PiecewiseLinear",
             vec![("lower_bound", f(0.0)), ("upper_bound", f(1.0))],
@@ -978,7 +978,7 @@ pub fn lissom_or_spec() -> ModelSpec {
 /// a Kohonen map with Euclidean response, KernelMax and EuclideanHebbian.
 pub fn som_spec() -> ModelSpec {
     let mut b = Builder { next_id: 4_000_000 };
-    let mut coord = |b: &mut Builder, seed: i64, name: &str| {
+    let coord = |b: &mut Builder, seed: i64, name: &str| {
         b.obj(
             "numbergen.UniformRandom",
             vec![

@@ -5,10 +5,13 @@
 use std::sync::{Arc, Barrier, Mutex};
 use topo_sim::exchange::{copy_rect, Block, Decomposition, Exchange, HaloId};
 
+/// One rank's post: its block, data, a scalar and an index.
+type Post = (Block, Vec<f64>, f64, usize);
+
 /// State shared by the ranks.
 pub struct Board {
     barrier: Barrier,
-    slots: Mutex<Vec<Option<(Block, Vec<f64>, f64, usize)>>>,
+    slots: Mutex<Vec<Option<Post>>>,
 }
 
 impl Board {
@@ -41,13 +44,7 @@ impl ThreadExchange {
     }
 
     /// Post, wait for everybody, read every post, wait again.
-    fn all(
-        &mut self,
-        own: Block,
-        data: &[f64],
-        v: f64,
-        i: usize,
-    ) -> Vec<(Block, Vec<f64>, f64, usize)> {
+    fn all(&mut self, own: Block, data: &[f64], v: f64, i: usize) -> Vec<Post> {
         self.board.slots.lock().unwrap()[self.rank] = Some((own, data.to_vec(), v, i));
         self.board.barrier.wait();
         let posts: Vec<_> = self

@@ -1,0 +1,417 @@
+//! Snapshots: the network's state as global arrays (each rank holds the
+//! hyperslab of its blocks) plus a JSON document of everything else, so a
+//! run can be saved at an iteration boundary and continued, bit for bit,
+//! on any number of ranks.
+//!
+//! Array paths (global shapes):
+//! - `sheets/S/activity` `[rows, cols]` f64
+//! - `sheets/S/output_fns/i/{t,y_avg,y_avg_prev,x_prev}` `[rows, cols]` f64
+//!   (HomeostaticResponse state)
+//! - `projections/D.P/activity` `[rows, cols]` f64 (dest sheet shape)
+//! - `projections/D.P/weights` `[rows, cols, tr*tc]` f32: each unit's
+//!   cropped CF row-major at the start, zero padded (`tr x tc` = template)
+//! - `projections/D.P/slices` `[rows, cols, 4]` i32
+//! - `projections/D.P/norm_total` `[rows, cols]` f64,
+//!   `projections/D.P/has_norm_total` `[rows, cols]` i32
+//!
+//! Shared-weight kernels are not stored: they never change after
+//! construction. Connection-field geometry changed by scheduled
+//! `change_bounds` commands is rebuilt on import by replaying those
+//! commands, then checked against the stored slices.
+//!
+//! Limitation: a snapshot must be taken when no event carries activity in
+//! flight (true at integer times for every model here: the last delivery
+//! of an iteration happens before the next presentation), and the input
+//! buffers projections keep for learning are not stored (every model here
+//! delivers new input before it learns again).
+
+use super::Network;
+use crate::error::SimError;
+use crate::exchange::{Block, Exchange};
+use crate::queue::{EventKind, EventQueue};
+use crate::sheet::{Settle, SheetKind};
+use crate::state::{ArrayData, LocalArray};
+use crate::transfer::TransferFn;
+use serde::{Deserialize, Serialize};
+use serde_json::Value as Json;
+use topo_numbergen::Streams;
+use topo_spec::{SimCommand, Time, Value};
+
+/// Reads the hyperslab `(path, start, count)` of a stored global array.
+pub type ReadSlab<'a> = dyn FnMut(&str, &[usize], &[usize]) -> Result<ArrayData, String> + 'a;
+
+const FORMAT: &str = "topo-sim-state-1";
+
+#[derive(Serialize, Deserialize)]
+struct SheetMeta {
+    plastic: bool,
+    plastic_stack: Vec<bool>,
+    apply_output_fns: bool,
+    new_input: bool,
+    settle: Option<Settle>,
+    output_fns: Vec<TransferFn>,
+}
+
+#[derive(Serialize, Deserialize)]
+struct ProjMeta {
+    strength: f64,
+    learning_rate: Value,
+    has_input: bool,
+    n_units: usize,
+    template_shape: (usize, usize),
+}
+
+#[derive(Serialize, Deserialize)]
+struct Meta {
+    format: String,
+    time: [i64; 2],
+    started: bool,
+    events: Vec<([i64; 2], EventKind)>,
+    executed_commands: Vec<usize>,
+    streams: Streams,
+    sheets: Vec<(String, SheetMeta)>,
+    projections: Vec<(String, ProjMeta)>,
+}
+
+fn err(m: impl Into<String>) -> SimError {
+    SimError::State(m.into())
+}
+
+/// Global shape, start and count of a per-unit array with `extra` trailing
+/// dimensions.
+fn slab(shape: (usize, usize), b: &Block, extra: &[usize]) -> (Vec<usize>, Vec<usize>, Vec<usize>) {
+    let mut g = vec![shape.0, shape.1];
+    let mut s = vec![b.r0, b.c0];
+    let mut c = vec![b.rows(), b.cols()];
+    for &e in extra {
+        g.push(e);
+        s.push(0);
+        c.push(e);
+    }
+    (g, s, c)
+}
+
+fn without_arrays(f: &TransferFn) -> TransferFn {
+    let mut f = f.clone();
+    if let TransferFn::Homeostatic(h) = &mut f {
+        h.t.clear();
+        h.y_avg.clear();
+        h.y_avg_prev.clear();
+        h.x_prev.clear();
+    }
+    f
+}
+
+impl Network {
+    fn proj_key(&self, pi: usize) -> String {
+        let p = &self.projs[pi];
+        format!("{}.{}", self.sheets[p.dest].name, p.name)
+    }
+
+    /// Everything needed to continue bit-identically. Every rank returns
+    /// the same paths in the same order (empty blocks give count 0).
+    /// Fails if activity is in flight (see the module docs).
+    pub fn export_state(&self) -> Result<(Vec<LocalArray>, Json), SimError> {
+        let events = self.queue.events();
+        if events
+            .iter()
+            .any(|(_, e)| matches!(e, EventKind::Deliver { .. }))
+        {
+            return Err(err(format!(
+                "activity is in flight at t={}: snapshots are taken between iterations",
+                self.time
+            )));
+        }
+        let mut arrays = Vec::new();
+        for s in &self.sheets {
+            let (g, st, c) = slab(s.shape(), &s.block, &[]);
+            arrays.push(LocalArray {
+                path: format!("sheets/{}/activity", s.name),
+                global_shape: g.clone(),
+                start: st.clone(),
+                count: c.clone(),
+                data: ArrayData::F64(s.activity.clone()),
+            });
+            for (i, f) in s.output_fns.iter().enumerate() {
+                if let TransferFn::Homeostatic(h) = f {
+                    for (name, v) in [
+                        ("t", &h.t),
+                        ("y_avg", &h.y_avg),
+                        ("y_avg_prev", &h.y_avg_prev),
+                        ("x_prev", &h.x_prev),
+                    ] {
+                        arrays.push(LocalArray {
+                            path: format!("sheets/{}/output_fns/{i}/{name}", s.name),
+                            global_shape: g.clone(),
+                            start: st.clone(),
+                            count: c.clone(),
+                            data: ArrayData::F64(v.clone()),
+                        });
+                    }
+                }
+            }
+        }
+        for pi in 0..self.projs.len() {
+            let p = &self.projs[pi];
+            let key = self.proj_key(pi);
+            let d = &self.sheets[p.dest];
+            let (g, st, c) = slab(d.shape(), &d.block, &[]);
+            arrays.push(LocalArray {
+                path: format!("projections/{key}/activity"),
+                global_shape: g.clone(),
+                start: st.clone(),
+                count: c.clone(),
+                data: ArrayData::F64(p.activity.clone()),
+            });
+            if p.cfs.shared.is_some() {
+                continue;
+            }
+            let (tr, tc) = p.cfs.template_shape;
+            let t = tr * tc;
+            let mut w = vec![0.0f32; p.cfs.len() * t];
+            let mut sl = Vec::with_capacity(p.cfs.len() * 4);
+            for u in 0..p.cfs.len() {
+                let cw = p.cfs.unit_weights(u);
+                w[u * t..u * t + cw.len()].copy_from_slice(cw);
+                sl.extend(p.cfs.slices[u].iter().map(|&v| v as i32));
+            }
+            let (gw, sw, cw) = slab(d.shape(), &d.block, &[t]);
+            arrays.push(LocalArray {
+                path: format!("projections/{key}/weights"),
+                global_shape: gw,
+                start: sw,
+                count: cw,
+                data: ArrayData::F32(w),
+            });
+            let (gs, ss, cs) = slab(d.shape(), &d.block, &[4]);
+            arrays.push(LocalArray {
+                path: format!("projections/{key}/slices"),
+                global_shape: gs,
+                start: ss,
+                count: cs,
+                data: ArrayData::I32(sl),
+            });
+            arrays.push(LocalArray {
+                path: format!("projections/{key}/norm_total"),
+                global_shape: g.clone(),
+                start: st.clone(),
+                count: c.clone(),
+                data: ArrayData::F64(p.cfs.norm_total.clone()),
+            });
+            arrays.push(LocalArray {
+                path: format!("projections/{key}/has_norm_total"),
+                global_shape: g,
+                start: st,
+                count: c,
+                data: ArrayData::I32(p.cfs.has_norm_total.iter().map(|&b| b as i32).collect()),
+            });
+        }
+        let pending: Vec<usize> = events
+            .iter()
+            .filter_map(|(_, e)| match e {
+                EventKind::Command { idx } => Some(*idx),
+                _ => None,
+            })
+            .collect();
+        let meta = Meta {
+            format: FORMAT.into(),
+            time: self.time.into(),
+            started: self.started,
+            events: events
+                .iter()
+                .map(|(t, e)| ((*t).into(), e.clone()))
+                .collect(),
+            executed_commands: (0..self.commands.len())
+                .filter(|i| !pending.contains(i))
+                .collect(),
+            streams: self.streams.clone(),
+            sheets: self
+                .sheets
+                .iter()
+                .map(|s| {
+                    (
+                        s.name.clone(),
+                        SheetMeta {
+                            plastic: s.plastic,
+                            plastic_stack: s.plastic_stack.clone(),
+                            apply_output_fns: s.apply_output_fns,
+                            new_input: s.new_input,
+                            settle: match &s.kind {
+                                SheetKind::Cf { settle, .. } => settle.clone(),
+                                _ => None,
+                            },
+                            output_fns: s.output_fns.iter().map(without_arrays).collect(),
+                        },
+                    )
+                })
+                .collect(),
+            projections: (0..self.projs.len())
+                .map(|pi| {
+                    let p = &self.projs[pi];
+                    (
+                        self.proj_key(pi),
+                        ProjMeta {
+                            strength: p.strength,
+                            learning_rate: p.learning_rate.clone(),
+                            has_input: p.has_input,
+                            n_units: p.cfs.n_units,
+                            template_shape: p.cfs.template_shape,
+                        },
+                    )
+                })
+                .collect(),
+        };
+        let json = serde_json::to_value(&meta).map_err(|e| err(e.to_string()))?;
+        Ok((arrays, json))
+    }
+
+    /// Overwrite the state of a freshly built network (same spec, any
+    /// decomposition) with a snapshot. `read(path, start, count)` returns
+    /// that hyperslab. Collective (it replays `change_bounds`, which
+    /// registers new halos).
+    pub fn import_state(
+        &mut self,
+        meta: &Json,
+        read: &mut ReadSlab<'_>,
+        ex: &mut dyn Exchange,
+    ) -> Result<(), SimError> {
+        let meta: Meta = serde_json::from_value(meta.clone()).map_err(|e| err(e.to_string()))?;
+        if meta.format != FORMAT {
+            return Err(err(format!("unknown snapshot format {}", meta.format)));
+        }
+        if self.started || self.time != Time::from_int(0) {
+            return Err(err("import_state needs a freshly built network"));
+        }
+        for &idx in &meta.executed_commands {
+            let cmd = self
+                .commands
+                .get(idx)
+                .ok_or_else(|| err(format!("scheduled command {idx} does not exist")))?
+                .command
+                .clone();
+            if matches!(cmd, SimCommand::ChangeBounds { .. }) {
+                self.apply_command(&cmd, ex)?;
+            }
+        }
+        let mut get = |path: &str, start: Vec<usize>, count: Vec<usize>| {
+            read(path, &start, &count).map_err(|e| err(format!("{path}: {e}")))
+        };
+        let f64s = |a: ArrayData, n: usize, path: &str| match a {
+            ArrayData::F64(v) if v.len() == n => Ok(v),
+            _ => Err(err(format!("{path}: expected {n} doubles"))),
+        };
+        if meta.sheets.len() != self.sheets.len() {
+            return Err(err("the snapshot has other sheets than the model"));
+        }
+        for (si, (name, sm)) in meta.sheets.into_iter().enumerate() {
+            let s = &mut self.sheets[si];
+            if s.name != name {
+                return Err(err(format!("sheet {name} is {} in the model", s.name)));
+            }
+            let (_, st, c) = slab(s.shape(), &s.block, &[]);
+            let n = s.block.len();
+            let path = format!("sheets/{name}/activity");
+            s.activity = f64s(get(&path, st.clone(), c.clone())?, n, &path)?;
+            s.plastic = sm.plastic;
+            s.plastic_stack = sm.plastic_stack;
+            s.apply_output_fns = sm.apply_output_fns;
+            s.new_input = sm.new_input;
+            if let SheetKind::Cf { settle, .. } = &mut s.kind {
+                *settle = sm.settle;
+            }
+            if sm.output_fns.len() != s.output_fns.len() {
+                return Err(err(format!("{name}: other output functions")));
+            }
+            for (i, mut f) in sm.output_fns.into_iter().enumerate() {
+                if let TransferFn::Homeostatic(h) = &mut f {
+                    for (field, v) in [
+                        ("t", &mut h.t),
+                        ("y_avg", &mut h.y_avg),
+                        ("y_avg_prev", &mut h.y_avg_prev),
+                        ("x_prev", &mut h.x_prev),
+                    ] {
+                        let path = format!("sheets/{name}/output_fns/{i}/{field}");
+                        *v = f64s(get(&path, st.clone(), c.clone())?, n, &path)?;
+                    }
+                }
+                s.output_fns[i] = f;
+            }
+        }
+        if meta.projections.len() != self.projs.len() {
+            return Err(err("the snapshot has other projections than the model"));
+        }
+        for (pi, (key, pm)) in meta.projections.into_iter().enumerate() {
+            if self.proj_key(pi) != key {
+                return Err(err(format!(
+                    "projection {key} is {} in the model",
+                    self.proj_key(pi)
+                )));
+            }
+            let d = self.projs[pi].dest;
+            let shape = self.sheets[d].shape();
+            let block = self.sheets[d].block;
+            let p = &mut self.projs[pi];
+            let n = block.len();
+            let (_, st, c) = slab(shape, &block, &[]);
+            let path = format!("projections/{key}/activity");
+            p.activity = f64s(get(&path, st.clone(), c.clone())?, n, &path)?;
+            p.strength = pm.strength;
+            p.learning_rate = pm.learning_rate;
+            p.has_input = pm.has_input;
+            if p.cfs.shared.is_some() {
+                continue;
+            }
+            if p.cfs.n_units != pm.n_units || p.cfs.template_shape != pm.template_shape {
+                return Err(err(format!(
+                    "{key}: connection fields differ after replaying change_bounds"
+                )));
+            }
+            let (tr, tc) = pm.template_shape;
+            let t = tr * tc;
+            let path = format!("projections/{key}/slices");
+            let (_, ss, cs) = slab(shape, &block, &[4]);
+            match get(&path, ss, cs)? {
+                ArrayData::I32(v) if v.len() == n * 4 => {
+                    for u in 0..n {
+                        let want: Vec<usize> =
+                            v[u * 4..u * 4 + 4].iter().map(|&x| x as usize).collect();
+                        if want[..] != p.cfs.slices[u][..] {
+                            return Err(err(format!("{key}: slice of local unit {u} differs")));
+                        }
+                    }
+                }
+                _ => return Err(err(format!("{path}: expected {} ints", n * 4))),
+            }
+            let path = format!("projections/{key}/weights");
+            let (_, sw, cw) = slab(shape, &block, &[t]);
+            match get(&path, sw, cw)? {
+                ArrayData::F32(v) if v.len() == n * t => {
+                    for u in 0..n {
+                        let (o0, o1) = (p.cfs.offsets[u], p.cfs.offsets[u + 1]);
+                        p.cfs.weights[o0..o1].copy_from_slice(&v[u * t..u * t + (o1 - o0)]);
+                    }
+                }
+                _ => return Err(err(format!("{path}: expected {} floats", n * t))),
+            }
+            let path = format!("projections/{key}/norm_total");
+            p.cfs.norm_total = f64s(get(&path, st.clone(), c.clone())?, n, &path)?;
+            let path = format!("projections/{key}/has_norm_total");
+            match get(&path, st, c)? {
+                ArrayData::I32(v) if v.len() == n => {
+                    p.cfs.has_norm_total = v.iter().map(|&x| x != 0).collect()
+                }
+                _ => return Err(err(format!("{path}: expected {n} ints"))),
+            }
+        }
+        self.time = Time::try_from(meta.time).map_err(|e| err(format!("time: {e:?}")))?;
+        self.started = meta.started;
+        self.streams = meta.streams;
+        let mut q = EventQueue::new();
+        for (t, e) in meta.events {
+            let t = Time::try_from(t).map_err(|e| err(format!("event time: {e:?}")))?;
+            q.push(t, e);
+        }
+        self.queue = q;
+        Ok(())
+    }
+}
