@@ -2,7 +2,14 @@
 
 fn main() {
     let argv: Vec<String> = std::env::args().collect();
-    let ctx = topo_hpc::par::Context::init();
+    // `sweep` and `collate` launch mpirun/srun children themselves; an MPI
+    // singleton parent would leak its OMPI_/PMIX_ environment into them.
+    let launcher = matches!(argv.get(1).map(String::as_str), Some("sweep" | "collate"));
+    let ctx = if launcher {
+        topo_hpc::par::Context::single()
+    } else {
+        topo_hpc::par::Context::init()
+    };
     let code = topo_hpc::cli::main(&ctx, &argv);
     // MPI finalises when the context drops; every HDF5 file is closed by now.
     drop(ctx);
