@@ -77,18 +77,20 @@ pub fn contour_segments(z: Grid<'_>, level: f64, extent: Extent) -> Vec<Segment>
             let (a_tl, a_tr, a_br, a_bl) = (above(tl), above(tr), above(br), above(bl));
             // Edges in order top, right, bottom, left.
             let edges = [(tl, tr), (tr, br), (bl, br), (tl, bl)];
-            let crossed: Vec<usize> = edges
-                .iter()
-                .enumerate()
-                .filter(|(_, (p, q))| above(*p) != above(*q))
-                .map(|(i, _)| i)
-                .collect();
+            let mut crossed = [0usize; 4];
+            let mut n_crossed = 0;
+            for (i, (p, q)) in edges.iter().enumerate() {
+                if above(*p) != above(*q) {
+                    crossed[n_crossed] = i;
+                    n_crossed += 1;
+                }
+            }
             let seg = |e1: usize, e2: usize| Segment {
                 a: cross(edges[e1].0, edges[e1].1),
                 b: cross(edges[e2].0, edges[e2].1),
                 cell: (r, c),
             };
-            match crossed.len() {
+            match n_crossed {
                 2 => out.push(seg(crossed[0], crossed[1])),
                 4 => {
                     let mean =
