@@ -27,13 +27,21 @@ impl Interp {
             match &k.arg {
                 Some(name) => {
                     if kwargs.iter().any(|(n, _)| n == name.as_str()) {
-                        return Err(self.err(k.range().start().to_usize(), format!("keyword argument '{}' repeated", name.as_str())));
+                        return Err(self.err(
+                            k.range().start().to_usize(),
+                            format!("keyword argument '{}' repeated", name.as_str()),
+                        ));
                     }
                     kwargs.push((name.to_string(), v));
                 }
                 None => match v {
                     Obj::Dict(items) => kwargs.extend(items),
-                    other => return Err(self.err(k.range().start().to_usize(), format!("** needs a dict, not {}", other.type_name()))),
+                    other => {
+                        return Err(self.err(
+                            k.range().start().to_usize(),
+                            format!("** needs a dict, not {}", other.type_name()),
+                        ))
+                    }
                 },
             }
         }
@@ -77,7 +85,10 @@ impl Interp {
         if registry::is_module(&full) {
             return Ok(Obj::Module(full));
         }
-        Err(self.err(off, format!("module '{module}' has no class or attribute '{name}' supported by topo-hpc")))
+        Err(self.err(
+            off,
+            format!("module '{module}' has no class or attribute '{name}' supported by topo-hpc"),
+        ))
     }
 
     /// `obj.name`.
@@ -142,7 +153,15 @@ impl Interp {
     pub(crate) fn set_attr(&mut self, base: Obj, name: &str, v: Obj, off: usize) -> R<()> {
         match base {
             Obj::Class(c) => {
-                let p = registry().param(&c, name).cloned().ok_or_else(|| self.err(off, format!("class {c} has no parameter '{name}'; valid: {}", self.valid_keywords(&c))))?;
+                let p = registry().param(&c, name).cloned().ok_or_else(|| {
+                    self.err(
+                        off,
+                        format!(
+                            "class {c} has no parameter '{name}'; valid: {}",
+                            self.valid_keywords(&c)
+                        ),
+                    )
+                })?;
                 let v = self.check_value(&c, &p, v, off)?;
                 self.class_defaults.insert((c, name.to_string()), v);
                 Ok(())
@@ -155,20 +174,39 @@ impl Interp {
                             c.borrow_mut().params.insert("name".into(), v);
                             Ok(())
                         }
-                        other => Err(self.err(off, format!("name must be a string, not {}", other.type_name()))),
+                        other => Err(self.err(
+                            off,
+                            format!("name must be a string, not {}", other.type_name()),
+                        )),
                     };
                 }
-                let p = registry().param(&class, name).cloned().ok_or_else(|| self.err(off, format!("{class} has no parameter '{name}'; valid: {}", self.valid_keywords(&class))))?;
+                let p = registry().param(&class, name).cloned().ok_or_else(|| {
+                    self.err(
+                        off,
+                        format!(
+                            "{class} has no parameter '{name}'; valid: {}",
+                            self.valid_keywords(&class)
+                        ),
+                    )
+                })?;
                 let v = self.check_value(&class, &p, v, off)?;
                 c.borrow_mut().params.insert(name.to_string(), v);
                 Ok(())
             }
             Obj::GlobalParams => {
                 let Some(i) = self.gparams.iter().position(|g| g.name == name) else {
-                    return Err(self.err(off, format!("global parameter '{name}' is not declared (declared: {})", self.gparam_names())));
+                    return Err(self.err(
+                        off,
+                        format!(
+                            "global parameter '{name}' is not declared (declared: {})",
+                            self.gparam_names()
+                        ),
+                    ));
                 };
                 let decl = self.gparams[i].decl.clone();
-                let v = self.check_global(name, &decl, v).map_err(|m| self.err(off, m))?;
+                let v = self
+                    .check_global(name, &decl, v)
+                    .map_err(|m| self.err(off, m))?;
                 self.gparams[i].value = v;
                 self.gparams[i].specified = true;
                 Ok(())
@@ -182,13 +220,20 @@ impl Interp {
                 self.analysis.insert(format!("{path}.{name}"), v);
                 Ok(())
             }
-            other => Err(self.err(off, format!("cannot set attribute '{name}' on a {}", other.type_name()))),
+            other => Err(self.err(
+                off,
+                format!("cannot set attribute '{name}' on a {}", other.type_name()),
+            )),
         }
     }
 
     /// Sorted valid keyword names of a class (including `name`).
     pub(crate) fn valid_keywords(&self, class: &str) -> String {
-        let mut v: Vec<String> = registry().params(class).iter().map(|p| p.name.clone()).collect();
+        let mut v: Vec<String> = registry()
+            .params(class)
+            .iter()
+            .map(|p| p.name.clone())
+            .collect();
         v.push("name".into());
         v.sort();
         v.join(", ")
@@ -196,19 +241,37 @@ impl Interp {
 
     pub(crate) fn gparam_names(&self) -> String {
         let v: Vec<&str> = self.gparams.iter().map(|g| g.name.as_str()).collect();
-        if v.is_empty() { "none".into() } else { v.join(", ") }
+        if v.is_empty() {
+            "none".into()
+        } else {
+            v.join(", ")
+        }
     }
 
     pub(crate) fn sheet_names(&self) -> String {
         let v: Vec<&str> = self.sheets.iter().map(|(n, _)| n.as_str()).collect();
-        if v.is_empty() { "none".into() } else { v.join(", ") }
+        if v.is_empty() {
+            "none".into()
+        } else {
+            v.join(", ")
+        }
     }
 
-    fn call_method(&mut self, recv: Obj, m: &str, args: Vec<Obj>, kwargs: Kwargs, off: usize) -> R<Obj> {
+    fn call_method(
+        &mut self,
+        recv: Obj,
+        m: &str,
+        args: Vec<Obj>,
+        kwargs: Kwargs,
+        off: usize,
+    ) -> R<Obj> {
         match (recv, m) {
             (Obj::GlobalParams, "add") => {
                 if !args.is_empty() {
-                    return Err(self.err(off, "global_params.add takes keyword arguments: name=param.Number(...)"));
+                    return Err(self.err(
+                        off,
+                        "global_params.add takes keyword arguments: name=param.Number(...)",
+                    ));
                 }
                 for (name, decl) in kwargs {
                     match decl {
@@ -231,31 +294,55 @@ impl Interp {
                 Ok(Obj::None)
             }
             (Obj::Str(s), "join") => {
-                let items = args.into_iter().next().ok_or_else(|| self.err(off, "join needs a list"))?;
-                let parts = self.iter_obj(items, off)?.iter().map(pyfmt::py_str).collect::<Vec<_>>();
+                let items = args
+                    .into_iter()
+                    .next()
+                    .ok_or_else(|| self.err(off, "join needs a list"))?;
+                let parts = self
+                    .iter_obj(items, off)?
+                    .iter()
+                    .map(pyfmt::py_str)
+                    .collect::<Vec<_>>();
                 Ok(Obj::Str(parts.join(&s)))
             }
             (Obj::Str(s), "upper") => Ok(Obj::Str(s.to_uppercase())),
             (Obj::Str(s), "lower") => Ok(Obj::Str(s.to_lowercase())),
             (Obj::Str(s), "strip") => Ok(Obj::Str(s.trim().to_string())),
-            (Obj::Str(s), "split") => Ok(Obj::List(s.split_whitespace().map(|p| Obj::Str(p.into())).collect())),
+            (Obj::Str(s), "split") => Ok(Obj::List(
+                s.split_whitespace().map(|p| Obj::Str(p.into())).collect(),
+            )),
             (Obj::Str(s), "replace") => match (args.first(), args.get(1)) {
-                (Some(Obj::Str(a)), Some(Obj::Str(b))) if !a.is_empty() => Ok(Obj::Str(s.replace(a.as_str(), b))),
+                (Some(Obj::Str(a)), Some(Obj::Str(b))) if !a.is_empty() => {
+                    Ok(Obj::Str(s.replace(a.as_str(), b)))
+                }
                 _ => Err(self.err(off, "replace needs two strings")),
             },
             (Obj::Str(s), "startswith" | "endswith") => match args.first() {
-                Some(Obj::Str(a)) => Ok(Obj::Bool(if m == "startswith" { s.starts_with(a.as_str()) } else { s.ends_with(a.as_str()) })),
+                Some(Obj::Str(a)) => Ok(Obj::Bool(if m == "startswith" {
+                    s.starts_with(a.as_str())
+                } else {
+                    s.ends_with(a.as_str())
+                })),
                 _ => Err(self.err(off, format!("{m} needs a string"))),
             },
-            (Obj::Dict(d), "keys") => Ok(Obj::List(d.into_iter().map(|(k, _)| Obj::Str(k)).collect())),
+            (Obj::Dict(d), "keys") => {
+                Ok(Obj::List(d.into_iter().map(|(k, _)| Obj::Str(k)).collect()))
+            }
             (Obj::Dict(d), "values") => Ok(Obj::List(d.into_iter().map(|(_, v)| v).collect())),
-            (Obj::Dict(d), "items") => Ok(Obj::List(d.into_iter().map(|(k, v)| Obj::Tuple(vec![Obj::Str(k), v])).collect())),
+            (Obj::Dict(d), "items") => Ok(Obj::List(
+                d.into_iter()
+                    .map(|(k, v)| Obj::Tuple(vec![Obj::Str(k), v]))
+                    .collect(),
+            )),
             (Obj::Dict(d), "get") => {
                 let key = match args.first() {
                     Some(Obj::Str(k)) => k.clone(),
                     _ => return Err(self.err(off, "dict.get needs a string key")),
                 };
-                Ok(d.into_iter().find(|(k, _)| *k == key).map(|(_, v)| v).unwrap_or_else(|| args.get(1).cloned().unwrap_or(Obj::None)))
+                Ok(d.into_iter()
+                    .find(|(k, _)| *k == key)
+                    .map(|(_, v)| v)
+                    .unwrap_or_else(|| args.get(1).cloned().unwrap_or(Obj::None)))
             }
             (r, m) => Err(self.err(off, format!("'{}' has no method '{m}'", r.type_name()))),
         }
@@ -272,8 +359,14 @@ impl Interp {
             "int" => match one(self)? {
                 Obj::Int(i) => Ok(Obj::Int(i)),
                 Obj::Bool(b) => Ok(Obj::Int(b as i64)),
-                Obj::Float(f) if f.is_finite() && f.abs() < 9.2e18 => Ok(Obj::Int(f.trunc() as i64)),
-                Obj::Str(s) => s.trim().parse().map(Obj::Int).map_err(|_| self.err(off, format!("invalid literal for int(): '{s}'"))),
+                Obj::Float(f) if f.is_finite() && f.abs() < 9.2e18 => {
+                    Ok(Obj::Int(f.trunc() as i64))
+                }
+                Obj::Str(s) => s
+                    .trim()
+                    .parse()
+                    .map(Obj::Int)
+                    .map_err(|_| self.err(off, format!("invalid literal for int(): '{s}'"))),
                 other => Err(self.err(off, format!("int() cannot convert {}", other.type_name()))),
             },
             "float" => match one(self)? {
@@ -281,9 +374,13 @@ impl Interp {
                     "inf" | "+inf" => Ok(Obj::Float(f64::INFINITY)),
                     "-inf" => Ok(Obj::Float(f64::NEG_INFINITY)),
                     "nan" => Ok(Obj::Float(f64::NAN)),
-                    t => t.parse().map(Obj::Float).map_err(|_| self.err(off, format!("could not convert string to float: '{s}'"))),
+                    t => t.parse().map(Obj::Float).map_err(|_| {
+                        self.err(off, format!("could not convert string to float: '{s}'"))
+                    }),
                 },
-                v => v.num().map(Obj::Float).ok_or_else(|| self.err(off, format!("float() cannot convert {}", v.type_name()))),
+                v => v.num().map(Obj::Float).ok_or_else(|| {
+                    self.err(off, format!("float() cannot convert {}", v.type_name()))
+                }),
             },
             "bool" => Ok(Obj::Bool(one(self)?.truthy())),
             "str" => Ok(Obj::Str(pyfmt::py_str(&one(self)?))),
@@ -298,12 +395,18 @@ impl Interp {
                 other => Err(self.err(off, format!("len() of a {}", other.type_name()))),
             },
             "abs" => match one(self)? {
-                Obj::Int(i) => i.checked_abs().map(Obj::Int).ok_or_else(|| self.err(off, "integer overflow")),
+                Obj::Int(i) => i
+                    .checked_abs()
+                    .map(Obj::Int)
+                    .ok_or_else(|| self.err(off, "integer overflow")),
                 Obj::Float(f) => Ok(Obj::Float(f.abs())),
                 other => Err(self.err(off, format!("abs() of a {}", other.type_name()))),
             },
             "round" => {
-                let x = args.first().and_then(|a| a.num()).ok_or_else(|| self.err(off, "round() needs a number"))?;
+                let x = args
+                    .first()
+                    .and_then(|a| a.num())
+                    .ok_or_else(|| self.err(off, "round() needs a number"))?;
                 let nd = match args.get(1) {
                     Some(Obj::Int(n)) => (*n).clamp(-300, 300) as i32,
                     None => 0,
@@ -314,10 +417,16 @@ impl Interp {
                 Ok(Obj::Float((x * m).round() / m))
             }
             "range" | "xrange" => {
-                let ints: Vec<i64> = args.iter().map(|a| match a {
-                    Obj::Int(i) => Ok(*i),
-                    other => Err(self.err(off, format!("{name}() needs integers, not {}", other.type_name()))),
-                }).collect::<R<_>>()?;
+                let ints: Vec<i64> = args
+                    .iter()
+                    .map(|a| match a {
+                        Obj::Int(i) => Ok(*i),
+                        other => Err(self.err(
+                            off,
+                            format!("{name}() needs integers, not {}", other.type_name()),
+                        )),
+                    })
+                    .collect::<R<_>>()?;
                 let (start, stop, step) = match ints.as_slice() {
                     [n] => (0, *n, 1),
                     [a, b] => (*a, *b, 1),
@@ -327,7 +436,11 @@ impl Interp {
                 if step == 0 {
                     return Err(self.err(off, format!("{name}() step must not be zero")));
                 }
-                let n = if step > 0 { (stop.saturating_sub(start)).max(0) as i128 / step as i128 } else { (start.saturating_sub(stop)).max(0) as i128 / (-(step as i128)) };
+                let n = if step > 0 {
+                    (stop.saturating_sub(start)).max(0) as i128 / step as i128
+                } else {
+                    (start.saturating_sub(stop)).max(0) as i128 / (-(step as i128))
+                };
                 if n > 100_000 {
                     return Err(self.err(off, format!("{name}() too long for a model file")));
                 }
@@ -335,12 +448,19 @@ impl Interp {
                 let mut i = start;
                 while (step > 0 && i < stop) || (step < 0 && i > stop) {
                     v.push(Obj::Int(i));
-                    i = match i.checked_add(step) { Some(x) => x, None => break };
+                    i = match i.checked_add(step) {
+                        Some(x) => x,
+                        None => break,
+                    };
                 }
                 Ok(Obj::List(v))
             }
             "min" | "max" | "sum" => {
-                let items = if args.len() == 1 { self.iter_obj(args[0].clone(), off)? } else { args.clone() };
+                let items = if args.len() == 1 {
+                    self.iter_obj(args[0].clone(), off)?
+                } else {
+                    args.clone()
+                };
                 if name == "sum" {
                     let mut acc = Obj::Int(0);
                     for it in items {
@@ -350,12 +470,18 @@ impl Interp {
                 }
                 let mut best: Option<Obj> = None;
                 for it in items {
-                    let x = it.num().ok_or_else(|| self.err(off, format!("{name}() needs numbers")))?;
+                    let x = it
+                        .num()
+                        .ok_or_else(|| self.err(off, format!("{name}() needs numbers")))?;
                     let replace = match &best {
                         None => true,
                         Some(b) => {
                             let bv = b.num().unwrap_or(0.0);
-                            if name == "min" { x < bv } else { x > bv }
+                            if name == "min" {
+                                x < bv
+                            } else {
+                                x > bv
+                            }
                         }
                     };
                     if replace {
@@ -377,7 +503,9 @@ impl Interp {
                         v.sort_by(|a, b| match (a, b) {
                             (Obj::Str(x), Obj::Str(y)) => x.cmp(y),
                             _ => match (a.num(), b.num()) {
-                                (Some(x), Some(y)) => x.partial_cmp(&y).unwrap_or(std::cmp::Ordering::Equal),
+                                (Some(x), Some(y)) => {
+                                    x.partial_cmp(&y).unwrap_or(std::cmp::Ordering::Equal)
+                                }
                                 _ => {
                                     err = true;
                                     std::cmp::Ordering::Equal
@@ -393,19 +521,35 @@ impl Interp {
                 })
             }
             "enumerate" => {
-                let items = self.iter_obj(args.first().cloned().unwrap_or(Obj::List(vec![])), off)?;
-                Ok(Obj::List(items.into_iter().enumerate().map(|(i, v)| Obj::Tuple(vec![Obj::Int(i as i64), v])).collect()))
+                let items =
+                    self.iter_obj(args.first().cloned().unwrap_or(Obj::List(vec![])), off)?;
+                Ok(Obj::List(
+                    items
+                        .into_iter()
+                        .enumerate()
+                        .map(|(i, v)| Obj::Tuple(vec![Obj::Int(i as i64), v]))
+                        .collect(),
+                ))
             }
             "zip" => {
-                let lists = args.iter().map(|a| self.iter_obj(a.clone(), off)).collect::<R<Vec<_>>>()?;
+                let lists = args
+                    .iter()
+                    .map(|a| self.iter_obj(a.clone(), off))
+                    .collect::<R<Vec<_>>>()?;
                 let n = lists.iter().map(|l| l.len()).min().unwrap_or(0);
-                Ok(Obj::List((0..n).map(|i| Obj::Tuple(lists.iter().map(|l| l[i].clone()).collect())).collect()))
+                Ok(Obj::List(
+                    (0..n)
+                        .map(|i| Obj::Tuple(lists.iter().map(|l| l[i].clone()).collect()))
+                        .collect(),
+                ))
             }
             "dict" => {
                 let mut items: Vec<(String, Obj)> = match args.first() {
                     Some(Obj::Dict(d)) => d.clone(),
                     None => Vec::new(),
-                    Some(other) => return Err(self.err(off, format!("dict() of a {}", other.type_name()))),
+                    Some(other) => {
+                        return Err(self.err(off, format!("dict() of a {}", other.type_name())))
+                    }
                 };
                 for (k, v) in kwargs {
                     crate::expr::dict_set(&mut items, k, v);
@@ -415,23 +559,47 @@ impl Interp {
             "BoundingBox" => self.bounding_box(args, kwargs, off),
             "imagen.random.seed" => {
                 let words = match args.first() {
-                    Some(Obj::Tuple(v) | Obj::List(v)) => v.iter().map(|w| match w {
-                        Obj::Int(i) if *i >= 0 && *i <= u32::MAX as i64 => Ok(*i as u32),
-                        Obj::Float(f) if *f >= 0.0 && f.fract() == 0.0 && *f <= u32::MAX as f64 => Ok(*f as u32),
-                        _ => Err(self.err(off, "imagen.random.seed needs a tuple of non-negative 32-bit integers")),
-                    }).collect::<R<Vec<u32>>>()?,
-                    _ => return Err(self.err(off, "imagen.random.seed needs a tuple such as (67, 89)")),
+                    Some(Obj::Tuple(v) | Obj::List(v)) => v
+                        .iter()
+                        .map(|w| match w {
+                            Obj::Int(i) if *i >= 0 && *i <= u32::MAX as i64 => Ok(*i as u32),
+                            Obj::Float(f)
+                                if *f >= 0.0 && f.fract() == 0.0 && *f <= u32::MAX as f64 =>
+                            {
+                                Ok(*f as u32)
+                            }
+                            _ => Err(self.err(
+                                off,
+                                "imagen.random.seed needs a tuple of non-negative 32-bit integers",
+                            )),
+                        })
+                        .collect::<R<Vec<u32>>>()?,
+                    _ => {
+                        return Err(
+                            self.err(off, "imagen.random.seed needs a tuple such as (67, 89)")
+                        )
+                    }
                 };
                 self.seed = Some(words);
                 Ok(Obj::None)
             }
             "schedule_events" => self.lissom_schedule_events(args, kwargs, off),
             "ModelGCAL" | "ExamplesGCAL" => self.make_model(name, args, kwargs, off),
-            n if n.starts_with("param.") => self.param_decl(&n["param.".len()..], args, kwargs, off),
+            n if n.starts_with("param.") => {
+                self.param_decl(&n["param.".len()..], args, kwargs, off)
+            }
             n if n.starts_with("math.") || n.starts_with("numpy.") => {
-                let xs: Vec<f64> = args.iter().map(|a| a.num().ok_or_else(|| self.err(off, format!("{n}() needs numbers")))).collect::<R<_>>()?;
+                let xs: Vec<f64> = args
+                    .iter()
+                    .map(|a| {
+                        a.num()
+                            .ok_or_else(|| self.err(off, format!("{n}() needs numbers")))
+                    })
+                    .collect::<R<_>>()?;
                 let f = n.rsplit('.').next().unwrap_or("");
-                let x = *xs.first().ok_or_else(|| self.err(off, format!("{n}() needs an argument")))?;
+                let x = *xs
+                    .first()
+                    .ok_or_else(|| self.err(off, format!("{n}() needs an argument")))?;
                 let v = match (f, xs.len()) {
                     ("sqrt", 1) => x.sqrt(),
                     ("exp", 1) => x.exp(),
@@ -449,7 +617,12 @@ impl Interp {
                     ("ceil", 1) => x.ceil(),
                     ("fabs", 1) => x.abs(),
                     ("pow", 2) => x.powf(xs[1]),
-                    _ => return Err(self.err(off, format!("{n}() called with the wrong number of arguments"))),
+                    _ => {
+                        return Err(self.err(
+                            off,
+                            format!("{n}() called with the wrong number of arguments"),
+                        ))
+                    }
                 };
                 Ok(Obj::Float(v))
             }
@@ -460,9 +633,19 @@ impl Interp {
 
     fn bounding_box(&self, args: Vec<Obj>, kwargs: Kwargs, off: usize) -> R<Obj> {
         if !args.is_empty() {
-            return Err(self.err(off, "BoundingBox takes keyword arguments: radius=r or points=((l,b),(r,t))"));
+            return Err(self.err(
+                off,
+                "BoundingBox takes keyword arguments: radius=r or points=((l,b),(r,t))",
+            ));
         }
-        let num = |v: &Obj| v.num().filter(|x| x.is_finite()).ok_or_else(|| self.err(off, format!("BoundingBox needs finite numbers, not {}", v.type_name())));
+        let num = |v: &Obj| {
+            v.num().filter(|x| x.is_finite()).ok_or_else(|| {
+                self.err(
+                    off,
+                    format!("BoundingBox needs finite numbers, not {}", v.type_name()),
+                )
+            })
+        };
         match kwargs.as_slice() {
             [(k, v)] if k == "radius" => {
                 let r = num(v)?;
@@ -478,9 +661,17 @@ impl Interp {
                 if a.len() != 2 || b.len() != 2 {
                     return Err(self.err(off, "BoundingBox points needs two (x, y) pairs"));
                 }
-                Ok(Obj::BBox([num(&a[0])?, num(&a[1])?, num(&b[0])?, num(&b[1])?]))
+                Ok(Obj::BBox([
+                    num(&a[0])?,
+                    num(&a[1])?,
+                    num(&b[0])?,
+                    num(&b[1])?,
+                ]))
             }
-            _ => Err(self.err(off, "BoundingBox needs exactly one of: radius=r, points=((l,b),(r,t))")),
+            _ => Err(self.err(
+                off,
+                "BoundingBox needs exactly one of: radius=r, points=((l,b),(r,t))",
+            )),
         }
     }
 }
@@ -500,7 +691,11 @@ fn resolve_alias(a: &str, full: &str) -> Result<Obj, String> {
         return Ok(Obj::Analysis(c.to_string()));
     }
     if let Some(c) = a.strip_prefix("const:") {
-        return Ok(Obj::Float(if c == "pi" { std::f64::consts::PI } else { std::f64::consts::E }));
+        return Ok(Obj::Float(if c == "pi" {
+            std::f64::consts::PI
+        } else {
+            std::f64::consts::E
+        }));
     }
     if let Some(u) = a.strip_prefix("unsupported:") {
         return Err(format!("{u} ({full}) is not supported by topo-hpc"));

@@ -45,7 +45,15 @@ pub const RUN_BATCH_OPTIONS: &[&str] = &[
 /// with the names Topographica's startup commands provide.
 fn command_interp(name: &str, text: &str) -> Interp {
     let mut it = Interp::new(Source::new(name, text));
-    for (n, m) in [("topo", "topo"), ("sheet", "topo.sheet"), ("imagen", "imagen"), ("pattern", "topo.pattern"), ("numbergen", "numbergen"), ("numpy", "numpy"), ("math", "math")] {
+    for (n, m) in [
+        ("topo", "topo"),
+        ("sheet", "topo.sheet"),
+        ("imagen", "imagen"),
+        ("pattern", "topo.pattern"),
+        ("numbergen", "numbergen"),
+        ("numpy", "numpy"),
+        ("math", "math"),
+    ] {
         it.bind(n, Obj::Module(m.to_string()));
     }
     it.bind("pi", Obj::Float(std::f64::consts::PI));
@@ -78,12 +86,18 @@ fn sheet_of(e: &ast::Expr) -> Option<String> {
 }
 
 fn projection_of(e: &ast::Expr) -> Option<(String, String)> {
-    let ast::Expr::Subscript(s) = e else { return None };
-    let ast::Expr::Call(c) = s.value.as_ref() else { return None };
+    let ast::Expr::Subscript(s) = e else {
+        return None;
+    };
+    let ast::Expr::Call(c) = s.value.as_ref() else {
+        return None;
+    };
     if !c.args.is_empty() || !c.keywords.is_empty() {
         return None;
     }
-    let ast::Expr::Attribute(a) = c.func.as_ref() else { return None };
+    let ast::Expr::Attribute(a) = c.func.as_ref() else {
+        return None;
+    };
     if a.attr.as_str() != "projections" {
         return None;
     }
@@ -108,36 +122,57 @@ pub(crate) fn parse_sheet_expr(text: &str) -> Option<String> {
 
 fn eval_plain(it: &mut Interp, e: &ast::Expr) -> Result<Value, String> {
     let v = it.eval(e).map_err(|e| e.message)?;
-    it.to_value(&v, e.range().start().to_usize()).map_err(|e| e.message)
+    it.to_value(&v, e.range().start().to_usize())
+        .map_err(|e| e.message)
 }
 
 /// Parses the text of a scheduled command into simulation commands (one
 /// per statement, with that statement's text).
 pub(crate) fn parse_sim_commands(text: &str) -> Result<Vec<(String, SimCommand)>, String> {
-    let module = rustpython_parser::parse(text, rustpython_parser::Mode::Module, "<command>").map_err(|e| format!("syntax error: {}", e.error))?;
-    let ast::Mod::Module(m) = module else { return Err("not a module".into()) };
+    let module = rustpython_parser::parse(text, rustpython_parser::Mode::Module, "<command>")
+        .map_err(|e| format!("syntax error: {}", e.error))?;
+    let ast::Mod::Module(m) = module else {
+        return Err("not a module".into());
+    };
     let mut it = command_interp("<command>", text);
     let mut out = Vec::new();
     let unsupported = "unsupported scheduled command; supported: pass, <proj>.change_bounds(BoundingBox(...)), <proj>.learning_rate=v[*<proj>.n_units], <proj>.<param>=v, <sheet>.<param>=v, <sheet>.output_fns[i].<param>=v, with <sheet> = topo.sim['S'] and <proj> = <sheet>.projections()['P']";
     for s in &m.body {
         let r = s.range();
-        let part = text.get(r.start().to_usize()..r.end().to_usize()).unwrap_or(text).trim().to_string();
+        let part = text
+            .get(r.start().to_usize()..r.end().to_usize())
+            .unwrap_or(text)
+            .trim()
+            .to_string();
         let cmd = match s {
             ast::Stmt::Pass(_) => SimCommand::Pass,
             ast::Stmt::Expr(e) => {
-                let ast::Expr::Call(c) = e.value.as_ref() else { return Err(unsupported.into()) };
-                let ast::Expr::Attribute(a) = c.func.as_ref() else { return Err(unsupported.into()) };
-                let Some((sheet, projection)) = projection_of(&a.value) else { return Err(unsupported.into()) };
-                if a.attr.as_str() != "change_bounds" || c.args.len() != 1 || !c.keywords.is_empty() {
+                let ast::Expr::Call(c) = e.value.as_ref() else {
+                    return Err(unsupported.into());
+                };
+                let ast::Expr::Attribute(a) = c.func.as_ref() else {
+                    return Err(unsupported.into());
+                };
+                let Some((sheet, projection)) = projection_of(&a.value) else {
+                    return Err(unsupported.into());
+                };
+                if a.attr.as_str() != "change_bounds" || c.args.len() != 1 || !c.keywords.is_empty()
+                {
                     return Err(unsupported.into());
                 }
                 match eval_plain(&mut it, &c.args[0])? {
-                    Value::BoundingBox(b) => SimCommand::ChangeBounds { sheet, projection, bounds: b },
+                    Value::BoundingBox(b) => SimCommand::ChangeBounds {
+                        sheet,
+                        projection,
+                        bounds: b,
+                    },
                     _ => return Err("change_bounds needs a BoundingBox".into()),
                 }
             }
             ast::Stmt::Assign(a) if a.targets.len() == 1 => {
-                let ast::Expr::Attribute(t) = &a.targets[0] else { return Err(unsupported.into()) };
+                let ast::Expr::Attribute(t) = &a.targets[0] else {
+                    return Err(unsupported.into());
+                };
                 let param = t.attr.to_string();
                 if let Some((sheet, projection)) = projection_of(&t.value) {
                     let per_unit = match a.value.as_ref() {
@@ -156,17 +191,40 @@ pub(crate) fn parse_sim_commands(text: &str) -> Result<Vec<(String, SimCommand)>
                     match per_unit {
                         Some(e) if param == "learning_rate" => {
                             let v = eval_plain(&mut it, e)?;
-                            let per_unit = v.as_f64().ok_or("learning rate per unit must be a number")?;
-                            SimCommand::SetLearningRatePerUnit { sheet, projection, per_unit }
+                            let per_unit = v
+                                .as_f64()
+                                .ok_or("learning rate per unit must be a number")?;
+                            SimCommand::SetLearningRatePerUnit {
+                                sheet,
+                                projection,
+                                per_unit,
+                            }
                         }
-                        Some(_) => return Err("n_units products are supported only for learning_rate".into()),
-                        None => SimCommand::SetProjectionParam { sheet, projection, param, value: eval_plain(&mut it, &a.value)? },
+                        Some(_) => {
+                            return Err(
+                                "n_units products are supported only for learning_rate".into()
+                            )
+                        }
+                        None => SimCommand::SetProjectionParam {
+                            sheet,
+                            projection,
+                            param,
+                            value: eval_plain(&mut it, &a.value)?,
+                        },
                     }
                 } else if let Some(sheet) = sheet_of(&t.value) {
-                    SimCommand::SetSheetParam { sheet, param, value: eval_plain(&mut it, &a.value)? }
+                    SimCommand::SetSheetParam {
+                        sheet,
+                        param,
+                        value: eval_plain(&mut it, &a.value)?,
+                    }
                 } else if let ast::Expr::Subscript(sub) = t.value.as_ref() {
-                    let ast::Expr::Attribute(of) = sub.value.as_ref() else { return Err(unsupported.into()) };
-                    let Some(sheet) = sheet_of(&of.value) else { return Err(unsupported.into()) };
+                    let ast::Expr::Attribute(of) = sub.value.as_ref() else {
+                        return Err(unsupported.into());
+                    };
+                    let Some(sheet) = sheet_of(&of.value) else {
+                        return Err(unsupported.into());
+                    };
                     if of.attr.as_str() != "output_fns" {
                         return Err(unsupported.into());
                     }
@@ -174,7 +232,12 @@ pub(crate) fn parse_sim_commands(text: &str) -> Result<Vec<(String, SimCommand)>
                         Value::Int(i) if i >= 0 => i as usize,
                         _ => return Err("output_fns index must be a non-negative integer".into()),
                     };
-                    SimCommand::SetOutputFnParam { sheet, index, param, value: eval_plain(&mut it, &a.value)? }
+                    SimCommand::SetOutputFnParam {
+                        sheet,
+                        index,
+                        param,
+                        value: eval_plain(&mut it, &a.value)?,
+                    }
                 } else {
                     return Err(unsupported.into());
                 }
@@ -215,13 +278,20 @@ pub(crate) fn parse_c(text: &str, out: &mut Vec<TopCommand>) -> Result<(), LangE
                     return Err(it.err(off, "only 'name=value' assignments are supported in -c"));
                 };
                 let value = command_value(&mut it, &a.value)?;
-                out.push(TopCommand::SetGlobalParam { name: n.id.to_string(), value });
+                out.push(TopCommand::SetGlobalParam {
+                    name: n.id.to_string(),
+                    value,
+                });
             }
             ast::Stmt::Expr(e) => {
                 let ast::Expr::Call(c) = e.value.as_ref() else {
-                    return Err(it.err(off, "-c text may contain only calls of commands and name=value assignments"));
+                    return Err(it.err(
+                        off,
+                        "-c text may contain only calls of commands and name=value assignments",
+                    ));
                 };
-                let fname = crate::interp::dotted_name(&c.func).ok_or_else(|| it.err(off, "call of an unsupported expression"))?;
+                let fname = crate::interp::dotted_name(&c.func)
+                    .ok_or_else(|| it.err(off, "call of an unsupported expression"))?;
                 if crate::interp::is_forbidden(&fname) {
                     return Err(it.err(off, crate::interp::forbidden_message(&fname)));
                 }
@@ -231,7 +301,10 @@ pub(crate) fn parse_c(text: &str, out: &mut Vec<TopCommand>) -> Result<(), LangE
                 }
                 let mut kwargs = Vec::new();
                 for k in &c.keywords {
-                    let kname = k.arg.as_ref().ok_or_else(|| it.err(off, "**kwargs is not supported in -c"))?;
+                    let kname = k
+                        .arg
+                        .as_ref()
+                        .ok_or_else(|| it.err(off, "**kwargs is not supported in -c"))?;
                     kwargs.push((kname.to_string(), command_value(&mut it, &k.value)?));
                 }
                 match fname.as_str() {
@@ -240,8 +313,14 @@ pub(crate) fn parse_c(text: &str, out: &mut Vec<TopCommand>) -> Result<(), LangE
                             [Value::Str(s)] => s.clone(),
                             _ => return Err(it.err(off, "run_batch needs the model file name as its one positional argument")),
                         };
-                        let (options, params): (Vec<_>, Vec<_>) = kwargs.into_iter().partition(|(k, _)| RUN_BATCH_OPTIONS.contains(&k.as_str()));
-                        out.push(TopCommand::RunBatch { script, options, params });
+                        let (options, params): (Vec<_>, Vec<_>) = kwargs
+                            .into_iter()
+                            .partition(|(k, _)| RUN_BATCH_OPTIONS.contains(&k.as_str()));
+                        out.push(TopCommand::RunBatch {
+                            script,
+                            options,
+                            params,
+                        });
                     }
                     "topo.sim.run" => {
                         let d = match (args.as_slice(), kwargs.as_slice()) {
@@ -250,17 +329,27 @@ pub(crate) fn parse_c(text: &str, out: &mut Vec<TopCommand>) -> Result<(), LangE
                             ([], []) => Some(f64::INFINITY),
                             _ => None,
                         }
-                        .ok_or_else(|| it.err(off, "topo.sim.run takes one number (the duration)"))?;
+                        .ok_or_else(|| {
+                            it.err(off, "topo.sim.run takes one number (the duration)")
+                        })?;
                         let duration = it.time_value(d, off)?;
                         out.push(TopCommand::Run { duration });
                     }
                     _ => {
                         let (line, col) = it.src.lines.locate(off);
-                        out.push(TopCommand::Call(Call { name: fname, args, kwargs, location: format!("{name}:{line}:{col}") }));
+                        out.push(TopCommand::Call(Call {
+                            name: fname,
+                            args,
+                            kwargs,
+                            location: format!("{name}:{line}:{col}"),
+                        }));
                     }
                 }
             }
-            _ => return Err(it.err(off, "-c text may contain only calls of commands, name=value assignments and imports")),
+            _ => return Err(it.err(
+                off,
+                "-c text may contain only calls of commands, name=value assignments and imports",
+            )),
         }
     }
     Ok(())
@@ -274,16 +363,34 @@ pub(crate) fn parse_p(text: &str) -> Result<(String, Obj, Source, usize), LangEr
         return Err(src.error(0, "-p needs name=value"));
     };
     let name = name.trim();
-    if name.is_empty() || !name.chars().all(|c| c.is_ascii_alphanumeric() || c == '_') || name.starts_with(|c: char| c.is_ascii_digit()) {
+    if name.is_empty()
+        || !name.chars().all(|c| c.is_ascii_alphanumeric() || c == '_')
+        || name.starts_with(|c: char| c.is_ascii_digit())
+    {
         return Err(src.error(0, format!("-p: '{name}' is not a valid parameter name")));
     }
     let voff = text.find('=').map(|i| i + 1).unwrap_or(0);
-    let expr = match std::panic::catch_unwind(|| rustpython_parser::parse(value.trim(), rustpython_parser::Mode::Expression, &label)) {
+    let expr = match std::panic::catch_unwind(|| {
+        rustpython_parser::parse(value.trim(), rustpython_parser::Mode::Expression, &label)
+    }) {
         Ok(Ok(ast::Mod::Expression(e))) => e.body,
-        Ok(Ok(_)) | Ok(Err(_)) | Err(_) => return Err(src.error(voff, format!("-p {name}: cannot parse the value '{}' as a Python expression", value.trim()))),
+        Ok(Ok(_)) | Ok(Err(_)) | Err(_) => {
+            return Err(src.error(
+                voff,
+                format!(
+                    "-p {name}: cannot parse the value '{}' as a Python expression",
+                    value.trim()
+                ),
+            ))
+        }
     };
     let lead = value.len() - value.trim_start().len();
     let mut it = command_interp(&label, value.trim());
-    let v = it.eval(&expr).map_err(|e| LangError { file: label.clone(), line: 1, col: e.col + voff + lead, message: e.message })?;
+    let v = it.eval(&expr).map_err(|e| LangError {
+        file: label.clone(),
+        line: 1,
+        col: e.col + voff + lead,
+        message: e.message,
+    })?;
     Ok((name.to_string(), v, src, voff))
 }

@@ -24,12 +24,23 @@ impl Interp {
             if k == "name" {
                 match v {
                     Obj::Str(s) => name = Some(s),
-                    other => return Err(self.err(off, format!("name must be a string, not {}", other.type_name()))),
+                    other => {
+                        return Err(self.err(
+                            off,
+                            format!("name must be a string, not {}", other.type_name()),
+                        ))
+                    }
                 }
                 continue;
             }
             let Some(p) = defs.iter().find(|p| p.name == k) else {
-                return Err(self.err(off, format!("unknown keyword '{k}' for {class}; valid keywords: {}", self.valid_keywords(class))));
+                return Err(self.err(
+                    off,
+                    format!(
+                        "unknown keyword '{k}' for {class}; valid keywords: {}",
+                        self.valid_keywords(class)
+                    ),
+                ));
             };
             let v = self.check_value(class, p, v, off)?;
             given.insert(k, v);
@@ -50,7 +61,11 @@ impl Interp {
         self.name_counter += 1;
         params.insert("name".into(), Obj::Str(name));
         let id = self.alloc_id();
-        Ok(Obj::Comp(Rc::new(RefCell::new(Comp { class: class.to_string(), id, params }))))
+        Ok(Obj::Comp(Rc::new(RefCell::new(Comp {
+            class: class.to_string(),
+            id,
+            params,
+        }))))
     }
 
     pub(crate) fn alloc_id(&mut self) -> u64 {
@@ -62,7 +77,9 @@ impl Interp {
     /// The current class-level value of a parameter (for reading
     /// `Class.param`), or `None` if the class has no such parameter.
     pub(crate) fn class_default(&mut self, class: &str, pname: &str, off: usize) -> R<Option<Obj>> {
-        let Some(p) = registry().param(class, pname).cloned() else { return Ok(None) };
+        let Some(p) = registry().param(class, pname).cloned() else {
+            return Ok(None);
+        };
         self.default_value(class, &p, off).map(Some)
     }
 
@@ -73,12 +90,26 @@ impl Interp {
     fn default_value(&mut self, class: &str, p: &ParamDef, off: usize) -> R<Obj> {
         let mro: Vec<String> = registry().mro(class).to_vec();
         for cls in &mro {
-            if let Some(v) = self.class_defaults.get(&(cls.clone(), p.name.clone())).cloned() {
-                return Ok(if p.kind == Kind::Num { v } else { self.deep_copy(&v) });
+            if let Some(v) = self
+                .class_defaults
+                .get(&(cls.clone(), p.name.clone()))
+                .cloned()
+            {
+                return Ok(if p.kind == Kind::Num {
+                    v
+                } else {
+                    self.deep_copy(&v)
+                });
             }
-            let declares = registry().class(cls).map(|c| c.params.iter().any(|q| q.name == p.name)).unwrap_or(false);
+            let declares = registry()
+                .class(cls)
+                .map(|c| c.params.iter().any(|q| q.name == p.name))
+                .unwrap_or(false);
             if declares {
-                let decl = registry().param(cls, &p.name).cloned().unwrap_or_else(|| p.clone());
+                let decl = registry()
+                    .param(cls, &p.name)
+                    .cloned()
+                    .unwrap_or_else(|| p.clone());
                 return self.eval_default(&decl.default, off);
             }
         }
@@ -90,23 +121,35 @@ impl Interp {
         let expr = match self.default_cache.get(text) {
             Some(e) => e.clone(),
             None => {
-                let e = rustpython_parser::parse(text, rustpython_parser::Mode::Expression, "<default>")
-                    .ok()
-                    .and_then(|m| match m {
-                        rustpython_parser::ast::Mod::Expression(e) => Some(*e.body),
-                        _ => None,
-                    })
-                    .ok_or_else(|| self.err(off, format!("internal error: bad default '{text}'")))?;
+                let e = rustpython_parser::parse(
+                    text,
+                    rustpython_parser::Mode::Expression,
+                    "<default>",
+                )
+                .ok()
+                .and_then(|m| match m {
+                    rustpython_parser::ast::Mod::Expression(e) => Some(*e.body),
+                    _ => None,
+                })
+                .ok_or_else(|| self.err(off, format!("internal error: bad default '{text}'")))?;
                 self.default_cache.insert(text.to_string(), e.clone());
                 e
             }
         };
         let saved = std::mem::replace(&mut self.scopes, vec![default_scope()]);
-        let saved_src = std::mem::replace(&mut self.src, Rc::new(crate::error::Source::new("<default>", text)));
+        let saved_src = std::mem::replace(
+            &mut self.src,
+            Rc::new(crate::error::Source::new("<default>", text)),
+        );
         let r = self.eval(&expr);
         self.scopes = saved;
         self.src = saved_src;
-        r.map_err(|e| self.err(off, format!("internal error evaluating default '{text}': {e}")))
+        r.map_err(|e| {
+            self.err(
+                off,
+                format!("internal error evaluating default '{text}': {e}"),
+            )
+        })
     }
 
     /// A deep copy of a value; copied components get new ids (children
@@ -115,13 +158,21 @@ impl Interp {
         match v {
             Obj::List(items) => Obj::List(items.iter().map(|i| self.deep_copy(i)).collect()),
             Obj::Tuple(items) => Obj::Tuple(items.iter().map(|i| self.deep_copy(i)).collect()),
-            Obj::Dict(items) => Obj::Dict(items.iter().map(|(k, i)| (k.clone(), self.deep_copy(i))).collect()),
+            Obj::Dict(items) => Obj::Dict(
+                items
+                    .iter()
+                    .map(|(k, i)| (k.clone(), self.deep_copy(i)))
+                    .collect(),
+            ),
             Obj::Comp(c) => {
                 let (class, old) = {
                     let b = c.borrow();
                     (b.class.clone(), b.params.clone())
                 };
-                let params: BTreeMap<String, Obj> = old.iter().map(|(k, v)| (k.clone(), self.deep_copy(v))).collect();
+                let params: BTreeMap<String, Obj> = old
+                    .iter()
+                    .map(|(k, v)| (k.clone(), self.deep_copy(v)))
+                    .collect();
                 let id = self.alloc_id();
                 Obj::Comp(Rc::new(RefCell::new(Comp { class, id, params })))
             }
@@ -132,7 +183,16 @@ impl Interp {
     /// Checks a value for a parameter and normalizes it (lists/tuples).
     pub(crate) fn check_value(&self, class: &str, p: &ParamDef, v: Obj, off: usize) -> R<Obj> {
         let what = || format!("parameter '{}' of {class}", p.name);
-        let wrong = |expected: &str, v: &Obj| self.err(off, format!("wrong type for {}: expected {expected}, got {}", what(), v.type_name()));
+        let wrong = |expected: &str, v: &Obj| {
+            self.err(
+                off,
+                format!(
+                    "wrong type for {}: expected {expected}, got {}",
+                    what(),
+                    v.type_name()
+                ),
+            )
+        };
         if matches!(v, Obj::None) {
             if p.allow_none || matches!(p.kind, Kind::Any) {
                 return Ok(v);
@@ -153,7 +213,14 @@ impl Interp {
             (Kind::Time, v @ (Obj::Int(_) | Obj::Float(_))) => {
                 let x = v.num().unwrap_or(f64::NAN);
                 if !(x.is_finite() && (x == 0.0 || (1e-9..=1e9).contains(&x.abs()))) {
-                    return Err(self.err(off, format!("value {} for {} is not a usable time (0 or 1e-9..1e9)", crate::pyfmt::py_repr(&v), what())));
+                    return Err(self.err(
+                        off,
+                        format!(
+                            "value {} for {} is not a usable time (0 or 1e-9..1e9)",
+                            crate::pyfmt::py_repr(&v),
+                            what()
+                        ),
+                    ));
                 }
                 v
             }
@@ -163,7 +230,16 @@ impl Interp {
             (Kind::Obj, v @ Obj::Comp(_)) => v,
             (Kind::Fn, v @ Obj::Func(_)) => v,
             (Kind::Any, v) => match v {
-                Obj::Module(_) | Obj::Builtin(_) | Obj::Method(..) | Obj::GlobalParams | Obj::Sim | Obj::ParamDecl(_) | Obj::Analysis(_) | Obj::Model(..) | Obj::UserFn(_) | Obj::Class(_) => {
+                Obj::Module(_)
+                | Obj::Builtin(_)
+                | Obj::Method(..)
+                | Obj::GlobalParams
+                | Obj::Sim
+                | Obj::ParamDecl(_)
+                | Obj::Analysis(_)
+                | Obj::Model(..)
+                | Obj::UserFn(_)
+                | Obj::Class(_) => {
                     return Err(wrong("a value", &v));
                 }
                 v => v,
@@ -171,12 +247,39 @@ impl Interp {
             (k, v) => return Err(wrong(kind_text(k), &v)),
         };
         if let Some(x) = v.num() {
-            let ok_lo = p.lo.map(|(lo, inc)| if inc { x >= lo } else { x > lo }).unwrap_or(true);
-            let ok_hi = p.hi.map(|(hi, inc)| if inc { x <= hi } else { x < hi }).unwrap_or(true);
+            let ok_lo =
+                p.lo.map(|(lo, inc)| if inc { x >= lo } else { x > lo })
+                    .unwrap_or(true);
+            let ok_hi =
+                p.hi.map(|(hi, inc)| if inc { x <= hi } else { x < hi })
+                    .unwrap_or(true);
             if !(ok_lo && ok_hi) || x.is_nan() {
-                let lo = p.lo.map(|(l, inc)| format!("{}{}", if inc { "[" } else { "(" }, crate::pyfmt::repr_float(l))).unwrap_or_else(|| "(None".into());
-                let hi = p.hi.map(|(h, inc)| format!("{}{}", crate::pyfmt::repr_float(h), if inc { "]" } else { ")" })).unwrap_or_else(|| "None)".into());
-                return Err(self.err(off, format!("value {} for {} is out of bounds {lo}, {hi}", crate::pyfmt::py_repr(&v), what())));
+                let lo =
+                    p.lo.map(|(l, inc)| {
+                        format!(
+                            "{}{}",
+                            if inc { "[" } else { "(" },
+                            crate::pyfmt::repr_float(l)
+                        )
+                    })
+                    .unwrap_or_else(|| "(None".into());
+                let hi =
+                    p.hi.map(|(h, inc)| {
+                        format!(
+                            "{}{}",
+                            crate::pyfmt::repr_float(h),
+                            if inc { "]" } else { ")" }
+                        )
+                    })
+                    .unwrap_or_else(|| "None)".into());
+                return Err(self.err(
+                    off,
+                    format!(
+                        "value {} for {} is out of bounds {lo}, {hi}",
+                        crate::pyfmt::py_repr(&v),
+                        what()
+                    ),
+                ));
             }
         }
         Ok(v)
@@ -185,7 +288,7 @@ impl Interp {
 
 fn kind_text(k: &Kind) -> &'static str {
     match k {
-        Kind::Num => "a number",
+        Kind::Num => "a number or a numbergen generator",
         Kind::Int => "an integer",
         Kind::Bool => "a boolean",
         Kind::Str => "a string",

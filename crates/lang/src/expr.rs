@@ -145,7 +145,13 @@ impl Interp {
         es.iter().map(|e| self.eval(e)).collect()
     }
 
-    fn comprehension(&mut self, gens: &[ast::Comprehension], i: usize, elt: &ast::Expr, out: &mut Vec<Obj>) -> R<()> {
+    fn comprehension(
+        &mut self,
+        gens: &[ast::Comprehension],
+        i: usize,
+        elt: &ast::Expr,
+        out: &mut Vec<Obj>,
+    ) -> R<()> {
         if i == gens.len() {
             let v = self.eval(elt)?;
             if out.len() >= MAX_LEN {
@@ -180,7 +186,8 @@ impl Interp {
                 self.bind(n.id.as_str(), v);
                 Ok(())
             }
-            ast::Expr::Tuple(ast::ExprTuple { elts, .. }) | ast::Expr::List(ast::ExprList { elts, .. }) => {
+            ast::Expr::Tuple(ast::ExprTuple { elts, .. })
+            | ast::Expr::List(ast::ExprList { elts, .. }) => {
                 let off = t.range().start().to_usize();
                 let items = self.iter_obj(v, off)?;
                 if items.len() != elts.len() {
@@ -191,7 +198,10 @@ impl Interp {
                 }
                 Ok(())
             }
-            _ => Err(self.err(t.range().start().to_usize(), "unsupported comprehension target")),
+            _ => Err(self.err(
+                t.range().start().to_usize(),
+                "unsupported comprehension target",
+            )),
         }
     }
 
@@ -200,11 +210,22 @@ impl Interp {
             ast::Constant::None => Obj::None,
             ast::Constant::Bool(b) => Obj::Bool(*b),
             ast::Constant::Str(s) => Obj::Str(s.clone()),
-            ast::Constant::Int(i) => Obj::Int(big_to_i64(i).ok_or_else(|| self.err(off, "integer literal too large"))?),
+            ast::Constant::Int(i) => {
+                Obj::Int(big_to_i64(i).ok_or_else(|| self.err(off, "integer literal too large"))?)
+            }
             ast::Constant::Float(f) => Obj::Float(*f),
-            ast::Constant::Tuple(items) => Obj::Tuple(items.iter().map(|c| self.constant(c, off)).collect::<R<Vec<_>>>()?),
-            ast::Constant::Bytes(_) => return Err(self.err(off, "bytes literals are not supported")),
-            ast::Constant::Complex { .. } => return Err(self.err(off, "complex numbers are not supported")),
+            ast::Constant::Tuple(items) => Obj::Tuple(
+                items
+                    .iter()
+                    .map(|c| self.constant(c, off))
+                    .collect::<R<Vec<_>>>()?,
+            ),
+            ast::Constant::Bytes(_) => {
+                return Err(self.err(off, "bytes literals are not supported"))
+            }
+            ast::Constant::Complex { .. } => {
+                return Err(self.err(off, "complex numbers are not supported"))
+            }
             ast::Constant::Ellipsis => return Err(self.err(off, "... is not supported")),
         })
     }
@@ -213,7 +234,10 @@ impl Interp {
         match (base, key) {
             (Obj::Sim, Obj::Str(name)) => match self.sheets.iter().find(|(n, _)| *n == name) {
                 Some((_, c)) => Ok(Obj::Comp(c.clone())),
-                None => Err(self.err(off, format!("no sheet named '{name}' (sheets: {})", self.sheet_names()))),
+                None => Err(self.err(
+                    off,
+                    format!("no sheet named '{name}' (sheets: {})", self.sheet_names()),
+                )),
             },
             (Obj::List(v) | Obj::Tuple(v), Obj::Int(i)) => {
                 let n = v.len() as i64;
@@ -237,7 +261,10 @@ impl Interp {
                 .find(|(kk, _)| *kk == k)
                 .map(|(_, v)| v.clone())
                 .ok_or_else(|| self.err(off, format!("key '{k}' not found"))),
-            (b, k) => Err(self.err(off, format!("cannot index a {} with a {}", b.type_name(), k.type_name()))),
+            (b, k) => Err(self.err(
+                off,
+                format!("cannot index a {} with a {}", b.type_name(), k.type_name()),
+            )),
         }
     }
 
@@ -246,21 +273,32 @@ impl Interp {
             match o {
                 None | Some(Obj::None) => Ok(d),
                 Some(Obj::Int(i)) => Ok((if i < 0 { i + n } else { i }).clamp(0, n)),
-                Some(other) => Err(self.err(off, format!("slice indices must be integers, not {}", other.type_name()))),
+                Some(other) => Err(self.err(
+                    off,
+                    format!("slice indices must be integers, not {}", other.type_name()),
+                )),
             }
         };
         match base {
             Obj::List(v) | Obj::Tuple(v) => {
                 let n = v.len() as i64;
                 let (a, b) = (idx(lo, n, 0)?, idx(hi, n, n)?);
-                let part = if a < b { v[a as usize..b as usize].to_vec() } else { Vec::new() };
+                let part = if a < b {
+                    v[a as usize..b as usize].to_vec()
+                } else {
+                    Vec::new()
+                };
                 Ok(Obj::List(part))
             }
             Obj::Str(s) => {
                 let chars: Vec<char> = s.chars().collect();
                 let n = chars.len() as i64;
                 let (a, b) = (idx(lo, n, 0)?, idx(hi, n, n)?);
-                Ok(Obj::Str(if a < b { chars[a as usize..b as usize].iter().collect() } else { String::new() }))
+                Ok(Obj::Str(if a < b {
+                    chars[a as usize..b as usize].iter().collect()
+                } else {
+                    String::new()
+                }))
             }
             other => Err(self.err(off, format!("cannot slice a {}", other.type_name()))),
         }
@@ -282,7 +320,15 @@ impl Interp {
                 O::Pow => "operator.pow",
                 _ => return Err(self.err(off, "unsupported operator on a numbergen generator")),
             };
-            return self.construct("numbergen.BinaryOperator", vec![("lhs".into(), l), ("rhs".into(), r), ("operator".into(), Obj::Func(fname.into()))], off);
+            return self.construct(
+                "numbergen.BinaryOperator",
+                vec![
+                    ("lhs".into(), l),
+                    ("rhs".into(), r),
+                    ("operator".into(), Obj::Func(fname.into())),
+                ],
+                off,
+            );
         }
         match (op, &l, &r) {
             (O::Add, Obj::Str(a), Obj::Str(b)) => return self.bounded_str(format!("{a}{b}"), off),
@@ -297,7 +343,9 @@ impl Interp {
                 return self.bounded_list(v, off, true);
             }
             (O::Mod, Obj::Str(f), args) => {
-                return pyfmt::percent_format(f, args).map(Obj::Str).map_err(|m| self.err(off, m));
+                return pyfmt::percent_format(f, args)
+                    .map(Obj::Str)
+                    .map_err(|m| self.err(off, m));
             }
             (O::Mult, Obj::Str(s), Obj::Int(n)) | (O::Mult, Obj::Int(n), Obj::Str(s)) => {
                 let n = (*n).max(0) as usize;
@@ -342,7 +390,11 @@ impl Interp {
                         return Err(zero());
                     }
                     let m = a.checked_rem(b).ok_or_else(overflow)?;
-                    if m != 0 && ((m < 0) != (b < 0)) { m + b } else { m }
+                    if m != 0 && ((m < 0) != (b < 0)) {
+                        m + b
+                    } else {
+                        m
+                    }
                 }
                 O::Pow => {
                     if b < 0 {
@@ -355,8 +407,15 @@ impl Interp {
                 O::BitOr => a | b,
                 O::BitXor => a ^ b,
                 O::LShift | O::RShift => {
-                    let s = u32::try_from(b).ok().filter(|s| *s < 63).ok_or_else(overflow)?;
-                    if matches!(op, O::LShift) { a.checked_shl(s).ok_or_else(overflow)? } else { a >> s }
+                    let s = u32::try_from(b)
+                        .ok()
+                        .filter(|s| *s < 63)
+                        .ok_or_else(overflow)?;
+                    if matches!(op, O::LShift) {
+                        a.checked_shl(s).ok_or_else(overflow)?
+                    } else {
+                        a >> s
+                    }
                 }
                 O::MatMult => return Err(self.err(off, "@ is not supported")),
             }));
@@ -384,14 +443,26 @@ impl Interp {
                             return Err(self.err(off, "float modulo by zero"));
                         }
                         let m = a % b;
-                        if m != 0.0 && ((m < 0.0) != (b < 0.0)) { m + b } else { m }
+                        if m != 0.0 && ((m < 0.0) != (b < 0.0)) {
+                            m + b
+                        } else {
+                            m
+                        }
                     }
                     O::Pow => a.powf(b),
                     _ => return Err(self.err(off, "unsupported operator for floats")),
                 };
                 Ok(Obj::Float(v))
             }
-            _ => Err(self.err(off, format!("unsupported operand types for {}: {} and {}", op_symbol(op), l.type_name(), r.type_name()))),
+            _ => Err(self.err(
+                off,
+                format!(
+                    "unsupported operand types for {}: {} and {}",
+                    op_symbol(op),
+                    l.type_name(),
+                    r.type_name()
+                ),
+            )),
         }
     }
 
@@ -412,15 +483,35 @@ impl Interp {
     fn unaryop(&mut self, op: &ast::UnaryOp, v: Obj, off: usize) -> R<Obj> {
         match (op, &v) {
             (ast::UnaryOp::Not, _) => Ok(Obj::Bool(!v.truthy())),
-            (ast::UnaryOp::USub, Obj::Int(i)) => i.checked_neg().map(Obj::Int).ok_or_else(|| self.err(off, "integer overflow")),
+            (ast::UnaryOp::USub, Obj::Int(i)) => i
+                .checked_neg()
+                .map(Obj::Int)
+                .ok_or_else(|| self.err(off, "integer overflow")),
             (ast::UnaryOp::USub, Obj::Float(f)) => Ok(Obj::Float(-f)),
             (ast::UnaryOp::UAdd, Obj::Int(_) | Obj::Float(_)) => Ok(v),
-            (ast::UnaryOp::USub | ast::UnaryOp::UAdd, Obj::Comp(c)) if crate::registry::registry().is_subclass(&c.borrow().class, "numbergen.NumberGenerator") => {
-                let f = if matches!(op, ast::UnaryOp::USub) { "operator.neg" } else { "operator.pos" };
-                self.construct("numbergen.UnaryOperator", vec![("operand".into(), v.clone()), ("operator".into(), Obj::Func(f.into()))], off)
+            (ast::UnaryOp::USub | ast::UnaryOp::UAdd, Obj::Comp(c))
+                if crate::registry::registry()
+                    .is_subclass(&c.borrow().class, "numbergen.NumberGenerator") =>
+            {
+                let f = if matches!(op, ast::UnaryOp::USub) {
+                    "operator.neg"
+                } else {
+                    "operator.pos"
+                };
+                self.construct(
+                    "numbergen.UnaryOperator",
+                    vec![
+                        ("operand".into(), v.clone()),
+                        ("operator".into(), Obj::Func(f.into())),
+                    ],
+                    off,
+                )
             }
             (ast::UnaryOp::Invert, Obj::Int(i)) => Ok(Obj::Int(!i)),
-            _ => Err(self.err(off, format!("bad operand type for unary operator: {}", v.type_name()))),
+            _ => Err(self.err(
+                off,
+                format!("bad operand type for unary operator: {}", v.type_name()),
+            )),
         }
     }
 
@@ -444,7 +535,12 @@ impl Interp {
                         Obj::Str(sub) => s.contains(sub.as_str()),
                         _ => return Err(self.err(off, "'in <string>' requires a string")),
                     },
-                    other => return Err(self.err(off, format!("'in' is not supported for {}", other.type_name()))),
+                    other => {
+                        return Err(self.err(
+                            off,
+                            format!("'in' is not supported for {}", other.type_name()),
+                        ))
+                    }
                 };
                 Ok(if matches!(op, C::In) { found } else { !found })
             }
@@ -453,7 +549,12 @@ impl Interp {
                     (Obj::Str(a), Obj::Str(b)) => a.partial_cmp(b),
                     _ => match (l.num(), r.num()) {
                         (Some(a), Some(b)) => a.partial_cmp(&b),
-                        _ => return Err(self.err(off, format!("cannot order {} and {}", l.type_name(), r.type_name()))),
+                        _ => {
+                            return Err(self.err(
+                                off,
+                                format!("cannot order {} and {}", l.type_name(), r.type_name()),
+                            ))
+                        }
                     },
                 };
                 let Some(ord) = ord else { return Ok(false) };
@@ -496,8 +597,14 @@ pub(crate) fn py_eq(a: &Obj, b: &Obj) -> bool {
     match (a, b) {
         (Obj::None, Obj::None) => true,
         (Obj::Str(x), Obj::Str(y)) => x == y,
-        (Obj::List(x), Obj::List(y)) | (Obj::Tuple(x), Obj::Tuple(y)) => x.len() == y.len() && x.iter().zip(y).all(|(p, q)| py_eq(p, q)),
-        (Obj::Dict(x), Obj::Dict(y)) => x.len() == y.len() && x.iter().all(|(k, v)| y.iter().any(|(k2, v2)| k == k2 && py_eq(v, v2))),
+        (Obj::List(x), Obj::List(y)) | (Obj::Tuple(x), Obj::Tuple(y)) => {
+            x.len() == y.len() && x.iter().zip(y).all(|(p, q)| py_eq(p, q))
+        }
+        (Obj::Dict(x), Obj::Dict(y)) => {
+            x.len() == y.len()
+                && x.iter()
+                    .all(|(k, v)| y.iter().any(|(k2, v2)| k == k2 && py_eq(v, v2)))
+        }
         (Obj::Comp(x), Obj::Comp(y)) => std::rc::Rc::ptr_eq(x, y),
         (Obj::Func(x), Obj::Func(y)) => x == y,
         (Obj::BBox(x), Obj::BBox(y)) => x == y,

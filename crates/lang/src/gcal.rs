@@ -11,53 +11,340 @@ use crate::pyfmt::{quote, repr_float};
 
 /// (name, param kind, default, bounds, inclusive bounds, doc) of every
 /// model parameter, base classes first.
-fn model_params() -> Vec<(&'static str, &'static str, Obj, Option<(Option<f64>, Option<f64>)>, (bool, bool), &'static str)> {
+fn model_params() -> Vec<(
+    &'static str,
+    &'static str,
+    Obj,
+    Option<(Option<f64>, Option<f64>)>,
+    (bool, bool),
+    &'static str,
+)> {
     let f = Obj::Float;
     let pos = Some((Some(0.0), None));
     let pos_excl = (false, true);
     let inc = (true, true);
     let list = |v: &[&str]| Obj::List(v.iter().map(|s| Obj::Str(s.to_string())).collect());
     vec![
-        ("dims", "List", list(&["xy", "or"]), None, inc, "Stimulus dimensions to include."),
-        ("num_inputs", "Integer", Obj::Int(2), Some((Some(1.0), None)), inc, "How many input patterns to present per unit area at each iteration."),
-        ("period", "Number", Obj::None, None, inc, "Simulation time between pattern updates (None: 1.0)."),
-        ("dataset", "ObjectSelector", Obj::Str("Gaussian".into()), None, inc, "Set of input patterns to use."),
-        ("area", "Number", f(1.0), pos, pos_excl, "Linear size of cortical area to simulate."),
-        ("dim_fraction", "Number", f(0.7), Some((Some(0.0), Some(1.0))), inc, "Fraction by which the input brightness varies between the two eyes."),
-        ("contrast", "Number", Obj::Int(70), Some((Some(0.0), Some(100.0))), inc, "Brightness of the input patterns as a contrast (percent)."),
-        ("sf_spacing", "Number", f(2.0), Some((Some(1.0), None)), inc, "Factor by which successive SF channels increase in size."),
-        ("sf_channels", "Integer", Obj::Int(2), Some((Some(1.0), None)), inc, "Number of spatial frequency channels."),
-        ("max_disparity", "Number", f(4.0), pos, inc, "Maximum disparity between input pattern positions."),
-        ("num_lags", "Integer", Obj::Int(4), Some((Some(1.0), None)), inc, "Number of successive frames before showing a new input pattern."),
-        ("speed", "Number", f(2.0 / 24.0), pos, inc, "Distance between successive frames when translating patterns."),
-        ("align_orientations", "Boolean", Obj::None, None, inc, "Whether to align pattern orientations (None: automatic)."),
-        ("retina_density", "Number", f(24.0), pos, pos_excl, "The nominal_density to use for the retina."),
-        ("lgn_density", "Number", f(24.0), pos, pos_excl, "The nominal_density to use for the LGN."),
-        ("lgnaff_strength", "Number", f(2.33), None, inc, "Overall strength of the afferent projection from the retina to the LGN sheets."),
-        ("lgnaff_radius", "Number", f(0.375), pos, inc, "Connection field radius of a unit in the LGN level to units in a retina sheet."),
-        ("lgnlateral_radius", "Number", f(0.5), pos, inc, "Connection field radius of a unit in the LGN level to surrounding units."),
-        ("v1aff_radius", "Number", f(0.27083), pos, inc, "Connection field radius of a unit in V1 to units in a LGN sheet."),
-        ("center_size", "Number", f(0.07385), pos, inc, "The size of the central Gaussian of the center-surround receptive field."),
-        ("surround_size", "Number", f(4.0 * 0.07385), pos, inc, "The size of the surround Gaussian of the center-surround receptive field."),
-        ("gain_control_size", "Number", f(0.25), pos, inc, "The size of the divisive inhibitory suppressive field in the LGN."),
-        ("gain_control", "Boolean", Obj::Bool(true), None, inc, "Whether to use divisive lateral inhibition in the LGN for contrast gain control."),
-        ("gain_control_SF", "Boolean", Obj::Bool(true), None, inc, "Whether to use divisive lateral inhibition across spatial frequency sheets."),
-        ("cortex_density", "Number", f(47.0), pos, pos_excl, "The nominal_density to use for V1."),
-        ("homeostasis", "Boolean", Obj::Bool(true), None, inc, "Whether or not the homeostatic adaption should be applied in V1."),
-        ("t_init", "Number", f(0.15), None, inc, "The initial V1 threshold value."),
-        ("t_settle", "Integer", Obj::Int(16), None, inc, "Number of settling steps before applying a reset in the V1 sheet."),
-        ("target_activity", "Number", f(0.024), None, inc, "The target average activity for the homeostatic threshold mechanism."),
-        ("latexc_radius", "Number", f(0.104), pos, inc, "Radius of the lateral excitatory bounds within V1."),
-        ("latinh_radius", "Number", f(0.22917), pos, inc, "Radius of the lateral inhibitory bounds within V1."),
-        ("latexc_size", "Number", f(0.05), pos, inc, "Size of the lateral excitatory connections within V1."),
-        ("latinh_size", "Number", f(0.15), pos, inc, "Size of the lateral inhibitory connections within V1."),
-        ("aff_lr", "Number", f(0.1), pos, inc, "Learning rate for the afferent projection(s) to V1."),
-        ("exc_lr", "Number", f(0.0), pos, inc, "Learning rate for the lateral excitatory projection to V1."),
-        ("inh_lr", "Number", f(0.3), pos, inc, "Learning rate for the lateral inhibitory projection to V1."),
-        ("aff_strength", "Number", f(1.0), pos, inc, "Overall strength of the afferent projection to V1."),
-        ("exc_strength", "Number", f(1.7), pos, inc, "Overall strength of the lateral excitatory projection to V1."),
-        ("inh_strength", "Number", f(1.4), pos, inc, "Overall strength of the lateral inhibitory projection to V1."),
-        ("expand_sf_test_range", "Boolean", Obj::Bool(false), None, inc, "Whether measure_sine_pref tests a wider SF range."),
+        (
+            "dims",
+            "List",
+            list(&["xy", "or"]),
+            None,
+            inc,
+            "Stimulus dimensions to include.",
+        ),
+        (
+            "num_inputs",
+            "Integer",
+            Obj::Int(2),
+            Some((Some(1.0), None)),
+            inc,
+            "How many input patterns to present per unit area at each iteration.",
+        ),
+        (
+            "period",
+            "Number",
+            Obj::None,
+            None,
+            inc,
+            "Simulation time between pattern updates (None: 1.0).",
+        ),
+        (
+            "dataset",
+            "ObjectSelector",
+            Obj::Str("Gaussian".into()),
+            None,
+            inc,
+            "Set of input patterns to use.",
+        ),
+        (
+            "area",
+            "Number",
+            f(1.0),
+            pos,
+            pos_excl,
+            "Linear size of cortical area to simulate.",
+        ),
+        (
+            "dim_fraction",
+            "Number",
+            f(0.7),
+            Some((Some(0.0), Some(1.0))),
+            inc,
+            "Fraction by which the input brightness varies between the two eyes.",
+        ),
+        (
+            "contrast",
+            "Number",
+            Obj::Int(70),
+            Some((Some(0.0), Some(100.0))),
+            inc,
+            "Brightness of the input patterns as a contrast (percent).",
+        ),
+        (
+            "sf_spacing",
+            "Number",
+            f(2.0),
+            Some((Some(1.0), None)),
+            inc,
+            "Factor by which successive SF channels increase in size.",
+        ),
+        (
+            "sf_channels",
+            "Integer",
+            Obj::Int(2),
+            Some((Some(1.0), None)),
+            inc,
+            "Number of spatial frequency channels.",
+        ),
+        (
+            "max_disparity",
+            "Number",
+            f(4.0),
+            pos,
+            inc,
+            "Maximum disparity between input pattern positions.",
+        ),
+        (
+            "num_lags",
+            "Integer",
+            Obj::Int(4),
+            Some((Some(1.0), None)),
+            inc,
+            "Number of successive frames before showing a new input pattern.",
+        ),
+        (
+            "speed",
+            "Number",
+            f(2.0 / 24.0),
+            pos,
+            inc,
+            "Distance between successive frames when translating patterns.",
+        ),
+        (
+            "align_orientations",
+            "Boolean",
+            Obj::None,
+            None,
+            inc,
+            "Whether to align pattern orientations (None: automatic).",
+        ),
+        (
+            "retina_density",
+            "Number",
+            f(24.0),
+            pos,
+            pos_excl,
+            "The nominal_density to use for the retina.",
+        ),
+        (
+            "lgn_density",
+            "Number",
+            f(24.0),
+            pos,
+            pos_excl,
+            "The nominal_density to use for the LGN.",
+        ),
+        (
+            "lgnaff_strength",
+            "Number",
+            f(2.33),
+            None,
+            inc,
+            "Overall strength of the afferent projection from the retina to the LGN sheets.",
+        ),
+        (
+            "lgnaff_radius",
+            "Number",
+            f(0.375),
+            pos,
+            inc,
+            "Connection field radius of a unit in the LGN level to units in a retina sheet.",
+        ),
+        (
+            "lgnlateral_radius",
+            "Number",
+            f(0.5),
+            pos,
+            inc,
+            "Connection field radius of a unit in the LGN level to surrounding units.",
+        ),
+        (
+            "v1aff_radius",
+            "Number",
+            f(0.27083),
+            pos,
+            inc,
+            "Connection field radius of a unit in V1 to units in a LGN sheet.",
+        ),
+        (
+            "center_size",
+            "Number",
+            f(0.07385),
+            pos,
+            inc,
+            "The size of the central Gaussian of the center-surround receptive field.",
+        ),
+        (
+            "surround_size",
+            "Number",
+            f(4.0 * 0.07385),
+            pos,
+            inc,
+            "The size of the surround Gaussian of the center-surround receptive field.",
+        ),
+        (
+            "gain_control_size",
+            "Number",
+            f(0.25),
+            pos,
+            inc,
+            "The size of the divisive inhibitory suppressive field in the LGN.",
+        ),
+        (
+            "gain_control",
+            "Boolean",
+            Obj::Bool(true),
+            None,
+            inc,
+            "Whether to use divisive lateral inhibition in the LGN for contrast gain control.",
+        ),
+        (
+            "gain_control_SF",
+            "Boolean",
+            Obj::Bool(true),
+            None,
+            inc,
+            "Whether to use divisive lateral inhibition across spatial frequency sheets.",
+        ),
+        (
+            "cortex_density",
+            "Number",
+            f(47.0),
+            pos,
+            pos_excl,
+            "The nominal_density to use for V1.",
+        ),
+        (
+            "homeostasis",
+            "Boolean",
+            Obj::Bool(true),
+            None,
+            inc,
+            "Whether or not the homeostatic adaption should be applied in V1.",
+        ),
+        (
+            "t_init",
+            "Number",
+            f(0.15),
+            None,
+            inc,
+            "The initial V1 threshold value.",
+        ),
+        (
+            "t_settle",
+            "Integer",
+            Obj::Int(16),
+            None,
+            inc,
+            "Number of settling steps before applying a reset in the V1 sheet.",
+        ),
+        (
+            "target_activity",
+            "Number",
+            f(0.024),
+            None,
+            inc,
+            "The target average activity for the homeostatic threshold mechanism.",
+        ),
+        (
+            "latexc_radius",
+            "Number",
+            f(0.104),
+            pos,
+            inc,
+            "Radius of the lateral excitatory bounds within V1.",
+        ),
+        (
+            "latinh_radius",
+            "Number",
+            f(0.22917),
+            pos,
+            inc,
+            "Radius of the lateral inhibitory bounds within V1.",
+        ),
+        (
+            "latexc_size",
+            "Number",
+            f(0.05),
+            pos,
+            inc,
+            "Size of the lateral excitatory connections within V1.",
+        ),
+        (
+            "latinh_size",
+            "Number",
+            f(0.15),
+            pos,
+            inc,
+            "Size of the lateral inhibitory connections within V1.",
+        ),
+        (
+            "aff_lr",
+            "Number",
+            f(0.1),
+            pos,
+            inc,
+            "Learning rate for the afferent projection(s) to V1.",
+        ),
+        (
+            "exc_lr",
+            "Number",
+            f(0.0),
+            pos,
+            inc,
+            "Learning rate for the lateral excitatory projection to V1.",
+        ),
+        (
+            "inh_lr",
+            "Number",
+            f(0.3),
+            pos,
+            inc,
+            "Learning rate for the lateral inhibitory projection to V1.",
+        ),
+        (
+            "aff_strength",
+            "Number",
+            f(1.0),
+            pos,
+            inc,
+            "Overall strength of the afferent projection to V1.",
+        ),
+        (
+            "exc_strength",
+            "Number",
+            f(1.7),
+            pos,
+            inc,
+            "Overall strength of the lateral excitatory projection to V1.",
+        ),
+        (
+            "inh_strength",
+            "Number",
+            f(1.4),
+            pos,
+            inc,
+            "Overall strength of the lateral inhibitory projection to V1.",
+        ),
+        (
+            "expand_sf_test_range",
+            "Boolean",
+            Obj::Bool(false),
+            None,
+            inc,
+            "Whether measure_sine_pref tests a wider SF range.",
+        ),
     ]
 }
 
@@ -75,7 +362,13 @@ impl Interp {
     /// `ModelGCAL(**params)`: registers the model parameters as global
     /// parameters (constructor values become their defaults, `-p` values
     /// win) and returns the model with its parameter values.
-    pub(crate) fn make_model(&mut self, class: &str, args: Vec<Obj>, kwargs: Kwargs, off: usize) -> R<Obj> {
+    pub(crate) fn make_model(
+        &mut self,
+        class: &str,
+        args: Vec<Obj>,
+        kwargs: Kwargs,
+        off: usize,
+    ) -> R<Obj> {
         if !args.is_empty() {
             return Err(self.err(off, format!("{class} takes keyword arguments only")));
         }
@@ -84,20 +377,46 @@ impl Interp {
             if !table.iter().any(|(n, ..)| n == k) {
                 let mut names: Vec<&str> = table.iter().map(|(n, ..)| *n).collect();
                 names.sort();
-                return Err(self.err(off, format!("unknown keyword '{k}' for {class}; valid keywords: {}", names.join(", "))));
+                return Err(self.err(
+                    off,
+                    format!(
+                        "unknown keyword '{k}' for {class}; valid keywords: {}",
+                        names.join(", ")
+                    ),
+                ));
             }
         }
         let mut values = Vec::new();
         for (name, kind, default, bounds, inclusive, doc) in table {
-            let default = kwargs.iter().rev().find(|(k, _)| k == name).map(|(_, v)| v.clone()).unwrap_or(default);
+            let default = kwargs
+                .iter()
+                .rev()
+                .find(|(k, _)| k == name)
+                .map(|(_, v)| v.clone())
+                .unwrap_or(default);
             let objects = if name == "dataset" {
-                ["Gaussian", "Nature", "FoliageA", "FoliageB"].iter().map(|s| Obj::Str(s.to_string())).collect()
+                ["Gaussian", "Nature", "FoliageA", "FoliageB"]
+                    .iter()
+                    .map(|s| Obj::Str(s.to_string()))
+                    .collect()
             } else {
                 Vec::new()
             };
-            let decl = ParamDecl { kind: kind.to_string(), default, bounds, inclusive, objects, doc: Some(doc.to_string()) };
+            let decl = ParamDecl {
+                kind: kind.to_string(),
+                default,
+                bounds,
+                inclusive,
+                objects,
+                doc: Some(doc.to_string()),
+            };
             self.declare_global(name, decl, off)?;
-            let v = self.gparams.iter().find(|g| g.name == name).map(|g| g.value.clone()).unwrap_or(Obj::None);
+            let v = self
+                .gparams
+                .iter()
+                .find(|g| g.name == name)
+                .map(|g| g.value.clone())
+                .unwrap_or(Obj::None);
             values.push((name.to_string(), v));
         }
         Ok(Obj::Model(class.to_string(), values))
@@ -107,36 +426,67 @@ impl Interp {
     /// connections.
     pub(crate) fn install_model(&mut self, v: Obj, off: usize) -> R<()> {
         let Obj::Model(class, params) = v else {
-            return Err(self.err(off, format!("topo.sim.model needs a model such as ModelGCAL(), not {}", v.type_name())));
+            return Err(self.err(
+                off,
+                format!(
+                    "topo.sim.model needs a model such as ModelGCAL(), not {}",
+                    v.type_name()
+                ),
+            ));
         };
-        let get = |n: &str| params.iter().find(|(k, _)| k == n).map(|(_, v)| v.clone()).unwrap_or(Obj::None);
+        let get = |n: &str| {
+            params
+                .iter()
+                .find(|(k, _)| k == n)
+                .map(|(_, v)| v.clone())
+                .unwrap_or(Obj::None)
+        };
         let dims = match get("dims") {
             Obj::List(v) => v.iter().map(crate::pyfmt::py_str).collect::<Vec<_>>(),
             _ => Vec::new(),
         };
         if dims != ["xy", "or"] {
-            return Err(self.err(off, format!("{class}: only dims=['xy','or'] is supported by topo-hpc, got {}", lit(&get("dims")))));
+            return Err(self.err(
+                off,
+                format!(
+                    "{class}: only dims=['xy','or'] is supported by topo-hpc, got {}",
+                    lit(&get("dims"))
+                ),
+            ));
         }
         if !matches!(get("dataset"), Obj::Str(ref s) if s == "Gaussian") {
-            return Err(self.err(off, format!("{class}: only dataset='Gaussian' is supported by topo-hpc")));
+            return Err(self.err(
+                off,
+                format!("{class}: only dataset='Gaussian' is supported by topo-hpc"),
+            ));
         }
         let legacy = class == "ExamplesGCAL";
         let mut text = String::from("import topo\nimport imagen\nimport imagen.random\nimport numbergen\nimport numpy\nimport math\n");
-        text.push_str(&format!("numbergen.TimeAware.time_dependent = {}\n", if legacy { "False" } else { "True" }));
+        text.push_str(&format!(
+            "numbergen.TimeAware.time_dependent = {}\n",
+            if legacy { "False" } else { "True" }
+        ));
         for (k, v) in &params {
             text.push_str(&format!("{k} = {}\n", lit(v)));
         }
         text.push_str(TEMPLATE_HEAD);
         if legacy {
-            text.push_str("retina_radius = area/2.0+1.125\nlgn_radius = area/2.0+0.75\nv1_density = 48\n");
+            text.push_str(
+                "retina_radius = area/2.0+1.125\nlgn_radius = area/2.0+0.75\nv1_density = 48\n",
+            );
         } else {
             text.push_str(TEMPLATE_RADII);
         }
         text.push_str(TEMPLATE_SHEETS);
-        text.push_str(&expand_placeholders(if legacy { TEMPLATE_LEGACY_ORDER } else { TEMPLATE_ORDER }));
+        text.push_str(&expand_placeholders(if legacy {
+            TEMPLATE_LEGACY_ORDER
+        } else {
+            TEMPLATE_ORDER
+        }));
         text.push_str(TEMPLATE_ANALYSIS);
         let label = format!("<{class} expansion>");
-        self.run_text(&label, &text).map_err(|e| self.err(off, format!("while instantiating {class}: {e}")))
+        self.run_text(&label, &text)
+            .map_err(|e| self.err(off, format!("while instantiating {class}: {e}")))
     }
 }
 

@@ -9,7 +9,13 @@ use crate::pyfmt::py_repr;
 
 impl Interp {
     /// `param.Number(...)` etc.
-    pub(crate) fn param_decl(&self, kind: &str, args: Vec<Obj>, kwargs: Kwargs, off: usize) -> R<Obj> {
+    pub(crate) fn param_decl(
+        &self,
+        kind: &str,
+        args: Vec<Obj>,
+        kwargs: Kwargs,
+        off: usize,
+    ) -> R<Obj> {
         let mut d = ParamDecl {
             kind: kind.to_string(),
             default: match kind {
@@ -26,7 +32,10 @@ impl Interp {
             doc: None,
         };
         if args.len() > 1 {
-            return Err(self.err(off, format!("param.{kind} takes at most one positional argument (the default)")));
+            return Err(self.err(
+                off,
+                format!("param.{kind} takes at most one positional argument (the default)"),
+            ));
         }
         if let Some(a) = args.into_iter().next() {
             d.default = a;
@@ -42,28 +51,60 @@ impl Interp {
                     }
                     let items = match v {
                         Obj::Tuple(t) | Obj::List(t) if t.len() == 2 => t,
-                        other => return Err(self.err(off, format!("bounds must be a (lo, hi) tuple, not {}", other.type_name()))),
+                        other => {
+                            return Err(self.err(
+                                off,
+                                format!(
+                                    "bounds must be a (lo, hi) tuple, not {}",
+                                    other.type_name()
+                                ),
+                            ))
+                        }
                     };
                     let side = |o: &Obj| -> R<Option<f64>> {
                         match o {
                             Obj::None => Ok(None),
-                            o => o.num().map(Some).ok_or_else(|| self.err(off, "bounds must be numbers or None")),
+                            o => o
+                                .num()
+                                .map(Some)
+                                .ok_or_else(|| self.err(off, "bounds must be numbers or None")),
                         }
                     };
                     d.bounds = Some((side(&items[0])?, side(&items[1])?));
                 }
                 "inclusive_bounds" => match v {
-                    Obj::Tuple(t) | Obj::List(t) if t.len() == 2 => d.inclusive = (t[0].truthy(), t[1].truthy()),
-                    other => return Err(self.err(off, format!("inclusive_bounds must be a pair of booleans, not {}", other.type_name()))),
+                    Obj::Tuple(t) | Obj::List(t) if t.len() == 2 => {
+                        d.inclusive = (t[0].truthy(), t[1].truthy())
+                    }
+                    other => {
+                        return Err(self.err(
+                            off,
+                            format!(
+                                "inclusive_bounds must be a pair of booleans, not {}",
+                                other.type_name()
+                            ),
+                        ))
+                    }
                 },
                 "doc" => match v {
                     Obj::Str(s) => d.doc = Some(s),
                     Obj::None => d.doc = None,
-                    other => return Err(self.err(off, format!("doc must be a string, not {}", other.type_name()))),
+                    other => {
+                        return Err(self.err(
+                            off,
+                            format!("doc must be a string, not {}", other.type_name()),
+                        ))
+                    }
                 },
                 "objects" => d.objects = self.iter_obj(v, off)?,
-                "softbounds" | "allow_None" | "precedence" | "constant" | "readonly" | "class_" | "instantiate" => {}
-                _ => return Err(self.err(off, format!("unknown keyword '{k}' for param.{kind}; valid keywords: {valid}"))),
+                "softbounds" | "allow_None" | "precedence" | "constant" | "readonly" | "class_"
+                | "instantiate" => {}
+                _ => {
+                    return Err(self.err(
+                        off,
+                        format!("unknown keyword '{k}' for param.{kind}; valid keywords: {valid}"),
+                    ))
+                }
             }
         }
         Ok(Obj::ParamDecl(Box::new(d)))
@@ -75,7 +116,13 @@ impl Interp {
         if matches!(v, Obj::None) && allow_none {
             return Ok(v);
         }
-        let wrong = |exp: &str| format!("wrong type for global parameter '{name}' (param.{}): expected {exp}, got {}", d.kind, v.type_name());
+        let wrong = |exp: &str| {
+            format!(
+                "wrong type for global parameter '{name}' (param.{}): expected {exp}, got {}",
+                d.kind,
+                v.type_name()
+            )
+        };
         match d.kind.as_str() {
             "Number" => {
                 if !matches!(v, Obj::Int(_) | Obj::Float(_)) {
@@ -112,12 +159,23 @@ impl Interp {
             _ => {}
         }
         if let (Some((lo, hi)), Some(x)) = (d.bounds, v.num()) {
-            let ok_lo = lo.map(|l| if d.inclusive.0 { x >= l } else { x > l }).unwrap_or(true);
-            let ok_hi = hi.map(|h| if d.inclusive.1 { x <= h } else { x < h }).unwrap_or(true);
+            let ok_lo = lo
+                .map(|l| if d.inclusive.0 { x >= l } else { x > l })
+                .unwrap_or(true);
+            let ok_hi = hi
+                .map(|h| if d.inclusive.1 { x <= h } else { x < h })
+                .unwrap_or(true);
             if !(ok_lo && ok_hi) || x.is_nan() {
-                let lo_s = lo.map(|l| format!("{}{}", if d.inclusive.0 { "[" } else { "(" }, l)).unwrap_or_else(|| "(None".into());
-                let hi_s = hi.map(|h| format!("{}{}", h, if d.inclusive.1 { "]" } else { ")" })).unwrap_or_else(|| "None)".into());
-                return Err(format!("value {} for global parameter '{name}' is out of bounds {lo_s}, {hi_s}", py_repr(&v)));
+                let lo_s = lo
+                    .map(|l| format!("{}{}", if d.inclusive.0 { "[" } else { "(" }, l))
+                    .unwrap_or_else(|| "(None".into());
+                let hi_s = hi
+                    .map(|h| format!("{}{}", h, if d.inclusive.1 { "]" } else { ")" }))
+                    .unwrap_or_else(|| "None)".into());
+                return Err(format!(
+                    "value {} for global parameter '{name}' is out of bounds {lo_s}, {hi_s}",
+                    py_repr(&v)
+                ));
             }
         }
         Ok(v)
@@ -126,12 +184,16 @@ impl Interp {
     /// Adds (or re-declares) a global parameter, taking a pending `-p`
     /// value for it.
     pub(crate) fn declare_global(&mut self, name: &str, d: ParamDecl, off: usize) -> R<()> {
-        let default = self.check_global(name, &d, d.default.clone()).map_err(|m| self.err(off, format!("default: {m}")))?;
+        let default = self
+            .check_global(name, &d, d.default.clone())
+            .map_err(|m| self.err(off, format!("default: {m}")))?;
         let mut value = default.clone();
         let mut specified = false;
         if let Some(i) = self.overrides.iter().rposition(|o| o.name == name) {
             let o = self.overrides[i].clone();
-            value = self.check_global(name, &d, o.value.clone()).map_err(|m| o.source.error(o.offset, m))?;
+            value = self
+                .check_global(name, &d, o.value.clone())
+                .map_err(|m| o.source.error(o.offset, m))?;
             specified = true;
             for ov in self.overrides.iter_mut().filter(|ov| ov.name == name) {
                 ov.used = true;
@@ -139,7 +201,12 @@ impl Interp {
         }
         let mut d = d;
         d.default = default;
-        let g = GParam { name: name.to_string(), decl: d, value, specified };
+        let g = GParam {
+            name: name.to_string(),
+            decl: d,
+            value,
+            specified,
+        };
         match self.gparams.iter().position(|x| x.name == name) {
             Some(i) => {
                 // keep a value given by -p or an explicit assignment
@@ -160,12 +227,15 @@ impl Interp {
     /// declared is an error.
     pub(crate) fn check_unused_overrides(&self) -> R<()> {
         if let Some(o) = self.overrides.iter().find(|o| !o.used) {
-            return Err(o.source.error(0, format!(
-                "-p {}: the model declares no global parameter '{}' (declared: {})",
-                o.name,
-                o.name,
-                self.gparam_names()
-            )));
+            return Err(o.source.error(
+                0,
+                format!(
+                    "-p {}: the model declares no global parameter '{}' (declared: {})",
+                    o.name,
+                    o.name,
+                    self.gparam_names()
+                ),
+            ));
         }
         Ok(())
     }

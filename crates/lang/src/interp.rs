@@ -242,7 +242,12 @@ impl Interp {
     fn define_function(&mut self, f: &ast::StmtFunctionDef) -> R<()> {
         let off = f.range().start().to_usize();
         let args = &f.args;
-        if !args.args.is_empty() || !args.posonlyargs.is_empty() || !args.kwonlyargs.is_empty() || args.vararg.is_some() || args.kwarg.is_some() {
+        if !args.args.is_empty()
+            || !args.posonlyargs.is_empty()
+            || !args.kwonlyargs.is_empty()
+            || args.vararg.is_some()
+            || args.kwarg.is_some()
+        {
             return Err(self.err(off, "functions with parameters are not supported; define 'def name():' whose body calls built-in commands"));
         }
         if !f.decorator_list.is_empty() {
@@ -324,10 +329,18 @@ impl Interp {
                 self.bind(n.id.as_str(), v);
                 Ok(())
             }
-            ast::Expr::Tuple(ast::ExprTuple { elts, .. }) | ast::Expr::List(ast::ExprList { elts, .. }) => {
+            ast::Expr::Tuple(ast::ExprTuple { elts, .. })
+            | ast::Expr::List(ast::ExprList { elts, .. }) => {
                 let items = self.iterate(v, off)?;
                 if items.len() != elts.len() {
-                    return Err(self.err(off, format!("cannot unpack {} values into {} names", items.len(), elts.len())));
+                    return Err(self.err(
+                        off,
+                        format!(
+                            "cannot unpack {} values into {} names",
+                            items.len(),
+                            elts.len()
+                        ),
+                    ));
                 }
                 for (t, item) in elts.iter().zip(items) {
                     self.assign(t, item)?;
@@ -344,9 +357,18 @@ impl Interp {
                 match base {
                     Obj::Sim => match key {
                         Obj::Str(name) => self.add_sheet(name, v, off),
-                        other => Err(self.err(off, format!("sheet names are strings, not {}", other.type_name()))),
+                        other => Err(self.err(
+                            off,
+                            format!("sheet names are strings, not {}", other.type_name()),
+                        )),
                     },
-                    other => Err(self.err(off, format!("item assignment on a {} is not supported", other.type_name()))),
+                    other => Err(self.err(
+                        off,
+                        format!(
+                            "item assignment on a {} is not supported",
+                            other.type_name()
+                        ),
+                    )),
                 }
             }
             _ => Err(self.err(off, "unsupported assignment target")),
@@ -373,10 +395,35 @@ pub(crate) fn dotted_name(e: &ast::Expr) -> Option<String> {
 pub(crate) fn is_forbidden(name: &str) -> bool {
     matches!(
         name,
-        "open" | "file" | "exec" | "eval" | "execfile" | "compile" | "__import__" | "input"
-            | "raw_input" | "globals" | "locals" | "vars" | "getattr" | "setattr" | "delattr"
-            | "reload" | "exit" | "quit" | "print" | "lambda" | "os" | "sys" | "subprocess"
-            | "help" | "dir" | "type" | "object" | "super" | "__builtins__"
+        "open"
+            | "file"
+            | "exec"
+            | "eval"
+            | "execfile"
+            | "compile"
+            | "__import__"
+            | "input"
+            | "raw_input"
+            | "globals"
+            | "locals"
+            | "vars"
+            | "getattr"
+            | "setattr"
+            | "delattr"
+            | "reload"
+            | "exit"
+            | "quit"
+            | "print"
+            | "lambda"
+            | "os"
+            | "sys"
+            | "subprocess"
+            | "help"
+            | "dir"
+            | "type"
+            | "object"
+            | "super"
+            | "__builtins__"
     )
 }
 
@@ -393,7 +440,9 @@ fn builtin_name(name: &str) -> Option<Obj> {
     let b = |s: &str| Some(Obj::Builtin(s.to_string()));
     match name {
         "int" | "float" | "str" | "len" | "range" | "xrange" | "abs" | "min" | "max" | "round"
-        | "bool" | "list" | "tuple" | "dict" | "sum" | "enumerate" | "zip" | "sorted" | "repr" => b(name),
+        | "bool" | "list" | "tuple" | "dict" | "sum" | "enumerate" | "zip" | "sorted" | "repr" => {
+            b(name)
+        }
         _ => None,
     }
 }

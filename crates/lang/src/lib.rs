@@ -40,7 +40,9 @@ use topo_spec::{ModelSpec, TopCommand};
 /// statements, which the Python 3 grammar rejects) into located errors.
 pub(crate) fn parse_module(name: &str, text: &str) -> Result<Vec<ast::Stmt>, LangError> {
     let src = Source::new(name, text);
-    let parsed = std::panic::catch_unwind(|| rustpython_parser::parse(text, rustpython_parser::Mode::Module, name));
+    let parsed = std::panic::catch_unwind(|| {
+        rustpython_parser::parse(text, rustpython_parser::Mode::Module, name)
+    });
     match parsed {
         Ok(Ok(ast::Mod::Module(m))) => Ok(m.body),
         Ok(Ok(_)) => Err(src.error(0, "not a module")),
@@ -70,17 +72,28 @@ pub(crate) fn parse_module(name: &str, text: &str) -> Result<Vec<ast::Stmt>, Lan
 /// command-line order).
 pub fn load_model(path: &Path, overrides: &[(String, String)]) -> Result<ModelSpec, LangError> {
     let name = path.display().to_string();
-    let text = std::fs::read_to_string(path).map_err(|e| LangError::new(&name, 0, 0, format!("cannot read model file: {e}")))?;
+    let text = std::fs::read_to_string(path)
+        .map_err(|e| LangError::new(&name, 0, 0, format!("cannot read model file: {e}")))?;
     load_model_source(&name, &text, overrides)
 }
 
 /// Loads model text under a file name (for messages and `source`).
-pub fn load_model_source(name: &str, source: &str, overrides: &[(String, String)]) -> Result<ModelSpec, LangError> {
+pub fn load_model_source(
+    name: &str,
+    source: &str,
+    overrides: &[(String, String)],
+) -> Result<ModelSpec, LangError> {
     let module = parse_module(name, source)?;
     let mut it = Interp::new(Source::new(name, source));
     for (n, v) in overrides {
         let (pname, value, src, offset) = command::parse_p(&format!("{n}={v}"))?;
-        it.overrides.push(Override { name: pname, value, source: Rc::new(src), offset, used: false });
+        it.overrides.push(Override {
+            name: pname,
+            value,
+            source: Rc::new(src),
+            offset,
+            used: false,
+        });
     }
     it.run_module(&module)?;
     it.check_unused_overrides()?;
@@ -96,10 +109,14 @@ pub fn parse_commands(items: &[CommandLineItem]) -> Result<Vec<TopCommand>, Lang
             CommandLineItem::Param(text) => {
                 let (name, value, src, off) = command::parse_p(text)?;
                 let it = Interp::new(Source::new(&src.name, text));
-                let value = it.to_value(&value, off).map_err(|e| src.error(off, e.message))?;
+                let value = it
+                    .to_value(&value, off)
+                    .map_err(|e| src.error(off, e.message))?;
                 out.push(TopCommand::SetGlobalParam { name, value });
             }
-            CommandLineItem::File(path) => out.push(TopCommand::ExecFile { script: path.clone() }),
+            CommandLineItem::File(path) => out.push(TopCommand::ExecFile {
+                script: path.clone(),
+            }),
             CommandLineItem::AutoImport => out.push(TopCommand::Call(topo_spec::Call {
                 name: "auto_import_commands".into(),
                 args: Vec::new(),

@@ -34,8 +34,20 @@ const BOUND_STEPS: [(f64, f64, f64); 10] = [
 ];
 
 impl Interp {
-    pub(crate) fn lissom_schedule_events(&mut self, args: Vec<Obj>, kwargs: Kwargs, off: usize) -> R<Obj> {
-        let names = ["sheet_str", "st", "aff_name", "ids", "ars", "increase_inhibition"];
+    pub(crate) fn lissom_schedule_events(
+        &mut self,
+        args: Vec<Obj>,
+        kwargs: Kwargs,
+        off: usize,
+    ) -> R<Obj> {
+        let names = [
+            "sheet_str",
+            "st",
+            "aff_name",
+            "ids",
+            "ars",
+            "increase_inhibition",
+        ];
         let mut vals: Vec<Option<Obj>> = vec![None; names.len()];
         if args.len() > names.len() {
             return Err(self.err(off, "schedule_events takes at most 6 arguments"));
@@ -45,19 +57,35 @@ impl Interp {
         }
         for (k, v) in kwargs {
             let Some(i) = names.iter().position(|n| *n == k) else {
-                return Err(self.err(off, format!("unknown keyword '{k}' for schedule_events; valid keywords: {}", names.join(", "))));
+                return Err(self.err(
+                    off,
+                    format!(
+                        "unknown keyword '{k}' for schedule_events; valid keywords: {}",
+                        names.join(", ")
+                    ),
+                ));
             };
             vals[i] = Some(v);
         }
         let sheet_str = match vals[0].take() {
             Some(Obj::Str(s)) => s,
             None => "topo.sim['V1']".to_string(),
-            Some(o) => return Err(self.err(off, format!("sheet_str must be a string such as \"topo.sim['V1']\", not {}", o.type_name()))),
+            Some(o) => {
+                return Err(self.err(
+                    off,
+                    format!(
+                        "sheet_str must be a string such as \"topo.sim['V1']\", not {}",
+                        o.type_name()
+                    ),
+                ))
+            }
         };
         let num = |o: Option<Obj>, d: f64, s: &Self, what: &str| -> R<f64> {
             match o {
                 None => Ok(d),
-                Some(v) => v.num().ok_or_else(|| s.err(off, format!("{what} must be a number"))),
+                Some(v) => v
+                    .num()
+                    .ok_or_else(|| s.err(off, format!("{what} must be a number"))),
             }
         };
         let st = num(vals[1].take(), 0.5, self, "st")?;
@@ -69,36 +97,81 @@ impl Interp {
         let ids = num(vals[3].take(), 1.0, self, "ids")?;
         let ars = num(vals[4].take(), 1.0, self, "ars")?;
         let inc = vals[5].take().map(|v| v.truthy()).unwrap_or(false);
-        let sheet = crate::command::parse_sheet_expr(&sheet_str).ok_or_else(|| self.err(off, format!("sheet_str {sheet_str:?} must look like \"topo.sim['V1']\"")))?;
-        let Some(comp) = self.sheets.iter().find(|(n, _)| *n == sheet).map(|(_, c)| c.clone()) else {
-            return Err(self.err(off, format!("no sheet named '{sheet}' (sheets: {})", self.sheet_names())));
+        let sheet = crate::command::parse_sheet_expr(&sheet_str).ok_or_else(|| {
+            self.err(
+                off,
+                format!("sheet_str {sheet_str:?} must look like \"topo.sim['V1']\""),
+            )
+        })?;
+        let Some(comp) = self
+            .sheets
+            .iter()
+            .find(|(n, _)| *n == sheet)
+            .map(|(_, c)| c.clone())
+        else {
+            return Err(self.err(
+                off,
+                format!("no sheet named '{sheet}' (sheets: {})", self.sheet_names()),
+            ));
         };
 
         let mut cmds: Vec<(f64, String)> = Vec::new();
         let le = format!("{sheet_str}.projections()['LateralExcitatory']");
         for (t, r) in LE_RADII {
-            cmds.push((t * st, format!("{le}.change_bounds(sheet.BoundingBox(radius={r}))")));
+            cmds.push((
+                t * st,
+                format!("{le}.change_bounds(sheet.BoundingBox(radius={r}))"),
+            ));
         }
-        let idss = if ids == 1.0 { String::new() } else { format!("/{ids:3.1}") };
+        let idss = if ids == 1.0 {
+            String::new()
+        } else {
+            format!("/{ids:3.1}")
+        };
         for (i, (t, _)) in LE_RADII.iter().enumerate() {
             let v = if i == 0 { "0.12168" } else { "0.06084" };
             cmds.push((t * st, format!("{le}.learning_rate={v}{idss}*{le}.n_units")));
         }
         if inc {
             let li = format!("{sheet_str}.projections()['LateralInhibitory']");
-            for (t, v) in [(1000.0, "1.80873/5.0*2.0"), (2000.0, "1.80873/5.0*3.0"), (5000.0, "1.80873/5.0*5.0")] {
+            for (t, v) in [
+                (1000.0, "1.80873/5.0*2.0"),
+                (2000.0, "1.80873/5.0*3.0"),
+                (5000.0, "1.80873/5.0*5.0"),
+            ] {
                 cmds.push((t * st, format!("{li}.learning_rate={v}{idss}")));
             }
             cmds.push((1000.0 * st, format!("{li}.strength=-2.2")));
             cmds.push((2000.0 * st, format!("{li}.strength=-2.6")));
         }
-        let projs: Vec<String> = self.conns.iter().filter(|c| c.dest == sheet && c.name.contains(aff_name.as_str())).map(|c| c.name.clone()).collect();
+        let projs: Vec<String> = self
+            .conns
+            .iter()
+            .filter(|c| c.dest == sheet && c.name.contains(aff_name.as_str()))
+            .map(|c| c.name.clone())
+            .collect();
         let num_aff = projs.len();
-        let arss = if ars == 1.0 { String::new() } else { format!("*{ars:3.1}") };
+        let arss = if ars == 1.0 {
+            String::new()
+        } else {
+            format!("*{ars:3.1}")
+        };
         for pn in &projs {
-            let div = if num_aff == 1 { idss.clone() } else { format!("{idss}/{num_aff}") };
-            for (t, v) in [(500.0, "0.6850"), (2000.0, "0.5480"), (4000.0, "0.4110"), (20000.0, "0.2055")] {
-                cmds.push((t * st, format!("{sheet_str}.projections()['{pn}'].learning_rate={v}{div}{arss}")));
+            let div = if num_aff == 1 {
+                idss.clone()
+            } else {
+                format!("{idss}/{num_aff}")
+            };
+            for (t, v) in [
+                (500.0, "0.6850"),
+                (2000.0, "0.5480"),
+                (4000.0, "0.4110"),
+                (20000.0, "0.2055"),
+            ] {
+                cmds.push((
+                    t * st,
+                    format!("{sheet_str}.projections()['{pn}'].learning_rate={v}{div}{arss}"),
+                ));
             }
         }
         let (lbi, ubi) = {
@@ -110,7 +183,10 @@ impl Interp {
             let bounds = first.and_then(|f| match f {
                 Obj::Comp(fc) => {
                     let b = fc.borrow();
-                    Some((b.params.get("lower_bound").and_then(|v| v.num()), b.params.get("upper_bound").and_then(|v| v.num())))
+                    Some((
+                        b.params.get("lower_bound").and_then(|v| v.num()),
+                        b.params.get("upper_bound").and_then(|v| v.num()),
+                    ))
                 }
                 _ => None,
             });

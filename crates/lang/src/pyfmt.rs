@@ -9,10 +9,18 @@ pub(crate) fn repr_float(x: f64) -> String {
         return "float('nan')".into();
     }
     if x.is_infinite() {
-        return if x > 0.0 { "float('inf')".into() } else { "-float('inf')".into() };
+        return if x > 0.0 {
+            "float('inf')".into()
+        } else {
+            "-float('inf')".into()
+        };
     }
     if x == 0.0 {
-        return if x.is_sign_negative() { "-0.0".into() } else { "0.0".into() };
+        return if x.is_sign_negative() {
+            "-0.0".into()
+        } else {
+            "0.0".into()
+        };
     }
     let e = format!("{:e}", x);
     let (mant, exp) = e.split_once('e').unwrap_or((&e, "0"));
@@ -27,7 +35,11 @@ pub(crate) fn repr_float(x: f64) -> String {
             if n <= int_len {
                 format!("{}{}.0", digits, "0".repeat((int_len - n) as usize))
             } else {
-                format!("{}.{}", &digits[..int_len as usize], &digits[int_len as usize..])
+                format!(
+                    "{}.{}",
+                    &digits[..int_len as usize],
+                    &digits[int_len as usize..]
+                )
             }
         } else {
             format!("0.{}{}", "0".repeat((-exp - 1) as usize), digits)
@@ -47,7 +59,13 @@ pub(crate) fn repr_float(x: f64) -> String {
 /// Python 2's `str(float)` (12 significant digits).
 pub(crate) fn str_float(x: f64) -> String {
     if !x.is_finite() {
-        return if x.is_nan() { "nan".into() } else if x > 0.0 { "inf".into() } else { "-inf".into() };
+        return if x.is_nan() {
+            "nan".into()
+        } else if x > 0.0 {
+            "inf".into()
+        } else {
+            "-inf".into()
+        };
     }
     let s = fmt_g(x, 12, false);
     if s.contains(['.', 'e', 'n', 'i']) {
@@ -75,10 +93,17 @@ fn fmt_e(x: f64, prec: usize) -> String {
 fn fmt_g(x: f64, prec: usize, alt: bool) -> String {
     let p = prec.max(1);
     if x == 0.0 {
-        return if alt { format!("{:.*}", p - 1, 0.0) } else { "0".into() };
+        return if alt {
+            format!("{:.*}", p - 1, 0.0)
+        } else {
+            "0".into()
+        };
     }
     let e = format!("{:.*e}", p - 1, x);
-    let exp: i32 = e.split_once('e').and_then(|(_, v)| v.parse().ok()).unwrap_or(0);
+    let exp: i32 = e
+        .split_once('e')
+        .and_then(|(_, v)| v.parse().ok())
+        .unwrap_or(0);
     let strip = |s: String| -> String {
         if alt || !s.contains('.') {
             return s;
@@ -118,7 +143,10 @@ pub(crate) fn py_repr(v: &Obj) -> String {
             if items.len() == 1 {
                 format!("({},)", py_repr(&items[0]))
             } else {
-                format!("({})", items.iter().map(py_repr).collect::<Vec<_>>().join(", "))
+                format!(
+                    "({})",
+                    items.iter().map(py_repr).collect::<Vec<_>>().join(", ")
+                )
             }
         }
         Obj::Dict(items) => format!(
@@ -132,7 +160,11 @@ pub(crate) fn py_repr(v: &Obj) -> String {
         Obj::Comp(c) => {
             let c = c.borrow();
             let name = c.params.get("name").map(py_str).unwrap_or_default();
-            format!("{}(name={})", c.class.rsplit('.').next().unwrap_or(""), quote(&name))
+            format!(
+                "{}(name={})",
+                c.class.rsplit('.').next().unwrap_or(""),
+                quote(&name)
+            )
         }
         other => other.type_name(),
     }
@@ -148,7 +180,9 @@ pub(crate) fn quote(s: &str) -> String {
             '\n' => out.push_str("\\n"),
             '\r' => out.push_str("\\r"),
             '\t' => out.push_str("\\t"),
-            c if (c as u32) < 0x20 || c as u32 == 0x7f => out.push_str(&format!("\\x{:02x}", c as u32)),
+            c if (c as u32) < 0x20 || c as u32 == 0x7f => {
+                out.push_str(&format!("\\x{:02x}", c as u32))
+            }
             c => out.push(c),
         }
     }
@@ -200,9 +234,18 @@ pub(crate) fn percent_format(fmt: &str, args: &Obj) -> Result<String, String> {
             out.push('%');
             continue;
         }
-        let arg = items.get(next).ok_or("not enough arguments for format string")?;
+        let arg = items
+            .get(next)
+            .ok_or("not enough arguments for format string")?;
         next += 1;
-        let num = || arg.num().ok_or_else(|| format!("%{conv} format: a number is required, not {}", arg.type_name()));
+        let num = || {
+            arg.num().ok_or_else(|| {
+                format!(
+                    "%{conv} format: a number is required, not {}",
+                    arg.type_name()
+                )
+            })
+        };
         let mut body = match conv {
             'd' | 'i' | 'u' => {
                 let v = num()?;
@@ -219,7 +262,10 @@ pub(crate) fn percent_format(fmt: &str, args: &Obj) -> Result<String, String> {
             'x' => format!("{:x}", num()? as i64),
             other => return Err(format!("unsupported format character '{other}'")),
         };
-        if flags.contains('+') && matches!(conv, 'd' | 'i' | 'f' | 'e' | 'g') && !body.starts_with('-') {
+        if flags.contains('+')
+            && matches!(conv, 'd' | 'i' | 'f' | 'e' | 'g')
+            && !body.starts_with('-')
+        {
             body.insert(0, '+');
         }
         let w: usize = width.parse().unwrap_or(0).min(1000);
@@ -228,7 +274,11 @@ pub(crate) fn percent_format(fmt: &str, args: &Obj) -> Result<String, String> {
             if flags.contains('-') {
                 body.push_str(&" ".repeat(pad));
             } else if flags.contains('0') && conv != 's' {
-                let (sign, rest) = if body.starts_with(['-', '+']) { body.split_at(1) } else { ("", body.as_str()) };
+                let (sign, rest) = if body.starts_with(['-', '+']) {
+                    body.split_at(1)
+                } else {
+                    ("", body.as_str())
+                };
                 body = format!("{sign}{}{rest}", "0".repeat(pad));
             } else {
                 body = format!("{}{body}", " ".repeat(pad));

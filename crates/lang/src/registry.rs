@@ -378,14 +378,16 @@ pub(crate) fn alias(path: &str) -> Option<&'static str> {
         "topo.analysis.featureresponses.SinusoidalMeasureResponseCommand" => {
             "analysis:SinusoidalMeasureResponseCommand"
         }
-        "param.Number" | "param.Integer" | "param.Boolean" | "param.String"
-        | "param.ObjectSelector" | "param.List" => return Some(builtin_name(path)),
+        "param.Number"
+        | "param.Integer"
+        | "param.Boolean"
+        | "param.String"
+        | "param.ObjectSelector"
+        | "param.List" => return Some(builtin_name(path)),
         "math.sqrt" | "math.exp" | "math.log" | "math.sin" | "math.cos" | "math.tan"
-        | "math.atan2" | "math.floor" | "math.ceil" | "math.fabs" | "math.pow"
-        | "math.log10" | "math.atan" | "math.asin" | "math.acos" | "numpy.sqrt"
-        | "numpy.exp" | "numpy.log" | "numpy.sin" | "numpy.cos" => {
-            return Some(builtin_name(path))
-        }
+        | "math.atan2" | "math.floor" | "math.ceil" | "math.fabs" | "math.pow" | "math.log10"
+        | "math.atan" | "math.asin" | "math.acos" | "numpy.sqrt" | "numpy.exp" | "numpy.log"
+        | "numpy.sin" | "numpy.cos" => return Some(builtin_name(path)),
         "math.pi" | "numpy.pi" => "const:pi",
         "math.e" | "numpy.e" => "const:e",
         _ => return None,

@@ -21,12 +21,25 @@ fn value(v: &Value) -> String {
         Value::Int(i) => i.to_string(),
         Value::Float(f) => repr_float(*f),
         Value::Str(s) => quote(s),
-        Value::List(items) => format!("[{}]", items.iter().map(value).collect::<Vec<_>>().join(", ")),
+        Value::List(items) => format!(
+            "[{}]",
+            items.iter().map(value).collect::<Vec<_>>().join(", ")
+        ),
         Value::Tuple(items) => match items.len() {
             1 => format!("({},)", value(&items[0])),
-            _ => format!("({})", items.iter().map(value).collect::<Vec<_>>().join(", ")),
+            _ => format!(
+                "({})",
+                items.iter().map(value).collect::<Vec<_>>().join(", ")
+            ),
         },
-        Value::Dict(items) => format!("{{{}}}", items.iter().map(|(k, x)| format!("{}: {}", quote(k), value(x))).collect::<Vec<_>>().join(", ")),
+        Value::Dict(items) => format!(
+            "{{{}}}",
+            items
+                .iter()
+                .map(|(k, x)| format!("{}: {}", quote(k), value(x)))
+                .collect::<Vec<_>>()
+                .join(", ")
+        ),
         Value::Time(t) => repr_float(t.to_f64()),
         Value::Object(c) => format!("_c{}", c.id),
         Value::Function(f) => f.clone(),
@@ -43,7 +56,9 @@ fn value(v: &Value) -> String {
 fn collect_value<'a>(v: &'a Value, out: &mut BTreeMap<u64, &'a Component>) {
     match v {
         Value::Object(c) => collect(c, out),
-        Value::List(items) | Value::Tuple(items) => items.iter().for_each(|x| collect_value(x, out)),
+        Value::List(items) | Value::Tuple(items) => {
+            items.iter().for_each(|x| collect_value(x, out))
+        }
         Value::Dict(items) => items.iter().for_each(|(_, x)| collect_value(x, out)),
         _ => {}
     }
@@ -68,14 +83,21 @@ fn children(c: &Component) -> Vec<u64> {
 }
 
 fn kwargs(c: &Component) -> String {
-    c.params.iter().map(|(k, v)| format!("{k}={}", value(v))).collect::<Vec<_>>().join(", ")
+    c.params
+        .iter()
+        .map(|(k, v)| format!("{k}={}", value(v)))
+        .collect::<Vec<_>>()
+        .join(", ")
 }
 
 /// A model file that `load_model_source` turns back into a spec equal to
 /// `spec` (apart from `source`, and `location` of function calls).
 pub fn script_repr(spec: &ModelSpec) -> String {
     let mut out = String::new();
-    out.push_str(&format!("# script_repr of {}, written by topo-hpc\n", spec.source.replace('\n', " ")));
+    out.push_str(&format!(
+        "# script_repr of {}, written by topo-hpc\n",
+        spec.source.replace('\n', " ")
+    ));
     out.push_str("import topo\nimport imagen\nimport numbergen\nimport numpy\nimport operator\nimport param\n");
     out.push_str("from topo.misc.commandline import global_params as p\n\n");
     for g in &spec.global_params {
@@ -93,22 +115,37 @@ pub fn script_repr(spec: &ModelSpec) -> String {
             args.push(format!("bounds=({}, {})", side(lo), side(hi)));
         }
         if g.inclusive_bounds != (true, true) {
-            args.push(format!("inclusive_bounds=({}, {})", py_bool(g.inclusive_bounds.0), py_bool(g.inclusive_bounds.1)));
+            args.push(format!(
+                "inclusive_bounds=({}, {})",
+                py_bool(g.inclusive_bounds.0),
+                py_bool(g.inclusive_bounds.1)
+            ));
         }
         if let ParamKind::ObjectSelector(objs) = &g.kind {
-            args.push(format!("objects=[{}]", objs.iter().map(value).collect::<Vec<_>>().join(", ")));
+            args.push(format!(
+                "objects=[{}]",
+                objs.iter().map(value).collect::<Vec<_>>().join(", ")
+            ));
         }
         if let Some(doc) = &g.doc {
             args.push(format!("doc={}", quote(doc)));
         }
-        out.push_str(&format!("p.add({}=param.{kind}({}))\n", g.name, args.join(", ")));
+        out.push_str(&format!(
+            "p.add({}=param.{kind}({}))\n",
+            g.name,
+            args.join(", ")
+        ));
     }
     for g in spec.global_params.iter().filter(|g| g.specified) {
         out.push_str(&format!("p.{} = {}\n", g.name, value(&g.value)));
     }
     if let Some(seed) = &spec.shared_random_seed {
         let words: Vec<String> = seed.iter().map(|w| w.to_string()).collect();
-        out.push_str(&format!("imagen.random.seed(({}{}))\n", words.join(", "), if words.len() == 1 { "," } else { "" }));
+        out.push_str(&format!(
+            "imagen.random.seed(({}{}))\n",
+            words.join(", "),
+            if words.len() == 1 { "," } else { "" }
+        ));
     }
     out.push('\n');
 
@@ -128,11 +165,19 @@ pub fn script_repr(spec: &ModelSpec) -> String {
     for f in spec.functions.values() {
         for call in &f.body {
             call.args.iter().for_each(|x| collect_value(x, &mut all));
-            call.kwargs.iter().for_each(|(_, x)| collect_value(x, &mut all));
+            call.kwargs
+                .iter()
+                .for_each(|(_, x)| collect_value(x, &mut all));
         }
     }
     let mut done: HashSet<u64> = HashSet::new();
-    fn emit(id: u64, all: &BTreeMap<u64, &Component>, roles: &BTreeMap<u64, Role>, done: &mut HashSet<u64>, out: &mut String) {
+    fn emit(
+        id: u64,
+        all: &BTreeMap<u64, &Component>,
+        roles: &BTreeMap<u64, Role>,
+        done: &mut HashSet<u64>,
+        out: &mut String,
+    ) {
         if !done.insert(id) {
             return;
         }
@@ -142,7 +187,12 @@ pub fn script_repr(spec: &ModelSpec) -> String {
         }
         match roles.get(&id).unwrap_or(&Role::Plain) {
             Role::Plain => out.push_str(&format!("_c{} = {}({})\n", c.id, c.class, kwargs(c))),
-            Role::Sheet(name) => out.push_str(&format!("topo.sim[{}] = {}({})\n", quote(name), c.class, kwargs(c))),
+            Role::Sheet(name) => out.push_str(&format!(
+                "topo.sim[{}] = {}({})\n",
+                quote(name),
+                c.class,
+                kwargs(c)
+            )),
             Role::Conn(src, dest) => out.push_str(&format!(
                 "topo.sim.connect({}, {}, connection_type={}, {})\n",
                 quote(src),
@@ -179,7 +229,11 @@ pub fn script_repr(spec: &ModelSpec) -> String {
     out.push('\n');
     for s in &spec.scheduled {
         let _ = matches!(s.command, SimCommand::Pass);
-        out.push_str(&format!("topo.sim.schedule_command({}, {})\n", repr_float(s.time.to_f64()), quote(&s.text)));
+        out.push_str(&format!(
+            "topo.sim.schedule_command({}, {})\n",
+            repr_float(s.time.to_f64()),
+            quote(&s.text)
+        ));
     }
     out
 }

@@ -10,19 +10,30 @@ impl Interp {
     /// `topo.sim['NAME'] = sheet`.
     pub(crate) fn add_sheet(&mut self, name: String, v: Obj, off: usize) -> R<()> {
         let Obj::Comp(c) = v else {
-            return Err(self.err(off, format!("topo.sim['{name}'] needs a sheet, not {}", v.type_name())));
+            return Err(self.err(
+                off,
+                format!("topo.sim['{name}'] needs a sheet, not {}", v.type_name()),
+            ));
         };
         let class = c.borrow().class.clone();
         if !registry().is_subclass(&class, "topo.base.sheet.Sheet") {
-            return Err(self.err(off, format!("topo.sim['{name}'] needs a sheet, not a {class}")));
+            return Err(self.err(
+                off,
+                format!("topo.sim['{name}'] needs a sheet, not a {class}"),
+            ));
         }
         if self.sheets.iter().any(|(n, _)| *n == name) {
             return Err(self.err(off, format!("a sheet named '{name}' already exists")));
         }
         if self.sheets.iter().any(|(_, s)| std::rc::Rc::ptr_eq(s, &c)) {
-            return Err(self.err(off, "this sheet object was already added under another name"));
+            return Err(self.err(
+                off,
+                "this sheet object was already added under another name",
+            ));
         }
-        c.borrow_mut().params.insert("name".into(), Obj::Str(name.clone()));
+        c.borrow_mut()
+            .params
+            .insert("name".into(), Obj::Str(name.clone()));
         self.sheets.push((name, c));
         Ok(())
     }
@@ -34,7 +45,10 @@ impl Interp {
         let mut src = pos.next();
         let mut dest = pos.next();
         if pos.next().is_some() {
-            return Err(self.err(off, "connect(src, dest, **params) takes two positional arguments"));
+            return Err(self.err(
+                off,
+                "connect(src, dest, **params) takes two positional arguments",
+            ));
         }
         let mut ctype = "topo.projection.CFProjection".to_string();
         for (k, v) in kwargs {
@@ -55,7 +69,10 @@ impl Interp {
                     Some(Obj::Str(n)) => Ok(n.clone()),
                     _ => Err(s.err(off, format!("{what} sheet has no name"))),
                 },
-                Some(other) => Err(s.err(off, format!("{what} must be a sheet name, not {}", other.type_name()))),
+                Some(other) => Err(s.err(
+                    off,
+                    format!("{what} must be a sheet name, not {}", other.type_name()),
+                )),
                 None => Err(s.err(off, format!("connect needs a {what} sheet"))),
             }
         };
@@ -63,39 +80,76 @@ impl Interp {
         let dest = sheet_name(dest, "destination", self)?;
         for n in [&src, &dest] {
             if !self.sheets.iter().any(|(s, _)| s == n) {
-                return Err(self.err(off, format!("no sheet named '{n}' (sheets: {})", self.sheet_names())));
+                return Err(self.err(
+                    off,
+                    format!("no sheet named '{n}' (sheets: {})", self.sheet_names()),
+                ));
             }
         }
         let dest_is_projection_sheet = self
             .sheets
             .iter()
             .find(|(s, _)| *s == dest)
-            .map(|(_, c)| registry().is_subclass(&c.borrow().class, "topo.base.projection.ProjectionSheet"))
+            .map(|(_, c)| {
+                registry().is_subclass(&c.borrow().class, "topo.base.projection.ProjectionSheet")
+            })
             .unwrap_or(false);
         if !dest_is_projection_sheet {
-            return Err(self.err(off, format!("sheet '{dest}' cannot receive connections (it is not a ProjectionSheet)")));
+            return Err(self.err(
+                off,
+                format!("sheet '{dest}' cannot receive connections (it is not a ProjectionSheet)"),
+            ));
         }
         let proj = self.construct(&ctype, kw, off)?;
-        let Obj::Comp(c) = &proj else { unreachable!("construct returns a component") };
+        let Obj::Comp(c) = &proj else {
+            unreachable!("construct returns a component")
+        };
         let name = match c.borrow().params.get("name") {
             Some(Obj::Str(n)) => n.clone(),
             _ => String::new(),
         };
         if self.conns.iter().any(|x| x.dest == dest && x.name == name) {
-            return Err(self.err(off, format!("sheet '{dest}' already has a connection named '{name}'")));
+            return Err(self.err(
+                off,
+                format!("sheet '{dest}' already has a connection named '{name}'"),
+            ));
         }
-        self.conns.push(Conn { src, dest, name, comp: c.clone() });
+        self.conns.push(Conn {
+            src,
+            dest,
+            name,
+            comp: c.clone(),
+        });
         Ok(proj)
     }
 
     /// `topo.sim.schedule_command(time, "text")`.
-    pub(crate) fn schedule_command(&mut self, args: Vec<Obj>, kwargs: Kwargs, off: usize) -> R<Obj> {
+    pub(crate) fn schedule_command(
+        &mut self,
+        args: Vec<Obj>,
+        kwargs: Kwargs,
+        off: usize,
+    ) -> R<Obj> {
         if !kwargs.is_empty() || args.len() != 2 {
             return Err(self.err(off, "schedule_command(time, 'command') takes two arguments"));
         }
-        let t = args[0].num().ok_or_else(|| self.err(off, format!("schedule_command time must be a number, not {}", args[0].type_name())))?;
+        let t = args[0].num().ok_or_else(|| {
+            self.err(
+                off,
+                format!(
+                    "schedule_command time must be a number, not {}",
+                    args[0].type_name()
+                ),
+            )
+        })?;
         let Obj::Str(text) = &args[1] else {
-            return Err(self.err(off, format!("schedule_command needs the command as a string, not {}", args[1].type_name())));
+            return Err(self.err(
+                off,
+                format!(
+                    "schedule_command needs the command as a string, not {}",
+                    args[1].type_name()
+                ),
+            ));
         };
         let time = self.time_value(t, off)?;
         self.schedule_text(time, text, off)?;
@@ -104,10 +158,16 @@ impl Interp {
 
     /// Parses command text and appends the scheduled commands.
     pub(crate) fn schedule_text(&mut self, time: Time, text: &str, off: usize) -> R<()> {
-        let cmds = crate::command::parse_sim_commands(text).map_err(|m| self.err(off, format!("in scheduled command {text:?}: {m}")))?;
+        let cmds = crate::command::parse_sim_commands(text)
+            .map_err(|m| self.err(off, format!("in scheduled command {text:?}: {m}")))?;
         for (part, command) in cmds {
-            self.check_sim_command(&command).map_err(|m| self.err(off, format!("in scheduled command {text:?}: {m}")))?;
-            self.scheduled.push(ScheduledCommand { time, text: part, command });
+            self.check_sim_command(&command)
+                .map_err(|m| self.err(off, format!("in scheduled command {text:?}: {m}")))?;
+            self.scheduled.push(ScheduledCommand {
+                time,
+                text: part,
+                command,
+            });
         }
         Ok(())
     }
@@ -115,23 +175,37 @@ impl Interp {
     fn check_sim_command(&self, c: &topo_spec::SimCommand) -> Result<(), String> {
         use topo_spec::SimCommand as S;
         let sheet = match c {
-            S::ChangeBounds { sheet, .. } | S::SetProjectionParam { sheet, .. } | S::SetLearningRatePerUnit { sheet, .. } | S::SetSheetParam { sheet, .. } | S::SetOutputFnParam { sheet, .. } => sheet,
+            S::ChangeBounds { sheet, .. }
+            | S::SetProjectionParam { sheet, .. }
+            | S::SetLearningRatePerUnit { sheet, .. }
+            | S::SetSheetParam { sheet, .. }
+            | S::SetOutputFnParam { sheet, .. } => sheet,
             S::Pass => return Ok(()),
         };
         if !self.sheets.iter().any(|(n, _)| n == sheet) {
             return Err(format!("no sheet named '{sheet}'"));
         }
         match c {
-            S::ChangeBounds { projection, .. } | S::SetProjectionParam { projection, .. } | S::SetLearningRatePerUnit { projection, .. } => {
-                if !self.conns.iter().any(|x| x.dest == *sheet && x.name == *projection) {
+            S::ChangeBounds { projection, .. }
+            | S::SetProjectionParam { projection, .. }
+            | S::SetLearningRatePerUnit { projection, .. } => {
+                if !self
+                    .conns
+                    .iter()
+                    .any(|x| x.dest == *sheet && x.name == *projection)
+                {
                     return Err(format!("sheet '{sheet}' has no projection '{projection}'"));
                 }
             }
             S::SetOutputFnParam { index, .. } => {
-                let n = self.sheets.iter().find(|(n, _)| n == sheet).and_then(|(_, c)| match c.borrow().params.get("output_fns") {
-                    Some(Obj::List(v)) => Some(v.len()),
-                    _ => None,
-                });
+                let n = self
+                    .sheets
+                    .iter()
+                    .find(|(n, _)| n == sheet)
+                    .and_then(|(_, c)| match c.borrow().params.get("output_fns") {
+                        Some(Obj::List(v)) => Some(v.len()),
+                        _ => None,
+                    });
                 if n.map(|n| *index >= n).unwrap_or(true) {
                     return Err(format!("sheet '{sheet}' has no output_fns[{index}]"));
                 }
@@ -147,6 +221,7 @@ impl Interp {
         if !(t.is_finite() && (t == 0.0 || (1e-9..=1e12).contains(&t.abs()))) {
             return Err(self.err(off, format!("time {t} is out of range")));
         }
-        std::panic::catch_unwind(|| Time::from_f64(t)).map_err(|_| self.err(off, format!("time {t} cannot be represented exactly")))
+        std::panic::catch_unwind(|| Time::from_f64(t))
+            .map_err(|_| self.err(off, format!("time {t} cannot be represented exactly")))
     }
 }

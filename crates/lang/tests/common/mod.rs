@@ -6,12 +6,17 @@ use topo_spec::{Component, ModelSpec, Value};
 
 /// Path of an example model file of the repository.
 pub fn example(name: &str) -> PathBuf {
-    PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("../../examples").join(name)
+    PathBuf::from(env!("CARGO_MANIFEST_DIR"))
+        .join("../../examples")
+        .join(name)
 }
 
 /// Loads an example with `-p` overrides.
 pub fn load(name: &str, overrides: &[(&str, &str)]) -> ModelSpec {
-    let ov: Vec<(String, String)> = overrides.iter().map(|(a, b)| (a.to_string(), b.to_string())).collect();
+    let ov: Vec<(String, String)> = overrides
+        .iter()
+        .map(|(a, b)| (a.to_string(), b.to_string()))
+        .collect();
     match topo_lang::load_model(&example(name), &ov) {
         Ok(s) => s,
         Err(e) => panic!("{name}: {e}"),
@@ -25,17 +30,29 @@ pub fn load_src(text: &str) -> Result<ModelSpec, topo_lang::LangError> {
 
 /// A sheet component.
 pub fn sheet<'a>(spec: &'a ModelSpec, name: &str) -> &'a Component {
-    &spec.sheets.iter().find(|s| s.name == name).unwrap_or_else(|| panic!("no sheet {name}")).component
+    &spec
+        .sheets
+        .iter()
+        .find(|s| s.name == name)
+        .unwrap_or_else(|| panic!("no sheet {name}"))
+        .component
 }
 
 /// A connection component.
 pub fn conn<'a>(spec: &'a ModelSpec, dest: &str, name: &str) -> &'a Component {
-    &spec.connections.iter().find(|c| c.dest == dest && c.name == name).unwrap_or_else(|| panic!("no connection {dest}.{name}")).component
+    &spec
+        .connections
+        .iter()
+        .find(|c| c.dest == dest && c.name == name)
+        .unwrap_or_else(|| panic!("no connection {dest}.{name}"))
+        .component
 }
 
 /// A component-valued parameter.
 pub fn obj<'a>(c: &'a Component, p: &str) -> &'a Component {
-    c.get(p).and_then(Value::as_object).unwrap_or_else(|| panic!("{} has no component {p}", c.class))
+    c.get(p)
+        .and_then(Value::as_object)
+        .unwrap_or_else(|| panic!("{} has no component {p}", c.class))
 }
 
 /// Every (key, number) in a value tree, depth first, keys in name order.
@@ -51,7 +68,9 @@ pub fn numbers(v: &Value, keys: &[&str], out: &mut Vec<(String, f64)>) {
                 numbers(x, keys, out);
             }
         }
-        Value::List(items) | Value::Tuple(items) => items.iter().for_each(|x| numbers(x, keys, out)),
+        Value::List(items) | Value::Tuple(items) => {
+            items.iter().for_each(|x| numbers(x, keys, out))
+        }
         _ => {}
     }
 }
