@@ -3,75 +3,18 @@
 //! N = 1, 2, 3, 4, 6, 8 ranks, and a failure on one rank must end the whole
 //! job promptly with that rank's message.
 
-use std::io::Read;
-use std::process::{Command, Stdio};
-use std::time::{Duration, Instant};
+#[path = "mpi/run.rs"]
+mod run_mpi;
 
-struct Outcome {
-    code: Option<i32>,
-    stdout: String,
-    stderr: String,
-    seconds: f64,
-}
+use run_mpi::mpirun;
+use std::time::Duration;
 
-/// `mpirun -n N par_selftest ARGS`, killed after `timeout`.
-fn mpirun(n: usize, args: &[&str], timeout: Duration) -> Outcome {
-    let bin = env!("CARGO_BIN_EXE_par_selftest");
-    let start = Instant::now();
-    let mut child = Command::new("mpirun")
-        .args(["--oversubscribe", "-n", &n.to_string(), bin])
-        .args(args)
-        .env("OMPI_ALLOW_RUN_AS_ROOT", "1")
-        .env("OMPI_ALLOW_RUN_AS_ROOT_CONFIRM", "1")
-        .env("OMPI_MCA_pml", "ob1")
-        .env("OMPI_MCA_btl", "self,vader")
-        // Ranks oversubscribe the cores: yield instead of spinning.
-        .env("OMPI_MCA_mpi_yield_when_idle", "1")
-        .env("RAYON_NUM_THREADS", "2")
-        .stdout(Stdio::piped())
-        .stderr(Stdio::piped())
-        .spawn()
-        .expect("cannot start mpirun (is OpenMPI installed? see scripts/setup.sh)");
-    let mut out_pipe = child.stdout.take().unwrap();
-    let mut err_pipe = child.stderr.take().unwrap();
-    let out_reader = std::thread::spawn(move || {
-        let mut s = String::new();
-        let _ = out_pipe.read_to_string(&mut s);
-        s
-    });
-    let err_reader = std::thread::spawn(move || {
-        let mut s = String::new();
-        let _ = err_pipe.read_to_string(&mut s);
-        s
-    });
-    let code = loop {
-        if let Some(status) = child.try_wait().expect("wait for mpirun") {
-            break status.code();
-        }
-        if start.elapsed() > timeout {
-            // SIGTERM lets mpirun take its ranks down; then make sure.
-            let _ = Command::new("kill")
-                .args(["-TERM", &child.id().to_string()])
-                .status();
-            std::thread::sleep(Duration::from_secs(2));
-            let _ = child.kill();
-            let _ = child.wait();
-            break None;
-        }
-        std::thread::sleep(Duration::from_millis(50));
-    };
-    Outcome {
-        code,
-        stdout: out_reader.join().unwrap(),
-        stderr: err_reader.join().unwrap(),
-        seconds: start.elapsed().as_secs_f64(),
-    }
-}
+const SELFTEST: &str = env!("CARGO_BIN_EXE_par_selftest");
 
 #[test]
 fn exchanges_and_collectives_are_exact_on_1_to_8_ranks() {
     for n in [1, 2, 3, 4, 6, 8] {
-        let o = mpirun(n, &[], Duration::from_secs(300));
+        let o = mpirun(SELFTEST, n, &[], Duration::from_secs(300));
         assert_eq!(
             o.code,
             Some(0),
@@ -90,7 +33,7 @@ fn exchanges_and_collectives_are_exact_on_1_to_8_ranks() {
 
 #[test]
 fn the_report_is_printed_once_by_rank_0() {
-    let o = mpirun(4, &["--report"], Duration::from_secs(300));
+    let o = mpirun(SELFTEST, 4, &["--report"], Duration::from_secs(300));
     assert_eq!(o.code, Some(0), "{}\n{}", o.stdout, o.stderr);
     assert_eq!(
         o.stdout
@@ -113,7 +56,7 @@ fn the_report_is_printed_once_by_rank_0() {
 /// in a barrier forever otherwise).
 fn assert_job_ends(n: usize, args: &[&str], messages: &[&str]) {
     let limit = Duration::from_secs(60);
-    let o = mpirun(n, args, limit);
+    let o = mpirun(SELFTEST, n, args, limit);
     assert!(
         o.code.is_some(),
         "the job hung (killed after {} s)\nstderr:\n{}",

@@ -20,6 +20,7 @@
 pub mod comm;
 pub mod context;
 pub mod grid;
+pub mod model;
 pub mod plan;
 pub mod report;
 pub mod threads;
@@ -27,6 +28,7 @@ pub mod threads;
 pub use comm::{ExchangeStats, HaloSummary, MpiExchange};
 pub use context::Context;
 pub use grid::{cut_box_of, GridDecomposition, GridError, ProcessGrid};
+pub use model::{decomposition_for, model_geometry, ModelGeometryError};
 pub use plan::HaloPlan;
 pub use report::{decomposition_report, SheetGeometry};
 pub use threads::{configure_threads, thread_count, ThreadsError};

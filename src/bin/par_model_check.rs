@@ -1,0 +1,186 @@
+//! `par_model_check`: run a model under `mpirun -n N` with the spatial
+//! decomposition and write (on rank 0) a complete dump of its state at
+//! given times: every sheet's activity, every projection's activity, every
+//! unit's weights (a digest of their bits), weight sums and homeostatic
+//! thresholds, all as exact bit patterns. `tests/par_model.rs` compares the
+//! dump of N ranks with the dump of one, byte for byte.
+//!
+//! Usage: `par_model_check SPEC.json --times 1,10,100 --out DUMP
+//! [--report] [--threads T]` where SPEC.json is a serialised
+//! `topo_spec::ModelSpec`.
+
+use std::fmt::Write as _;
+use topo_hpc::par::{self, Context};
+use topo_sim::exchange::Exchange;
+use topo_sim::Network;
+use topo_spec::{ModelSpec, Time};
+
+struct Options {
+    spec: String,
+    times: Vec<i64>,
+    out: String,
+    report: bool,
+    threads: Option<usize>,
+}
+
+fn options(ctx: &Context) -> Options {
+    let args: Vec<String> = std::env::args().skip(1).collect();
+    let mut o = Options {
+        spec: String::new(),
+        times: vec![1],
+        out: String::new(),
+        report: false,
+        threads: None,
+    };
+    let mut i = 0;
+    let value = |i: usize| -> &str {
+        args.get(i + 1)
+            .map(String::as_str)
+            .unwrap_or_else(|| ctx.fail(format!("{} needs a value", args[i])))
+    };
+    while i < args.len() {
+        match args[i].as_str() {
+            "--times" => {
+                o.times = value(i)
+                    .split(',')
+                    .map(|t| t.trim().parse::<i64>())
+                    .collect::<Result<_, _>>()
+                    .unwrap_or_else(|e| ctx.fail(format!("--times: {e}")));
+                i += 1;
+            }
+            "--out" => {
+                o.out = value(i).to_string();
+                i += 1;
+            }
+            "--threads" => {
+                o.threads = Some(
+                    value(i)
+                        .parse()
+                        .unwrap_or_else(|e| ctx.fail(format!("--threads: {e}"))),
+                );
+                i += 1;
+            }
+            "--report" => o.report = true,
+            s if !s.starts_with("--") && o.spec.is_empty() => o.spec = s.to_string(),
+            other => ctx.fail(format!("unexpected argument {other}")),
+        }
+        i += 1;
+    }
+    if o.spec.is_empty() || o.out.is_empty() {
+        ctx.fail("usage: par_model_check SPEC.json --times 1,10 --out DUMP");
+    }
+    o
+}
+
+/// FNV-1a over 64-bit words.
+fn fnv(words: impl IntoIterator<Item = u64>) -> u64 {
+    let mut h: u64 = 0xcbf2_9ce4_8422_2325;
+    for w in words {
+        for b in w.to_le_bytes() {
+            h ^= u64::from(b);
+            h = h.wrapping_mul(0x0100_0000_01b3);
+        }
+    }
+    h
+}
+
+/// A 52-bit digest as an exactly representable f64, so that it travels
+/// through the f64 gather unchanged.
+fn digest_value(h: u64) -> f64 {
+    (h >> 12) as f64
+}
+
+/// Append `label` and the bit patterns of `values` to the dump.
+fn dump(out: &mut String, label: &str, values: &[f64]) {
+    let _ = write!(out, "{label} {}", values.len());
+    for v in values {
+        let _ = write!(out, " {:016x}", v.to_bits());
+    }
+    out.push('\n');
+}
+
+/// The whole state at the current time (collective).
+fn snapshot(net: &Network, ex: &mut dyn Exchange, out: &mut String) -> Result<(), String> {
+    let e = |e: topo_sim::SimError| e.to_string();
+    let _ = writeln!(out, "time {}", net.time().to_f64());
+    for name in net.sheet_names() {
+        let act = net.gather_activity(&name, ex).map_err(e)?;
+        dump(out, &format!("activity {name}"), &act);
+        let (rows, cols) = net.sheet_shape(&name).map_err(e)?;
+        let block = net.sheet_block(&name).map_err(e)?;
+        if let Some(t) = net.thresholds(&name) {
+            let t = ex.allgather_sheet(rows, cols, block, t);
+            dump(out, &format!("thresholds {name}"), &t);
+        }
+    }
+    for (dest, name) in net.projection_names() {
+        let p = net.projection(&dest, &name).map_err(e)?;
+        let (rows, cols) = net.sheet_shape(&dest).map_err(e)?;
+        let block = p.cfs.dest_block;
+        let label = format!("{dest}.{name}");
+        if p.activity.len() == block.len() {
+            let a = ex.allgather_sheet(rows, cols, block, &p.activity);
+            dump(out, &format!("projection-activity {label}"), &a);
+        }
+        let cfs = &p.cfs;
+        let digests: Vec<f64> = (0..cfs.len())
+            .map(|u| {
+                let (r, c) = cfs.unit_shape(u);
+                let slice = cfs.slices[u].iter().map(|&v| v as u64);
+                let weights = (0..r)
+                    .flat_map(|i| (0..c).map(move |j| u64::from(cfs.weight_at(u, i, j).to_bits())));
+                digest_value(fnv(slice.chain(weights)))
+            })
+            .collect();
+        let d = ex.allgather_sheet(rows, cols, block, &digests);
+        dump(out, &format!("weight-digests {label}"), &d);
+        let sums = net.weight_sums(&dest, &name).map_err(e)?;
+        let s = ex.allgather_sheet(rows, cols, block, &sums);
+        dump(out, &format!("weight-sums {label}"), &s);
+    }
+    Ok(())
+}
+
+fn run(ctx: &Context, o: &Options) -> Result<String, String> {
+    let text = std::fs::read_to_string(&o.spec).map_err(|e| format!("{}: {e}", o.spec))?;
+    let spec: ModelSpec = serde_json::from_str(&text).map_err(|e| format!("{}: {e}", o.spec))?;
+    let decomp =
+        par::model::decomposition_for(&spec, ctx.size(), ctx.rank()).map_err(|e| e.to_string())?;
+    let mut ex = ctx.exchange();
+    let mut net = Network::build(&spec, &decomp, &mut ex).map_err(|e| e.to_string())?;
+    if o.report {
+        let sheets = par::model::model_geometry(&spec).map_err(|e| e.to_string())?;
+        ctx.root_println(par::decomposition_report(
+            &decomp,
+            &sheets,
+            &ex.halo_summaries(),
+        ));
+    }
+    let mut out = String::new();
+    let start = std::time::Instant::now();
+    for &t in &o.times {
+        let dt = Time::from_int(t) - net.time();
+        net.run(dt, &mut ex).map_err(|e| e.to_string())?;
+        snapshot(&net, &mut ex, &mut out)?;
+    }
+    let stats = ex.stats();
+    ctx.root_eprintln(format!(
+        "par_model_check: {} ranks, {:.2} s, halo: {} exchanges, {:.3} s in exchange on rank 0",
+        ctx.size(),
+        start.elapsed().as_secs_f64(),
+        stats.calls,
+        stats.seconds
+    ));
+    Ok(out)
+}
+
+fn main() {
+    let ctx = Context::init();
+    let o = options(&ctx);
+    par::configure_threads(o.threads).unwrap_or_else(|e| ctx.fail(e));
+    let out = run(&ctx, &o).unwrap_or_else(|e| ctx.fail(e));
+    if ctx.is_root() {
+        std::fs::write(&o.out, out).unwrap_or_else(|e| ctx.fail(format!("{}: {e}", o.out)));
+    }
+    ctx.barrier();
+}

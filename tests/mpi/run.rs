@@ -1,0 +1,71 @@
+//! Running a binary under a real `mpirun` from integration tests, the way
+//! the CI machine (2 cores, root) needs it.
+
+use std::io::Read;
+use std::process::{Command, Stdio};
+use std::time::{Duration, Instant};
+
+/// How an `mpirun` ended.
+pub struct Outcome {
+    /// Exit code (None: killed after the timeout, or by a signal).
+    pub code: Option<i32>,
+    /// Everything the ranks printed on stdout.
+    pub stdout: String,
+    /// Everything on stderr.
+    pub stderr: String,
+    /// Wall-clock seconds.
+    pub seconds: f64,
+}
+
+/// `mpirun -n N BIN ARGS`, killed after `timeout`.
+pub fn mpirun(bin: &str, n: usize, args: &[&str], timeout: Duration) -> Outcome {
+    let start = Instant::now();
+    let mut child = Command::new("mpirun")
+        .args(["--oversubscribe", "-n", &n.to_string(), bin])
+        .args(args)
+        .env("OMPI_ALLOW_RUN_AS_ROOT", "1")
+        .env("OMPI_ALLOW_RUN_AS_ROOT_CONFIRM", "1")
+        .env("OMPI_MCA_pml", "ob1")
+        .env("OMPI_MCA_btl", "self,vader")
+        // Ranks oversubscribe the cores: yield instead of spinning.
+        .env("OMPI_MCA_mpi_yield_when_idle", "1")
+        .env("RAYON_NUM_THREADS", "2")
+        .stdout(Stdio::piped())
+        .stderr(Stdio::piped())
+        .spawn()
+        .expect("cannot start mpirun (is OpenMPI installed? see scripts/setup.sh)");
+    let mut out_pipe = child.stdout.take().unwrap();
+    let mut err_pipe = child.stderr.take().unwrap();
+    let out_reader = std::thread::spawn(move || {
+        let mut s = String::new();
+        let _ = out_pipe.read_to_string(&mut s);
+        s
+    });
+    let err_reader = std::thread::spawn(move || {
+        let mut s = String::new();
+        let _ = err_pipe.read_to_string(&mut s);
+        s
+    });
+    let code = loop {
+        if let Some(status) = child.try_wait().expect("wait for mpirun") {
+            break status.code();
+        }
+        if start.elapsed() > timeout {
+            // SIGTERM lets mpirun take its ranks down; then make sure.
+            let _ = Command::new("kill")
+                .args(["-TERM", &child.id().to_string()])
+                .status();
+            std::thread::sleep(Duration::from_secs(2));
+            let _ = child.kill();
+            let _ = child.wait();
+            break None;
+        }
+        std::thread::sleep(Duration::from_millis(50));
+    };
+    Outcome {
+        code,
+        stdout: out_reader.join().unwrap(),
+        stderr: err_reader.join().unwrap(),
+        seconds: start.elapsed().as_secs_f64(),
+    }
+}
