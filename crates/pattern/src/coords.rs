@@ -209,7 +209,8 @@ impl SheetCoords {
     /// density is truncated to a whole number of units across the width,
     /// and the top and bottom move symmetrically so that the y density
     /// equals it (Python-2 rounding of the row count). Errors when either
-    /// axis would have no unit, as `Sheet.__init__` does.
+    /// axis would have no unit (`Sheet.__init__` checks only the columns; a
+    /// sheet with no rows is refused here too).
     pub fn from_nominal(nominal: BoundingBox, density: f64) -> Result<SheetCoords, CoordsError> {
         check_bounds(&nominal)?;
         if !(density.is_finite() && density > 0.0) {
