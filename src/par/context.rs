@@ -131,6 +131,10 @@ impl Context {
         let root = w.process_at_rank(0);
         let mut len = s.len() as u64;
         root.broadcast_into(&mut len);
+        if len == 0 {
+            // An empty buffer is an invalid argument to MPI_Bcast.
+            return String::new();
+        }
         let mut bytes = if self.is_root() {
             s.as_bytes().to_vec()
         } else {
