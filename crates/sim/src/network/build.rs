@@ -130,6 +130,7 @@ impl Network {
             streams,
             started: false,
             recorder: None,
+            event_stack: Vec::new(),
         })
     }
 }

@@ -13,6 +13,7 @@
 mod build;
 mod commands;
 mod dynamics;
+mod measure;
 mod snapshot;
 
 pub use dynamics::Probe;
@@ -41,6 +42,7 @@ pub struct Network {
     streams: Streams,
     started: bool,
     recorder: Option<Recorder>,
+    event_stack: Vec<(Time, EventQueue)>,
 }
 
 impl Network {
