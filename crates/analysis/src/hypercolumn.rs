@@ -173,6 +173,19 @@ pub struct Hypercolumns {
 /// The fit starts, as featuremapper's, at
 /// `[peak − mean, argmax_{k≥1}, 4, mean, 0, 0]`.
 pub fn hypercolumns(map: Grid<'_>, lower: f64, upper: f64, density: f64) -> Result<Hypercolumns> {
+    hypercolumns_with_init(map, lower, upper, density, None)
+}
+
+/// [`hypercolumns`] with featuremapper's `init_fit` option: explicit
+/// starting coefficients `a0..a5` for the fit (e.g. Stevens et al. 2013
+/// used `[0.35, 3.8, 1.3, 0.15, -0.003, 0]`); `None` for the automatic start.
+pub fn hypercolumns_with_init(
+    map: Grid<'_>,
+    lower: f64,
+    upper: f64,
+    density: f64,
+    init: Option<[f64; 6]>,
+) -> Result<Hypercolumns> {
     if map.rows() != map.cols() {
         return Err(AnalysisError::InvalidParameter(format!(
             "hypercolumn analysis needs a square map, got {}x{}",
@@ -198,7 +211,7 @@ pub fn hypercolumns(map: Grid<'_>, lower: f64, upper: f64, density: f64) -> Resu
     });
     let baseline = amplitudes.iter().sum::<f64>() / amplitudes.len() as f64;
     let height = amplitudes[argmax] - baseline;
-    let init = [height, argmax as f64, 4.0, baseline, 0.0, 0.0];
+    let init = init.unwrap_or([height, argmax as f64, 4.0, baseline, 0.0, 0.0]);
     // featuremapper accepts any a1 > 0. A peak beyond the measured
     // wavenumbers, or a negative Gaussian (a dip), is a fit that has
     // turned the Gaussian into background rather than finding the ring;

@@ -78,8 +78,8 @@ pub use features::{
 };
 pub use grid::Grid;
 pub use hypercolumn::{
-    fft_power, gamma_metric, hypercolumns, kaschube_fit, kaschube_fn, pinwheel_density,
-    wavenumber_spectrum, Hypercolumns,
+    fft_power, gamma_metric, hypercolumns, hypercolumns_with_init, kaschube_fit, kaschube_fn,
+    pinwheel_density, wavenumber_spectrum, Hypercolumns,
 };
 pub use lm::{levenberg_marquardt, FitResult};
 pub use map_quality::{map_quality, MapQuality};

@@ -89,3 +89,26 @@ fn amplitudes_and_kmax_match_scipy_fit() {
         }
     }
 }
+
+#[test]
+fn explicit_initial_coefficients_are_used() {
+    use topo_analysis::hypercolumns_with_init;
+    let case = &cases()[0];
+    let dim = case["dim"].as_u64().unwrap() as usize;
+    let pref = floats(&case["preference"]);
+    let g = Grid::new(&pref, dim, dim, "pref").unwrap();
+    // Started at scipy's optimum the fit stays there (to the 1e-4
+    // parameter resolution of the stopping rule).
+    let scipy: [f64; 6] = floats(&case["fit"]).try_into().unwrap();
+    let hc = hypercolumns_with_init(g, 0.0, PI, 1.0, Some(scipy)).unwrap();
+    assert!((hc.kmax - scipy[1]).abs() < 1e-4, "kmax {}", hc.kmax);
+    // A start whose Gaussian sits at a far-off wavenumber ends elsewhere
+    // (here: not at the ring), so the start really is the one given.
+    let far = [0.5, 14.0, 0.3, 0.1, 0.0, 0.0];
+    let hc_far = hypercolumns_with_init(g, 0.0, PI, 1.0, Some(far)).unwrap();
+    assert!(
+        (hc_far.kmax - scipy[1]).abs() > 1e-3,
+        "kmax {}",
+        hc_far.kmax
+    );
+}

@@ -35,7 +35,9 @@ pub fn activity_image(activity: Grid<'_>, how: Normalization, scale: usize) -> R
 /// `preference / range` (red at 0, through yellow, green, cyan, blue,
 /// magenta back to red at `range`). With `selectivity`, its values
 /// (clipped to `[0, 1]`, unnormalised as in Topographica) drive the chosen
-/// channel; without it, saturation and value are 1.
+/// channel; without it, saturation and value are 1. (Topographica's
+/// "Orientation Selectivity" plot is [`activity_image`] of the selectivity
+/// with `Normalization::Fixed { min: 0.0, max: 1.0 }`.)
 pub fn orientation_image(
     preference: Grid<'_>,
     range: f64,
