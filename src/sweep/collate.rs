@@ -366,13 +366,8 @@ pub fn collate_command(args: &CollateArgs) -> Result<()> {
         (None, None) => {}
         _ => bail!("--plot RESULT and --against PARAM go together"),
     }
-    if let Some(a) = &args.archive {
-        let target = if a.as_os_str().is_empty() {
-            None
-        } else {
-            Some(a.as_path())
-        };
-        let out = super::archive::archive(dir, target)?;
+    if let Some(target) = &args.archive {
+        let out = super::archive::archive(dir, target.as_deref())?;
         println!("archive: {}", out.display());
     }
     Ok(())

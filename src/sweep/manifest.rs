@@ -58,7 +58,8 @@ pub struct LaunchConfig {
 pub struct RunRecord {
     /// Position in the sweep (the SLURM array index).
     pub index: usize,
-    /// The run's parameters, in the space's order.
+    /// The run's parameters, in the space's order (a JSON object).
+    #[serde(with = "ordered_map")]
     pub params: Vec<(String, ParamValue)>,
     /// The run's folder, relative to the sweep folder, once known.
     pub folder: Option<String>,
@@ -247,6 +248,44 @@ pub fn update<T>(dir: &Path, f: impl FnOnce(&mut Manifest) -> Result<T>) -> Resu
     Ok(out)
 }
 
+/// `Vec<(String, ParamValue)>` as a JSON object whose keys keep their order
+/// both ways (serde_json's own maps would sort them).
+mod ordered_map {
+    use super::ParamValue;
+    use serde::de::{MapAccess, Visitor};
+    use serde::ser::SerializeMap;
+    use serde::{Deserializer, Serializer};
+    use std::fmt;
+
+    pub fn serialize<S: Serializer>(v: &[(String, ParamValue)], s: S) -> Result<S::Ok, S::Error> {
+        let mut m = s.serialize_map(Some(v.len()))?;
+        for (k, x) in v {
+            m.serialize_entry(k, x)?;
+        }
+        m.end()
+    }
+
+    pub fn deserialize<'de, D: Deserializer<'de>>(
+        d: D,
+    ) -> Result<Vec<(String, ParamValue)>, D::Error> {
+        struct V;
+        impl<'de> Visitor<'de> for V {
+            type Value = Vec<(String, ParamValue)>;
+            fn expecting(&self, f: &mut fmt::Formatter) -> fmt::Result {
+                f.write_str("an object of parameter values")
+            }
+            fn visit_map<A: MapAccess<'de>>(self, mut a: A) -> Result<Self::Value, A::Error> {
+                let mut out = Vec::new();
+                while let Some((k, v)) = a.next_entry::<String, ParamValue>()? {
+                    out.push((k, v));
+                }
+                Ok(out)
+            }
+        }
+        d.deserialize_map(V)
+    }
+}
+
 /// Now, RFC 3339 UTC with seconds.
 pub fn now() -> String {
     chrono::Utc::now().to_rfc3339_opts(chrono::SecondsFormat::Millis, true)
@@ -273,7 +312,13 @@ mod tests {
             created: now(),
             runs: vec![
                 RunRecord::new(0, vec![("a".into(), ParamValue::Int(1))]),
-                RunRecord::new(1, vec![("a".into(), ParamValue::Float(2.5))]),
+                RunRecord::new(
+                    1,
+                    vec![
+                        ("a".into(), ParamValue::Float(2.0)),
+                        ("0b".into(), ParamValue::Int(0)),
+                    ],
+                ),
             ],
         }
     }

@@ -113,8 +113,8 @@ pub struct CollateArgs {
     pub figure: Option<PathBuf>,
     /// Also pack the finished sweep (manifest, logs, run folders) as
     /// tar.gz, into FILE or `<sweep>.tar.gz`.
-    #[arg(long, value_name = "FILE", num_args = 0..=1, default_missing_value = "")]
-    pub archive: Option<PathBuf>,
+    #[arg(long, value_name = "FILE", num_args = 0..=1)]
+    pub archive: Option<Option<PathBuf>>,
 }
 
 /// Which launcher.
@@ -214,13 +214,14 @@ pub fn sweep(args: &SweepArgs) -> Result<()> {
     let which = launcher(&args.launcher)?;
     let root = output_root(&args.output_path);
 
-    // The sweep folder: named, matched, or new.
-    let dir = if let Some(d) = &args.resume {
+    // The sweep folder: named (--resume), matched (same sweep run before),
+    // or new. A new one is only created once the runs have been reviewed.
+    let (dir, new) = if let Some(d) = &args.resume {
         Manifest::load(d)?;
         if args.model.is_some() || !args.params.is_empty() {
             eprintln!("note: --resume uses the sweep's own model and parameters from its manifest");
         }
-        absolute(d)?
+        (absolute(d)?, None)
     } else {
         let ts = match &args.timestamp {
             Some(t) => t.clone(),
@@ -237,7 +238,7 @@ pub fn sweep(args: &SweepArgs) -> Result<()> {
             &want.script,
             want.config.tag.as_deref(),
         )))?;
-        let matched = if args.new || args.timestamp.is_some() || args.dry_run {
+        let matched = if args.new || args.timestamp.is_some() {
             None
         } else {
             folder::find_matching_sweep(&root, &want)
@@ -245,41 +246,69 @@ pub fn sweep(args: &SweepArgs) -> Result<()> {
         match matched {
             Some(d) => {
                 println!("continuing the sweep in {}", d.display());
-                absolute(&d)?
+                (absolute(&d)?, None)
             }
-            None if args.dry_run => {
-                return dry_run_new(args, which, &want, &fresh);
-            }
-            None => {
-                create_or_join(&fresh, &want)?;
-                fresh
-            }
+            None => (fresh, Some(want)),
         }
     };
 
     if let Some(i) = args.run_index {
+        if let Some(want) = &new {
+            create_or_join(&dir, want)?;
+        }
         return run_one(&dir, i);
     }
 
-    let m = Manifest::load(&dir)?;
+    // The manifest as it is on disk, or as it will be for a new sweep.
+    let m = match &new {
+        Some(want) if !Manifest::path(&dir).exists() => want.clone(),
+        Some(want) => {
+            let have = Manifest::load(&dir)?;
+            if !folder::same_sweep(&have, want) {
+                bail!(
+                    "{} holds a different sweep (other model, times, tag or runs); \
+                     use another --tag or --timestamp",
+                    dir.display()
+                );
+            }
+            have
+        }
+        None => Manifest::load(&dir)?,
+    };
     let todo = m.unfinished(&runner::is_live);
     review::list(&m, &dir, &todo);
     if todo.is_empty() {
         println!("nothing to launch: every run is done (or still running)");
         return Ok(());
     }
-    match which {
-        Launcher::Local => {
-            if args.dry_run {
+    let throttle = (args.jobs > 1).then_some(args.jobs);
+    if args.dry_run {
+        match which {
+            Launcher::Local => {
                 for &i in &todo {
                     println!(
                         "{}",
                         runner::shell_join(&runner::run_command(&m, &dir, &m.runs[i])?)
                     );
                 }
-                return Ok(());
             }
-            review::confirm(args.yes, todo.len(), "launch locally")?;
+            Launcher::Slurm => print!(
+                "{}",
+                slurm::array_script(&m, &dir, &todo, throttle, &args.sbatch)?
+            ),
+        }
+        return Ok(());
+    }
+    let what = match which {
+        Launcher::Local => "launch locally",
+        Launcher::Slurm => "submit as one SLURM array job",
+    };
+    review::confirm(args.yes, todo.len(), what)?;
+    if let Some(want) = &new {
+        create_or_join(&dir, want)?;
+    }
+    match which {
+        Launcher::Local => {
             let describe = |i: usize| m.runs[i].describe();
             let t = local::launch(&dir, &todo, args.jobs, &describe)?;
             println!(
@@ -302,13 +331,7 @@ pub fn sweep(args: &SweepArgs) -> Result<()> {
             Ok(())
         }
         Launcher::Slurm => {
-            let throttle = (args.jobs > 1).then_some(args.jobs);
             let script = slurm::array_script(&m, &dir, &todo, throttle, &args.sbatch)?;
-            if args.dry_run {
-                print!("{script}");
-                return Ok(());
-            }
-            review::confirm(args.yes, todo.len(), "submit as one SLURM array job")?;
             let job = slurm::submit(&dir, &script, &todo)?;
             println!(
                 "submitted array job {job} ({} tasks); progress: {}",
@@ -318,31 +341,6 @@ pub fn sweep(args: &SweepArgs) -> Result<()> {
             Ok(())
         }
     }
-}
-
-/// `--dry-run` of a sweep that does not exist yet: list and print, create
-/// nothing.
-fn dry_run_new(args: &SweepArgs, which: Launcher, want: &Manifest, dir: &Path) -> Result<()> {
-    let todo: Vec<usize> = (0..want.runs.len()).collect();
-    review::list(want, dir, &todo);
-    match which {
-        Launcher::Local => {
-            for r in &want.runs {
-                println!(
-                    "{}",
-                    runner::shell_join(&runner::run_command(want, dir, r)?)
-                );
-            }
-        }
-        Launcher::Slurm => {
-            let throttle = (args.jobs > 1).then_some(args.jobs);
-            print!(
-                "{}",
-                slurm::array_script(want, dir, &todo, throttle, &args.sbatch)?
-            );
-        }
-    }
-    Ok(())
 }
 
 /// `--run-index`: one run in the foreground; a done run is not run again.

@@ -7,10 +7,10 @@ use super::collate::Table;
 use anyhow::{bail, Context, Result};
 use std::path::Path;
 
-const W: usize = 800;
+const W: usize = 860;
 const H: usize = 560;
 const LEFT: usize = 90;
-const RIGHT: usize = 150;
+const RIGHT: usize = 190;
 const TOP: usize = 50;
 const BOTTOM: usize = 70;
 const SCALE: usize = 2;
@@ -363,7 +363,9 @@ pub fn plot_result(
         ),
         None => None,
     };
-    let mut series: Vec<(f64, Vec<(f64, f64)>)> = Vec::new();
+    // One line per analysis time and per combination of the other swept
+    // parameters, so a line only joins runs that differ in `param`.
+    let mut series: Vec<((f64, String), Vec<(f64, f64)>)> = Vec::new();
     for row in &t.rows {
         let Some(time) = row.time else { continue };
         if at.is_some_and(|a| (a - time).abs() > 1e-9) {
@@ -380,18 +382,32 @@ pub fn plot_result(
         if !y.is_finite() {
             continue;
         }
-        match series.iter_mut().find(|s| s.0 == time) {
+        let others: Vec<String> = row
+            .params
+            .iter()
+            .filter(|(n, _)| n != param)
+            .map(|(n, v)| format!("{n}={v}"))
+            .collect();
+        let key = (time, others.join(" "));
+        match series.iter_mut().find(|s| s.0 == key) {
             Some(s) => s.1.push((x, y)),
-            None => series.push((time, vec![(x, y)])),
+            None => series.push((key, vec![(x, y)])),
         }
     }
     if series.is_empty() {
         bail!("no run has both a numeric '{param}' and '{result}'");
     }
-    series.sort_by(|a, b| a.0.total_cmp(&b.0));
+    series.sort_by(|a, b| a.0 .0.total_cmp(&b.0 .0).then(a.0 .1.cmp(&b.0 .1)));
     let labelled: Vec<Series> = series
         .into_iter()
-        .map(|(time, p)| (format!("T={}", tick_label(time)), p))
+        .map(|((time, others), p)| {
+            let mut label = format!("T={}", tick_label(time));
+            if !others.is_empty() {
+                label.push(' ');
+                label.push_str(&others);
+            }
+            (label, p)
+        })
         .collect();
     let canvas = draw(
         &labelled,

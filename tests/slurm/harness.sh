@@ -1,0 +1,204 @@
+#!/usr/bin/env bash
+# Single-node SLURM test of the job scripts: starts munged, slurmctld and
+# slurmd on localhost (private socket, ports, state and spool under a temp
+# folder), runs
+#   1. jobscripts/run.sbatch                   -> one run folder with .out/.h5
+#   2. jobscripts/sweep.sbatch as a 4-task array -> sweep folder, manifest
+#      with 4 done runs, collated CSV (8 rows: 4 runs x 2 times)
+#   3. jobscripts/checkpoint.sbatch with a 2-minute limit and a run that
+#      needs longer than the first signal -> exactly one requeue, results
+#      identical to an uninterrupted run
+# and stops the daemons by PID (also on failure). Exit 0 only if all pass.
+#
+# Environment:
+#   TOPO_HPC     topo-hpc executable (sweep, collate)            [required]
+#   RUNNER       executable given `run ...` by run/checkpoint    [default TOPO_HPC]
+#   TOPO_HPC_SWEEP_RUNNER  passed through to the sweep (stand-in runs)
+#   MODEL        model file                                       [required]
+#   NTASKS       MPI ranks per run in run.sbatch                  [default 1]
+#   CKPT_TIMES   --times of the checkpointed run (its length)     [default 105]
+#   KEEP=1       keep the temp folder
+set -uo pipefail
+
+here=$(cd "$(dirname "$0")" && pwd)
+repo=$(cd "$here/../.." && pwd)
+fail() { echo "harness: FAIL: $*" >&2; exit 1; }
+step() { echo "harness: $(date -u +%T) $*"; }
+
+for b in munged slurmctld slurmd sbatch squeue scontrol sinfo python3; do
+  command -v "$b" >/dev/null 2>&1 || [ -x "/usr/sbin/$b" ] ||
+    fail "'$b' not found: install slurm-wlm and munge (scripts/setup.sh does)"
+done
+[ "$(id -u)" -eq 0 ] || fail "the single-node SLURM harness must run as root (slurmd needs it)"
+[ -r /etc/munge/munge.key ] || fail "/etc/munge/munge.key missing (the munge package creates it)"
+: "${TOPO_HPC:?TOPO_HPC must name the topo-hpc executable}"
+: "${MODEL:?MODEL must name a model file}"
+RUNNER=${RUNNER:-$TOPO_HPC}
+NTASKS=${NTASKS:-1}
+CKPT_TIMES=${CKPT_TIMES:-105}
+export OMPI_ALLOW_RUN_AS_ROOT=1 OMPI_ALLOW_RUN_AS_ROOT_CONFIRM=1
+export OMPI_MCA_pml=ob1 OMPI_MCA_btl=self,vader
+
+work=$(mktemp -d /tmp/topo-slurm.XXXXXX)
+chmod 755 "$work"
+pids=()
+cleanup() {
+  for p in slurmd slurmctld munged; do
+    f="$work/$p.pid"
+    [ -f "$f" ] || continue
+    pid=$(cat "$f")
+    kill "$pid" 2>/dev/null || continue
+    for _ in $(seq 100); do kill -0 "$pid" 2>/dev/null || break; sleep 0.1; done
+    kill -9 "$pid" 2>/dev/null || true
+  done
+  if [ "${KEEP:-0}" = 1 ]; then echo "harness: kept $work"; else rm -rf "$work"; fi
+}
+trap cleanup EXIT
+
+# ---- daemons ---------------------------------------------------------------
+install -d -o munge -g munge -m 0755 "$work/munge"
+runuser -u munge -- /usr/sbin/munged --socket="$work/munge/munge.socket" \
+  --pid-file="$work/munge/munged.pid" --log-file="$work/munge/munged.log" \
+  --seed-file="$work/munge/munged.seed" || fail "munged did not start"
+for _ in $(seq 50); do [ -s "$work/munge/munged.pid" ] && break; sleep 0.1; done
+cp "$work/munge/munged.pid" "$work/munged.pid"
+
+cpus=$(nproc)
+mkdir -p "$work/state" "$work/spool"
+export SLURM_CONF="$work/slurm.conf"
+cat > "$SLURM_CONF" <<EOF
+ClusterName=topotest
+SlurmctldHost=localhost
+SlurmctldPort=16817
+SlurmdPort=16818
+SlurmUser=root
+SlurmdUser=root
+AuthType=auth/munge
+AuthInfo=socket=$work/munge/munge.socket
+CredType=cred/munge
+StateSaveLocation=$work/state
+SlurmdSpoolDir=$work/spool
+SlurmctldPidFile=$work/slurmctld.pid
+SlurmdPidFile=$work/slurmd.pid
+SlurmctldLogFile=$work/slurmctld.log
+SlurmdLogFile=$work/slurmd.log
+ProctrackType=proctrack/linuxproc
+TaskPlugin=task/none
+JobAcctGatherType=jobacct_gather/none
+AccountingStorageType=accounting_storage/none
+JobCompType=jobcomp/none
+SelectType=select/cons_tres
+SelectTypeParameters=CR_Core
+SchedulerType=sched/backfill
+MpiDefault=pmix
+MailProg=/bin/true
+ReturnToService=2
+EnforcePartLimits=ALL
+MinJobAge=600
+NodeName=localhost NodeAddr=127.0.0.1 CPUs=$cpus Boards=1 SocketsPerBoard=1 CoresPerSocket=$cpus ThreadsPerCore=1 RealMemory=1000 State=UNKNOWN
+PartitionName=debug Nodes=localhost Default=YES MaxTime=INFINITE State=UP
+EOF
+slurmctld -f "$SLURM_CONF" || fail "slurmctld did not start (log: $work/slurmctld.log)"
+slurmd -f "$SLURM_CONF" -N localhost || fail "slurmd did not start (log: $work/slurmd.log)"
+for _ in $(seq 100); do
+  sinfo -h -o %t 2>/dev/null | grep -q idle && break
+  sleep 0.2
+done
+sinfo -h -o %t | grep -q idle || { cat "$work/slurmctld.log"; fail "node never became idle"; }
+step "SLURM up (pids $(cat "$work/slurmctld.pid") $(cat "$work/slurmd.pid"))"
+
+# Wait for a job (and every array task / requeue) to end; prints its state.
+wait_job() {
+  local id=$1 limit=$2 t=0 st
+  while [ "$t" -lt "$limit" ]; do
+    st=$(scontrol -o show job "$id" 2>/dev/null | grep -o 'JobState=[A-Z_]*' | sort -u | tr '\n' ' ')
+    if [ -n "$st" ] && ! echo "$st" | grep -qE 'PENDING|RUNNING|REQUEUE|CONFIGURING|COMPLETING|SUSPENDED'; then
+      echo "$st"; return 0
+    fi
+    sleep 2; t=$((t + 2))
+  done
+  echo "TIMEOUT $st"; return 1
+}
+
+cd "$work"
+
+# ---- 1. run.sbatch -----------------------------------------------------------
+step "run.sbatch"
+id=$(sbatch --parsable --ntasks-per-node="$NTASKS" --output="$work/run-%j.out" \
+  --export=ALL,MODEL="$MODEL",PARAMS="seed_a=1",TIMES="1,5",OUTPUT="$work/out_run",TOPO_HPC="$RUNNER" \
+  "$repo/jobscripts/run.sbatch") || fail "sbatch run.sbatch"
+st=$(wait_job "$id" 300)
+cat "$work/run-$id.out"
+echo "$st" | grep -q COMPLETED || fail "run.sbatch ended $st"
+d=$(find "$work/out_run" -mindepth 1 -maxdepth 1 -type d -name '*,seed_a=1')
+[ -n "$d" ] || fail "run.sbatch made no run folder with seed_a=1 in $work/out_run"
+ls "$d"/*.out >/dev/null 2>&1 || fail "no .out in $d"
+ls "$d"/*.h5 >/dev/null 2>&1 || fail "no .h5 in $d"
+step "run.sbatch ok: $(basename "$d")"
+
+# ---- 2. sweep.sbatch: 4-task array + collate ---------------------------------
+step "sweep.sbatch"
+id=$(sbatch --parsable --array=0-3 --output="$work/sweep-%A_%a.out" \
+  --export=ALL,MODEL="$MODEL",SPACE="seed_a=1,2;seed_b=0:1:2",TIMES="1,5",OUTPUT="$work/out_sweep",TOPO_HPC="$TOPO_HPC" \
+  "$repo/jobscripts/sweep.sbatch") || fail "sbatch sweep.sbatch"
+st=$(wait_job "$id" 300)
+cat "$work"/sweep-*.out
+echo "$st" | grep -q COMPLETED || fail "sweep.sbatch ended $st"
+sweeps=$(find "$work/out_sweep" -mindepth 1 -maxdepth 1 -type d -name '*_sweep' | wc -l)
+[ "$sweeps" -eq 1 ] || fail "expected one sweep folder (one shared timestamp), found $sweeps"
+sd=$(find "$work/out_sweep" -mindepth 1 -maxdepth 1 -type d -name '*_sweep')
+python3 - "$sd" <<'PY' || fail "manifest check"
+import json, os, sys
+d = sys.argv[1]
+m = json.load(open(os.path.join(d, "manifest.json")))
+runs = m["runs"]
+assert len(runs) == 4, len(runs)
+combos = sorted((r["params"]["seed_a"], r["params"]["seed_b"]) for r in runs)
+assert combos == [(1, 0.0), (1, 1.0), (2, 0.0), (2, 1.0)], combos
+for r in runs:
+    assert r["state"] == "done" and r["exit_code"] == 0, r
+    assert r["slurm_job"] and r["slurm_job"].endswith("_%d" % r["index"]), r
+    assert r["folder"] and os.path.isdir(os.path.join(d, r["folder"])), r
+    assert r["folder"].startswith(m["timestamp"]), (r["folder"], m["timestamp"])
+print("manifest ok:", [r["folder"] for r in runs])
+PY
+"$TOPO_HPC" collate "$sd" --plot V1/mean_activity --against seed_a || fail "collate"
+python3 - "$sd/collated.csv" <<'PY' || fail "collated CSV check"
+import csv, sys
+rows = list(csv.DictReader(open(sys.argv[1])))
+assert len(rows) == 8, len(rows)
+for r in rows:
+    assert r["state"] == "done", r
+    # The stand-in's value is 10*(a+b)+t; a real model's is checked for presence only.
+    assert r["V1/mean_activity"] != "", r
+print("collated ok:", len(rows), "rows")
+PY
+[ -s "$sd/collated.h5" ] || fail "no collated.h5"
+[ -s "$sd/collated_V1_mean_activity_vs_seed_a.png" ] || fail "no figure"
+step "sweep.sbatch ok"
+
+# ---- 3. checkpoint.sbatch: forced requeue, same results ----------------------
+# The limit is 2 minutes and the signal comes 60 s before it; SLURM checks
+# limits every ~30 s, so the signal lands 60-90 s into each attempt. A run
+# needing ~105 s is interrupted once and finishes in the second attempt.
+step "checkpoint.sbatch (takes ~3 minutes)"
+id=$(sbatch --parsable --time=2 --signal=B:USR1@60 --output="$work/ckpt-%j.out" \
+  --export=ALL,MODEL="$MODEL",PARAMS="seed_a=3",TIMES="$CKPT_TIMES",OUTPUT="$work/out_ckpt",TOPO_HPC="$RUNNER",LAUNCH=srun \
+  "$repo/jobscripts/checkpoint.sbatch") || fail "sbatch checkpoint.sbatch"
+st=$(wait_job "$id" 600)
+cat "$work/ckpt-$id.out"
+echo "$st" | grep -q COMPLETED || fail "checkpoint.sbatch ended $st"
+restarts=$(scontrol -o show job "$id" | grep -o 'Restarts=[0-9]*' | cut -d= -f2)
+[ "${restarts:-0}" -eq 1 ] || fail "expected exactly one requeue, got ${restarts:-0}"
+grep -q "continuing from" "$work/ckpt-$id.out" || fail "the requeued job did not restore a snapshot"
+cd_run=$(find "$work/out_ckpt" -mindepth 2 -maxdepth 2 -type d -name '*,seed_a=3')
+[ -n "$cd_run" ] || fail "no checkpointed run folder"
+# The same run, uninterrupted.
+ts=$(cat "$work/out_ckpt/ckpt-$id/timestamp")
+FAKE_STEP_SECONDS=0 "$RUNNER" run "$MODEL" -p seed_a=3 --times "$CKPT_TIMES" \
+  --output-path "$work/out_plain" --timestamp "$ts" --no-progress || fail "uninterrupted run"
+plain=$(find "$work/out_plain" -mindepth 1 -maxdepth 1 -type d -name '*,seed_a=3')
+python3 "$here/h5_equal.py" "$cd_run" "$plain" || fail "requeued run differs from the uninterrupted one"
+step "checkpoint.sbatch ok: 1 requeue, results equal"
+
+echo "harness: all SLURM checks passed"
