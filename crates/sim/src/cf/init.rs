@@ -4,7 +4,7 @@
 
 use super::name::cf_name;
 use super::params::{CfParams, ProjectionKind};
-use super::placement::{crop_matrix, place, Placement};
+use super::placement::{place, Placement};
 use super::render::Independent;
 use super::render::{has_dynamic_params, render_with, shared_draws_per_element, RenderArgs};
 use super::template::{render_mask, Template};
@@ -12,7 +12,7 @@ use super::{BuildError, ConnectionFields, SharedKernel};
 use crate::exchange::Block;
 use crate::normalize::UnitFilter;
 use rayon::prelude::*;
-use topo_numbergen::Streams;
+use topo_numbergen::{NumpyRandomState, Streams};
 use topo_pattern::coords::{SheetCoords, Slice};
 use topo_pattern::pattern::Randomness;
 use topo_spec::ConnectionSpec;
@@ -104,17 +104,19 @@ fn needed_of(slices: &[[usize; 4]]) -> Block {
     })
 }
 
-/// A unit's mask and float32 weights.
+/// Renders a unit's cropped mask and float32 weights into its slots.
 fn render_unit<R: Randomness + ?Sized>(
     rng: &mut R,
     p: &CfParams,
     template: &Template,
     src: &SheetCoords,
     unit: &Local,
-) -> Result<(Vec<f32>, Vec<f32>), BuildError> {
+    weights: &mut [f32],
+    mask: &mut [f32],
+) -> Result<(), BuildError> {
     let pl = &unit.placement;
     if pl.is_empty() {
-        return Ok((Vec::new(), Vec::new()));
+        return Ok(());
     }
     let name = cf_name(Some(&p.label), unit.x, unit.y);
     let full_mask;
@@ -124,20 +126,52 @@ fn render_unit<R: Randomness + ?Sized>(
         full_mask = render_mask(rng, p, &template.bounds, template.shape, src, &name)?;
         &full_mask
     };
-    let mut mask = Vec::with_capacity(pl.len());
-    crop_matrix(mask_template, template.shape, &pl.weights, &mut mask);
+    let (cols, w) = (template.shape.1, &pl.weights);
+    let width = (w.c2 - w.c1) as usize;
+    for (i, r) in (w.r1 as usize..w.r2 as usize).enumerate() {
+        let from = r * cols + w.c1 as usize;
+        mask[i * width..(i + 1) * width].copy_from_slice(&mask_template[from..from + width]);
+    }
     let args = RenderArgs {
         x: unit.x,
         y: unit.y,
         bounds: src.slice2bounds(&pl.input),
         xdensity: src.xdensity(),
         ydensity: src.ydensity(),
-        mask: Some(&mask),
+        mask: Some(mask),
         name: &name,
         shape: pl.shape(),
     };
-    let w = render_with(rng, &p.weights_generator, &args)?;
-    Ok((w.into_iter().map(|v| v as f32).collect(), mask))
+    let values = render_with(rng, &p.weights_generator, &args)?;
+    for (o, v) in weights.iter_mut().zip(values) {
+        *o = v as f32;
+    }
+    Ok(())
+}
+
+/// Local units rendered together from one copy of the shared stream.
+struct Chunk {
+    /// First local unit.
+    first: usize,
+    /// One past the last local unit.
+    end: usize,
+    /// The shared stream where the chunk's first unit starts drawing
+    /// (`None` when nothing draws from it).
+    start: Option<NumpyRandomState>,
+}
+
+/// Splits `v` into consecutive pieces of the given lengths.
+fn split_lengths<'a, T>(
+    mut v: &'a mut [T],
+    lengths: impl Iterator<Item = usize>,
+) -> Vec<&'a mut [T]> {
+    let mut out = Vec::new();
+    for len in lengths {
+        let (a, b) = std::mem::take(&mut v).split_at_mut(len);
+        out.push(a);
+        v = b;
+    }
+    out
 }
 
 fn build_plain(
@@ -160,63 +194,120 @@ fn build_plain(
         shared_draws_per_element(&p.cf_shape)?
     };
     let sequential = k_weights > 0 || k_mask > 0;
-
+    let draws = |pl: &Placement| {
+        if pl.is_empty() {
+            0
+        } else {
+            k_mask * template.len() as u64 + k_weights * pl.len() as u64
+        }
+    };
     let locate = |r: usize, c: usize| -> Result<Local, BuildError> {
         let (x, y) = dest.matrixidx2sheet(r as i64, c as i64);
         let placement = place(&template, src, x, y, p.allow_null_cfs)?;
         Ok(Local { x, y, placement })
     };
 
-    let mut rendered: Vec<(Vec<f32>, Vec<f32>)> = Vec::with_capacity(block.len());
     let mut locals: Vec<Local> = Vec::with_capacity(block.len());
+    for (r, c) in block_units(&block) {
+        locals.push(locate(r, c)?);
+    }
+    let n = locals.len();
+    let chunk_len = (n / (8 * rayon::current_num_threads().max(1))).clamp(16, 1024);
+    // Draws to skip before each local unit: those of the non-local units
+    // since the previous local unit of its chunk.
+    let mut skip_before = vec![0u64; n];
+    let mut chunks: Vec<Chunk> = Vec::new();
     if sequential {
-        // CF creation order over the whole sheet: own units are rendered,
-        // the others only advance the shared stream by their draw count.
+        // One pass over the whole sheet in CF creation order positions the
+        // shared stream at each chunk's start and finally past every CF.
+        let shared = streams.shared_numpy();
+        // draws not yet applied to `shared`, and draws of non-local units
+        // since the previous local unit
+        let (mut pending, mut gap) = (0u64, 0u64);
+        let mut u = 0usize;
         for r in 0..dest.rows() {
             for c in 0..dest.cols() {
-                let unit = locate(r, c)?;
                 if block.contains(r, c) {
-                    rendered.push(render_unit(&mut *streams, p, &template, src, &unit)?);
-                    locals.push(unit);
+                    if u % chunk_len == 0 {
+                        shared.skip(pending);
+                        pending = 0;
+                        chunks.push(Chunk {
+                            first: u,
+                            end: (u + chunk_len).min(n),
+                            start: Some(shared.clone()),
+                        });
+                    } else {
+                        skip_before[u] = gap;
+                    }
+                    gap = 0;
+                    pending += draws(&locals[u].placement);
+                    u += 1;
                 } else {
-                    let n =
-                        k_mask * template.len() as u64 + k_weights * unit.placement.len() as u64;
-                    streams.shared_numpy().skip(n);
+                    let d = draws(&locate(r, c)?.placement);
+                    gap += d;
+                    pending += d;
                 }
             }
         }
+        shared.skip(pending);
     } else {
-        for (r, c) in block_units(&block) {
-            locals.push(locate(r, c)?);
+        let mut first = 0;
+        while first < n {
+            chunks.push(Chunk {
+                first,
+                end: (first + chunk_len).min(n),
+                start: None,
+            });
+            first += chunk_len;
         }
-        rendered = locals
-            .par_iter()
-            .map(|unit| {
-                let mut rng = Independent::default();
-                let out = render_unit(&mut rng, p, &template, src, unit)?;
+    }
+
+    let mut offsets = Vec::with_capacity(n + 1);
+    offsets.push(0usize);
+    for u in &locals {
+        offsets.push(offsets[offsets.len() - 1] + u.placement.len());
+    }
+    let total = offsets[n];
+    let mut weights = vec![0.0f32; total];
+    let mut masks = vec![0.0f32; total];
+    {
+        let chunk_sizes = chunks.iter().map(|c| offsets[c.end] - offsets[c.first]);
+        let w_parts = split_lengths(&mut weights, chunk_sizes.clone());
+        let m_parts = split_lengths(&mut masks, chunk_sizes);
+        chunks
+            .into_par_iter()
+            .zip(w_parts)
+            .zip(m_parts)
+            .try_for_each(|((chunk, w_part), m_part)| -> Result<(), BuildError> {
+                let mut rng = match chunk.start {
+                    Some(s) => Independent::with_shared(s),
+                    None => Independent::default(),
+                };
+                let base = offsets[chunk.first];
+                for u in chunk.first..chunk.end {
+                    if let Some(s) = rng.shared_mut() {
+                        s.skip(skip_before[u]);
+                    }
+                    let (a, b) = (offsets[u] - base, offsets[u + 1] - base);
+                    render_unit(
+                        &mut rng,
+                        p,
+                        &template,
+                        src,
+                        &locals[u],
+                        &mut w_part[a..b],
+                        &mut m_part[a..b],
+                    )?;
+                }
                 if rng.used_shared() {
                     return Err(BuildError::Unsupported(
                         "a weights pattern drawing from the shared stream unexpectedly".into(),
                     ));
                 }
-                Ok(out)
-            })
-            .collect::<Result<Vec<_>, BuildError>>()?;
+                Ok(())
+            })?;
     }
 
-    let n = locals.len();
-    let mut offsets = Vec::with_capacity(n + 1);
-    offsets.push(0);
-    for (w, _) in &rendered {
-        offsets.push(offsets.last().copied().unwrap_or(0) + w.len());
-    }
-    let total = offsets[n];
-    let mut weights = Vec::with_capacity(total);
-    let mut masks = Vec::with_capacity(total);
-    for (w, m) in rendered {
-        weights.extend_from_slice(&w);
-        masks.extend_from_slice(&m);
-    }
     let slices: Vec<[usize; 4]> = locals
         .iter()
         .map(|u| to_usize(&u.placement.input))

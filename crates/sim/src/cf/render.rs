@@ -4,7 +4,7 @@
 //! stepped over without being rendered.
 
 use super::BuildError;
-use topo_numbergen::Streams;
+use topo_numbergen::{NumpyRandomState, Streams};
 use topo_pattern::coords::{BoundingBox, SheetCoords};
 use topo_pattern::pattern::{self, Mask, Overrides, Randomness, Region, UniformSource};
 use topo_spec::{Component, Time, Value};
@@ -157,12 +157,14 @@ pub fn has_dynamic_params(pg: &Component) -> bool {
     pg.params.values().any(dynamic)
 }
 
-/// Random source for CFs rendered in parallel: per-CF hashed streams only.
-/// Used when neither the weights nor the masks draw from the shared
-/// stream or read numbergen values.
+/// Random source for CFs rendered away from the model's `Streams` (in
+/// parallel): per-CF hashed streams, plus optionally a copy of the shared
+/// sequential stream positioned where a group of CFs starts drawing.
+/// Numbergen-valued parameters are not available (callers refuse them).
 #[derive(Default)]
 pub struct Independent {
-    shared: Poison,
+    poison: Poison,
+    stream: Option<NumpyRandomState>,
 }
 
 /// Stands in for the shared stream where it must not be used; records any
@@ -192,9 +194,22 @@ fn plain(v: &Value) -> Result<f64, String> {
 }
 
 impl Independent {
-    /// Whether anything tried to draw from the shared stream.
+    /// A source whose shared stream continues from `state`.
+    pub fn with_shared(state: NumpyRandomState) -> Independent {
+        Independent {
+            poison: Poison::default(),
+            stream: Some(state),
+        }
+    }
+
+    /// The shared stream copy, if there is one.
+    pub fn shared_mut(&mut self) -> Option<&mut NumpyRandomState> {
+        self.stream.as_mut()
+    }
+
+    /// Whether anything tried to draw from a shared stream it does not have.
     pub fn used_shared(&self) -> bool {
-        self.shared.used
+        self.poison.used
     }
 }
 
@@ -206,7 +221,10 @@ impl Randomness for Independent {
         plain(v)
     }
     fn shared_uniform(&mut self) -> &mut dyn UniformSource {
-        &mut self.shared
+        match &mut self.stream {
+            Some(s) => s,
+            None => &mut self.poison,
+        }
     }
     fn hashed_uniform(&mut self, name: &str, t: Time) -> Result<Box<dyn UniformSource>, String> {
         Ok(Box::new(Streams::hashed_numpy(name, t)))
