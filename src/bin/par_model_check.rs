@@ -7,7 +7,8 @@
 //!
 //! Usage: `par_model_check SPEC.json --times 1,10,100 --out DUMP
 //! [--report] [--threads T]` where SPEC.json is a serialised
-//! `topo_spec::ModelSpec`.
+//! `topo_spec::ModelSpec`. With `--bench` instead of `--out`, nothing is
+//! dumped and rank 0 prints one line of timings (benches/par_scaling.sh).
 
 use std::fmt::Write as _;
 use topo_hpc::par::{self, Context};
@@ -20,6 +21,7 @@ struct Options {
     times: Vec<i64>,
     out: String,
     report: bool,
+    bench: bool,
     threads: Option<usize>,
 }
 
@@ -30,6 +32,7 @@ fn options(ctx: &Context) -> Options {
         times: vec![1],
         out: String::new(),
         report: false,
+        bench: false,
         threads: None,
     };
     let mut i = 0;
@@ -61,12 +64,13 @@ fn options(ctx: &Context) -> Options {
                 i += 1;
             }
             "--report" => o.report = true,
+            "--bench" => o.bench = true,
             s if !s.starts_with("--") && o.spec.is_empty() => o.spec = s.to_string(),
             other => ctx.fail(format!("unexpected argument {other}")),
         }
         i += 1;
     }
-    if o.spec.is_empty() || o.out.is_empty() {
+    if o.spec.is_empty() || (o.out.is_empty() && !o.bench) {
         ctx.fail("usage: par_model_check SPEC.json --times 1,10 --out DUMP");
     }
     o
@@ -144,10 +148,12 @@ fn snapshot(net: &Network, ex: &mut dyn Exchange, out: &mut String) -> Result<()
 fn run(ctx: &Context, o: &Options) -> Result<String, String> {
     let text = std::fs::read_to_string(&o.spec).map_err(|e| format!("{}: {e}", o.spec))?;
     let spec: ModelSpec = serde_json::from_str(&text).map_err(|e| format!("{}: {e}", o.spec))?;
+    let start = std::time::Instant::now();
     let decomp =
         par::model::decomposition_for(&spec, ctx.size(), ctx.rank()).map_err(|e| e.to_string())?;
     let mut ex = ctx.exchange();
     let mut net = Network::build(&spec, &decomp, &mut ex).map_err(|e| e.to_string())?;
+    let build_s = ex.max(start.elapsed().as_secs_f64());
     if o.report {
         let sheets = par::model::model_geometry(&spec).map_err(|e| e.to_string())?;
         ctx.root_println(par::decomposition_report(
@@ -157,19 +163,31 @@ fn run(ctx: &Context, o: &Options) -> Result<String, String> {
         ));
     }
     let mut out = String::new();
+    ex.reset_stats();
     let start = std::time::Instant::now();
     for &t in &o.times {
         let dt = Time::from_int(t) - net.time();
         net.run(dt, &mut ex).map_err(|e| e.to_string())?;
-        snapshot(&net, &mut ex, &mut out)?;
+        if !o.bench {
+            snapshot(&net, &mut ex, &mut out)?;
+        }
     }
+    let run_s = start.elapsed().as_secs_f64();
     let stats = ex.stats();
-    ctx.root_eprintln(format!(
-        "par_model_check: {} ranks, {:.2} s, halo: {} exchanges, {:.3} s in exchange on rank 0",
+    // The slowest rank sets the pace; report its exchange time too.
+    let run_s = ex.max(run_s);
+    let exchange_s = ex.max(stats.seconds);
+    let iterations = o.times.last().copied().unwrap_or(0).max(1) as f64;
+    ctx.root_println(format!(
+        "bench ranks={} threads={} build_s={build_s:.3} run_s={run_s:.3} \
+         s_per_iteration={:.5} exchange_s_max={exchange_s:.3} exchange_share={:.3} \
+         exchanges={} values_received_rank0={}",
         ctx.size(),
-        start.elapsed().as_secs_f64(),
+        rayon::current_num_threads(),
+        run_s / iterations,
+        exchange_s / run_s.max(1e-12),
         stats.calls,
-        stats.seconds
+        stats.units_received
     ));
     Ok(out)
 }
@@ -179,7 +197,7 @@ fn main() {
     let o = options(&ctx);
     par::configure_threads(o.threads).unwrap_or_else(|e| ctx.fail(e));
     let out = run(&ctx, &o).unwrap_or_else(|e| ctx.fail(e));
-    if ctx.is_root() {
+    if ctx.is_root() && !o.bench {
         std::fs::write(&o.out, out).unwrap_or_else(|e| ctx.fail(format!("{}: {e}", o.out)));
     }
     ctx.barrier();
