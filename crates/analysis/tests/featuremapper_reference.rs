@@ -64,6 +64,10 @@ fn amplitudes_and_kmax_match_scipy_fit() {
         for (a, b) in hc.amplitudes.iter().zip(floats(&case["amplitudes"])) {
             assert!((a - b).abs() < 1e-12, "dim {dim}: amplitude {a} vs {b}");
         }
+        // White-noise maps have no ring: any fit is arbitrary there.
+        if case["cycles"].is_null() {
+            continue;
+        }
         let kmax = case["kmax"].as_f64().unwrap();
         let scipy_a0 = case["fit"][0].as_f64().unwrap();
         if scipy_a0 > 0.0 {

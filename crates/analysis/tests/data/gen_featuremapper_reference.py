@@ -101,7 +101,16 @@ for dim, cycles in [(33, 4.0), (41, 5.0), (48, 6.0), (49, 7.0)]:
     cases.append({"dim": dim, "cycles": cycles, "preference": pref.flatten().tolist(),
                   "bounds_lbrt": lbrt, "pinwheels": [[float(a), float(b)] for a, b in pts],
                   "amplitudes": amps, "fit": fit, "fit_valid": valid, "kmax": kmax})
-json.dump({"description": "Synthetic orientation maps (plane waves, numpy RandomState(11)) with "
+# White-noise maps: many saddles in Re and Im, to check saddle handling.
+for dim in (16, 23):
+    pref = rng.uniform(0, np.pi, (dim, dim))
+    lbrt = (-0.5, -0.5, 0.5, 0.5)
+    pts = pinwheels(pref, lbrt)
+    amps, fit, valid, kmax = hypercolumns(pref)
+    cases.append({"dim": dim, "cycles": None, "preference": pref.flatten().tolist(),
+                  "bounds_lbrt": lbrt, "pinwheels": [[float(a), float(b)] for a, b in pts],
+                  "amplitudes": amps, "fit": fit, "fit_valid": valid, "kmax": kmax})
+json.dump({"description": "Synthetic orientation maps (plane waves, then two white-noise maps; numpy RandomState(11)) with "
            "featuremapper b2ddf28's pinwheel points (matplotlib %s contour, level 0, origin upper, "
            "extent = bounds) and hypercolumn analysis (scipy %s curve_fit of the Kaschube function, "
            "kmax = a1 if valid else arg-max)." % (matplotlib.__version__, __import__("scipy").__version__),
