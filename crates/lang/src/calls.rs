@@ -72,7 +72,7 @@ impl Interp {
             return Ok(Obj::Sim);
         }
         if let Some(a) = registry::alias(&full) {
-            return Ok(resolve_alias(a, &full).map_err(|m| self.err(off, m))?);
+            return resolve_alias(a, &full).map_err(|m| self.err(off, m));
         }
         if registry().class(&full).is_some() {
             return Ok(Obj::Class(full));

@@ -9,16 +9,19 @@ use crate::interp::{Interp, R};
 use crate::obj::{Obj, ParamDecl};
 use crate::pyfmt::{quote, repr_float};
 
-/// (name, param kind, default, bounds, inclusive bounds, doc) of every
-/// model parameter, base classes first.
-fn model_params() -> Vec<(
+/// One model parameter: name, param kind, default, bounds, inclusive
+/// bounds, doc.
+type ModelParam = (
     &'static str,
     &'static str,
     Obj,
     Option<(Option<f64>, Option<f64>)>,
     (bool, bool),
     &'static str,
-)> {
+);
+
+/// Every model parameter, base classes first.
+fn model_params() -> Vec<ModelParam> {
     let f = Obj::Float;
     let pos = Some((Some(0.0), None));
     let pos_excl = (false, true);

@@ -123,40 +123,29 @@ impl Interp {
                 v.type_name()
             )
         };
-        match d.kind.as_str() {
-            "Number" => {
-                if !matches!(v, Obj::Int(_) | Obj::Float(_)) {
-                    return Err(wrong("a number"));
-                }
-            }
-            "Integer" => {
-                if !matches!(v, Obj::Int(_)) {
-                    return Err(wrong("an integer"));
-                }
-            }
-            "Boolean" => {
-                if !matches!(v, Obj::Bool(_)) {
-                    return Err(wrong("True or False"));
-                }
-            }
-            "String" => {
-                if !matches!(v, Obj::Str(_)) {
-                    return Err(wrong("a string"));
-                }
-            }
+        let expected = match d.kind.as_str() {
+            "Number" if !matches!(v, Obj::Int(_) | Obj::Float(_)) => Some("a number"),
+            "Integer" if !matches!(v, Obj::Int(_)) => Some("an integer"),
+            "Boolean" if !matches!(v, Obj::Bool(_)) => Some("True or False"),
+            "String" if !matches!(v, Obj::Str(_)) => Some("a string"),
             "List" => {
                 return match v {
                     Obj::List(items) | Obj::Tuple(items) => Ok(Obj::List(items)),
                     _ => Err(wrong("a list")),
                 };
             }
-            "ObjectSelector" => {
-                if !d.objects.iter().any(|o| py_eq(o, &v)) {
-                    let objs: Vec<String> = d.objects.iter().map(py_repr).collect();
-                    return Err(format!("value {} for global parameter '{name}' is not one of the allowed objects [{}]", py_repr(&v), objs.join(", ")));
-                }
+            "ObjectSelector" if !d.objects.iter().any(|o| py_eq(o, &v)) => {
+                let objs: Vec<String> = d.objects.iter().map(py_repr).collect();
+                return Err(format!(
+                    "value {} for global parameter '{name}' is not one of the allowed objects [{}]",
+                    py_repr(&v),
+                    objs.join(", ")
+                ));
             }
-            _ => {}
+            _ => None,
+        };
+        if let Some(exp) = expected {
+            return Err(wrong(exp));
         }
         if let (Some((lo, hi)), Some(x)) = (d.bounds, v.num()) {
             let ok_lo = lo

@@ -69,7 +69,10 @@ fn parse_bound(s: &str) -> Option<f64> {
     }
 }
 
-fn parse_kind(spec: &str) -> (Kind, bool, Option<(f64, bool)>, Option<(f64, bool)>) {
+/// A bound: value and whether it is inclusive.
+type Bound = Option<(f64, bool)>;
+
+fn parse_kind(spec: &str) -> (Kind, bool, Bound, Bound) {
     let (head, bounds) = match spec.find(['[', '(']) {
         Some(i) => (&spec[..i], Some(&spec[i..])),
         None => (spec, None),

@@ -188,14 +188,13 @@ impl Interp {
         match c {
             S::ChangeBounds { projection, .. }
             | S::SetProjectionParam { projection, .. }
-            | S::SetLearningRatePerUnit { projection, .. } => {
+            | S::SetLearningRatePerUnit { projection, .. }
                 if !self
                     .conns
                     .iter()
-                    .any(|x| x.dest == *sheet && x.name == *projection)
-                {
-                    return Err(format!("sheet '{sheet}' has no projection '{projection}'"));
-                }
+                    .any(|x| x.dest == *sheet && x.name == *projection) =>
+            {
+                return Err(format!("sheet '{sheet}' has no projection '{projection}'"));
             }
             S::SetOutputFnParam { index, .. } => {
                 let n = self
