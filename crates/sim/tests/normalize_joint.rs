@@ -37,8 +37,8 @@ fn joint_normalisation_of_active_units_only() {
         active: Some(&activity),
     };
     joint_norm_totals(&mut [&mut on, &mut off], filter);
-    for u in 0..n {
-        if activity[u] == 0.0 {
+    for (u, a) in activity.iter().enumerate() {
+        if *a == 0.0 {
             assert!(!on.has_norm_total[u] && !off.has_norm_total[u], "unit {u}");
         } else {
             let nt = l1(&on0, u) + l1(&off0, u);
@@ -49,8 +49,8 @@ fn joint_normalisation_of_active_units_only() {
     }
     divisive_l1(&mut on, filter);
     divisive_l1(&mut off, filter);
-    for u in 0..n {
-        if activity[u] == 0.0 {
+    for (u, a) in activity.iter().enumerate() {
+        if *a == 0.0 {
             assert_eq!(on.unit_weights(u), on0.unit_weights(u), "inactive unit {u}");
             assert_eq!(
                 off.unit_weights(u),

@@ -161,10 +161,7 @@ struct Chunk {
 }
 
 /// Splits `v` into consecutive pieces of the given lengths.
-fn split_lengths<'a, T>(
-    mut v: &'a mut [T],
-    lengths: impl Iterator<Item = usize>,
-) -> Vec<&'a mut [T]> {
+fn split_lengths<T>(mut v: &mut [T], lengths: impl Iterator<Item = usize>) -> Vec<&mut [T]> {
     let mut out = Vec::new();
     for len in lengths {
         let (a, b) = std::mem::take(&mut v).split_at_mut(len);
@@ -228,7 +225,7 @@ fn build_plain(
         for r in 0..dest.rows() {
             for c in 0..dest.cols() {
                 if block.contains(r, c) {
-                    if u % chunk_len == 0 {
+                    if u.is_multiple_of(chunk_len) {
                         shared.skip(pending);
                         pending = 0;
                         chunks.push(Chunk {
