@@ -11,7 +11,9 @@ of the parameters and the time, so collated tables can be checked exactly.
 
 Test controls (environment):
   FAKE_FAIL_PARAM=name=value  exit 1 (after creating the folder) when the
-                              run has that parameter value.
+                              run has that parameter value; a file
+                              `fake-fail` next to the model file, holding
+                              name=value, does the same (per test folder).
   FAKE_STEP_SECONDS=s         sleep s per time unit (to be interrupted).
 On SIGUSR1/SIGTERM it writes <simname>_snapshot_<t>.json at the next step
 and exits 3 ("checkpointed"); `--restore FILE` continues from it.
@@ -56,6 +58,9 @@ times = [float(t) for t in opts.get("times", "1,5").strip("[]").split(",") if t.
 with open(os.path.join(run_dir, simname + ".out"), "a") as out:
     out.write(" ".join(sys.argv) + "\n")
     fail = os.environ.get("FAKE_FAIL_PARAM")
+    fail_file = os.path.join(os.path.dirname(os.path.abspath(model)), "fake-fail")
+    if not fail and os.path.isfile(fail_file):
+        fail = open(fail_file).read().strip()
     if fail:
         k, v = fail.split("=", 1)
         if k in params and str(params[k]) == v:
