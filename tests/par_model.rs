@@ -4,7 +4,8 @@
 //! thresholds) must be bit-identical to the one-rank run. The one-rank run
 //! itself is checked against Topographica by the engine's own tests.
 //!
-//! The models are serialised `ModelSpec`s (tests/data/par/README.md).
+//! The models are the example files at the training-test densities
+//! (cortex 8, LGN and retina 24), loaded by topo-lang.
 
 #[path = "mpi/run.rs"]
 mod run_mpi;
@@ -14,21 +15,25 @@ use std::path::{Path, PathBuf};
 use std::time::Duration;
 
 const CHECK: &str = env!("CARGO_BIN_EXE_par_model_check");
+const TOPO_HPC: &str = env!("CARGO_BIN_EXE_topo-hpc");
 
-fn data(name: &str) -> String {
+fn example(name: &str) -> String {
     Path::new(env!("CARGO_MANIFEST_DIR"))
-        .join("tests/data/par")
+        .join("examples")
         .join(name)
         .to_string_lossy()
         .into_owned()
 }
 
-/// Run `spec` on `n` ranks with `threads` threads each; the dump's path.
-fn dump(dir: &Path, spec: &str, n: usize, threads: usize, times: &str) -> PathBuf {
+/// Run `model` with `-p param` on `n` ranks with `threads` threads each;
+/// the dump's path.
+fn dump(dir: &Path, model: &str, param: &str, n: usize, threads: usize, times: &str) -> PathBuf {
     let out = dir.join(format!("dump_{n}x{threads}.txt"));
     let t = threads.to_string();
     let args = [
-        data(spec),
+        example(model),
+        "-p".into(),
+        param.into(),
         "--times".into(),
         times.into(),
         "--threads".into(),
@@ -41,7 +46,7 @@ fn dump(dir: &Path, spec: &str, n: usize, threads: usize, times: &str) -> PathBu
     assert_eq!(
         o.code,
         Some(0),
-        "{spec} on {n} ranks failed after {:.1} s\nstdout:\n{}\nstderr:\n{}",
+        "{model} on {n} ranks failed after {:.1} s\nstdout:\n{}\nstderr:\n{}",
         o.seconds,
         o.stdout,
         o.stderr
@@ -59,22 +64,25 @@ fn first_difference(a: &str, b: &str) -> String {
     format!("lengths {} vs {}", a.len(), b.len())
 }
 
-fn assert_identical_on_all_rank_counts(spec: &str, times: &str) {
+fn assert_identical_on_all_rank_counts(spec: &str, param: &str, times: &str) {
     let dir = tempfile::tempdir().unwrap();
-    let reference = std::fs::read_to_string(dump(dir.path(), spec, 1, 1, times)).unwrap();
+    let run = |n: usize, threads: usize| {
+        std::fs::read_to_string(dump(dir.path(), spec, param, n, threads, times)).unwrap()
+    };
+    let reference = run(1, 1);
     // The dump covers every sheet and projection at every time.
     let n_times = times.split(',').count();
     assert_eq!(reference.matches("time ").count(), n_times);
     assert!(reference.contains("weight-digests "));
     // Thread count changes nothing either.
-    let two = std::fs::read_to_string(dump(dir.path(), spec, 1, 2, times)).unwrap();
+    let two = run(1, 2);
     assert!(
         two == reference,
         "{spec}: 2 threads differ at {}",
         first_difference(&reference, &two)
     );
     for n in [2, 3, 4, 6, 8] {
-        let got = std::fs::read_to_string(dump(dir.path(), spec, n, 1, times)).unwrap();
+        let got = run(n, 1);
         assert!(
             got == reference,
             "{spec}: {n} ranks differ from 1 rank at {}",
@@ -85,16 +93,60 @@ fn assert_identical_on_all_rank_counts(spec: &str, times: &str) {
 
 #[test]
 fn gcal_is_bit_identical_on_1_to_8_ranks() {
-    assert_identical_on_all_rank_counts("gcal_spec.json", "1,100,250");
+    assert_identical_on_all_rank_counts("gcal_class.ty", "cortex_density=8", "1,100,250");
+}
+
+#[test]
+fn lissom_is_bit_identical_on_1_to_8_ranks() {
+    assert_identical_on_all_rank_counts("lissom_oo_or.ty", "cortex_density=8", "1,100,250");
 }
 
 #[test]
 fn tiny_is_bit_identical_on_1_to_8_ranks() {
-    assert_identical_on_all_rank_counts("tiny_spec.json", "1,10,100");
+    assert_identical_on_all_rank_counts("tiny.ty", "cortex_density=5", "1,10,100");
 }
 
 #[test]
 fn ranks_without_units_of_a_sheet_still_work() {
     // V1 is 2x2: with 6 or 8 ranks some ranks own none of it.
-    assert_identical_on_all_rank_counts("tiny_small_spec.json", "1,50");
+    assert_identical_on_all_rank_counts("tiny.ty", "cortex_density=2", "1,50");
+}
+
+#[test]
+fn trace_writes_the_same_file_on_any_rank_count() {
+    let dir = tempfile::tempdir().unwrap();
+    let trace = |n: usize| -> Vec<u8> {
+        let out = dir.path().join(format!("trace_{n}.json"));
+        let args = [
+            "trace".to_string(),
+            example("gcal_class.ty"),
+            "-p".into(),
+            "cortex_density=8".into(),
+            "--sheet".into(),
+            "V1".into(),
+            "--sheet".into(),
+            "LGNOn".into(),
+            "--times".into(),
+            "1,20".into(),
+            "--threads".into(),
+            "1".into(),
+            "--out".into(),
+            out.to_string_lossy().into_owned(),
+        ];
+        let args: Vec<&str> = args.iter().map(String::as_str).collect();
+        let o = mpirun(TOPO_HPC, n, &args, Duration::from_secs(600));
+        assert_eq!(
+            o.code,
+            Some(0),
+            "trace on {n} ranks:\n{}\n{}",
+            o.stdout,
+            o.stderr
+        );
+        std::fs::read(&out).unwrap()
+    };
+    let one = trace(1);
+    assert!(!one.is_empty());
+    for n in [3, 4] {
+        assert!(trace(n) == one, "trace on {n} ranks differs from 1 rank");
+    }
 }

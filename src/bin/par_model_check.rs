@@ -5,9 +5,9 @@
 //! thresholds, all as exact bit patterns. `tests/par_model.rs` compares the
 //! dump of N ranks with the dump of one, byte for byte.
 //!
-//! Usage: `par_model_check SPEC.json --times 1,10,100 --out DUMP
-//! [--report] [--threads T]` where SPEC.json is a serialised
-//! `topo_spec::ModelSpec`. With `--bench` instead of `--out`, nothing is
+//! Usage: `par_model_check MODEL --times 1,10,100 --out DUMP [-p name=value]
+//! [--report] [--threads T]` where MODEL is a model file (.ty) or a
+//! serialised `topo_spec::ModelSpec` (.json). With `--bench` instead of `--out`, nothing is
 //! dumped and rank 0 prints one line of timings (benches/par_scaling.sh).
 
 use std::fmt::Write as _;
@@ -18,6 +18,7 @@ use topo_spec::{ModelSpec, Time};
 
 struct Options {
     spec: String,
+    params: Vec<(String, String)>,
     times: Vec<i64>,
     out: String,
     report: bool,
@@ -29,6 +30,7 @@ fn options(ctx: &Context) -> Options {
     let args: Vec<String> = std::env::args().skip(1).collect();
     let mut o = Options {
         spec: String::new(),
+        params: Vec::new(),
         times: vec![1],
         out: String::new(),
         report: false,
@@ -63,6 +65,14 @@ fn options(ctx: &Context) -> Options {
                 );
                 i += 1;
             }
+            "-p" => {
+                let (name, v) = value(i)
+                    .split_once('=')
+                    .unwrap_or_else(|| ctx.fail("-p needs name=value"));
+                o.params
+                    .push((name.trim().to_string(), v.trim().to_string()));
+                i += 1;
+            }
             "--report" => o.report = true,
             "--bench" => o.bench = true,
             s if !s.starts_with("--") && o.spec.is_empty() => o.spec = s.to_string(),
@@ -71,7 +81,7 @@ fn options(ctx: &Context) -> Options {
         i += 1;
     }
     if o.spec.is_empty() || (o.out.is_empty() && !o.bench) {
-        ctx.fail("usage: par_model_check SPEC.json --times 1,10 --out DUMP");
+        ctx.fail("usage: par_model_check MODEL.ty [-p name=value] --times 1,10 --out DUMP");
     }
     o
 }
@@ -145,9 +155,18 @@ fn snapshot(net: &Network, ex: &mut dyn Exchange, out: &mut String) -> Result<()
     Ok(())
 }
 
+/// A model file (.ty, with `-p` overrides) or a serialised spec (.json).
+fn load(o: &Options) -> Result<ModelSpec, String> {
+    if o.spec.ends_with(".json") {
+        let text = std::fs::read_to_string(&o.spec).map_err(|e| format!("{}: {e}", o.spec))?;
+        serde_json::from_str(&text).map_err(|e| format!("{}: {e}", o.spec))
+    } else {
+        topo_lang::load_model(std::path::Path::new(&o.spec), &o.params).map_err(|e| e.to_string())
+    }
+}
+
 fn run(ctx: &Context, o: &Options) -> Result<String, String> {
-    let text = std::fs::read_to_string(&o.spec).map_err(|e| format!("{}: {e}", o.spec))?;
-    let spec: ModelSpec = serde_json::from_str(&text).map_err(|e| format!("{}: {e}", o.spec))?;
+    let spec = load(o)?;
     let start = std::time::Instant::now();
     let decomp =
         par::model::decomposition_for(&spec, ctx.size(), ctx.rank()).map_err(|e| e.to_string())?;
