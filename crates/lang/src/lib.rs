@@ -40,6 +40,9 @@ use topo_spec::{ModelSpec, TopCommand};
 /// statements, which the Python 3 grammar rejects) into located errors.
 pub(crate) fn parse_module(name: &str, text: &str) -> Result<Vec<ast::Stmt>, LangError> {
     let src = Source::new(name, text);
+    if let Some(off) = too_deep(text) {
+        return Err(src.error(off, "brackets nested too deeply"));
+    }
     let parsed = std::panic::catch_unwind(|| {
         rustpython_parser::parse(text, rustpython_parser::Mode::Module, name)
     });
@@ -68,6 +71,49 @@ pub(crate) fn parse_module(name: &str, text: &str) -> Result<Vec<ast::Stmt>, Lan
     }
 }
 
+/// Offset of the first bracket nested deeper than the parser may safely
+/// recurse (strings are not skipped: this only bounds the worst case).
+fn too_deep(text: &str) -> Option<usize> {
+    let mut depth = 0usize;
+    for (i, b) in text.bytes().enumerate() {
+        match b {
+            b'(' | b'[' | b'{' => {
+                depth += 1;
+                if depth > 300 {
+                    return Some(i);
+                }
+            }
+            b')' | b']' | b'}' => depth = depth.saturating_sub(1),
+            _ => {}
+        }
+    }
+    None
+}
+
+/// Runs `f` on a thread with a large stack: parsing and dropping deeply
+/// nested syntax trees recurse, and a stack overflow cannot be caught.
+fn with_big_stack<T: Send + 'static>(
+    f: impl FnOnce() -> Result<T, LangError> + Send + 'static,
+) -> Result<T, LangError> {
+    let handle = std::thread::Builder::new().stack_size(256 << 20).spawn(f);
+    match handle {
+        Ok(h) => h.join().unwrap_or_else(|_| {
+            Err(LangError::new(
+                "<internal>",
+                0,
+                0,
+                "internal error while reading the model (please report)",
+            ))
+        }),
+        Err(e) => Err(LangError::new(
+            "<internal>",
+            0,
+            0,
+            format!("cannot start the interpreter thread: {e}"),
+        )),
+    }
+}
+
 /// Loads a model file, applying `-p` overrides (`(name, value text)` in
 /// command-line order).
 pub fn load_model(path: &Path, overrides: &[(String, String)]) -> Result<ModelSpec, LangError> {
@@ -79,6 +125,15 @@ pub fn load_model(path: &Path, overrides: &[(String, String)]) -> Result<ModelSp
 
 /// Loads model text under a file name (for messages and `source`).
 pub fn load_model_source(
+    name: &str,
+    source: &str,
+    overrides: &[(String, String)],
+) -> Result<ModelSpec, LangError> {
+    let (name, source, overrides) = (name.to_string(), source.to_string(), overrides.to_vec());
+    with_big_stack(move || load_in_thread(&name, &source, &overrides))
+}
+
+fn load_in_thread(
     name: &str,
     source: &str,
     overrides: &[(String, String)],
@@ -102,6 +157,11 @@ pub fn load_model_source(
 
 /// Parses command-line items (`-c`, `-p`, script files, `-a`) in order.
 pub fn parse_commands(items: &[CommandLineItem]) -> Result<Vec<TopCommand>, LangError> {
+    let items = items.to_vec();
+    with_big_stack(move || commands_in_thread(&items))
+}
+
+fn commands_in_thread(items: &[CommandLineItem]) -> Result<Vec<TopCommand>, LangError> {
     let mut out = Vec::new();
     for item in items {
         match item {

@@ -221,3 +221,11 @@ fn p_errors() {
         format!("<-p num_inputs=2.5>:1:{}: {}", e.col, e.message)
     );
 }
+
+#[test]
+fn deep_nesting_is_an_error_not_a_crash() {
+    let e = err(&format!("x = {}1{}\n", "(".repeat(5000), ")".repeat(5000)));
+    assert!(e.message.contains("nested too deeply"), "{e}");
+    let e = err(&format!("x = {}1\n", "1+".repeat(50000)));
+    assert!(e.message.contains("nested too deeply"), "{e}");
+}

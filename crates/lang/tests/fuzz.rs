@@ -123,10 +123,14 @@ proptest! {
         let overrides: Vec<(String, String)> = ov.map(|(k, v)| vec![(["cortex_density", "retina_density", "bogus"][k].to_string(), v)]).unwrap_or_default();
         let r = std::panic::catch_unwind(|| topo_lang::load_model_source("fuzz.ty", &text, &overrides));
         prop_assert!(r.is_ok(), "panicked on:\n{}", text);
+        // a panic inside the interpreter thread is reported as <internal>
+        if let Ok(Err(e)) = &r {
+            prop_assert!(e.file != "<internal>", "internal panic on:\n{}", text);
+        }
         if let Ok(Ok(spec)) = r {
             // whatever loads must also survive script_repr and reload
             let back = std::panic::catch_unwind(|| topo_lang::load_model_source("r.ty", &topo_lang::script_repr(&spec), &[]));
-            prop_assert!(back.is_ok(), "script_repr reload panicked for:\n{}", text);
+            prop_assert!(matches!(back, Ok(Ok(_))), "script_repr did not reload for:\n{}", text);
         }
     }
 }

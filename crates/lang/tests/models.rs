@@ -529,3 +529,76 @@ fn functions_become_call_lists() {
     let e = load_src("def f():\n    x = 1\n").unwrap_err();
     assert_eq!((e.line, e.col), (2, 5), "{e}");
 }
+
+/// lissom_or has no stage reference data; its values are checked against
+/// digest §12 (Topographica's models/lissom_or.ty).
+#[test]
+fn lissom_or_key_values() {
+    let s = load("lissom_or.ty", &[]);
+    assert_eq!(
+        sheet(&s, "Retina").get("nominal_bounds"),
+        Some(&Value::BoundingBox([-0.75, -0.75, 0.75, 0.75]))
+    );
+    let v1 = sheet(&s, "V1");
+    assert_eq!(v1.class, "topo.sheet.SettlingCFSheet");
+    assert_eq!(v1.get("tsettle"), Some(&Value::Int(9)));
+    let pl = v1.get("output_fns").and_then(Value::as_seq).unwrap()[0]
+        .as_object()
+        .unwrap();
+    assert_eq!(
+        (pl.f64("lower_bound"), pl.f64("upper_bound")),
+        (Some(0.1), Some(0.65))
+    );
+    let order: Vec<&str> = s.connections.iter().map(|c| c.name.as_str()).collect();
+    assert_eq!(
+        order,
+        ["Afferent", "LateralExcitatory", "LateralInhibitory"]
+    );
+    for (name, class, delay, strength, lr, radius, gs) in [
+        (
+            "Afferent",
+            "topo.projection.CFProjection",
+            Time::new(1, 10),
+            1.0,
+            0.9590,
+            0.27083,
+            2.0 * 0.27083,
+        ),
+        (
+            "LateralExcitatory",
+            "topo.projection.ResizableCFProjection",
+            Time::new(1, 20),
+            0.9,
+            2.55528,
+            0.10417,
+            2.0 * 0.10417,
+        ),
+        (
+            "LateralInhibitory",
+            "topo.projection.CFProjection",
+            Time::new(1, 20),
+            -0.9,
+            1.80873,
+            0.22917,
+            2.0 * 0.22917,
+        ),
+    ] {
+        let c = conn(&s, "V1", name);
+        assert_eq!(c.class, class, "{name}");
+        assert_eq!(c.get("delay"), Some(&Value::Time(delay)), "{name}");
+        assert_eq!(c.f64("strength"), Some(strength), "{name}");
+        assert_eq!(c.f64("learning_rate"), Some(lr), "{name}");
+        assert_eq!(
+            c.get("nominal_bounds_template"),
+            Some(&Value::BoundingBox([-radius, -radius, radius, radius])),
+            "{name}"
+        );
+        assert_eq!(
+            obj(c, "weights_generator").f64("gaussian_size"),
+            Some(gs),
+            "{name}"
+        );
+        assert_eq!(obj(c, "cf_shape").f64("smoothing"), Some(0.0), "{name}");
+        assert_eq!(obj(c, "learning_fn").class, "topo.learningfn.CFPLF_Hebbian");
+    }
+}
