@@ -4,6 +4,9 @@
 //! thresholds) must be bit-identical to the one-rank run. The one-rank run
 //! itself is checked against Topographica by the engine's own tests.
 //!
+//! par_model_check also verifies, on every rank, that each halo fetches
+//! exactly the union of the local CF slices outside the rank's block.
+//!
 //! The models are the example files at the training-test densities
 //! (cortex 8, LGN and retina 24), loaded by topo-lang.
 
@@ -99,6 +102,12 @@ fn gcal_is_bit_identical_on_1_to_8_ranks() {
 #[test]
 fn lissom_is_bit_identical_on_1_to_8_ranks() {
     assert_identical_on_all_rank_counts("lissom_oo_or.ty", "cortex_density=8", "1,100,250");
+}
+
+#[test]
+fn som_with_sheet_wide_max_and_argmax_is_bit_identical() {
+    // Euclidean response and KernelMax use the max / argmax collectives.
+    assert_identical_on_all_rank_counts("som_retinotopy.ty", "cortex_density=10", "1,50,200");
 }
 
 #[test]

@@ -2,7 +2,9 @@
 //! decomposition and write (on rank 0) a complete dump of its state at
 //! given times: every sheet's activity, every projection's activity, every
 //! unit's weights (a digest of their bits), weight sums and homeostatic
-//! thresholds, all as exact bit patterns. `tests/par_model.rs` compares the
+//! thresholds, all as exact bit patterns. After building, it also checks
+//! that every halo fetches exactly the union of the local units' CF slices
+//! outside the rank's block (no over-fetching). `tests/par_model.rs` compares the
 //! dump of N ranks with the dump of one, byte for byte.
 //!
 //! Usage: `par_model_check MODEL --times 1,10,100 --out DUMP [-p name=value]
@@ -155,6 +157,41 @@ fn snapshot(net: &Network, ex: &mut dyn Exchange, out: &mut String) -> Result<()
     Ok(())
 }
 
+/// Projections whose halo does not fetch exactly the union of the local
+/// units' CF slices outside this rank's source block (the issue's "no
+/// over-fetching" criterion, checked on the engine's real slices).
+fn overfetching(net: &Network, ex: &par::MpiExchange) -> Result<Vec<String>, String> {
+    let e = |e: topo_sim::SimError| e.to_string();
+    let names = net.sheet_names();
+    let mut bad = Vec::new();
+    for (dest, name) in net.projection_names() {
+        let p = net.projection(&dest, &name).map_err(e)?;
+        let Some(id) = p.halo else { continue };
+        let own = net.sheet_block(&names[p.src]).map_err(e)?;
+        let needed = p.cfs.needed;
+        let mut cells = vec![false; needed.len()];
+        for &[r1, r2, c1, c2] in &p.cfs.slices {
+            for r in r1..r2 {
+                for c in c1..c2 {
+                    if !needed.contains(r, c) {
+                        bad.push(format!("{dest}.{name}: slice outside needed"));
+                    } else if !own.contains(r, c) {
+                        cells[(r - needed.r0) * needed.cols() + (c - needed.c0)] = true;
+                    }
+                }
+            }
+        }
+        let union = cells.iter().filter(|&&x| x).count();
+        let fetched = ex.plan(id).recv_units();
+        if union != fetched {
+            bad.push(format!(
+                "{dest}.{name}: fetches {fetched} units, the CF slices outside the block hold {union}"
+            ));
+        }
+    }
+    Ok(bad)
+}
+
 /// A model file (.ty, with `-p` overrides) or a serialised spec (.json).
 fn load(o: &Options) -> Result<ModelSpec, String> {
     if o.spec.ends_with(".json") {
@@ -173,6 +210,13 @@ fn run(ctx: &Context, o: &Options) -> Result<String, String> {
     let mut ex = ctx.exchange();
     let mut net = Network::build(&spec, &decomp, &mut ex).map_err(|e| e.to_string())?;
     let build_s = ex.max(start.elapsed().as_secs_f64());
+    let overfetch = overfetching(&net, &ex)?;
+    if !ctx.all_ok(overfetch.is_empty()) {
+        for m in &overfetch {
+            eprintln!("rank {}: {m}", ctx.rank());
+        }
+        return Err("a halo plan does not match the CF slices".into());
+    }
     if o.report {
         let sheets = par::model::model_geometry(&spec).map_err(|e| e.to_string())?;
         ctx.root_println(par::decomposition_report(
