@@ -6,7 +6,9 @@
 //! group (`V1/mean_activity`; an attribute `a` of object `V1/or` is
 //! `V1/or/a`). The table has one row per run and analysis time; a run
 //! without results (failed, pending) still has one row, so the CSV shows
-//! the whole sweep. Files are read one at a time, serially.
+//! the whole sweep. A result whose name is taken by a fixed column or a
+//! parameter is renamed `result.<name>`. Files are read one at a time,
+//! serially.
 
 use super::manifest::{Manifest, RunRecord};
 use super::space::ParamValue;
@@ -14,6 +16,9 @@ use super::CollateArgs;
 use anyhow::{bail, Context, Result};
 use std::collections::{BTreeMap, BTreeSet};
 use std::path::{Path, PathBuf};
+
+/// Columns every table has besides parameters and results.
+pub const FIXED_COLUMNS: [&str; 4] = ["run", "folder", "state", "time"];
 
 /// One row of the table.
 #[derive(Clone, Debug, PartialEq)]
@@ -81,6 +86,10 @@ pub fn read_scalars(path: &Path) -> Result<BTreeMap<String, (f64, BTreeMap<Strin
         };
         let mut values = BTreeMap::new();
         collect_group(&tg, "", &mut values)?;
+        // The time group's own `time` attribute repeats its name.
+        if values.get("time") == Some(&time) {
+            values.remove("time");
+        }
         out.insert(tname, (time, values));
     }
     Ok(out)
@@ -173,7 +182,17 @@ pub fn collate_dir(dir: &Path, wanted: &[String]) -> Result<Table> {
         }
         let mut by_time: Vec<(f64, BTreeMap<String, f64>)> = scalars.into_values().collect();
         by_time.sort_by(|a, b| a.0.total_cmp(&b.0));
-        for (time, mut values) in by_time {
+        for (time, values) in by_time {
+            // A result named like a fixed column or a parameter is renamed,
+            // so every column name stays unique.
+            let mut values: BTreeMap<String, f64> = values
+                .into_iter()
+                .map(|(k, v)| {
+                    let clash = FIXED_COLUMNS.contains(&k.as_str())
+                        || run.params.iter().any(|(p, _)| *p == k);
+                    (if clash { format!("result.{k}") } else { k }, v)
+                })
+                .collect();
             if !wanted.is_empty() {
                 values.retain(|k, _| wanted.contains(k));
             }

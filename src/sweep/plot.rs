@@ -7,10 +7,10 @@ use super::collate::Table;
 use anyhow::{bail, Context, Result};
 use std::path::Path;
 
-const W: usize = 860;
+/// Width of the plotting area; the legend's width is added to the image.
+const PLOT_W: usize = 620;
 const H: usize = 560;
 const LEFT: usize = 90;
-const RIGHT: usize = 190;
 const TOP: usize = 50;
 const BOTTOM: usize = 70;
 const SCALE: usize = 2;
@@ -238,10 +238,17 @@ pub fn draw(
     let (mut y0, mut y1) = bounds(pts.iter().map(|p| p.1));
     pad(&mut x0, &mut x1);
     pad(&mut y0, &mut y1);
-    let (pw, ph) = ((W - LEFT - RIGHT) as f64, (H - TOP - BOTTOM) as f64);
+    let legend = series
+        .iter()
+        .map(|s| Canvas::text_width(&s.0) as usize)
+        .max()
+        .unwrap_or(0);
+    let right = (legend + 50).max(40);
+    let w = LEFT + PLOT_W + right;
+    let (pw, ph) = (PLOT_W as f64, (H - TOP - BOTTOM) as f64);
     let px = |x: f64| LEFT as i64 + ((fx(x) - x0) / (x1 - x0) * pw).round() as i64;
     let py = |y: f64| (H - BOTTOM) as i64 - ((y - y0) / (y1 - y0) * ph).round() as i64;
-    let mut c = Canvas::new(W, H);
+    let mut c = Canvas::new(w, H);
 
     // Grid and ticks.
     let xticks: Vec<f64> = if log_x {
@@ -264,7 +271,7 @@ pub fn draw(
     }
     for t in nice_ticks(y0, y1, 6) {
         let y = py(t);
-        c.line(LEFT as i64, y, (W - RIGHT) as i64, y, GREY);
+        c.line(LEFT as i64, y, (LEFT + PLOT_W) as i64, y, GREY);
         c.line(LEFT as i64 - 6, y, LEFT as i64, y, BLACK);
         let l = tick_label(t);
         c.text(LEFT as i64 - 10 - Canvas::text_width(&l), y - 5, &l, BLACK);
@@ -272,7 +279,7 @@ pub fn draw(
     // Axes box.
     let (l, r, t, b) = (
         LEFT as i64,
-        (W - RIGHT) as i64,
+        (LEFT + PLOT_W) as i64,
         TOP as i64,
         (H - BOTTOM) as i64,
     );
@@ -281,12 +288,7 @@ pub fn draw(
     c.line(r, t, r, b, BLACK);
     c.line(l, t, r, t, BLACK);
     // Labels.
-    c.text(
-        ((W - Canvas::text_width(title) as usize) / 2) as i64,
-        15,
-        title,
-        BLACK,
-    );
+    c.text((w as i64 - Canvas::text_width(title)) / 2, 15, title, BLACK);
     let xl = if log_x {
         format!("{xlabel} (log)")
     } else {
@@ -440,11 +442,11 @@ mod tests {
         // of the plot width in from the frame.
         let s = vec![("A".to_string(), vec![(0.0, 0.0), (1.0, 1.0)])];
         let c = draw(&s, "T", "X", "Y", false).unwrap();
-        let pw = (W - LEFT - RIGHT) as f64;
+        let pw = PLOT_W as f64;
         let x = LEFT as f64 + pw * 0.06 / 1.12;
         let y = (H - BOTTOM) as f64 - (H - TOP - BOTTOM) as f64 * 0.06 / 1.12;
         assert_eq!(c.get(x.round() as usize, y.round() as usize), PALETTE[0]);
         // Top-right corner of the plot is not coloured by the series.
-        assert_ne!(c.get(W - RIGHT - 3, TOP + 3), PALETTE[0]);
+        assert_ne!(c.get(LEFT + PLOT_W - 3, TOP + 3), PALETTE[0]);
     }
 }
