@@ -178,3 +178,25 @@ fn lissom_oo_or_2x2_split_is_bit_identical_across_change_bounds() {
 fn som_2x2_split_is_bit_identical() {
     check_split(&som_spec(), 2, 2, 20);
 }
+
+/// A sheet-level DivisiveNormalizeL1 output function divides by the sum
+/// over the whole sheet (gathered, then added in row-major order).
+#[test]
+fn sheet_l1_normalisation_split_is_bit_identical() {
+    let mut spec = tiny_spec(24.0, 5.0);
+    let mut b = Builder::default();
+    let l1 = b.obj(
+        "imagen.transferfn.DivisiveNormalizeL1",
+        vec![("norm_value", topo_spec::Value::Float(1.0))],
+    );
+    let v1 = spec.sheets.iter_mut().find(|s| s.name == "V1").unwrap();
+    if let Some(topo_spec::Value::List(fns)) = v1.component.params.get_mut("output_fns") {
+        fns.push(l1);
+    }
+    let mut ex = LocalExchange::new();
+    let mut whole = Network::build(&spec, &WholeSheets, &mut ex).unwrap();
+    whole.run(Time::from_int(3), &mut ex).unwrap();
+    let s: f64 = whole.activity("V1").iter().map(|v| v.abs()).sum();
+    assert!((s - 1.0).abs() < 1e-12, "V1 sums to {s}");
+    check_split(&spec, 2, 2, 10);
+}
