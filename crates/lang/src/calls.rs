@@ -45,7 +45,33 @@ impl Interp {
                 },
             }
         }
-        self.call(f, args, kwargs, off)
+        let r = self.call(f, args, kwargs, off);
+        r.map_err(|e| self.at_keyword(e, c, off))
+    }
+
+    /// Moves an error about one keyword argument from the call to that
+    /// keyword, so the message points at the offending text.
+    fn at_keyword(
+        &self,
+        e: crate::error::LangError,
+        c: &ast::ExprCall,
+        off: usize,
+    ) -> crate::error::LangError {
+        let (line, col) = self.src.lines.locate(off);
+        if e.file != self.src.name || (e.line, e.col) != (line, col) {
+            return e;
+        }
+        for k in &c.keywords {
+            let Some(name) = &k.arg else { continue };
+            let keyed = [
+                format!("keyword '{}'", name.as_str()),
+                format!("parameter '{}'", name.as_str()),
+            ];
+            if keyed.iter().any(|pat| e.message.contains(pat.as_str())) {
+                return self.err(k.range().start().to_usize(), e.message);
+            }
+        }
+        e
     }
 
     /// Calls a value.

@@ -113,7 +113,7 @@ fn unknown_keyword_lists_valid_ones() {
     at(
         &e,
         3,
-        5,
+        22,
         "unknown keyword 'sise' for imagen.Gaussian; valid keywords: ",
     );
     for k in [
@@ -134,12 +134,12 @@ fn wrong_type() {
     let e = err(&format!(
         "{HEAD}topo.sim['V1'] = sheet.SettlingCFSheet(tsettle=2.5)\n"
     ));
-    at(&e, 3, 18, "wrong type for parameter 'tsettle' of topo.sheet.SettlingCFSheet: expected an integer, got float");
+    at(&e, 3, 40, "wrong type for parameter 'tsettle' of topo.sheet.SettlingCFSheet: expected an integer, got float");
     let e = err(&format!("{HEAD}g = pattern.Gaussian(size='big')\n"));
     at(
         &e,
         3,
-        5,
+        22,
         "expected a number or a numbergen generator, got str",
     );
     let e = err(&format!("{HEAD}topo.sim['V1'] = pattern.Gaussian()\n"));
@@ -151,11 +151,11 @@ fn out_of_bounds() {
     let e = err(&format!(
         "{HEAD}topo.sim['V1'] = sheet.SettlingCFSheet(tsettle=-1)\n"
     ));
-    at(&e, 3, 18, "value -1 for parameter 'tsettle' of topo.sheet.SettlingCFSheet is out of bounds [0.0, None)");
+    at(&e, 3, 40, "value -1 for parameter 'tsettle' of topo.sheet.SettlingCFSheet is out of bounds [0.0, None)");
     let e = err(&format!(
         "{HEAD}topo.sim['R'] = sheet.GeneratorSheet(period=-1.0)\n"
     ));
-    at(&e, 3, 17, "out of bounds");
+    at(&e, 3, 38, "out of bounds");
 }
 
 #[test]
