@@ -3,7 +3,7 @@
 //! the same time).
 
 use serde::{Deserialize, Serialize};
-use std::collections::{BTreeMap, VecDeque};
+use std::collections::VecDeque;
 use topo_spec::Time;
 
 /// What an event does when it is executed.
@@ -37,11 +37,13 @@ pub enum EventKind {
     },
 }
 
-/// The queue: a map from time to the FIFO of that time's events.
+/// The queue: events in execution order (a sorted deque, as Topographica's
+/// sorted list). Inserting after every event of the same time keeps FIFO
+/// order; once its capacity covers the usual number of pending events
+/// (a handful per projection) it never allocates again.
 #[derive(Clone, Debug, Default, Serialize, Deserialize)]
 pub struct EventQueue {
-    slots: BTreeMap<Time, VecDeque<EventKind>>,
-    len: usize,
+    events: VecDeque<(Time, EventKind)>,
 }
 
 impl EventQueue {
@@ -50,45 +52,35 @@ impl EventQueue {
         Self::default()
     }
 
-    /// Insert after every queued event of the same time.
+    /// Insert after every queued event of the same or an earlier time.
     pub fn push(&mut self, time: Time, ev: EventKind) {
-        self.slots.entry(time).or_default().push_back(ev);
-        self.len += 1;
+        let at = self.events.partition_point(|(t, _)| *t <= time);
+        self.events.insert(at, (time, ev));
     }
 
     /// Time of the earliest event.
     pub fn peek_time(&self) -> Option<Time> {
-        self.slots.keys().next().copied()
+        self.events.front().map(|(t, _)| *t)
     }
 
     /// Remove and return the earliest event.
     pub fn pop(&mut self) -> Option<(Time, EventKind)> {
-        let mut entry = self.slots.first_entry()?;
-        let t = *entry.key();
-        let ev = entry.get_mut().pop_front();
-        if entry.get().is_empty() {
-            entry.remove();
-        }
-        self.len -= 1;
-        ev.map(|e| (t, e))
+        self.events.pop_front()
     }
 
     /// Number of queued events.
     pub fn len(&self) -> usize {
-        self.len
+        self.events.len()
     }
 
     /// True if nothing is queued.
     pub fn is_empty(&self) -> bool {
-        self.len == 0
+        self.events.is_empty()
     }
 
     /// Every queued event in execution order.
     pub fn events(&self) -> Vec<(Time, EventKind)> {
-        self.slots
-            .iter()
-            .flat_map(|(t, q)| q.iter().map(move |e| (*t, e.clone())))
-            .collect()
+        self.events.iter().cloned().collect()
     }
 }
 

@@ -88,6 +88,10 @@ pub struct Sheet {
     pub kind: SheetKind,
     /// Activity groups: `(priority, projections)` in ascending priority.
     pub groups: Vec<(f64, Vec<usize>)>,
+    /// Weight-normalisation groups (`_grouped_in_projections('JointNormalize')`):
+    /// first the projections normalised individually, then each joint group
+    /// in first-seen order; projection indices in connection order.
+    pub norm_groups: Vec<Vec<usize>>,
 }
 
 impl Sheet {
@@ -169,6 +173,7 @@ impl Sheet {
             new_input: false,
             kind,
             groups: Vec::new(),
+            norm_groups: Vec::new(),
         })
     }
 

@@ -9,7 +9,7 @@ use crate::error::SimError;
 use crate::exchange::{Block, Exchange};
 use crate::params::Params;
 use serde::{Deserialize, Serialize};
-use topo_spec::{Component, Time};
+use topo_spec::{Component, Time, Value};
 
 /// `HomeostaticResponse` / `AdaptiveThreshold` state and parameters for
 /// the local block (digest §6.4, `topo/transferfn/misc.py`).
@@ -88,8 +88,8 @@ pub struct KernelMax {
     pub density: f64,
     /// Multiplier of the radius giving the crop radius.
     pub crop_radius_multiplier: f64,
-    /// The kernel radius component (a number or a numbergen generator).
-    pub kernel_radius: Component,
+    /// The kernel radius (a number or a numbergen generator).
+    pub kernel_radius: Value,
 }
 
 /// One output function.
@@ -132,8 +132,8 @@ pub struct TfContext<'a> {
     pub block: Block,
     /// Collectives.
     pub ex: &'a mut dyn Exchange,
-    /// Value of a numbergen component at the current time.
-    pub value: &'a mut dyn FnMut(&Component) -> Result<f64, SimError>,
+    /// Value of a number or numbergen component at the current time.
+    pub value: &'a mut dyn FnMut(&Value) -> Result<f64, SimError>,
 }
 
 impl TransferFn {
@@ -195,21 +195,13 @@ impl TransferFn {
             "KernelMax" => TransferFn::KernelMax(Box::new(KernelMax {
                 density: p.opt_f64("density")?.unwrap_or(density),
                 crop_radius_multiplier: p.f64_or("crop_radius_multiplier", 3.0)?,
-                kernel_radius: match p.get("kernel_radius") {
-                    Some(topo_spec::Value::Object(o)) => (**o).clone(),
-                    Some(v) => Component {
-                        class: "constant".into(),
-                        id: 0,
-                        params: [("value".to_string(), v.clone())].into_iter().collect(),
-                    },
-                    None => {
-                        return Err(SimError::BadParam {
-                            owner: owner.into(),
-                            param: "kernel_radius".into(),
-                            expected: "a number or generator".into(),
-                        })
+                kernel_radius: p.get("kernel_radius").cloned().ok_or_else(|| {
+                    SimError::BadParam {
+                        owner: owner.into(),
+                        param: "kernel_radius".into(),
+                        expected: "a number or generator".into(),
                     }
-                },
+                })?,
             })),
             other => {
                 return Err(SimError::Unsupported(format!(

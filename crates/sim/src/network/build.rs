@@ -105,6 +105,19 @@ impl Network {
             }
             groups.sort_by(|a, b| a.0.total_cmp(&b.0));
             s.groups = groups;
+            let mut names: Vec<Option<String>> = vec![None];
+            let mut norm_groups: Vec<Vec<usize>> = vec![Vec::new()];
+            for &pi in &s.in_projs {
+                let g = &projs[pi].joint_group;
+                match names.iter().position(|n| n == g) {
+                    Some(k) => norm_groups[k].push(pi),
+                    None => {
+                        names.push(g.clone());
+                        norm_groups.push(vec![pi]);
+                    }
+                }
+            }
+            s.norm_groups = norm_groups;
             let block = s.block;
             let outs = s.out_projs.clone();
             if let SheetKind::Generator(g) = &mut s.kind {

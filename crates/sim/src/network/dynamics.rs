@@ -357,14 +357,9 @@ impl Network {
                 let shape = sheet.shape();
                 let block = sheet.block;
                 let streams = &mut self.streams;
-                let mut value = |c: &topo_spec::Component| -> Result<f64, SimError> {
-                    let v = if c.class == "constant" {
-                        c.get("value").cloned().unwrap_or(Value::None)
-                    } else {
-                        Value::Object(Box::new(c.clone()))
-                    };
+                let mut value = |v: &Value| -> Result<f64, SimError> {
                     streams
-                        .value(&v, now)
+                        .value(v, now)
                         .map_err(|e| SimError::Build(format!("dynamic value: {e}")))
                 };
                 let mut cx = TfContext {
@@ -460,28 +455,22 @@ impl Network {
                 None
             },
         };
-        let mut group_names: Vec<Option<String>> = vec![None];
-        for &pi in &sheet.in_projs {
-            let g = &self.projs[pi].joint_group;
-            if g.is_some() && !group_names.contains(g) {
-                group_names.push(g.clone());
-            }
-        }
-        for g in &group_names {
-            let mut members: Vec<&mut crate::projection::Projection> = self
-                .projs
-                .iter_mut()
-                .enumerate()
-                .filter(|(i, p)| sheet.in_projs.contains(i) && &p.joint_group == g)
-                .map(|(_, p)| p)
-                .collect();
-            // in_projs are in connection order, as is the projection list.
-            if g.is_some() {
-                let mut cfs: Vec<&mut crate::cf::ConnectionFields> =
-                    members.iter_mut().map(|p| &mut p.cfs).collect();
+        for (gi, members) in sheet.norm_groups.iter().enumerate() {
+            // Group 0 holds the projections normalised individually.
+            if gi > 0 {
+                // One small vector of references per joint group and
+                // learning step (the only allocation of learning).
+                let mut cfs: Vec<&mut crate::cf::ConnectionFields> = self
+                    .projs
+                    .iter_mut()
+                    .enumerate()
+                    .filter(|(i, _)| members.contains(i))
+                    .map(|(_, p)| &mut p.cfs)
+                    .collect();
                 joint_norm_totals(&mut cfs, filter);
             }
-            for p in members.iter_mut() {
+            for &pi in members {
+                let p = &mut self.projs[pi];
                 for w in &p.wofs {
                     w.apply(&mut p.cfs, filter);
                 }
