@@ -98,3 +98,21 @@ fn an_error_on_one_rank_ends_the_job_with_its_message() {
         &["topo-hpc rank 2 of 4: error: deliberate failure on rank 2"],
     );
 }
+
+#[test]
+fn an_error_on_every_rank_is_reported_by_rank_0() {
+    let o = mpirun(SELFTEST, 4, &["--fail-all"], Duration::from_secs(60));
+    assert!(o.code.is_some() && o.code != Some(0), "{}", o.stderr);
+    assert!(
+        o.stderr
+            .contains("topo-hpc rank 0 of 4: error: deliberate failure on every rank"),
+        "{}",
+        o.stderr
+    );
+    // Other ranks hold back their copy, so it is usually printed once; the
+    // count is shown, not asserted (scheduling decides).
+    println!(
+        "copies of the message: {}",
+        o.stderr.matches("deliberate failure on every rank").count()
+    );
+}

@@ -237,6 +237,13 @@ fn run(ctx: &Context, o: &Options) -> Result<String, String> {
     }
     let run_s = start.elapsed().as_secs_f64();
     let stats = ex.stats();
+    if o.bench {
+        eprintln!(
+            "bench rank {}: run_s={run_s:.3} exchange_s={:.3}",
+            ctx.rank(),
+            stats.seconds
+        );
+    }
     // The slowest rank sets the pace; report its exchange time too.
     let run_s = ex.max(run_s);
     let exchange_s = ex.max(stats.seconds);

@@ -12,8 +12,8 @@
 //!
 //! Options: `--report` prints the decomposition report; `--panic-rank K`
 //! panics on rank K (on a rayon worker thread with `--panic-in-worker`);
-//! `--fail-rank K` ends the job through `Context::fail` on rank K. Those
-//! test that a failure on one rank ends the whole job.
+//! `--fail-rank K` ends the job through `Context::fail` on rank K, and
+//! `--fail-all` on every rank. Those test that a failure ends the whole job.
 
 use rayon::prelude::*;
 use topo_hpc::par::{decomposition_report, Context, GridDecomposition, SheetGeometry};
@@ -94,6 +94,7 @@ struct Options {
     panic_rank: Option<usize>,
     panic_in_worker: bool,
     fail_rank: Option<usize>,
+    fail_all: bool,
 }
 
 fn options(ctx: &Context) -> Options {
@@ -103,6 +104,7 @@ fn options(ctx: &Context) -> Options {
         panic_rank: None,
         panic_in_worker: false,
         fail_rank: None,
+        fail_all: false,
     };
     let mut i = 0;
     while i < args.len() {
@@ -114,6 +116,7 @@ fn options(ctx: &Context) -> Options {
         match args[i].as_str() {
             "--report" => o.report = true,
             "--panic-in-worker" => o.panic_in_worker = true,
+            "--fail-all" => o.fail_all = true,
             "--panic-rank" => {
                 o.panic_rank = Some(rank_arg(i));
                 i += 1;
@@ -284,6 +287,9 @@ fn main() {
     let ctx = Context::init();
     let o = options(&ctx);
     let rank = ctx.rank();
+    if o.fail_all {
+        ctx.fail("deliberate failure on every rank");
+    }
     if o.fail_rank == Some(rank) {
         ctx.fail(format!("deliberate failure on rank {rank}"));
     }

@@ -183,9 +183,19 @@ fn rank_prefix() -> String {
     format!("topo-hpc rank {r} of {n}")
 }
 
+/// How long a failing rank other than 0 waits before reporting. An error
+/// every rank meets (a bad model file) is then usually printed once, by
+/// rank 0, whose abort ends the others first; an error of one rank alone is
+/// still reported, a moment later.
+const NON_ROOT_REPORT_DELAY: std::time::Duration = std::time::Duration::from_millis(500);
+
 /// Print `msg` with the rank, then end the job: `MPI_Abort` on the world if
 /// MPI is running, else exit the process.
 fn report_and_abort(msg: &str, code: i32) -> ! {
+    let mpi_running = mpi::is_initialized() && !mpi::is_finalized();
+    if mpi_running && HOOK_RANK.load(Ordering::SeqCst) != 0 {
+        std::thread::sleep(NON_ROOT_REPORT_DELAY);
+    }
     // One write, so that the line reaches mpirun whole, not interleaved
     // with other ranks' output.
     let line = format!("{}: {msg}\n", rank_prefix());
@@ -194,7 +204,7 @@ fn report_and_abort(msg: &str, code: i32) -> ! {
     let _ = err.flush();
     drop(err);
     let _ = std::io::stdout().flush();
-    if mpi::is_initialized() && !mpi::is_finalized() {
+    if mpi_running {
         SimpleCommunicator::world().abort(code)
     }
     std::process::exit(code)
