@@ -443,6 +443,8 @@ fn builtin_name(name: &str) -> Option<Obj> {
         | "bool" | "list" | "tuple" | "dict" | "sum" | "enumerate" | "zip" | "sorted" | "repr" => {
             b(name)
         }
+        // Topographica's namespace has pi; model files usually import it
+        "pi" => Some(Obj::Float(std::f64::consts::PI)),
         _ => None,
     }
 }

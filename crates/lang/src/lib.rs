@@ -1,13 +1,35 @@
 //! topo-lang: the interpreter for Topographica model files (`.ty`).
 //!
 //! A model file is Python; this crate parses it with `rustpython-parser`
-//! and evaluates the declarative subset Topographica's models use
-//! (imports of the Topographica namespaces, assignments, arithmetic,
-//! comprehensions, `for`/`if`, component constructors, `topo.sim[...]`,
-//! `topo.sim.connect`, schedules, global parameters, class-based GCAL
-//! models) into a [`topo_spec::ModelSpec`]. It is a sandbox: model text
-//! cannot reach files, the OS or arbitrary code; everything else is an
-//! error of the form `file:line:col: message` ([`LangError`]).
+//! and evaluates the declarative subset Topographica's models use into a
+//! [`topo_spec::ModelSpec`]:
+//!
+//! * imports of the Topographica namespaces (`topo.*`, `imagen.*`,
+//!   `numbergen`, `param`, `numpy`, `math`; the `optimized` / `_opt` /
+//!   `_cython` names are aliases of the plain classes);
+//! * assignments, arithmetic with Python 2 semantics (integer `/` floors),
+//!   comparisons, `and`/`or`/`not`, conditional expressions, lists, tuples,
+//!   dicts, `dict(...)`, list comprehensions, `for` over `range`/`xrange`/
+//!   lists, `if`/`elif`/`else`, `%` formatting, `int`/`float`/`len`/`str`/
+//!   `abs`/`min`/`max`/`round`/`sum`, `math.*`, `pi`;
+//! * component constructors with keyword arguments (every parameter resolved
+//!   with Topographica's defaults, see `classes.txt`), class-level defaults
+//!   (`pattern.Gaussian.size = ...`) with param's inheritance, numbergen
+//!   arithmetic (`0.0 + UniformRandom(...)` builds a `BinaryOperator`);
+//! * `p.add(name=param.Number(...))` global parameters and `-p` overrides
+//!   (type, bound and unused-name checks);
+//! * `topo.sim['S'] = ...`, `topo.sim.connect(...)`,
+//!   `topo.sim.schedule_command(t, 'text')`, the LISSOM `schedule_events`
+//!   helper, `topo.sim.grid_layout` (ignored), `imagen.random.seed(...)`;
+//! * the class-based `ModelGCAL` / `ExamplesGCAL` models;
+//! * analysis settings (`FeatureMaps.selectivity_multiplier = ...`) and
+//!   `def f():` bodies of command calls.
+//!
+//! It is a sandbox: model text cannot reach files, the OS or arbitrary
+//! code. Everything else is an error `file:line:col: message`
+//! ([`LangError`]). [`script_repr`] writes a model file that loads back to an
+//! equal spec; [`parse_commands`] turns `-c` / `-p` / file / `-a` items into
+//! [`topo_spec::TopCommand`]s.
 
 mod build;
 mod calls;
