@@ -200,3 +200,34 @@ fn sheet_l1_normalisation_split_is_bit_identical() {
     assert!((s - 1.0).abs() < 1e-12, "V1 sums to {s}");
     check_split(&spec, 2, 2, 10);
 }
+
+/// GCAL without gain control: the LGN sheets have tsettle 0 (activate and
+/// learn on every input) and V1 receives the LGN after 0.10.
+#[test]
+fn gcal_without_gain_control_split_is_bit_identical() {
+    let spec = example_model(
+        "gcal_class.ty",
+        &[
+            ("cortex_density", "8"),
+            ("lgn_density", "12"),
+            ("retina_density", "12"),
+            ("gain_control", "False"),
+        ],
+    );
+    let lgn = spec.sheets.iter().find(|s| s.name == "LGNOn").unwrap();
+    assert_eq!(
+        lgn.component.get("tsettle"),
+        Some(&topo_spec::Value::Int(0))
+    );
+    let mut ex = LocalExchange::new();
+    let mut net = Network::build(&spec, &WholeSheets, &mut ex).unwrap();
+    net.run(Time::new(11, 10), &mut ex).unwrap();
+    // tsettle 0: the LGN activates (and learns) on each input without
+    // counting settling steps.
+    assert_eq!(net.settle_state("LGNOn"), Some((0, false)));
+    assert!(
+        net.activity("LGNOn").iter().any(|&v| v > 0.0),
+        "LGN responds"
+    );
+    check_split(&spec, 2, 2, 8);
+}

@@ -1078,3 +1078,15 @@ pub fn som_spec() -> ModelSpec {
         ..Default::default()
     }
 }
+
+/// A model from the project's `examples/` through topo-lang.
+pub fn example_model(file: &str, overrides: &[(&str, &str)]) -> ModelSpec {
+    let path = PathBuf::from(env!("CARGO_MANIFEST_DIR"))
+        .join("../../examples")
+        .join(file);
+    let ov: Vec<(String, String)> = overrides
+        .iter()
+        .map(|(k, v)| (k.to_string(), v.to_string()))
+        .collect();
+    topo_lang::load_model(&path, &ov).unwrap_or_else(|e| panic!("{file}: {e}"))
+}
