@@ -50,13 +50,13 @@ impl Interp {
                 "connect(src, dest, **params) takes two positional arguments",
             ));
         }
-        let mut ctype = "topo.projection.CFProjection".to_string();
+        let mut ctype: Option<String> = None;
         for (k, v) in kwargs {
             match k.as_str() {
                 "src" => src = Some(v),
                 "dest" => dest = Some(v),
                 "connection_type" => match v {
-                    Obj::Class(c) if registry().is_subclass(&c, "topo.base.projection.Projection") => ctype = c,
+                    Obj::Class(c) if registry().is_subclass(&c, "topo.base.projection.Projection") => ctype = Some(c),
                     other => return Err(self.err(off, format!("connection_type must be a projection class such as projection.CFProjection, not {}", other.type_name()))),
                 },
                 _ => kw.push((k, v)),
@@ -99,6 +99,13 @@ impl Interp {
                 off,
                 format!("sheet '{dest}' cannot receive connections (it is not a ProjectionSheet)"),
             ));
+        }
+        let Some(ctype) = ctype else {
+            return Err(self.err(off, "connect needs connection_type=... (e.g. projection.CFProjection): Topographica's default, a plain EPConnection, cannot feed a sheet"));
+        };
+        if !kw.iter().any(|(k, _)| k == "name") {
+            // Topographica names an unnamed connection 'srcTodest'
+            kw.push(("name".into(), Obj::Str(format!("{src}To{dest}"))));
         }
         let proj = self.construct(&ctype, kw, off)?;
         let Obj::Comp(c) = &proj else {

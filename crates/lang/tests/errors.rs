@@ -164,8 +164,8 @@ fn unknown_sheet_and_duplicate_connection() {
         "{HEAD}topo.sim['R'] = sheet.GeneratorSheet()\ntopo.sim.connect('R', 'V2', name='A')\n"
     ));
     at(&e, 4, 1, "no sheet named 'V2'");
-    let e = err(&format!("{HEAD}topo.sim['R'] = sheet.GeneratorSheet()\ntopo.sim['V'] = sheet.CFSheet()\ntopo.sim.connect('R', 'V', name='A')\ntopo.sim.connect('R', 'V', name='A')\n"));
-    at(&e, 6, 1, "already has a connection named 'A'");
+    let e = err(&format!("{HEAD}topo.sim['R'] = sheet.GeneratorSheet()\ntopo.sim['V'] = sheet.CFSheet()\ntopo.sim.connect('R', 'V', connection_type=projection.CFProjection)\ntopo.sim.connect('R', 'V', name='RToV', connection_type=projection.CFProjection)\n"));
+    at(&e, 6, 1, "already has a connection named 'RToV'");
 }
 
 #[test]
@@ -228,4 +228,12 @@ fn deep_nesting_is_an_error_not_a_crash() {
     assert!(e.message.contains("nested too deeply"), "{e}");
     let e = err(&format!("x = {}1\n", "1+".repeat(50000)));
     assert!(e.message.contains("nested too deeply"), "{e}");
+}
+
+#[test]
+fn connect_needs_a_projection_class() {
+    let e = err(&format!("{HEAD}topo.sim['R'] = sheet.GeneratorSheet()\ntopo.sim['V'] = sheet.CFSheet()\ntopo.sim.connect('R', 'V')\n"));
+    at(&e, 5, 1, "connect needs connection_type");
+    let e = err(&format!("{HEAD}topo.sim['R'] = sheet.GeneratorSheet()\ntopo.sim['V'] = sheet.CFSheet()\ntopo.sim.connect('R', 'V', connection_type=pattern.Gaussian)\n"));
+    at(&e, 5, 1, "connection_type must be a projection class");
 }
