@@ -231,3 +231,24 @@ fn gcal_without_gain_control_split_is_bit_identical() {
     );
     check_split(&spec, 2, 2, 8);
 }
+
+/// The thread count of rayon's pool does not change a bit.
+#[test]
+fn gcal_is_bit_identical_for_any_thread_count() {
+    let spec = gcal_spec();
+    let run = |threads: usize| {
+        let pool = rayon::ThreadPoolBuilder::new()
+            .num_threads(threads)
+            .build()
+            .unwrap();
+        pool.install(|| {
+            let mut ex = LocalExchange::new();
+            let mut net = Network::build(&spec, &WholeSheets, &mut ex).unwrap();
+            net.run(Time::from_int(10), &mut ex).unwrap();
+            snapshot(&net)
+        })
+    };
+    let one = run(1);
+    let three = run(3);
+    assert!(one == three, "1 thread and 3 threads differ");
+}
