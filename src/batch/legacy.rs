@@ -211,6 +211,8 @@ fn run_batch_cmd(
 
 fn builtin(ctx: &Context, sh: &mut Shell, call: &Call) -> Result<()> {
     match call.name.as_str() {
+        // `-a`: every command is always available in topo-hpc.
+        "auto_import_commands" => Ok(()),
         "save_script_repr" => {
             if ctx.is_root() {
                 std::fs::create_dir_all(&sh.prefix)

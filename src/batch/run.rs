@@ -309,21 +309,34 @@ fn host_info() -> String {
 fn write_global_params(path: &Path, spec: &ModelSpec, named: &[(String, Value)]) -> Result<()> {
     let specified: serde_json::Map<String, serde_json::Value> = named
         .iter()
-        .map(|(n, v)| (n.clone(), serde_json::to_value(v).unwrap_or_default()))
+        .map(|(n, v)| (n.clone(), plain_json(v)))
         .collect();
     let all: serde_json::Map<String, serde_json::Value> = spec
         .global_params
         .iter()
-        .map(|p| {
-            (
-                p.name.clone(),
-                serde_json::to_value(&p.value).unwrap_or_default(),
-            )
-        })
+        .map(|p| (p.name.clone(), plain_json(&p.value)))
         .collect();
     let doc = serde_json::json!({"global_params_specified": specified, "global_params_all": all});
     std::fs::write(path, serde_json::to_string_pretty(&doc)? + "\n")
         .with_context(|| format!("cannot write {}", path.display()))
+}
+
+/// A parameter value as plain JSON (numbers, strings, lists), the way a
+/// Python reader expects it; other values as their Python text.
+pub fn plain_json(v: &Value) -> serde_json::Value {
+    use serde_json::json;
+    match v {
+        Value::None => serde_json::Value::Null,
+        Value::Bool(b) => json!(b),
+        Value::Int(i) => json!(i),
+        Value::Float(f) => json!(f),
+        Value::Time(t) => json!(t.to_f64()),
+        Value::Str(s) => json!(s),
+        Value::List(items) | Value::Tuple(items) => {
+            serde_json::Value::Array(items.iter().map(plain_json).collect())
+        }
+        other => json!(super::naming::py2_str(other)),
+    }
 }
 
 /// The run file's root attributes.
@@ -331,12 +344,7 @@ fn run_attrs(ctx: &Context, spec: &ModelSpec, o: &BatchOptions) -> Vec<(String, 
     let params: serde_json::Map<String, serde_json::Value> = spec
         .global_params
         .iter()
-        .map(|p| {
-            (
-                p.name.clone(),
-                serde_json::to_value(&p.value).unwrap_or_default(),
-            )
-        })
+        .map(|p| (p.name.clone(), plain_json(&p.value)))
         .collect();
     vec![
         ("model".into(), Attr::Str(o.script.display().to_string())),

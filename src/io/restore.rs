@@ -28,7 +28,7 @@ pub fn save_snapshot(
     let t = sess.net.time();
     let name = snapshot_name(simname, &t.timestr());
     let path = dir.join(&name);
-    let (arrays, state) = export_state(sess)?;
+    let (arrays, state) = sess.net.export_state().map_err(|e| anyhow!("{e}"))?;
     let spec_json = serde_json::to_string(&sess.spec)?;
     let state_json = serde_json::to_string(&state)?;
     let meta = SnapshotMeta {
@@ -58,12 +58,15 @@ pub fn save_snapshot(
     .with_context(|| format!("saving snapshot {}", path.display()))?;
     if let Some(run) = run_file {
         let f = H5File::open_rw(run, comm)?;
-        let g = f.ensure_group("snapshots")?;
-        let link = t.timestr();
-        if g.link_exists(&link) {
-            g.unlink(&link)?;
+        {
+            // Every handle must be gone before the file closes.
+            let g = f.ensure_group("snapshots")?;
+            let link = t.timestr();
+            if g.link_exists(&link) {
+                g.unlink(&link)?;
+            }
+            g.link_external(&name, "/", &link)?;
         }
-        g.link_external(&name, "/", &link)?;
         f.close()?;
     }
     Ok(path)
@@ -88,7 +91,9 @@ pub fn restore(ctx: &Context, sess: &mut Session, path: &Path) -> Result<()> {
     let mut read = |p: &str, start: &[usize], count: &[usize]| {
         snap.read(p, start, count).map_err(|e| format!("{e:#}"))
     };
-    import_state(sess, &state, &mut read)?;
+    sess.net
+        .import_state(&state, &mut read, &mut sess.ex)
+        .map_err(|e| anyhow!("{e}"))?;
     snap.close()?;
     Ok(())
 }
@@ -122,16 +127,4 @@ pub fn newest_snapshot(dir: &Path) -> Result<Option<PathBuf>> {
         }
     }
     Ok(best.map(|(_, p)| p))
-}
-
-// Until the engine exports its state, snapshots fail with a clear message.
-fn export_state(_sess: &Session) -> Result<(Vec<topo_sim::state::LocalArray>, serde_json::Value)> {
-    bail!("snapshots are not available yet: the engine does not export its state")
-}
-
-type ReadFn<'a> = dyn FnMut(&str, &[usize], &[usize]) -> std::result::Result<topo_sim::state::ArrayData, String>
-    + 'a;
-
-fn import_state(_sess: &mut Session, _state: &serde_json::Value, _read: &mut ReadFn) -> Result<()> {
-    bail!("restoring snapshots is not available yet: the engine does not import state")
 }

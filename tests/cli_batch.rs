@@ -1,0 +1,399 @@
+//! run_batch end to end: the seed document's command lines, `topo-hpc run`,
+//! the output folder and its files, under one and several MPI ranks, and
+//! bad input (clear message, non-zero exit, nothing half-written).
+
+use std::path::{Path, PathBuf};
+use std::process::{Command, Output};
+
+const BIN: &str = env!("CARGO_BIN_EXE_topo-hpc");
+
+fn repo() -> PathBuf {
+    PathBuf::from(env!("CARGO_MANIFEST_DIR"))
+}
+
+/// A scratch folder holding `examples/tiny.ty`, as a user's checkout would.
+fn workdir() -> tempfile::TempDir {
+    let d = tempfile::tempdir().unwrap();
+    std::fs::create_dir(d.path().join("examples")).unwrap();
+    std::fs::copy(
+        repo().join("examples/tiny.ty"),
+        d.path().join("examples/tiny.ty"),
+    )
+    .unwrap();
+    d
+}
+
+fn mpi_env(c: &mut Command) -> &mut Command {
+    c.env("OMPI_ALLOW_RUN_AS_ROOT", "1")
+        .env("OMPI_ALLOW_RUN_AS_ROOT_CONFIRM", "1")
+        .env("OMPI_MCA_pml", "ob1")
+        .env("OMPI_MCA_btl", "self,vader")
+        .env("OMPI_MCA_rmaps_base_oversubscribe", "1")
+        .env_remove("TOPO_HPC_OUTPUT")
+}
+
+/// `topo-hpc ARGS` in `dir`, directly (ranks == 0) or under mpirun.
+fn topo(dir: &Path, ranks: usize, args: &[&str]) -> Output {
+    let mut c = if ranks == 0 {
+        Command::new(BIN)
+    } else {
+        let mut c = Command::new("mpirun");
+        c.args(["--oversubscribe", "-n", &ranks.to_string(), BIN]);
+        c
+    };
+    mpi_env(&mut c)
+        .current_dir(dir)
+        .args(args)
+        .output()
+        .expect("cannot start topo-hpc")
+}
+
+fn text(o: &Output) -> String {
+    format!(
+        "status {:?}\n--- stdout\n{}\n--- stderr\n{}",
+        o.status,
+        String::from_utf8_lossy(&o.stdout),
+        String::from_utf8_lossy(&o.stderr)
+    )
+}
+
+/// The only folder directly under `root`.
+fn only_dir(root: &Path) -> PathBuf {
+    let dirs: Vec<PathBuf> = std::fs::read_dir(root)
+        .unwrap_or_else(|e| panic!("{}: {e}", root.display()))
+        .map(|e| e.unwrap().path())
+        .filter(|p| p.is_dir())
+        .collect();
+    assert_eq!(
+        dirs.len(),
+        1,
+        "expected one run folder in {}: {dirs:?}",
+        root.display()
+    );
+    dirs[0].clone()
+}
+
+fn names(dir: &Path) -> Vec<String> {
+    let mut v: Vec<String> = std::fs::read_dir(dir)
+        .unwrap()
+        .map(|e| e.unwrap().file_name().to_string_lossy().into_owned())
+        .collect();
+    v.sort();
+    v
+}
+
+/// `YYYYMMDDHHMM_` prefix check; returns the rest of the name.
+fn after_timestamp(name: &str) -> &str {
+    let (ts, rest) = name.split_at(12);
+    assert!(
+        ts.chars().all(|c| c.is_ascii_digit()),
+        "no timestamp in {name}"
+    );
+    rest
+}
+
+fn check_seed_run(dir: &Path, expect_params: &str, times: &[&str]) {
+    let name = dir.file_name().unwrap().to_string_lossy().into_owned();
+    assert_eq!(after_timestamp(&name), format!("_tiny{expect_params}"));
+    let simname = &name[..12 + "_tiny".len()];
+    let files = names(dir);
+    for f in [
+        format!("{simname}.out"),
+        format!("{simname}.ty"),
+        format!("{simname}.global_params.json"),
+        format!("{simname}.h5"),
+        format!("{simname}_{}_script_repr.ty", times[0]),
+        format!("{simname}_{}.snapshot.h5", times[times.len() - 1]),
+    ] {
+        assert!(
+            files.contains(&f),
+            "{f} missing in {}: {files:?}",
+            dir.display()
+        );
+    }
+    for t in times {
+        let png = format!("{simname}_{t}_V1_Activity.png");
+        assert!(files.contains(&png), "{png} missing: {files:?}");
+    }
+    assert!(
+        !files.iter().any(|f| f.ends_with(".tmp")),
+        "temporary left: {files:?}"
+    );
+    let out = std::fs::read_to_string(dir.join(format!("{simname}.out"))).unwrap();
+    assert!(
+        out.lines().next().unwrap().contains("topo-hpc"),
+        "first line is not the command: {out}"
+    );
+    assert!(out.contains("There were 0 error(s)"), "{out}");
+    let gp: serde_json::Value = serde_json::from_str(
+        &std::fs::read_to_string(dir.join(format!("{simname}.global_params.json"))).unwrap(),
+    )
+    .unwrap();
+    // Python's run_batch hands the int 3 to the Number parameter as is.
+    assert_eq!(
+        gp["global_params_all"]["cortex_density"],
+        serde_json::json!(3)
+    );
+}
+
+#[test]
+fn seed_first_command_line_one_and_four_ranks() {
+    for ranks in [1, 4] {
+        let w = workdir();
+        let o = topo(
+            w.path(),
+            ranks,
+            &[
+                "-a",
+                "-c",
+                "run_batch('examples/tiny.ty',cortex_density=3,times=[1,5])",
+            ],
+        );
+        assert!(o.status.success(), "{}", text(&o));
+        let dir = only_dir(&w.path().join("Output"));
+        check_seed_run(&dir, ",cortex_density=3", &["000001.00", "000005.00"]);
+    }
+}
+
+#[test]
+fn seed_second_command_line_param_before_run_batch_is_not_in_the_name() {
+    let w = workdir();
+    let o = topo(
+        w.path(),
+        4,
+        &[
+            "-a",
+            "-c",
+            "save_script_repr()",
+            "-p",
+            "cortex_density=3",
+            "-c",
+            "run_batch('examples/tiny.ty',times=[2])",
+            "-c",
+            "save_snapshot()",
+        ],
+    );
+    assert!(o.status.success(), "{}", text(&o));
+    let root = w.path().join("Output");
+    // save_script_repr before run_batch wrote into the output root.
+    assert!(
+        names(&root).iter().any(|f| f.ends_with("_script_repr.ty")),
+        "{:?}",
+        names(&root)
+    );
+    let dir = only_dir(&root);
+    check_seed_run(&dir, "", &["000002.00"]);
+    // cortex_density=3 reached the model although it is not in the name.
+    let simname = &dir.file_name().unwrap().to_string_lossy()[..17];
+    let gp = std::fs::read_to_string(dir.join(format!("{simname}.global_params.json"))).unwrap();
+    let gp: serde_json::Value = serde_json::from_str(&gp).unwrap();
+    assert_eq!(
+        gp["global_params_all"]["cortex_density"],
+        serde_json::json!(3)
+    );
+    assert_eq!(gp["global_params_specified"], serde_json::json!({}));
+}
+
+#[test]
+fn run_subcommand_names_folder_and_refuses_an_existing_one() {
+    let w = workdir();
+    let args = [
+        "run",
+        "examples/tiny.ty",
+        "-p",
+        "cortex_density=3",
+        "--times",
+        "1,3",
+        "--timestamp",
+        "200710112056",
+        "--output-path",
+        "out",
+        "--tag",
+        "t1",
+    ];
+    let o = topo(w.path(), 0, &args);
+    assert!(o.status.success(), "{}", text(&o));
+    let dir = w.path().join("out/200710112056_tiny_t1,cortex_density=3");
+    assert!(dir.is_dir(), "{:?}", names(&w.path().join("out")));
+    let before: Vec<(String, std::time::SystemTime)> = names(&dir)
+        .into_iter()
+        .map(|n| {
+            let m = std::fs::metadata(dir.join(&n)).unwrap().modified().unwrap();
+            (n, m)
+        })
+        .collect();
+    let again = topo(w.path(), 0, &args);
+    assert!(
+        !again.status.success(),
+        "second run with the same folder must fail"
+    );
+    let msg = text(&again);
+    assert!(msg.contains("directory already exists"), "{msg}");
+    let after: Vec<(String, std::time::SystemTime)> = names(&dir)
+        .into_iter()
+        .map(|n| {
+            let m = std::fs::metadata(dir.join(&n)).unwrap().modified().unwrap();
+            (n, m)
+        })
+        .collect();
+    assert_eq!(before, after, "the existing folder was touched");
+}
+
+#[test]
+fn bad_input_fails_clearly_and_writes_nothing() {
+    let w = workdir();
+    let cases: [(&[&str], &str); 4] = [
+        (
+            &[
+                "run",
+                "examples/tiny.ty",
+                "-p",
+                "no_such_param=1",
+                "--output-path",
+                "o1",
+            ],
+            "no_such_param",
+        ),
+        (
+            &[
+                "run",
+                "examples/tiny.ty",
+                "--times",
+                "5,1",
+                "--output-path",
+                "o2",
+            ],
+            "must not decrease",
+        ),
+        (
+            &[
+                "run",
+                "examples/tiny.ty",
+                "--times",
+                "x",
+                "--output-path",
+                "o3",
+            ],
+            "not a number",
+        ),
+        (
+            &[
+                "run",
+                "examples/tiny.ty",
+                "-p",
+                "cortex_density=abc",
+                "--output-path",
+                "o4",
+            ],
+            "cortex_density",
+        ),
+    ];
+    for (args, needle) in cases {
+        let o = topo(w.path(), 0, args);
+        assert!(!o.status.success(), "{args:?} should fail");
+        let msg = text(&o);
+        assert!(
+            msg.contains(needle),
+            "{args:?}: message lacks '{needle}':\n{msg}"
+        );
+        let out = w.path().join(args[args.len() - 1]);
+        assert!(!out.exists(), "{args:?} created {}", out.display());
+    }
+    // An output root that cannot be created (a file stands in the way).
+    std::fs::write(w.path().join("blocker"), "x").unwrap();
+    let o = topo(
+        w.path(),
+        0,
+        &[
+            "run",
+            "examples/tiny.ty",
+            "--times",
+            "1",
+            "--output-path",
+            "blocker/out",
+        ],
+    );
+    assert!(!o.status.success());
+    assert!(
+        text(&o).contains("cannot create output root"),
+        "{}",
+        text(&o)
+    );
+    // Under mpirun the whole job ends non-zero too (no hang).
+    let o = topo(
+        w.path(),
+        3,
+        &[
+            "run",
+            "examples/tiny.ty",
+            "-p",
+            "nope=1",
+            "--output-path",
+            "o5",
+        ],
+    );
+    assert!(!o.status.success());
+    assert!(text(&o).contains("nope"), "{}", text(&o));
+}
+
+/// The HDF5 results of a 4-rank run equal a 1-rank run's, read with h5py.
+#[test]
+fn h5py_reads_equal_arrays_from_one_and_four_ranks() {
+    let w = workdir();
+    for (ranks, out) in [(0, "r1"), (4, "r4")] {
+        let o = topo(
+            w.path(),
+            ranks,
+            &[
+                "run",
+                "examples/tiny.ty",
+                "-p",
+                "cortex_density=6",
+                "--times",
+                "1,4",
+                "--timestamp",
+                "202601010000",
+                "--analysis",
+                "activity",
+                "--output-path",
+                out,
+            ],
+        );
+        assert!(o.status.success(), "{}", text(&o));
+    }
+    let a = only_dir(&w.path().join("r1"));
+    let b = only_dir(&w.path().join("r4"));
+    let script = r#"
+import h5py, sys, numpy as np
+def arrays(path):
+    out = {}
+    def visit(name, obj):
+        if isinstance(obj, h5py.Dataset):
+            out[name] = obj[...]
+    with h5py.File(path, 'r') as f:
+        f.visititems(visit)
+        # snapshots are external links: follow them
+        for k in f.get('snapshots', {}):
+            g = f['snapshots'][k]
+            g.visititems(lambda n, o: out.__setitem__('snap/' + k + '/' + n, o[...]) if isinstance(o, h5py.Dataset) else None)
+    return out
+a, b = arrays(sys.argv[1]), arrays(sys.argv[2])
+assert set(a) == set(b), (sorted(set(a) ^ set(b)))
+meta = [k for k in a if '/meta/' in k]
+for k in a:
+    if k in meta:
+        continue
+    assert a[k].shape == b[k].shape and np.array_equal(a[k], b[k]), k
+assert any(k.startswith('analysis/000004.00/V1/activity') for k in a)
+assert a['analysis/000004.00/V1/activity'].shape == (6, 6)
+print(len(a), 'datasets equal')
+"#;
+    let py = Command::new("python3")
+        .arg("-c")
+        .arg(script)
+        .arg(a.join("202601010000_tiny.h5"))
+        .arg(b.join("202601010000_tiny.h5"))
+        .output()
+        .unwrap();
+    assert!(py.status.success(), "{}", text(&py));
+}
