@@ -1,0 +1,253 @@
+//! What the GCAL benches share: loading examples/gcal_class.ty at a cortex
+//! density, building it on one process, thread pools of a given size, and
+//! counting the connection weights one iteration touches.
+
+#![allow(dead_code)] // each bench uses a different subset
+
+use std::collections::HashMap;
+use std::path::PathBuf;
+use std::sync::{Arc, Mutex};
+use topo_sim::exchange::{LocalExchange, WholeSheets};
+use topo_sim::projection::LearningKind;
+use topo_sim::{Network, Probe};
+use topo_spec::{ModelSpec, Time};
+
+/// The class-based GCAL model at `cortex_density` (other globals default).
+pub fn gcal_spec(cortex_density: u32) -> ModelSpec {
+    let path = PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("examples/gcal_class.ty");
+    topo_lang::load_model(
+        &path,
+        &[("cortex_density".to_string(), cortex_density.to_string())],
+    )
+    .unwrap_or_else(|e| panic!("{}: {e}", path.display()))
+}
+
+/// The whole network on this one process, with the exchange its halos
+/// were registered in (running needs that same exchange).
+pub fn build(spec: &ModelSpec) -> (Network, LocalExchange) {
+    let mut ex = LocalExchange::new();
+    let net = Network::build(spec, &WholeSheets, &mut ex)
+        .unwrap_or_else(|e| panic!("building GCAL: {e}"));
+    (net, ex)
+}
+
+/// A rayon pool of exactly `threads` threads (the global pool can be set
+/// only once per process, so each measurement installs its own).
+pub fn pool(threads: usize) -> rayon::ThreadPool {
+    rayon::ThreadPoolBuilder::new()
+        .num_threads(threads)
+        .build()
+        .unwrap_or_else(|e| panic!("rayon pool of {threads}: {e}"))
+}
+
+/// Thread counts to measure: 1 and every core of the machine (capped at 2
+/// unless `TOPO_BENCH_THREADS` lists them, e.g. `1,2,4`).
+pub fn thread_counts() -> Vec<usize> {
+    if let Ok(s) = std::env::var("TOPO_BENCH_THREADS") {
+        return s.split(',').filter_map(|t| t.trim().parse().ok()).collect();
+    }
+    let cores = std::thread::available_parallelism().map_or(1, |n| n.get());
+    if cores > 1 {
+        vec![1, 2]
+    } else {
+        vec![1]
+    }
+}
+
+/// Connection weights touched by a stretch of simulation.
+#[derive(Clone, Copy, Debug, Default)]
+pub struct WeightCount {
+    /// Weights read by projection responses: every delivery of input to a
+    /// projection reads each weight of its (cropped) CFs once.
+    pub response: f64,
+    /// Of those, the weights whose input value was non-zero (the products
+    /// that can change a sum; counted from the source sheet's activity
+    /// when it sent its output).
+    pub response_nonzero: f64,
+    /// Of those, the weights inside each input row's non-zero column span
+    /// (first to last non-zero value of the row): what a kernel that skips
+    /// the zero ends of every CF row would still read.
+    pub response_span: f64,
+    /// Weights updated by learning: every weight of each plastic CF whose
+    /// unit had non-zero activity when its sheet learned (the Hebbian
+    /// update skips silent units; the normalisation after it visits the
+    /// same weights again, which is not counted).
+    pub learning: f64,
+    /// Projection deliveries (responses computed).
+    pub deliveries: usize,
+    /// `response` counted per source activation instead of per delivery:
+    /// equal to it when the sparsity counts cover every delivery.
+    pub response_by_activation: f64,
+}
+
+impl WeightCount {
+    /// Responses and learning together.
+    pub fn total(&self) -> f64 {
+        self.response + self.learning
+    }
+}
+
+/// What the counter needs to know about one projection.
+struct ProjInfo {
+    dest: String,
+    src: String,
+    /// Source sheet columns.
+    src_cols: usize,
+    /// Each unit's CF slice `[r1, r2, c1, c2]` in source sheet rows/columns.
+    slices: Vec<[usize; 4]>,
+    /// Sum of the CF sizes.
+    size: usize,
+    /// Each unit's CF size.
+    sizes: Vec<usize>,
+    /// Learns (plastic, own weights).
+    plastic: bool,
+}
+
+fn proj_infos(net: &Network) -> HashMap<String, ProjInfo> {
+    net.projection_names()
+        .into_iter()
+        .map(|(dest, name)| {
+            let p = net.projection(&dest, &name).expect("listed projection");
+            let sizes: Vec<usize> = (0..p.cfs.len())
+                .map(|u| {
+                    let (r, c) = p.cfs.unit_shape(u);
+                    r * c
+                })
+                .collect();
+            let src = p.spec.src.clone();
+            let (_, src_cols) = net.sheet_shape(&src).expect("source sheet");
+            let info = ProjInfo {
+                dest: dest.clone(),
+                src,
+                src_cols,
+                slices: p.cfs.slices.clone(),
+                size: sizes.iter().sum(),
+                sizes,
+                plastic: p.learning != LearningKind::None && p.cfs.shared.is_none(),
+            };
+            (format!("{dest}.{name}"), info)
+        })
+        .collect()
+}
+
+/// `(non-zero weights, weights in non-zero row spans)` of one response of
+/// `p` to the whole-sheet `activity`, from per-row prefix counts.
+fn sparse_work(p: &ProjInfo, activity: &[f64]) -> (f64, f64) {
+    let cols = p.src_cols;
+    let rows = activity.len() / cols.max(1);
+    let mut prefix = vec![0usize; rows * (cols + 1)];
+    let mut span = vec![(0usize, 0usize); rows];
+    for i in 0..rows {
+        let row = &activity[i * cols..(i + 1) * cols];
+        let pre = &mut prefix[i * (cols + 1)..(i + 1) * (cols + 1)];
+        for (j, v) in row.iter().enumerate() {
+            pre[j + 1] = pre[j] + usize::from(*v != 0.0);
+        }
+        if let (Some(a), Some(b)) = (
+            row.iter().position(|v| *v != 0.0),
+            row.iter().rposition(|v| *v != 0.0),
+        ) {
+            span[i] = (a, b + 1);
+        }
+    }
+    let (mut nonzero, mut in_span) = (0usize, 0usize);
+    for &[r1, r2, c1, c2] in &p.slices {
+        for i in r1..r2.min(rows) {
+            let pre = &prefix[i * (cols + 1)..(i + 1) * (cols + 1)];
+            nonzero += pre[c2.min(cols)] - pre[c1.min(cols)];
+            let (a, b) = span[i];
+            in_span += b.min(c2).saturating_sub(a.max(c1));
+        }
+    }
+    (nonzero as f64, in_span as f64)
+}
+
+/// Runs `iterations` iterations with a recorder and counts the weights
+/// they touch (averaged per iteration).
+pub fn count_weights(net: &mut Network, ex: &mut LocalExchange, iterations: u32) -> WeightCount {
+    let infos = Arc::new(proj_infos(net));
+    let count = Arc::new(Mutex::new(WeightCount::default()));
+    let (c, pi) = (count.clone(), infos.clone());
+    net.set_recorder(Some(Box::new(move |p: &Probe<'_>| {
+        let mut c = c.lock().expect("counter");
+        match p {
+            Probe::Delivered { proj, dest, .. } => {
+                if let Some(info) = pi.get(&format!("{dest}.{proj}")) {
+                    c.response += info.size as f64;
+                    c.deliveries += 1;
+                }
+            }
+            Probe::Activated {
+                sheet, activity, ..
+            } => {
+                // Every outgoing projection receives this activity (GCAL
+                // holds back no port); the sparsity of what it will read.
+                for info in pi.values().filter(|i| i.src == *sheet) {
+                    if activity.len() % info.src_cols.max(1) == 0 {
+                        let (nz, span) = sparse_work(info, activity);
+                        c.response_nonzero += nz;
+                        c.response_span += span;
+                    } else {
+                        c.response_nonzero += info.size as f64;
+                        c.response_span += info.size as f64;
+                    }
+                    c.response_by_activation += info.size as f64;
+                }
+            }
+            Probe::Learned {
+                sheet, activity, ..
+            } => {
+                for info in pi.values().filter(|i| i.dest == *sheet && i.plastic) {
+                    c.learning += info
+                        .sizes
+                        .iter()
+                        .zip(activity.iter())
+                        .filter(|(_, &y)| y != 0.0)
+                        .map(|(&n, _)| n)
+                        .sum::<usize>() as f64;
+                }
+            }
+        }
+    })));
+    net.run(Time::from_int(iterations.into()), ex)
+        .unwrap_or_else(|e| panic!("run: {e}"));
+    net.set_recorder(None);
+    let c = *count.lock().expect("counter");
+    let n = f64::from(iterations.max(1));
+    WeightCount {
+        response: c.response / n,
+        response_nonzero: c.response_nonzero / n,
+        response_span: c.response_span / n,
+        learning: c.learning / n,
+        deliveries: c.deliveries / iterations.max(1) as usize,
+        response_by_activation: c.response_by_activation / n,
+    }
+}
+
+/// CPU seconds used so far by all threads of this process (scheduler
+/// statistics, nanosecond resolution): under load from other processes
+/// this still measures the work done, where wall-clock time does not.
+pub fn process_cpu_seconds() -> f64 {
+    let Ok(tasks) = std::fs::read_dir("/proc/self/task") else {
+        return f64::NAN;
+    };
+    tasks
+        .filter_map(Result::ok)
+        .filter_map(|t| std::fs::read_to_string(t.path().join("schedstat")).ok())
+        .filter_map(|s| s.split_whitespace().next()?.parse::<f64>().ok())
+        .sum::<f64>()
+        * 1e-9
+}
+
+/// The machine's CPU model (first `model name` of /proc/cpuinfo).
+pub fn cpu_model() -> String {
+    std::fs::read_to_string("/proc/cpuinfo")
+        .ok()
+        .and_then(|s| {
+            s.lines()
+                .find(|l| l.starts_with("model name"))
+                .and_then(|l| l.split(':').nth(1))
+                .map(|m| m.trim().to_string())
+        })
+        .unwrap_or_else(|| "unknown".to_string())
+}
