@@ -69,8 +69,11 @@ pub fn results_file(run_dir: &Path, simname: &str) -> Option<PathBuf> {
     (found.len() == 1).then(|| found.remove(0))
 }
 
-/// Scalars in one results file: analysis time -> (name -> value).
-pub fn read_scalars(path: &Path) -> Result<BTreeMap<String, (f64, BTreeMap<String, f64>)>> {
+/// Scalars of one analysis time: name -> value.
+pub type Scalars = BTreeMap<String, f64>;
+
+/// Scalars in one results file: time group name -> (time, scalars).
+pub fn read_scalars(path: &Path) -> Result<BTreeMap<String, (f64, Scalars)>> {
     let f = hdf5::File::open(path).with_context(|| format!("cannot open {}", path.display()))?;
     let mut out = BTreeMap::new();
     if !f.link_exists("analysis") {

@@ -187,7 +187,7 @@ fn glyph(c: char) -> [u8; 5] {
 
 /// About `n` round tick values covering [lo, hi].
 pub fn nice_ticks(lo: f64, hi: f64, n: usize) -> Vec<f64> {
-    if !(hi > lo) {
+    if hi.partial_cmp(&lo) != Some(std::cmp::Ordering::Greater) {
         return vec![lo];
     }
     let raw = (hi - lo) / n.max(1) as f64;
@@ -367,7 +367,8 @@ pub fn plot_result(
     };
     // One line per analysis time and per combination of the other swept
     // parameters, so a line only joins runs that differ in `param`.
-    let mut series: Vec<((f64, String), Vec<(f64, f64)>)> = Vec::new();
+    type Key = (f64, String);
+    let mut series: Vec<(Key, Vec<(f64, f64)>)> = Vec::new();
     for row in &t.rows {
         let Some(time) = row.time else { continue };
         if at.is_some_and(|a| (a - time).abs() > 1e-9) {

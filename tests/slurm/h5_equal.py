@@ -1,9 +1,14 @@
 #!/usr/bin/env python3
-"""Compare the results files (*.h5, not snapshots) of two run folders:
-same objects, same attributes, datasets bit-identical. Exit 1 on the first
-difference, saying where."""
-import glob, os, sys
+"""Compare two run folders' outputs bit for bit: the results file
+(<simname>.h5, not a snapshot) and, when both folders have snapshots, the
+final one (latest time in its name; the whole simulation state). Objects,
+attributes and dataset bytes must match; attributes that record when or
+where a file was written (created, host, wall time) are ignored. Exit 1 at
+the first difference, saying where."""
+import glob, os, re, sys
 import h5py, numpy as np
+
+IGNORED_ATTRS = {"created", "command", "wall_seconds", "host"}
 
 def results(folder):
     files = [f for f in glob.glob(os.path.join(folder, "*.h5")) if "snapshot" not in os.path.basename(f)]
@@ -11,28 +16,45 @@ def results(folder):
         sys.exit("%s: expected one results .h5, found %s" % (folder, files))
     return files[0]
 
-def walk(f):
+def final_snapshot(folder):
+    def when(p):
+        m = re.search(r"_([0-9.]+)\.snapshot\.h5$", p)
+        return float(m.group(1)) if m else -1.0
+    snaps = sorted(glob.glob(os.path.join(folder, "*snapshot*.h5")), key=when)
+    return snaps[-1] if snaps else None
+
+def walk(path):
     out = {}
-    def visit(name, obj):
-        attrs = {k: np.asarray(v) for k, v in obj.attrs.items()
-                 if k not in ("created", "command", "wall_seconds")}
-        data = np.asarray(obj[()]) if isinstance(obj, h5py.Dataset) else None
-        out[name] = (attrs, data)
-    f.visititems(visit)
+    with h5py.File(path, "r") as f:
+        def visit(name, obj):
+            attrs = {k: np.asarray(v) for k, v in obj.attrs.items() if k not in IGNORED_ATTRS}
+            data = np.asarray(obj[()]) if isinstance(obj, h5py.Dataset) else None
+            out[name] = (attrs, data)
+        visit("/", f)
+        f.visititems(visit)
     return out
 
-a, b = results(sys.argv[1]), results(sys.argv[2])
-with h5py.File(a, "r") as fa, h5py.File(b, "r") as fb:
-    wa, wb = walk(fa), walk(fb)
-if sorted(wa) != sorted(wb):
-    sys.exit("different objects: %s" % sorted(set(wa) ^ set(wb)))
-for k in wa:
-    (aa, da), (ab, db) = wa[k], wb[k]
-    if sorted(aa) != sorted(ab):
-        sys.exit("%s: different attributes" % k)
-    for n in aa:
-        if aa[n].tobytes() != ab[n].tobytes():
-            sys.exit("%s@%s differs" % (k, n))
-    if (da is None) != (db is None) or (da is not None and (da.dtype != db.dtype or da.tobytes() != db.tobytes())):
-        sys.exit("%s differs" % k)
-print("equal: %d objects" % len(wa))
+def compare(a, b):
+    wa, wb = walk(a), walk(b)
+    if sorted(wa) != sorted(wb):
+        sys.exit("%s vs %s: different objects: %s" % (a, b, sorted(set(wa) ^ set(wb))))
+    for k in wa:
+        (aa, da), (ab, db) = wa[k], wb[k]
+        if sorted(aa) != sorted(ab):
+            sys.exit("%s: %s has different attributes" % (a, k))
+        for n in aa:
+            if aa[n].tobytes() != ab[n].tobytes():
+                sys.exit("%s: %s@%s differs" % (a, k, n))
+        if (da is None) != (db is None) or (da is not None and (da.dtype != db.dtype or da.tobytes() != db.tobytes())):
+            sys.exit("%s: %s differs" % (a, k))
+    return len(wa)
+
+n = compare(results(sys.argv[1]), results(sys.argv[2]))
+sa, sb = final_snapshot(sys.argv[1]), final_snapshot(sys.argv[2])
+if (sa is None) != (sb is None):
+    sys.exit("only one folder has snapshots: %s %s" % (sa, sb))
+if sa is not None:
+    if os.path.basename(sa) != os.path.basename(sb):
+        sys.exit("final snapshots at different times: %s %s" % (sa, sb))
+    n += compare(sa, sb)
+print("equal: %d objects" % n)
