@@ -375,3 +375,50 @@ fn sweep_of_tiny_with_real_runs() {
         );
     }
 }
+
+#[test]
+fn checkpointed_run_is_continued_from_its_snapshot() {
+    let tmp = tempfile::tempdir().unwrap();
+    let model = model(tmp.path());
+    let out = tmp.path().join("out");
+    let out_s = out.to_string_lossy().into_owned();
+    let args = [
+        model.as_str(),
+        "--param",
+        "a=1,2",
+        "--times",
+        "1,10",
+        "--output-path",
+        out_s.as_str(),
+        "--yes",
+    ];
+    // The stand-in checkpoints the a=2 run half way (t=5) and exits 3.
+    std::fs::write(tmp.path().join("fake-checkpoint"), "a=2").unwrap();
+    sweep(&args).unwrap();
+    let dir = only_sweep_dir(&out);
+    let m = Manifest::load(&dir).unwrap();
+    assert_eq!(m.runs[0].state, RunState::Done);
+    assert_eq!(
+        m.runs[1].state,
+        RunState::Pending,
+        "checkpointed, not failed"
+    );
+    assert_eq!(m.runs[1].exit_code, Some(3));
+
+    sweep(&args).unwrap();
+    let m = Manifest::load(&dir).unwrap();
+    assert_eq!(m.runs[1].state, RunState::Done);
+    assert_eq!(m.runs[1].attempts, 2);
+    assert_eq!(m.runs[0].attempts, 1);
+    let log = std::fs::read_to_string(dir.join("logs/run-1.log")).unwrap();
+    assert!(log.contains("--restore"), "{log}");
+    let folder = dir.join(m.runs[1].folder.as_ref().unwrap());
+    let out_file = std::fs::read_dir(&folder)
+        .unwrap()
+        .map(|e| e.unwrap().path())
+        .find(|p| p.extension().is_some_and(|e| e == "out"))
+        .unwrap();
+    let text = std::fs::read_to_string(out_file).unwrap();
+    assert!(text.contains("checkpointed at 5"), "{text}");
+    assert!(text.contains("restored at 5"), "{text}");
+}

@@ -71,7 +71,36 @@ pub fn run_command(m: &Manifest, sweep_dir: &Path, run: &RunRecord) -> Result<Ve
     cmd.push(m.timestamp.clone());
     cmd.push("--no-progress".into());
     cmd.extend(m.config.run_args.iter().cloned());
+    // A run that checkpointed continues from its newest snapshot, in its
+    // own folder, rather than starting again.
+    if run.state == RunState::Pending && run.exit_code == Some(EXIT_CHECKPOINTED) {
+        if let Some(snap) = run
+            .folder
+            .as_ref()
+            .and_then(|f| newest_snapshot(&sweep_dir.join(f)))
+        {
+            cmd.push("--restore".into());
+            cmd.push(snap.to_string_lossy().into_owned());
+        }
+    }
     Ok(cmd)
+}
+
+/// The snapshot of the latest simulation time in a run folder
+/// (`<simname>_<time>.snapshot.h5`; files still being written, `.tmp`,
+/// never count).
+pub fn newest_snapshot(dir: &Path) -> Option<PathBuf> {
+    let time_of = |p: &Path| -> Option<f64> {
+        let name = p.file_name()?.to_str()?;
+        let stem = name.strip_suffix(".snapshot.h5")?;
+        stem.rsplit('_').next()?.parse().ok()
+    };
+    std::fs::read_dir(dir)
+        .ok()?
+        .filter_map(|e| e.ok().map(|e| e.path()))
+        .filter_map(|p| time_of(&p).map(|t| (t, p)))
+        .max_by(|a, b| a.0.total_cmp(&b.0))
+        .map(|(_, p)| p)
 }
 
 /// This machine's name (to tell this host's live runs from dead ones).
@@ -239,6 +268,21 @@ mod tests {
     use super::*;
     use crate::sweep::manifest::{LaunchConfig, FORMAT};
     use crate::sweep::space::ParamValue;
+
+    #[test]
+    fn newest_snapshot_is_by_time_not_name() {
+        let d = tempfile::tempdir().unwrap();
+        for n in [
+            "s_000900.00.snapshot.h5",
+            "s_1000.00.snapshot.h5",
+            "s_5000.00.snapshot.h5.tmp",
+            "s.h5",
+        ] {
+            std::fs::write(d.path().join(n), b"").unwrap();
+        }
+        let got = newest_snapshot(d.path()).unwrap();
+        assert!(got.ends_with("s_1000.00.snapshot.h5"), "{got:?}");
+    }
 
     #[test]
     fn quoting() {

@@ -15,10 +15,14 @@ Test controls (environment):
                               `fake-fail` next to the model file, holding
                               name=value, does the same (per test folder).
   FAKE_STEP_SECONDS=s         sleep s per time unit (to be interrupted).
-On SIGUSR1/SIGTERM it writes <simname>_snapshot_<t>.json at the next step
-and exits 3 ("checkpointed"); `--restore FILE` continues from it.
+  a file `fake-checkpoint` next to the model, holding name=value: a run with
+                              that value checkpoints half way (exit 3) unless
+                              it was restored.
+On SIGUSR1/SIGTERM it writes <simname>_<t>.snapshot.h5 (attribute `time`) at
+the next step and exits 3 ("checkpointed"); `--restore FILE` continues from
+it. A finished run also leaves a final snapshot, as `topo-hpc run` does.
 """
-import ast, json, os, signal, sys, time
+import ast, os, signal, sys, time
 
 args = sys.argv[1:]
 if not args or args[0] != "run":
@@ -68,32 +72,42 @@ with open(os.path.join(run_dir, simname + ".out"), "a") as out:
             print("fake failure for %s" % fail, file=sys.stderr)
             sys.exit(1)
 
-    stop = {"flag": False}
+    stop = {"flag": False, "at": None}
     def on_signal(signum, frame):
         stop["flag"] = True
     signal.signal(signal.SIGUSR1, on_signal)
     signal.signal(signal.SIGTERM, on_signal)
 
+    import h5py
+
+    def snapshot(t):
+        snap = os.path.join(run_dir, "%s_%09.2f.snapshot.h5" % (simname, t))
+        with h5py.File(snap + ".tmp", "w") as f:
+            f.attrs["time"] = float(t)
+        os.rename(snap + ".tmp", snap)
+        return snap
+
     t = 0
     if opts.get("restore"):
-        with open(opts["restore"]) as f:
-            t = json.load(f)["time"]
+        with h5py.File(opts["restore"], "r") as f:
+            t = int(f.attrs["time"])
         out.write("restored at %d\n" % t)
+    ck_file = os.path.join(os.path.dirname(os.path.abspath(model)), "fake-checkpoint")
+    if not opts.get("restore") and os.path.isfile(ck_file):
+        k, v = open(ck_file).read().strip().split("=", 1)
+        if k in params and str(params[k]) == v:
+            stop["at"] = int(max(times)) // 2
     step = float(os.environ.get("FAKE_STEP_SECONDS", "0"))
     end = int(max(times))
     while t < end:
-        if stop["flag"]:
-            snap = os.path.join(run_dir, "%s_snapshot_%06d.json" % (simname, t))
-            with open(snap + ".tmp", "w") as f:
-                json.dump({"time": t}, f)
-            os.rename(snap + ".tmp", snap)
-            out.write("checkpointed at %d\n" % t)
+        if stop["flag"] or stop["at"] == t:
+            out.write("checkpointed at %d into %s\n" % (t, snapshot(t)))
             sys.exit(3)
         if step:
             time.sleep(step)
         t += 1
 
-    import h5py
+    snapshot(end)
     num = sum(float(v) for v in params.values() if isinstance(v, (int, float)))
     with h5py.File(os.path.join(run_dir, simname + ".h5"), "w") as f:
         for tt in times:
