@@ -44,3 +44,44 @@ fn lissom_or_traintest_decimal6() {
         assert!(d < DECIMAL6, "t={t}: max |diff| {d:e}");
     }
 }
+
+/// continuous_learning: V1 learns after every settling step (weights
+/// change at the first activation, 0.15), not only at the end (0.60).
+#[test]
+fn continuous_learning_learns_at_every_settling_step() {
+    use topo_sim::exchange::{LocalExchange, WholeSheets};
+    use topo_sim::Network;
+    use topo_spec::{Time, Value};
+    let sums_at = |continuous: bool, t: Time| {
+        let mut spec = lissom_oo_or_spec();
+        let v1 = spec.sheets.iter_mut().find(|s| s.name == "V1").unwrap();
+        v1.component
+            .params
+            .insert("continuous_learning".into(), Value::Bool(continuous));
+        let mut ex = LocalExchange::new();
+        let mut net = Network::build(&spec, &WholeSheets, &mut ex).unwrap();
+        net.run(Time::from_int(0), &mut ex).unwrap();
+        let before = net.weight_sums("V1", "LGNOnAfferent").unwrap();
+        let w0: Vec<f32> = net
+            .projection("V1", "LGNOnAfferent")
+            .unwrap()
+            .cfs
+            .weights
+            .clone();
+        net.run(t, &mut ex).unwrap();
+        let w1 = net
+            .projection("V1", "LGNOnAfferent")
+            .unwrap()
+            .cfs
+            .weights
+            .clone();
+        (before, w0 != w1)
+    };
+    let (_, changed) = sums_at(false, Time::new(16, 100));
+    assert!(
+        !changed,
+        "without continuous learning nothing changes before 0.60"
+    );
+    let (_, changed) = sums_at(true, Time::new(16, 100));
+    assert!(changed, "continuous learning changes weights at 0.15");
+}
