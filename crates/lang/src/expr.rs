@@ -9,6 +9,10 @@ use std::collections::HashMap;
 const MAX_DEPTH: usize = 200;
 const MAX_LEN: usize = 1_000_000;
 
+/// Evaluation steps charged per element a list or string operation
+/// copies (so big copies in long loops hit the step limit).
+const ELEMENTS_PER_STEP: usize = 8;
+
 fn big_to_i64(b: &ast::bigint::BigInt) -> Option<i64> {
     b.to_string().parse().ok()
 }
@@ -307,6 +311,21 @@ impl Interp {
     /// Binary arithmetic with Python 2 semantics (integer `/` floors).
     pub(crate) fn binop(&mut self, op: &ast::Operator, l: Obj, r: Obj, off: usize) -> R<Obj> {
         use ast::Operator as O;
+        let size = |o: &Obj| match o {
+            Obj::Str(s) => s.len(),
+            Obj::List(v) | Obj::Tuple(v) => v.len(),
+            _ => 1,
+        };
+        let reps = |o: &Obj| match o {
+            Obj::Int(n) => (*n).clamp(0, MAX_LEN as i64 + 1) as usize,
+            _ => 1,
+        };
+        let cost = size(&l)
+            .saturating_mul(reps(&r))
+            .saturating_add(size(&r).saturating_mul(reps(&l)));
+        for _ in 0..(cost / ELEMENTS_PER_STEP).min(MAX_LEN) {
+            self.step(off)?;
+        }
         // numbergen arithmetic builds operator objects
         let is_gen = |o: &Obj| matches!(o, Obj::Comp(c) if crate::registry::registry().is_subclass(&c.borrow().class, "numbergen.NumberGenerator"));
         if is_gen(&l) || is_gen(&r) {
