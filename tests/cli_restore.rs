@@ -72,13 +72,7 @@ fn batch(dir: &Path, ranks: usize, out: &str, times: &str, restore: Option<&Path
     let a: Vec<&str> = args.iter().map(String::as_str).collect();
     run(dir, ranks, &a);
     let d = dir.join(out);
-    let sub = std::fs::read_dir(&d)
-        .unwrap()
-        .next()
-        .unwrap()
-        .unwrap()
-        .path();
-    sub
+    std::fs::read_dir(&d).unwrap().next().unwrap().unwrap().path()
 }
 
 fn compare(a: &Path, b: &Path) {
