@@ -72,7 +72,12 @@ fn batch(dir: &Path, ranks: usize, out: &str, times: &str, restore: Option<&Path
     let a: Vec<&str> = args.iter().map(String::as_str).collect();
     run(dir, ranks, &a);
     let d = dir.join(out);
-    std::fs::read_dir(&d).unwrap().next().unwrap().unwrap().path()
+    std::fs::read_dir(&d)
+        .unwrap()
+        .next()
+        .unwrap()
+        .unwrap()
+        .path()
 }
 
 fn compare(a: &Path, b: &Path) {
