@@ -8,9 +8,13 @@
 //! install (CI installs slurm-wlm and munge with scripts/setup.sh). It must
 //! run as root.
 //!
-//! The `run` steps use the stand-in runner `tests/slurm/fake-topo-hpc.py`
-//! (one simulated time unit per second, so the checkpointed run really
-//! takes ~105 s and really gets the signal); `sweep` and `collate` are this
+//! run.sbatch and checkpoint.sbatch run this package's binary on
+//! examples/tiny.ty (`--analysis none`); the checkpointed run is sized by a
+//! timed short run to take ~105 s, so the signal 60-90 s into the 2-minute
+//! limit interrupts it at least once, and its results and final snapshot
+//! are compared bit for bit with an uninterrupted run. The sweep's four
+//! runs are done by the stand-in `tests/slurm/fake-topo-hpc.py` (known
+//! scalar results for the collation check); `sweep` and `collate` are this
 //! package's binary.
 
 use std::path::Path;
@@ -20,17 +24,21 @@ use std::process::Command;
 fn job_scripts_on_single_node_slurm() {
     let root = Path::new(env!("CARGO_MANIFEST_DIR"));
     let fake = root.join("tests/slurm/fake-topo-hpc.py");
-    let tmp = tempfile::tempdir().unwrap();
-    let model = tmp.path().join("tiny.ty");
-    std::fs::write(&model, "# stand-in model\n").unwrap();
+    let model = root.join("examples/tiny.ty");
     let out = Command::new("bash")
         .arg(root.join("tests/slurm/harness.sh"))
         .env("TOPO_HPC", env!("CARGO_BIN_EXE_topo-hpc"))
-        .env("RUNNER", &fake)
+        .env("RUNNER", env!("CARGO_BIN_EXE_topo-hpc"))
         .env("TOPO_HPC_SWEEP_RUNNER", &fake)
         .env("MODEL", &model)
-        .env("FAKE_STEP_SECONDS", "1")
-        .env("CKPT_TIMES", "105")
+        .env("EXTRA", "--analysis none")
+        .env("A", "cortex_density")
+        .env("A_VALUES", "3,4")
+        .env("A_RUN", "4")
+        .env("B", "retina_density")
+        .env("B_VALUES", "20:24:2")
+        .env("CKPT_TIMES", "auto")
+        .env("CKPT_REQUEUES", "any")
         .output()
         .expect("cannot run bash");
     let text = format!(

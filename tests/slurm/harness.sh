@@ -5,6 +5,9 @@
 #   1. jobscripts/run.sbatch                   -> one run folder with .out/.h5
 #   2. jobscripts/sweep.sbatch as a 4-task array -> sweep folder, manifest
 #      with 4 done runs, collated CSV (8 rows: 4 runs x 2 times)
+#   2b. `topo-hpc sweep --launcher slurm` -> its own array script, submitted;
+#      manifest done with the array job ids; the same command again
+#      launches nothing
 #   3. jobscripts/checkpoint.sbatch with a 2-minute limit and a run that
 #      needs longer than the first signal -> exactly one requeue, results
 #      identical to an uninterrupted run
@@ -17,6 +20,8 @@
 #   MODEL        model file                                       [required]
 #   NTASKS       MPI ranks per run in run.sbatch                  [default 1]
 #   CKPT_TIMES   --times of the checkpointed run (its length)     [default 105]
+#                "auto": time a short run of RUNNER and size the list so the
+#                run takes ~105 s (for a real topo-hpc)
 #   CKPT_REQUEUES  requeues expected: a number, or "any" (>= 1)  [default 1]
 #   EXTRA        extra `topo-hpc run` options for every job       [default none]
 #   A, A_VALUES, B, B_VALUES   the swept parameters and their two values each
@@ -194,12 +199,53 @@ PY
 [ -s "$sd/collated_V1_mean_activity_vs_$A.png" ] || fail "no figure"
 step "sweep.sbatch ok"
 
+# ---- 2b. topo-hpc sweep --launcher slurm: writes and submits the array ------
+step "sweep --launcher slurm"
+ra=()
+for e in ${EXTRA:-}; do ra+=("--run-arg=$e"); done
+"$TOPO_HPC" sweep "$MODEL" --param "$A=$A_VALUES" --param "$B=$B_VALUES" --times 1,5 \
+  --output-path "$work/out_sweep2" --launcher slurm -j 2 --yes "${ra[@]}" \
+  > "$work/sweep2.txt" 2>&1 || { cat "$work/sweep2.txt"; fail "sweep --launcher slurm"; }
+cat "$work/sweep2.txt"
+id=$(grep -o 'submitted array job [0-9]*' "$work/sweep2.txt" | grep -o '[0-9]*$')
+[ -n "$id" ] || fail "no array job id printed"
+st=$(wait_job "$id" 300)
+all_ok "$st" || fail "the sweep's array job ended $st"
+sd2=$(find "$work/out_sweep2" -mindepth 1 -maxdepth 1 -type d -name '*_sweep')
+[ -f "$sd2/sweep.sbatch" ] || fail "no sweep.sbatch written into $sd2"
+grep -q -- "--array=0-3%2" "$sd2/sweep.sbatch" || fail "array spec in $sd2/sweep.sbatch"
+python3 - "$sd2" "$id" <<'PY' || fail "manifest of the submitted sweep"
+import json, os, sys
+d, job = sys.argv[1:3]
+m = json.load(open(os.path.join(d, "manifest.json")))
+assert len(m["runs"]) == 4
+for r in m["runs"]:
+    assert r["state"] == "done", r
+    assert r["slurm_job"] == "%s_%d" % (job, r["index"]), r
+print("submitted sweep ok")
+PY
+# The same command again: nothing left to launch, nothing submitted.
+"$TOPO_HPC" sweep "$MODEL" --param "$A=$A_VALUES" --param "$B=$B_VALUES" --times 1,5 \
+  --output-path "$work/out_sweep2" --launcher slurm --yes "${ra[@]}" \
+  > "$work/sweep3.txt" 2>&1 || { cat "$work/sweep3.txt"; fail "second sweep --launcher slurm"; }
+grep -q "nothing to launch" "$work/sweep3.txt" || { cat "$work/sweep3.txt"; fail "a finished sweep was launched again"; }
+step "sweep --launcher slurm ok"
+
 # ---- 3. checkpoint.sbatch: forced requeue, same results ----------------------
 # The limit is 2 minutes and the signal is asked for 30 s before it. SLURM
 # checks limits every 30 s and sends the signal at the first check within
 # 30 s of the signal time, so it lands 60-90 s into each attempt. A run
 # needing ~105 s (CKPT_TIMES) is therefore always interrupted once, and its
 # remaining 15-45 s always finish before the second attempt's signal.
+if [ "$CKPT_TIMES" = auto ]; then
+  n0=200000
+  t0=$(date +%s.%N)
+  "$RUNNER" run "$MODEL" -p "$A=$A_RUN" --times "1,$n0" --output-path "$work/calib" \
+    --no-progress ${EXTRA:-} >/dev/null 2>&1 || fail "calibration run failed"
+  t1=$(date +%s.%N)
+  CKPT_TIMES="1,$(awk -v n="$n0" -v a="$t0" -v b="$t1" 'BEGIN { printf "%d", n * 105 / (b - a) }')"
+  step "calibrated: $n0 time units took $(awk -v a="$t0" -v b="$t1" 'BEGIN { printf "%.2f", b - a }') s; CKPT_TIMES=$CKPT_TIMES"
+fi
 step "checkpoint.sbatch (takes ~2-3 minutes)"
 id=$(PARAMS="$A=$A_RUN" TIMES="$CKPT_TIMES" OUTPUT="$work/out_ckpt" TOPO_HPC="$RUNNER" LAUNCH=srun \
   sbatch --parsable --export=ALL --time=2 --signal=B:USR1@30 --output="$work/ckpt-%j.out" \
