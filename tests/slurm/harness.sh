@@ -21,7 +21,8 @@
 #   NTASKS       MPI ranks per run in run.sbatch                  [default 1]
 #   CKPT_TIMES   --times of the checkpointed run (its length)     [default 105]
 #                "auto": time a short run of RUNNER and size the list so the
-#                run takes ~105 s (for a real topo-hpc)
+#                run takes ~CKPT_SECONDS (default 150: past the first signal
+#                even if the machine speeds up; use CKPT_REQUEUES=any)
 #   CKPT_REQUEUES  requeues expected: a number, or "any" (>= 1)  [default 1]
 #   EXTRA        extra `topo-hpc run` options for every job       [default none]
 #   A, A_VALUES, B, B_VALUES   the swept parameters and their two values each
@@ -238,12 +239,12 @@ step "sweep --launcher slurm ok"
 # needing ~105 s (CKPT_TIMES) is therefore always interrupted once, and its
 # remaining 15-45 s always finish before the second attempt's signal.
 if [ "$CKPT_TIMES" = auto ]; then
-  n0=200000
+  n0=400000
   t0=$(date +%s.%N)
   "$RUNNER" run "$MODEL" -p "$A=$A_RUN" --times "1,$n0" --output-path "$work/calib" \
     --no-progress ${EXTRA:-} >/dev/null 2>&1 || fail "calibration run failed"
   t1=$(date +%s.%N)
-  CKPT_TIMES="1,$(awk -v n="$n0" -v a="$t0" -v b="$t1" 'BEGIN { printf "%d", n * 105 / (b - a) }')"
+  CKPT_TIMES="1,$(awk -v n="$n0" -v secs="${CKPT_SECONDS:-150}" -v a="$t0" -v b="$t1" 'BEGIN { printf "%d", n * secs / (b - a) }')"
   step "calibrated: $n0 time units took $(awk -v a="$t0" -v b="$t1" 'BEGIN { printf "%.2f", b - a }') s; CKPT_TIMES=$CKPT_TIMES"
 fi
 step "checkpoint.sbatch (takes ~2-3 minutes)"
