@@ -92,7 +92,7 @@ fn after_timestamp(name: &str) -> &str {
     rest
 }
 
-fn check_seed_run(dir: &Path, expect_params: &str, times: &[&str]) {
+fn check_seed_run(dir: &Path, expect_params: &str, times: &[&str], cortex_density: i64) {
     let name = dir.file_name().unwrap().to_string_lossy().into_owned();
     assert_eq!(after_timestamp(&name), format!("_tiny{expect_params}"));
     let simname = &name[..12 + "_tiny".len()];
@@ -129,29 +129,49 @@ fn check_seed_run(dir: &Path, expect_params: &str, times: &[&str]) {
         &std::fs::read_to_string(dir.join(format!("{simname}.global_params.json"))).unwrap(),
     )
     .unwrap();
-    // Python's run_batch hands the int 3 to the Number parameter as is.
-    assert_eq!(
-        gp["global_params_all"]["cortex_density"],
-        serde_json::json!(3)
-    );
+    // Python's run_batch hands an int to the Number parameter as is; the
+    // model's own default is the float 5.0.
+    let cd = &gp["global_params_all"]["cortex_density"];
+    assert_eq!(cd.as_f64(), Some(cortex_density as f64), "{gp}");
 }
 
+/// Topographica's default analysis times (run_batch's `times=1.0`).
+const DEFAULT_TIMES: [&str; 10] = [
+    "000000.00",
+    "000050.00",
+    "000100.00",
+    "000500.00",
+    "001000.00",
+    "002000.00",
+    "003000.00",
+    "004000.00",
+    "005000.00",
+    "010000.00",
+];
+
+/// The seed document's first two command lines, verbatim (binary name
+/// swapped), on one and four ranks.
 #[test]
-fn seed_first_command_line_one_and_four_ranks() {
+fn seed_first_command_lines_one_and_four_ranks() {
     for ranks in [1, 4] {
-        let w = workdir();
-        let o = topo(
-            w.path(),
-            ranks,
-            &[
-                "-a",
-                "-c",
-                "run_batch('examples/tiny.ty',cortex_density=3,times=[1,5])",
-            ],
-        );
-        assert!(o.status.success(), "{}", text(&o));
-        let dir = only_dir(&w.path().join("Output"));
-        check_seed_run(&dir, ",cortex_density=3", &["000001.00", "000005.00"]);
+        for (cmd, params) in [
+            ("run_batch('examples/tiny.ty')", ""),
+            (
+                "run_batch('examples/tiny.ty',cortex_density=3)",
+                ",cortex_density=3",
+            ),
+        ] {
+            let w = workdir();
+            let o = topo(w.path(), ranks, &["-a", "-c", cmd]);
+            assert!(o.status.success(), "{}", text(&o));
+            let dir = only_dir(&w.path().join("Output"));
+            check_seed_run(
+                &dir,
+                params,
+                &DEFAULT_TIMES,
+                if params.is_empty() { 5 } else { 3 },
+            );
+        }
     }
 }
 
@@ -168,7 +188,7 @@ fn seed_second_command_line_param_before_run_batch_is_not_in_the_name() {
             "-p",
             "cortex_density=3",
             "-c",
-            "run_batch('examples/tiny.ty',times=[2])",
+            "run_batch('examples/tiny.ty')",
             "-c",
             "save_snapshot()",
         ],
@@ -182,7 +202,7 @@ fn seed_second_command_line_param_before_run_batch_is_not_in_the_name() {
         names(&root)
     );
     let dir = only_dir(&root);
-    check_seed_run(&dir, "", &["000002.00"]);
+    check_seed_run(&dir, "", &DEFAULT_TIMES, 3);
     // cortex_density=3 reached the model although it is not in the name.
     let simname = &dir.file_name().unwrap().to_string_lossy()[..17];
     let gp = std::fs::read_to_string(dir.join(format!("{simname}.global_params.json"))).unwrap();
