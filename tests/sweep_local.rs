@@ -422,3 +422,63 @@ fn checkpointed_run_is_continued_from_its_snapshot() {
     assert!(text.contains("checkpointed at 5"), "{text}");
     assert!(text.contains("restored at 5"), "{text}");
 }
+
+/// Real runs, each wrapped in `mpirun -n 2`: every run's `.out` reports two
+/// ranks, and all are recorded done.
+#[test]
+fn sweep_runs_wrapped_in_mpirun() {
+    let tmp = tempfile::tempdir().unwrap();
+    let model = Path::new(env!("CARGO_MANIFEST_DIR")).join("examples/tiny.ty");
+    let out = tmp.path().join("out");
+    let res = std::process::Command::new(env!("CARGO_BIN_EXE_topo-hpc"))
+        .arg("sweep")
+        .arg(&model)
+        .args([
+            "--param",
+            "cortex_density=3,4",
+            "--times",
+            "1,20",
+            "--mpi-ranks",
+            "2",
+        ])
+        .args(["--mpi-command", "mpirun --oversubscribe -n {ranks}"])
+        .args([
+            "--run-arg=--analysis",
+            "--run-arg=none",
+            "--yes",
+            "--output-path",
+        ])
+        .arg(&out)
+        .env_remove("TOPO_HPC_SWEEP_RUNNER")
+        .env("OMPI_ALLOW_RUN_AS_ROOT", "1")
+        .env("OMPI_ALLOW_RUN_AS_ROOT_CONFIRM", "1")
+        .env("OMPI_MCA_pml", "ob1")
+        .env("OMPI_MCA_btl", "self,vader")
+        .stdin(std::process::Stdio::null())
+        .output()
+        .unwrap();
+    let dir = only_sweep_dir(&out);
+    let m = Manifest::load(&dir).unwrap();
+    let logs: String = m
+        .runs
+        .iter()
+        .map(|r| std::fs::read_to_string(dir.join(r.log.as_ref().unwrap())).unwrap_or_default())
+        .collect();
+    assert!(
+        res.status.success(),
+        "{}\n{logs}",
+        String::from_utf8_lossy(&res.stderr)
+    );
+    for r in &m.runs {
+        assert_eq!(r.state, RunState::Done, "{r:?}");
+        let folder = dir.join(r.folder.as_ref().unwrap());
+        let out_file = std::fs::read_dir(&folder)
+            .unwrap()
+            .map(|e| e.unwrap().path())
+            .find(|p| p.extension().is_some_and(|e| e == "out"))
+            .unwrap();
+        let text = std::fs::read_to_string(out_file).unwrap();
+        assert!(text.contains("ranks: 2"), "{text}");
+    }
+    assert!(logs.contains("mpirun --oversubscribe -n 2 "), "{logs}");
+}
