@@ -152,7 +152,10 @@ pub fn scalar(ctx: &Context, f: &H5File, path: &str, v: f64) -> Result<()> {
     f.write_block(path, &[1], &[0], &[count], &data)
 }
 
+pub mod cf_plot;
 pub mod or_map;
+pub mod present;
+pub mod state;
 
 #[cfg(test)]
 mod tests {

@@ -1,27 +1,258 @@
-//! Orientation maps, pinwheels and weight plots at an analysis time.
+//! Orientation maps, pinwheels, weight plots and the 45° Gaussian
+//! response at an analysis time (Topographica's default_analysis_function
+//! after the Activity plots).
 
+use super::cf_plot;
+use super::present::{self, PresentSettings};
 use super::AnalysisPlan;
 use crate::batch::outlog::OutLog;
 use crate::io::h5::H5File;
 use crate::par::Context;
-use crate::session::Session;
-use anyhow::Result;
+use crate::session::{sheet_coords, Session};
+use anyhow::{anyhow, Result};
+use std::f64::consts::PI;
 use std::path::Path;
+use topo_analysis::plot::{activity_image, orientation_image, Normalization, SelectivityChannel};
+use topo_analysis::{
+    map_quality, or_pref_features, or_pref_presentations, FeatureCollector, Grid, OrPrefParams,
+    DEFAULT_SELECTIVITY_MULTIPLIER,
+};
+use topo_sim::exchange::Exchange;
+use topo_spec::Value;
 
 /// Collective: the map-measuring parts of the plan.
 #[allow(clippy::too_many_arguments)]
 pub fn run(
-    _ctx: &Context,
-    _sess: &mut Session,
-    _plan: &AnalysisPlan,
-    _f: &H5File,
-    _group: &str,
-    _dir: &Path,
-    _base: &str,
+    ctx: &Context,
+    sess: &mut Session,
+    plan: &AnalysisPlan,
+    f: &H5File,
+    group: &str,
+    dir: &Path,
+    base: &str,
     log: &OutLog,
 ) -> Result<()> {
-    log.warning(
-        "orientation-map analysis is not available in this build; only activity was analysed",
-    );
+    let measured = measured_sheets(sess);
+    if measured.is_empty() {
+        log.warning(
+            "no sheet has measure_maps=True: no orientation maps, pinwheels or weight plots",
+        );
+    }
+    if plan.or_map || plan.pinwheels {
+        let maps = measure_or_pref(ctx, sess, &measured, f, group, log)?;
+        for (sheet, pref, sel) in &maps {
+            let png = dir.join(format!("{base}_{sheet}_Orientation_Preference.png"));
+            save_or_png(ctx, sess, sheet, pref, sel, &png)?;
+            if plan.pinwheels {
+                pinwheels(ctx, sess, sheet, pref, f, group, log)?;
+            }
+        }
+    }
+    if plan.weights {
+        for sheet in &measured {
+            for (dest, proj) in sess.net.projection_names() {
+                if &dest == sheet {
+                    let png = dir.join(format!("{base}_{sheet}_{proj}_Weights.png"));
+                    cf_plot::save_weights_png(ctx, sess, sheet, &proj, &png)?;
+                }
+            }
+        }
+    }
+    if plan.activity && plan.or_map {
+        present_45d(ctx, sess, dir, base)?;
+    }
+    Ok(())
+}
+
+/// Projection sheets whose `measure_maps` parameter is True, in model order.
+pub fn measured_sheets(sess: &Session) -> Vec<String> {
+    sess.spec
+        .sheets
+        .iter()
+        .filter(|s| sess.net.input_generator(&s.name).is_err())
+        .filter(|s| matches!(s.component.get("measure_maps"), Some(Value::Bool(true))))
+        .map(|s| s.name.clone())
+        .collect()
+}
+
+/// `FeatureMaps.selectivity_multiplier` of the model (featuremapper's 17
+/// unless the model sets it).
+pub fn selectivity_multiplier(sess: &Session) -> Result<f64> {
+    match sess.spec.analysis.get("FeatureMaps.selectivity_multiplier") {
+        None => Ok(DEFAULT_SELECTIVITY_MULTIPLIER),
+        Some(v) => v
+            .as_f64()
+            .ok_or_else(|| anyhow!("FeatureMaps.selectivity_multiplier must be a number")),
+    }
+}
+
+/// A sheet's whole orientation preference and selectivity maps, as every
+/// rank holds them after [`measure_or_pref`].
+pub type OrMaps = Vec<(String, Vec<f64>, Vec<f64>)>;
+
+/// Collective: featuremapper's `measure_or_pref` on `sheets`; writes
+/// `OrientationPreference` and `OrientationSelectivity` (each rank its
+/// block) and returns the gathered maps.
+pub fn measure_or_pref(
+    ctx: &Context,
+    sess: &mut Session,
+    sheets: &[String],
+    f: &H5File,
+    group: &str,
+    log: &OutLog,
+) -> Result<OrMaps> {
+    if sheets.is_empty() {
+        return Ok(vec![]);
+    }
+    let params = OrPrefParams::default();
+    let settings = PresentSettings::from_spec(&sess.spec.analysis)?;
+    let multiplier = selectivity_multiplier(sess)?;
+    let features = or_pref_features(&params).map_err(|e| anyhow!("{e}"))?;
+    let mut collectors = Vec::with_capacity(sheets.len());
+    for s in sheets {
+        let n = sess.net.activity(s).len();
+        collectors.push(FeatureCollector::new(features.clone(), n).map_err(|e| anyhow!("{e}"))?);
+    }
+    let stimuli = or_pref_presentations(&params).map_err(|e| anyhow!("{e}"))?;
+    let started = std::time::Instant::now();
+    let saved = super::state::state_push(sess)?;
+    for st in &stimuli {
+        let pattern =
+            present::sine_grating(st.frequency, st.orientation, st.phase, st.scale, st.offset);
+        let responses = present::present(sess, &pattern, sheets, &settings)?;
+        for (c, r) in collectors.iter_mut().zip(&responses) {
+            c.add(&st.feature_values(), r).map_err(|e| anyhow!("{e}"))?;
+        }
+    }
+    super::state::state_pop(ctx, sess, saved)?;
+    if ctx.is_root() {
+        log.line(&format!(
+            "measure_or_pref: {} presentations in {:.2} s",
+            stimuli.len(),
+            started.elapsed().as_secs_f64()
+        ));
+    }
+    let mut out = Vec::with_capacity(sheets.len());
+    for (s, c) in sheets.iter().zip(&collectors) {
+        let oi = c
+            .feature_index("Orientation")
+            .ok_or_else(|| anyhow!("measure_or_pref has no Orientation feature"))?;
+        let m = c.map(oi, multiplier).map_err(|e| anyhow!("{e}"))?;
+        let (rows, cols) = sess.net.sheet_shape(s).map_err(|e| anyhow!("{e}"))?;
+        let b = sess.net.sheet_block(s).map_err(|e| anyhow!("{e}"))?;
+        for (name, data) in [
+            ("OrientationPreference", &m.preference),
+            ("OrientationSelectivity", &m.selectivity),
+        ] {
+            f.write_block(
+                &format!("{group}/{s}/{name}"),
+                &[rows, cols],
+                &[b.r0, b.c0],
+                &[b.rows(), b.cols()],
+                data,
+            )?;
+        }
+        let pref = sess.ex.allgather_sheet(rows, cols, b, &m.preference);
+        let sel = sess.ex.allgather_sheet(rows, cols, b, &m.selectivity);
+        out.push((s.clone(), pref, sel));
+    }
+    Ok(out)
+}
+
+/// Enlargement so that a plot is about 256 pixels wide.
+pub fn plot_scale(rows: usize, cols: usize) -> usize {
+    (256 / rows.max(cols).max(1)).clamp(1, 16)
+}
+
+fn save_or_png(
+    ctx: &Context,
+    sess: &Session,
+    sheet: &str,
+    pref: &[f64],
+    sel: &[f64],
+    png: &Path,
+) -> Result<()> {
+    if !ctx.is_root() {
+        return Ok(());
+    }
+    let (rows, cols) = sess.net.sheet_shape(sheet).map_err(|e| anyhow!("{e}"))?;
+    let p = Grid::new(pref, rows, cols, "preference").map_err(|e| anyhow!("{e}"))?;
+    let s = Grid::new(sel, rows, cols, "selectivity").map_err(|e| anyhow!("{e}"))?;
+    orientation_image(
+        p,
+        PI,
+        Some((s, SelectivityChannel::Saturation)),
+        plot_scale(rows, cols),
+    )
+    .and_then(|img| img.save_png(png))
+    .map_err(|e| anyhow!("{}: {e}", png.display()))
+}
+
+/// Collective (scalar writes): pinwheel analysis of a gathered map.
+fn pinwheels(
+    ctx: &Context,
+    sess: &Session,
+    sheet: &str,
+    pref: &[f64],
+    f: &H5File,
+    group: &str,
+    log: &OutLog,
+) -> Result<()> {
+    let (rows, cols) = sess.net.sheet_shape(sheet).map_err(|e| anyhow!("{e}"))?;
+    let spec = sess
+        .spec
+        .sheets
+        .iter()
+        .find(|s| s.name == sheet)
+        .ok_or_else(|| anyhow!("no sheet {sheet}"))?;
+    let density = sheet_coords(spec)?.xdensity();
+    let grid = Grid::new(pref, rows, cols, "preference").map_err(|e| anyhow!("{e}"))?;
+    // Every rank holds the same gathered map, so every rank gets the same
+    // numbers; only rank 0's are written and logged.
+    let q = map_quality(grid, PI, density).map_err(|e| anyhow!("{sheet}: pinwheels: {e}"))?;
+    let scalars = [
+        ("pinwheel_count", q.pinwheels.count() as f64),
+        ("pinwheel_density", q.rho),
+        ("kmax", q.hypercolumns.kmax),
+        (
+            "units_per_hypercolumn",
+            q.hypercolumns.units_per_hypercolumn,
+        ),
+    ];
+    for (name, v) in scalars {
+        super::scalar(ctx, f, &format!("{group}/{sheet}/{name}"), v)?;
+    }
+    if ctx.is_root() {
+        log.line(&q.summary(sheet));
+    }
+    Ok(())
+}
+
+/// Collective: every sheet's activity after a Gaussian at 45°, aspect
+/// ratio 4.7 (`<base>_<sheet>_Activity_45d.png`).
+fn present_45d(ctx: &Context, sess: &mut Session, dir: &Path, base: &str) -> Result<()> {
+    let sheets = sess.net.sheet_names();
+    let settings = PresentSettings {
+        durations: vec![topo_spec::Time::from_int(1)],
+        apply_output_fns: true,
+    };
+    let pattern = present::gaussian(PI / 4.0, 4.7);
+    let local = present::present(sess, &pattern, &sheets, &settings)?;
+    for (s, l) in sheets.iter().zip(&local) {
+        let (rows, cols) = sess.net.sheet_shape(s).map_err(|e| anyhow!("{e}"))?;
+        let b = sess.net.sheet_block(s).map_err(|e| anyhow!("{e}"))?;
+        let all = sess.ex.allgather_sheet(rows, cols, b, l);
+        if ctx.is_root() {
+            let png = dir.join(format!("{base}_{s}_Activity_45d.png"));
+            let g = Grid::new(&all, rows, cols, "activity").map_err(|e| anyhow!("{e}"))?;
+            activity_image(
+                g,
+                Normalization::Fixed { min: 0.0, max: 1.0 },
+                plot_scale(rows, cols),
+            )
+            .save_png(&png)
+            .map_err(|e| anyhow!("{}: {e}", png.display()))?;
+        }
+    }
     Ok(())
 }

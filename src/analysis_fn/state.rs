@@ -1,0 +1,89 @@
+//! Topographica's `state_push` / `state_pop` around a measurement
+//! (featuremapper's `pattern_response` restores the whole simulation after
+//! measuring), so that analysis never changes what the model learns next.
+//!
+//! The engine's snapshot export is kept in memory and imported into a
+//! freshly built network with the same decomposition.
+
+use crate::par::Context;
+use crate::session::Session;
+use anyhow::{anyhow, Result};
+use serde_json::Value as Json;
+use topo_sim::state::{ArrayData, LocalArray};
+
+/// This rank's part of a saved simulation state.
+pub struct SavedState {
+    arrays: Vec<LocalArray>,
+    meta: Json,
+}
+
+/// Saves the state (between iterations: no activity in flight).
+pub fn state_push(sess: &Session) -> Result<SavedState> {
+    let (arrays, meta) = sess
+        .net
+        .export_state()
+        .map_err(|e| anyhow!("saving the state before analysis: {e}"))?;
+    Ok(SavedState { arrays, meta })
+}
+
+/// Collective: replaces the session by a fresh one holding `saved`.
+pub fn state_pop(ctx: &Context, sess: &mut Session, saved: SavedState) -> Result<()> {
+    let mut fresh = Session::build(ctx, sess.spec.clone())?;
+    let arrays = saved.arrays;
+    let mut read = |path: &str, start: &[usize], count: &[usize]| -> Result<ArrayData, String> {
+        let a = arrays
+            .iter()
+            .find(|a| a.path == path)
+            .ok_or_else(|| format!("{path} was not saved"))?;
+        sub_slab(a, start, count)
+    };
+    fresh
+        .net
+        .import_state(&saved.meta, &mut read, &mut fresh.ex)
+        .map_err(|e| anyhow!("restoring the state after analysis: {e}"))?;
+    *sess = fresh;
+    Ok(())
+}
+
+/// The hyperslab `(start, count)` of a saved local array; it must lie
+/// inside what this rank saved (same decomposition).
+fn sub_slab(a: &LocalArray, start: &[usize], count: &[usize]) -> Result<ArrayData, String> {
+    let n = a.start.len();
+    if start.len() != n || count.len() != n {
+        return Err(format!("{}: rank mismatch in a state read", a.path));
+    }
+    if start == a.start.as_slice() && count == a.count.as_slice() {
+        return Ok(a.data.clone());
+    }
+    for d in 0..n {
+        if count[d] > 0 && (start[d] < a.start[d] || start[d] + count[d] > a.start[d] + a.count[d])
+        {
+            return Err(format!(
+                "{}: the read {start:?}+{count:?} is not inside this rank's saved part {:?}+{:?}",
+                a.path, a.start, a.count
+            ));
+        }
+    }
+    let total: usize = count.iter().product();
+    let mut idx = Vec::with_capacity(total);
+    let mut pos = vec![0usize; n];
+    for _ in 0..total {
+        let mut flat = 0;
+        for d in 0..n {
+            flat = flat * a.count[d] + (start[d] - a.start[d] + pos[d]);
+        }
+        idx.push(flat);
+        for d in (0..n).rev() {
+            pos[d] += 1;
+            if pos[d] < count[d] {
+                break;
+            }
+            pos[d] = 0;
+        }
+    }
+    Ok(match &a.data {
+        ArrayData::F64(v) => ArrayData::F64(idx.iter().map(|&i| v[i]).collect()),
+        ArrayData::F32(v) => ArrayData::F32(idx.iter().map(|&i| v[i]).collect()),
+        ArrayData::I32(v) => ArrayData::I32(idx.iter().map(|&i| v[i]).collect()),
+    })
+}
