@@ -1,7 +1,7 @@
 #!/usr/bin/env bash
 # Single-node SLURM test of the job scripts: starts munged, slurmctld and
-# slurmd on localhost (private socket, ports, state and spool under a temp
-# folder), runs
+# slurmd on localhost (private munge socket, free ports, state and spool
+# under a temp folder), runs
 #   1. jobscripts/run.sbatch                   -> one run folder with .out/.h5
 #   2. jobscripts/sweep.sbatch as a 4-task array -> sweep folder, manifest
 #      with 4 done runs, collated CSV (8 rows: 4 runs x 2 times)
@@ -67,6 +67,9 @@ cleanup() {
   if [ "${KEEP:-0}" = 1 ]; then echo "harness: kept $work"; else rm -rf "$work"; fi
 }
 trap cleanup EXIT
+# Killed (e.g. by a test timeout): still stop the daemons.
+trap 'exit 143' TERM
+trap 'exit 130' INT
 
 # ---- daemons ---------------------------------------------------------------
 install -d -o munge -g munge -m 0755 "$work/munge"
@@ -76,14 +79,22 @@ runuser -u munge -- /usr/sbin/munged --socket="$work/munge/munge.socket" \
 for _ in $(seq 50); do [ -s "$work/munge/munged.pid" ] && break; sleep 0.1; done
 cp "$work/munge/munged.pid" "$work/munged.pid"
 
+# Ports of our own, free now: several harnesses (or a real SLURM) on one
+# machine must not reach each other's daemons.
+read -r ctld_port slurmd_port < <(python3 -c '
+import socket
+socks = [socket.socket() for _ in range(2)]
+for s in socks:
+    s.bind(("127.0.0.1", 0))
+print(*[s.getsockname()[1] for s in socks])')
 cpus=$(nproc)
 mkdir -p "$work/state" "$work/spool"
 export SLURM_CONF="$work/slurm.conf"
 cat > "$SLURM_CONF" <<EOF
 ClusterName=topotest
 SlurmctldHost=localhost
-SlurmctldPort=16817
-SlurmdPort=16818
+SlurmctldPort=$ctld_port
+SlurmdPort=$slurmd_port
 SlurmUser=root
 SlurmdUser=root
 AuthType=auth/munge
@@ -247,7 +258,7 @@ if [ "$CKPT_TIMES" = auto ]; then
   CKPT_TIMES="1,$(awk -v n="$n0" -v secs="${CKPT_SECONDS:-150}" -v a="$t0" -v b="$t1" 'BEGIN { printf "%d", n * secs / (b - a) }')"
   step "calibrated: $n0 time units took $(awk -v a="$t0" -v b="$t1" 'BEGIN { printf "%.2f", b - a }') s; CKPT_TIMES=$CKPT_TIMES"
 fi
-step "checkpoint.sbatch (takes ~2-3 minutes)"
+step "checkpoint.sbatch (takes ~3-8 minutes)"
 id=$(PARAMS="$A=$A_RUN" TIMES="$CKPT_TIMES" OUTPUT="$work/out_ckpt" TOPO_HPC="$RUNNER" LAUNCH=srun \
   sbatch --parsable --export=ALL --time=2 --signal=B:USR1@30 --output="$work/ckpt-%j.out" \
   "$repo/jobscripts/checkpoint.sbatch") || fail "sbatch checkpoint.sbatch"
