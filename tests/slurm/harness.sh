@@ -7,7 +7,7 @@
 #      with 4 done runs, collated CSV (8 rows: 4 runs x 2 times)
 #   2b. `topo-hpc sweep --launcher slurm` -> its own array script, submitted;
 #      manifest done with the array job ids; the same command again
-#      launches nothing
+#      launches nothing; while an array is still queued, nothing either
 #   3. jobscripts/checkpoint.sbatch with a 2-minute limit and a run that
 #      needs longer than the first signal -> exactly one requeue, results
 #      identical to an uninterrupted run
@@ -242,6 +242,18 @@ PY
   > "$work/sweep3.txt" 2>&1 || { cat "$work/sweep3.txt"; fail "second sweep --launcher slurm"; }
 grep -q "nothing to launch" "$work/sweep3.txt" || { cat "$work/sweep3.txt"; fail "a finished sweep was launched again"; }
 step "sweep --launcher slurm ok"
+
+# ---- 2c. a sweep whose array is still queued is not submitted twice --------
+step "queued sweep not resubmitted"
+"$TOPO_HPC" sweep "$MODEL" --param "$A=$A_VALUES" --times 1,5 --output-path "$work/out_sweep4" \
+  --launcher slurm --yes --sbatch=--begin=now+3600 > "$work/sweep4.txt" 2>&1 ||
+  { cat "$work/sweep4.txt"; fail "sweep --launcher slurm (held)"; }
+held=$(grep -o 'submitted array job [0-9]*' "$work/sweep4.txt" | grep -o '[0-9]*$')
+"$TOPO_HPC" sweep "$MODEL" --param "$A=$A_VALUES" --times 1,5 --output-path "$work/out_sweep4" \
+  --launcher slurm --yes > "$work/sweep5.txt" 2>&1 || { cat "$work/sweep5.txt"; fail "second sweep (held)"; }
+scancel "$held"
+grep -q "nothing to launch" "$work/sweep5.txt" || { cat "$work/sweep5.txt"; fail "queued runs were submitted again"; }
+step "queued sweep not resubmitted ok"
 
 # ---- 3. checkpoint.sbatch: forced requeue, same results ----------------------
 # The limit is 2 minutes and the signal is asked for 30 s before it. SLURM
