@@ -25,6 +25,9 @@ pub struct AnalysisPlan {
     pub pinwheels: bool,
     /// CF weight plots of measured sheets' projections.
     pub weights: bool,
+    /// A user analysis function of the model (`def name(): ...`), run
+    /// instead of the items above.
+    pub function: Option<String>,
 }
 
 impl AnalysisPlan {
@@ -62,6 +65,15 @@ impl AnalysisPlan {
             or_map: true,
             pinwheels: true,
             weights: true,
+            function: None,
+        }
+    }
+
+    /// The model's user analysis function `name` (run_batch's `analysis_fn=name`).
+    pub fn user_function(name: &str) -> AnalysisPlan {
+        AnalysisPlan {
+            function: Some(name.to_string()),
+            ..AnalysisPlan::default()
         }
     }
 }
@@ -88,6 +100,17 @@ pub fn run(
     f.ensure_group(&group)?;
     f.set_attr(&group, "time", &Attr::F64(t.to_f64()))?;
     let base = format!("{simname}_{}", t.timestr());
+    if let Some(name) = &plan.function {
+        let target = user::Target {
+            file: &f,
+            group: &group,
+            dir,
+            base: &base,
+            simname,
+        };
+        user::run(ctx, sess, name, &target, log)?;
+        return f.close();
+    }
     if plan.activity {
         for sheet in sess.net.sheet_names() {
             write_activity(
@@ -156,6 +179,7 @@ pub mod cf_plot;
 pub mod or_map;
 pub mod present;
 pub mod state;
+pub mod user;
 
 #[cfg(test)]
 mod tests {

@@ -164,7 +164,9 @@ pub fn plot_scale(rows: usize, cols: usize) -> usize {
     (256 / rows.max(cols).max(1)).clamp(1, 16)
 }
 
-fn save_or_png(
+/// Rank 0 writes a sheet's orientation map plot (hue = preference,
+/// saturation = selectivity).
+pub fn save_or_png(
     ctx: &Context,
     sess: &Session,
     sheet: &str,
@@ -237,22 +239,26 @@ fn present_45d(ctx: &Context, sess: &mut Session, dir: &Path, base: &str) -> Res
         apply_output_fns: true,
     };
     let pattern = present::gaussian(PI / 4.0, 4.7);
-    let local = present::present(sess, &pattern, &sheets, &settings)?;
-    for (s, l) in sheets.iter().zip(&local) {
-        let (rows, cols) = sess.net.sheet_shape(s).map_err(|e| anyhow!("{e}"))?;
-        let b = sess.net.sheet_block(s).map_err(|e| anyhow!("{e}"))?;
-        let all = sess.ex.allgather_sheet(rows, cols, b, l);
-        if ctx.is_root() {
-            let png = dir.join(format!("{base}_{s}_Activity_45d.png"));
-            let g = Grid::new(&all, rows, cols, "activity").map_err(|e| anyhow!("{e}"))?;
-            activity_image(
-                g,
-                Normalization::Fixed { min: 0.0, max: 1.0 },
-                plot_scale(rows, cols),
-            )
-            .save_png(&png)
-            .map_err(|e| anyhow!("{}: {e}", png.display()))?;
-        }
+    present::present(sess, &pattern, &sheets, &settings)?;
+    for s in &sheets {
+        let png = dir.join(format!("{base}_{s}_Activity_45d.png"));
+        save_activity_png(ctx, sess, s, &png)?;
+    }
+    Ok(())
+}
+
+/// Collective: rank 0 writes a plot of a sheet's current activity.
+pub fn save_activity_png(ctx: &Context, sess: &mut Session, sheet: &str, png: &Path) -> Result<()> {
+    let (rows, cols, all) = sess.gather_activity(sheet)?;
+    if ctx.is_root() {
+        let g = Grid::new(&all, rows, cols, "activity").map_err(|e| anyhow!("{e}"))?;
+        activity_image(
+            g,
+            Normalization::Fixed { min: 0.0, max: 1.0 },
+            plot_scale(rows, cols),
+        )
+        .save_png(png)
+        .map_err(|e| anyhow!("{}: {e}", png.display()))?;
     }
     Ok(())
 }

@@ -87,3 +87,28 @@ fn sub_slab(a: &LocalArray, start: &[usize], count: &[usize]) -> Result<ArrayDat
         ArrayData::I32(v) => ArrayData::I32(idx.iter().map(|&i| v[i]).collect()),
     })
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn sub_slab_reads_a_rectangle_of_the_saved_part() {
+        // Saved part: rows 2..5, cols 10..14 of a larger array, value = 100r + c.
+        let data: Vec<f64> = (2..5)
+            .flat_map(|r| (10..14).map(move |c| (100 * r + c) as f64))
+            .collect();
+        let a = LocalArray {
+            path: "x".into(),
+            global_shape: vec![8, 20],
+            start: vec![2, 10],
+            count: vec![3, 4],
+            data: ArrayData::F64(data),
+        };
+        let ArrayData::F64(v) = sub_slab(&a, &[3, 11], &[2, 2]).unwrap() else {
+            panic!("wrong type")
+        };
+        assert_eq!(v, vec![311.0, 312.0, 411.0, 412.0]);
+        assert!(sub_slab(&a, &[1, 11], &[2, 2]).is_err());
+    }
+}

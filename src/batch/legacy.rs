@@ -171,6 +171,7 @@ fn run_batch_cmd(
     let analysis = match opt(options, "analysis_fn") {
         None => AnalysisPlan::topographica_default(),
         Some(Value::Str(s)) => AnalysisPlan::parse(s).map_err(|e| anyhow!(e))?,
+        Some(Value::Function(name)) => AnalysisPlan::user_function(name),
         Some(other) => bail!("run_batch: analysis_fn {} is not supported", literal(other)),
     };
     let snapshot = match opt(options, "snapshot") {

@@ -214,6 +214,10 @@ pub fn run_batch(
     let mut all = o.preset.clone();
     all.extend(o.params.iter().cloned());
     let spec = topo_lang::load_model(&o.script, &all).map_err(|e| anyhow!("{e}"))?;
+    if let Some(name) = &o.analysis.function {
+        // A typo in the analysis function fails now, not after training.
+        analysis_fn::user::check(&spec, name)?;
+    }
     let named = param_values(&spec, &o.params);
     let simname = o.names.simname();
     let dir = o.output_root.join(o.names.dirname(&named));
