@@ -109,6 +109,9 @@ pub struct Projection {
     pub activity: Vec<f64>,
     /// The input last delivered, row-major over `cfs.needed`.
     pub input: Vec<f64>,
+    /// Scratch: the non-zero column span of each row of `input`, refilled
+    /// by every dot-product response (see [`crate::response::dot_product`]).
+    pub row_spans: Vec<[usize; 2]>,
     /// Whether any input was delivered yet (`input_buffer is not None`).
     pub has_input: bool,
     /// Buffers of in-flight events.
@@ -251,6 +254,7 @@ impl Projection {
             .map_err(|e| SimError::Unsupported(format!("{o}: {e}")))?;
         let n_local = cfs.dest_block.len();
         let needed_len = cfs.needed.len();
+        let needed_rows = cfs.needed.rows();
         Ok(Projection {
             name: conn.name.clone(),
             src,
@@ -269,6 +273,7 @@ impl Projection {
             cfs,
             activity: vec![0.0; n_local],
             input: vec![0.0; needed_len],
+            row_spans: vec![[0, 0]; needed_rows],
             has_input: false,
             pool: Vec::new(),
             free: Vec::new(),

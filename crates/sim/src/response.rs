@@ -32,6 +32,33 @@ pub fn unit_weights(cfs: &ConnectionFields, u: usize) -> (&[f32], usize) {
 /// add chain.
 const LANES: usize = 8;
 
+/// Adds `w[j] * x[j]` of one CF row (or a piece of one starting at a
+/// multiple of [`LANES`] from the CF's first column) to the lanes:
+/// element `j` of the slices goes to lane `j % LANES`, each lane in
+/// increasing `j`.
+#[inline(always)]
+fn add_row(acc: &mut [f64; LANES], wrow: &[f32], xrow: &[f64]) {
+    let n = wrow.len();
+    let full = n - n % LANES;
+    for (wc, xc) in wrow[..full]
+        .chunks_exact(LANES)
+        .zip(xrow[..full].chunks_exact(LANES))
+    {
+        for l in 0..LANES {
+            acc[l] += f64::from(wc[l]) * xc[l];
+        }
+    }
+    for (l, (wv, xv)) in wrow[full..].iter().zip(&xrow[full..]).enumerate() {
+        acc[l] += f64::from(*wv) * *xv;
+    }
+}
+
+/// The lanes combined in their fixed tree.
+#[inline(always)]
+fn combine(acc: &[f64; LANES]) -> f64 {
+    ((acc[0] + acc[1]) + (acc[2] + acc[3])) + ((acc[4] + acc[5]) + (acc[6] + acc[7]))
+}
+
 /// Sum of `w[j] * x[j]` over one unit's CF in the fixed lane order.
 #[inline]
 fn dot_unit(cfs: &ConnectionFields, u: usize, input: &[f64], needed: &Block, ncols: usize) -> f64 {
@@ -39,43 +66,112 @@ fn dot_unit(cfs: &ConnectionFields, u: usize, input: &[f64], needed: &Block, nco
     let w = c2 - c1;
     let (weights, wstride) = unit_weights(cfs, u);
     let mut acc = [0.0f64; LANES];
-    let full = w - w % LANES;
     for (k, i) in (r1..r2).enumerate() {
         let xs = (i - needed.r0) * ncols + (c1 - needed.c0);
-        let xrow = &input[xs..xs + w];
-        let wrow = &weights[k * wstride..k * wstride + w];
-        for (wc, xc) in wrow[..full]
-            .chunks_exact(LANES)
-            .zip(xrow[..full].chunks_exact(LANES))
-        {
-            for l in 0..LANES {
-                acc[l] += f64::from(wc[l]) * xc[l];
-            }
-        }
-        for (l, (wv, xv)) in wrow[full..].iter().zip(&xrow[full..]).enumerate() {
-            acc[l] += f64::from(*wv) * *xv;
-        }
+        add_row(
+            &mut acc,
+            &weights[k * wstride..k * wstride + w],
+            &input[xs..xs + w],
+        );
     }
-    ((acc[0] + acc[1]) + (acc[2] + acc[3])) + ((acc[4] + acc[5]) + (acc[6] + acc[7]))
+    combine(&acc)
+}
+
+/// Writes into `spans[r]` the columns `[first, last + 1)` of the first and
+/// last non-zero element of input row `r` (relative to `needed.c0`), or
+/// `[0, 0]` for a row of zeros. NaN counts as non-zero.
+pub fn nonzero_row_spans(input: &[f64], ncols: usize, spans: &mut [[usize; 2]]) {
+    for (span, row) in spans.iter_mut().zip(input.chunks_exact(ncols.max(1))) {
+        *span = match row.iter().position(|&x| x != 0.0) {
+            None => [0, 0],
+            Some(first) => {
+                let last = row.iter().rposition(|&x| x != 0.0).unwrap_or(first);
+                [first, last + 1]
+            }
+        };
+    }
+}
+
+/// [`dot_unit`] for a unit with its own weights, reading only the part of
+/// each CF row inside its input row's non-zero span (`spans`, from
+/// [`nonzero_row_spans`]). Bit-identical to [`dot_unit`]: the terms left
+/// out have `x == 0`, so `w * x` is ±0 (weights are finite), and adding
+/// ±0 never changes a lane (a lane starts at +0.0 and can never become
+/// -0.0, since +0 + -0 = +0 and an exact cancellation gives +0 when
+/// rounding to nearest). The clipped piece starts at the CF's first
+/// column plus a multiple of [`LANES`], so every element read keeps its
+/// lane, each lane still adds in increasing row, then column order, and
+/// the lanes are combined in the same tree.
+#[inline]
+fn dot_unit_sparse(
+    cfs: &ConnectionFields,
+    u: usize,
+    input: &[f64],
+    needed: &Block,
+    ncols: usize,
+    spans: &[[usize; 2]],
+) -> f64 {
+    let [r1, r2, c1, c2] = cfs.slices[u];
+    let (a, b) = (c1 - needed.c0, c2 - needed.c0);
+    let (weights, wstride) = unit_weights(cfs, u);
+    let mut acc = [0.0f64; LANES];
+    for (k, i) in (r1..r2).enumerate() {
+        let row = i - needed.r0;
+        let [s, e] = spans[row];
+        let (lo, hi) = (s.max(a), e.min(b));
+        if lo >= hi {
+            continue;
+        }
+        let start = a + (lo - a) / LANES * LANES;
+        // Rounding the end up keeps whole chunks for the vector loop; the
+        // extra elements are zeros of the input.
+        let end = (start + (hi - start).div_ceil(LANES) * LANES).min(b);
+        let xs = row * ncols + start;
+        let ws = k * wstride + (start - a);
+        add_row(
+            &mut acc,
+            &weights[ws..ws + (end - start)],
+            &input[xs..xs + (end - start)],
+        );
+    }
+    combine(&acc)
 }
 
 /// `CFPRF_DotProduct`: `activity[u] = strength * Σ w·x` (digest §3.2),
 /// accumulated in f64 in a fixed order per unit (see [`LANES`]).
-/// `input` is row-major over `needed`.
+/// `input` is row-major over `needed`. `spans` is scratch space for the
+/// non-zero span of every input row (resized to `needed.rows()`, which
+/// allocates only if it grows): units with their own weights skip the
+/// zero inputs, with bit-identical results (see [`dot_unit_sparse`]);
+/// shared-weight units read their whole CF.
 pub fn dot_product(
     cfs: &ConnectionFields,
     input: &[f64],
     needed: &Block,
     strength: f64,
     activity: &mut [f64],
+    spans: &mut Vec<[usize; 2]>,
 ) {
     let ncols = needed.cols();
+    if cfs.shared.is_some() {
+        activity
+            .par_iter_mut()
+            .with_min_len(MIN_UNITS_PER_TASK)
+            .enumerate()
+            .for_each(|(u, a)| {
+                *a = dot_unit(cfs, u, input, needed, ncols) * strength;
+            });
+        return;
+    }
+    spans.resize(needed.rows(), [0, 0]);
+    nonzero_row_spans(input, ncols, spans);
+    let spans = &spans[..];
     activity
         .par_iter_mut()
         .with_min_len(MIN_UNITS_PER_TASK)
         .enumerate()
         .for_each(|(u, a)| {
-            *a = dot_unit(cfs, u, input, needed, ncols) * strength;
+            *a = dot_unit_sparse(cfs, u, input, needed, ncols, spans) * strength;
         });
 }
 

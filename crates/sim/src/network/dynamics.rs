@@ -255,9 +255,14 @@ impl Network {
         p.accept(buf);
         let needed = p.cfs.needed;
         match p.response {
-            ResponseKind::DotProduct => {
-                response::dot_product(&p.cfs, &p.input, &needed, p.strength, &mut p.activity)
-            }
+            ResponseKind::DotProduct => response::dot_product(
+                &p.cfs,
+                &p.input,
+                &needed,
+                p.strength,
+                &mut p.activity,
+                &mut p.row_spans,
+            ),
             ResponseKind::Euclidean => {
                 response::euclidean(&p.cfs, &p.input, &needed, p.strength, &mut p.activity, ex)
             }
