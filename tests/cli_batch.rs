@@ -417,3 +417,57 @@ print(len(a), 'datasets equal')
         .unwrap();
     assert!(py.status.success(), "{}", text(&py));
 }
+
+/// name_time_format and the parameter-name map, in both command-line forms.
+#[test]
+fn name_time_format_and_name_map() {
+    let w = workdir();
+    let o = topo(
+        w.path(),
+        0,
+        &[
+            "run",
+            "examples/tiny.ty",
+            "-p",
+            "cortex_density=3",
+            "-p",
+            "retina_density=12",
+            "--times",
+            "[1]",
+            "--analysis",
+            "none",
+            "--name-time-format",
+            "%Y%m%d%H%M%S",
+            "--name-map",
+            "retina_density=rd",
+            "--output-path",
+            "a",
+        ],
+    );
+    assert!(o.status.success(), "{}", text(&o));
+    let name = only_dir(&w.path().join("a"))
+        .file_name()
+        .unwrap()
+        .to_string_lossy()
+        .into_owned();
+    let (ts, rest) = name.split_at(14);
+    assert!(ts.chars().all(|c| c.is_ascii_digit()), "{name}");
+    // Mapped names first under their alias, then the rest sorted.
+    assert_eq!(rest, "_tiny,rd=12,cortex_density=3");
+    let o = topo(
+        w.path(),
+        0,
+        &[
+            "-o",
+            "b",
+            "-c",
+            "run_batch('examples/tiny.ty',cortex_density=3,times=[1],name_map={'cortex_density':'cd'},timestamp='200710112056',analysis_fn='none')",
+        ],
+    );
+    assert!(o.status.success(), "{}", text(&o));
+    assert!(
+        w.path().join("b/200710112056_tiny,cd=3").is_dir(),
+        "{:?}",
+        names(&w.path().join("b"))
+    );
+}

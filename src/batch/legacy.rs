@@ -153,12 +153,40 @@ fn run_batch_cmd(
     };
     let ts = match opt_str(options, "timestamp")? {
         Some(t) => t,
-        None => ctx.broadcast_string(&now_timestamp()),
+        None => match opt_str(options, "name_time_format")? {
+            Some(f) => {
+                let mine = if ctx.is_root() {
+                    super::run::format_now(&f)?
+                } else {
+                    String::new()
+                };
+                ctx.broadcast_string(&mine)
+            }
+            None => ctx.broadcast_string(&now_timestamp()),
+        },
     };
     let path = PathBuf::from(script);
     let mut names = NameOptions::new(&script_base(&path), &ts);
     names.tag = opt_str(options, "tag")?.unwrap_or_default();
     names.dirname_prefix = opt_str(options, "dirname_prefix")?.unwrap_or_default();
+    // topo-hpc's spelling of param_formatter's map: name_map={'cortex_density': 'cd'}.
+    match opt(options, "name_map") {
+        None => {}
+        Some(Value::Dict(items)) => {
+            for (k, v) in items {
+                let alias = v
+                    .as_str()
+                    .ok_or_else(|| anyhow!("run_batch: name_map values must be strings"))?;
+                names
+                    .name_map
+                    .push((k.clone(), super::naming::safe_component(alias)));
+            }
+        }
+        Some(other) => bail!(
+            "run_batch: name_map must be a dict of strings, got {}",
+            literal(other)
+        ),
+    }
     if let Some(v) = opt(options, "max_name_length") {
         names.max_name_length =
             v.as_f64()

@@ -95,6 +95,32 @@ pub fn now_timestamp() -> String {
     chrono::Local::now().format("%Y%m%d%H%M").to_string()
 }
 
+/// The current local time in a strftime format (run_batch's
+/// `name_time_format`); a format chrono cannot render is an error.
+pub fn format_now(format: &str) -> Result<String> {
+    use std::fmt::Write;
+    let mut s = String::new();
+    write!(s, "{}", chrono::Local::now().format(format))
+        .map_err(|_| anyhow!("bad name_time_format '{format}': not a strftime format"))?;
+    Ok(super::naming::safe_component(&s))
+}
+
+/// `NAME=ALIAS` pairs of a parameter-name map.
+pub fn parse_name_map(items: &[String]) -> Result<Vec<(String, String)>> {
+    items
+        .iter()
+        .map(|i| {
+            let (n, a) = i
+                .split_once('=')
+                .ok_or_else(|| anyhow!("bad --name-map '{i}': expected NAME=ALIAS"))?;
+            Ok((
+                n.trim().to_string(),
+                super::naming::safe_component(a.trim()),
+            ))
+        })
+        .collect()
+}
+
 /// `topo-hpc run`.
 pub fn run_command(ctx: &Context, argv: &[String], r: &RunArgs) -> Result<i32> {
     let params = crate::cli::run_cmds::split_params(&r.model.params)?;
@@ -109,9 +135,29 @@ pub fn run_command(ctx: &Context, argv: &[String], r: &RunArgs) -> Result<i32> {
             }
             t.clone()
         }
-        None => ctx.broadcast_string(&now_timestamp()),
+        None => {
+            // Rank 0's clock decides, so every rank names the same folder.
+            let mine = if ctx.is_root() {
+                format_now(&r.name_time_format)
+            } else {
+                Ok(String::new())
+            };
+            let (ok, text) = match mine {
+                Ok(t) => (true, t),
+                Err(e) => (false, e.to_string()),
+            };
+            let shared = ctx.broadcast_string(&text);
+            if !ctx.all_ok(ok) && !ctx.is_root() {
+                bail!("bad name_time_format '{}'", r.name_time_format);
+            }
+            if !ok {
+                bail!(text);
+            }
+            shared
+        }
     };
     let mut names = NameOptions::new(&script_base(&r.model.model), &timestamp);
+    names.name_map = parse_name_map(&r.name_map)?;
     names.tag = r.tag.clone().unwrap_or_default();
     names.dirname_prefix = r.dirname_prefix.clone().unwrap_or_default();
     let opts = BatchOptions {

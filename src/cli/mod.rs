@@ -121,6 +121,14 @@ pub struct RunArgs {
     /// When to save script_repr: first, last, all, none.
     #[arg(long, default_value = "first")]
     pub save_script_repr: String,
+    /// strftime format of the folder's time stamp (run_batch's
+    /// name_time_format), e.g. `%Y%m%d%H%M%S`.
+    #[arg(long, default_value = "%Y%m%d%H%M")]
+    pub name_time_format: String,
+    /// Shorter names for parameters in the folder name, listed first in
+    /// this order (param_formatter's map): `--name-map cortex_density=cd`.
+    #[arg(long = "name-map", value_name = "NAME=ALIAS")]
+    pub name_map: Vec<String>,
 }
 
 /// Run the command line `argv` (with the program name first); returns the

@@ -39,6 +39,7 @@ pub const RUN_BATCH_OPTIONS: &[&str] = &[
     "save_script_repr",
     "progress_bar",
     "progress_interval",
+    "name_map",
 ];
 
 /// An interpreter for evaluating constant expressions inside command text,
