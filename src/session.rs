@@ -18,39 +18,15 @@ pub struct Session {
     pub net: Network,
 }
 
-/// A sheet's coordinate system from its spec (nominal bounds and density).
+/// A sheet's coordinate system from its spec (nominal bounds and density);
+/// the engine's own computation, so plots and maps match its shapes.
 pub fn sheet_coords(s: &topo_spec::SheetSpec) -> Result<topo_pattern::coords::SheetCoords> {
-    use topo_pattern::coords::{BoundingBox, SheetCoords};
-    let bounds = match s.component.get("nominal_bounds") {
-        Some(topo_spec::Value::BoundingBox(b)) => BoundingBox::from_lbrt(*b),
-        _ => {
-            return Err(anyhow!(
-                "sheet {}: nominal_bounds is not a BoundingBox",
-                s.name
-            ))
-        }
-    };
-    let density = s
-        .component
-        .f64("nominal_density")
-        .ok_or_else(|| anyhow!("sheet {}: nominal_density is not a number", s.name))?;
-    SheetCoords::from_nominal(bounds, density).map_err(|e| anyhow!("sheet {}: {e}", s.name))
+    topo_sim::sheet_coords(s).map_err(|e| anyhow!("sheet {}: {e}", s.name))
 }
 
 /// Every sheet's name, shape and true bounds, from the spec alone.
 pub fn sheet_geometry(spec: &ModelSpec) -> Result<Vec<SheetGeometry>> {
-    spec.sheets
-        .iter()
-        .map(|s| {
-            let c = sheet_coords(s)?;
-            Ok(SheetGeometry {
-                name: s.name.clone(),
-                rows: c.rows(),
-                cols: c.cols(),
-                lbrt: c.bounds().lbrt(),
-            })
-        })
-        .collect()
+    par::model::model_geometry(spec).map_err(|e| anyhow!("{e}"))
 }
 
 impl Session {

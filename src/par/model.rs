@@ -5,8 +5,7 @@
 use crate::par::grid::{GridDecomposition, GridError};
 use crate::par::report::SheetGeometry;
 use std::fmt;
-use topo_pattern::coords::{BoundingBox, SheetCoords};
-use topo_spec::{ModelSpec, SheetSpec, Value};
+use topo_spec::{ModelSpec, SheetSpec};
 
 /// Why a model's geometry cannot be computed.
 #[derive(Debug, Clone, PartialEq)]
@@ -39,21 +38,7 @@ pub fn sheet_geometry(s: &SheetSpec) -> Result<SheetGeometry, ModelGeometryError
         sheet: s.name.clone(),
         message,
     };
-    let bounds = match s.component.params.get("nominal_bounds") {
-        Some(Value::BoundingBox(b)) => BoundingBox::from_lbrt(*b),
-        other => {
-            return Err(err(format!(
-                "nominal_bounds is {other:?}, not a BoundingBox"
-            )))
-        }
-    };
-    let density = s
-        .component
-        .params
-        .get("nominal_density")
-        .and_then(Value::as_f64)
-        .ok_or_else(|| err("nominal_density is missing or not a number".into()))?;
-    let coords = SheetCoords::from_nominal(bounds, density).map_err(|e| err(e.to_string()))?;
+    let coords = topo_sim::sheet_coords(s).map_err(|e| err(e.to_string()))?;
     Ok(SheetGeometry {
         name: s.name.clone(),
         rows: coords.rows(),
@@ -82,7 +67,7 @@ pub fn decomposition_for(
 mod tests {
     use super::*;
     use std::collections::BTreeMap;
-    use topo_spec::Component;
+    use topo_spec::{Component, Value};
 
     fn sheet(name: &str, radius: f64, density: f64) -> SheetSpec {
         let mut params = BTreeMap::new();

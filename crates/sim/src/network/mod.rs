@@ -16,6 +16,7 @@ mod dynamics;
 mod measure;
 mod snapshot;
 
+pub use build::sheet_coords;
 pub use dynamics::Probe;
 pub use snapshot::ReadSlab;
 
