@@ -12,7 +12,11 @@ use topo_numbergen::Streams;
 use topo_pattern::coords::{BoundingBox, SheetCoords};
 use topo_spec::{ModelSpec, Time, Value};
 
-fn sheet_coords(spec: &topo_spec::SheetSpec) -> Result<SheetCoords, SimError> {
+/// A sheet's coordinate system (true bounds after density equalisation,
+/// shape) from its spec's `nominal_bounds` and `nominal_density`. The one
+/// place this is computed, so the engine, the decomposition and the
+/// analysis always agree on a sheet's shape.
+pub fn sheet_coords(spec: &topo_spec::SheetSpec) -> Result<SheetCoords, SimError> {
     let p = Params::new(&spec.component, &spec.name);
     let bounds = match p.get("nominal_bounds") {
         Some(Value::BoundingBox(b)) => BoundingBox::from_lbrt(*b),
