@@ -28,6 +28,9 @@ pub struct AnalysisPlan {
     /// A user analysis function of the model (`def name(): ...`), run
     /// instead of the items above.
     pub function: Option<String>,
+    /// A user analysis function defined in `-c` text before the run_batch,
+    /// run instead of the items above and of `function`.
+    pub command_line_function: Option<topo_spec::FunctionSpec>,
 }
 
 impl AnalysisPlan {
@@ -66,6 +69,16 @@ impl AnalysisPlan {
             pinwheels: true,
             weights: true,
             function: None,
+            command_line_function: None,
+        }
+    }
+
+    /// A function defined in `-c` text (run_batch's `analysis_fn=name` after
+    /// a `-c` defined `def name():`).
+    pub fn command_line_function(f: &topo_spec::FunctionSpec) -> AnalysisPlan {
+        AnalysisPlan {
+            command_line_function: Some(f.clone()),
+            ..AnalysisPlan::default()
         }
     }
 
@@ -100,14 +113,18 @@ pub fn run(
     f.ensure_group(&group)?;
     f.set_attr(&group, "time", &Attr::F64(t.to_f64()))?;
     let base = format!("{simname}_{}", t.timestr());
+    let target = user::Target {
+        file: &f,
+        group: &group,
+        dir,
+        base: &base,
+        simname,
+    };
+    if let Some(def) = &plan.command_line_function {
+        user::run_command_line(ctx, sess, def, &target, log)?;
+        return f.close();
+    }
     if let Some(name) = &plan.function {
-        let target = user::Target {
-            file: &f,
-            group: &group,
-            dir,
-            base: &base,
-            simname,
-        };
         user::run(ctx, sess, name, &target, log)?;
         return f.close();
     }

@@ -1,7 +1,8 @@
-//! User analysis functions: `def my_analysis(): ...` in the model file,
-//! passed as `run_batch(..., analysis_fn=my_analysis)`. The body is a list
-//! of calls of built-in analysis commands, run in order at each analysis
-//! time; anything else is an error naming the call's file:line:col.
+//! User analysis functions: `def my_analysis(): ...` in the model file or
+//! in `-c` text, passed as `run_batch(..., analysis_fn=my_analysis)`. The
+//! body is a list of calls of built-in analysis commands, run in order at
+//! each analysis time; anything else is an error naming the call's
+//! file:line:col (`<-c>:line:col` for `-c` text), found before training.
 
 use super::{cf_plot, or_map, present, write_activity};
 use crate::batch::outlog::OutLog;
@@ -10,7 +11,7 @@ use crate::par::Context;
 use crate::session::Session;
 use anyhow::{anyhow, bail, Result};
 use std::path::Path;
-use topo_spec::{Call, Time, Value};
+use topo_spec::{Call, Component, FunctionSpec, ModelSpec, Time, Value};
 
 /// The commands a user analysis function may call.
 pub const COMMANDS: &str = "measure_or_pref(), save_plotgroup('Activity' | 'Orientation Preference' | 'Projection', ...), pattern_present(inputs=PATTERN, duration=1.0, apply_output_fns=True), save_snapshot()";
@@ -30,25 +31,41 @@ pub struct Target<'a> {
 }
 
 /// Checks that `name` is a function of the model whose calls are all
-/// known commands (so that a typo fails before training, not after).
-pub fn check(spec: &topo_spec::ModelSpec, name: &str) -> Result<()> {
-    let f = spec
-        .functions
-        .get(name)
-        .ok_or_else(|| anyhow!("analysis_fn {name}: the model file defines no 'def {name}():'"))?;
+/// known commands with valid arguments (so that a typo fails before
+/// training, not after).
+pub fn check(spec: &ModelSpec, name: &str) -> Result<()> {
+    let f = spec.functions.get(name).ok_or_else(|| {
+        anyhow!("analysis_fn {name}: the model file defines no 'def {name}():' (and no -c before the run_batch does)")
+    })?;
+    check_function(f)
+}
+
+/// Checks every call of a user function: a known command with arguments
+/// it accepts; errors name the call's file:line:col.
+pub fn check_function(f: &FunctionSpec) -> Result<()> {
     for c in &f.body {
-        if !matches!(
-            command(c),
-            "measure_or_pref" | "save_plotgroup" | "pattern_present" | "save_snapshot"
-        ) {
-            bail!(
-                "{}: '{}' is not an analysis command topo-hpc knows (supported: {COMMANDS})",
-                c.location,
-                c.name
-            );
-        }
+        parse(c)?;
     }
     Ok(())
+}
+
+/// A user-function call, its arguments checked.
+enum Command {
+    MeasureOrPref,
+    SavePlotgroup(PlotGroup),
+    PatternPresent {
+        pattern: Component,
+        settings: present::PresentSettings,
+    },
+    SaveSnapshot,
+}
+
+/// `save_plotgroup`'s group and options.
+struct PlotGroup {
+    group: String,
+    suffix: String,
+    projection: Option<String>,
+    sheet: Option<String>,
 }
 
 /// The command's own name (`topo.command.analysis.measure_or_pref` ->
@@ -75,54 +92,57 @@ fn only_kwargs(c: &Call, allowed: &[&str], positional: usize) -> Result<()> {
                 "{}: {} has no argument '{k}' here (accepted: {})",
                 c.location,
                 c.name,
-                allowed.join(", ")
+                if allowed.is_empty() {
+                    "none".to_string()
+                } else {
+                    allowed.join(", ")
+                }
             );
         }
     }
     Ok(())
 }
 
-/// Collective: runs the user function `name` at the current time.
-pub fn run(
-    ctx: &Context,
-    sess: &mut Session,
-    name: &str,
-    t: &Target<'_>,
-    log: &OutLog,
-) -> Result<()> {
-    check(&sess.spec, name)?;
-    let body = sess.spec.functions[name].body.clone();
-    let mut maps: Option<or_map::OrMaps> = None;
-    for c in &body {
-        call(ctx, sess, c, t, log, &mut maps).map_err(|e| {
-            if e.to_string().starts_with(&c.location) {
-                e
-            } else {
-                anyhow!("{}: {}: {e:#}", c.location, c.name)
-            }
-        })?;
-    }
-    Ok(())
-}
-
-fn call(
-    ctx: &Context,
-    sess: &mut Session,
-    c: &Call,
-    t: &Target<'_>,
-    log: &OutLog,
-    maps: &mut Option<or_map::OrMaps>,
-) -> Result<()> {
+fn parse(c: &Call) -> Result<Command> {
     match command(c) {
         "measure_or_pref" => {
             only_kwargs(c, &[], 0)?;
-            let sheets = or_map::measured_sheets(sess);
-            *maps = Some(or_map::measure_or_pref(
-                ctx, sess, &sheets, t.file, t.group, log,
-            )?);
-            Ok(())
+            Ok(Command::MeasureOrPref)
         }
-        "save_plotgroup" => save_plotgroup(ctx, sess, c, t, log, maps),
+        "save_plotgroup" => {
+            only_kwargs(c, &["filename_suffix", "projection", "sheet"], 1)?;
+            let group = match c.args.first() {
+                Some(Value::Str(s))
+                    if matches!(
+                        s.as_str(),
+                        "Activity" | "Orientation Preference" | "Projection"
+                    ) =>
+                {
+                    s.clone()
+                }
+                Some(Value::Str(s)) => bail!(
+                    "{}: plot group '{s}' is not supported (use 'Activity', 'Orientation Preference' or 'Projection')",
+                    c.location
+                ),
+                _ => bail!(
+                    "{}: save_plotgroup needs a plot group name ('Activity', 'Orientation Preference' or 'Projection')",
+                    c.location
+                ),
+            };
+            let text = |k: &str| -> Result<Option<String>> {
+                match kwarg(c, k) {
+                    None => Ok(None),
+                    Some(Value::Str(s)) => Ok(Some(s.clone())),
+                    Some(v) => bail!("{}: {k} must be a string, got {v:?}", c.location),
+                }
+            };
+            Ok(Command::SavePlotgroup(PlotGroup {
+                group,
+                suffix: text("filename_suffix")?.unwrap_or_default(),
+                projection: text("projection")?,
+                sheet: text("sheet")?,
+            }))
+        }
         "pattern_present" => {
             only_kwargs(c, &["inputs", "duration", "apply_output_fns", "plastic"], 0)?;
             let pattern = match kwarg(c, "inputs") {
@@ -154,32 +174,141 @@ fn call(
                     anyhow!("{}: apply_output_fns must be True or False", c.location)
                 })?,
             };
-            let settings = present::PresentSettings {
-                durations: vec![duration],
-                apply_output_fns,
-            };
-            let sheets = sess.net.sheet_names();
-            // As Topographica's pattern_present (restore_state=False): the
-            // responses stay in the sheets for the plots that follow.
-            present::present(sess, &pattern, &sheets, &settings)?;
-            Ok(())
+            Ok(Command::PatternPresent {
+                pattern,
+                settings: present::PresentSettings {
+                    durations: vec![duration],
+                    apply_output_fns,
+                },
+            })
         }
         "save_snapshot" => {
             only_kwargs(c, &[], 0)?;
-            let p = crate::io::restore::save_snapshot(ctx, sess, t.dir, t.simname, None)?;
-            if ctx.is_root() {
-                log.line(&format!("Saved snapshot {}", p.display()));
-            }
-            Ok(())
+            Ok(Command::SaveSnapshot)
         }
-        other => bail!(
-            "{}: '{other}' is not an analysis command topo-hpc knows (supported: {COMMANDS})",
-            c.location
+        _ => bail!(
+            "{}: '{}' is not an analysis command topo-hpc knows (supported: {COMMANDS})",
+            c.location,
+            c.name
         ),
     }
 }
 
-fn save_plotgroup(
+/// Collective: runs the model file's user function `name` at the current
+/// time.
+pub fn run(
+    ctx: &Context,
+    sess: &mut Session,
+    name: &str,
+    t: &Target<'_>,
+    log: &OutLog,
+) -> Result<()> {
+    check(&sess.spec, name)?;
+    let f = sess.spec.functions[name].clone();
+    run_calls(ctx, sess, &f, t, log)
+}
+
+/// Collective: runs a function defined in `-c` text at the current time.
+///
+/// It is not part of the model, so it is not in the run's snapshots or
+/// script_repr files (Topographica's script_repr has no functions either).
+pub fn run_command_line(
+    ctx: &Context,
+    sess: &mut Session,
+    f: &FunctionSpec,
+    t: &Target<'_>,
+    log: &OutLog,
+) -> Result<()> {
+    check_function(f)?;
+    let f = above_model_ids(f, &sess.spec);
+    run_calls(ctx, sess, &f, t, log)
+}
+
+/// The -c interpreter numbered the function's objects from 0, but ids
+/// identify objects (numbergen keeps per-object state by id), so they are
+/// moved past every id of the model, where a `def` at the end of the model
+/// file would have put them.
+fn above_model_ids(f: &FunctionSpec, spec: &ModelSpec) -> FunctionSpec {
+    /// One past the largest component id in `v`.
+    fn end_of(v: &Value) -> u64 {
+        match v {
+            Value::Object(c) => end_of_component(c),
+            Value::List(items) | Value::Tuple(items) => items.iter().map(end_of).max().unwrap_or(0),
+            Value::Dict(items) => items.iter().map(|(_, x)| end_of(x)).max().unwrap_or(0),
+            _ => 0,
+        }
+    }
+    fn end_of_component(c: &Component) -> u64 {
+        c.params.values().map(end_of).fold(c.id + 1, u64::max)
+    }
+    fn end_of_call(c: &Call) -> u64 {
+        let args = c.args.iter().map(end_of);
+        args.chain(c.kwargs.iter().map(|(_, v)| end_of(v)))
+            .max()
+            .unwrap_or(0)
+    }
+    fn shift(v: &mut Value, by: u64) {
+        match v {
+            Value::Object(c) => {
+                c.id += by;
+                c.params.values_mut().for_each(|x| shift(x, by));
+            }
+            Value::List(items) | Value::Tuple(items) => items.iter_mut().for_each(|x| shift(x, by)),
+            Value::Dict(items) => items.iter_mut().for_each(|(_, x)| shift(x, by)),
+            _ => {}
+        }
+    }
+    let by = spec
+        .sheets
+        .iter()
+        .map(|s| end_of_component(&s.component))
+        .chain(
+            spec.connections
+                .iter()
+                .map(|c| end_of_component(&c.component)),
+        )
+        .chain(
+            spec.global_params
+                .iter()
+                .map(|g| end_of(&g.default).max(end_of(&g.value))),
+        )
+        .chain(spec.analysis.values().map(end_of))
+        .chain(
+            spec.functions
+                .values()
+                .flat_map(|f| f.body.iter().map(end_of_call)),
+        )
+        .max()
+        .unwrap_or(0);
+    let mut f = f.clone();
+    for c in &mut f.body {
+        c.args.iter_mut().for_each(|v| shift(v, by));
+        c.kwargs.iter_mut().for_each(|(_, v)| shift(v, by));
+    }
+    f
+}
+
+fn run_calls(
+    ctx: &Context,
+    sess: &mut Session,
+    f: &FunctionSpec,
+    t: &Target<'_>,
+    log: &OutLog,
+) -> Result<()> {
+    let mut maps: Option<or_map::OrMaps> = None;
+    for c in &f.body {
+        call(ctx, sess, c, t, log, &mut maps).map_err(|e| {
+            if e.to_string().starts_with(&c.location) {
+                e
+            } else {
+                anyhow!("{}: {}: {e:#}", c.location, c.name)
+            }
+        })?;
+    }
+    Ok(())
+}
+
+fn call(
     ctx: &Context,
     sess: &mut Session,
     c: &Call,
@@ -187,23 +316,43 @@ fn save_plotgroup(
     log: &OutLog,
     maps: &mut Option<or_map::OrMaps>,
 ) -> Result<()> {
-    only_kwargs(c, &["filename_suffix", "projection", "sheet"], 1)?;
-    let group = match c.args.first() {
-        Some(Value::Str(s)) => s.as_str(),
-        _ => bail!(
-            "{}: save_plotgroup needs a plot group name ('Activity', 'Orientation Preference' or 'Projection')",
-            c.location
-        ),
-    };
-    let text = |k: &str| -> Result<Option<String>> {
-        match kwarg(c, k) {
-            None => Ok(None),
-            Some(Value::Str(s)) => Ok(Some(s.clone())),
-            Some(v) => bail!("{}: {k} must be a string, got {v:?}", c.location),
+    match parse(c)? {
+        Command::MeasureOrPref => {
+            let sheets = or_map::measured_sheets(sess);
+            *maps = Some(or_map::measure_or_pref(
+                ctx, sess, &sheets, t.file, t.group, log,
+            )?);
+            Ok(())
         }
-    };
-    let suffix = text("filename_suffix")?.unwrap_or_default();
-    match group {
+        Command::SavePlotgroup(g) => save_plotgroup(ctx, sess, c, &g, t, log, maps),
+        Command::PatternPresent { pattern, settings } => {
+            let sheets = sess.net.sheet_names();
+            // As Topographica's pattern_present (restore_state=False): the
+            // responses stay in the sheets for the plots that follow.
+            present::present(sess, &pattern, &sheets, &settings)?;
+            Ok(())
+        }
+        Command::SaveSnapshot => {
+            let p = crate::io::restore::save_snapshot(ctx, sess, t.dir, t.simname, None)?;
+            if ctx.is_root() {
+                log.line(&format!("Saved snapshot {}", p.display()));
+            }
+            Ok(())
+        }
+    }
+}
+
+fn save_plotgroup(
+    ctx: &Context,
+    sess: &mut Session,
+    c: &Call,
+    g: &PlotGroup,
+    t: &Target<'_>,
+    log: &OutLog,
+    maps: &mut Option<or_map::OrMaps>,
+) -> Result<()> {
+    let suffix = &g.suffix;
+    match g.group.as_str() {
         "Activity" => {
             for sheet in sess.net.sheet_names() {
                 let png = t
@@ -234,9 +383,8 @@ fn save_plotgroup(
             Ok(())
         }
         "Projection" => {
-            let only_proj = text("projection")?;
-            let only_sheet = text("sheet")?;
-            let sheets = match &only_sheet {
+            let only_proj = &g.projection;
+            let sheets = match &g.sheet {
                 Some(s) => vec![s.clone()],
                 None => or_map::measured_sheets(sess),
             };

@@ -2,6 +2,15 @@
 //! sets a parameter without putting it in the folder name, commands after
 //! `run_batch` act on the simulation it left and write into its folder,
 //! commands before it write into the output root.
+//!
+//! A `def name(): ...` in a `-c` is remembered from there on, as Python
+//! keeps it in `__main__`; `run_batch(..., analysis_fn=name)` then runs the
+//! `-c` function even when the model file also defines `name`: Python
+//! evaluates the argument when run_batch is called, before run_batch
+//! executes the model file, so the model file's later `def` only rebinds
+//! the global name, not the function run_batch already holds. A name no
+//! `-c` defined falls back to the model file's `def` (topo-hpc's extension:
+//! in Topographica that name would not exist yet).
 
 use super::naming::NameOptions;
 use super::outlog::OutLog;
@@ -14,9 +23,10 @@ use crate::cli::legacy::Item;
 use crate::par::Context;
 use crate::session::Session;
 use anyhow::{anyhow, bail, Context as _, Result};
+use std::collections::BTreeMap;
 use std::path::PathBuf;
 use topo_lang::CommandLineItem;
-use topo_spec::{Call, TopCommand, Value};
+use topo_spec::{Call, FunctionSpec, TopCommand, Value};
 
 /// Python literal text of a value (to hand `-p` values back to the model).
 pub fn literal(v: &Value) -> String {
@@ -49,6 +59,8 @@ struct Shell {
     preset: Vec<(String, String)>,
     /// The current simulation and its base name.
     current: Option<(Session, String)>,
+    /// Functions `-c` texts defined so far, by name (the latest wins).
+    functions: BTreeMap<String, FunctionSpec>,
     errors: usize,
 }
 
@@ -71,6 +83,7 @@ pub fn run(ctx: &Context, argv: &[String], items: &[Item]) -> Result<i32> {
         prefix: default_output_root(),
         preset: Vec::new(),
         current: None,
+        functions: BTreeMap::new(),
         errors: 0,
     };
     // -o applies wherever it stands, as Topographica sets the path first.
@@ -107,12 +120,24 @@ pub fn run(ctx: &Context, argv: &[String], items: &[Item]) -> Result<i32> {
                 options,
                 params,
             } => {
-                let out = run_batch_cmd(ctx, argv, &root, &sh.preset, &script, &options, &params)?;
+                let out = run_batch_cmd(
+                    ctx,
+                    argv,
+                    &root,
+                    &sh.preset,
+                    &sh.functions,
+                    &script,
+                    &options,
+                    &params,
+                )?;
                 sh.errors += out.errors;
                 sh.prefix = out.dir.clone();
                 if let Some(s) = out.session {
                     sh.current = Some((s, out.simname));
                 }
+            }
+            TopCommand::DefineFunction(f) => {
+                sh.functions.insert(f.name.clone(), f);
             }
             TopCommand::Call(call) => builtin(ctx, &mut sh, &call)?,
         }
@@ -120,11 +145,13 @@ pub fn run(ctx: &Context, argv: &[String], items: &[Item]) -> Result<i32> {
     Ok(if sh.errors > 0 { 1 } else { 0 })
 }
 
+#[allow(clippy::too_many_arguments)]
 fn run_batch_cmd(
     ctx: &Context,
     argv: &[String],
     root: &std::path::Path,
     preset: &[(String, String)],
+    functions: &BTreeMap<String, FunctionSpec>,
     script: &str,
     options: &[(String, Value)],
     params: &[(String, Value)],
@@ -199,7 +226,14 @@ fn run_batch_cmd(
     let analysis = match opt(options, "analysis_fn") {
         None => AnalysisPlan::topographica_default(),
         Some(Value::Str(s)) => AnalysisPlan::parse(s).map_err(|e| anyhow!(e))?,
-        Some(Value::Function(name)) => AnalysisPlan::user_function(name),
+        Some(Value::Function(name)) => match functions.get(name) {
+            Some(f) => {
+                // Checked here, before run_batch makes its folder and trains.
+                crate::analysis_fn::user::check_function(f)?;
+                AnalysisPlan::command_line_function(f)
+            }
+            None => AnalysisPlan::user_function(name),
+        },
         Some(other) => bail!("run_batch: analysis_fn {} is not supported", literal(other)),
     };
     let snapshot = match opt(options, "snapshot") {
@@ -302,6 +336,10 @@ fn builtin(ctx: &Context, sh: &mut Shell, call: &Call) -> Result<()> {
             sh.current = Some((sess, name));
             Ok(())
         }
+        other if sh.functions.contains_key(other) => bail!(
+            "{}: '{other}' is a -c analysis function; topo-hpc runs it only as run_batch's analysis_fn={other}",
+            call.location
+        ),
         other => bail!(
             "{}: '{other}' is not a command topo-hpc runs from the command line (supported: run_batch, topo.sim.run, save_snapshot, load_snapshot, save_script_repr)",
             call.location

@@ -5,7 +5,8 @@ use crate::error::{LangError, Source};
 use crate::interp::Interp;
 use crate::obj::Obj;
 use rustpython_parser::ast::{self, Ranged};
-use topo_spec::{Call, SimCommand, TopCommand, Value};
+use std::collections::BTreeSet;
+use topo_spec::{Call, FunctionSpec, SimCommand, TopCommand, Value};
 
 /// One item of a Topographica command line, in order.
 #[derive(Clone, Debug, PartialEq, Eq)]
@@ -265,15 +266,85 @@ fn command_value(it: &mut Interp, e: &ast::Expr) -> Result<Value, LangError> {
     it.to_value(&v, e.range().start().to_usize())
 }
 
-/// Parses `-c` text into top-level commands.
-pub(crate) fn parse_c(text: &str, out: &mut Vec<TopCommand>) -> Result<(), LangError> {
+/// What earlier `-c` texts leave for later ones: Topographica runs every
+/// `-c` in the one `__main__` namespace, so a function defined in one is
+/// visible to the next.
+#[derive(Debug, Default)]
+pub(crate) struct CommandScope {
+    /// Names defined with `def` so far.
+    functions: BTreeSet<String>,
+}
+
+/// Whether the model file `script` defines `def name():` (at top level or
+/// inside `if`/`for` blocks, which the interpreter runs); `None` when the
+/// file cannot be read or parsed, which the run itself then reports.
+fn model_defines(script: &str, name: &str) -> Option<bool> {
+    fn any_def(body: &[ast::Stmt], name: &str) -> bool {
+        body.iter().any(|s| match s {
+            ast::Stmt::FunctionDef(f) => f.name.as_str() == name,
+            ast::Stmt::If(i) => any_def(&i.body, name) || any_def(&i.orelse, name),
+            ast::Stmt::For(f) => any_def(&f.body, name) || any_def(&f.orelse, name),
+            _ => false,
+        })
+    }
+    let text = std::fs::read_to_string(script).ok()?;
+    let module = crate::parse_module(script, &text).ok()?;
+    Some(any_def(&module, name))
+}
+
+/// `run_batch(..., analysis_fn=NAME)`: NAME must be a function a `-c`
+/// before it defined, or a `def NAME():` of the model file (topo-hpc's
+/// extension: in Python the name would have to exist before the call).
+fn check_analysis_fn(it: &Interp, script: &str, c: &ast::ExprCall) -> Result<(), LangError> {
+    for k in &c.keywords {
+        if k.arg.as_ref().map(|a| a.as_str()) != Some("analysis_fn") {
+            continue;
+        }
+        let ast::Expr::Name(n) = &k.value else {
+            continue;
+        };
+        let off = k.value.range().start().to_usize();
+        let fname = n.id.as_str();
+        if it.lookup(fname, off).is_ok() || crate::interp::is_forbidden(fname) {
+            continue;
+        }
+        if model_defines(script, fname) == Some(false) {
+            return Err(it.err(
+                off,
+                format!(
+                    "analysis_fn={fname}: name '{fname}' is not defined; define 'def {fname}():' in a -c before this run_batch or in {script}"
+                ),
+            ));
+        }
+    }
+    Ok(())
+}
+
+/// Parses `-c` text into top-level commands; `scope` carries the names
+/// earlier `-c` texts defined.
+pub(crate) fn parse_c(
+    text: &str,
+    scope: &mut CommandScope,
+    out: &mut Vec<TopCommand>,
+) -> Result<(), LangError> {
     let name = "<-c>";
     let module = crate::parse_module(name, text)?;
     let mut it = command_interp(name, text);
+    for f in &scope.functions {
+        it.bind(f, Obj::UserFn(f.clone()));
+    }
     for s in &module {
         let off = s.range().start().to_usize();
         match s {
             ast::Stmt::Import(_) | ast::Stmt::ImportFrom(_) | ast::Stmt::Pass(_) => {}
+            ast::Stmt::FunctionDef(f) => {
+                // The same checks as a model file's def, located in the -c text.
+                it.define_function(f)?;
+                let fname = f.name.to_string();
+                let body = it.functions[&fname].iter().map(|(c, _)| c.clone()).collect();
+                scope.functions.insert(fname.clone());
+                out.push(TopCommand::DefineFunction(FunctionSpec { name: fname, body }));
+            }
             ast::Stmt::Assign(a) if a.targets.len() == 1 => {
                 let ast::Expr::Name(n) = &a.targets[0] else {
                     return Err(it.err(off, "only 'name=value' assignments are supported in -c"));
@@ -314,6 +385,7 @@ pub(crate) fn parse_c(text: &str, out: &mut Vec<TopCommand>) -> Result<(), LangE
                             [Value::Str(s)] => s.clone(),
                             _ => return Err(it.err(off, "run_batch needs the model file name as its one positional argument")),
                         };
+                        check_analysis_fn(&it, &script, c)?;
                         let (options, params): (Vec<_>, Vec<_>) = kwargs
                             .into_iter()
                             .partition(|(k, _)| RUN_BATCH_OPTIONS.contains(&k.as_str()));
@@ -349,7 +421,7 @@ pub(crate) fn parse_c(text: &str, out: &mut Vec<TopCommand>) -> Result<(), LangE
             }
             _ => return Err(it.err(
                 off,
-                "-c text may contain only calls of commands, name=value assignments and imports",
+                "-c text may contain only calls of commands, name=value assignments, imports and 'def name():' analysis functions",
             )),
         }
     }
@@ -394,4 +466,200 @@ pub(crate) fn parse_p(text: &str) -> Result<(String, Obj, Source, usize), LangEr
         message: e.message,
     })?;
     Ok((name.to_string(), v, src, voff))
+}
+
+#[cfg(test)]
+mod tests {
+    use crate::{load_model_source, parse_commands, CommandLineItem as I};
+    use topo_spec::{FunctionSpec, TopCommand, Value};
+
+    fn c(text: &str) -> I {
+        I::Command(text.to_string())
+    }
+
+    fn defined(cmd: &TopCommand) -> &FunctionSpec {
+        match cmd {
+            TopCommand::DefineFunction(f) => f,
+            other => panic!("not a definition: {other:?}"),
+        }
+    }
+
+    fn analysis_fn(cmd: &TopCommand) -> &Value {
+        match cmd {
+            TopCommand::RunBatch { options, .. } => {
+                &options.iter().find(|(k, _)| k == "analysis_fn").unwrap().1
+            }
+            other => panic!("not a run_batch: {other:?}"),
+        }
+    }
+
+    /// A model file in the temp folder, removed when dropped.
+    struct TempModel(std::path::PathBuf);
+
+    impl TempModel {
+        fn new(tag: &str, text: &str) -> TempModel {
+            let p =
+                std::env::temp_dir().join(format!("topo-lang-cmd-{}-{tag}.ty", std::process::id()));
+            std::fs::write(&p, text).unwrap();
+            TempModel(p)
+        }
+        fn path(&self) -> String {
+            self.0.display().to_string()
+        }
+    }
+
+    impl Drop for TempModel {
+        fn drop(&mut self) {
+            let _ = std::fs::remove_file(&self.0);
+        }
+    }
+
+    #[test]
+    fn multi_line_def_then_run_batch_in_a_later_c() {
+        let out = parse_commands(&[
+            I::AutoImport,
+            c("def my_analysis():\n    measure_or_pref()\n    save_plotgroup('Activity')"),
+            c("run_batch('no/such/model.ty', analysis_fn=my_analysis, times=[2])"),
+        ])
+        .unwrap();
+        assert_eq!(out.len(), 3, "{out:?}");
+        let f = defined(&out[1]);
+        assert_eq!(f.name, "my_analysis");
+        let calls: Vec<(&str, &str)> = f
+            .body
+            .iter()
+            .map(|c| (c.name.as_str(), c.location.as_str()))
+            .collect();
+        assert_eq!(
+            calls,
+            [
+                ("measure_or_pref", "<-c>:2:5"),
+                ("save_plotgroup", "<-c>:3:5")
+            ]
+        );
+        assert_eq!(f.body[1].args, vec![Value::Str("Activity".into())]);
+        assert_eq!(analysis_fn(&out[2]), &Value::Function("my_analysis".into()));
+    }
+
+    #[test]
+    fn one_line_def_with_semicolons() {
+        let text = "def f(): save_plotgroup('Activity', filename_suffix='_g'); pattern_present(inputs=imagen.Gaussian(orientation=pi/4), duration=1.0)";
+        let out = parse_commands(&[c(text)]).unwrap();
+        assert_eq!(out.len(), 1, "{out:?}");
+        let f = defined(&out[0]);
+        assert_eq!(f.body.len(), 2);
+        assert_eq!(f.body[0].location, "<-c>:1:10");
+        assert_eq!(
+            f.body[0].kwargs,
+            vec![("filename_suffix".to_string(), Value::Str("_g".into()))]
+        );
+        assert_eq!(f.body[1].name, "pattern_present");
+        let col = text.find("pattern_present").unwrap() + 1;
+        assert_eq!(f.body[1].location, format!("<-c>:1:{col}"));
+        let Value::Object(g) = &f.body[1].kwargs[0].1 else {
+            panic!("{:?}", f.body[1].kwargs)
+        };
+        assert!(g.class.ends_with("Gaussian"), "{}", g.class);
+        assert_eq!(
+            g.params.get("orientation"),
+            Some(&Value::Float(std::f64::consts::FRAC_PI_4))
+        );
+    }
+
+    #[test]
+    fn def_then_run_batch_in_the_same_text_and_redefinition() {
+        let out = parse_commands(&[
+            c("def f(): measure_or_pref()\nrun_batch('m.ty', analysis_fn=f)"),
+            c("def f(): save_snapshot()"),
+            c("run_batch('m.ty', analysis_fn=f, tag='second')"),
+        ])
+        .unwrap();
+        assert_eq!(out.len(), 4, "{out:?}");
+        assert_eq!(defined(&out[0]).body[0].name, "measure_or_pref");
+        assert_eq!(analysis_fn(&out[1]), &Value::Function("f".into()));
+        assert_eq!(defined(&out[2]).body[0].name, "save_snapshot");
+        assert_eq!(defined(&out[2]).body[0].location, "<-c>:1:10");
+        assert_eq!(analysis_fn(&out[3]), &Value::Function("f".into()));
+    }
+
+    /// Every body a model file's def rejects is rejected in -c text with the
+    /// same message at the same line:col, only the file name differs.
+    #[test]
+    fn rejected_bodies_match_the_model_file_errors() {
+        let cases = [
+            ("def f():\n    measure_or_pref()\n    x = 1\n", 3, 5),
+            ("def f(a):\n    measure_or_pref()\n", 1, 1),
+            ("def f(*args): pass\n", 1, 1),
+            ("@decorated\ndef f(): pass\n", 2, 1),
+            ("def f():\n    for i in range(2): measure_or_pref()\n", 2, 5),
+            ("def f(): measure_or_pref(); 3 + 4\n", 1, 29),
+            (
+                "def f():\n    save_plotgroup('Activity')\n    open('x')\n",
+                3,
+                5,
+            ),
+            ("def f():\n    measure_or_pref(**opts)\n", 2, 5),
+            ("def f():\n    def g(): pass\n", 2, 5),
+            ("def f():\n    return 1\n", 2, 5),
+            ("def f():\n    (lambda: 1)()\n", 2, 5),
+            ("def f(): pattern_present(inputs=undefined_name)\n", 1, 33),
+        ];
+        for (text, line, col) in cases {
+            let cmd = parse_commands(&[c(text)]).unwrap_err();
+            let model = load_model_source("m.ty", text, &[]).unwrap_err();
+            assert_eq!(
+                (cmd.file.as_str(), cmd.line, cmd.col),
+                ("<-c>", line, col),
+                "{text:?}: {cmd}"
+            );
+            assert_eq!(
+                (model.file.as_str(), model.line, model.col, &model.message),
+                ("m.ty", cmd.line, cmd.col, &cmd.message),
+                "{text:?}"
+            );
+        }
+    }
+
+    #[test]
+    fn undefined_analysis_fn_is_located() {
+        let without = TempModel::new("without", "x = 1\n");
+        let text = format!(
+            "run_batch('{}', times=[1], analysis_fn=my_analyss)",
+            without.path()
+        );
+        let e = parse_commands(&[c(&text)]).unwrap_err();
+        let col = text.find("my_analyss").unwrap() + 1;
+        assert_eq!((e.file.as_str(), e.line, e.col), ("<-c>", 1, col), "{e}");
+        assert!(
+            e.message.contains("'my_analyss' is not defined") && e.message.contains("-c"),
+            "{e}"
+        );
+        // Defined only after the run_batch: too late, as in Python.
+        let e = parse_commands(&[c(&text), c("def my_analyss(): pass")]).unwrap_err();
+        assert_eq!((e.line, e.col), (1, col), "{e}");
+        // Multi-line -c: the line of the reference.
+        let e = parse_commands(&[c(&format!("import topo\n\n{text}"))]).unwrap_err();
+        assert_eq!((e.line, e.col), (3, col), "{e}");
+    }
+
+    #[test]
+    fn analysis_fn_of_the_model_file_or_an_unreadable_one_is_left_to_the_run() {
+        let with = TempModel::new("with", "if True:\n    def from_model():\n        pass\n");
+        let out = parse_commands(&[c(&format!(
+            "run_batch('{}', analysis_fn=from_model)",
+            with.path()
+        ))])
+        .unwrap();
+        assert_eq!(analysis_fn(&out[0]), &Value::Function("from_model".into()));
+        // A missing model file is reported by the run itself.
+        let out = parse_commands(&[c("run_batch('no/such.ty', analysis_fn=g)")]).unwrap();
+        assert_eq!(analysis_fn(&out[0]), &Value::Function("g".into()));
+        // A -c function needs no model file.
+        let out = parse_commands(&[
+            c("def g(): pass"),
+            c("run_batch('no/such.ty', analysis_fn=g)"),
+        ])
+        .unwrap();
+        assert_eq!(out.len(), 2);
+    }
 }

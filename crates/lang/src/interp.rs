@@ -239,7 +239,8 @@ impl Interp {
         }
     }
 
-    fn define_function(&mut self, f: &ast::StmtFunctionDef) -> R<()> {
+    /// Records `def name(): ...` (a list of command calls) and binds `name`.
+    pub(crate) fn define_function(&mut self, f: &ast::StmtFunctionDef) -> R<()> {
         let off = f.range().start().to_usize();
         let args = &f.args;
         if !args.args.is_empty()

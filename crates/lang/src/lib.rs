@@ -178,6 +178,13 @@ fn load_in_thread(
 }
 
 /// Parses command-line items (`-c`, `-p`, script files, `-a`) in order.
+///
+/// A `def name(): ...` in `-c` text becomes [`TopCommand::DefineFunction`]
+/// (checked as a model file's `def` is, errors located `<-c>:line:col`) and
+/// stays visible to later `-c` items. `run_batch(..., analysis_fn=name)`
+/// needs `name` defined by an earlier `-c` or by the model file; to tell
+/// which, the model file named in the `run_batch` is read (only parsed, not
+/// run) when `name` is not a `-c` function.
 pub fn parse_commands(items: &[CommandLineItem]) -> Result<Vec<TopCommand>, LangError> {
     let items = items.to_vec();
     with_big_stack(move || commands_in_thread(&items))
@@ -185,9 +192,10 @@ pub fn parse_commands(items: &[CommandLineItem]) -> Result<Vec<TopCommand>, Lang
 
 fn commands_in_thread(items: &[CommandLineItem]) -> Result<Vec<TopCommand>, LangError> {
     let mut out = Vec::new();
+    let mut scope = command::CommandScope::default();
     for item in items {
         match item {
-            CommandLineItem::Command(text) => command::parse_c(text, &mut out)?,
+            CommandLineItem::Command(text) => command::parse_c(text, &mut scope, &mut out)?,
             CommandLineItem::Param(text) => {
                 let (name, value, src, off) = command::parse_p(text)?;
                 let it = Interp::new(Source::new(&src.name, text));

@@ -375,4 +375,8 @@ pub enum TopCommand {
     /// Any other built-in command call (`save_snapshot()`,
     /// `load_snapshot('f')`, `save_script_repr()`, ...).
     Call(Call),
+    /// `def name(): ...` in `-c` text: from here on, `analysis_fn=name` in a
+    /// `run_batch` refers to this function (it replaces an earlier `-c`
+    /// definition of the same name, as in Python's `__main__`).
+    DefineFunction(FunctionSpec),
 }
