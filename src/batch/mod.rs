@@ -4,5 +4,7 @@ pub mod legacy;
 pub mod naming;
 pub mod outlog;
 pub mod progress;
+pub mod rank_checks;
+pub mod rank_warnings;
 pub mod run;
 pub mod times;

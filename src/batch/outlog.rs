@@ -63,8 +63,15 @@ impl OutLog {
 
     /// A warning: counted, and printed as Topographica prints them.
     pub fn warning(&self, text: &str) {
+        self.warning_from("", text);
+    }
+
+    /// A warning naming who saw it first (`[rank 3] `, see
+    /// [`super::rank_warnings`]): counted once, printed as
+    /// `<who>Warning: <text>`.
+    pub fn warning_from(&self, who: &str, text: &str) {
         *self.warnings.lock().unwrap() += 1;
-        self.line(&format!("Warning: {text}"));
+        self.line(&format!("{who}Warning: {text}"));
     }
 
     /// An error: counted and printed.
@@ -138,12 +145,13 @@ mod tests {
         log.open(&p, &["topo-hpc".into(), "run".into()]).unwrap();
         log.line("hello");
         log.warning("careful");
+        log.warning_from("[ranks 1-3] ", "same");
         log.close();
         assert_eq!(
             std::fs::read_to_string(&p).unwrap(),
-            "topo-hpc run\nhello\nWarning: careful\n"
+            "topo-hpc run\nhello\nWarning: careful\n[ranks 1-3] Warning: same\n"
         );
-        assert_eq!(log.counts(), (0, 1));
+        assert_eq!(log.counts(), (0, 2));
         assert!(OutLog::terminal(false).open(&p, &[]).is_err());
     }
 }

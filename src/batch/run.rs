@@ -6,6 +6,7 @@
 use super::naming::NameOptions;
 use super::outlog::OutLog;
 use super::times::{parse_times, scaled_default};
+use super::{rank_checks, rank_warnings};
 use crate::analysis_fn::{self, AnalysisPlan};
 use crate::cli::RunArgs;
 use crate::io::h5::{Attr, H5File};
@@ -309,9 +310,17 @@ pub fn run_batch(
         std::fs::copy(&o.script, with_ext(".ty")).context("copying the model file")?;
         write_global_params(&with_ext(".global_params.json"), &spec, &named)?;
     }
+    // Each rank checks its own CPUs; the warnings reach the log at the
+    // first collective point.
+    rank_checks::check_threads();
     let started = Instant::now();
     let result = run_body(ctx, o, log, spec, &dir, &simname, started, resume);
     let checkpointed = matches!(&result, Err(e) if e.is::<super::progress::Checkpointed>());
+    // Warnings still pending anywhere go in before the error and the counts.
+    match &result {
+        Ok(_) => rank_warnings::collect(ctx, log),
+        Err(_) => rank_warnings::collect_on_error(ctx, log),
+    }
     let mut errors = 0;
     if let Err(e) = &result {
         errors += usize::from(!checkpointed);
@@ -452,6 +461,10 @@ fn run_body(
     if o.decomposition_report {
         log.line(&sess.decomposition_report()?);
     }
+    // Rank-local warnings gather at points where all ranks are in step:
+    // here (before training), after each run segment, after each analysis.
+    rank_warnings::collect(ctx, log);
+    let mut watch = rank_checks::ActivityWatch::default();
     let last = *o.times.last().unwrap();
     let mut progress =
         super::progress::Progress::new(ctx.is_root() && o.progress, sess.net.time(), last);
@@ -469,7 +482,10 @@ fn run_body(
             continue;
         }
         super::progress::run_to(ctx, &mut sess, t, &mut progress, dir, simname)?;
+        watch.check(&sess.net, sess.net.time());
+        rank_warnings::collect(ctx, log);
         analysis_fn::run(ctx, &mut sess, &o.analysis, &h5path, dir, simname, log)?;
+        rank_warnings::collect(ctx, log);
         let save = match o.save_script_repr {
             ScriptReprPolicy::None => false,
             ScriptReprPolicy::First => i == 0,

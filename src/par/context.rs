@@ -7,6 +7,7 @@
 
 use crate::par::comm::MpiExchange;
 use mpi::collective::SystemOperation;
+use mpi::datatype::PartitionMut;
 use mpi::environment::Universe;
 use mpi::topology::SimpleCommunicator;
 use mpi::traits::*;
@@ -15,6 +16,7 @@ use std::fmt::Display;
 use std::io::Write;
 use std::sync::atomic::{AtomicUsize, Ordering};
 use std::sync::Once;
+use std::time::{Duration, Instant};
 
 /// Exit code of a job ended by a panic (Rust's own panic exit code).
 pub const PANIC_EXIT_CODE: i32 = 101;
@@ -31,6 +33,9 @@ pub struct Context {
     /// Finalises MPI when dropped (None: no MPI in this process).
     universe: Option<Universe>,
     world: Option<SimpleCommunicator>,
+    /// A duplicate of the world for [`Context::gather_within`]: its
+    /// collectives can never be matched with the world's.
+    aside: Option<SimpleCommunicator>,
     rank: usize,
     size: usize,
 }
@@ -49,9 +54,11 @@ impl Context {
                 HOOK_RANK.store(rank, Ordering::SeqCst);
                 HOOK_SIZE.store(size, Ordering::SeqCst);
                 install_panic_hook();
+                let aside = world.duplicate();
                 Context {
                     universe: Some(universe),
                     world: Some(world),
+                    aside: Some(aside),
                     rank,
                     size,
                 }
@@ -65,6 +72,7 @@ impl Context {
         Context {
             universe: None,
             world: None,
+            aside: None,
             rank: 0,
             size: 1,
         }
@@ -144,6 +152,48 @@ impl Context {
         String::from_utf8_lossy(&bytes).into_owned()
     }
 
+    /// Collective: every rank's `bytes` on rank 0, in rank order (`None` on
+    /// the other ranks). Any rank may send nothing.
+    pub fn gather(&self, bytes: &[u8]) -> Option<Vec<Vec<u8>>> {
+        match &self.world {
+            Some(w) => gather_on(w, bytes),
+            None => Some(vec![bytes.to_vec()]),
+        }
+    }
+
+    /// [`Context::gather`] for a moment when it is unknown whether every
+    /// rank will come (an error that may be this rank's alone): the gather
+    /// happens only if every rank calls this within `wait`, on a
+    /// communicator of its own, so it never mismatches a collective the
+    /// other ranks are in. A rank that gives up should end the job soon
+    /// (its outstanding barrier is abandoned, not completed).
+    pub fn gather_within(&self, bytes: &[u8], wait: Duration) -> Gathered {
+        let (Some(_), Some(aside)) = (&self.world, &self.aside) else {
+            return Gathered::All(vec![bytes.to_vec()]);
+        };
+        let deadline = Instant::now() + wait;
+        let mut request = aside.immediate_barrier();
+        loop {
+            match request.test() {
+                Ok(_) => break,
+                Err(pending) if Instant::now() >= deadline => {
+                    // Dropping an incomplete request panics; the job ends
+                    // soon, so leaking it is harmless.
+                    std::mem::forget(pending);
+                    return Gathered::Incomplete;
+                }
+                Err(pending) => {
+                    request = pending;
+                    std::thread::sleep(Duration::from_millis(1));
+                }
+            }
+        }
+        match gather_on(aside, bytes) {
+            Some(all) => Gathered::All(all),
+            None => Gathered::Sent,
+        }
+    }
+
     /// Print a line on stdout on rank 0 only.
     pub fn root_println(&self, msg: impl Display) {
         if self.is_root() {
@@ -168,10 +218,68 @@ impl Context {
 
 impl Drop for Context {
     fn drop(&mut self) {
-        // The world handle must go before the universe finalises MPI.
+        // The communicators must go before the universe finalises MPI.
+        self.aside = None;
         self.world = None;
         self.universe = None;
     }
+}
+
+/// What [`Context::gather_within`] achieved on this rank.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum Gathered {
+    /// Rank 0 (or the only rank): every rank's bytes, in rank order.
+    All(Vec<Vec<u8>>),
+    /// Another rank: its bytes went to rank 0.
+    Sent,
+    /// Not every rank came in time: nothing was exchanged.
+    Incomplete,
+}
+
+/// Gather every rank's bytes on rank 0 of `comm`: all ranks learn every
+/// length first, so that all skip the second step alike when there is
+/// nothing to send.
+fn gather_on(comm: &SimpleCommunicator, bytes: &[u8]) -> Option<Vec<Vec<u8>>> {
+    let n = comm.size() as usize;
+    let is_root = comm.rank() == 0;
+    let mine = bytes.len() as u64;
+    let mut lens = vec![0u64; n];
+    comm.all_gather_into(&mine, &mut lens[..]);
+    let total: u64 = lens.iter().sum();
+    if total == 0 {
+        return is_root.then(|| vec![Vec::new(); n]);
+    }
+    let count = |l: u64| i32::try_from(l).expect("gathered message over 2 GiB");
+    // A rank with nothing to send passes a real (non-null) buffer with a
+    // count of 0: some MPI builds reject a null buffer with MPI_ERR_ARG.
+    let pad = [0u8; 1];
+    let send: &[u8] = if bytes.is_empty() { &pad[..0] } else { bytes };
+    let root = comm.process_at_rank(0);
+    if !is_root {
+        root.gather_varcount_into(send);
+        return None;
+    }
+    let counts: Vec<i32> = lens.iter().map(|&l| count(l)).collect();
+    let displs: Vec<i32> = counts
+        .iter()
+        .scan(0i32, |at, &c| {
+            let d = *at;
+            *at += c;
+            Some(d)
+        })
+        .collect();
+    let mut buf = vec![0u8; count(total) as usize];
+    {
+        let mut part = PartitionMut::new(&mut buf[..], &counts[..], &displs[..]);
+        root.gather_varcount_into_root(send, &mut part);
+    }
+    Some(
+        counts
+            .iter()
+            .zip(&displs)
+            .map(|(&c, &d)| buf[d as usize..(d + c) as usize].to_vec())
+            .collect(),
+    )
 }
 
 /// The prefix naming this rank in messages.

@@ -59,9 +59,69 @@ pub fn configure_threads(requested: Option<usize>) -> Result<usize, ThreadsError
     Ok(rayon::current_num_threads())
 }
 
+/// This process's thread pool against the CPUs it may run on.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct CpuBudget {
+    /// Threads in rayon's global pool.
+    pub threads: usize,
+    /// CPUs this process may run on (its affinity mask, on Linux).
+    pub cpus: usize,
+}
+
+impl CpuBudget {
+    /// This process's: rayon's global pool (built with its defaults if
+    /// [`configure_threads`] was not called) against
+    /// `std::thread::available_parallelism`, which respects the affinity
+    /// mask and cgroup quota that mpirun or SLURM set for this rank. None
+    /// if the CPU count cannot be read.
+    pub fn of_this_process() -> Option<CpuBudget> {
+        let cpus = std::thread::available_parallelism().ok()?.get();
+        Some(CpuBudget {
+            threads: rayon::current_num_threads(),
+            cpus,
+        })
+    }
+
+    /// The warning a user wants when the pool has more threads than CPUs
+    /// (they then take turns, and the rank is slower than with fewer
+    /// threads); None when it fits. `host` names the machine, since on
+    /// heterogeneous nodes this differs from rank to rank.
+    pub fn oversubscription_warning(&self, host: &str) -> Option<String> {
+        (self.threads > self.cpus).then(|| {
+            format!(
+                "{} threads on {} available CPU{} (host {host}): the rank is oversubscribed; \
+                 lower --threads or SLURM_CPUS_PER_TASK, or give the rank more cores \
+                 (mpirun --bind-to none or --map-by slot:PE=N)",
+                self.threads,
+                self.cpus,
+                if self.cpus == 1 { "" } else { "s" }
+            )
+        })
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn oversubscription_is_more_threads_than_cpus() {
+        let b = |threads, cpus| CpuBudget { threads, cpus };
+        assert_eq!(b(2, 2).oversubscription_warning("h"), None);
+        assert_eq!(b(1, 8).oversubscription_warning("h"), None);
+        let w = b(64, 2).oversubscription_warning("node7").unwrap();
+        assert!(
+            w.starts_with(
+                "64 threads on 2 available CPUs (host node7): the rank is oversubscribed"
+            ),
+            "{w}"
+        );
+        let w = b(2, 1).oversubscription_warning("h").unwrap();
+        assert!(
+            w.starts_with("2 threads on 1 available CPU (host h)"),
+            "{w}"
+        );
+    }
 
     #[test]
     fn the_flag_wins_over_slurm() {

@@ -1,0 +1,240 @@
+//! Rank-local warnings in a batch run's `.out`: a condition only some ranks
+//! see (here a thread pool larger than the rank's CPUs, made rank-local
+//! with mpirun's MPMD syntax giving some ranks `SLURM_CPUS_PER_TASK`) is
+//! written once per distinct text, prefixed with the ranks that saw it, and
+//! counted in the closing line.
+
+use std::path::{Path, PathBuf};
+use std::process::{Command, Output};
+
+const BIN: &str = env!("CARGO_BIN_EXE_topo-hpc");
+
+/// The shared arguments of every run: a short tiny.ty run, no analysis, no
+/// snapshot, into `out` under a fixed timestamp.
+const RUN_ARGS: [&str; 13] = [
+    "run",
+    "examples/tiny.ty",
+    "--times",
+    "[2]",
+    "--analysis",
+    "none",
+    "--no-snapshot",
+    "--no-progress",
+    "--save-script-repr",
+    "none",
+    "--timestamp",
+    "202601010000",
+    "--output-path=out",
+];
+
+/// A scratch folder holding `examples/tiny.ty`.
+fn workdir() -> tempfile::TempDir {
+    let d = tempfile::tempdir().unwrap();
+    std::fs::create_dir(d.path().join("examples")).unwrap();
+    std::fs::copy(
+        Path::new(env!("CARGO_MANIFEST_DIR")).join("examples/tiny.ty"),
+        d.path().join("examples/tiny.ty"),
+    )
+    .unwrap();
+    d
+}
+
+/// A thread count surely above the CPUs any rank of this machine gets.
+fn too_many_threads() -> usize {
+    let cpus = std::thread::available_parallelism().map_or(1, |n| n.get());
+    (4 * cpus).max(64)
+}
+
+/// `mpirun` with one app context per `(ranks, oversubscribed)` entry, in
+/// rank order; oversubscribed ranks get `SLURM_CPUS_PER_TASK` above their
+/// CPUs through `env`, the others nothing that sizes their pool. `extra`
+/// is appended to every rank's arguments.
+fn mpmd(dir: &Path, contexts: &[(usize, bool)], extra: &[&str]) -> Output {
+    let mut c = Command::new("mpirun");
+    c.arg("--oversubscribe");
+    for (i, &(n, over)) in contexts.iter().enumerate() {
+        if i > 0 {
+            c.arg(":");
+        }
+        c.args(["-n", &n.to_string()]);
+        if over {
+            c.args([
+                "env",
+                &format!("SLURM_CPUS_PER_TASK={}", too_many_threads()),
+            ]);
+        }
+        c.arg(BIN).args(RUN_ARGS).args(extra);
+    }
+    c.env("OMPI_ALLOW_RUN_AS_ROOT", "1")
+        .env("OMPI_ALLOW_RUN_AS_ROOT_CONFIRM", "1")
+        .env("OMPI_MCA_pml", "ob1")
+        .env("OMPI_MCA_btl", "self,vader")
+        .env("OMPI_MCA_rmaps_base_oversubscribe", "1")
+        .env_remove("SLURM_CPUS_PER_TASK")
+        .env_remove("RAYON_NUM_THREADS")
+        .env_remove("TOPO_HPC_OUTPUT")
+        .current_dir(dir)
+        .output()
+        .expect("cannot start mpirun")
+}
+
+fn text(o: &Output) -> String {
+    format!(
+        "status {:?}\n--- stdout\n{}\n--- stderr\n{}",
+        o.status,
+        String::from_utf8_lossy(&o.stdout),
+        String::from_utf8_lossy(&o.stderr)
+    )
+}
+
+/// The `.out` of the run in `dir/out`.
+fn out_file(dir: &Path) -> String {
+    let run: PathBuf = dir.join("out/202601010000_tiny");
+    let p = run.join("202601010000_tiny.out");
+    std::fs::read_to_string(&p).unwrap_or_else(|e| panic!("{}: {e}", p.display()))
+}
+
+/// Lines that are warnings: `Warning: ...` or `[rank(s) ...] Warning: ...`.
+fn warning_lines(out: &str) -> Vec<&str> {
+    out.lines()
+        .filter(|l| {
+            l.starts_with("Warning: ")
+                || (l.starts_with('[')
+                    && l.split_once("] ")
+                        .is_some_and(|(_, r)| r.starts_with("Warning: ")))
+        })
+        .collect()
+}
+
+/// The (errors, warnings) of the closing line.
+fn closing_counts(out: &str) -> (usize, usize) {
+    let line = out
+        .lines()
+        .rev()
+        .find(|l| l.starts_with("There were "))
+        .unwrap_or_else(|| panic!("no closing line in:\n{out}"));
+    let nums: Vec<usize> = line
+        .split(|c: char| !c.is_ascii_digit())
+        .filter(|s| !s.is_empty())
+        .map(|s| s.parse().unwrap())
+        .collect();
+    assert_eq!(nums.len(), 2, "{line}");
+    (nums[0], nums[1])
+}
+
+fn oversubscribed(lines: &[&str]) -> Vec<String> {
+    lines
+        .iter()
+        .filter(|l| l.contains("oversubscribed"))
+        .map(|l| l.to_string())
+        .collect()
+}
+
+#[test]
+fn only_the_oversubscribed_rank_warns_with_its_rank() {
+    let w = workdir();
+    let o = mpmd(w.path(), &[(3, false), (1, true)], &[]);
+    assert!(o.status.success(), "{}", text(&o));
+    let out = out_file(w.path());
+    let warns = warning_lines(&out);
+    let over = oversubscribed(&warns);
+    let expected = format!("[rank 3] Warning: {} threads on ", too_many_threads());
+    assert_eq!(over.len(), 1, "one oversubscription line expected:\n{out}");
+    assert!(over[0].starts_with(&expected), "{}\n{out}", over[0]);
+    assert!(over[0].contains("available CPU"), "{out}");
+    for r in 0..3 {
+        assert!(
+            !out.contains(&format!("[rank {r}]")),
+            "rank {r} warned:\n{out}"
+        );
+    }
+    // Every warning line counts once in the closing line.
+    assert_eq!(closing_counts(&out), (0, warns.len()), "{out}");
+    assert!(!warns.is_empty());
+    // Rank 0 echoes its log to the terminal.
+    assert!(
+        String::from_utf8_lossy(&o.stdout).contains(&expected),
+        "{}",
+        text(&o)
+    );
+}
+
+#[test]
+fn ranks_with_the_same_warning_share_one_line() {
+    let w = workdir();
+    // Ranks 0, 2 and 3 are oversubscribed, rank 1 is not.
+    let o = mpmd(w.path(), &[(1, true), (1, false), (2, true)], &[]);
+    assert!(o.status.success(), "{}", text(&o));
+    let out = out_file(w.path());
+    let warns = warning_lines(&out);
+    let over = oversubscribed(&warns);
+    // One host: one text, one line.
+    assert_eq!(over.len(), 1, "{out}");
+    assert!(
+        over[0].starts_with(&format!(
+            "[ranks 0,2-3] Warning: {} threads on ",
+            too_many_threads()
+        )),
+        "{}\n{out}",
+        over[0]
+    );
+    assert_eq!(closing_counts(&out), (0, warns.len()), "{out}");
+}
+
+#[test]
+fn warnings_reach_the_log_when_the_run_fails_on_every_rank() {
+    let w = workdir();
+    // Restoring a snapshot that does not exist fails on every rank after
+    // the network is built, i.e. after the thread check.
+    let o = mpmd(
+        w.path(),
+        &[(1, false), (1, true)],
+        &["--restore", "no_such_snapshot.h5"],
+    );
+    assert!(!o.status.success(), "{}", text(&o));
+    let out = out_file(w.path());
+    let warns = warning_lines(&out);
+    let over = oversubscribed(&warns);
+    assert_eq!(over.len(), 1, "{out}");
+    assert!(over[0].starts_with("[rank 1] Warning: "), "{out}");
+    let (errors, warnings) = closing_counts(&out);
+    assert_eq!(warnings, warns.len(), "{out}");
+    assert!(errors >= 1, "{out}");
+    // The warning comes before the error it may explain.
+    let at_warning = out.find(&over[0]).unwrap();
+    // (The first line, the command, names the file too.)
+    let at_error = out.rfind("no_such_snapshot").unwrap();
+    assert!(
+        at_error > out.find('\n').unwrap(),
+        "error not in the log:\n{out}"
+    );
+    assert!(at_warning < at_error, "{out}");
+}
+
+#[test]
+fn a_rank_with_enough_cpus_does_not_warn() {
+    let w = workdir();
+    let o = mpmd(w.path(), &[(1, false)], &[]);
+    assert!(o.status.success(), "{}", text(&o));
+    let out = out_file(w.path());
+    let warns = warning_lines(&out);
+    assert!(oversubscribed(&warns).is_empty(), "{out}");
+    assert!(!out.contains("[rank"), "{out}");
+    assert_eq!(closing_counts(&out), (0, warns.len()), "{out}");
+}
+
+#[test]
+fn a_single_rank_warns_unprefixed() {
+    let w = workdir();
+    let o = mpmd(w.path(), &[(1, true)], &[]);
+    assert!(o.status.success(), "{}", text(&o));
+    let out = out_file(w.path());
+    let warns = warning_lines(&out);
+    let over = oversubscribed(&warns);
+    assert_eq!(over.len(), 1, "{out}");
+    assert!(
+        over[0].starts_with(&format!("Warning: {} threads on ", too_many_threads())),
+        "{out}"
+    );
+    assert_eq!(closing_counts(&out), (0, warns.len()), "{out}");
+}
