@@ -412,3 +412,98 @@ fn save_plotgroup(
         ),
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use std::collections::BTreeMap;
+    use topo_spec::SheetSpec;
+
+    fn comp(class: &str, id: u64, params: Vec<(&str, Value)>) -> Component {
+        Component {
+            class: class.into(),
+            id,
+            params: params
+                .into_iter()
+                .map(|(k, v)| (k.to_string(), v))
+                .collect::<BTreeMap<_, _>>(),
+        }
+    }
+
+    fn call(name: &str, kwargs: Vec<(&str, Value)>) -> Call {
+        Call {
+            name: name.into(),
+            args: Vec::new(),
+            kwargs: kwargs
+                .into_iter()
+                .map(|(k, v)| (k.to_string(), v))
+                .collect(),
+            location: "<-c>:1:10".into(),
+        }
+    }
+
+    #[test]
+    fn command_line_objects_are_numbered_past_the_model() {
+        let mut spec = ModelSpec::default();
+        let gen = comp("numbergen.UniformRandom", 7, vec![]);
+        spec.sheets.push(SheetSpec {
+            name: "Retina".into(),
+            component: comp(
+                "topo.sheet.GeneratorSheet",
+                2,
+                vec![("x", Value::Object(Box::new(gen)))],
+            ),
+        });
+        let inner = comp("numbergen.UniformRandom", 1, vec![]);
+        let pattern = comp(
+            "imagen.Gaussian",
+            0,
+            vec![("orientation", Value::Object(Box::new(inner)))],
+        );
+        let f = FunctionSpec {
+            name: "f".into(),
+            body: vec![call(
+                "pattern_present",
+                vec![("inputs", Value::Object(Box::new(pattern)))],
+            )],
+        };
+        let moved = above_model_ids(&f, &spec);
+        let Value::Object(p) = &moved.body[0].kwargs[0].1 else {
+            panic!()
+        };
+        let Some(Value::Object(o)) = p.params.get("orientation") else {
+            panic!()
+        };
+        assert_eq!((p.id, o.id), (8, 9));
+    }
+
+    #[test]
+    fn arguments_are_checked_without_a_simulation() {
+        let ok = FunctionSpec {
+            name: "f".into(),
+            body: vec![
+                call("measure_or_pref", vec![]),
+                call(
+                    "save_plotgroup",
+                    vec![("filename_suffix", Value::Str("_x".into()))],
+                ),
+            ],
+        };
+        // save_plotgroup without its group name.
+        let e = check_function(&ok).unwrap_err().to_string();
+        assert!(e.starts_with("<-c>:1:10: save_plotgroup needs"), "{e}");
+        let mut good = ok.clone();
+        good.body[1].args.push(Value::Str("Activity".into()));
+        check_function(&good).unwrap();
+        let mut bad = good.clone();
+        bad.body[0].kwargs.push(("num_phase".into(), Value::Int(8)));
+        let e = check_function(&bad).unwrap_err().to_string();
+        assert!(e.contains("no argument 'num_phase'"), "{e}");
+        let present = FunctionSpec {
+            name: "f".into(),
+            body: vec![call("pattern_present", vec![])],
+        };
+        let e = check_function(&present).unwrap_err().to_string();
+        assert!(e.contains("needs inputs="), "{e}");
+    }
+}

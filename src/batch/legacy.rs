@@ -10,7 +10,8 @@
 //! executes the model file, so the model file's later `def` only rebinds
 //! the global name, not the function run_batch already holds. A name no
 //! `-c` defined falls back to the model file's `def` (topo-hpc's extension:
-//! in Topographica that name would not exist yet).
+//! in Topographica that name would not exist yet). A `-c` function is not
+//! part of the model: the run's script_repr and snapshots do not hold it.
 
 use super::naming::NameOptions;
 use super::outlog::OutLog;
