@@ -131,6 +131,7 @@ impl Interp {
         }
         spec.scheduled = self.scheduled.clone();
         spec.shared_random_seed = self.seed.clone();
+        spec.param_random_seed = topo_spec::ParamRandomSeed(self.param_random_seed);
         for (k, v) in &self.analysis {
             spec.analysis.insert(k.clone(), to_value(self, v, 0, 0)?);
         }

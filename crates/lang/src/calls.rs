@@ -97,6 +97,9 @@ impl Interp {
         if module == "topo" && name == "sim" {
             return Ok(Obj::Sim);
         }
+        if module == "param" && name == "random_seed" {
+            return Ok(Obj::Int(self.param_random_seed));
+        }
         if let Some(a) = registry::alias(&full) {
             return resolve_alias(a, &full).map_err(|m| self.err(off, m));
         }
@@ -246,6 +249,25 @@ impl Interp {
                 self.analysis.insert(format!("{path}.{name}"), v);
                 Ok(())
             }
+            Obj::Module(m) if m == "param" && name == "random_seed" => match v {
+                // Topographica draws initial weights when connecting, with
+                // the seed in force then; the spec has one seed for all.
+                Obj::Int(_) if !self.conns.is_empty() => Err(self.err(
+                    off,
+                    "param.random_seed must be set before the first topo.sim.connect (initial weights are drawn when connecting)",
+                )),
+                Obj::Int(seed) => {
+                    self.param_random_seed = seed;
+                    Ok(())
+                }
+                other => Err(self.err(
+                    off,
+                    format!(
+                        "param.random_seed must be an integer, not {}",
+                        other.type_name()
+                    ),
+                )),
+            },
             other => Err(self.err(
                 off,
                 format!("cannot set attribute '{name}' on a {}", other.type_name()),

@@ -55,6 +55,8 @@ pub(crate) struct Interp {
     pub(crate) conns: Vec<Conn>,
     pub(crate) scheduled: Vec<ScheduledCommand>,
     pub(crate) seed: Option<Vec<u32>>,
+    /// `param.random_seed`, as the file last set it.
+    pub(crate) param_random_seed: i64,
     pub(crate) analysis: BTreeMap<String, Obj>,
     pub(crate) functions: BTreeMap<String, Vec<(Call, Vec<Obj>)>>,
     pub(crate) steps: u64,
@@ -76,6 +78,7 @@ impl Interp {
             conns: Vec::new(),
             scheduled: Vec::new(),
             seed: None,
+            param_random_seed: topo_spec::ParamRandomSeed::DEFAULT.0,
             analysis: BTreeMap::new(),
             functions: BTreeMap::new(),
             steps: 0,

@@ -147,6 +147,12 @@ pub fn script_repr(spec: &ModelSpec) -> String {
             if words.len() == 1 { "," } else { "" }
         ));
     }
+    if spec.param_random_seed != topo_spec::ParamRandomSeed::DEFAULT {
+        out.push_str(&format!(
+            "param.random_seed = {}\n",
+            spec.param_random_seed.0
+        ));
+    }
     out.push('\n');
 
     let mut all: BTreeMap<u64, &Component> = BTreeMap::new();

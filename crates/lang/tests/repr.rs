@@ -46,6 +46,7 @@ fn round_trip_keeps_overridden_values() {
         &[("cortex_density", "8"), ("lgn_density", "24")],
     );
     round_trip("som_retinotopy.ty", &[("weight_seed", "3")]);
+    round_trip("gcal.ty", &[("seed", "3")]);
 }
 
 #[test]

@@ -28,7 +28,8 @@ fn main() {
     let start = Instant::now();
     let mut acc = 0.0;
     for i in 0..cfs {
-        let mut s = Streams::hashed_numpy(&format!("V1.LGNOnAfferent.{i}"), Time::ZERO);
+        let mut s =
+            Streams::hashed_numpy_with_seed(&format!("V1.LGNOnAfferent.{i}"), Time::ZERO, 42);
         acc += s.random_sample();
     }
     let hashed = start.elapsed().as_secs_f64();

@@ -8,8 +8,9 @@
 use md5::{Digest, Md5};
 use topo_spec::Time;
 
-/// `param.random_seed`, the second input of every time hash.
-pub const PARAM_RANDOM_SEED: i64 = 42;
+/// param's default `param.random_seed`, the second input of every time
+/// hash unless a model sets another ([`crate::Streams::with_random_seed`]).
+pub const PARAM_RANDOM_SEED: i64 = topo_spec::ParamRandomSeed::DEFAULT.0;
 
 /// `Hash(name, input_count=values.len())(*values)` for rationals given as
 /// `(numerator, denominator)` in lowest terms (an integer `v` is `(v, 1)`).
@@ -29,7 +30,7 @@ pub fn hash_rationals(name: &str, values: &[(i64, i64)]) -> u32 {
 }
 
 /// The seed of a time-dependent stream called `name` at time `t` with
-/// global seed `seed` (normally [`PARAM_RANDOM_SEED`]).
+/// global seed `seed` (`param.random_seed`, by default [`PARAM_RANDOM_SEED`]).
 pub fn time_hash(name: &str, t: Time, seed: i64) -> u32 {
     hash_rationals(name, &[(t.numer(), t.denom()), (seed, 1)])
 }

@@ -17,7 +17,17 @@
 //! seeded with their `seed` (param `RandomDistribution.__init__` with
 //! `shared=False`). With `time_dependent` true the generator is reseeded
 //! before every draw with `Hash(name + str(seed))(t, param.random_seed)`,
-//! so its value is a function of time alone.
+//! so its value is a function of time (and of `param.random_seed`) alone.
+//!
+//! # `param.random_seed`
+//! param reads the global `param.random_seed` (default 42) at every time
+//! hash (`TimeAwareRandomState._hash_and_seed`): it is the second hash
+//! input of every time-dependent random distribution above and of every
+//! time-dependent imagen random pattern ([`Streams::hashed_numpy`]).
+//! Sequential streams (not time-dependent, and imagen's shared numpy
+//! stream) do not read it. A model's value is given with
+//! [`Streams::with_random_seed`] and kept with the streams, so a snapshot
+//! restores it.
 //!
 //! A `seed` of `None` gives Topographica an uncontrolled seed
 //! (`random.Random().randint(0, 1000000)`), irreproducible by design. Here a
@@ -140,6 +150,13 @@ mod exact_last {
 pub struct Streams {
     shared: NumpyRandomState,
     objects: BTreeMap<u64, ObjectState>,
+    /// `param.random_seed`; snapshots written before it was stored had 42.
+    #[serde(default = "default_random_seed")]
+    random_seed: i64,
+}
+
+fn default_random_seed() -> i64 {
+    PARAM_RANDOM_SEED
 }
 
 /// A component's label for error messages.
@@ -210,7 +227,20 @@ impl Streams {
                 None => NumpyRandomState::default_shared(),
             },
             objects: BTreeMap::new(),
+            random_seed: PARAM_RANDOM_SEED,
         }
+    }
+
+    /// The same streams hashed with `param.random_seed = seed` instead of
+    /// param's default [`PARAM_RANDOM_SEED`].
+    pub fn with_random_seed(mut self, seed: i64) -> Streams {
+        self.random_seed = seed;
+        self
+    }
+
+    /// The `param.random_seed` every time hash of these streams uses.
+    pub fn random_seed(&self) -> i64 {
+        self.random_seed
     }
 
     /// Value of a parameter that is a plain number (`Value::Int`, `Float`,
@@ -272,9 +302,16 @@ impl Streams {
 
     /// A numpy `RandomState` seeded for a time-dependent imagen random
     /// pattern called `name` at time `t`:
-    /// `init_genrand(Hash(name)(t, param.random_seed))`.
-    pub fn hashed_numpy(name: &str, t: Time) -> NumpyRandomState {
-        NumpyRandomState::from_seed_u32(time_hash(name, t, PARAM_RANDOM_SEED))
+    /// `init_genrand(Hash(name)(t, param.random_seed))`, with these streams'
+    /// [`Streams::random_seed`].
+    pub fn hashed_numpy(&self, name: &str, t: Time) -> NumpyRandomState {
+        Self::hashed_numpy_with_seed(name, t, self.random_seed)
+    }
+
+    /// [`Streams::hashed_numpy`] for an explicit `param.random_seed`, for
+    /// code that renders away from the model's `Streams` (in parallel).
+    pub fn hashed_numpy_with_seed(name: &str, t: Time, random_seed: i64) -> NumpyRandomState {
+        NumpyRandomState::from_seed_u32(time_hash(name, t, random_seed))
     }
 
     fn produce(&mut self, v: &Value, t: Time, force: bool) -> Result<Num, StreamError> {
@@ -474,6 +511,7 @@ impl Streams {
                 ))
             }
         };
+        let random_seed = self.random_seed;
         let state = self.objects.entry(c.id).or_default();
         let rng = state.rng.get_or_insert_with(|| match seed {
             Some(s) => PyRandom::from_seed_i128(s.into()),
@@ -484,7 +522,7 @@ impl Streams {
                 Some(s) => format!("{name}{s}"),
                 None => name.to_string(),
             };
-            rng.seed_i128(time_hash(&hash_name, t, PARAM_RANDOM_SEED).into());
+            rng.seed_i128(time_hash(&hash_name, t, random_seed).into());
         }
         Ok(rng)
     }

@@ -134,7 +134,7 @@ fn numpy_random_state_matches_numpy() {
 fn hashed_numpy_is_init_genrand_of_the_time_hash() {
     // XCoordinator012 at t = 1/20 hashes to 261907358 (numbergen.json).
     let t = topo_spec::Time::new(1, 20);
-    let mut a = Streams::hashed_numpy("XCoordinator012", t);
+    let mut a = Streams::new(None).hashed_numpy("XCoordinator012", t);
     let mut b = NumpyRandomState::from_seed_u32(time_hash("XCoordinator012", t, 42));
     let mut c = NumpyRandomState::from_seed_u32(261_907_358);
     for _ in 0..5 {

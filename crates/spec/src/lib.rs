@@ -310,12 +310,34 @@ pub struct ModelSpec {
     /// numpy stream (default `(500, 500)` when `None`), as init_by_array
     /// words.
     pub shared_random_seed: Option<Vec<u32>>,
+    /// `param.random_seed`: the second input of every time-dependent
+    /// numbergen / imagen.random hash. Specs written before this field
+    /// existed load with param's default (42).
+    #[serde(default)]
+    pub param_random_seed: ParamRandomSeed,
     /// Analysis settings the file made, keyed `Class.attribute`, e.g.
     /// `FeatureMaps.selectivity_multiplier`, `MeasureResponseCommand.durations`,
     /// `FeatureMaps.cmd_overrides.apply_output_fns`.
     pub analysis: BTreeMap<String, Value>,
     /// Functions defined with `def` for analysis, by name.
     pub functions: BTreeMap<String, FunctionSpec>,
+}
+
+/// The value of `param.random_seed` (an integer; param's default is 42).
+/// Serialised as a plain number.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(transparent)]
+pub struct ParamRandomSeed(pub i64);
+
+impl ParamRandomSeed {
+    /// param's default, `param.random_seed = 42`.
+    pub const DEFAULT: ParamRandomSeed = ParamRandomSeed(42);
+}
+
+impl Default for ParamRandomSeed {
+    fn default() -> Self {
+        Self::DEFAULT
+    }
 }
 
 /// A user function (`def f(): ...`) whose body is a list of calls to

@@ -29,6 +29,6 @@ impl Randomness for Streams {
     }
 
     fn hashed_uniform(&mut self, name: &str, t: Time) -> Result<Box<dyn UniformSource>, String> {
-        Ok(Box::new(Streams::hashed_numpy(name, t)))
+        Ok(Box::new(Streams::hashed_numpy(self, name, t)))
     }
 }

@@ -191,6 +191,7 @@ fn build_plain(
         shared_draws_per_element(&p.cf_shape)?
     };
     let sequential = k_weights > 0 || k_mask > 0;
+    let random_seed = streams.random_seed();
     let draws = |pl: &Placement| {
         if pl.is_empty() {
             0
@@ -277,8 +278,8 @@ fn build_plain(
             .zip(m_parts)
             .try_for_each(|((chunk, w_part), m_part)| -> Result<(), BuildError> {
                 let mut rng = match chunk.start {
-                    Some(s) => Independent::with_shared(s),
-                    None => Independent::default(),
+                    Some(s) => Independent::with_shared(s, random_seed),
+                    None => Independent::hashed(random_seed),
                 };
                 let base = offsets[chunk.first];
                 for u in chunk.first..chunk.end {

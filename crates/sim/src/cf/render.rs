@@ -161,10 +161,13 @@ pub fn has_dynamic_params(pg: &Component) -> bool {
 /// parallel): per-CF hashed streams, plus optionally a copy of the shared
 /// sequential stream positioned where a group of CFs starts drawing.
 /// Numbergen-valued parameters are not available (callers refuse them).
+/// The default has neither stream: any random draw is refused.
 #[derive(Default)]
 pub struct Independent {
     poison: Poison,
     stream: Option<NumpyRandomState>,
+    /// `param.random_seed` of the hashed streams; `None`: none allowed.
+    random_seed: Option<i64>,
 }
 
 /// Stands in for the shared stream where it must not be used; records any
@@ -194,11 +197,23 @@ fn plain(v: &Value) -> Result<f64, String> {
 }
 
 impl Independent {
-    /// A source whose shared stream continues from `state`.
-    pub fn with_shared(state: NumpyRandomState) -> Independent {
+    /// A source of hashed streams with `param.random_seed = random_seed`
+    /// and no shared stream.
+    pub fn hashed(random_seed: i64) -> Independent {
+        Independent {
+            poison: Poison::default(),
+            stream: None,
+            random_seed: Some(random_seed),
+        }
+    }
+
+    /// A source whose shared stream continues from `state`, with hashed
+    /// streams of `param.random_seed = random_seed`.
+    pub fn with_shared(state: NumpyRandomState, random_seed: i64) -> Independent {
         Independent {
             poison: Poison::default(),
             stream: Some(state),
+            random_seed: Some(random_seed),
         }
     }
 
@@ -227,6 +242,11 @@ impl Randomness for Independent {
         }
     }
     fn hashed_uniform(&mut self, name: &str, t: Time) -> Result<Box<dyn UniformSource>, String> {
-        Ok(Box::new(Streams::hashed_numpy(name, t)))
+        match self.random_seed {
+            Some(seed) => Ok(Box::new(Streams::hashed_numpy_with_seed(name, t, seed))),
+            None => Err(format!(
+                "{name}: a time-dependent random pattern is not supported here"
+            )),
+        }
     }
 }

@@ -42,7 +42,8 @@ impl Network {
         ex: &mut dyn Exchange,
     ) -> Result<Network, SimError> {
         let now = Time::from_int(0);
-        let mut streams = Streams::new(spec.shared_random_seed.as_deref());
+        let mut streams = Streams::new(spec.shared_random_seed.as_deref())
+            .with_random_seed(spec.param_random_seed.0);
         let mut sheets = Vec::with_capacity(spec.sheets.len());
         for s in &spec.sheets {
             let coords = sheet_coords(s)?;
