@@ -29,6 +29,14 @@ fn model_params() -> Vec<ModelParam> {
     let list = |v: &[&str]| Obj::List(v.iter().map(|s| Obj::Str(s.to_string())).collect());
     vec![
         (
+            "random_seed",
+            "Integer",
+            Obj::None,
+            None,
+            inc,
+            "Overrides the default global seed on param.random_seed when not None.",
+        ),
+        (
             "dims",
             "List",
             list(&["xy", "or"]),
@@ -462,6 +470,27 @@ impl Interp {
                 off,
                 format!("{class}: only dataset='Gaussian' is supported by topo-hpc"),
             ));
+        }
+        // Model.setup: a random_seed other than None becomes
+        // param.random_seed before anything is built.
+        match get("random_seed") {
+            Obj::None => {}
+            Obj::Int(seed) if self.conns.is_empty() => self.param_random_seed = seed,
+            Obj::Int(_) => {
+                return Err(self.err(
+                    off,
+                    format!("{class}(random_seed=...) must come before the first topo.sim.connect"),
+                ))
+            }
+            other => {
+                return Err(self.err(
+                    off,
+                    format!(
+                        "{class}: random_seed must be an integer or None, not {}",
+                        other.type_name()
+                    ),
+                ))
+            }
         }
         let legacy = class == "ExamplesGCAL";
         let mut text = String::from("import topo\nimport imagen\nimport imagen.random\nimport numbergen\nimport numpy\nimport math\n");

@@ -113,3 +113,22 @@ fn old_spec_json_without_the_field_loads_as_42() {
     let old: topo_spec::ModelSpec = serde_json::from_value(json).unwrap();
     assert_eq!(old.param_random_seed, ParamRandomSeed::DEFAULT);
 }
+
+#[test]
+fn model_gcal_random_seed_sets_it_as_topographicas_model_does() {
+    // Model.random_seed = None leaves param's seed alone.
+    assert_eq!(load("gcal_class.ty", &[]).param_random_seed.0, 42);
+    assert_eq!(
+        load("gcal_class.ty", &[("random_seed", "3")])
+            .param_random_seed
+            .0,
+        3
+    );
+    let text = "import topo\nfrom topo.submodel.gcal import ModelGCAL\n\
+                topo.sim.model = ModelGCAL(cortex_density=8, random_seed=6)\n";
+    let s = topo_lang::load_model_source("m.ty", text, &[]).unwrap();
+    assert_eq!(s.param_random_seed.0, 6);
+    let e = topo_lang::load_model_source("m.ty", text, &[("random_seed".into(), "1.5".into())])
+        .unwrap_err();
+    assert!(e.message.contains("random_seed"), "{e}");
+}
