@@ -238,3 +238,96 @@ fn a_single_rank_warns_unprefixed() {
     );
     assert_eq!(closing_counts(&out), (0, warns.len()), "{out}");
 }
+
+/// `examples/tiny.ty` with a stimulus that overflows to infinity near its
+/// centre only: `offset + scale * gaussian` with both near `f64::MAX` is
+/// infinite where the Gaussian is above ~0.8, finite elsewhere. Centred low
+/// on the retina (row 0 is the top), it lies in the bottom rows only.
+fn write_overflowing_model(dir: &Path) -> &'static str {
+    let tiny = std::fs::read_to_string(dir.join("examples/tiny.ty")).unwrap();
+    let start = tiny
+        .find("stimulus = pattern.Gaussian(")
+        .expect("tiny.ty defines its stimulus");
+    let end = start
+        + tiny[start..]
+            .find("aspect_ratio=7.0/1.5)")
+            .expect("tiny.ty's stimulus ends with its aspect ratio")
+        + "aspect_ratio=7.0/1.5)".len();
+    let model = format!(
+        "{}stimulus = pattern.Gaussian(x=0.0, y=-0.4, size=0.2, aspect_ratio=1.0, scale=1e308, offset=1e308){}",
+        &tiny[..start],
+        &tiny[end..]
+    );
+    std::fs::write(dir.join("examples/overflow.ty"), model).unwrap();
+    "examples/overflow.ty"
+}
+
+/// `mpirun -n ranks` of `model` to time 1, in `out_name`.
+fn run_model(dir: &Path, ranks: usize, model: &str, out_name: &str) -> String {
+    let o = Command::new("mpirun")
+        .args([
+            "--oversubscribe",
+            "-n",
+            &ranks.to_string(),
+            BIN,
+            "run",
+            model,
+        ])
+        .args(["--times", "[1]", "--analysis", "none", "--no-snapshot"])
+        .args(["--no-progress", "--save-script-repr", "none"])
+        .args(["--timestamp", "202601010000", "--output-path", out_name])
+        .env("OMPI_ALLOW_RUN_AS_ROOT", "1")
+        .env("OMPI_ALLOW_RUN_AS_ROOT_CONFIRM", "1")
+        .env("OMPI_MCA_pml", "ob1")
+        .env("OMPI_MCA_btl", "self,vader")
+        .env_remove("SLURM_CPUS_PER_TASK")
+        .env_remove("RAYON_NUM_THREADS")
+        .current_dir(dir)
+        .output()
+        .expect("cannot start mpirun");
+    assert!(o.status.success(), "{}", text(&o));
+    let p = dir.join(format!(
+        "{out_name}/202601010000_overflow/202601010000_overflow.out"
+    ));
+    std::fs::read_to_string(&p).unwrap_or_else(|e| panic!("{}: {e}", p.display()))
+}
+
+#[test]
+fn non_finite_activity_is_reported_by_the_rank_that_holds_it() {
+    let w = workdir();
+    let model = write_overflowing_model(w.path());
+    let retina = |out: &str| -> Vec<String> {
+        warning_lines(out)
+            .into_iter()
+            .filter(|l| l.contains("sheet Retina:") && l.contains("non-finite"))
+            .map(String::from)
+            .collect()
+    };
+    let one = run_model(w.path(), 1, model, "one");
+    let one_lines = retina(&one);
+    assert_eq!(one_lines.len(), 1, "{one}");
+    let detail = one_lines[0]
+        .strip_prefix("Warning: ")
+        .unwrap_or_else(|| panic!("unprefixed on one rank: {one}"));
+    assert!(detail.contains("at time 1,"), "{detail}");
+    assert_eq!(
+        closing_counts(&one),
+        (0, warning_lines(&one).len()),
+        "{one}"
+    );
+    // Three ranks split the rows; the bottom rows are rank 2's. Its warning
+    // names the same count and global unit as the one-rank run, and the
+    // other ranks, whose blocks are finite, say nothing.
+    let three = run_model(w.path(), 3, model, "three");
+    let three_lines = retina(&three);
+    assert_eq!(
+        three_lines,
+        vec![format!("[rank 2] {}", one_lines[0])],
+        "{three}"
+    );
+    assert_eq!(
+        closing_counts(&three),
+        (0, warning_lines(&three).len()),
+        "{three}"
+    );
+}

@@ -153,7 +153,8 @@ impl Context {
     }
 
     /// Collective: every rank's `bytes` on rank 0, in rank order (`None` on
-    /// the other ranks). Any rank may send nothing.
+    /// the other ranks). Any rank may send nothing; the total must stay
+    /// under 2 GiB (MPI's count limit), later ranks arrive empty beyond it.
     pub fn gather(&self, bytes: &[u8]) -> Option<Vec<Vec<u8>>> {
         match &self.world {
             Some(w) => gather_on(w, bytes),
@@ -238,37 +239,42 @@ pub enum Gathered {
 
 /// Gather every rank's bytes on rank 0 of `comm`: all ranks learn every
 /// length first, so that all skip the second step alike when there is
-/// nothing to send.
+/// nothing to send. A rank whose bytes would take the total past 2 GiB
+/// arrives empty.
 fn gather_on(comm: &SimpleCommunicator, bytes: &[u8]) -> Option<Vec<Vec<u8>>> {
     let n = comm.size() as usize;
     let is_root = comm.rank() == 0;
-    let mine = bytes.len() as u64;
+    let my_len = bytes.len() as u64;
     let mut lens = vec![0u64; n];
-    comm.all_gather_into(&mine, &mut lens[..]);
-    let total: u64 = lens.iter().sum();
-    if total == 0 {
+    comm.all_gather_into(&my_len, &mut lens[..]);
+    // MPI counts are i32: ranks whose bytes would take the total past that
+    // send nothing (every rank knows every length, so all agree).
+    let mut counts = Vec::with_capacity(n);
+    let mut displs = Vec::with_capacity(n);
+    let mut at: i32 = 0;
+    for &l in &lens {
+        let c = i32::try_from(l)
+            .ok()
+            .filter(|&c| at.checked_add(c).is_some())
+            .unwrap_or(0);
+        displs.push(at);
+        counts.push(c);
+        at += c;
+    }
+    if at == 0 {
         return is_root.then(|| vec![Vec::new(); n]);
     }
-    let count = |l: u64| i32::try_from(l).expect("gathered message over 2 GiB");
+    let mine = counts[comm.rank() as usize] as usize;
     // A rank with nothing to send passes a real (non-null) buffer with a
     // count of 0: some MPI builds reject a null buffer with MPI_ERR_ARG.
     let pad = [0u8; 1];
-    let send: &[u8] = if bytes.is_empty() { &pad[..0] } else { bytes };
+    let send: &[u8] = if mine == 0 { &pad[..0] } else { &bytes[..mine] };
     let root = comm.process_at_rank(0);
     if !is_root {
         root.gather_varcount_into(send);
         return None;
     }
-    let counts: Vec<i32> = lens.iter().map(|&l| count(l)).collect();
-    let displs: Vec<i32> = counts
-        .iter()
-        .scan(0i32, |at, &c| {
-            let d = *at;
-            *at += c;
-            Some(d)
-        })
-        .collect();
-    let mut buf = vec![0u8; count(total) as usize];
+    let mut buf = vec![0u8; at as usize];
     {
         let mut part = PartitionMut::new(&mut buf[..], &counts[..], &displs[..]);
         root.gather_varcount_into_root(send, &mut part);
