@@ -29,6 +29,37 @@ pub fn sheet_geometry(spec: &ModelSpec) -> Result<Vec<SheetGeometry>> {
     par::model::model_geometry(spec).map_err(|e| anyhow!("{e}"))
 }
 
+/// The decomposition report for the halos really exchanged: each labelled
+/// with its projection, and the projections that cut their input from
+/// another's halo listed after them.
+pub fn report_with_shared_halos(
+    decomp: &GridDecomposition,
+    geo: &[SheetGeometry],
+    net: &Network,
+    ex: &MpiExchange,
+) -> String {
+    let all = ex.halo_summaries();
+    let mut used = Vec::new();
+    let mut shared = String::new();
+    for u in net.halo_use() {
+        match (u.halo, u.shared_from) {
+            (Some(id), None) => {
+                let mut h = all[id.0].clone();
+                h.sheet = format!("{} for {}", h.sheet, u.projection);
+                used.push(h);
+            }
+            (Some(_), Some(leader)) => {
+                shared.push_str(&format!(
+                    "Shared halo: {} reads {leader}'s halo (not exchanged)\n",
+                    u.projection
+                ));
+            }
+            (None, _) => {}
+        }
+    }
+    par::decomposition_report(decomp, geo, &used) + &shared
+}
+
 impl Session {
     /// Collective: decompose and build the network.
     pub fn build(ctx: &Context, spec: ModelSpec) -> Result<Session> {
@@ -51,10 +82,11 @@ impl Session {
     /// The decomposition report (grid, blocks, halo bytes per step).
     pub fn decomposition_report(&self) -> Result<String> {
         let geo = sheet_geometry(&self.spec)?;
-        Ok(par::decomposition_report(
+        Ok(report_with_shared_halos(
             &self.decomp,
             &geo,
-            &self.ex.halo_summaries(),
+            &self.net,
+            &self.ex,
         ))
     }
 

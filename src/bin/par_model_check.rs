@@ -8,7 +8,7 @@
 //! dump of N ranks with the dump of one, byte for byte.
 //!
 //! Usage: `par_model_check MODEL --times 1,10,100 --out DUMP [-p name=value]
-//! [--report] [--threads T]` where MODEL is a model file (.ty) or a
+//! [--report] [--threads T] [--no-halo-sharing]` where MODEL is a model file (.ty) or a
 //! serialised `topo_spec::ModelSpec` (.json). With `--bench` instead of `--out`, nothing is
 //! dumped and rank 0 prints one line of timings (benches/par_scaling.sh).
 
@@ -26,6 +26,8 @@ struct Options {
     report: bool,
     bench: bool,
     threads: Option<usize>,
+    /// Every projection exchanges its own halo (to measure what sharing saves).
+    no_halo_sharing: bool,
 }
 
 fn options(ctx: &Context) -> Options {
@@ -38,6 +40,7 @@ fn options(ctx: &Context) -> Options {
         report: false,
         bench: false,
         threads: None,
+        no_halo_sharing: false,
     };
     let mut i = 0;
     let value = |i: usize| -> &str {
@@ -77,6 +80,7 @@ fn options(ctx: &Context) -> Options {
             }
             "--report" => o.report = true,
             "--bench" => o.bench = true,
+            "--no-halo-sharing" => o.no_halo_sharing = true,
             s if !s.starts_with("--") && o.spec.is_empty() => o.spec = s.to_string(),
             other => ctx.fail(format!("unexpected argument {other}")),
         }
@@ -209,6 +213,9 @@ fn run(ctx: &Context, o: &Options) -> Result<String, String> {
         par::model::decomposition_for(&spec, ctx.size(), ctx.rank()).map_err(|e| e.to_string())?;
     let mut ex = ctx.exchange();
     let mut net = Network::build(&spec, &decomp, &mut ex).map_err(|e| e.to_string())?;
+    if o.no_halo_sharing {
+        net.set_halo_sharing(false, &mut ex);
+    }
     let build_s = ex.max(start.elapsed().as_secs_f64());
     let overfetch = overfetching(&net, &ex)?;
     if !ctx.all_ok(overfetch.is_empty()) {
@@ -219,10 +226,8 @@ fn run(ctx: &Context, o: &Options) -> Result<String, String> {
     }
     if o.report {
         let sheets = par::model::model_geometry(&spec).map_err(|e| e.to_string())?;
-        ctx.root_println(par::decomposition_report(
-            &decomp,
-            &sheets,
-            &ex.halo_summaries(),
+        ctx.root_println(topo_hpc::session::report_with_shared_halos(
+            &decomp, &sheets, &net, &ex,
         ));
     }
     let mut out = String::new();

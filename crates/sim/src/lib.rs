@@ -21,4 +21,4 @@ pub mod state;
 pub mod transfer;
 
 pub use error::SimError;
-pub use network::{sheet_coords, Network, Probe, Recorder};
+pub use network::{sheet_coords, HaloUse, Network, Probe, Recorder};

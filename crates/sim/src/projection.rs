@@ -120,6 +120,11 @@ pub struct Projection {
     pub free: Vec<usize>,
     /// Halo for non-generator sources.
     pub halo: Option<HaloId>,
+    /// The projection whose exchanged buffer this one's input is cut
+    /// from instead of exchanging its own halo (see `network::halo_share`).
+    pub halo_from: Option<usize>,
+    /// Scratch of `send_output`: the buffer filled for the event being sent.
+    pub outgoing: Option<usize>,
     /// `activity_group[0]`.
     pub priority: f64,
     /// `activity_group[1]`.
@@ -278,6 +283,8 @@ impl Projection {
             pool: Vec::new(),
             free: Vec::new(),
             halo: None,
+            halo_from: None,
+            outgoing: None,
             priority,
             op,
             joint_group,

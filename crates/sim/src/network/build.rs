@@ -138,7 +138,7 @@ impl Network {
         for (idx, c) in spec.scheduled.iter().enumerate() {
             queue.push(c.time, EventKind::Command { idx });
         }
-        Ok(Network {
+        let mut net = Network {
             spec: spec.clone(),
             time: now,
             queue,
@@ -149,6 +149,9 @@ impl Network {
             started: false,
             recorder: None,
             event_stack: Vec::new(),
-        })
+            halo_sharing: true,
+        };
+        net.share_halos(ex);
+        Ok(net)
     }
 }

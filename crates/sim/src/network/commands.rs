@@ -49,7 +49,11 @@ impl Network {
                     &self.sheets[di].coords,
                 )
                 .map_err(|e| SimError::Build(e.to_string()))?;
-                if changed && p.cfs.needed != old_needed {
+                // Registering a halo is collective: decide together, since a
+                // rank without units of the sheet sees no change locally.
+                let moved_here = changed && p.cfs.needed != old_needed;
+                if ex.max(if moved_here { 1.0 } else { 0.0 }) > 0.0 {
+                    let p = &mut self.projs[pi];
                     p.reshape_buffers(old_needed);
                     if p.halo.is_some() {
                         let (rows, cols) = self.sheets[si].shape();
@@ -61,6 +65,8 @@ impl Network {
                             p.cfs.needed,
                         ));
                     }
+                    // Nesting of the sheet's rectangles may have changed.
+                    self.share_halos(ex);
                 }
                 let mut cb = self.sheets[si].block;
                 for &q in &self.sheets[si].out_projs {

@@ -201,13 +201,14 @@ impl Network {
                 .is_some_and(|strict| st.activation_count < strict),
             _ => false,
         };
+        let sends = |p: &crate::projection::Projection| {
+            !(held_back && p.afferent_port) && p.src_port == "Activity"
+        };
+        // Leaders and unshared projections first: fill their buffers.
         for k in 0..sheet.out_projs.len() {
             let pi = sheet.out_projs[k];
             let p = &mut self.projs[pi];
-            if held_back && p.afferent_port {
-                continue;
-            }
-            if p.src_port != "Activity" {
+            if !sends(p) || p.halo_from.is_some() {
                 continue;
             }
             let buf = p.take_buffer();
@@ -220,8 +221,41 @@ impl Network {
                 (_, Some(h)) => ex.exchange(h, &sheet.activity, &mut p.pool[buf]),
                 (_, None) => {}
             }
-            self.queue
-                .push(now + p.delay, EventKind::Deliver { proj: pi, buf });
+            p.outgoing = Some(buf);
+        }
+        // Followers cut their rectangle out of their leader's buffer: the
+        // same values their own exchange would have brought.
+        for k in 0..sheet.out_projs.len() {
+            let pi = sheet.out_projs[k];
+            let Some(li) = self.projs[pi].halo_from else {
+                continue;
+            };
+            if !sends(&self.projs[pi]) {
+                continue;
+            }
+            let buf = self.projs[pi].take_buffer();
+            let (p, leader) = pair_mut(&mut self.projs, pi, li);
+            if !p.cfs.needed.is_empty() {
+                let lbuf = leader
+                    .outgoing
+                    .expect("a halo leader sends whenever its follower does");
+                copy_rect(
+                    &leader.cfs.needed,
+                    &leader.pool[lbuf],
+                    &p.cfs.needed,
+                    &mut p.pool[buf],
+                );
+            }
+            p.outgoing = Some(buf);
+        }
+        // Events in connection order, as Topographica queues them.
+        for k in 0..sheet.out_projs.len() {
+            let pi = sheet.out_projs[k];
+            let p = &mut self.projs[pi];
+            if let Some(buf) = p.outgoing.take() {
+                self.queue
+                    .push(now + p.delay, EventKind::Deliver { proj: pi, buf });
+            }
         }
     }
 
@@ -481,5 +515,17 @@ impl Network {
                 }
             }
         }
+    }
+}
+
+/// Two distinct elements of a slice, both mutable.
+fn pair_mut<T>(v: &mut [T], a: usize, b: usize) -> (&mut T, &mut T) {
+    assert_ne!(a, b, "pair_mut needs two distinct indices");
+    if a < b {
+        let (lo, hi) = v.split_at_mut(b);
+        (&mut lo[a], &mut hi[0])
+    } else {
+        let (lo, hi) = v.split_at_mut(a);
+        (&mut hi[0], &mut lo[b])
     }
 }

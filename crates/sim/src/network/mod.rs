@@ -13,11 +13,13 @@
 mod build;
 mod commands;
 mod dynamics;
+mod halo_share;
 mod measure;
 mod snapshot;
 
 pub use build::sheet_coords;
 pub use dynamics::Probe;
+pub use halo_share::HaloUse;
 pub use snapshot::ReadSlab;
 
 use crate::error::SimError;
@@ -44,6 +46,7 @@ pub struct Network {
     started: bool,
     recorder: Option<Recorder>,
     event_stack: Vec<(Time, EventQueue)>,
+    halo_sharing: bool,
 }
 
 impl Network {
