@@ -331,3 +331,49 @@ fn non_finite_activity_is_reported_by_the_rank_that_holds_it() {
         "{three}"
     );
 }
+
+#[test]
+fn topographicas_command_line_form_sizes_its_pool_from_slurm_too() {
+    // `topo-hpc -c "run_batch(...)"` has no --threads: under SLURM the
+    // pool must follow SLURM_CPUS_PER_TASK as `run` does, so an
+    // oversubscribing value is noticed (and warned about) here as well.
+    let w = workdir();
+    let o = Command::new("mpirun")
+        .args(["--oversubscribe", "-n", "2", "env"])
+        .arg(format!("SLURM_CPUS_PER_TASK={}", too_many_threads()))
+        .arg(BIN)
+        .args([
+            "-a",
+            "--output-path=out",
+            "-c",
+            "run_batch('examples/tiny.ty', times=[2], snapshot=False, save_script_repr='none')",
+        ])
+        .env("OMPI_ALLOW_RUN_AS_ROOT", "1")
+        .env("OMPI_ALLOW_RUN_AS_ROOT_CONFIRM", "1")
+        .env("OMPI_MCA_pml", "ob1")
+        .env("OMPI_MCA_btl", "self,vader")
+        .env("OMPI_MCA_rmaps_base_oversubscribe", "1")
+        .env_remove("RAYON_NUM_THREADS")
+        .env_remove("TOPO_HPC_OUTPUT")
+        .current_dir(w.path())
+        .output()
+        .expect("cannot start mpirun");
+    assert!(o.status.success(), "{}", text(&o));
+    let runs: Vec<PathBuf> = std::fs::read_dir(w.path().join("out"))
+        .unwrap()
+        .map(|e| e.unwrap().path())
+        .collect();
+    assert_eq!(runs.len(), 1, "{runs:?}");
+    let name = runs[0].file_name().unwrap().to_str().unwrap().to_string();
+    let out = std::fs::read_to_string(runs[0].join(format!("{name}.out"))).unwrap();
+    let over = oversubscribed(&warning_lines(&out));
+    // Both ranks see the same text: one line naming both.
+    assert_eq!(over.len(), 1, "{out}");
+    assert!(
+        over[0].starts_with(&format!(
+            "[ranks 0-1] Warning: {} threads on ",
+            too_many_threads()
+        )),
+        "{out}"
+    );
+}

@@ -137,8 +137,10 @@ pub struct RunArgs {
 pub fn main(ctx: &crate::par::Context, argv: &[String]) -> i32 {
     let args = &argv[1..];
     let result = if legacy::is_legacy(args) {
-        legacy::parse(args)
-            .map_err(anyhow::Error::msg)
+        // Topographica's form has no --threads: the pool follows
+        // SLURM_CPUS_PER_TASK (or all cores), as `run` does without it.
+        threads(None)
+            .and_then(|()| legacy::parse(args).map_err(anyhow::Error::msg))
             .and_then(|items| crate::batch::legacy::run(ctx, argv, &items))
     } else {
         match Cli::try_parse_from(argv) {
@@ -164,9 +166,8 @@ pub fn main(ctx: &crate::par::Context, argv: &[String]) -> i32 {
     }
 }
 
-fn threads(ctx: &crate::par::Context, t: Option<usize>) -> anyhow::Result<()> {
+fn threads(t: Option<usize>) -> anyhow::Result<()> {
     crate::par::configure_threads(t).map_err(|e| anyhow::anyhow!("{e}"))?;
-    let _ = ctx;
     Ok(())
 }
 
@@ -188,7 +189,7 @@ fn dispatch(ctx: &crate::par::Context, argv: &[String], cli: Cli) -> anyhow::Res
             compare,
             threads: t,
         } => {
-            threads(ctx, t)?;
+            threads(t)?;
             run_cmds::trace(
                 ctx,
                 &run_cmds::TraceOptions {
@@ -202,7 +203,7 @@ fn dispatch(ctx: &crate::par::Context, argv: &[String], cli: Cli) -> anyhow::Res
             )
         }
         Command::Run(r) => {
-            threads(ctx, r.threads)?;
+            threads(r.threads)?;
             crate::batch::run::run_command(ctx, argv, &r)
         }
         Command::Sweep(s) => {
