@@ -6,6 +6,9 @@
 use std::path::{Path, PathBuf};
 use std::process::{Command, Output};
 
+#[path = "mpi/run.rs"]
+mod run_mpi;
+
 const BIN: &str = env!("CARGO_BIN_EXE_topo-hpc");
 
 fn repo() -> PathBuf {
@@ -26,19 +29,7 @@ fn workdir() -> tempfile::TempDir {
 /// `topo-hpc run examples/gcal.ty` at density 12 with `extra` options,
 /// directly (ranks == 0) or under mpirun.
 fn run_gcal(dir: &Path, ranks: usize, out: &str, extra: &[&str]) -> Output {
-    let mut c = if ranks == 0 {
-        Command::new(BIN)
-    } else {
-        let mut c = Command::new("mpirun");
-        c.args(["--oversubscribe", "-n", &ranks.to_string(), BIN]);
-        c
-    };
-    c.env("OMPI_ALLOW_RUN_AS_ROOT", "1")
-        .env("OMPI_ALLOW_RUN_AS_ROOT_CONFIRM", "1")
-        .env("OMPI_MCA_pml", "ob1")
-        .env("OMPI_MCA_btl", "self,vader")
-        .env("OMPI_MCA_rmaps_base_oversubscribe", "1")
-        .env_remove("TOPO_HPC_OUTPUT")
+    run_mpi::command(BIN, ranks)
         .current_dir(dir)
         .args(["run", "examples/gcal.ty"])
         .args(["-p", "cortex_density=12", "-p", "lgn_density=12"])

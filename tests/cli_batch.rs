@@ -5,6 +5,9 @@
 use std::path::{Path, PathBuf};
 use std::process::{Command, Output};
 
+#[path = "mpi/run.rs"]
+mod run_mpi;
+
 const BIN: &str = env!("CARGO_BIN_EXE_topo-hpc");
 
 fn repo() -> PathBuf {
@@ -23,25 +26,9 @@ fn workdir() -> tempfile::TempDir {
     d
 }
 
-fn mpi_env(c: &mut Command) -> &mut Command {
-    c.env("OMPI_ALLOW_RUN_AS_ROOT", "1")
-        .env("OMPI_ALLOW_RUN_AS_ROOT_CONFIRM", "1")
-        .env("OMPI_MCA_pml", "ob1")
-        .env("OMPI_MCA_btl", "self,vader")
-        .env("OMPI_MCA_rmaps_base_oversubscribe", "1")
-        .env_remove("TOPO_HPC_OUTPUT")
-}
-
 /// `topo-hpc ARGS` in `dir`, directly (ranks == 0) or under mpirun.
 fn topo(dir: &Path, ranks: usize, args: &[&str]) -> Output {
-    let mut c = if ranks == 0 {
-        Command::new(BIN)
-    } else {
-        let mut c = Command::new("mpirun");
-        c.args(["--oversubscribe", "-n", &ranks.to_string(), BIN]);
-        c
-    };
-    mpi_env(&mut c)
+    run_mpi::command(BIN, ranks)
         .current_dir(dir)
         .args(args)
         .output()

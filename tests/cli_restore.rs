@@ -4,21 +4,13 @@
 use std::path::{Path, PathBuf};
 use std::process::Command;
 
+#[path = "mpi/run.rs"]
+mod run_mpi;
+
 const BIN: &str = env!("CARGO_BIN_EXE_topo-hpc");
 
 fn run(dir: &Path, ranks: usize, args: &[&str]) {
-    let mut c = if ranks == 0 {
-        Command::new(BIN)
-    } else {
-        let mut c = Command::new("mpirun");
-        c.args(["--oversubscribe", "-n", &ranks.to_string(), BIN]);
-        c
-    };
-    let o = c
-        .env("OMPI_ALLOW_RUN_AS_ROOT", "1")
-        .env("OMPI_ALLOW_RUN_AS_ROOT_CONFIRM", "1")
-        .env("OMPI_MCA_pml", "ob1")
-        .env("OMPI_MCA_btl", "self,vader")
+    let o = run_mpi::command(BIN, ranks)
         .current_dir(dir)
         .args(args)
         .output()

@@ -3,7 +3,10 @@
 //! Topographica's criterion: |diff| < 1.5e-6 (numpy decimal=6).
 
 use std::path::PathBuf;
-use std::process::{Command, Output};
+use std::process::Output;
+
+#[path = "mpi/run.rs"]
+mod run_mpi;
 
 const BIN: &str = env!("CARGO_BIN_EXE_topo-hpc");
 
@@ -12,19 +15,8 @@ fn root() -> PathBuf {
 }
 
 fn trace(ranks: usize, model: &str, params: &[&str], extra: &[&str]) -> Output {
-    let mut c = if ranks == 0 {
-        Command::new(BIN)
-    } else {
-        let mut c = Command::new("mpirun");
-        c.args(["--oversubscribe", "-n", &ranks.to_string(), BIN]);
-        c
-    };
-    c.env("OMPI_ALLOW_RUN_AS_ROOT", "1")
-        .env("OMPI_ALLOW_RUN_AS_ROOT_CONFIRM", "1")
-        .env("OMPI_MCA_pml", "ob1")
-        .env("OMPI_MCA_btl", "self,vader")
-        .arg("trace")
-        .arg(root().join("examples").join(model));
+    let mut c = run_mpi::command(BIN, ranks);
+    c.arg("trace").arg(root().join("examples").join(model));
     for p in params {
         c.args(["-p", p]);
     }

@@ -7,6 +7,9 @@
 use std::path::{Path, PathBuf};
 use std::process::{Command, Output};
 
+#[path = "mpi/run.rs"]
+mod run_mpi;
+
 const BIN: &str = env!("CARGO_BIN_EXE_topo-hpc");
 
 /// The shared arguments of every run: a short tiny.ty run, no analysis, no
@@ -65,11 +68,7 @@ fn mpmd(dir: &Path, contexts: &[(usize, bool)], extra: &[&str]) -> Output {
         }
         c.arg(BIN).args(RUN_ARGS).args(extra);
     }
-    c.env("OMPI_ALLOW_RUN_AS_ROOT", "1")
-        .env("OMPI_ALLOW_RUN_AS_ROOT_CONFIRM", "1")
-        .env("OMPI_MCA_pml", "ob1")
-        .env("OMPI_MCA_btl", "self,vader")
-        .env("OMPI_MCA_rmaps_base_oversubscribe", "1")
+    run_mpi::mpi_env(&mut c)
         .env_remove("SLURM_CPUS_PER_TASK")
         .env_remove("RAYON_NUM_THREADS")
         .env_remove("TOPO_HPC_OUTPUT")
@@ -264,22 +263,11 @@ fn write_overflowing_model(dir: &Path) -> &'static str {
 
 /// `mpirun -n ranks` of `model` to time 1, in `out_name`.
 fn run_model(dir: &Path, ranks: usize, model: &str, out_name: &str) -> String {
-    let o = Command::new("mpirun")
-        .args([
-            "--oversubscribe",
-            "-n",
-            &ranks.to_string(),
-            BIN,
-            "run",
-            model,
-        ])
+    let o = run_mpi::command(BIN, ranks)
+        .args(["run", model])
         .args(["--times", "[1]", "--analysis", "none", "--no-snapshot"])
         .args(["--no-progress", "--save-script-repr", "none"])
         .args(["--timestamp", "202601010000", "--output-path", out_name])
-        .env("OMPI_ALLOW_RUN_AS_ROOT", "1")
-        .env("OMPI_ALLOW_RUN_AS_ROOT_CONFIRM", "1")
-        .env("OMPI_MCA_pml", "ob1")
-        .env("OMPI_MCA_btl", "self,vader")
         .env_remove("SLURM_CPUS_PER_TASK")
         .env_remove("RAYON_NUM_THREADS")
         .current_dir(dir)
@@ -338,23 +326,15 @@ fn topographicas_command_line_form_sizes_its_pool_from_slurm_too() {
     // pool must follow SLURM_CPUS_PER_TASK as `run` does, so an
     // oversubscribing value is noticed (and warned about) here as well.
     let w = workdir();
-    let o = Command::new("mpirun")
-        .args(["--oversubscribe", "-n", "2", "env"])
-        .arg(format!("SLURM_CPUS_PER_TASK={}", too_many_threads()))
-        .arg(BIN)
+    let o = run_mpi::command(BIN, 2)
         .args([
             "-a",
             "--output-path=out",
             "-c",
             "run_batch('examples/tiny.ty', times=[2], snapshot=False, save_script_repr='none')",
         ])
-        .env("OMPI_ALLOW_RUN_AS_ROOT", "1")
-        .env("OMPI_ALLOW_RUN_AS_ROOT_CONFIRM", "1")
-        .env("OMPI_MCA_pml", "ob1")
-        .env("OMPI_MCA_btl", "self,vader")
-        .env("OMPI_MCA_rmaps_base_oversubscribe", "1")
+        .env("SLURM_CPUS_PER_TASK", too_many_threads().to_string())
         .env_remove("RAYON_NUM_THREADS")
-        .env_remove("TOPO_HPC_OUTPUT")
         .current_dir(w.path())
         .output()
         .expect("cannot start mpirun");

@@ -1,9 +1,37 @@
 //! Running a binary under a real `mpirun` from integration tests, the way
-//! the CI machine (2 cores, root) needs it.
+//! the CI machine (2 cores, root) needs it. Shared by the integration
+//! tests (`#[path = "mpi/run.rs"] mod run_mpi;`); each uses a part.
+#![allow(dead_code)]
 
 use std::io::Read;
 use std::process::{Command, Stdio};
 use std::time::{Duration, Instant};
+
+/// The environment OpenMPI needs on the CI machine: running as root, a
+/// shared-memory transport on one host, more ranks than cores. The output
+/// root of the caller's shell is not inherited.
+pub fn mpi_env(c: &mut Command) -> &mut Command {
+    c.env("OMPI_ALLOW_RUN_AS_ROOT", "1")
+        .env("OMPI_ALLOW_RUN_AS_ROOT_CONFIRM", "1")
+        .env("OMPI_MCA_pml", "ob1")
+        .env("OMPI_MCA_btl", "self,vader")
+        .env("OMPI_MCA_rmaps_base_oversubscribe", "1")
+        .env_remove("TOPO_HPC_OUTPUT")
+}
+
+/// `bin` itself (`ranks == 0`: one process, MPI initialised as a singleton)
+/// or `mpirun --oversubscribe -n RANKS bin`, with [`mpi_env`].
+pub fn command(bin: &str, ranks: usize) -> Command {
+    let mut c = if ranks == 0 {
+        Command::new(bin)
+    } else {
+        let mut c = Command::new("mpirun");
+        c.args(["--oversubscribe", "-n", &ranks.to_string(), bin]);
+        c
+    };
+    mpi_env(&mut c);
+    c
+}
 
 /// How an `mpirun` ended.
 pub struct Outcome {
