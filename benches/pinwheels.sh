@@ -4,6 +4,14 @@
 #
 #   benches/pinwheels.sh            run every seed not yet run, then report
 #   benches/pinwheels.sh report     only rewrite the report from finished runs
+#   benches/pinwheels.sh scale      for each seed, train again to the last
+#                                   time and save the V1 preference map
+#                                   measured with gratings of scale 0.3
+#                                   (featuremapper) and 1.0 (Stevens et al.
+#                                   2013's measure_sine_pref(scale=1.0)), with
+#                                   a small program on topo-hpc's library
+#                                   (built in RUNS/scale-probe); the report
+#                                   then compares them
 #
 # Environment (all optional):
 #   SEEDS     seeds to run, default "42 1 2 3 4 5"
@@ -66,9 +74,74 @@ if [ "$mode" = run ]; then
     exit 0
 fi
 
-[ "$mode" = report ] || { echo "usage: $0 [run|report]" >&2; exit 2; }
+if [ "$mode" = scale ]; then
+    p="$RUNS/scale-probe"
+    mkdir -p "$p/src"
+    printf '%s\n' '[package]' 'name = "or-scale-probe"' 'version = "0.1.0"' 'edition = "2021"' '' \
+        '[dependencies]' "topo-hpc = { path = \"$here\" }" 'anyhow = "1"' 'serde_json = "1"' '' \
+        '[profile.release]' 'debug = 1' 'panic = "abort"' > "$p/Cargo.toml"
+    cp Cargo.lock "$p/"
+    cat > "$p/src/main.rs" <<'RUST'
+//! GCAL trained to a time with a seed, then featuremapper's measure_or_pref
+//! preference map of V1 with gratings of scale 0.3 and 1.0.
+use anyhow::{anyhow, Result};
+use std::path::Path;
+use topo_hpc::analysis::{or_pref_features, or_pref_presentations, FeatureCollector, OrPrefParams};
+use topo_hpc::analysis_fn::{present, state};
+use topo_hpc::par::Context;
+use topo_hpc::session::Session;
+use topo_hpc::spec::Time;
 
-RUNS="$RUNS" SEEDS="$SEEDS" REPORT="$REPORT" python3 - <<'EOF'
+fn measure(ctx: &Context, sess: &mut Session, scale: f64) -> Result<Vec<f64>> {
+    let params = OrPrefParams { scale, ..Default::default() };
+    let settings = present::PresentSettings::from_spec(&sess.spec.analysis)?;
+    let features = or_pref_features(&params).map_err(|e| anyhow!("{e}"))?;
+    let n = sess.net.activity("V1").len();
+    let mut c = FeatureCollector::new(features, n).map_err(|e| anyhow!("{e}"))?;
+    let saved = state::state_push(sess)?;
+    for st in or_pref_presentations(&params).map_err(|e| anyhow!("{e}"))? {
+        let g = present::sine_grating(st.frequency, st.orientation, st.phase, st.scale, st.offset);
+        let r = present::present(sess, &g, &["V1".to_string()], &settings)?;
+        c.add(&st.feature_values(), &r[0]).map_err(|e| anyhow!("{e}"))?;
+    }
+    state::state_pop(ctx, sess, saved)?;
+    let oi = c.feature_index("Orientation").ok_or_else(|| anyhow!("no Orientation"))?;
+    Ok(c.map(oi, 1.0).map_err(|e| anyhow!("{e}"))?.preference)
+}
+
+fn main() -> Result<()> {
+    let a: Vec<String> = std::env::args().collect();
+    let (model, seed, t, out) = (&a[1], &a[2], a[3].parse::<i64>()?, &a[4]);
+    let ctx = Context::single();
+    let ov = [("seed".to_string(), seed.clone())];
+    let spec = topo_hpc::lang::load_model(Path::new(model), &ov).map_err(|e| anyhow!("{e}"))?;
+    let mut sess = Session::build(&ctx, spec)?;
+    sess.run_to(Time::from_int(t))?;
+    let (rows, cols) = sess.net.sheet_shape("V1").map_err(|e| anyhow!("{e}"))?;
+    let p03 = measure(&ctx, &mut sess, 0.3)?;
+    let p10 = measure(&ctx, &mut sess, 1.0)?;
+    let j = serde_json::json!({"seed": seed, "time": t, "rows": rows, "cols": cols,
+                               "scale_0.3": p03, "scale_1.0": p10});
+    std::fs::write(out, j.to_string())?;
+    Ok(())
+}
+RUST
+    (cd "$p" && CARGO_TARGET_DIR="$here/target" cargo build --release)
+    cp "$here/target/release/or-scale-probe" "$p/or-scale-probe"
+    last=${TIMES##*,}
+    for s in $SEEDS; do
+        [ -e "$p/seed$s.json" ] && continue
+        RAYON_NUM_THREADS=$THREADS "$p/or-scale-probe" examples/gcal.ty "$s" "$last" "$p/seed$s.json.tmp"
+        mv "$p/seed$s.json.tmp" "$p/seed$s.json"
+        echo "seed $s: scale probe done"
+    done
+    "$0" report
+    exit 0
+fi
+
+[ "$mode" = report ] || { echo "usage: $0 [run|report|scale]" >&2; exit 2; }
+
+RUNS="$RUNS" SEEDS="$SEEDS" REPORT="$REPORT" EXTRA="$EXTRA" python3 - <<'EOF'
 import glob, math, os, re, statistics
 import h5py
 
@@ -115,7 +188,11 @@ w("# GCAL pinwheel density over training seeds\n")
 w("Made by `benches/pinwheels.sh` (rerun it to extend or refresh; the numbers")
 w("below are read from each run's HDF5 `/analysis/<time>/V1/*` and, for the")
 w("fit metric, its `.out`).\n")
-w(f"- Model: `examples/gcal.ty` at its defaults (cortex_density 47, 1.0×1.0 V1 area), `-p seed=S` sets `param.random_seed`.")
+extra = os.environ.get("EXTRA", "").strip()
+if extra:
+    w(f"- Model: `examples/gcal.ty` with `{extra}` (otherwise its defaults), `-p seed=S` sets `param.random_seed`.")
+else:
+    w("- Model: `examples/gcal.ty` at its defaults (cortex_density 47, 1.0×1.0 V1 area), `-p seed=S` sets `param.random_seed`.")
 w(f"- Analysis: `--analysis or_map,pinwheels` (featuremapper's measure_or_pref and the Kaschube-fit hypercolumn size, Topographica's default analysis).")
 w(f"- Binary: topo-hpc at commit {' '.join(commit)}; one process, `--threads 1`, runs one after another on the shared 2-core machine.")
 w(f"- Target (issue 7): density at 10000 iterations within π ± 20 % = [{LO:.2f}, {HI:.2f}].\n")
@@ -187,10 +264,11 @@ def rings(spec):
 def kaschube(k, a0, a1, a2, a3, a4, a5):
     return a0 * np.exp(-(k - a1) ** 2 / (2 * a2 ** 2)) + a3 + a4 * k + a5 * k ** 2
 
-def kmax_of(xs, amps, init):
+def kmax_of(xs, amps, init, ours=False):
     # scipy curve_fit as featuremapper calls it; valid if a1 > 0, else the
-    # arg-max over k >= 1. Also says whether our stricter rule (a0 > 0,
-    # a1 inside the measured wavenumbers) would have refused the fit.
+    # arg-max over k >= 1. The note says when our stricter rule (a0 > 0,
+    # a1 inside the measured wavenumbers) refuses the fit; with ours=True
+    # that rule is applied (the arg-max is returned then).
     argmax = int(np.argmax(amps[1:]) + 1)
     try:
         a, _ = curve_fit(kaschube, xs, amps, p0=init, maxfev=10000)
@@ -198,8 +276,11 @@ def kmax_of(xs, amps, init):
         return float(xs[argmax]), "fit failed"
     if not a[1] > 0:
         return float(xs[argmax]), "a1 <= 0"
-    note = "" if (a[0] > 0 and a[1] <= xs[-1]) else "our rule: arg-max"
-    return float(a[1]), note
+    if a[0] > 0 and a[1] <= xs[-1]:
+        return float(a[1]), ""
+    if ours:
+        return float(xs[argmax]), f"fit a1 = {a[1]:.2f} with a0 = {a[0]:.3g} refused: arg-max"
+    return float(a[1]), "our rule: arg-max"
 
 def fm_init(xs, amps):
     argmax = int(np.argmax(amps[1:]) + 1)
@@ -309,6 +390,50 @@ if have:
     w(f"Density means ± sd over seeds (fm, Stevens init, bin centres on Stevens' region: the "
       f"central 1×1 ROI when the sheet is larger than 1×1, else the whole map): ours (whole map) {ms(dens['ours'])}; "
       f"fm {ms(dens['fm'])}; Stevens init {ms(dens['st'])}; bin centres {ms(dens['c'])}.\n")
+
+# ---------------------------------------------------------------------------
+# Grating scale (`benches/pinwheels.sh scale`): featuremapper's default 0.3
+# against Stevens et al. 2013's 1.0, on the same trained network.
+probes = [(r, os.path.join(runs, "scale-probe", f"seed{r['seed']}.json")) for r in have]
+probes = [(r, p) for r, p in probes if os.path.exists(p)]
+if probes:
+    import json as _json
+    w("## Grating scale 0.3 (featuremapper) against 1.0 (Stevens et al. 2013)\n")
+    w("`benches/pinwheels.sh scale` trains each seed again to the last time and")
+    w("measures V1's map twice, with featuremapper's gratings at scale 0.3 and at")
+    w("scale 1.0 (jn13 `OR_measurement`: `measure_sine_pref(scale=1.0)`); the")
+    w("scale-0.3 map is checked to equal the run's stored map. Whole map, fm fit")
+    w("with our acceptance rule (a refused fit falls back to the arg-max, as our")
+    w("pipeline does), mpl pinwheel count.\n")
+    w("| seed | 0.3 map = run's map | mean / max abs Δθ (°) | units with abs Δθ > 10° | pinwheels 0.3 / 1.0 | kmax 0.3 / 1.0 | density 0.3 / 1.0 | note |")
+    w("|---|---|---:|---:|---:|---:|---:|---|")
+    d03, d10 = [], []
+    for r, p in probes:
+        j = _json.load(open(p))
+        shape = (j["rows"], j["cols"])
+        a = np.array(j["scale_0.3"]).reshape(shape)
+        b = np.array(j["scale_1.0"]).reshape(shape)
+        d = os.path.join(runs, f"seed{r['seed']}")
+        h5 = [q for q in glob.glob(os.path.join(d, "out", "*", "*.h5")) if "snapshot" not in q][0]
+        with h5py.File(h5, "r") as f:
+            stored = f["analysis"][f"{j['time']:09.2f}"]["V1"]["OrientationPreference"][...]
+        same = "yes" if np.array_equal(a, stored) else f"no (max diff {np.abs(a - stored).max():.2e})"
+        dt = np.abs(a - b)
+        dt = np.degrees(np.minimum(dt, np.pi - dt))
+        res = []
+        for m in (a / np.pi, b / np.pi):
+            amps, _ = rings(power(m))
+            ks = np.arange(len(amps), dtype=float)
+            k, note = kmax_of(ks, amps, fm_init(ks, amps), ours=True)
+            c = mpl_pinwheels(m)
+            res.append((c, k, c / k ** 2, note))
+        d03.append(res[0][2])
+        d10.append(res[1][2])
+        notes = "; ".join(f"scale {sc}: {x[3]}" for sc, x in zip(("0.3", "1.0"), res) if x[3])
+        w(f"| {r['seed']} | {same} | {dt.mean():.2f} / {dt.max():.1f} | {100 * (dt > 10).mean():.1f} % | "
+          f"{res[0][0]} / {res[1][0]} | {res[0][1]:.3f} / {res[1][1]:.3f} | {res[0][2]:.3f} / {res[1][2]:.3f} | {notes} |")
+    w("")
+    w(f"Density mean ± sd: scale 0.3 {ms(d03)}, scale 1.0 {ms(d10)}.\n")
 
 # ---------------------------------------------------------------------------
 # Calibration: random orientation maps whose wavenumber is known. The angle
