@@ -234,9 +234,11 @@ fn pinwheels(
 /// ratio 4.7 (`<base>_<sheet>_Activity_45d.png`).
 fn present_45d(ctx: &Context, sess: &mut Session, dir: &Path, base: &str) -> Result<()> {
     let sheets = sess.net.sheet_names();
+    // Topographica's pattern_present keeps the state the pattern leaves.
     let settings = PresentSettings {
         durations: vec![topo_spec::Time::from_int(1)],
         apply_output_fns: true,
+        restore_state: false,
     };
     let pattern = present::gaussian(PI / 4.0, 4.7);
     present::present(sess, &pattern, &sheets, &settings)?;

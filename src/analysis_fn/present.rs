@@ -15,12 +15,18 @@ pub struct PresentSettings {
     pub durations: Vec<Time>,
     /// Whether measured sheets apply their output functions.
     pub apply_output_fns: bool,
+    /// Whether the network's dynamic state (events, activities,
+    /// output-function state, settling counters) is put back after the
+    /// presentation: featuremapper's `pattern_response` does (True), a
+    /// bare `pattern_present` does not by default.
+    pub restore_state: bool,
 }
 
 impl PresentSettings {
     /// The model's measurement settings (`MeasureResponseCommand.durations`,
     /// default `[1.0]`; `FeatureMaps.cmd_overrides.apply_output_fns`,
-    /// default True).
+    /// default True), restoring the state after each presentation as
+    /// featuremapper's `pattern_response` does.
     pub fn from_spec(analysis: &BTreeMap<String, Value>) -> Result<PresentSettings> {
         let durations = match analysis.get("MeasureResponseCommand.durations") {
             None => vec![Time::from_int(1)],
@@ -51,6 +57,7 @@ impl PresentSettings {
         Ok(PresentSettings {
             durations,
             apply_output_fns,
+            restore_state: true,
         })
     }
 }
@@ -90,6 +97,9 @@ pub fn present(
     sess.net
         .run(Time::ZERO, &mut sess.ex)
         .map_err(|e| anyhow!("{e}"))?;
+    if settings.restore_state {
+        sess.net.state_push();
+    }
     sess.net.push_plasticity(false);
     let mut saved = Vec::with_capacity(gens.len());
     for g in &gens {
@@ -122,6 +132,9 @@ pub fn present(
             .map_err(|e| anyhow!("{e}"))?;
     }
     sess.net.pop_plasticity();
+    if settings.restore_state {
+        sess.net.state_pop().map_err(|e| anyhow!("{e}"))?;
+    }
     popped?;
     result
 }

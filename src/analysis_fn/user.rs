@@ -144,7 +144,17 @@ fn parse(c: &Call) -> Result<Command> {
             }))
         }
         "pattern_present" => {
-            only_kwargs(c, &["inputs", "duration", "apply_output_fns", "plastic"], 0)?;
+            only_kwargs(
+                c,
+                &[
+                    "inputs",
+                    "duration",
+                    "apply_output_fns",
+                    "plastic",
+                    "restore_state",
+                ],
+                0,
+            )?;
             let pattern = match kwarg(c, "inputs") {
                 Some(Value::Object(p)) => (**p).clone(),
                 _ => bail!(
@@ -174,11 +184,20 @@ fn parse(c: &Call) -> Result<Command> {
                     anyhow!("{}: apply_output_fns must be True or False", c.location)
                 })?,
             };
+            // pattern_present's default: the network keeps the state the
+            // pattern left (featuremapper's measurements restore it).
+            let restore_state = match kwarg(c, "restore_state") {
+                None => false,
+                Some(v) => v.as_bool().ok_or_else(|| {
+                    anyhow!("{}: restore_state must be True or False", c.location)
+                })?,
+            };
             Ok(Command::PatternPresent {
                 pattern,
                 settings: present::PresentSettings {
                     durations: vec![duration],
                     apply_output_fns,
+                    restore_state,
                 },
             })
         }

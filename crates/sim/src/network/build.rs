@@ -150,6 +150,7 @@ impl Network {
             recorder: None,
             event_stack: Vec::new(),
             halo_sharing: true,
+            state_stack: Vec::new(),
         };
         net.share_halos(ex);
         Ok(net)

@@ -16,6 +16,7 @@ mod dynamics;
 mod halo_share;
 mod measure;
 mod snapshot;
+mod state_stack;
 
 pub use build::sheet_coords;
 pub use dynamics::Probe;
@@ -47,6 +48,7 @@ pub struct Network {
     recorder: Option<Recorder>,
     event_stack: Vec<(Time, EventQueue)>,
     halo_sharing: bool,
+    state_stack: Vec<state_stack::SavedDynamics>,
 }
 
 impl Network {
