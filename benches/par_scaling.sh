@@ -7,8 +7,7 @@
 #
 # Usage: benches/par_scaling.sh [ITERATIONS] [DENSITIES...]
 #   default: 5 iterations, densities 96 192.
-# The model is tests/data/par/gcal_spec.json with V1's nominal_density
-# replaced. Run on a quiet machine: other load distorts every number.
+# The model is examples/gcal_class.ty with -p cortex_density=D. Run on a quiet machine: other load distorts every number.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 iters=${1:-5}
@@ -21,28 +20,16 @@ export OMPI_MCA_pml=ob1 OMPI_MCA_btl=self,vader
 
 cargo build --release --bin par_model_check >&2
 bin=target/release/par_model_check
-work=$(mktemp -d)
-trap 'rm -rf "$work"' EXIT
 
 field() { sed -n "s/.* $1=\([^ ]*\).*/\1/p"; }
 
 printf '%-8s %-10s %-14s %-11s %-15s\n' density config s/iteration efficiency exchange_share
 for d in "${densities[@]}"; do
-    spec=$work/gcal_$d.json
-    python3 - "$d" "$spec" <<'EOF'
-import json, sys
-d, out = float(sys.argv[1]), sys.argv[2]
-s = json.load(open("tests/data/par/gcal_spec.json"))
-for sh in s["sheets"]:
-    if sh["name"] == "V1":
-        sh["component"]["params"]["nominal_density"] = {"float": d}
-json.dump(s, open(out, "w"))
-EOF
     base=""
     for config in "1 1" "1 2" "2 1"; do
         set -- $config
         ranks=$1 threads=$2
-        line=$(mpirun --bind-to none -n "$ranks" "$bin" "$spec" --times "$iters" \
+        line=$(mpirun --bind-to none -n "$ranks" "$bin" examples/gcal_class.ty -p cortex_density="$d" --times "$iters" \
             --bench --threads "$threads" | grep '^bench')
         spi=$(echo "$line" | field s_per_iteration)
         share=$(echo "$line" | field exchange_share)
