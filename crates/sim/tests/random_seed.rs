@@ -38,7 +38,11 @@ fn the_seed_changes_random_weights_and_inputs_only() {
     let (mut b, mut eb) = build(&seven);
     // GaussianCloud weights are time-dependent imagen.random patterns.
     for (dest, name) in [("V1", "LGNOnAfferent"), ("V1", "LateralInhibitory")] {
-        assert_ne!(weights(&a, dest, name), weights(&b, dest, name), "{dest}.{name}");
+        assert_ne!(
+            weights(&a, dest, name),
+            weights(&b, dest, name),
+            "{dest}.{name}"
+        );
     }
     // A Gaussian's weights draw nothing.
     assert_eq!(
