@@ -330,7 +330,12 @@ def variants(path, t, area):
     out = []
     regions = [("whole map", slice(None))]
     if area > 1.0:
-        regions.append(("central 1x1 ROI", stevens_roi(pref.shape[0], area)))
+        roi = stevens_roi(pref.shape[0], area)
+        regions.append(("central 1x1 ROI", roi))
+        if (roi.stop - roi.start) % 2 == 0:
+            # featuremapper measures wavenumbers of an even map from one
+            # pixel off its DC term; the ROI one unit smaller is odd.
+            regions.append(("odd ROI", slice(roi.start, roi.stop - 1)))
     for label, roi in regions:
         m = pref[roi, roi]
         amps, centres = rings(power(m))
@@ -381,6 +386,7 @@ if have:
             w(f"| {r['seed']} | {v['region']} | {oc_s} / {cnt} | {ok_s} | {kk(v['fm'])} | {kk(v['st'])} | {kk(v['c'])} | {od} | "
               f"{row_d[0]:.3f} | {row_d[1]:.3f} | {row_d[2]:.3f} |")
             key_region = "central" if area > 1.0 else "whole"
+            # (the odd ROI is shown, not averaged)
             if v["region"].startswith(key_region):
                 for key, x in zip(("fm", "st", "c"), row_d):
                     dens[key].append(x)
