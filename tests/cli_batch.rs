@@ -458,3 +458,37 @@ fn name_time_format_and_name_map() {
         names(&w.path().join("b"))
     );
 }
+
+/// `-c "param.random_seed=N"` before run_batch seeds the model it runs (the
+/// model's script_repr records it); the folder name does not change, and
+/// without it the default 42 is not written.
+#[test]
+fn random_seed_set_in_c_text_reaches_the_model() {
+    for (seed_cmd, expect) in [(Some("param.random_seed = 7"), true), (None, false)] {
+        let w = workdir();
+        let mut args = vec!["-a"];
+        if let Some(c) = seed_cmd {
+            args.extend(["-c", c]);
+        }
+        args.extend([
+            "-c",
+            "run_batch('examples/tiny.ty', times=[1], snapshot=False, analysis_fn='none')",
+        ]);
+        let o = topo(w.path(), 2, &args);
+        assert!(o.status.success(), "{}", text(&o));
+        let dir = only_dir(&w.path().join("Output"));
+        let folder = dir.file_name().unwrap().to_string_lossy().into_owned();
+        assert_eq!(after_timestamp(&folder), "_tiny", "{folder}");
+        let repr = names(&dir)
+            .into_iter()
+            .find(|n| n.ends_with("_script_repr.ty"))
+            .unwrap_or_else(|| panic!("no script_repr in {:?}", names(&dir)));
+        let text = std::fs::read_to_string(dir.join(repr)).unwrap();
+        assert_eq!(
+            text.contains("param.random_seed = 7\n"),
+            expect,
+            "{seed_cmd:?}:\n{text}"
+        );
+        assert!(!text.contains("param.random_seed = 42"), "{text}");
+    }
+}

@@ -62,6 +62,8 @@ struct Shell {
     current: Option<(Session, String)>,
     /// Functions `-c` texts defined so far, by name (the latest wins).
     functions: BTreeMap<String, FunctionSpec>,
+    /// `param.random_seed` as the `-c` texts so far left it.
+    random_seed: i64,
     errors: usize,
 }
 
@@ -85,6 +87,7 @@ pub fn run(ctx: &Context, argv: &[String], items: &[Item]) -> Result<i32> {
         preset: Vec::new(),
         current: None,
         functions: BTreeMap::new(),
+        random_seed: topo_spec::ParamRandomSeed::DEFAULT.0,
         errors: 0,
     };
     // -o applies wherever it stands, as Topographica sets the path first.
@@ -105,7 +108,8 @@ pub fn run(ctx: &Context, argv: &[String], items: &[Item]) -> Result<i32> {
             TopCommand::SetGlobalParam { name, value } => sh.preset.push((name, literal(&value))),
             TopCommand::ExecFile { script } => {
                 let path = PathBuf::from(&script);
-                let spec = topo_lang::load_model(&path, &sh.preset).map_err(|e| anyhow!("{e}"))?;
+                let spec = topo_lang::load_model_seeded(&path, &sh.preset, sh.random_seed)
+                    .map_err(|e| anyhow!("{e}"))?;
                 let sess = Session::build(ctx, spec)?;
                 sh.current = Some((sess, script_base(&path)));
             }
@@ -127,6 +131,7 @@ pub fn run(ctx: &Context, argv: &[String], items: &[Item]) -> Result<i32> {
                     &root,
                     &sh.preset,
                     &sh.functions,
+                    sh.random_seed,
                     &script,
                     &options,
                     &params,
@@ -137,6 +142,7 @@ pub fn run(ctx: &Context, argv: &[String], items: &[Item]) -> Result<i32> {
                     sh.current = Some((s, out.simname));
                 }
             }
+            TopCommand::SetRandomSeed(seed) => sh.random_seed = seed,
             TopCommand::DefineFunction(f) => {
                 sh.functions.insert(f.name.clone(), f);
             }
@@ -153,6 +159,7 @@ fn run_batch_cmd(
     root: &std::path::Path,
     preset: &[(String, String)],
     functions: &BTreeMap<String, FunctionSpec>,
+    random_seed: i64,
     script: &str,
     options: &[(String, Value)],
     params: &[(String, Value)],
@@ -268,6 +275,7 @@ fn run_batch_cmd(
         save_script_repr,
         progress,
         decomposition_report: false,
+        random_seed,
     };
     let log = OutLog::terminal(ctx.is_root());
     run_batch(ctx, argv, &o, &log)

@@ -72,6 +72,9 @@ pub struct BatchOptions {
     pub progress: bool,
     /// Print the decomposition report at start.
     pub decomposition_report: bool,
+    /// `param.random_seed` as a `-c` before run_batch set it (42 when
+    /// none did); the model file may still set its own.
+    pub random_seed: i64,
 }
 
 /// The documented default output root: `$TOPO_HPC_OUTPUT`, else `./Output`
@@ -175,6 +178,7 @@ pub fn run_command(ctx: &Context, argv: &[String], r: &RunArgs) -> Result<i32> {
         save_script_repr: r.save_script_repr.parse().map_err(|e: String| anyhow!(e))?,
         progress: !r.no_progress,
         decomposition_report: r.decomposition_report,
+        random_seed: topo_spec::ParamRandomSeed::DEFAULT.0,
     };
     let log = OutLog::terminal(ctx.is_root());
     match run_batch(ctx, argv, &opts, &log) {
@@ -260,7 +264,8 @@ pub fn run_batch(
     // Everything that can fail on bad input happens before the folder exists.
     let mut all = o.preset.clone();
     all.extend(o.params.iter().cloned());
-    let spec = topo_lang::load_model(&o.script, &all).map_err(|e| anyhow!("{e}"))?;
+    let spec =
+        topo_lang::load_model_seeded(&o.script, &all, o.random_seed).map_err(|e| anyhow!("{e}"))?;
     if let Some(name) = &o.analysis.function {
         // A typo in the analysis function fails now, not after training.
         analysis_fn::user::check(&spec, name)?;

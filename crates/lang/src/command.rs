@@ -345,9 +345,27 @@ pub(crate) fn parse_c(
                 scope.functions.insert(fname.clone());
                 out.push(TopCommand::DefineFunction(FunctionSpec { name: fname, body }));
             }
+            ast::Stmt::Assign(a)
+                if a.targets.len() == 1
+                    && crate::interp::dotted_name(&a.targets[0]).as_deref()
+                        == Some("param.random_seed") =>
+            {
+                match command_value(&mut it, &a.value)? {
+                    Value::Int(seed) => out.push(TopCommand::SetRandomSeed(seed)),
+                    other => {
+                        return Err(it.err(
+                            off,
+                            format!("param.random_seed must be an integer, not {other:?}"),
+                        ))
+                    }
+                }
+            }
             ast::Stmt::Assign(a) if a.targets.len() == 1 => {
                 let ast::Expr::Name(n) = &a.targets[0] else {
-                    return Err(it.err(off, "only 'name=value' assignments are supported in -c"));
+                    return Err(it.err(
+                        off,
+                        "only 'name=value' and 'param.random_seed=N' assignments are supported in -c",
+                    ));
                 };
                 let value = command_value(&mut it, &a.value)?;
                 out.push(TopCommand::SetGlobalParam {

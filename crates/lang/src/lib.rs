@@ -145,6 +145,22 @@ pub fn load_model(path: &Path, overrides: &[(String, String)]) -> Result<ModelSp
     load_model_source(&name, &text, overrides)
 }
 
+/// [`load_model`] in a namespace where `param.random_seed` is already
+/// `seed` (set by a `-c` before the file runs, as Topographica executes
+/// `-c` text and then the model file in the same `__main__`): the file
+/// sees that value, and an assignment of its own replaces it.
+pub fn load_model_seeded(
+    path: &Path,
+    overrides: &[(String, String)],
+    seed: i64,
+) -> Result<ModelSpec, LangError> {
+    let name = path.display().to_string();
+    let text = std::fs::read_to_string(path)
+        .map_err(|e| LangError::new(&name, 0, 0, format!("cannot read model file: {e}")))?;
+    let overrides = overrides.to_vec();
+    with_big_stack(move || load_in_thread(&name, &text, &overrides, seed))
+}
+
 /// Loads model text under a file name (for messages and `source`).
 pub fn load_model_source(
     name: &str,
@@ -152,16 +168,25 @@ pub fn load_model_source(
     overrides: &[(String, String)],
 ) -> Result<ModelSpec, LangError> {
     let (name, source, overrides) = (name.to_string(), source.to_string(), overrides.to_vec());
-    with_big_stack(move || load_in_thread(&name, &source, &overrides))
+    with_big_stack(move || {
+        load_in_thread(
+            &name,
+            &source,
+            &overrides,
+            topo_spec::ParamRandomSeed::DEFAULT.0,
+        )
+    })
 }
 
 fn load_in_thread(
     name: &str,
     source: &str,
     overrides: &[(String, String)],
+    seed: i64,
 ) -> Result<ModelSpec, LangError> {
     let module = parse_module(name, source)?;
     let mut it = Interp::new(Source::new(name, source));
+    it.param_random_seed = seed;
     for (n, v) in overrides {
         let (pname, value, src, offset) = command::parse_p(&format!("{n}={v}"))?;
         it.overrides.push(Override {

@@ -106,3 +106,53 @@ fn command_errors_are_located() {
     let e = parse_commands(&[I::Command("run_batch('a.ty',".into())]).unwrap_err();
     assert!(e.message.starts_with("syntax error"), "{e}");
 }
+
+#[test]
+fn param_random_seed_in_c_text() {
+    let out =
+        parse_commands(&[I::Command("import param\nparam.random_seed = 3*2+1".into())]).unwrap();
+    assert_eq!(out, vec![TopCommand::SetRandomSeed(7)]);
+    let e = parse_commands(&[I::Command("x = 1\nparam.random_seed = 1.5".into())])
+        .unwrap_err()
+        .to_string();
+    assert!(e.contains("<-c>:2:1") && e.contains("integer"), "{e}");
+    let e = parse_commands(&[I::Command("topo.sim.x = 1".into())])
+        .unwrap_err()
+        .to_string();
+    assert!(
+        e.contains("<-c>:1:1") && e.contains("param.random_seed=N"),
+        "{e}"
+    );
+}
+
+#[test]
+fn a_model_file_starts_from_the_command_line_seed_and_may_replace_it() {
+    let dir = std::env::temp_dir().join(format!("topo-lang-seed-{}", std::process::id()));
+    std::fs::create_dir_all(&dir).unwrap();
+    let tiny = std::fs::read_to_string(
+        std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("../../examples/tiny.ty"),
+    )
+    .unwrap();
+    let plain = dir.join("plain.ty");
+    std::fs::write(&plain, &tiny).unwrap();
+    let own = dir.join("own.ty");
+    // The assignment must come before the first connect: put it first.
+    std::fs::write(&own, format!("import param\nparam.random_seed = 5\n{tiny}")).unwrap();
+    let seeded = |p: &std::path::Path, seed| {
+        topo_lang::load_model_seeded(p, &[], seed)
+            .unwrap()
+            .param_random_seed
+            .0
+    };
+    assert_eq!(seeded(&plain, 7), 7);
+    assert_eq!(seeded(&plain, 42), 42);
+    assert_eq!(seeded(&own, 7), 5);
+    assert_eq!(
+        topo_lang::load_model(&plain, &[])
+            .unwrap()
+            .param_random_seed
+            .0,
+        42
+    );
+    std::fs::remove_dir_all(&dir).unwrap();
+}

@@ -401,4 +401,8 @@ pub enum TopCommand {
     /// `run_batch` refers to this function (it replaces an earlier `-c`
     /// definition of the same name, as in Python's `__main__`).
     DefineFunction(FunctionSpec),
+    /// `param.random_seed = N` in `-c` text: model files executed after it
+    /// start with this global seed (a file that sets its own wins, as the
+    /// later assignment in Python's `__main__`).
+    SetRandomSeed(i64),
 }
