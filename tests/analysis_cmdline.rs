@@ -43,15 +43,6 @@ fn topo(dir: &Path, ranks: usize, args: &[&str]) -> Output {
         .expect("cannot start topo-hpc")
 }
 
-fn text(o: &Output) -> String {
-    format!(
-        "status {:?}\n--- stdout\n{}\n--- stderr\n{}",
-        o.status,
-        String::from_utf8_lossy(&o.stdout),
-        String::from_utf8_lossy(&o.stderr)
-    )
-}
-
 fn pngs(dir: &Path) -> Vec<String> {
     let mut v: Vec<String> = std::fs::read_dir(dir)
         .unwrap_or_else(|e| panic!("{}: {e}", dir.display()))
@@ -88,7 +79,7 @@ print(len(a), 'datasets equal')
         .arg(b)
         .output()
         .unwrap();
-    assert!(py.status.success(), "{}", text(&py));
+    assert!(py.status.success(), "{}", run_mpi::text(&py));
 }
 
 const RUN_DIR: &str = "Output/202601010000_tiny";
@@ -105,12 +96,12 @@ fn cmdline_def_writes_what_the_model_file_def_writes_on_one_and_two_ranks() {
     model_in(&cmd1, "");
     model_in(&cmd2, "");
     let o = topo(&file_form, 0, &["-c", RUN]);
-    assert!(o.status.success(), "{}", text(&o));
+    assert!(o.status.success(), "{}", run_mpi::text(&o));
     // The def in its own -c, used by the run_batch of a later -c.
     let def = DEF.trim_end();
     for (dir, ranks) in [(&cmd1, 0), (&cmd2, 2)] {
         let o = topo(dir, ranks, &["-a", "-c", def, "-c", RUN]);
-        assert!(o.status.success(), "{ranks} ranks: {}", text(&o));
+        assert!(o.status.success(), "{ranks} ranks: {}", run_mpi::text(&o));
     }
     let expected = pngs(&file_form.join(RUN_DIR));
     for t in ["000001.00", "000002.00"] {
@@ -163,7 +154,7 @@ fn cmdline_def_takes_precedence_over_the_model_files() {
             &run("c"),
         ],
     );
-    assert!(o.status.success(), "{}", text(&o));
+    assert!(o.status.success(), "{}", run_mpi::text(&o));
     let got = pngs(&w.path().join("Output/202601010000_tiny_c"));
     assert_eq!(
         got,
@@ -174,7 +165,7 @@ fn cmdline_def_takes_precedence_over_the_model_files() {
         ]
     );
     let o = topo(w.path(), 0, &["-c", &run("m")]);
-    assert!(o.status.success(), "{}", text(&o));
+    assert!(o.status.success(), "{}", run_mpi::text(&o));
     let got = pngs(&w.path().join("Output/202601010000_tiny_m"));
     assert_eq!(
         got,
@@ -233,7 +224,7 @@ fn errors_are_located_in_the_c_text_before_anything_runs() {
     ];
     for (ranks, args, at, what) in cases {
         let o = topo(w.path(), ranks, &args);
-        let msg = text(&o);
+        let msg = run_mpi::text(&o);
         assert!(!o.status.success(), "{args:?}: {msg}");
         assert!(
             msg.contains(&format!("{at}: ")) && msg.contains(what),

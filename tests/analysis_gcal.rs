@@ -11,21 +11,6 @@ mod run_mpi;
 
 const BIN: &str = env!("CARGO_BIN_EXE_topo-hpc");
 
-fn repo() -> PathBuf {
-    PathBuf::from(env!("CARGO_MANIFEST_DIR"))
-}
-
-fn workdir() -> tempfile::TempDir {
-    let d = tempfile::tempdir().unwrap();
-    std::fs::create_dir(d.path().join("examples")).unwrap();
-    std::fs::copy(
-        repo().join("examples/gcal.ty"),
-        d.path().join("examples/gcal.ty"),
-    )
-    .unwrap();
-    d
-}
-
 /// `topo-hpc run examples/gcal.ty` at density 12 with `extra` options,
 /// directly (ranks == 0) or under mpirun.
 fn run_gcal(dir: &Path, ranks: usize, out: &str, extra: &[&str]) -> Output {
@@ -40,25 +25,6 @@ fn run_gcal(dir: &Path, ranks: usize, out: &str, extra: &[&str]) -> Output {
         .expect("cannot start topo-hpc")
 }
 
-fn text(o: &Output) -> String {
-    format!(
-        "status {:?}\n--- stdout\n{}\n--- stderr\n{}",
-        o.status,
-        String::from_utf8_lossy(&o.stdout),
-        String::from_utf8_lossy(&o.stderr)
-    )
-}
-
-fn only_dir(root: &Path) -> PathBuf {
-    let dirs: Vec<PathBuf> = std::fs::read_dir(root)
-        .unwrap()
-        .map(|e| e.unwrap().path())
-        .filter(|p| p.is_dir())
-        .collect();
-    assert_eq!(dirs.len(), 1, "{dirs:?}");
-    dirs[0].clone()
-}
-
 fn python(script: &str, args: &[PathBuf]) {
     let o = Command::new("python3")
         .arg("-c")
@@ -66,15 +32,15 @@ fn python(script: &str, args: &[PathBuf]) {
         .args(args)
         .output()
         .unwrap();
-    assert!(o.status.success(), "{}", text(&o));
+    assert!(o.status.success(), "{}", run_mpi::text(&o));
 }
 
 #[test]
 fn default_analysis_writes_maps_pinwheels_and_plots() {
-    let w = workdir();
+    let w = run_mpi::workdir_with_example("gcal.ty");
     let o = run_gcal(w.path(), 0, "out", &["--times", "1,30"]);
-    assert!(o.status.success(), "{}", text(&o));
-    let dir = only_dir(&w.path().join("out"));
+    assert!(o.status.success(), "{}", run_mpi::text(&o));
+    let dir = run_mpi::only_dir(&w.path().join("out"));
     let base = "202601010000_gcal";
     for t in ["000001.00", "000030.00"] {
         let mut pngs = vec![format!("{base}_{t}_V1_Orientation_Preference.png")];
@@ -143,17 +109,17 @@ print(len(a), 'equal')
 
 #[test]
 fn four_ranks_write_the_same_maps_as_one() {
-    let w = workdir();
+    let w = run_mpi::workdir_with_example("gcal.ty");
     for (ranks, out) in [(0, "r1"), (4, "r4")] {
         let o = run_gcal(w.path(), ranks, out, &["--times", "1,10", "--no-snapshot"]);
-        assert!(o.status.success(), "{}", text(&o));
+        assert!(o.status.success(), "{}", run_mpi::text(&o));
     }
     let h5 = "202601010000_gcal.h5";
     python(
         EQUAL_H5,
         &[
-            only_dir(&w.path().join("r1")).join(h5),
-            only_dir(&w.path().join("r4")).join(h5),
+            run_mpi::only_dir(&w.path().join("r1")).join(h5),
+            run_mpi::only_dir(&w.path().join("r4")).join(h5),
             PathBuf::from("analysis"),
         ],
     );
@@ -163,17 +129,17 @@ fn four_ranks_write_the_same_maps_as_one() {
 /// that measures maps learns exactly what a run without analysis learns.
 #[test]
 fn measuring_maps_does_not_change_training() {
-    let w = workdir();
+    let w = run_mpi::workdir_with_example("gcal.ty");
     for (plan, out) in [("or_map,pinwheels,weights", "a"), ("none", "b")] {
         let o = run_gcal(w.path(), 0, out, &["--times", "3,8", "--analysis", plan]);
-        assert!(o.status.success(), "{}", text(&o));
+        assert!(o.status.success(), "{}", run_mpi::text(&o));
     }
     let snap = "202601010000_gcal_000008.00.snapshot.h5";
     python(
         EQUAL_H5,
         &[
-            only_dir(&w.path().join("a")).join(snap),
-            only_dir(&w.path().join("b")).join(snap),
+            run_mpi::only_dir(&w.path().join("a")).join(snap),
+            run_mpi::only_dir(&w.path().join("b")).join(snap),
             PathBuf::from(""),
         ],
     );

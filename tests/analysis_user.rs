@@ -4,6 +4,9 @@
 use std::path::{Path, PathBuf};
 use std::process::{Command, Output};
 
+#[path = "mpi/run.rs"]
+mod run_mpi;
+
 const BIN: &str = env!("CARGO_BIN_EXE_topo-hpc");
 
 /// A scratch folder with `m.ty`: the GCAL example plus `body` appended.
@@ -26,15 +29,6 @@ fn topo(dir: &Path, command: &str) -> Output {
         .expect("cannot start topo-hpc")
 }
 
-fn text(o: &Output) -> String {
-    format!(
-        "status {:?}\n--- stdout\n{}\n--- stderr\n{}",
-        o.status,
-        String::from_utf8_lossy(&o.stdout),
-        String::from_utf8_lossy(&o.stderr)
-    )
-}
-
 const RUN: &str =
     "run_batch('m.ty', times=[1, 3], analysis_fn=my_analysis, timestamp='202601010000')";
 
@@ -51,7 +45,7 @@ def my_analysis():
 "#,
     );
     let o = topo(w.path(), RUN);
-    assert!(o.status.success(), "{}", text(&o));
+    assert!(o.status.success(), "{}", run_mpi::text(&o));
     let dir = w.path().join("Output/202601010000_m");
     for t in ["000001.00", "000003.00"] {
         for f in [
@@ -59,7 +53,7 @@ def my_analysis():
             format!("202601010000_m_{t}_Retina_Activity_g.png"),
             format!("202601010000_m_{t}_V1_LGNOnAfferent_Weights.png"),
         ] {
-            assert!(dir.join(&f).is_file(), "{f} missing\n{}", text(&o));
+            assert!(dir.join(&f).is_file(), "{f} missing\n{}", run_mpi::text(&o));
         }
         // Only what the function asked for: no other projection plots,
         // no default-analysis activity datasets.
@@ -83,7 +77,7 @@ with h5py.File(sys.argv[1], 'r') as f:
         .arg(dir.join("202601010000_m.h5"))
         .output()
         .unwrap();
-    assert!(py.status.success(), "{}", text(&py));
+    assert!(py.status.success(), "{}", run_mpi::text(&py));
 }
 
 #[test]
@@ -94,8 +88,8 @@ fn unknown_call_fails_before_training_with_its_location() {
         .lines()
         .count();
     let o = topo(w.path(), RUN);
-    assert!(!o.status.success(), "{}", text(&o));
-    let msg = text(&o);
+    assert!(!o.status.success(), "{}", run_mpi::text(&o));
+    let msg = run_mpi::text(&o);
     assert!(
         msg.contains(&format!("m.ty:{lines}:5")) && msg.contains("plot_everything"),
         "{msg}"
@@ -111,5 +105,9 @@ fn undefined_function_is_an_error() {
     let w = workdir("");
     let o = topo(w.path(), RUN);
     assert!(!o.status.success());
-    assert!(text(&o).contains("def my_analysis()"), "{}", text(&o));
+    assert!(
+        run_mpi::text(&o).contains("def my_analysis()"),
+        "{}",
+        run_mpi::text(&o)
+    );
 }

@@ -2,29 +2,13 @@
 //! the output folder and its files, under one and several MPI ranks, and
 //! bad input (clear message, non-zero exit, nothing half-written).
 
-use std::path::{Path, PathBuf};
+use std::path::Path;
 use std::process::{Command, Output};
 
 #[path = "mpi/run.rs"]
 mod run_mpi;
 
 const BIN: &str = env!("CARGO_BIN_EXE_topo-hpc");
-
-fn repo() -> PathBuf {
-    PathBuf::from(env!("CARGO_MANIFEST_DIR"))
-}
-
-/// A scratch folder holding `examples/tiny.ty`, as a user's checkout would.
-fn workdir() -> tempfile::TempDir {
-    let d = tempfile::tempdir().unwrap();
-    std::fs::create_dir(d.path().join("examples")).unwrap();
-    std::fs::copy(
-        repo().join("examples/tiny.ty"),
-        d.path().join("examples/tiny.ty"),
-    )
-    .unwrap();
-    d
-}
 
 /// `topo-hpc ARGS` in `dir`, directly (ranks == 0) or under mpirun.
 fn topo(dir: &Path, ranks: usize, args: &[&str]) -> Output {
@@ -33,31 +17,6 @@ fn topo(dir: &Path, ranks: usize, args: &[&str]) -> Output {
         .args(args)
         .output()
         .expect("cannot start topo-hpc")
-}
-
-fn text(o: &Output) -> String {
-    format!(
-        "status {:?}\n--- stdout\n{}\n--- stderr\n{}",
-        o.status,
-        String::from_utf8_lossy(&o.stdout),
-        String::from_utf8_lossy(&o.stderr)
-    )
-}
-
-/// The only folder directly under `root`.
-fn only_dir(root: &Path) -> PathBuf {
-    let dirs: Vec<PathBuf> = std::fs::read_dir(root)
-        .unwrap_or_else(|e| panic!("{}: {e}", root.display()))
-        .map(|e| e.unwrap().path())
-        .filter(|p| p.is_dir())
-        .collect();
-    assert_eq!(
-        dirs.len(),
-        1,
-        "expected one run folder in {}: {dirs:?}",
-        root.display()
-    );
-    dirs[0].clone()
 }
 
 fn names(dir: &Path) -> Vec<String> {
@@ -148,10 +107,10 @@ fn seed_first_command_lines_one_and_four_ranks() {
                 ",cortex_density=3",
             ),
         ] {
-            let w = workdir();
+            let w = run_mpi::workdir_with_example("tiny.ty");
             let o = topo(w.path(), ranks, &["-a", "-c", cmd]);
-            assert!(o.status.success(), "{}", text(&o));
-            let dir = only_dir(&w.path().join("Output"));
+            assert!(o.status.success(), "{}", run_mpi::text(&o));
+            let dir = run_mpi::only_dir(&w.path().join("Output"));
             check_seed_run(
                 &dir,
                 params,
@@ -164,7 +123,7 @@ fn seed_first_command_lines_one_and_four_ranks() {
 
 #[test]
 fn seed_second_command_line_param_before_run_batch_is_not_in_the_name() {
-    let w = workdir();
+    let w = run_mpi::workdir_with_example("tiny.ty");
     let o = topo(
         w.path(),
         4,
@@ -180,7 +139,7 @@ fn seed_second_command_line_param_before_run_batch_is_not_in_the_name() {
             "save_snapshot()",
         ],
     );
-    assert!(o.status.success(), "{}", text(&o));
+    assert!(o.status.success(), "{}", run_mpi::text(&o));
     let root = w.path().join("Output");
     // save_script_repr before run_batch wrote into the output root.
     assert!(
@@ -188,7 +147,7 @@ fn seed_second_command_line_param_before_run_batch_is_not_in_the_name() {
         "{:?}",
         names(&root)
     );
-    let dir = only_dir(&root);
+    let dir = run_mpi::only_dir(&root);
     check_seed_run(&dir, "", &DEFAULT_TIMES, 3);
     // cortex_density=3 reached the model although it is not in the name.
     let simname = &dir.file_name().unwrap().to_string_lossy()[..17];
@@ -203,7 +162,7 @@ fn seed_second_command_line_param_before_run_batch_is_not_in_the_name() {
 
 #[test]
 fn run_subcommand_names_folder_and_refuses_an_existing_one() {
-    let w = workdir();
+    let w = run_mpi::workdir_with_example("tiny.ty");
     let args = [
         "run",
         "examples/tiny.ty",
@@ -219,7 +178,7 @@ fn run_subcommand_names_folder_and_refuses_an_existing_one() {
         "t1",
     ];
     let o = topo(w.path(), 0, &args);
-    assert!(o.status.success(), "{}", text(&o));
+    assert!(o.status.success(), "{}", run_mpi::text(&o));
     let dir = w.path().join("out/200710112056_tiny_t1,cortex_density=3");
     assert!(dir.is_dir(), "{:?}", names(&w.path().join("out")));
     let before: Vec<(String, std::time::SystemTime)> = names(&dir)
@@ -234,7 +193,7 @@ fn run_subcommand_names_folder_and_refuses_an_existing_one() {
         !again.status.success(),
         "second run with the same folder must fail"
     );
-    let msg = text(&again);
+    let msg = run_mpi::text(&again);
     assert!(msg.contains("directory already exists"), "{msg}");
     let after: Vec<(String, std::time::SystemTime)> = names(&dir)
         .into_iter()
@@ -248,7 +207,7 @@ fn run_subcommand_names_folder_and_refuses_an_existing_one() {
 
 #[test]
 fn bad_input_fails_clearly_and_writes_nothing() {
-    let w = workdir();
+    let w = run_mpi::workdir_with_example("tiny.ty");
     let cases: [(&[&str], &str); 4] = [
         (
             &[
@@ -298,7 +257,7 @@ fn bad_input_fails_clearly_and_writes_nothing() {
     for (args, needle) in cases {
         let o = topo(w.path(), 0, args);
         assert!(!o.status.success(), "{args:?} should fail");
-        let msg = text(&o);
+        let msg = run_mpi::text(&o);
         assert!(
             msg.contains(needle),
             "{args:?}: message lacks '{needle}':\n{msg}"
@@ -322,9 +281,9 @@ fn bad_input_fails_clearly_and_writes_nothing() {
     );
     assert!(!o.status.success());
     assert!(
-        text(&o).contains("cannot create output root"),
+        run_mpi::text(&o).contains("cannot create output root"),
         "{}",
-        text(&o)
+        run_mpi::text(&o)
     );
     // Under mpirun the whole job ends non-zero too (no hang).
     let o = topo(
@@ -340,13 +299,13 @@ fn bad_input_fails_clearly_and_writes_nothing() {
         ],
     );
     assert!(!o.status.success());
-    assert!(text(&o).contains("nope"), "{}", text(&o));
+    assert!(run_mpi::text(&o).contains("nope"), "{}", run_mpi::text(&o));
 }
 
 /// The HDF5 results of a 4-rank run equal a 1-rank run's, read with h5py.
 #[test]
 fn h5py_reads_equal_arrays_from_one_and_four_ranks() {
-    let w = workdir();
+    let w = run_mpi::workdir_with_example("tiny.ty");
     for (ranks, out) in [(0, "r1"), (4, "r4")] {
         let o = topo(
             w.path(),
@@ -366,10 +325,10 @@ fn h5py_reads_equal_arrays_from_one_and_four_ranks() {
                 out,
             ],
         );
-        assert!(o.status.success(), "{}", text(&o));
+        assert!(o.status.success(), "{}", run_mpi::text(&o));
     }
-    let a = only_dir(&w.path().join("r1"));
-    let b = only_dir(&w.path().join("r4"));
+    let a = run_mpi::only_dir(&w.path().join("r1"));
+    let b = run_mpi::only_dir(&w.path().join("r4"));
     let script = r#"
 import h5py, sys, numpy as np
 def arrays(path):
@@ -402,13 +361,13 @@ print(len(a), 'datasets equal')
         .arg(b.join("202601010000_tiny.h5"))
         .output()
         .unwrap();
-    assert!(py.status.success(), "{}", text(&py));
+    assert!(py.status.success(), "{}", run_mpi::text(&py));
 }
 
 /// name_time_format and the parameter-name map, in both command-line forms.
 #[test]
 fn name_time_format_and_name_map() {
-    let w = workdir();
+    let w = run_mpi::workdir_with_example("tiny.ty");
     let o = topo(
         w.path(),
         0,
@@ -431,8 +390,8 @@ fn name_time_format_and_name_map() {
             "a",
         ],
     );
-    assert!(o.status.success(), "{}", text(&o));
-    let name = only_dir(&w.path().join("a"))
+    assert!(o.status.success(), "{}", run_mpi::text(&o));
+    let name = run_mpi::only_dir(&w.path().join("a"))
         .file_name()
         .unwrap()
         .to_string_lossy()
@@ -451,7 +410,7 @@ fn name_time_format_and_name_map() {
             "run_batch('examples/tiny.ty',cortex_density=3,times=[1],name_map={'cortex_density':'cd'},timestamp='200710112056',analysis_fn='none')",
         ],
     );
-    assert!(o.status.success(), "{}", text(&o));
+    assert!(o.status.success(), "{}", run_mpi::text(&o));
     assert!(
         w.path().join("b/200710112056_tiny,cd=3").is_dir(),
         "{:?}",
@@ -465,7 +424,7 @@ fn name_time_format_and_name_map() {
 #[test]
 fn random_seed_set_in_c_text_reaches_the_model() {
     for (seed_cmd, expect) in [(Some("param.random_seed = 7"), true), (None, false)] {
-        let w = workdir();
+        let w = run_mpi::workdir_with_example("tiny.ty");
         let mut args = vec!["-a"];
         if let Some(c) = seed_cmd {
             args.extend(["-c", c]);
@@ -475,8 +434,8 @@ fn random_seed_set_in_c_text_reaches_the_model() {
             "run_batch('examples/tiny.ty', times=[1], snapshot=False, analysis_fn='none')",
         ]);
         let o = topo(w.path(), 2, &args);
-        assert!(o.status.success(), "{}", text(&o));
-        let dir = only_dir(&w.path().join("Output"));
+        assert!(o.status.success(), "{}", run_mpi::text(&o));
+        let dir = run_mpi::only_dir(&w.path().join("Output"));
         let folder = dir.file_name().unwrap().to_string_lossy().into_owned();
         assert_eq!(after_timestamp(&folder), "_tiny", "{folder}");
         let repr = names(&dir)

@@ -30,18 +30,6 @@ const RUN_ARGS: [&str; 13] = [
     "--output-path=out",
 ];
 
-/// A scratch folder holding `examples/tiny.ty`.
-fn workdir() -> tempfile::TempDir {
-    let d = tempfile::tempdir().unwrap();
-    std::fs::create_dir(d.path().join("examples")).unwrap();
-    std::fs::copy(
-        Path::new(env!("CARGO_MANIFEST_DIR")).join("examples/tiny.ty"),
-        d.path().join("examples/tiny.ty"),
-    )
-    .unwrap();
-    d
-}
-
 /// A thread count surely above the CPUs any rank of this machine gets.
 fn too_many_threads() -> usize {
     let cpus = std::thread::available_parallelism().map_or(1, |n| n.get());
@@ -75,15 +63,6 @@ fn mpmd(dir: &Path, contexts: &[(usize, bool)], extra: &[&str]) -> Output {
         .current_dir(dir)
         .output()
         .expect("cannot start mpirun")
-}
-
-fn text(o: &Output) -> String {
-    format!(
-        "status {:?}\n--- stdout\n{}\n--- stderr\n{}",
-        o.status,
-        String::from_utf8_lossy(&o.stdout),
-        String::from_utf8_lossy(&o.stderr)
-    )
 }
 
 /// The `.out` of the run in `dir/out`.
@@ -131,9 +110,9 @@ fn oversubscribed(lines: &[&str]) -> Vec<String> {
 
 #[test]
 fn only_the_oversubscribed_rank_warns_with_its_rank() {
-    let w = workdir();
+    let w = run_mpi::workdir_with_example("tiny.ty");
     let o = mpmd(w.path(), &[(3, false), (1, true)], &[]);
-    assert!(o.status.success(), "{}", text(&o));
+    assert!(o.status.success(), "{}", run_mpi::text(&o));
     let out = out_file(w.path());
     let warns = warning_lines(&out);
     let over = oversubscribed(&warns);
@@ -154,16 +133,16 @@ fn only_the_oversubscribed_rank_warns_with_its_rank() {
     assert!(
         String::from_utf8_lossy(&o.stdout).contains(&expected),
         "{}",
-        text(&o)
+        run_mpi::text(&o)
     );
 }
 
 #[test]
 fn ranks_with_the_same_warning_share_one_line() {
-    let w = workdir();
+    let w = run_mpi::workdir_with_example("tiny.ty");
     // Ranks 0, 2 and 3 are oversubscribed, rank 1 is not.
     let o = mpmd(w.path(), &[(1, true), (1, false), (2, true)], &[]);
-    assert!(o.status.success(), "{}", text(&o));
+    assert!(o.status.success(), "{}", run_mpi::text(&o));
     let out = out_file(w.path());
     let warns = warning_lines(&out);
     let over = oversubscribed(&warns);
@@ -182,7 +161,7 @@ fn ranks_with_the_same_warning_share_one_line() {
 
 #[test]
 fn warnings_reach_the_log_when_the_run_fails_on_every_rank() {
-    let w = workdir();
+    let w = run_mpi::workdir_with_example("tiny.ty");
     // Restoring a snapshot that does not exist fails on every rank after
     // the network is built, i.e. after the thread check.
     let o = mpmd(
@@ -190,7 +169,7 @@ fn warnings_reach_the_log_when_the_run_fails_on_every_rank() {
         &[(1, false), (1, true)],
         &["--restore", "no_such_snapshot.h5"],
     );
-    assert!(!o.status.success(), "{}", text(&o));
+    assert!(!o.status.success(), "{}", run_mpi::text(&o));
     let out = out_file(w.path());
     let warns = warning_lines(&out);
     let over = oversubscribed(&warns);
@@ -212,9 +191,9 @@ fn warnings_reach_the_log_when_the_run_fails_on_every_rank() {
 
 #[test]
 fn a_rank_with_enough_cpus_does_not_warn() {
-    let w = workdir();
+    let w = run_mpi::workdir_with_example("tiny.ty");
     let o = mpmd(w.path(), &[(1, false)], &[]);
-    assert!(o.status.success(), "{}", text(&o));
+    assert!(o.status.success(), "{}", run_mpi::text(&o));
     let out = out_file(w.path());
     let warns = warning_lines(&out);
     assert!(oversubscribed(&warns).is_empty(), "{out}");
@@ -224,9 +203,9 @@ fn a_rank_with_enough_cpus_does_not_warn() {
 
 #[test]
 fn a_single_rank_warns_unprefixed() {
-    let w = workdir();
+    let w = run_mpi::workdir_with_example("tiny.ty");
     let o = mpmd(w.path(), &[(1, true)], &[]);
-    assert!(o.status.success(), "{}", text(&o));
+    assert!(o.status.success(), "{}", run_mpi::text(&o));
     let out = out_file(w.path());
     let warns = warning_lines(&out);
     let over = oversubscribed(&warns);
@@ -273,7 +252,7 @@ fn run_model(dir: &Path, ranks: usize, model: &str, out_name: &str) -> String {
         .current_dir(dir)
         .output()
         .expect("cannot start mpirun");
-    assert!(o.status.success(), "{}", text(&o));
+    assert!(o.status.success(), "{}", run_mpi::text(&o));
     let p = dir.join(format!(
         "{out_name}/202601010000_overflow/202601010000_overflow.out"
     ));
@@ -282,7 +261,7 @@ fn run_model(dir: &Path, ranks: usize, model: &str, out_name: &str) -> String {
 
 #[test]
 fn non_finite_activity_is_reported_by_the_rank_that_holds_it() {
-    let w = workdir();
+    let w = run_mpi::workdir_with_example("tiny.ty");
     let model = write_overflowing_model(w.path());
     let retina = |out: &str| -> Vec<String> {
         warning_lines(out)
@@ -325,7 +304,7 @@ fn topographicas_command_line_form_sizes_its_pool_from_slurm_too() {
     // `topo-hpc -c "run_batch(...)"` has no --threads: under SLURM the
     // pool must follow SLURM_CPUS_PER_TASK as `run` does, so an
     // oversubscribing value is noticed (and warned about) here as well.
-    let w = workdir();
+    let w = run_mpi::workdir_with_example("tiny.ty");
     let o = run_mpi::command(BIN, 2)
         .args([
             "-a",
@@ -338,7 +317,7 @@ fn topographicas_command_line_form_sizes_its_pool_from_slurm_too() {
         .current_dir(w.path())
         .output()
         .expect("cannot start mpirun");
-    assert!(o.status.success(), "{}", text(&o));
+    assert!(o.status.success(), "{}", run_mpi::text(&o));
     let runs: Vec<PathBuf> = std::fs::read_dir(w.path().join("out"))
         .unwrap()
         .map(|e| e.unwrap().path())

@@ -1,11 +1,54 @@
 //! Running a binary under a real `mpirun` from integration tests, the way
 //! the CI machine (2 cores, root) needs it. Shared by the integration
-//! tests (`#[path = "mpi/run.rs"] mod run_mpi;`); each uses a part.
+//! tests (`#[path = "mpi/run.rs"] mod run_mpi;`) with the small helpers
+//! they all need; each uses a part.
 #![allow(dead_code)]
 
 use std::io::Read;
-use std::process::{Command, Stdio};
+use std::path::{Path, PathBuf};
+use std::process::{Command, Output, Stdio};
 use std::time::{Duration, Instant};
+
+/// A scratch folder holding `examples/<file>` of this repository, as a
+/// user's checkout would.
+pub fn workdir_with_example(file: &str) -> tempfile::TempDir {
+    let d = tempfile::tempdir().unwrap();
+    std::fs::create_dir(d.path().join("examples")).unwrap();
+    std::fs::copy(
+        Path::new(env!("CARGO_MANIFEST_DIR"))
+            .join("examples")
+            .join(file),
+        d.path().join("examples").join(file),
+    )
+    .unwrap();
+    d
+}
+
+/// A finished process's status and output, for assertion messages.
+pub fn text(o: &Output) -> String {
+    format!(
+        "status {:?}\n--- stdout\n{}\n--- stderr\n{}",
+        o.status,
+        String::from_utf8_lossy(&o.stdout),
+        String::from_utf8_lossy(&o.stderr)
+    )
+}
+
+/// The only folder directly under `root` (a run's folder).
+pub fn only_dir(root: &Path) -> PathBuf {
+    let dirs: Vec<PathBuf> = std::fs::read_dir(root)
+        .unwrap_or_else(|e| panic!("{}: {e}", root.display()))
+        .map(|e| e.unwrap().path())
+        .filter(|p| p.is_dir())
+        .collect();
+    assert_eq!(
+        dirs.len(),
+        1,
+        "expected one run folder in {}: {dirs:?}",
+        root.display()
+    );
+    dirs[0].clone()
+}
 
 /// The environment OpenMPI needs on the CI machine: running as root, a
 /// shared-memory transport on one host, more ranks than cores. The output
