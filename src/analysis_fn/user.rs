@@ -78,6 +78,16 @@ fn kwarg<'a>(c: &'a Call, name: &str) -> Option<&'a Value> {
     c.kwargs.iter().find(|(k, _)| k == name).map(|(_, v)| v)
 }
 
+/// A True/False keyword argument, `default` when absent.
+fn bool_kwarg(c: &Call, name: &str, default: bool) -> Result<bool> {
+    match kwarg(c, name) {
+        None => Ok(default),
+        Some(v) => v
+            .as_bool()
+            .ok_or_else(|| anyhow!("{}: {name} must be True or False", c.location)),
+    }
+}
+
 fn only_kwargs(c: &Call, allowed: &[&str], positional: usize) -> Result<()> {
     if c.args.len() > positional {
         bail!(
@@ -178,20 +188,10 @@ fn parse(c: &Call) -> Result<Command> {
                         .ok_or_else(|| anyhow!("{}: duration must be a number", c.location))?,
                 ),
             };
-            let apply_output_fns = match kwarg(c, "apply_output_fns") {
-                None => true,
-                Some(v) => v.as_bool().ok_or_else(|| {
-                    anyhow!("{}: apply_output_fns must be True or False", c.location)
-                })?,
-            };
+            let apply_output_fns = bool_kwarg(c, "apply_output_fns", true)?;
             // pattern_present's default: the network keeps the state the
             // pattern left (featuremapper's measurements restore it).
-            let restore_state = match kwarg(c, "restore_state") {
-                None => false,
-                Some(v) => v.as_bool().ok_or_else(|| {
-                    anyhow!("{}: restore_state must be True or False", c.location)
-                })?,
-            };
+            let restore_state = bool_kwarg(c, "restore_state", false)?;
             Ok(Command::PatternPresent {
                 pattern,
                 settings: present::PresentSettings {
