@@ -18,5 +18,6 @@ pub use topo_spec as spec;
 pub mod analysis_fn;
 pub mod batch;
 pub mod geometry;
+pub mod host;
 pub mod io;
 pub mod session;

@@ -2,21 +2,12 @@
 //! as rank-local warnings ([`super::rank_warnings`]).
 
 use super::rank_warnings::record;
+use crate::host::hostname;
 use crate::par::threads::CpuBudget;
 use std::collections::HashSet;
 use topo_sim::exchange::Block;
 use topo_sim::Network;
 use topo_spec::Time;
-
-/// This machine's name, for messages that differ from node to node.
-pub fn hostname() -> String {
-    std::fs::read_to_string("/proc/sys/kernel/hostname")
-        .map(|s| s.trim().to_string())
-        .ok()
-        .filter(|s| !s.is_empty())
-        .or_else(|| std::env::var("HOSTNAME").ok())
-        .unwrap_or_else(|| "unknown".into())
-}
 
 /// Record a warning if this rank's thread pool has more threads than the
 /// CPUs it may run on (`--threads` or `SLURM_CPUS_PER_TASK` larger than

@@ -3,6 +3,7 @@
 
 use super::folder::find_run_folder;
 use super::manifest::{self, Manifest, RunRecord, RunState};
+use crate::host::hostname;
 use anyhow::{Context, Result};
 use std::fs::{self, OpenOptions};
 use std::io::Write;
@@ -101,14 +102,6 @@ pub fn newest_snapshot(dir: &Path) -> Option<PathBuf> {
         .filter_map(|p| time_of(&p).map(|t| (t, p)))
         .max_by(|a, b| a.0.total_cmp(&b.0))
         .map(|(_, p)| p)
-}
-
-/// This machine's name (to tell this host's live runs from dead ones).
-pub fn hostname() -> String {
-    fs::read_to_string("/proc/sys/kernel/hostname")
-        .map(|s| s.trim().to_string())
-        .or_else(|_| std::env::var("HOSTNAME"))
-        .unwrap_or_else(|_| "localhost".into())
 }
 
 /// Is the owner of a running (or queued) run still there? A process on
