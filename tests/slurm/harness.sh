@@ -134,11 +134,17 @@ step "SLURM up (pids $(cat "$work/slurmctld.pid") $(cat "$work/slurmd.pid"))"
 # Wait for a job (and every array task / requeue) to end; prints the set of
 # final states (e.g. "JobState=COMPLETED "); all_ok checks there is no other.
 wait_job() {
-  local id=$1 limit=$2 t=0 st
+  local id=$1 limit=$2 t=0 st seen=0
   while [ "$t" -lt "$limit" ]; do
     st=$(scontrol -o show job "$id" 2>/dev/null | grep -o 'JobState=[A-Z_]*' | sort -u | tr '\n' ' ')
+    # A job that requeues itself can show a final state (FAILED) for a
+    # moment before slurmctld re-pends it: only a state that holds for
+    # five polls (~10 s) is the end.
     if [ -n "$st" ] && ! echo "$st" | grep -qE 'PENDING|RUNNING|REQUEUE|CONFIGURING|COMPLETING|SUSPENDED'; then
-      echo "$st"; return 0
+      seen=$((seen + 1))
+      if [ "$seen" -ge 5 ]; then echo "$st"; return 0; fi
+    else
+      seen=0
     fi
     # A requeued job may not start for ~2 minutes (SLURM sets a begin time);
     # NUDGE=1 lets it start now, to keep the test short.
