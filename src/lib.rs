@@ -7,6 +7,7 @@
 
 pub mod cli;
 pub mod par;
+pub mod paths;
 pub mod sweep;
 
 pub use topo_analysis as analysis;

@@ -451,3 +451,299 @@ fn random_seed_set_in_c_text_reaches_the_model() {
         assert!(!text.contains("param.random_seed = 42"), "{text}");
     }
 }
+
+/// A scratch HOME holding `Documents/Topographica/examples/tiny.ty` (where
+/// the seed document keeps its copy of the examples) and an empty working
+/// folder beside it.
+fn home_with_tiny() -> (tempfile::TempDir, std::path::PathBuf, std::path::PathBuf) {
+    let t = tempfile::tempdir().unwrap();
+    let home = t.path().join("home");
+    let ex = home.join("Documents/Topographica/examples");
+    std::fs::create_dir_all(&ex).unwrap();
+    std::fs::copy(
+        Path::new(env!("CARGO_MANIFEST_DIR")).join("examples/tiny.ty"),
+        ex.join("tiny.ty"),
+    )
+    .unwrap();
+    let work = t.path().join("work");
+    std::fs::create_dir(&work).unwrap();
+    (t, home, work)
+}
+
+/// `topo-hpc ARGS` in `dir` with `HOME` set (and `TOPO_HPC_PATH` unset
+/// unless given in `env`).
+fn topo_home(dir: &Path, home: &Path, ranks: usize, env: &[(&str, &str)], args: &[&str]) -> Output {
+    let mut c = run_mpi::command(BIN, ranks);
+    c.current_dir(dir)
+        .env("HOME", home)
+        .env_remove("TOPO_HPC_PATH")
+        .args(args);
+    for (k, v) in env {
+        c.env(k, v);
+    }
+    c.output().expect("cannot start topo-hpc")
+}
+
+/// Every file below `dir`, relative, sorted.
+fn tree(dir: &Path) -> Vec<String> {
+    fn walk(base: &Path, d: &Path, out: &mut Vec<String>) {
+        for e in std::fs::read_dir(d).unwrap() {
+            let p = e.unwrap().path();
+            out.push(p.strip_prefix(base).unwrap().display().to_string());
+            if p.is_dir() {
+                walk(base, &p, out);
+            }
+        }
+    }
+    let mut v = Vec::new();
+    walk(dir, dir, &mut v);
+    v.sort();
+    v
+}
+
+/// The seed document's three command lines verbatim (only the program name
+/// swapped), with the model under `~/Documents/Topographica/examples`:
+/// inside the quoted Python text no shell expands `~`, so topo-hpc must.
+/// One process and three ranks under mpirun.
+#[test]
+fn seed_lines_verbatim_with_tilde_model_path() {
+    let model = "~/Documents/Topographica/examples/tiny.ty";
+    for ranks in [0, 3] {
+        let (_t, home, work) = home_with_tiny();
+        let home_before = tree(&home);
+        let root = work.join("Output");
+
+        let line1 = format!("run_batch('{model}')");
+        let o = topo_home(&work, &home, ranks, &[], &["-a", "-c", &line1]);
+        assert!(o.status.success(), "{}", run_mpi::text(&o));
+        check_seed_run(&run_mpi::only_dir(&root), "", &DEFAULT_TIMES, 5);
+        std::fs::remove_dir_all(&root).unwrap();
+
+        let line2 = format!("run_batch('{model}',cortex_density=3)");
+        let o = topo_home(&work, &home, ranks, &[], &["-a", "-c", &line2]);
+        assert!(o.status.success(), "{}", run_mpi::text(&o));
+        check_seed_run(
+            &run_mpi::only_dir(&root),
+            ",cortex_density=3",
+            &DEFAULT_TIMES,
+            3,
+        );
+        std::fs::remove_dir_all(&root).unwrap();
+
+        let line3 = format!("run_batch('{model}')");
+        let o = topo_home(
+            &work,
+            &home,
+            ranks,
+            &[],
+            &[
+                "-a",
+                "-c",
+                "save_script_repr()",
+                "-p",
+                "cortex_density=3",
+                "-c",
+                &line3,
+                "-c",
+                "save_snapshot()",
+            ],
+        );
+        assert!(o.status.success(), "{}", run_mpi::text(&o));
+        // save_script_repr() before run_batch: the default output folder.
+        assert!(
+            root.join("topo-hpc_000000.00_script_repr.ty").is_file(),
+            "{:?}",
+            names(&root)
+        );
+        let dir = run_mpi::only_dir(&root);
+        check_seed_run(&dir, "", &DEFAULT_TIMES, 3);
+        // save_snapshot() after run_batch: into the run's folder, announced
+        // after the run completed.
+        let stdout = String::from_utf8_lossy(&o.stdout);
+        let done = stdout.find("Batch run completed").expect("run completed");
+        let saved = stdout[done..]
+            .lines()
+            .find_map(|l| l.strip_prefix("Saved snapshot "))
+            .unwrap_or_else(|| panic!("no snapshot saved after the run:\n{stdout}"));
+        let saved = work.join(saved.trim());
+        assert!(saved.is_file(), "{}", saved.display());
+        assert_eq!(saved.parent().unwrap(), dir);
+        // The user's home is read, never written.
+        assert_eq!(tree(&home), home_before);
+    }
+}
+
+/// `~` in options, environment variables and command text; relative input
+/// files along the search path (working directory, model folder, output
+/// path, `$TOPO_HPC_PATH`), and the error that lists where it looked.
+#[test]
+fn tilde_paths_and_search_path_lookup() {
+    let (_t, home, work) = home_with_tiny();
+    let ex = "~/Documents/Topographica/examples/tiny.ty";
+    let quick = ["--times", "2", "--analysis", "none"];
+
+    // Options: the model argument and --output-path=~/... (no shell expands
+    // `~` after `=`).
+    let mut args = vec!["run", ex, "--output-path=~/out1"];
+    args.extend(quick);
+    let o = topo_home(&work, &home, 0, &[], &args);
+    assert!(o.status.success(), "{}", run_mpi::text(&o));
+    run_mpi::only_dir(&home.join("out1"));
+    assert!(!work.join("Output").exists() && !work.join("~").exists());
+
+    // $TOPO_HPC_OUTPUT=~/... and -o ~/... of Topographica's form.
+    let mut args = vec!["run", ex];
+    args.extend(quick);
+    let o = topo_home(&work, &home, 0, &[("TOPO_HPC_OUTPUT", "~/out2")], &args);
+    assert!(o.status.success(), "{}", run_mpi::text(&o));
+    run_mpi::only_dir(&home.join("out2"));
+    let o = topo_home(
+        &work,
+        &home,
+        2,
+        &[],
+        &[
+            "-o",
+            "~/out3",
+            "-c",
+            &format!("run_batch('{ex}',times=[2])"),
+        ],
+    );
+    assert!(o.status.success(), "{}", run_mpi::text(&o));
+    let run3 = run_mpi::only_dir(&home.join("out3"));
+
+    // --restore ~/...: continues from that snapshot.
+    let snap = std::fs::read_dir(&run3)
+        .unwrap()
+        .map(|e| e.unwrap().path())
+        .find(|p| p.to_string_lossy().ends_with(".snapshot.h5"))
+        .expect("final snapshot");
+    let snap_tilde = format!("~/{}", snap.strip_prefix(&home).unwrap().display());
+    let o = topo_home(
+        &work,
+        &home,
+        0,
+        &[],
+        &[
+            "run",
+            ex,
+            "--restore",
+            &snap_tilde,
+            "--times",
+            "4",
+            "--analysis",
+            "none",
+            "--output-path",
+            "~/out4",
+        ],
+    );
+    assert!(o.status.success(), "{}", run_mpi::text(&o));
+    assert!(
+        String::from_utf8_lossy(&o.stdout).contains("Restored"),
+        "{}",
+        run_mpi::text(&o)
+    );
+
+    // A bare model name: found through $TOPO_HPC_PATH (entries may use `~`)
+    // when the working directory has no such file ...
+    let lib = home.join("lib");
+    std::fs::create_dir(&lib).unwrap();
+    let text = std::fs::read_to_string(home.join(&ex[2..])).unwrap();
+    std::fs::write(lib.join("tiny.ty"), &text).unwrap();
+    let env = [
+        ("TOPO_HPC_PATH", "/nonexistent:~/lib"),
+        ("TOPO_HPC_OUTPUT", "out5"),
+    ];
+    let mut args = vec!["run", "tiny.ty"];
+    args.extend(quick);
+    let o = topo_home(&work, &home, 0, &env, &args);
+    assert!(o.status.success(), "{}", run_mpi::text(&o));
+    let run5 = run_mpi::only_dir(&work.join("out5"));
+    let copied = std::fs::read_dir(&run5)
+        .unwrap()
+        .map(|e| e.unwrap().path())
+        .find(|p| {
+            p.extension().is_some_and(|e| e == "ty") && !p.to_string_lossy().contains("script_repr")
+        })
+        .unwrap();
+    assert_eq!(std::fs::read_to_string(copied).unwrap(), text);
+    // ... and the working directory's own file wins over it.
+    let mine = format!("{text}\n# the working directory's copy\n");
+    std::fs::write(work.join("tiny.ty"), &mine).unwrap();
+    let o = topo_home(
+        &work,
+        &home,
+        0,
+        &[("TOPO_HPC_PATH", "~/lib"), ("TOPO_HPC_OUTPUT", "out6")],
+        &args,
+    );
+    assert!(o.status.success(), "{}", run_mpi::text(&o));
+    let run6 = run_mpi::only_dir(&work.join("out6"));
+    let copied = std::fs::read_dir(&run6)
+        .unwrap()
+        .map(|e| e.unwrap().path())
+        .find(|p| {
+            p.extension().is_some_and(|e| e == "ty") && !p.to_string_lossy().contains("script_repr")
+        })
+        .unwrap();
+    assert_eq!(std::fs::read_to_string(copied).unwrap(), mine);
+    std::fs::remove_file(work.join("tiny.ty")).unwrap();
+
+    // Not found anywhere: the error lists every place, nothing is created.
+    let o = topo_home(
+        &work,
+        &home,
+        0,
+        &[("TOPO_HPC_PATH", "~/lib"), ("TOPO_HPC_OUTPUT", "out7")],
+        &["-a", "-c", "run_batch('missing.ty')"],
+    );
+    assert!(!o.status.success());
+    let err = String::from_utf8_lossy(&o.stderr);
+    assert!(
+        err.contains("model file missing.ty was not found; looked in:"),
+        "{err}"
+    );
+    for place in [
+        work.join("missing.ty"),
+        work.join("out7/missing.ty"),
+        lib.join("missing.ty"),
+    ] {
+        assert!(
+            err.contains(&place.display().to_string()),
+            "{} not listed: {err}",
+            place.display()
+        );
+    }
+    assert!(
+        !work.join("out7").exists(),
+        "output created for a missing model"
+    );
+
+    // A snapshot saved by name in the run folder loads back by that name
+    // from a working directory that does not hold it.
+    let o = topo_home(
+        &work,
+        &home,
+        2,
+        &[("TOPO_HPC_OUTPUT", "out8")],
+        &[
+            "-c",
+            &format!("run_batch('{ex}',times=[3],analysis_fn='none')"),
+            "-c",
+            "save_snapshot('mine')",
+            "-c",
+            "load_snapshot('mine_000003.00.snapshot.h5')",
+            "-c",
+            "topo.sim.run(2)",
+            "-c",
+            "save_snapshot('after')",
+        ],
+    );
+    assert!(o.status.success(), "{}", run_mpi::text(&o));
+    let run8 = run_mpi::only_dir(&work.join("out8"));
+    assert!(
+        run8.join("after_000005.00.snapshot.h5").is_file(),
+        "{:?}",
+        names(&run8)
+    );
+}

@@ -60,11 +60,28 @@ struct Shell {
     preset: Vec<(String, String)>,
     /// The current simulation and its base name.
     current: Option<(Session, String)>,
+    /// The folder of the model file last run (searched for input files).
+    model_dir: Option<PathBuf>,
+    /// The output root as `-o` (or the default) set it.
+    root: PathBuf,
     /// Functions `-c` texts defined so far, by name (the latest wins).
     functions: BTreeMap<String, FunctionSpec>,
     /// `param.random_seed` as the `-c` texts so far left it.
     random_seed: i64,
     errors: usize,
+}
+
+impl Shell {
+    /// Where `load_snapshot` and script names are looked up: the working
+    /// directory, the last model file's folder, where output goes now (the
+    /// run folder after run_batch, so a just-saved snapshot loads back by
+    /// name), the output root, then `$TOPO_HPC_PATH`.
+    fn search_path(&self) -> crate::paths::SearchPath {
+        let mut dirs: Vec<PathBuf> = self.model_dir.iter().cloned().collect();
+        dirs.push(self.prefix.clone());
+        dirs.push(self.root.clone());
+        crate::paths::SearchPath::new(dirs)
+    }
 }
 
 fn opt<'a>(options: &'a [(String, Value)], name: &str) -> Option<&'a Value> {
@@ -86,6 +103,8 @@ pub fn run(ctx: &Context, argv: &[String], items: &[Item]) -> Result<i32> {
         prefix: default_output_root(),
         preset: Vec::new(),
         current: None,
+        model_dir: None,
+        root: PathBuf::new(),
         functions: BTreeMap::new(),
         random_seed: topo_spec::ParamRandomSeed::DEFAULT.0,
         errors: 0,
@@ -94,7 +113,7 @@ pub fn run(ctx: &Context, argv: &[String], items: &[Item]) -> Result<i32> {
     let mut lang_items = Vec::new();
     for it in items {
         match it {
-            Item::OutputPath(p) => sh.prefix = PathBuf::from(p),
+            Item::OutputPath(p) => sh.prefix = crate::paths::expand_user_str(p),
             Item::AutoImport => lang_items.push(CommandLineItem::AutoImport),
             Item::Command(c) => lang_items.push(CommandLineItem::Command(c.clone())),
             Item::Param(p) => lang_items.push(CommandLineItem::Param(p.clone())),
@@ -103,15 +122,17 @@ pub fn run(ctx: &Context, argv: &[String], items: &[Item]) -> Result<i32> {
     }
     let commands = topo_lang::parse_commands(&lang_items).map_err(|e| anyhow!("{e}"))?;
     let root = sh.prefix.clone();
+    sh.root = root.clone();
     for cmd in commands {
         match cmd {
             TopCommand::SetGlobalParam { name, value } => sh.preset.push((name, literal(&value))),
             TopCommand::ExecFile { script } => {
-                let path = PathBuf::from(&script);
+                let path = sh.search_path().resolve(&script, "model file")?;
                 let spec = topo_lang::load_model_seeded(&path, &sh.preset, sh.random_seed)
                     .map_err(|e| anyhow!("{e}"))?;
                 let sess = Session::build(ctx, spec)?;
                 sh.current = Some((sess, script_base(&path)));
+                sh.model_dir = Some(crate::paths::folder_of(&path));
             }
             TopCommand::Run { duration } => {
                 let (sess, _) = sh.current.as_mut().ok_or_else(|| {
@@ -138,6 +159,7 @@ pub fn run(ctx: &Context, argv: &[String], items: &[Item]) -> Result<i32> {
                 )?;
                 sh.errors += out.errors;
                 sh.prefix = out.dir.clone();
+                sh.model_dir = Some(crate::paths::folder_of(&out.script));
                 if let Some(s) = out.session {
                     sh.current = Some((s, out.simname));
                 }
@@ -281,6 +303,28 @@ fn run_batch_cmd(
     run_batch(ctx, argv, &o, &log)
 }
 
+/// The run name in a snapshot file's name: `<simname>_<timestr>.snapshot.h5`
+/// gives `<simname>` (which may hold `_` itself); other names lose only
+/// their extension.
+fn snapshot_simname(path: &std::path::Path) -> String {
+    let file = path
+        .file_name()
+        .map(|n| n.to_string_lossy().into_owned())
+        .unwrap_or_default();
+    match file.strip_suffix(".snapshot.h5") {
+        Some(stem) => match stem.rsplit_once('_') {
+            Some((name, time)) if !name.is_empty() && time.parse::<f64>().is_ok() => {
+                name.to_string()
+            }
+            _ => stem.to_string(),
+        },
+        None => file
+            .rsplit_once('.')
+            .map(|(stem, _)| stem.to_string())
+            .unwrap_or(file),
+    }
+}
+
 fn builtin(ctx: &Context, sh: &mut Shell, call: &Call) -> Result<()> {
     match call.name.as_str() {
         // `-a`: every command is always available in topo-hpc.
@@ -312,7 +356,8 @@ fn builtin(ctx: &Context, sh: &mut Shell, call: &Call) -> Result<()> {
                 .ok_or_else(|| anyhow!("{}: save_snapshot: no simulation to save", call.location))?;
             let (dir, base) = match call.args.first() {
                 Some(Value::Str(f)) => {
-                    let p = sh.prefix.join(f);
+                    // An absolute (or `~`) name replaces the output folder.
+                    let p = sh.prefix.join(crate::paths::expand_user_str(f));
                     let dir = p.parent().map(PathBuf::from).unwrap_or_else(|| sh.prefix.clone());
                     let base = p
                         .file_name()
@@ -331,17 +376,14 @@ fn builtin(ctx: &Context, sh: &mut Shell, call: &Call) -> Result<()> {
             let Some(Value::Str(f)) = call.args.first() else {
                 bail!("{}: load_snapshot needs a file name", call.location);
             };
-            let path = PathBuf::from(f);
+            let path = sh.search_path().resolve(f, "snapshot")?;
             let comm = ctx.raw_comm().ok_or_else(|| anyhow!("parallel HDF5 needs MPI"))?;
             let snap = crate::io::snapshot::Snapshot::open(&path, comm)?;
             let spec: topo_spec::ModelSpec = serde_json::from_str(&snap.spec_json()?)?;
             snap.close()?;
             let mut sess = Session::build(ctx, spec)?;
             crate::io::restore::restore(ctx, &mut sess, &path)?;
-            let name = path
-                .file_name()
-                .map(|n| n.to_string_lossy().split('_').take(2).collect::<Vec<_>>().join("_"))
-                .unwrap_or_default();
+            let name = snapshot_simname(&path);
             sh.current = Some((sess, name));
             Ok(())
         }

@@ -81,7 +81,8 @@ pub struct BatchOptions {
 /// (Topographica used an `Output` folder under its user folder).
 pub fn default_output_root() -> PathBuf {
     std::env::var_os("TOPO_HPC_OUTPUT")
-        .map(PathBuf::from)
+        .filter(|v| !v.is_empty())
+        .map(crate::paths::expand_user)
         .unwrap_or_else(|| PathBuf::from("Output"))
 }
 
@@ -169,7 +170,11 @@ pub fn run_command(ctx: &Context, argv: &[String], r: &RunArgs) -> Result<i32> {
         params,
         preset: Vec::new(),
         times,
-        output_root: r.output_path.clone().unwrap_or_else(default_output_root),
+        output_root: r
+            .output_path
+            .as_deref()
+            .map(crate::paths::expand_user)
+            .unwrap_or_else(default_output_root),
         analysis: AnalysisPlan::parse(r.analysis.as_deref().unwrap_or("default"))
             .map_err(|e| anyhow!(e))?,
         names,
@@ -201,6 +206,8 @@ pub struct BatchOutcome {
     pub errors: usize,
     /// The simulation as run_batch left it (for commands after it).
     pub session: Option<Session>,
+    /// The model file run_batch found and ran.
+    pub script: PathBuf,
 }
 
 /// Parameters as the model evaluated them, as `Value`s (for the folder name).
@@ -248,6 +255,29 @@ fn utc_now() -> String {
         .to_string()
 }
 
+/// `o` with its input files found: the model file in the working directory,
+/// the output path and `$TOPO_HPC_PATH`; the snapshot also in the model
+/// file's folder.
+fn resolve_inputs(o: &BatchOptions) -> Result<BatchOptions> {
+    let script =
+        crate::paths::SearchPath::new([&o.output_root]).resolve(&o.script, "model file")?;
+    let restore = match &o.restore {
+        Some(snap) => Some(
+            crate::paths::SearchPath::new([
+                crate::paths::folder_of(&script),
+                o.output_root.clone(),
+            ])
+            .resolve(snap, "snapshot")?,
+        ),
+        None => None,
+    };
+    Ok(BatchOptions {
+        script,
+        restore,
+        ..o.clone()
+    })
+}
+
 /// Run a batch job. Collective.
 pub fn run_batch(
     ctx: &Context,
@@ -258,9 +288,10 @@ pub fn run_batch(
     if o.times.is_empty() {
         bail!("bad times: the list is empty");
     }
-    if !o.script.exists() {
-        bail!("model file {} does not exist", o.script.display());
-    }
+    // The model file and the snapshot to continue from are input files:
+    // `~` expanded and looked up along the search path (crate::paths).
+    let resolved = resolve_inputs(o)?;
+    let o = &resolved;
     // Everything that can fail on bad input happens before the folder exists.
     let mut all = o.preset.clone();
     all.extend(o.params.iter().cloned());
@@ -355,6 +386,7 @@ pub fn run_batch(
         simname,
         errors: errors + e2,
         session,
+        script: o.script.clone(),
     })
 }
 

@@ -27,7 +27,15 @@ pub fn split_params(params: &[String]) -> Result<Vec<(String, String)>> {
 /// Load a model file with `-p` overrides.
 pub fn load(model: &Path, params: &[String]) -> Result<ModelSpec> {
     let overrides = split_params(params)?;
-    topo_lang::load_model(model, &overrides).map_err(|e| anyhow!("{e}"))
+    let model = resolve_model(model)?;
+    topo_lang::load_model(&model, &overrides).map_err(|e| anyhow!("{e}"))
+}
+
+/// A model file named on the command line: `~` expanded, a relative name
+/// looked up in the working directory, the output path and `$TOPO_HPC_PATH`.
+pub fn resolve_model(model: &Path) -> Result<std::path::PathBuf> {
+    crate::paths::SearchPath::new([crate::batch::run::default_output_root()])
+        .resolve(model, "model file")
 }
 
 /// `topo-hpc model`.

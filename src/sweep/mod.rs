@@ -134,9 +134,9 @@ fn launcher(name: &str) -> Result<Launcher> {
 
 /// Default output root, as `topo-hpc run` uses.
 fn output_root(arg: &Option<PathBuf>) -> PathBuf {
-    arg.clone()
-        .or_else(|| std::env::var_os("TOPO_HPC_OUTPUT").map(PathBuf::from))
-        .unwrap_or_else(|| PathBuf::from("Output"))
+    arg.as_deref()
+        .map(crate::paths::expand_user)
+        .unwrap_or_else(crate::batch::run::default_output_root)
 }
 
 fn absolute(p: &Path) -> Result<PathBuf> {
@@ -149,9 +149,8 @@ fn manifest_from_args(args: &SweepArgs, timestamp: &str) -> Result<Manifest> {
         .model
         .as_ref()
         .context("a model file is needed (or --resume SWEEP_DIR)")?;
-    if !model.is_file() {
-        bail!("model file {} not found", model.display());
-    }
+    let model = &crate::paths::SearchPath::new([output_root(&args.output_path)])
+        .resolve(model, "model file")?;
     if args.mpi_ranks == 0 {
         bail!("--mpi-ranks must be at least 1");
     }
