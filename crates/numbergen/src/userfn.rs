@@ -6,14 +6,14 @@
 //! function of the time, so caching it per time (as [`crate::Streams`]
 //! does) gives the same numbers.
 
-use topo_spec::userclass::{KExpr, KStmt, Kernel, UnOp, UserClass};
+use topo_spec::userclass::{KExpr, KStmt, UnOp, UserClass};
 use topo_spec::{Component, Time};
 
 /// The value of a time function instance `c` of class `class` at time `t`.
 pub fn time_fn_value(class: &UserClass, c: &Component, t: Time) -> Result<f64, String> {
     let mut locals = vec![f64::NAN; class.call.locals];
     let ev = Eval { c, t: t.to_f64() };
-    match ev.block(&class.call, &class.call.body, &mut locals)? {
+    match ev.block(&class.call.body, &mut locals)? {
         Some(v) => Ok(v),
         None => Err(format!(
             "{} ({}) returned no value",
@@ -28,7 +28,7 @@ struct Eval<'a> {
 }
 
 impl Eval<'_> {
-    fn block(&self, k: &Kernel, body: &[KStmt], locals: &mut [f64]) -> Result<Option<f64>, String> {
+    fn block(&self, body: &[KStmt], locals: &mut [f64]) -> Result<Option<f64>, String> {
         for s in body {
             match s {
                 KStmt::Local { slot, value } => locals[*slot] = self.expr(value, locals)?,
@@ -39,7 +39,7 @@ impl Eval<'_> {
                     } else {
                         orelse
                     };
-                    if let Some(v) = self.block(k, branch, locals)? {
+                    if let Some(v) = self.block(branch, locals)? {
                         return Ok(Some(v));
                     }
                 }
@@ -99,7 +99,7 @@ impl Eval<'_> {
 mod tests {
     use super::*;
     use std::collections::BTreeMap;
-    use topo_spec::userclass::{BinOp, CmpOp, Family};
+    use topo_spec::userclass::{BinOp, CmpOp, Family, Kernel};
     use topo_spec::Value;
 
     fn decay() -> (UserClass, Component) {

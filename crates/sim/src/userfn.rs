@@ -19,7 +19,7 @@ use crate::exchange::Block;
 use crate::normalize::{for_each_unit, UnitMut};
 use std::cell::{Cell, RefCell};
 use std::collections::BTreeMap;
-use topo_spec::userclass::{BinOp, Func, KExpr, KStmt, Kernel, Reduction, UnOp, UserClass};
+use topo_spec::userclass::{BinOp, Func, KExpr, KStmt, Reduction, UnOp, UserClass};
 use topo_spec::{Component, Value};
 
 /// Element type of an array value (numpy dtype).
@@ -139,7 +139,7 @@ pub fn learning_kernel(class: &UserClass, c: &Component) -> Result<LearningKerne
         locals: vec![None; class.call.locals],
         pre: Vec::new(),
     };
-    let stmts = cx.block(&class.call, &class.call.body)?;
+    let stmts = cx.block(&class.call.body)?;
     Ok(LearningKernel {
         name: class.name.clone(),
         n_scal: cx.n_scal,
@@ -172,7 +172,7 @@ pub fn plugin_kernel(
 }
 
 impl Cx<'_> {
-    fn block(&mut self, k: &Kernel, body: &[KStmt]) -> Result<Vec<CStmt>, String> {
+    fn block(&mut self, body: &[KStmt]) -> Result<Vec<CStmt>, String> {
         let mut out = Vec::new();
         for s in body {
             self.pre.clear();
@@ -227,8 +227,8 @@ impl Cx<'_> {
                         return Err("an if test must be a number".into());
                     }
                     let pre = std::mem::take(&mut self.pre);
-                    let b = self.block(k, body)?;
-                    let o = self.block(k, orelse)?;
+                    let b = self.block(body)?;
+                    let o = self.block(orelse)?;
                     CStmt::If {
                         pre,
                         test: t,
@@ -561,28 +561,51 @@ pub fn apply(
     for_each_unit(cfs, &|um: UnitMut<'_>| {
         let [r1, r2, c1, c2] = slices[um.unit];
         let w = c2 - c1;
-        let n = (r2 - r1) * w;
-        SCRATCH.with(|s| {
-            let mut s = s.borrow_mut();
-            let (buf, scal) = &mut *s;
-            let need = n * (2 + kernel.n_arr);
-            if buf.len() < need {
-                buf.resize(need, 0.0);
-            }
-            if scal.len() < kernel.n_scal {
-                scal.resize(kernel.n_scal, 0.0);
-            }
-            let (xin, rest) = buf.split_at_mut(n);
+        let gather = |xin: &mut [f64]| {
             for (k, i) in (r1..r2).enumerate() {
                 let xs = (i - needed.r0) * ncols + (c1 - needed.c0);
                 xin[k * w..(k + 1) * w].copy_from_slice(&input[xs..xs + w]);
             }
-            let rest = Cell::from_mut(&mut rest[..n * (1 + kernel.n_arr)]).as_slice_of_cells();
+        };
+        let y = dest_activity[um.unit];
+        kernel.run_unit(um.weights, um.mask, w, y, single_connection_rate, gather);
+        *um.has_norm_total = false;
+    });
+    cfs.slices = slices;
+}
+
+impl LearningKernel {
+    /// One unit: `gather` fills the CF's input (row-major, rows of `row`
+    /// values) into the scratch, the kernel updates `weights`, then
+    /// `weights *= mask` (float32).
+    fn run_unit(
+        &self,
+        weights: &mut [f32],
+        mask: &[f32],
+        row: usize,
+        y: f64,
+        rate: f64,
+        gather: impl FnOnce(&mut [f64]),
+    ) {
+        let n = weights.len();
+        SCRATCH.with(|s| {
+            let mut s = s.borrow_mut();
+            let (buf, scal) = &mut *s;
+            let need = n * (2 + self.n_arr);
+            if buf.len() < need {
+                buf.resize(need, 0.0);
+            }
+            if scal.len() < self.n_scal {
+                scal.resize(self.n_scal, 0.0);
+            }
+            let (xin, rest) = buf.split_at_mut(n);
+            gather(xin);
+            let rest = Cell::from_mut(&mut rest[..n * (1 + self.n_arr)]).as_slice_of_cells();
             let (tmp, arr) = rest.split_at(n);
             let scal = Cell::from_mut(&mut scal[..]).as_slice_of_cells();
-            scal[UNIT_ACTIVITY].set(dest_activity[um.unit]);
-            scal[RATE].set(single_connection_rate);
-            let weights = Cell::from_mut(&mut *um.weights).as_slice_of_cells();
+            scal[UNIT_ACTIVITY].set(y);
+            scal[RATE].set(rate);
+            let weights = Cell::from_mut(weights).as_slice_of_cells();
             let env = Env {
                 input: xin,
                 weights,
@@ -590,14 +613,12 @@ pub fn apply(
                 arr,
                 n,
             };
-            LearningKernel::run(&kernel.stmts, &env, tmp, w);
-            for (wc, m) in weights.iter().zip(um.mask) {
+            Self::run(&self.stmts, &env, tmp, row);
+            for (wc, m) in weights.iter().zip(mask) {
                 wc.set(wc.get() * m);
             }
         });
-        *um.has_norm_total = false;
-    });
-    cfs.slices = slices;
+    }
 }
 
 #[cfg(test)]
@@ -633,5 +654,156 @@ mod tests {
         assert_eq!(result_ty(Ty::Arr(D::F32), Ty::Arr(D::F64)), Ty::Arr(D::F64));
         assert_eq!(result_ty(Ty::Arr(D::Bool), Ty::Scalar), Ty::Arr(D::F64));
         assert_eq!(result_ty(Ty::Scalar, Ty::Scalar), Ty::Scalar);
+    }
+
+    fn class(body: Vec<KStmt>, locals: usize) -> (UserClass, Component) {
+        let mut params = BTreeMap::new();
+        params.insert("gain".to_string(), Value::Float(0.1));
+        let class = UserClass {
+            name: "__main__.R".into(),
+            family: topo_spec::userclass::Family::LearningFn,
+            location: "t.ty:1:1".into(),
+            source: String::new(),
+            params: vec!["gain".into()],
+            call: topo_spec::userclass::Kernel { locals, body },
+        };
+        let c = Component {
+            class: class.name.clone(),
+            id: 0,
+            params,
+        };
+        (class, c)
+    }
+
+    fn b(op: BinOp, x: KExpr, y: KExpr) -> KExpr {
+        KExpr::Binary(op, Box::new(x), Box::new(y))
+    }
+
+    fn run(body: Vec<KStmt>, locals: usize, w: &mut [f32], x: &[f64], row: usize) {
+        let (class, c) = class(body, locals);
+        let k = learning_kernel(&class, &c).unwrap();
+        let mask = vec![1.0f32; w.len()];
+        k.run_unit(w, &mask, row, 0.5, 0.25, |xin| xin.copy_from_slice(x));
+    }
+
+    const W: [f32; 4] = [0.1, 0.2, 0.3, 0.7];
+    const X: [f64; 4] = [0.9, 0.0, 0.33, 1.0];
+
+    /// `weights *= self.gain`: a float32 array times a Python float is a
+    /// float32 operation (the scalar is cast to float32 first).
+    #[test]
+    fn float32_array_with_a_scalar_stays_float32() {
+        let mut w = W;
+        let body = vec![KStmt::InPlace {
+            arg: 2,
+            op: Some(BinOp::Mul),
+            value: KExpr::Param("gain".into()),
+        }];
+        run(body, 0, &mut w, &X, 2);
+        for (got, w0) in w.iter().zip(W) {
+            assert_eq!(got.to_bits(), (w0 * 0.1f32).to_bits());
+        }
+    }
+
+    /// `weights += rate * unit_activity * input_activity`: the scalar
+    /// product first, then float64 with the input, stored as float32.
+    #[test]
+    fn hebbian_order_and_dtypes() {
+        let mut w = W;
+        let value = b(
+            BinOp::Mul,
+            b(BinOp::Mul, KExpr::Arg(3), KExpr::Arg(1)),
+            KExpr::Arg(0),
+        );
+        run(
+            vec![KStmt::InPlace {
+                arg: 2,
+                op: Some(BinOp::Add),
+                value,
+            }],
+            0,
+            &mut w,
+            &X,
+            2,
+        );
+        for ((got, w0), x) in w.iter().zip(W).zip(X) {
+            assert_eq!(
+                got.to_bits(),
+                ((f64::from(w0) + 0.25 * 0.5 * x) as f32).to_bits()
+            );
+        }
+    }
+
+    /// `weights -= weights.sum()` reduces before the element-wise update
+    /// (float32 sum), `where` / `clip` choose and bound element-wise.
+    #[test]
+    fn reductions_where_and_clip() {
+        let mut w = W;
+        let value = KExpr::Reduce(Reduction::Sum, Box::new(KExpr::Arg(2)));
+        run(
+            vec![KStmt::InPlace {
+                arg: 2,
+                op: Some(BinOp::Sub),
+                value,
+            }],
+            0,
+            &mut w,
+            &X,
+            2,
+        );
+        let s = W.iter().fold(0.0f32, |a, x| a + x);
+        for (got, w0) in w.iter().zip(W) {
+            assert_eq!(got.to_bits(), (w0 - s).to_bits());
+        }
+        let mut w = W;
+        let cond = KExpr::Compare(
+            topo_spec::userclass::CmpOp::Gt,
+            Box::new(KExpr::Arg(0)),
+            Box::new(KExpr::Num(0.5)),
+        );
+        let picked = KExpr::Call(Func::Where, vec![cond, KExpr::Arg(0), KExpr::Num(-1.0)]);
+        let value = KExpr::Call(Func::Clip, vec![picked, KExpr::Num(0.0), KExpr::Num(0.95)]);
+        run(
+            vec![KStmt::InPlace {
+                arg: 2,
+                op: None,
+                value,
+            }],
+            0,
+            &mut w,
+            &X,
+            2,
+        );
+        assert_eq!(w, [0.9f32, 0.0, 0.0, 0.95]);
+    }
+
+    /// A float64 array local feeds a later statement; the input's sum is
+    /// taken row by row, as numpy reduces a strided view.
+    #[test]
+    fn locals_and_strided_input_sums() {
+        let mut w = W;
+        let body = vec![
+            KStmt::Local {
+                slot: 0,
+                value: b(BinOp::Mul, KExpr::Arg(0), KExpr::Num(2.0)),
+            },
+            KStmt::InPlace {
+                arg: 2,
+                op: Some(BinOp::Add),
+                value: b(
+                    BinOp::Div,
+                    KExpr::Local(0),
+                    KExpr::Reduce(Reduction::Sum, Box::new(KExpr::Arg(0))),
+                ),
+            },
+        ];
+        run(body, 1, &mut w, &X, 2);
+        let total = (0.0 + (X[0] + X[1])) + (X[2] + X[3]);
+        for ((got, w0), x) in w.iter().zip(W).zip(X) {
+            assert_eq!(
+                got.to_bits(),
+                ((f64::from(w0) + x * 2.0 / total) as f32).to_bits()
+            );
+        }
     }
 }
