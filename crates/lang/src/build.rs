@@ -144,6 +144,9 @@ impl Interp {
                 },
             );
         }
+        for (name, def) in &self.user_classes {
+            spec.user_classes.insert(name.clone(), def.class.clone());
+        }
         compact_ids(&mut spec);
         Ok(spec)
     }

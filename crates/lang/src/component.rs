@@ -13,6 +13,9 @@ use std::rc::Rc;
 impl Interp {
     /// `Class(**kwargs)`.
     pub(crate) fn construct(&mut self, class: &str, kwargs: Kwargs, off: usize) -> R<Obj> {
+        if crate::userclass::is_user_class(class) {
+            return self.construct_user(class, kwargs, off);
+        }
         let reg = registry();
         if reg.class(class).is_none() {
             return Err(self.err(off, format!("unknown class {class}")));
@@ -203,6 +206,11 @@ impl Interp {
             (Kind::Num, v @ (Obj::Int(_) | Obj::Float(_))) => v,
             (Kind::Num, Obj::Comp(c)) => {
                 if registry().is_subclass(&c.borrow().class, "numbergen.NumberGenerator") {
+                    return Ok(Obj::Comp(c));
+                }
+                // a user time function is a dynamic number too (param calls it)
+                let class = c.borrow().class.clone();
+                if self.user_family(&class) == Some(topo_spec::userclass::Family::TimeFn) {
                     return Ok(Obj::Comp(c));
                 }
                 return Err(wrong("a number or a numbergen generator", &Obj::Comp(c)));

@@ -47,6 +47,11 @@ pub(crate) struct LineIndex {
 }
 
 impl LineIndex {
+    /// The text between two byte offsets (empty if out of range).
+    pub(crate) fn slice(&self, start: usize, end: usize) -> &str {
+        self.text.get(start..end).unwrap_or("")
+    }
+
     pub(crate) fn new(text: &str) -> LineIndex {
         let mut starts = vec![0];
         for (i, b) in text.bytes().enumerate() {

@@ -62,6 +62,8 @@ pub(crate) struct Interp {
     pub(crate) steps: u64,
     pub(crate) default_cache: HashMap<String, ast::Expr>,
     pub(crate) depth: usize,
+    /// Classes the file defined (`class X(LearningFn): ...`), by `__main__.X`.
+    pub(crate) user_classes: BTreeMap<String, crate::userclass::UserClassDef>,
 }
 
 impl Interp {
@@ -84,6 +86,7 @@ impl Interp {
             steps: 0,
             default_cache: HashMap::new(),
             depth: 0,
+            user_classes: BTreeMap::new(),
         }
     }
 
@@ -204,16 +207,25 @@ impl Interp {
                 Ok(())
             }
             ast::Stmt::FunctionDef(f) => self.define_function(f),
-            ast::Stmt::ClassDef(_) => Err(self.err(
+            ast::Stmt::ClassDef(c) => self.define_class(c),
+            ast::Stmt::While(_) => Err(self.err(
                 off,
-                "class definitions are not supported: custom Python components cannot run here; use the built-in components (e.g. learningfn.Hebbian instead of a custom LearningFn)",
+                "while loops are not supported; use 'for ... in range(...)'",
             )),
-            ast::Stmt::While(_) => Err(self.err(off, "while loops are not supported; use 'for ... in range(...)'")),
             ast::Stmt::Delete(_) => Err(self.err(off, "del is not supported in model files")),
-            ast::Stmt::Return(_) => Err(self.err(off, "return outside a function is not supported")),
-            ast::Stmt::Global(_) | ast::Stmt::Nonlocal(_) => Err(self.err(off, "global/nonlocal declarations are not supported")),
-            ast::Stmt::Try(_) | ast::Stmt::TryStar(_) => Err(self.err(off, "try/except is not supported in model files")),
-            ast::Stmt::With(_) | ast::Stmt::AsyncWith(_) => Err(self.err(off, "with statements are not supported (no file access in model files)")),
+            ast::Stmt::Return(_) => {
+                Err(self.err(off, "return outside a function is not supported"))
+            }
+            ast::Stmt::Global(_) | ast::Stmt::Nonlocal(_) => {
+                Err(self.err(off, "global/nonlocal declarations are not supported"))
+            }
+            ast::Stmt::Try(_) | ast::Stmt::TryStar(_) => {
+                Err(self.err(off, "try/except is not supported in model files"))
+            }
+            ast::Stmt::With(_) | ast::Stmt::AsyncWith(_) => Err(self.err(
+                off,
+                "with statements are not supported (no file access in model files)",
+            )),
             ast::Stmt::Raise(_) => Err(self.err(off, "raise is not supported in model files")),
             ast::Stmt::Assert(a) => {
                 if self.eval(&a.test)?.truthy() {

@@ -46,6 +46,7 @@ mod pyfmt;
 mod registry;
 mod repr;
 mod sim;
+mod userclass;
 
 pub use command::{CommandLineItem, RUN_BATCH_OPTIONS};
 pub use error::LangError;

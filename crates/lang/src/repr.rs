@@ -82,6 +82,11 @@ fn children(c: &Component) -> Vec<u64> {
     m.keys().copied().filter(|id| *id != c.id).collect()
 }
 
+/// How the text refers to a class: user classes by their own name.
+fn class_ref(class: &str) -> &str {
+    class.strip_prefix("__main__.").unwrap_or(class)
+}
+
 fn kwargs(c: &Component) -> String {
     c.params
         .iter()
@@ -154,6 +159,15 @@ pub fn script_repr(spec: &ModelSpec) -> String {
         ));
     }
     out.push('\n');
+    if !spec.user_classes.is_empty() {
+        // the model file's own classes, as written (their bases and the
+        // names their bodies use come from these imports)
+        out.push_str("import math\nfrom topo.base.functionfamily import LearningFn\n\n");
+        for c in spec.user_classes.values() {
+            out.push_str(&c.source);
+            out.push_str("\n\n");
+        }
+    }
 
     let mut all: BTreeMap<u64, &Component> = BTreeMap::new();
     let mut roles: BTreeMap<u64, Role> = BTreeMap::new();
@@ -192,18 +206,23 @@ pub fn script_repr(spec: &ModelSpec) -> String {
             emit(child, all, roles, done, out);
         }
         match roles.get(&id).unwrap_or(&Role::Plain) {
-            Role::Plain => out.push_str(&format!("_c{} = {}({})\n", c.id, c.class, kwargs(c))),
+            Role::Plain => out.push_str(&format!(
+                "_c{} = {}({})\n",
+                c.id,
+                class_ref(&c.class),
+                kwargs(c)
+            )),
             Role::Sheet(name) => out.push_str(&format!(
                 "topo.sim[{}] = {}({})\n",
                 quote(name),
-                c.class,
+                class_ref(&c.class),
                 kwargs(c)
             )),
             Role::Conn(src, dest) => out.push_str(&format!(
                 "topo.sim.connect({}, {}, connection_type={}, {})\n",
                 quote(src),
                 quote(dest),
-                c.class,
+                class_ref(&c.class),
                 kwargs(c)
             )),
         }

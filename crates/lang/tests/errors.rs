@@ -51,8 +51,8 @@ fn class_definition() {
     at(
         &err("x = 1\nclass Foo(object):\n    pass\n"),
         2,
-        1,
-        "class definitions are not supported",
+        11,
+        "class Foo: base class not available",
     );
 }
 

@@ -17,6 +17,7 @@ pub mod numpy;
 pub mod pyops;
 pub mod pyrandom;
 pub mod streams;
+pub mod userfn;
 
 pub use hash::{time_hash, PARAM_RANDOM_SEED};
 pub use numpy::NumpyRandomState;

@@ -153,6 +153,10 @@ pub struct Streams {
     /// `param.random_seed`; snapshots written before it was stored had 42.
     #[serde(default = "default_random_seed")]
     random_seed: i64,
+    /// The model file's own classes, for user time functions used as
+    /// dynamic numbers (not stored in snapshots: the spec holds them).
+    #[serde(skip)]
+    user_classes: std::sync::Arc<BTreeMap<String, topo_spec::UserClass>>,
 }
 
 fn default_random_seed() -> i64 {
@@ -228,7 +232,23 @@ impl Streams {
             },
             objects: BTreeMap::new(),
             random_seed: PARAM_RANDOM_SEED,
+            user_classes: Default::default(),
         }
+    }
+
+    /// The same streams able to produce values of the model's user time
+    /// functions (`ModelSpec::user_classes`).
+    pub fn with_user_classes(
+        mut self,
+        classes: std::sync::Arc<BTreeMap<String, topo_spec::UserClass>>,
+    ) -> Streams {
+        self.user_classes = classes;
+        self
+    }
+
+    /// The user classes these streams know.
+    pub fn user_classes(&self) -> std::sync::Arc<BTreeMap<String, topo_spec::UserClass>> {
+        self.user_classes.clone()
     }
 
     /// The same streams hashed with `param.random_seed = seed` instead of
@@ -320,6 +340,19 @@ impl Streams {
         }
         let c = match v {
             Value::Object(c) if is_numbergen(c) => c,
+            Value::Object(c) if self.user_classes.contains_key(&c.class) => {
+                if !force {
+                    if let Some((when, n)) = self.objects.get(&c.id).and_then(|s| s.last) {
+                        if when == t {
+                            return Ok(n);
+                        }
+                    }
+                }
+                let class = &self.user_classes[&c.class];
+                let x = crate::userfn::time_fn_value(class, c, t).map_err(StreamError::Invalid)?;
+                self.objects.entry(c.id).or_default().last = Some((t, Num::Float(x)));
+                return Ok(Num::Float(x));
+            }
             other => {
                 return Err(StreamError::Invalid(format!(
                     "expected a number or a numbergen generator, got {other:?}"

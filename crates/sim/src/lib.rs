@@ -19,6 +19,7 @@ pub mod response;
 pub mod sheet;
 pub mod state;
 pub mod transfer;
+pub mod userfn;
 
 pub use error::SimError;
 pub use network::{sheet_coords, HaloUse, Network, Probe, Recorder};

@@ -28,6 +28,9 @@ pub enum LearningKind {
     Hebbian,
     /// `CFPLF_EuclideanHebbian`.
     EuclideanHebbian,
+    /// `CFPLF_Plugin` of a model file's own LearningFn class
+    /// ([`Projection::user_learning`]).
+    User,
 }
 
 /// How the summed activity of one priority group combines with the
@@ -101,6 +104,8 @@ pub struct Projection {
     pub response: ResponseKind,
     /// Learning function.
     pub learning: LearningKind,
+    /// The compiled user learning function of [`LearningKind::User`].
+    pub user_learning: Option<std::sync::Arc<crate::userfn::LearningKernel>>,
     /// Weight output functions.
     pub wofs: Vec<WeightsOutputFn>,
     /// Connection fields of the local dest units.
@@ -190,6 +195,9 @@ fn learning_kind(conn: &ConnectionSpec) -> Result<LearningKind, SimError> {
     }
     if short == "CFPLF_Plugin" {
         let single = Params::new(lf, &o).object("single_cf_fn")?;
+        if single.class.starts_with("__main__.") {
+            return Ok(LearningKind::User);
+        }
         return match single.short_class() {
             // SampleHebbian only adds bookkeeping to plain Hebbian.
             "Hebbian" | "SampleHebbian" => Ok(LearningKind::Hebbian),
@@ -274,6 +282,7 @@ impl Projection {
                 .unwrap_or(Value::Float(0.0)),
             response: response_kind(conn)?,
             learning: learning_kind(conn)?,
+            user_learning: None,
             wofs,
             cfs,
             activity: vec![0.0; n_local],

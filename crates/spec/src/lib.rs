@@ -31,8 +31,10 @@
 //! same algorithms and map to the plain canonical name.
 
 mod time;
+pub mod userclass;
 
 pub use time::Time;
+pub use userclass::UserClass;
 
 use serde::{Deserialize, Serialize};
 use std::collections::BTreeMap;
@@ -321,6 +323,11 @@ pub struct ModelSpec {
     pub analysis: BTreeMap<String, Value>,
     /// Functions defined with `def` for analysis, by name.
     pub functions: BTreeMap<String, FunctionSpec>,
+    /// Classes the model file defined (`class X(LearningFn): ...`), by
+    /// qualified name (`__main__.X`); their instances are components of
+    /// that class. Specs written before this field existed load empty.
+    #[serde(default, skip_serializing_if = "BTreeMap::is_empty")]
+    pub user_classes: BTreeMap<String, UserClass>,
 }
 
 /// The value of `param.random_seed` (an integer; param's default is 42).

@@ -43,7 +43,8 @@ impl Network {
     ) -> Result<Network, SimError> {
         let now = Time::from_int(0);
         let mut streams = Streams::new(spec.shared_random_seed.as_deref())
-            .with_random_seed(spec.param_random_seed.0);
+            .with_random_seed(spec.param_random_seed.0)
+            .with_user_classes(std::sync::Arc::new(spec.user_classes.clone()));
         let mut sheets = Vec::with_capacity(spec.sheets.len());
         for s in &spec.sheets {
             let coords = sheet_coords(s)?;
@@ -88,6 +89,17 @@ impl Network {
             )
             .map_err(|e| SimError::Build(e.to_string()))?;
             let mut p = Projection::new(conn, si, di, cfs)?;
+            if p.learning == crate::projection::LearningKind::User {
+                let k = crate::userfn::plugin_kernel(conn, &spec.user_classes)
+                    .map_err(SimError::Unsupported)?
+                    .ok_or_else(|| {
+                        SimError::Unsupported(format!(
+                            "{}.{}: the model's learning function class is missing from the spec",
+                            conn.dest, conn.name
+                        ))
+                    })?;
+                p.user_learning = Some(std::sync::Arc::new(k));
+            }
             if !sheets[si].is_generator() {
                 let (rows, cols) = sheets[si].shape();
                 p.halo = Some(ex.register(&conn.src, rows, cols, sheets[si].block, p.cfs.needed));

@@ -449,6 +449,13 @@ impl Network {
                 LearningKind::EuclideanHebbian => {
                     learning::euclidean_hebbian(&mut p.cfs, &p.input, &needed, dest_act, lr);
                 }
+                LearningKind::User => {
+                    // CFPLF_Plugin.constant_sum_connection_rate
+                    let rate = lr / p.cfs.n_units as f64;
+                    if let Some(k) = p.user_learning.as_deref() {
+                        crate::userfn::apply(k, &mut p.cfs, &p.input, &needed, dest_act, rate);
+                    }
+                }
                 LearningKind::None => {}
             }
             if !matches!(self.sheets[s].kind, SheetKind::Cf { joint: true, .. }) {

@@ -405,7 +405,8 @@ impl Network {
         }
         self.time = Time::try_from(meta.time).map_err(|e| err(format!("time: {e:?}")))?;
         self.started = meta.started;
-        self.streams = meta.streams;
+        let user_classes = self.streams.user_classes();
+        self.streams = meta.streams.with_user_classes(user_classes);
         let mut q = EventQueue::new();
         for (t, e) in meta.events {
             let t = Time::try_from(t).map_err(|e| err(format!("event time: {e:?}")))?;
