@@ -631,6 +631,14 @@ impl Interp {
                 self.seed = Some(words);
                 Ok(Obj::None)
             }
+            "param.resolve_path" => match args.first() {
+                Some(Obj::Str(name)) => Ok(Obj::Str(self.resolve_file(name, off)?)),
+                _ => Err(self.err(off, "param.resolve_path needs a file name")),
+            },
+            "copy.deepcopy" => match args.as_slice() {
+                [v] => Ok(self.deepcopy(v)),
+                _ => Err(self.err(off, "copy.deepcopy needs one argument")),
+            },
             "schedule_events" => self.lissom_schedule_events(args, kwargs, off),
             "ModelGCAL" | "ExamplesGCAL" => self.make_model(name, args, kwargs, off),
             n if n.starts_with("param.") => {

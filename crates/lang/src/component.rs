@@ -64,11 +64,15 @@ impl Interp {
         self.name_counter += 1;
         params.insert("name".into(), Obj::Str(name));
         let id = self.alloc_id();
-        Ok(Obj::Comp(Rc::new(RefCell::new(Comp {
+        let comp = Rc::new(RefCell::new(Comp {
             class: class.to_string(),
             id,
             params,
-        }))))
+        }));
+        if reg.is_subclass(class, "imagen.image.FileImage") {
+            self.check_file_image(&comp, off)?;
+        }
+        Ok(Obj::Comp(comp))
     }
 
     pub(crate) fn alloc_id(&mut self) -> u64 {

@@ -39,6 +39,7 @@ mod error;
 mod expr;
 mod gcal;
 mod globals;
+mod images;
 mod interp;
 mod lissom;
 mod obj;

@@ -278,6 +278,7 @@ pub(crate) const MODULES: &[&str] = &[
     "numpy",
     "math",
     "operator",
+    "copy",
 ];
 
 /// Whether `path` is an importable module.
@@ -291,10 +292,18 @@ pub(crate) fn is_module(path: &str) -> bool {
 pub(crate) fn alias(path: &str) -> Option<&'static str> {
     let a: &'static str = match path {
         // patterns re-exported under topo.pattern and imagen.deprecated
+        "topo.pattern.image.FileImage" => "imagen.image.FileImage",
+        "topo.pattern.image.PatternSampler" => "imagen.image.PatternSampler",
+        "imagen.image.edge_average" | "topo.pattern.image.edge_average" => {
+            "fn:imagen.image.edge_average"
+        }
+        "topo.pattern.OldSweeper" | "imagen.OldSweeper" => "imagen.deprecated.OldSweeper",
+        "topo.transferfn.DivisiveNormalizeLinf" => "imagen.transferfn.DivisiveNormalizeLinf",
+        "param.resolve_path" => "builtin:param.resolve_path",
+        "copy.deepcopy" => "builtin:copy.deepcopy",
         p if p.starts_with("topo.pattern.random.") => return alias_suffix(p, "imagen.random."),
         p if p.starts_with("topo.pattern.") => return alias_suffix(p, "imagen."),
         "imagen.deprecated.SeparatedComposite" => "imagen.SeparatedComposite",
-        "imagen.image.FileImage" => "unsupported:imagen.image.FileImage",
         "topo.numbergen.UniformRandom" => "numbergen.UniformRandom",
         // sheets
         "topo.base.generatorsheet.GeneratorSheet" => "topo.sheet.GeneratorSheet",

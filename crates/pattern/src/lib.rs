@@ -4,12 +4,15 @@
 //!
 //! - [`coords`]: bounding boxes, sheet coordinate systems (true bounds and
 //!   densities from nominal ones), sheet↔matrix conversions, slices.
+//! - [`image`]: bitmap and `.npy` images for `FileImage`, read once per
+//!   process and shared.
 //! - [`pattern`]: imagen pattern generators rendered from
 //!   [`topo_spec::Component`]s over a block of a grid.
 
 #![warn(missing_docs)]
 
 pub mod coords;
+pub mod image;
 pub mod pattern;
 
 pub use coords::{BoundingBox, CoordsError, SheetCoords, Slice};

@@ -2,7 +2,10 @@
 //! and the steps every `PatternGenerator.__call__` shares (coordinate grid,
 //! mask, scale, offset, output functions).
 
-use super::{composite, output_fns, random, shapes, Overrides, PatternError, Randomness, Region};
+use super::{
+    composite, file_image, output_fns, random, shapes, sweeper, Overrides, PatternError,
+    Randomness, Region,
+};
 use crate::coords::SheetCoords;
 use topo_spec::{Component, Time, Value};
 
@@ -161,6 +164,9 @@ pub(crate) fn eval<R: Randomness + ?Sized>(
         }
         "imagen.random.GaussianCloud" => composite::gaussian_cloud(gen, call, region, ctx)?,
         "imagen.random.UniformRandom" => random::uniform(gen, call, region, ctx)?,
+        "imagen.image.FileImage" => file_image::file_image(gen, call, region, ctx)?,
+        "imagen.Sweeper" => sweeper::sweeper(gen, call, region, ctx)?,
+        "imagen.deprecated.OldSweeper" => sweeper::old_sweeper(gen, call, region, ctx)?,
         other => return Err(PatternError::UnsupportedClass(other.to_string())),
     };
     if region == whole {
@@ -171,7 +177,7 @@ pub(crate) fn eval<R: Randomness + ?Sized>(
 
 /// The parameter reads of `_setup_xy` for patterns that ignore its
 /// coordinates (composites): a dynamic x, y or orientation is still drawn.
-fn read_position<R: Randomness + ?Sized>(
+pub(crate) fn read_position<R: Randomness + ?Sized>(
     gen: &Component,
     call: &Call<'_>,
     ctx: &mut Ctx<'_, '_, R>,

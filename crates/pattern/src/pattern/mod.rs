@@ -40,16 +40,20 @@
 
 mod composite;
 mod eval;
+mod file_image;
 mod numbergen;
 mod output_fns;
 mod random;
+mod sampler;
 mod shapes;
+mod sweeper;
 
 use crate::coords::{BoundingBox, CoordsError, SheetCoords};
 use std::fmt;
 use topo_spec::{Component, Time, Value};
 
 pub use output_fns::numpy_sum;
+pub use sampler::SizeNormalization;
 
 /// The imagen classes [`render`] knows.
 pub const SUPPORTED_CLASSES: &[&str] = &[
@@ -63,6 +67,9 @@ pub const SUPPORTED_CLASSES: &[&str] = &[
     "imagen.Selector",
     "imagen.random.UniformRandom",
     "imagen.random.GaussianCloud",
+    "imagen.image.FileImage",
+    "imagen.Sweeper",
+    "imagen.deprecated.OldSweeper",
 ];
 
 /// A multiplicative mask over the whole sampling grid (row-major), as the
@@ -232,6 +239,8 @@ pub enum PatternError {
     Coords(CoordsError),
     /// The random source failed.
     Random(String),
+    /// An image file could not be read.
+    Image(String),
 }
 
 impl PatternError {
@@ -258,6 +267,7 @@ impl fmt::Display for PatternError {
             PatternError::BadMask(s) => write!(f, "bad mask: {s}"),
             PatternError::Coords(e) => write!(f, "{e}"),
             PatternError::Random(s) => write!(f, "random stream: {s}"),
+            PatternError::Image(s) => write!(f, "{s}"),
         }
     }
 }

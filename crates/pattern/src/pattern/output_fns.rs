@@ -44,23 +44,47 @@ fn pairwise(a: &[f64]) -> f64 {
 /// Apply a pattern's `output_fns` in order to the whole-grid `values`.
 pub(crate) fn apply(gen: &Component, values: &mut [f64]) -> Result<(), PatternError> {
     for f in components(gen, "output_fns")? {
-        match f.short_class() {
-            "DivisiveNormalizeL1" => {
-                let norm = f
-                    .f64("norm_value")
-                    .ok_or_else(|| PatternError::param(f, "norm_value", "a number"))?;
-                divisive_normalize_l1(values, norm);
-            }
-            "IdentityTF" => {}
-            _ => {
-                return Err(PatternError::Unsupported(format!(
-                    "output function {} on pattern {}",
-                    f.class, gen.class
-                )))
-            }
+        apply_one(f, values, &gen.class)?;
+    }
+    Ok(())
+}
+
+/// Apply one transfer function to a whole array in place (`owner` names
+/// where it was found, for the error message).
+pub(crate) fn apply_one(
+    f: &Component,
+    values: &mut [f64],
+    owner: &str,
+) -> Result<(), PatternError> {
+    let norm = || {
+        f.f64("norm_value")
+            .ok_or_else(|| PatternError::param(f, "norm_value", "a number"))
+    };
+    match f.short_class() {
+        "DivisiveNormalizeL1" => divisive_normalize_l1(values, norm()?),
+        "DivisiveNormalizeLinf" => divisive_normalize_linf(values, norm()?),
+        "IdentityTF" => {}
+        _ => {
+            return Err(PatternError::Unsupported(format!(
+                "output function {} on {owner}",
+                f.class
+            )))
         }
     }
     Ok(())
+}
+
+/// `DivisiveNormalizeLinf` (imagen/transferfn): scale so the largest
+/// absolute value is `norm` (unchanged if all are 0).
+fn divisive_normalize_linf(values: &mut [f64], norm: f64) {
+    let max = values.iter().fold(f64::NEG_INFINITY, |m, v| m.max(v.abs()));
+    let current = 1.0 * max;
+    if current != 0.0 && !values.is_empty() {
+        let factor = norm / current;
+        for v in values.iter_mut() {
+            *v *= factor;
+        }
+    }
 }
 
 /// `DivisiveNormalizeL1`: scale so the sum of absolute values is `norm`

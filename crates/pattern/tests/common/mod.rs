@@ -119,6 +119,19 @@ impl Builder {
         self.object("imagen.transferfn.DivisiveNormalizeL1", p)
     }
 
+    /// A component of `class` with exactly the parameters `given` (and a
+    /// name).
+    pub fn object_pub(&mut self, class: &str, given: Vec<(&str, Value)>) -> Value {
+        let short = class.rsplit('.').next().unwrap();
+        let mut p: BTreeMap<String, Value> =
+            given.into_iter().map(|(k, v)| (k.to_string(), v)).collect();
+        p.insert(
+            "name".into(),
+            Value::Str(format!("{short}{:05}", self.next_id)),
+        );
+        self.object(class, p)
+    }
+
     fn object(&mut self, class: &str, params: BTreeMap<String, Value>) -> Value {
         self.next_id += 1;
         Value::Object(Box::new(Component {
@@ -179,4 +192,31 @@ pub fn assert_close(label: &str, got: &[f64], want: &[f64], cols: usize, tol: f6
         worst = worst.max(d);
     }
     worst
+}
+
+/// A wave-2 excerpt (`tests/data/wave2/<name>.json`) and its arrays
+/// (`<name>.f64.gz`, little-endian float64; see `make_excerpts.py`).
+pub fn wave2(name: &str) -> (serde_json::Value, Vec<f64>) {
+    use std::io::Read;
+    let meta = load(&format!("wave2/{name}.json"));
+    let path = PathBuf::from(env!("CARGO_MANIFEST_DIR"))
+        .join("tests/data/wave2")
+        .join(format!("{name}.f64.gz"));
+    let file = std::fs::File::open(&path).unwrap_or_else(|e| panic!("{path:?}: {e}"));
+    let mut bytes = Vec::new();
+    flate2::read::GzDecoder::new(file)
+        .read_to_end(&mut bytes)
+        .unwrap();
+    let values = bytes
+        .chunks_exact(8)
+        .map(|b| f64::from_le_bytes(b.try_into().unwrap()))
+        .collect();
+    (meta, values)
+}
+
+/// The array of a wave-2 record (its `array_offset` and `array_len`).
+pub fn record_array<'a>(record: &serde_json::Value, values: &'a [f64]) -> &'a [f64] {
+    let off = record["array_offset"].as_u64().unwrap() as usize;
+    let len = record["array_len"].as_u64().unwrap() as usize;
+    &values[off..off + len]
 }
