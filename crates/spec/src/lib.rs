@@ -321,6 +321,11 @@ pub struct ModelSpec {
     pub analysis: BTreeMap<String, Value>,
     /// Functions defined with `def` for analysis, by name.
     pub functions: BTreeMap<String, FunctionSpec>,
+    /// `topo.command.default_analysis_plotgroups` as the file sets it
+    /// (plot-group names, measured in order by the default analysis);
+    /// None: Topographica's `["Orientation Preference", "Activity"]`.
+    #[serde(default)]
+    pub default_analysis_plotgroups: Option<Vec<String>>,
 }
 
 /// The value of `param.random_seed` (an integer; param's default is 42).
