@@ -23,6 +23,7 @@ const DEF: &str = "def maptests():
     measure_position_pref()
     measure_corner_or_pref(measurement_prefix='Corner')
     measure_cog()
+    measure_or_tuning_fullfield()
 ";
 
 /// Runs `DEF` on lissom_oo_or at density 8 to t=100 in `dir` on `ranks`
@@ -115,6 +116,34 @@ fn lissom_oo_or_maps_match_topographica_map_tests() {
         "SF",
         &[],
         &["OrientationPreference"],
+    );
+    // Orientation tuning (full field): every curve point of every contrast.
+    python(
+        r#"
+import h5py, json, sys, numpy as np
+g = h5py.File(sys.argv[1], 'r')['analysis/000100.00/V1']
+cur = g['OrientationTuning'][...]
+cs = list(g['OrientationTuning_contrast'][...])
+xs = g['OrientationTuning_orientation'][...]
+ref = json.load(open(sys.argv[2]))['curves']['orientation']
+assert len(ref) == 4 and cur.shape == (4, 12, 8, 8), cur.shape
+n = 0
+for label, by_x in ref.items():
+    ci = cs.index(float(label.split('=')[1].strip().rstrip('%')))
+    for x, want in by_x.items():
+        xi = int(np.argmin(np.abs(xs - float(x))))
+        assert abs(xs[xi] - float(x)) < 1e-12, (x, xs)
+        # Topographica's own test: numpy.allclose(rtol=1e-05, atol=1e-07).
+        assert np.allclose(cur[ci, xi], np.array(want), rtol=1e-05, atol=1e-07), (label, x)
+        n += 1
+assert n == 48, n
+"#,
+        &[
+            &h5,
+            &Path::new(env!("CARGO_MANIFEST_DIR")).join(
+                "tests/data/maptests/lissom_oo_or_t000100.00_Orientation_Tuning_Fullfield.json",
+            ),
+        ],
     );
     // measure_cog: the CoG of a CF lies inside the CF's input slice.
     python(

@@ -17,12 +17,16 @@ use topo_analysis::{feature_product, Feature, FeatureCollector};
 use topo_spec::{Call, Value};
 
 /// `FeatureCurveCommand.durations` of the model, else its
-/// `MeasureResponseCommand.durations` (the class it inherits from), else 1.
+/// `MeasureResponseCommand.durations` (the class it inherits from), else
+/// 1; output functions applied: `FeatureMaps.cmd_overrides` do not
+/// reach `FeatureCurves`, so topo's `pattern_response` keeps its default
+/// `apply_output_fns=True` (`topo/analysis/featureresponses.py`).
 fn curve_settings(sess: &Session) -> Result<PresentSettings> {
     let mut analysis = sess.spec.analysis.clone();
     if let Some(d) = analysis.get("FeatureCurveCommand.durations").cloned() {
         analysis.insert("MeasureResponseCommand.durations".into(), d);
     }
+    analysis.remove("FeatureMaps.cmd_overrides.apply_output_fns");
     PresentSettings::from_spec(&analysis)
 }
 
