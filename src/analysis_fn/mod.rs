@@ -14,6 +14,19 @@ use std::path::Path;
 use topo_analysis::plot::{activity_image, Normalization};
 use topo_analysis::Grid;
 
+/// `--analysis` names of the map plot groups (Topographica's plot-group
+/// names, measured by featuremapper's commands with their defaults).
+pub const ANALYSIS_NAMES: &[(&str, &str)] = &[
+    ("sf_map", "Spatial Frequency Preference"),
+    ("od_map", "Ocular Preference"),
+    ("disparity_map", "PhaseDisparity Preference"),
+    ("hue_map", "Hue Preference"),
+    ("dr_map", "Direction Preference"),
+    ("position_map", "Position Preference"),
+    ("corner_map", "Corner OR Preference"),
+    ("cog", "Center of Gravity"),
+];
+
 /// What to do at each analysis time.
 #[derive(Clone, Debug, PartialEq, Default)]
 pub struct AnalysisPlan {
@@ -25,6 +38,12 @@ pub struct AnalysisPlan {
     pub pinwheels: bool,
     /// CF weight plots of measured sheets' projections.
     pub weights: bool,
+    /// Further map plot groups to measure and plot, in order
+    /// (`Ocular Preference`, `Position Preference`, ...).
+    pub plotgroups: Vec<String>,
+    /// Whether the model's `default_analysis_plotgroups`, when it sets
+    /// them, choose the activity, map and plot-group items.
+    pub model_default: bool,
     /// A user analysis function of the model (`def name(): ...`), run
     /// instead of the items above.
     pub function: Option<String>,
@@ -34,7 +53,8 @@ pub struct AnalysisPlan {
 }
 
 impl AnalysisPlan {
-    /// `default`, `none`, or a comma list of `activity,or_map,pinwheels,weights`.
+    /// `default`, `none`, or a comma list of the names in
+    /// [`ANALYSIS_NAMES`].
     pub fn parse(text: &str) -> Result<AnalysisPlan, String> {
         let mut p = AnalysisPlan::default();
         match text.trim() {
@@ -51,26 +71,61 @@ impl AnalysisPlan {
                     p.pinwheels = true
                 }
                 "weights" => p.weights = true,
-                other => {
-                    return Err(format!(
-                        "bad --analysis item '{other}': use default, none, or a comma list of activity, or_map, pinwheels, weights"
-                    ))
-                }
+                other => match ANALYSIS_NAMES.iter().find(|(n, _)| *n == other) {
+                    Some((_, group)) => p.plotgroups.push(group.to_string()),
+                    None => {
+                        let names: Vec<&str> = ANALYSIS_NAMES.iter().map(|(n, _)| *n).collect();
+                        return Err(format!(
+                            "bad --analysis item '{other}': use default, none, or a comma list of activity, or_map, pinwheels, weights, {}",
+                            names.join(", ")
+                        ));
+                    }
+                },
             }
         }
         Ok(p)
     }
 
-    /// Topographica's default_analysis_function.
+    /// Topographica's default_analysis_function (the model's
+    /// `default_analysis_plotgroups` when it sets them).
     pub fn topographica_default() -> AnalysisPlan {
         AnalysisPlan {
             activity: true,
             or_map: true,
             pinwheels: true,
             weights: true,
-            function: None,
-            command_line_function: None,
+            model_default: true,
+            ..AnalysisPlan::default()
         }
+    }
+
+    /// The plan for a model's `default_analysis_plotgroups`: 'Activity'
+    /// and 'Orientation Preference' (with pinwheels) as in the
+    /// built-in default, the other groups measured in order; weight plots
+    /// and the 45° response as Topographica's default_analysis_function.
+    /// Unknown groups are returned apart.
+    pub fn from_plotgroups(groups: &[String]) -> (AnalysisPlan, Vec<String>) {
+        let mut p = AnalysisPlan {
+            weights: true,
+            ..AnalysisPlan::default()
+        };
+        let mut unknown = Vec::new();
+        for g in groups {
+            match g.as_str() {
+                "Activity" => p.activity = true,
+                "Orientation Preference" => {
+                    p.or_map = true;
+                    p.pinwheels = true;
+                }
+                other if ANALYSIS_NAMES.iter().any(|(_, n)| *n == other) => {
+                    if !p.plotgroups.iter().any(|x| x == other) {
+                        p.plotgroups.push(other.to_string())
+                    }
+                }
+                other => unknown.push(other.to_string()),
+            }
+        }
+        (p, unknown)
     }
 
     /// A function defined in `-c` text (run_batch's `analysis_fn=name` after
@@ -104,6 +159,20 @@ pub fn run(
     if *plan == AnalysisPlan::default() {
         return Ok(());
     }
+    let model_plan;
+    let plan = match (&sess.spec.default_analysis_plotgroups, plan.model_default) {
+        (Some(groups), true) => {
+            let (p, unknown) = AnalysisPlan::from_plotgroups(groups);
+            for g in unknown {
+                log.warning(&format!(
+                    "default_analysis_plotgroups: plot group '{g}' is not one topo-hpc measures; skipped"
+                ));
+            }
+            model_plan = p;
+            &model_plan
+        }
+        _ => plan,
+    };
     let comm = ctx
         .raw_comm()
         .ok_or_else(|| anyhow!("parallel HDF5 needs MPI"))?;
@@ -139,6 +208,9 @@ pub fn run(
                 &dir.join(format!("{base}_{sheet}_Activity.png")),
             )?;
         }
+    }
+    for g in &plan.plotgroups {
+        user::measure_plot_group(ctx, sess, g, &target, "", log)?;
     }
     if plan.or_map || plan.pinwheels || plan.weights {
         or_map::run(ctx, sess, plan, &f, &group, dir, &base, log)?;
@@ -193,9 +265,13 @@ pub fn scalar(ctx: &Context, f: &H5File, path: &str, v: f64) -> Result<()> {
 }
 
 pub mod cf_plot;
+pub mod cog;
+pub mod feature_maps;
+pub mod map_png;
 pub mod or_map;
 pub mod present;
 pub mod state;
+pub mod tuning;
 pub mod user;
 
 #[cfg(test)]
@@ -214,5 +290,16 @@ mod tests {
         assert!(AnalysisPlan::parse("activty")
             .unwrap_err()
             .contains("activty"));
+        let p = AnalysisPlan::parse("od_map,cog").unwrap();
+        assert_eq!(p.plotgroups, ["Ocular Preference", "Center of Gravity"]);
+        let (p, unknown) = AnalysisPlan::from_plotgroups(&[
+            "Ocular Preference".into(),
+            "Orientation Preference".into(),
+            "Retinotopy".into(),
+            "Activity".into(),
+        ]);
+        assert!(p.activity && p.or_map && p.pinwheels && p.weights);
+        assert_eq!(p.plotgroups, ["Ocular Preference"]);
+        assert_eq!(unknown, ["Retinotopy"]);
     }
 }

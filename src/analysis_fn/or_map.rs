@@ -2,9 +2,9 @@
 //! response at an analysis time (Topographica's default_analysis_function
 //! after the Activity plots).
 
-use super::cf_plot;
 use super::present::{self, PresentSettings};
 use super::AnalysisPlan;
+use super::{cf_plot, feature_maps};
 use crate::batch::outlog::OutLog;
 use crate::io::h5::H5File;
 use crate::par::Context;
@@ -13,11 +13,7 @@ use anyhow::{anyhow, Result};
 use std::f64::consts::PI;
 use std::path::Path;
 use topo_analysis::plot::{activity_image, orientation_image, Normalization, SelectivityChannel};
-use topo_analysis::{
-    map_quality, or_pref_features, or_pref_presentations, FeatureCollector, Grid, OrPrefParams,
-    DEFAULT_SELECTIVITY_MULTIPLIER,
-};
-use topo_sim::exchange::Exchange;
+use topo_analysis::{map_quality, Grid, DEFAULT_SELECTIVITY_MULTIPLIER};
 use topo_spec::Value;
 
 /// Collective: the map-measuring parts of the plan.
@@ -39,7 +35,7 @@ pub fn run(
         );
     }
     if plan.or_map || plan.pinwheels {
-        let maps = measure_or_pref(ctx, sess, &measured, f, group, log)?;
+        let maps = measure_or_pref(ctx, sess, &measured, None, f, group, log)?;
         for (sheet, pref, sel) in &maps {
             let png = dir.join(format!("{base}_{sheet}_Orientation_Preference.png"));
             save_or_png(ctx, sess, sheet, pref, sel, &png)?;
@@ -90,73 +86,49 @@ pub fn selectivity_multiplier(sess: &Session) -> Result<f64> {
 /// rank holds them after [`measure_or_pref`].
 pub type OrMaps = Vec<(String, Vec<f64>, Vec<f64>)>;
 
-/// Collective: featuremapper's `measure_or_pref` on `sheets`; writes
-/// `OrientationPreference` and `OrientationSelectivity` (each rank its
-/// block) and returns the gathered maps.
+/// Collective: featuremapper's `measure_or_pref` on `sheets` (keyword
+/// arguments from `call`, else its defaults); writes every map it makes
+/// (`OrientationPreference`, `OrientationSelectivity`, and the Frequency
+/// and Phase ones, each rank its block) and returns the gathered
+/// orientation maps.
 pub fn measure_or_pref(
     ctx: &Context,
     sess: &mut Session,
     sheets: &[String],
+    call: Option<&topo_spec::Call>,
     f: &H5File,
     group: &str,
     log: &OutLog,
 ) -> Result<OrMaps> {
-    if sheets.is_empty() {
-        return Ok(vec![]);
-    }
-    let params = OrPrefParams::default();
-    let settings = PresentSettings::from_spec(&sess.spec.analysis)?;
-    let multiplier = selectivity_multiplier(sess)?;
-    let features = or_pref_features(&params).map_err(|e| anyhow!("{e}"))?;
-    let mut collectors = Vec::with_capacity(sheets.len());
-    for s in sheets {
-        let n = sess.net.activity(s).len();
-        collectors.push(FeatureCollector::new(features.clone(), n).map_err(|e| anyhow!("{e}"))?);
-    }
-    let stimuli = or_pref_presentations(&params).map_err(|e| anyhow!("{e}"))?;
-    let started = std::time::Instant::now();
-    let saved = super::state::state_push(sess)?;
-    for st in &stimuli {
-        let pattern =
-            present::sine_grating(st.frequency, st.orientation, st.phase, st.scale, st.offset);
-        let responses = present::present(sess, &pattern, sheets, &settings)?;
-        for (c, r) in collectors.iter_mut().zip(&responses) {
-            c.add(&st.feature_values(), r).map_err(|e| anyhow!("{e}"))?;
-        }
-    }
-    super::state::state_pop(ctx, sess, saved)?;
-    if ctx.is_root() {
-        log.line(&format!(
-            "measure_or_pref: {} presentations in {:.2} s",
-            stimuli.len(),
-            started.elapsed().as_secs_f64()
-        ));
-    }
-    let mut out = Vec::with_capacity(sheets.len());
-    for (s, c) in sheets.iter().zip(&collectors) {
-        let oi = c
-            .feature_index("Orientation")
-            .ok_or_else(|| anyhow!("measure_or_pref has no Orientation feature"))?;
-        let m = c.map(oi, multiplier).map_err(|e| anyhow!("{e}"))?;
-        let (rows, cols) = sess.net.sheet_shape(s).map_err(|e| anyhow!("{e}"))?;
-        let b = sess.net.sheet_block(s).map_err(|e| anyhow!("{e}"))?;
-        for (name, data) in [
-            ("OrientationPreference", &m.preference),
-            ("OrientationSelectivity", &m.selectivity),
-        ] {
-            f.write_block(
-                &format!("{group}/{s}/{name}"),
-                &[rows, cols],
-                &[b.r0, b.c0],
-                &[b.rows(), b.cols()],
-                data,
-            )?;
-        }
-        let pref = sess.ex.allgather_sheet(rows, cols, b, &m.preference);
-        let sel = sess.ex.allgather_sheet(rows, cols, b, &m.selectivity);
-        out.push((s.clone(), pref, sel));
+    let m = measurement(sess, "measure_or_pref", call)?;
+    let maps = feature_maps::measure(ctx, sess, &m, sheets, f, group, log)?;
+    let prefix = &m.prefix;
+    let mut out = Vec::with_capacity(maps.len());
+    for (sheet, mut list) in maps {
+        let mut take = |name: String| -> Result<Vec<f64>> {
+            let i = list
+                .iter()
+                .position(|(n, _, _)| *n == name)
+                .ok_or_else(|| anyhow!("measure_or_pref made no {name}"))?;
+            Ok(list.swap_remove(i).1)
+        };
+        let pref = take(format!("{prefix}OrientationPreference"))?;
+        let sel = take(format!("{prefix}OrientationSelectivity"))?;
+        out.push((sheet, pref, sel));
     }
     Ok(out)
+}
+
+/// A map measurement with the model's presentation settings and
+/// selectivity multiplier.
+pub fn measurement(
+    sess: &Session,
+    command: &str,
+    call: Option<&topo_spec::Call>,
+) -> Result<feature_maps::MapMeasurement> {
+    let settings = PresentSettings::from_spec(&sess.spec.analysis)?;
+    let multiplier = selectivity_multiplier(sess)?;
+    feature_maps::MapMeasurement::from_call(command, call, &settings, multiplier)
 }
 
 /// Enlargement so that a plot is about 256 pixels wide.

@@ -93,6 +93,27 @@ pub fn present(
             "the model has no GeneratorSheet to present a pattern on"
         ));
     }
+    let patterns = vec![pattern.clone(); gens.len()];
+    present_inputs(sess, &patterns, measured, settings)
+}
+
+/// Collective: as [`present`], with `patterns[i]` on the i-th sheet of
+/// [`generator_sheets`] (featuremapper's coordinated inputs: one eye or
+/// colour channel each).
+pub fn present_inputs(
+    sess: &mut Session,
+    patterns: &[Component],
+    measured: &[String],
+    settings: &PresentSettings,
+) -> Result<Vec<Vec<f64>>> {
+    let gens = generator_sheets(sess);
+    if gens.is_empty() || gens.len() != patterns.len() {
+        return Err(anyhow!(
+            "{} pattern(s) for {} generator sheet(s)",
+            patterns.len(),
+            gens.len()
+        ));
+    }
     // Events due now are processed first (Topographica's run(0)).
     sess.net
         .run(Time::ZERO, &mut sess.ex)
@@ -102,7 +123,7 @@ pub fn present(
     }
     sess.net.push_plasticity(false);
     let mut saved = Vec::with_capacity(gens.len());
-    for g in &gens {
+    for (g, pattern) in gens.iter().zip(patterns) {
         saved.push(
             sess.net
                 .set_input_generator(g, pattern.clone())
@@ -187,7 +208,9 @@ pub fn gaussian(orientation: f64, aspect_ratio: f64) -> Component {
     c
 }
 
-fn pattern_base(class: &str, short: &str) -> Component {
+/// A pattern of `class` with imagen's common parameters at their defaults
+/// (`short` names it as imagen would).
+pub fn pattern_base(class: &str, short: &str) -> Component {
     let mut params = BTreeMap::new();
     params.insert("bounds".into(), Value::BoundingBox([-0.5, -0.5, 0.5, 0.5]));
     params.insert("group".into(), Value::Str("Pattern".into()));

@@ -4,7 +4,7 @@
 //! each analysis time; anything else is an error naming the call's
 //! file:line:col (`<-c>:line:col` for `-c` text), found before training.
 
-use super::{cf_plot, or_map, present, write_activity};
+use super::{cf_plot, cog, feature_maps, map_png, or_map, present, tuning, write_activity};
 use crate::batch::outlog::OutLog;
 use crate::io::h5::H5File;
 use crate::par::Context;
@@ -14,7 +14,32 @@ use std::path::Path;
 use topo_spec::{Call, Component, FunctionSpec, ModelSpec, Time, Value};
 
 /// The commands a user analysis function may call.
-pub const COMMANDS: &str = "measure_or_pref(), save_plotgroup('Activity' | 'Orientation Preference' | 'Projection', ...), pattern_present(inputs=PATTERN, duration=1.0, apply_output_fns=True), save_snapshot()";
+pub const COMMANDS: &str = "measure_or_pref(...), measure_sine_pref(...), measure_od_pref(...), measure_phasedisparity(...), measure_hue_pref(...), measure_dr_pref(...), measure_position_pref(...), measure_corner_or_pref(...), measure_cog(proj_name=''), measure_or_tuning_fullfield(...), save_plotgroup(GROUP, filename_suffix='', projection=..., sheet=...), pattern_present(inputs=PATTERN, duration=1.0, apply_output_fns=True), save_snapshot()";
+
+/// `save_plotgroup` groups: Topographica's plot-group name and the
+/// command that measures it (`topo/plotting/plotgroup.py`), "" for the
+/// groups that measure nothing.
+pub const PLOT_GROUPS: &[(&str, &str)] = &[
+    ("Activity", ""),
+    ("Projection", ""),
+    ("Orientation Preference", "measure_or_pref"),
+    ("Spatial Frequency Preference", "measure_sine_pref"),
+    ("Ocular Preference", "measure_od_pref"),
+    ("PhaseDisparity Preference", "measure_phasedisparity"),
+    ("Hue Preference", "measure_hue_pref"),
+    ("Direction Preference", "measure_dr_pref"),
+    ("Position Preference", "measure_position_pref"),
+    ("Corner OR Preference", "measure_corner_or_pref"),
+    ("Center of Gravity", "measure_cog"),
+];
+
+fn plot_group_names() -> String {
+    PLOT_GROUPS
+        .iter()
+        .map(|(g, _)| format!("'{g}'"))
+        .collect::<Vec<_>>()
+        .join(", ")
+}
 
 /// Where a user function writes.
 pub struct Target<'a> {
@@ -51,7 +76,13 @@ pub fn check_function(f: &FunctionSpec) -> Result<()> {
 
 /// A user-function call, its arguments checked.
 enum Command {
-    MeasureOrPref,
+    /// A featuremapper map measurement (its keyword arguments are read
+    /// from the call again when it runs).
+    Map(String),
+    /// `measure_cog(proj_name=...)`.
+    Cog(String),
+    /// `measure_or_tuning_fullfield(...)`.
+    OrTuningFullfield,
     SavePlotgroup(PlotGroup),
     PatternPresent {
         pattern: Component,
@@ -115,28 +146,45 @@ fn only_kwargs(c: &Call, allowed: &[&str], positional: usize) -> Result<()> {
 
 fn parse(c: &Call) -> Result<Command> {
     match command(c) {
-        "measure_or_pref" => {
-            only_kwargs(c, &[], 0)?;
-            Ok(Command::MeasureOrPref)
+        name if feature_maps::COMMANDS.contains(&name) => {
+            // Checks every keyword argument before training.
+            let settings = present::PresentSettings {
+                durations: vec![Time::from_int(1)],
+                apply_output_fns: true,
+                restore_state: true,
+            };
+            feature_maps::MapMeasurement::from_call(name, Some(c), &settings, 17.0)?;
+            Ok(Command::Map(name.to_string()))
+        }
+        "measure_or_tuning_fullfield" => {
+            only_kwargs(
+                c,
+                &["num_orientation", "num_phase", "frequencies", "contrasts"],
+                0,
+            )?;
+            Ok(Command::OrTuningFullfield)
+        }
+        "measure_cog" => {
+            only_kwargs(c, &["proj_name"], 0)?;
+            match kwarg(c, "proj_name") {
+                None => Ok(Command::Cog(String::new())),
+                Some(Value::Str(s)) => Ok(Command::Cog(s.clone())),
+                Some(v) => bail!("{}: proj_name must be a string, got {v:?}", c.location),
+            }
         }
         "save_plotgroup" => {
             only_kwargs(c, &["filename_suffix", "projection", "sheet"], 1)?;
             let group = match c.args.first() {
-                Some(Value::Str(s))
-                    if matches!(
-                        s.as_str(),
-                        "Activity" | "Orientation Preference" | "Projection"
-                    ) =>
-                {
-                    s.clone()
-                }
+                Some(Value::Str(s)) if PLOT_GROUPS.iter().any(|(g, _)| g == s) => s.clone(),
                 Some(Value::Str(s)) => bail!(
-                    "{}: plot group '{s}' is not supported (use 'Activity', 'Orientation Preference' or 'Projection')",
-                    c.location
+                    "{}: plot group '{s}' is not supported (use {})",
+                    c.location,
+                    plot_group_names()
                 ),
                 _ => bail!(
-                    "{}: save_plotgroup needs a plot group name ('Activity', 'Orientation Preference' or 'Projection')",
-                    c.location
+                    "{}: save_plotgroup needs a plot group name ({})",
+                    c.location,
+                    plot_group_names()
                 ),
             };
             let text = |k: &str| -> Result<Option<String>> {
@@ -336,11 +384,31 @@ fn call(
     maps: &mut Option<or_map::OrMaps>,
 ) -> Result<()> {
     match parse(c)? {
-        Command::MeasureOrPref => {
+        Command::Map(name) => {
             let sheets = or_map::measured_sheets(sess);
-            *maps = Some(or_map::measure_or_pref(
-                ctx, sess, &sheets, t.file, t.group, log,
-            )?);
+            if name == "measure_or_pref" {
+                *maps = Some(or_map::measure_or_pref(
+                    ctx,
+                    sess,
+                    &sheets,
+                    Some(c),
+                    t.file,
+                    t.group,
+                    log,
+                )?);
+            } else {
+                let m = or_map::measurement(sess, &name, Some(c))?;
+                feature_maps::measure(ctx, sess, &m, &sheets, t.file, t.group, log)?;
+            }
+            Ok(())
+        }
+        Command::OrTuningFullfield => {
+            let sheets = or_map::measured_sheets(sess);
+            tuning::measure_or_tuning_fullfield(ctx, sess, &sheets, Some(c), t.file, t.group, log)
+        }
+        Command::Cog(proj) => {
+            let sheets = or_map::measured_sheets(sess);
+            cog::measure_cog(sess, &sheets, &proj, t.file, t.group)?;
             Ok(())
         }
         Command::SavePlotgroup(g) => save_plotgroup(ctx, sess, c, &g, t, log, maps),
@@ -358,6 +426,49 @@ fn call(
             }
             Ok(())
         }
+    }
+}
+
+/// The map command a plot group runs, if any.
+fn measures(group: &str) -> Option<&'static str> {
+    PLOT_GROUPS
+        .iter()
+        .find(|(g, m)| *g == group && m.starts_with("measure_"))
+        .map(|(_, m)| *m)
+}
+
+/// Collective: measures a map plot group other than 'Orientation
+/// Preference' (featuremapper defaults) and saves a PNG per map.
+pub fn measure_plot_group(
+    ctx: &Context,
+    sess: &mut Session,
+    group: &str,
+    t: &Target<'_>,
+    suffix: &str,
+    log: &OutLog,
+) -> Result<()> {
+    let sheets = or_map::measured_sheets(sess);
+    match measures(group) {
+        Some("measure_cog") => {
+            for m in cog::measure_cog(sess, &sheets, "", t.file, t.group)? {
+                let list = [
+                    (format!("XCoG.{}", m.label), m.x, None),
+                    (format!("YCoG.{}", m.label), m.y, None),
+                ];
+                map_png::save_maps(ctx, sess, &m.sheet, &list, t.dir, t.base, suffix)?;
+            }
+            Ok(())
+        }
+        Some(command) => {
+            let m = or_map::measurement(sess, command, None)?;
+            for (sheet, list) in
+                feature_maps::measure(ctx, sess, &m, &sheets, t.file, t.group, log)?
+            {
+                map_png::save_maps(ctx, sess, &sheet, &list, t.dir, t.base, suffix)?;
+            }
+            Ok(())
+        }
+        None => bail!("plot group '{group}' measures no map"),
     }
 }
 
@@ -389,7 +500,7 @@ fn save_plotgroup(
             if maps.is_none() {
                 let sheets = or_map::measured_sheets(sess);
                 *maps = Some(or_map::measure_or_pref(
-                    ctx, sess, &sheets, t.file, t.group, log,
+                    ctx, sess, &sheets, None, t.file, t.group, log,
                 )?);
             }
             for (sheet, pref, sel) in maps.as_ref().into_iter().flatten() {
@@ -400,6 +511,9 @@ fn save_plotgroup(
                 or_map::save_or_png(ctx, sess, sheet, pref, sel, &png)?;
             }
             Ok(())
+        }
+        group if group == "Center of Gravity" || measures(group).is_some() => {
+            measure_plot_group(ctx, sess, group, t, suffix, log)
         }
         "Projection" => {
             let only_proj = &g.projection;
@@ -426,8 +540,9 @@ fn save_plotgroup(
             Ok(())
         }
         other => bail!(
-            "{}: plot group '{other}' is not supported (use 'Activity', 'Orientation Preference' or 'Projection')",
-            c.location
+            "{}: plot group '{other}' is not supported (use {})",
+            c.location,
+            plot_group_names()
         ),
     }
 }
@@ -515,9 +630,16 @@ mod tests {
         good.body[1].args.push(Value::Str("Activity".into()));
         check_function(&good).unwrap();
         let mut bad = good.clone();
-        bad.body[0].kwargs.push(("num_phase".into(), Value::Int(8)));
+        bad.body[0]
+            .kwargs
+            .push(("num_phases".into(), Value::Int(8)));
         let e = check_function(&bad).unwrap_err().to_string();
-        assert!(e.contains("no argument 'num_phase'"), "{e}");
+        assert!(e.contains("no argument 'num_phases'"), "{e}");
+        let mut good_kw = good.clone();
+        good_kw.body[0]
+            .kwargs
+            .push(("num_phase".into(), Value::Int(8)));
+        check_function(&good_kw).unwrap();
         let present = FunctionSpec {
             name: "f".into(),
             body: vec![call("pattern_present", vec![])],

@@ -136,11 +136,23 @@ impl H5File {
     ) -> Result<()> {
         let (gpath, name) = Self::split(path);
         let group = self.ensure_group(gpath)?;
-        let ds = group
-            .new_dataset::<T>()
-            .shape(shape)
-            .create(name)
-            .with_context(|| format!("cannot create dataset {path}"))?;
+        // A measurement repeated at the same time replaces its map, as
+        // Topographica replaces a sheet's view of the same name.
+        let ds = if group.link_exists(name) {
+            let ds = group
+                .dataset(name)
+                .with_context(|| format!("{path} exists and is not a dataset"))?;
+            if ds.shape() != shape {
+                bail!("{path} exists with shape {:?}, not {shape:?}", ds.shape());
+            }
+            ds
+        } else {
+            group
+                .new_dataset::<T>()
+                .shape(shape)
+                .create(name)
+                .with_context(|| format!("cannot create dataset {path}"))?
+        };
         self.write_into(&ds, shape, start, count, data)
             .with_context(|| format!("collective write of {path} failed"))?;
         Ok(ds.flush().map(|_| ())?)

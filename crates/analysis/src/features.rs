@@ -167,3 +167,122 @@ pub fn or_pref_presentations(params: &OrPrefParams) -> Result<Vec<SineGratingSti
     }
     Ok(out)
 }
+
+/// numpy `linspace(start, stop, num, endpoint=True)`: `i·((stop−start)/(num−1)) + start`,
+/// the last value exactly `stop`.
+fn linspace_closed(start: f64, stop: f64, num: usize) -> Vec<f64> {
+    if num == 1 {
+        return vec![start];
+    }
+    let step = (stop - start) / (num - 1) as f64;
+    let mut v: Vec<f64> = (0..num).map(|i| i as f64 * step + start).collect();
+    v[num - 1] = stop;
+    v
+}
+
+impl Feature {
+    /// A feature sampled at `steps` values over `range` (featuremapper
+    /// `Feature(range=..., steps=...)`, `features.py` `_init_values`):
+    /// cyclic features take an open linspace modulo the range width,
+    /// non-cyclic ones a closed linspace.
+    pub fn over_range(
+        name: &str,
+        lower: f64,
+        upper: f64,
+        steps: usize,
+        cyclic: bool,
+    ) -> Result<Self> {
+        if steps == 0
+            || upper < lower
+            || (cyclic && upper == lower)
+            || !(lower.is_finite() && upper.is_finite())
+        {
+            return Err(AnalysisError::InvalidParameter(format!(
+                "feature {name}: need steps >= 1 and a range lower < upper (got {steps}, ({lower}, {upper}))"
+            )));
+        }
+        let values = if cyclic {
+            let width = upper - lower;
+            linspace_open(lower, upper, steps)
+                .into_iter()
+                .map(|v| v.rem_euclid(width))
+                .collect()
+        } else {
+            linspace_closed(lower, upper, steps)
+        };
+        Ok(Feature {
+            name: name.to_string(),
+            values,
+            axis: Axis {
+                lower,
+                upper,
+                cyclic,
+            },
+        })
+    }
+
+    /// A feature with explicit values on a given axis (featuremapper
+    /// `Feature(range=..., values=...)`, e.g. `Ocular(range=(0, 1), values=[0, 1])`
+    /// or an Orientation computed from directions).
+    pub fn with_values_on(name: &str, values: &[f64], axis: Axis) -> Result<Self> {
+        let mut f = Feature::with_values(name, values)?;
+        f.axis = axis;
+        Ok(f)
+    }
+
+    /// featuremapper's name of this feature's maps: the lower-cased name
+    /// capitalised (`PhaseDisparity` -> `Phasedisparity`, as
+    /// `FeatureMaps._collate_results` spells `fname.capitalize()`).
+    pub fn map_name(&self) -> String {
+        let lower = self.name.to_lowercase();
+        let mut c = lower.chars();
+        match c.next() {
+            Some(first) => first.to_uppercase().chain(c).collect(),
+            None => String::new(),
+        }
+    }
+}
+
+/// Every combination of the features' values, the last feature varying
+/// fastest (`itertools.product` in featuremapper's
+/// `FeatureResponses._measure_responses`).
+pub fn feature_product(features: &[Feature]) -> Vec<Vec<f64>> {
+    let mut out: Vec<Vec<f64>> = vec![Vec::new()];
+    for f in features {
+        let mut next = Vec::with_capacity(out.len() * f.values.len());
+        for prefix in &out {
+            for &v in &f.values {
+                let mut p = prefix.clone();
+                p.push(v);
+                next.push(p);
+            }
+        }
+        out = next;
+    }
+    out
+}
+
+#[cfg(test)]
+mod range_tests {
+    use super::*;
+
+    #[test]
+    fn ranges_follow_featuremapper() {
+        let x = Feature::over_range("X", -0.5, 0.5, 7, false).unwrap();
+        assert_eq!(x.values.len(), 7);
+        assert_eq!((x.values[0], x.values[6]), (-0.5, 0.5));
+        assert!((x.values[3]).abs() < 1e-15);
+        let o = Feature::over_range("Orientation", 0.0, 2.0 * PI, 4, true).unwrap();
+        assert_eq!(o.values[1], PI / 2.0);
+        assert_eq!(
+            Feature::over_range("PhaseDisparity", 0.0, 1.0, 1, true)
+                .unwrap()
+                .map_name(),
+            "Phasedisparity"
+        );
+        let p = feature_product(&[x.clone(), o.clone()]);
+        assert_eq!(p.len(), 28);
+        assert_eq!(p[1], vec![-0.5, PI / 2.0]);
+        assert!(Feature::over_range("X", 1.0, -1.0, 3, false).is_err());
+    }
+}

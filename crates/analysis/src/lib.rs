@@ -74,7 +74,8 @@ pub use contour::{contour_segments, Extent, Segment};
 pub use distribution::{wrap, Axis};
 pub use error::{AnalysisError, Result};
 pub use features::{
-    or_pref_features, or_pref_presentations, Feature, OrPrefParams, SineGratingStimulus,
+    feature_product, or_pref_features, or_pref_presentations, Feature, OrPrefParams,
+    SineGratingStimulus,
 };
 pub use grid::Grid;
 pub use hypercolumn::{

@@ -328,6 +328,11 @@ pub struct ModelSpec {
     /// that class. Specs written before this field existed load empty.
     #[serde(default, skip_serializing_if = "BTreeMap::is_empty")]
     pub user_classes: BTreeMap<String, UserClass>,
+    /// `topo.command.default_analysis_plotgroups` as the file sets it
+    /// (plot-group names, measured in order by the default analysis);
+    /// None: Topographica's `["Orientation Preference", "Activity"]`.
+    #[serde(default)]
+    pub default_analysis_plotgroups: Option<Vec<String>>,
 }
 
 /// The value of `param.random_seed` (an integer; param's default is 42).
