@@ -9,6 +9,19 @@
 //! weights read per second (after the dot product's zero-input skip) as
 //! f32 bandwidth in GB/s, and the nominal figure over all CF weights.
 //!
+//! It also measures the machine's streaming read bandwidth in the same
+//! run (1 and 2 threads, a 256 MB array and an 8 MB L3-resident one),
+//! prints the time per phase (see `common::phase_times`), the
+//! multiply-adds that must happen per iteration (weights whose input is
+//! non-zero, plus learning's reads and writes of active units' CFs) per
+//! second, and the ratio of the measured time to that roofline: the bytes
+//! of those weights over the measured bandwidth (the L3 figure when all
+//! weights fit in L3, the memory figure otherwise).
+//!
+//! Environment: `TOPO_BENCH_DENSITIES=48,142` (default both),
+//! `TOPO_BENCH_THREADS=1,2`, `TOPO_BENCH_QUICK=1` (only the direct
+//! timings, no criterion samples).
+//!
 //! Topographica on this machine kind: numpy path 0.42 s/iteration at 48;
 //! its 2015 optimised version 18.4 ms (6 threads) at 48, 0.304 s at 142.
 //! Run: `cargo bench --bench iteration`.
@@ -25,8 +38,32 @@ const WARM_ITERATIONS: i64 = 2;
 /// Iterations over which the weights per iteration are averaged.
 const COUNT_ITERATIONS: u32 = 3;
 
+/// L3 size of this machine kind (bytes): below it the weights are read
+/// from cache, not from memory.
+const L3_BYTES: f64 = 32.0 * 1024.0 * 1024.0;
+
+fn densities() -> Vec<u32> {
+    std::env::var("TOPO_BENCH_DENSITIES")
+        .ok()
+        .map(|s| s.split(',').filter_map(|t| t.trim().parse().ok()).collect())
+        .unwrap_or_else(|| vec![48, 142])
+}
+
 fn iteration(c: &mut Criterion) {
-    for density in [48u32, 142] {
+    let quick = std::env::var_os("TOPO_BENCH_QUICK").is_some();
+    let mut bw = std::collections::HashMap::new();
+    for threads in common::thread_counts() {
+        let mem = common::read_bandwidth(256 << 20, threads, 5);
+        let l3 = common::read_bandwidth(8 << 20, threads, 50);
+        eprintln!(
+            "read bandwidth, {threads} thread(s): memory (256 MB) {:.1} GB/s, \
+             L3 (8 MB) {:.1} GB/s",
+            mem / 1e9,
+            l3 / 1e9
+        );
+        bw.insert(threads, (mem, l3));
+    }
+    for density in densities() {
         let spec = common::gcal_spec(density);
         let (mut net, mut ex) = common::build(&spec);
         net.run(Time::from_int(WARM_ITERATIONS), &mut ex)
@@ -48,6 +85,21 @@ fn iteration(c: &mut Criterion) {
             100.0 * count.response_span / count.response,
             count.response_by_activation,
         );
+        common::set_push(&mut net, false);
+        print_phases(
+            density,
+            "pull only",
+            &common::phase_times(&mut net, &mut ex, COUNT_ITERATIONS),
+        );
+        common::set_push(&mut net, true);
+        net.run(Time::from_int(1), &mut ex)
+            .unwrap_or_else(|e| panic!("run: {e}"));
+        let phases = common::phase_times(&mut net, &mut ex, COUNT_ITERATIONS);
+        print_phases(density, "push/pull per delivery", &phases);
+        // Bytes that must move: every weight with a non-zero input once,
+        // learning reads and writes the active units' CFs.
+        let must_bytes = 4.0 * count.response_nonzero + 8.0 * count.learning;
+        let all_weight_bytes = 4.0 * common::stored_weights(&net);
         let mut g = c.benchmark_group(format!("iteration/cortex_density_{density}"));
         g.sample_size(10)
             .sampling_mode(SamplingMode::Flat)
@@ -59,17 +111,23 @@ fn iteration(c: &mut Criterion) {
             // needs a number here, so time a few iterations directly too.
             // CPU time of the whole process over the same iterations
             // shows the work apart from waiting for a loaded machine.
-            pool.install(|| net.run(Time::from_int(1), &mut ex))
-                .unwrap_or_else(|e| panic!("run: {e}"));
-            let cpu0 = common::process_cpu_seconds();
-            let t0 = Instant::now();
-            let n = if density > 100 { 3 } else { 10 };
-            for _ in 0..n {
-                pool.install(|| net.run(Time::from_int(1), &mut ex))
-                    .unwrap_or_else(|e| panic!("run: {e}"));
-            }
-            let s = t0.elapsed().as_secs_f64() / f64::from(n);
-            let cpu = (common::process_cpu_seconds() - cpu0) / f64::from(n);
+            let n: i32 = if density > 100 { 3 } else { 10 };
+            // The same stretch with every projection pulling (push off):
+            // the engine before the push path, measured in the same run.
+            common::set_push(&mut net, false);
+            let (s_pull, cpu_pull) = timed(&mut net, &mut ex, &pool, n);
+            common::set_push(&mut net, true);
+            let (s, cpu) = timed(&mut net, &mut ex, &pool, n);
+            eprintln!(
+                "iteration cortex_density={density} threads={threads}: pull only {:.2} ms wall \
+                 {:.2} ms CPU; push/pull chosen per delivery {:.2} ms wall {:.2} ms CPU; \
+                 CPU ratio {:.2}",
+                s_pull * 1e3,
+                cpu_pull * 1e3,
+                s * 1e3,
+                cpu * 1e3,
+                cpu_pull / cpu
+            );
             // The dot product skips zero inputs, so it reads only the
             // weights in each input row's non-zero span: that, plus
             // learning, is the memory traffic; all CF weights are the
@@ -88,6 +146,35 @@ fn iteration(c: &mut Criterion) {
                 count.total() * 4.0 / s / 1e9,
                 read / cpu
             );
+            let (mem, l3) = bw[&threads];
+            let roof_bw = if all_weight_bytes <= L3_BYTES {
+                l3
+            } else {
+                mem
+            };
+            let floor = must_bytes / roof_bw;
+            eprintln!(
+                "iteration cortex_density={density} threads={threads}: terms with non-zero \
+                 input {:.3e}/s wall ({:.3e}/s CPU); must-move {:.1} MB/iteration = {:.1} % of \
+                 the measured {} bandwidth ({:.1} GB/s); roofline {:.3} ms, measured/roofline \
+                 {:.1} (wall), {:.1} (CPU/threads)",
+                count.response_nonzero / s,
+                count.response_nonzero / cpu,
+                must_bytes / 1e6,
+                100.0 * must_bytes / s / roof_bw,
+                if all_weight_bytes <= L3_BYTES {
+                    "L3"
+                } else {
+                    "memory"
+                },
+                roof_bw / 1e9,
+                floor * 1e3,
+                s / floor,
+                cpu / threads as f64 / floor
+            );
+            if quick {
+                continue;
+            }
             g.bench_function(format!("threads_{threads}"), |b| {
                 b.iter(|| {
                     pool.install(|| net.run(Time::from_int(1), &mut ex))
@@ -97,6 +184,45 @@ fn iteration(c: &mut Criterion) {
         }
         g.finish();
     }
+}
+
+fn print_phases(density: u32, what: &str, phases: &[(String, f64, usize)]) {
+    let total: f64 = phases.iter().map(|p| p.1).sum();
+    eprintln!(
+        "iteration cortex_density={density}, {what}: {:.3} ms/iteration wall by phase \
+         (1 process, global pool):",
+        total * 1e3
+    );
+    for (name, t, n) in phases {
+        eprintln!(
+            "  {name:<48} {:>9.3} ms {:>5.1} %  ({n} per iteration)",
+            t * 1e3,
+            100.0 * t / total
+        );
+    }
+}
+
+/// Wall and CPU seconds per iteration of one `run(n)` (after a warm-up
+/// iteration that also builds any per-source layouts): one run of n
+/// iterations, as batch mode runs between analysis times (responses
+/// nothing reads are owed to the end of a run, see
+/// `Network::resolve_pending_responses`). CPU time of the whole process
+/// shows the work apart from waiting for a loaded machine.
+fn timed(
+    net: &mut topo_sim::Network,
+    ex: &mut topo_sim::exchange::LocalExchange,
+    pool: &rayon::ThreadPool,
+    n: i32,
+) -> (f64, f64) {
+    pool.install(|| net.run(Time::from_int(1), ex))
+        .unwrap_or_else(|e| panic!("run: {e}"));
+    let cpu0 = common::process_cpu_seconds();
+    let t0 = Instant::now();
+    pool.install(|| net.run(Time::from_int(n.into()), ex))
+        .unwrap_or_else(|e| panic!("run: {e}"));
+    let s = t0.elapsed().as_secs_f64() / f64::from(n);
+    let cpu = (common::process_cpu_seconds() - cpu0) / f64::from(n);
+    (s, cpu)
 }
 
 criterion_group!(benches, iteration);

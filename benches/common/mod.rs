@@ -7,6 +7,7 @@
 use std::collections::HashMap;
 use std::path::PathBuf;
 use std::sync::{Arc, Mutex};
+use std::time::Instant;
 use topo_sim::exchange::{LocalExchange, WholeSheets};
 use topo_sim::projection::LearningKind;
 use topo_sim::{Network, Probe};
@@ -250,4 +251,110 @@ pub fn cpu_model() -> String {
                 .map(|m| m.trim().to_string())
         })
         .unwrap_or_else(|| "unknown".to_string())
+}
+
+/// Wall time of one stretch of simulation split by what the event loop
+/// was doing, from the recorder's probes: each interval between two
+/// probes is charged to the response of the projection whose `Delivered`
+/// probe opened it (for the last delivery before a sheet activates this
+/// includes that sheet's combining of its projections and its output
+/// functions), to a sheet's learning and normalisation if it closes with
+/// that sheet's `Learned` probe, and to a generator's pattern if it
+/// closes with the generator's `Activated` probe. Recorder overhead
+/// (one small vector per activation) is included.
+pub fn phase_times(
+    net: &mut Network,
+    ex: &mut LocalExchange,
+    iterations: u32,
+) -> Vec<(String, f64, usize)> {
+    type Phases = HashMap<String, (f64, usize)>;
+    let state: Arc<Mutex<(Instant, Option<String>, Phases)>> =
+        Arc::new(Mutex::new((Instant::now(), None, HashMap::new())));
+    let st = state.clone();
+    net.set_recorder(Some(Box::new(move |p: &Probe<'_>| {
+        let now = Instant::now();
+        let mut g = st.lock().expect("phases");
+        let (t0, open, phases) = &mut *g;
+        let dt = now.duration_since(*t0).as_secs_f64();
+        let name = match (p, open.as_ref()) {
+            (Probe::Learned { sheet, .. }, _) => format!("{sheet} learning + normalisation"),
+            (Probe::Activated { sheet, .. }, None) => format!("{sheet} pattern / activation"),
+            (_, Some(o)) => o.clone(),
+            (_, None) => "other".to_string(),
+        };
+        let e = phases.entry(name).or_default();
+        e.0 += dt;
+        if matches!(p, Probe::Learned { .. }) || open.is_some() {
+            e.1 += 1;
+        }
+        *open = match p {
+            Probe::Delivered { proj, dest, .. } => Some(format!("{dest}.{proj} response")),
+            _ => None,
+        };
+        *t0 = Instant::now();
+    })));
+    state.lock().expect("phases").0 = Instant::now();
+    net.run(Time::from_int(iterations.into()), ex)
+        .unwrap_or_else(|e| panic!("run: {e}"));
+    net.set_recorder(None);
+    let g = state.lock().expect("phases");
+    let n = f64::from(iterations.max(1));
+    let mut v: Vec<(String, f64, usize)> =
+        g.2.iter()
+            .map(|(k, (t, c))| (k.clone(), t / n, *c / iterations.max(1) as usize))
+            .collect();
+    v.sort_by(|a, b| b.1.total_cmp(&a.1));
+    v
+}
+
+/// Read bandwidth in bytes/s of a streaming sum over `bytes` of f32 on
+/// `threads` threads (best of `reps` passes): the roofline the kernels are
+/// compared with, measured in the same run and hence under the same load.
+pub fn read_bandwidth(bytes: usize, threads: usize, reps: usize) -> f64 {
+    use rayon::prelude::*;
+    let n = bytes / 4;
+    let data: Vec<f32> = (0..n).map(|i| (i % 7) as f32).collect();
+    let pool = pool(threads);
+    let mut best = f64::INFINITY;
+    for _ in 0..reps {
+        let t0 = Instant::now();
+        let s: f32 = pool.install(|| {
+            data.par_chunks(1 << 16)
+                .map(|c| {
+                    let mut acc = [0.0f32; 16];
+                    for k in c.chunks_exact(16) {
+                        for l in 0..16 {
+                            acc[l] += k[l];
+                        }
+                    }
+                    acc.iter().sum::<f32>()
+                })
+                .sum()
+        });
+        std::hint::black_box(s);
+        best = best.min(t0.elapsed().as_secs_f64());
+    }
+    (n * 4) as f64 / best
+}
+
+/// Weights stored by the network's own-weight projections plus the
+/// shared kernels (f32 values).
+pub fn stored_weights(net: &Network) -> f64 {
+    net.projection_names()
+        .into_iter()
+        .map(|(d, n)| {
+            let p = net.projection(&d, &n).expect("listed projection");
+            (p.cfs.weights.len() + p.cfs.shared.as_ref().map_or(0, |k| k.weights.len())) as f64
+        })
+        .sum()
+}
+
+/// Lets every projection push sparse inputs (`on`, the default) or makes
+/// them all pull (the engine as it was before the push path).
+pub fn set_push(net: &mut Network, on: bool) {
+    for (dest, name) in net.projection_names() {
+        net.projection_mut(&dest, &name)
+            .expect("listed projection")
+            .push_off = !on;
+    }
 }

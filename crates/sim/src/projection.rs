@@ -8,6 +8,7 @@ use crate::error::SimError;
 use crate::exchange::{copy_rect, Block, HaloId};
 use crate::normalize::WeightsOutputFn;
 use crate::params::{port_is_afferent, port_parts, Params};
+use crate::push::{PushLayout, PushScratch};
 use topo_spec::{ConnectionSpec, Time, Value};
 
 /// How a projection turns input into activity.
@@ -117,6 +118,20 @@ pub struct Projection {
     /// Scratch: the non-zero column span of each row of `input`, refilled
     /// by every dot-product response (see [`crate::response::dot_product`]).
     pub row_spans: Vec<[usize; 2]>,
+    /// The weights stored per source for pushing sparse inputs (see
+    /// [`crate::push`]), built at the first delivery that pushes and
+    /// dropped whenever the weights change other than by learning.
+    pub push: Option<PushLayout>,
+    /// Pushing is off for good (the layout could not be built or kept).
+    pub push_off: bool,
+    /// Scratch of the push response.
+    pub push_scratch: PushScratch,
+    /// The response to the current input is owed: it was delivered to a
+    /// settling sheet that had finished its iteration, so the next event
+    /// that can read `activity` is the clearing of the next iteration;
+    /// computed only if something else reads it first (see
+    /// `Network::resolve_pending_responses`).
+    pub pending_response: bool,
     /// Whether any input was delivered yet (`input_buffer is not None`).
     pub has_input: bool,
     /// Buffers of in-flight events.
@@ -288,6 +303,10 @@ impl Projection {
             activity: vec![0.0; n_local],
             input: vec![0.0; needed_len],
             row_spans: vec![[0, 0]; needed_rows],
+            pending_response: false,
+            push: None,
+            push_off: false,
+            push_scratch: PushScratch::default(),
             has_input: false,
             pool: Vec::new(),
             free: Vec::new(),
@@ -300,6 +319,59 @@ impl Projection {
             afferent_port: port_is_afferent(conn.component.get("dest_port")),
             src_port,
         })
+    }
+
+    /// Drops the per-source copy of the weights after they changed other
+    /// than by learning of active units (it is rebuilt when next needed).
+    pub fn weights_changed(&mut self) {
+        self.push = None;
+    }
+
+    /// `activity = strength * Σ w·x` of a dot-product response to the
+    /// current input: pushed from the non-zero inputs when they are few
+    /// and finite, pulled otherwise; the same bits either way (see
+    /// [`crate::push`]).
+    pub fn dot_product_response(&mut self) {
+        let needed = self.cfs.needed;
+        let push = !self.push_off
+            && self.cfs.shared.is_none()
+            && crate::push::should_push(&self.input, &mut self.push_scratch);
+        if push && self.push.as_ref().is_none_or(|l| !l.fits(&self.cfs)) {
+            // Built once, at the first pushed delivery (and again after
+            // the weights were replaced); allocates only then.
+            self.push = PushLayout::build(&self.cfs);
+            self.push_off = self.push.is_none();
+        }
+        match (&self.push, push) {
+            (Some(layout), true) => crate::push::push_dot_product(
+                layout,
+                &self.input,
+                &needed,
+                self.strength,
+                &mut self.activity,
+                &mut self.push_scratch,
+            ),
+            _ => crate::response::dot_product(
+                &self.cfs,
+                &self.input,
+                &needed,
+                self.strength,
+                &mut self.activity,
+                &mut self.row_spans,
+            ),
+        }
+    }
+
+    /// After learning: copies the CFs of the active units (the only ones
+    /// learning and active-unit normalisation change) into the per-source
+    /// copy, or stops pushing if that copy cannot represent them.
+    pub fn sync_learned(&mut self, dest_activity: &[f64]) {
+        if let Some(layout) = self.push.as_mut() {
+            if !layout.sync_units(&self.cfs, dest_activity) {
+                self.push = None;
+                self.push_off = true;
+            }
+        }
     }
 
     /// A free in-flight buffer (grown on first use only).

@@ -49,6 +49,7 @@ impl Network {
                     &self.sheets[di].coords,
                 )
                 .map_err(|e| SimError::Build(e.to_string()))?;
+                p.weights_changed();
                 // Registering a halo is collective: decide together, since a
                 // rank without units of the sheet sees no change locally.
                 let moved_here = changed && p.cfs.needed != old_needed;

@@ -96,7 +96,18 @@ impl Network {
             }
         }
         self.time = stop;
+        self.resolve_pending_responses();
         Ok(())
+    }
+
+    /// Computes the responses deferred by `deliver` (`pending_response`):
+    /// before anything but the event loop can read projection activities
+    /// (the end of `run`, a command).
+    pub(crate) fn resolve_pending_responses(&mut self) {
+        for p in self.projs.iter_mut().filter(|p| p.pending_response) {
+            p.pending_response = false;
+            p.dot_product_response();
+        }
     }
 
     fn start(&mut self, ex: &mut dyn Exchange) -> Result<(), SimError> {
@@ -125,7 +136,10 @@ impl Network {
             }
             EventKind::Generate { sheet } => self.generate(sheet, ex)?,
             EventKind::Deliver { proj, buf } => self.deliver(proj, buf, ex)?,
-            EventKind::Command { idx } => self.run_command(idx, ex)?,
+            EventKind::Command { idx } => {
+                self.resolve_pending_responses();
+                self.run_command(idx, ex)?
+            }
         }
         Ok(())
     }
@@ -272,6 +286,16 @@ impl Network {
                 dest: &self.sheets[d].name,
             });
         }
+        // A delivery to a settling sheet that has activated `tsettle` times
+        // is followed by the end of its iteration (process_current_time
+        // learns, which reads the input but not this activity) and then by
+        // the clearing of every projection activity at the next iteration's
+        // first delivery: activate() cannot run in between (it needs a
+        // delivery, which clears first) and no probe shows it. So the
+        // response is owed, not computed, unless the run ends or a command
+        // runs first (`resolve_pending_responses`). No collective is
+        // skipped: dot products do not communicate.
+        let mut owed = false;
         if let SheetKind::Cf {
             settle: Some(st), ..
         } = &mut self.sheets[d].kind
@@ -282,21 +306,23 @@ impl Network {
                 for k in 0..self.sheets[d].in_projs.len() {
                     let q = self.sheets[d].in_projs[k];
                     self.projs[q].activity.fill(0.0);
+                    self.projs[q].pending_response = false;
                 }
+            } else {
+                owed = st.tsettle > 0 && st.activation_count == st.tsettle;
             }
         }
         let p = &mut self.projs[pi];
         p.accept(buf);
+        if owed && p.response == ResponseKind::DotProduct {
+            p.pending_response = true;
+            self.sheets[d].new_input = true;
+            return Ok(());
+        }
+        p.pending_response = false;
         let needed = p.cfs.needed;
         match p.response {
-            ResponseKind::DotProduct => response::dot_product(
-                &p.cfs,
-                &p.input,
-                &needed,
-                p.strength,
-                &mut p.activity,
-                &mut p.row_spans,
-            ),
+            ResponseKind::DotProduct => p.dot_product_response(),
             ResponseKind::Euclidean => {
                 response::euclidean(&p.cfs, &p.input, &needed, p.strength, &mut p.activity, ex)
             }
@@ -381,16 +407,28 @@ impl Network {
         {
             let sheet = &mut self.sheets[s];
             let projs = &self.projs;
-            for (u, a) in sheet.activity.iter_mut().enumerate() {
-                let mut acc = 0.0f64;
+            // Per unit: acc = op_g(acc, ((0 + a_p1) + a_p2) + ...) over the
+            // groups in order, as before, but one projection at a time over
+            // a chunk of units so that the adds vectorise.
+            const CHUNK: usize = 64;
+            for (k, out) in sheet.activity.chunks_mut(CHUNK).enumerate() {
+                let base = k * CHUNK;
+                let n = out.len();
+                let mut acc = [0.0f64; CHUNK];
                 for (_, members) in &sheet.groups {
-                    let mut tmp = 0.0f64;
+                    let mut tmp = [0.0f64; CHUNK];
                     for &p in members {
-                        tmp += projs[p].activity[u];
+                        let a = &projs[p].activity[base..base + n];
+                        for (t, x) in tmp[..n].iter_mut().zip(a) {
+                            *t += *x;
+                        }
                     }
-                    acc = projs[members[0]].op.apply(acc, tmp);
+                    let op = projs[members[0]].op;
+                    for (a, t) in acc[..n].iter_mut().zip(&tmp[..n]) {
+                        *a = op.apply(*a, *t);
+                    }
                 }
-                *a = acc;
+                out.copy_from_slice(&acc[..n]);
             }
             if sheet.apply_output_fns {
                 let shape = sheet.shape();
@@ -471,6 +509,10 @@ impl Network {
         if matches!(self.sheets[s].kind, SheetKind::Cf { joint: true, .. }) {
             self.normalize(s, true);
         }
+        for k in 0..self.sheets[s].in_projs.len() {
+            let pi = self.sheets[s].in_projs[k];
+            self.projs[pi].sync_learned(&self.sheets[s].activity);
+        }
         if let Some(rec) = self.recorder.as_mut() {
             let count = match &self.sheets[s].kind {
                 SheetKind::Cf {
@@ -519,6 +561,9 @@ impl Network {
                 let p = &mut self.projs[pi];
                 for w in &p.wofs {
                     w.apply(&mut p.cfs, filter);
+                }
+                if !active_only {
+                    p.weights_changed();
                 }
             }
         }

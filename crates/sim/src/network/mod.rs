@@ -135,6 +135,8 @@ impl Network {
     /// Mutable access to a projection (tests, analysis tools).
     pub fn projection_mut(&mut self, dest: &str, name: &str) -> Result<&mut Projection, SimError> {
         let i = self.proj_index(dest, name)?;
+        // The caller may change the weights: drop their per-source copy.
+        self.projs[i].weights_changed();
         Ok(&mut self.projs[i])
     }
 

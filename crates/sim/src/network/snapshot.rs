@@ -358,6 +358,7 @@ impl Network {
             p.strength = pm.strength;
             p.learning_rate = pm.learning_rate;
             p.has_input = pm.has_input;
+            p.weights_changed();
             if p.cfs.shared.is_some() {
                 continue;
             }
