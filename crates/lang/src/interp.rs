@@ -62,11 +62,20 @@ pub(crate) struct Interp {
     pub(crate) steps: u64,
     pub(crate) default_cache: HashMap<String, ast::Expr>,
     pub(crate) depth: usize,
+    /// `from __future__ import division` was read.
+    pub(crate) true_division: bool,
+    /// `print` output and warnings, in order.
+    pub(crate) messages: Vec<crate::namespace::Message>,
+    /// The model file's path (`__file__`, relative path lookups).
+    pub(crate) model_path: String,
+    /// `-p` names the model never declares are warnings, not errors.
+    pub(crate) allow_unused: bool,
 }
 
 impl Interp {
     pub(crate) fn new(src: Source) -> Interp {
-        Interp {
+        let model_path = src.name.clone();
+        let mut it = Interp {
             src: Rc::new(src),
             scopes: vec![HashMap::new()],
             class_defaults: HashMap::new(),
@@ -84,7 +93,13 @@ impl Interp {
             steps: 0,
             default_cache: HashMap::new(),
             depth: 0,
-        }
+            true_division: false,
+            messages: Vec::new(),
+            model_path: String::new(),
+            allow_unused: false,
+        };
+        it.model_path = model_path;
+        it
     }
 
     /// An error at a byte offset of the current source.
@@ -136,6 +151,9 @@ impl Interp {
                     if matches!(c.value, ast::Constant::Str(_)) {
                         return Ok(()); // docstring / bare string
                     }
+                }
+                if self.in_place_call(&e.value)? {
+                    return Ok(());
                 }
                 self.eval(&e.value)?;
                 Ok(())
@@ -191,6 +209,12 @@ impl Interp {
                     return Err(self.err(off, "relative imports are not supported"));
                 }
                 self.check_module(module, off)?;
+                if module == "__future__" {
+                    for alias in &imp.names {
+                        self.future_import(alias.name.as_str(), alias.range().start().to_usize())?;
+                    }
+                    return Ok(());
+                }
                 for alias in &imp.names {
                     let name = alias.name.as_str();
                     let aoff = alias.range().start().to_usize();
@@ -233,11 +257,11 @@ impl Interp {
     }
 
     fn check_module(&self, path: &str, off: usize) -> R<()> {
-        if crate::registry::is_module(path) {
+        if crate::registry::is_module(path) || crate::namespace::HARMLESS_MODULES.contains(&path) {
             Ok(())
         } else {
             Err(self.err(off, format!(
-                "import of module '{path}' is not allowed: model files may import only topo, imagen, numbergen, param, numpy, math and their submodules"
+                "import of module '{path}' is not allowed: model files may import only topo, imagen, numbergen, param, numpy, math and their submodules (and os, sys, copy, itertools, pdb for bookkeeping)"
             )))
         }
     }
@@ -252,7 +276,11 @@ impl Interp {
             || args.vararg.is_some()
             || args.kwarg.is_some()
         {
-            return Err(self.err(off, "functions with parameters are not supported; define 'def name():' whose body calls built-in commands"));
+            // Defining is harmless (lissom.ty defines colour helpers it
+            // uses only for some dims); calling or storing it is refused.
+            let name = f.name.to_string();
+            self.bind(&name, Obj::Builtin(format!("def:{name}")));
+            return Ok(());
         }
         if !f.decorator_list.is_empty() {
             return Err(self.err(off, "decorators are not supported"));
@@ -307,6 +335,13 @@ impl Interp {
         if let Some(v) = builtin_name(name) {
             return Ok(v);
         }
+        match name {
+            // the topographica script's __main__ has imported topo
+            "topo" => return Ok(Obj::Module("topo".into())),
+            "__file__" => return Ok(Obj::Str(self.model_path.clone())),
+            "__name__" => return Ok(Obj::Str("__main__".into())),
+            _ => {}
+        }
         if is_forbidden(name) {
             return Err(self.err(off, forbidden_message(name)));
         }
@@ -317,7 +352,10 @@ impl Interp {
         match v {
             Obj::List(items) | Obj::Tuple(items) => Ok(items),
             Obj::Str(s) => Ok(s.chars().map(|c| Obj::Str(c.to_string())).collect()),
-            Obj::Dict(items) => Ok(items.into_iter().map(|(k, _)| Obj::Str(k)).collect()),
+            Obj::Dict(items) => Ok(items
+                .into_iter()
+                .map(|(k, _)| crate::expr::key_obj(&k))
+                .collect()),
             other => Err(self.err(off, format!("cannot iterate over a {}", other.type_name()))),
         }
     }
@@ -359,6 +397,26 @@ impl Interp {
                 let base = self.eval(&s.value)?;
                 let key = self.eval(&s.slice)?;
                 match base {
+                    Obj::List(mut items) => {
+                        let n = items.len() as i64;
+                        let i = match key {
+                            Obj::Int(i) if i < 0 && i + n >= 0 => (i + n) as usize,
+                            Obj::Int(i) if i >= 0 && i < n => i as usize,
+                            _ => return Err(self.err(off, "list assignment index out of range")),
+                        };
+                        items[i] = v;
+                        self.assign(&s.value, Obj::List(items))
+                    }
+                    Obj::Dict(mut items) => match crate::expr::dict_key(&key) {
+                        Some(k) => {
+                            crate::expr::dict_set(&mut items, k, v);
+                            self.assign(&s.value, Obj::Dict(items))
+                        }
+                        None => Err(self.err(
+                            off,
+                            format!("dict keys must be strings here, not {}", key.type_name()),
+                        )),
+                    },
                     Obj::Sim => match key {
                         Obj::Str(name) => self.add_sheet(name, v, off),
                         other => Err(self.err(
@@ -377,6 +435,68 @@ impl Interp {
             }
             _ => Err(self.err(off, "unsupported assignment target")),
         }
+    }
+
+    /// `x.append(v)`, `x.reverse()` and the other in-place list methods
+    /// as statements: the changed list is assigned back to `x` (a name,
+    /// attribute or item). `false` if the statement is not one of them.
+    fn in_place_call(&mut self, e: &ast::Expr) -> R<bool> {
+        let ast::Expr::Call(c) = e else {
+            return Ok(false);
+        };
+        let ast::Expr::Attribute(a) = c.func.as_ref() else {
+            return Ok(false);
+        };
+        let m = a.attr.as_str();
+        if !matches!(
+            m,
+            "append" | "extend" | "reverse" | "insert" | "remove" | "sort"
+        ) {
+            return Ok(false);
+        }
+        let off = e.range().start().to_usize();
+        let Obj::List(mut items) = self.eval(&a.value)? else {
+            return Ok(false);
+        };
+        if !c.keywords.is_empty() {
+            return Err(self.err(off, format!("list.{m}() takes no keyword arguments")));
+        }
+        let mut args = Vec::new();
+        for x in &c.args {
+            args.push(self.eval(x)?);
+        }
+        match (m, args.as_slice()) {
+            ("append", [x]) => items.push(x.clone()),
+            ("extend", [x]) => {
+                let more = self.iter_obj(x.clone(), off)?;
+                items.extend(more);
+            }
+            ("reverse", []) => items.reverse(),
+            ("insert", [Obj::Int(i), x]) => {
+                let n = items.len() as i64;
+                let i = if *i < 0 { (i + n).max(0) } else { (*i).min(n) };
+                items.insert(i as usize, x.clone());
+            }
+            ("remove", [x]) => match items.iter().position(|y| crate::expr::py_eq(x, y)) {
+                Some(i) => {
+                    items.remove(i);
+                }
+                None => return Err(self.err(off, "list.remove(x): x not in list")),
+            },
+            ("sort", []) => {
+                let v = self.call(
+                    Obj::Builtin("sorted".into()),
+                    vec![Obj::List(items)],
+                    Vec::new(),
+                    off,
+                )?;
+                let Obj::List(v) = v else { return Ok(true) };
+                items = v;
+            }
+            _ => return Err(self.err(off, format!("list.{m}() called with the wrong arguments"))),
+        }
+        self.assign(&a.value, Obj::List(items))?;
+        Ok(true)
     }
 
     /// Converts a value for the spec (see `build.rs`).
@@ -408,19 +528,13 @@ pub(crate) fn is_forbidden(name: &str) -> bool {
             | "__import__"
             | "input"
             | "raw_input"
-            | "globals"
-            | "locals"
-            | "vars"
             | "getattr"
             | "setattr"
             | "delattr"
             | "reload"
             | "exit"
             | "quit"
-            | "print"
             | "lambda"
-            | "os"
-            | "sys"
             | "subprocess"
             | "help"
             | "dir"
@@ -433,7 +547,6 @@ pub(crate) fn is_forbidden(name: &str) -> bool {
 
 pub(crate) fn forbidden_message(name: &str) -> String {
     match name {
-        "print" => "print is not supported in model files (they run without output); remove it".into(),
         "exec" | "eval" | "execfile" | "compile" => format!("{name} is not supported: model files cannot run code from strings or other files"),
         "open" | "file" => format!("{name} is not supported: model files cannot access files"),
         _ => format!("'{name}' is not available in model files (sandbox: no access to files, the OS or arbitrary code)"),
@@ -444,9 +557,8 @@ fn builtin_name(name: &str) -> Option<Obj> {
     let b = |s: &str| Some(Obj::Builtin(s.to_string()));
     match name {
         "int" | "float" | "str" | "len" | "range" | "xrange" | "abs" | "min" | "max" | "round"
-        | "bool" | "list" | "tuple" | "dict" | "sum" | "enumerate" | "zip" | "sorted" | "repr" => {
-            b(name)
-        }
+        | "bool" | "list" | "tuple" | "dict" | "sum" | "enumerate" | "zip" | "sorted" | "repr"
+        | "print" | "locals" | "globals" | "vars" | "hasattr" | "set" => b(name),
         // Topographica's namespace has pi; model files usually import it
         "pi" => Some(Obj::Float(std::f64::consts::PI)),
         _ => None,
