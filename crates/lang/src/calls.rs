@@ -297,6 +297,7 @@ impl Interp {
                 self.analysis.insert(key, v);
                 Ok(())
             }
+            Obj::NoOp(n) if n == "ConnectionField" && name == "controlled_weight_generation" => Ok(()),
             Obj::Method(recv, pname) if pname.starts_with("param:") && name == "default" => {
                 self.set_attr(*recv, &pname["param:".len()..], v, off)
             }

@@ -70,6 +70,9 @@ pub(crate) struct Interp {
     pub(crate) model_path: String,
     /// `-p` names the model never declares are warnings, not errors.
     pub(crate) allow_unused: bool,
+    /// A model file may define functions with parameters it never calls
+    /// (a `-c` function must be an analysis function).
+    pub(crate) allow_unused_defs: bool,
 }
 
 impl Interp {
@@ -97,6 +100,7 @@ impl Interp {
             messages: Vec::new(),
             model_path: String::new(),
             allow_unused: false,
+            allow_unused_defs: false,
         };
         it.model_path = model_path;
         it
@@ -150,6 +154,13 @@ impl Interp {
                 if let ast::Expr::Constant(c) = e.value.as_ref() {
                     if matches!(c.value, ast::Constant::Str(_)) {
                         return Ok(()); // docstring / bare string
+                    }
+                }
+                if let ast::Expr::Tuple(t) = e.value.as_ref() {
+                    if let Some(ast::Expr::BinOp(b)) = t.elts.first() {
+                        if matches!(b.op, ast::Operator::RShift) && dotted_name(&b.left).as_deref() == Some("print") {
+                            return Err(self.err(off, "Python 2 `print >>file, ...` writes to a file, which model files cannot do"));
+                        }
                     }
                 }
                 if self.in_place_call(&e.value)? {
@@ -259,6 +270,8 @@ impl Interp {
     fn check_module(&self, path: &str, off: usize) -> R<()> {
         if crate::registry::is_module(path) || crate::namespace::HARMLESS_MODULES.contains(&path) {
             Ok(())
+        } else if let Some(why) = crate::namespace::unavailable_module(path) {
+            Err(self.err(off, format!("import of module '{path}': {why}")))
         } else {
             Err(self.err(off, format!(
                 "import of module '{path}' is not allowed: model files may import only topo, imagen, numbergen, param, numpy, math and their submodules (and os, sys, copy, itertools, pdb for bookkeeping)"
@@ -276,11 +289,15 @@ impl Interp {
             || args.vararg.is_some()
             || args.kwarg.is_some()
         {
-            // Defining is harmless (lissom.ty defines colour helpers it
-            // uses only for some dims); calling or storing it is refused.
-            let name = f.name.to_string();
-            self.bind(&name, Obj::Builtin(format!("def:{name}")));
-            return Ok(());
+            if self.allow_unused_defs {
+                // Defining is harmless (lissom.ty defines colour helpers
+                // it uses only for some dims); calling or storing it is
+                // refused.
+                let name = f.name.to_string();
+                self.bind(&name, Obj::Builtin(format!("def:{name}")));
+                return Ok(());
+            }
+            return Err(self.err(off, "functions with parameters are not supported; define 'def name():' whose body calls built-in commands"));
         }
         if !f.decorator_list.is_empty() {
             return Err(self.err(off, "decorators are not supported"));

@@ -261,6 +261,7 @@ fn load_full(
     let mut it = Interp::new(Source::new(name, &normalized));
     it.param_random_seed = opts.seed;
     it.allow_unused = opts.allow_unused_params;
+    it.allow_unused_defs = true;
     for (n, v) in overrides {
         let (pname, value, src, offset) = command::parse_p(&format!("{n}={v}"))?;
         it.overrides.push(Override {

@@ -33,7 +33,35 @@ pub(crate) const HARMLESS_MODULES: &[&str] = &[
     "topo.plotting",
     "topo.plotting.plotgroup",
     "topo.plotting.plotgroup_templates",
+    // holds classes model files subclass (custom components)
+    "topo.coordmapper",
+    // plotting: GUI-only, its names do nothing in a batch run
+    "pylab",
 ];
+
+/// Why a module Topographica's own files import cannot be used here.
+pub(crate) fn unavailable_module(path: &str) -> Option<&'static str> {
+    let first = |p: &str| path == p || path.starts_with(&format!("{p}."));
+    Some(if first("numpy.oldnumeric") || first("fixedpoint") {
+        "the C++-LISSOM comparison harnesses (topo/tests/reference) need Numeric-era numpy.oldnumeric and fixedpoint, and C++ LISSOM's data; they cannot run here"
+    } else if first("topo.sparse") {
+        "sparse projections (topo.sparse, a compiled extension) are not available; topo-hpc's dense projections compute the same model (examples/gcal.ty)"
+    } else if first("topo.gpu") {
+        "GPU projections (topo.gpu, CUDA) are not available in topo-hpc"
+    } else if first("topo.hardware") || path.contains("ptz") || first("opencv") || first("cv") {
+        "camera and pan-tilt hardware are not available in a batch run"
+    } else if path.contains("pynest") || first("nest") || first("pyNN") {
+        "PyNEST/PyNN simulators are not available in topo-hpc"
+    } else if first("topo.pattern.audio") {
+        "audio input patterns (topo.pattern.audio) are not implemented in topo-hpc"
+    } else if first("topo.sheet.saccade") {
+        "saccade sheets (topo.sheet.saccade: ShiftingGeneratorSheet, SaccadeController) are not implemented in topo-hpc"
+    } else if first("topo.sheet.slissom") {
+        "spiking LISSOM sheets (topo.sheet.slissom) are not implemented in topo-hpc"
+    } else {
+        return None;
+    })
+}
 
 /// GUI-only names (plot menus and plotting hooks): model files create
 /// them for Topographica's GUI; a batch run has no GUI, so they are
@@ -82,10 +110,13 @@ impl Interp {
     /// `Ok(None)` if `module.name` is not one of them.
     pub(crate) fn namespace_attr(&self, module: &str, name: &str, off: usize) -> R<Option<Obj>> {
         let full = format!("{module}.{name}");
-        if GUI_NAMES.contains(&full.as_str()) {
+        if GUI_NAMES.contains(&full.as_str()) || module == "pylab" {
             return Ok(Some(Obj::NoOp(name.to_string())));
         }
         let builtin = |s: &str| Ok(Some(Obj::Builtin(s.to_string())));
+        if HARMLESS_MODULES.contains(&full.as_str()) {
+            return Ok(Some(Obj::Module(full)));
+        }
         match (module, name) {
             ("os", "path") => Ok(Some(Obj::Module("os.path".into()))),
             ("os", "sep") | ("os.path", "sep") => Ok(Some(Obj::Str("/".into()))),
@@ -109,6 +140,16 @@ impl Interp {
             ("topo.sheet.optimized", "SettlingCFSheet_Opt" | "LISSOM_Opt") => {
                 builtin("SettlingCFSheet_Opt")
             }
+            // ConnectionField.controlled_weight_generation is read nowhere
+            // in Topographica at 1e097e2 (topo/base/cf.py has no such
+            // attribute; som_retinotopy.ty sets it): a plain class
+            // attribute without effect.
+            ("itertools", _) => builtin(&full),
+            ("topo.base.simulation", "EventProcessor" | "RealTimeSimulation") => Err(self.err(
+                off,
+                format!("{full}: custom event processors and real-time simulation (hardware or external simulators) are not available in a batch run"),
+            )),
+            ("topo.base.cf", "ConnectionField") => Ok(Some(Obj::NoOp("ConnectionField".into()))),
             ("sys", "maxint") => Ok(Some(Obj::Int(i64::MAX))),
             ("sys", "platform") => Ok(Some(Obj::Str("linux2".into()))),
             ("__future__", _) => Ok(Some(Obj::None)),

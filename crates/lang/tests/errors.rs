@@ -42,7 +42,7 @@ fn python2_print_to_a_file() {
         &err("x = 1\n  \nprint >>f, 'hello'\n"),
         3,
         1,
-        "print statement is not supported",
+        "print >>file",
     );
 }
 
