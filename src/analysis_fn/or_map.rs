@@ -40,7 +40,15 @@ pub fn run(
             let png = dir.join(format!("{base}_{sheet}_Orientation_Preference.png"));
             save_or_png(ctx, sess, sheet, pref, sel, &png)?;
             if plan.pinwheels {
-                pinwheels(ctx, sess, sheet, pref, f, group, log)?;
+                let (rows, cols) = sess.net.sheet_shape(sheet).map_err(|e| anyhow!("{e}"))?;
+                if rows == cols {
+                    pinwheels(ctx, sess, sheet, pref, f, group, log)?;
+                } else if ctx.is_root() {
+                    // the hypercolumn estimate is a square map's FFT ring
+                    log.warning(&format!(
+                        "{sheet} is {rows}x{cols}: pinwheel density needs a square map; skipped"
+                    ));
+                }
             }
         }
     }

@@ -9,21 +9,29 @@ use crate::par::Context;
 use crate::session::Session;
 use anyhow::{anyhow, Result};
 use serde_json::Value as Json;
+use topo_sim::network::InFlight;
 use topo_sim::state::{ArrayData, LocalArray};
 
 /// This rank's part of a saved simulation state.
 pub struct SavedState {
     arrays: Vec<LocalArray>,
     meta: Json,
+    in_flight: InFlight,
 }
 
-/// Saves the state (between iterations: no activity in flight).
+/// Saves the state, activity in flight included (a model whose delays
+/// leave events queued at the analysis time, e.g. hierarchical.ty's 0.5
+/// delays and 0.25 phase, is measured as Topographica measures it).
 pub fn state_push(sess: &Session) -> Result<SavedState> {
-    let (arrays, meta) = sess
+    let (arrays, meta, in_flight) = sess
         .net
-        .export_state()
+        .export_state_in_flight()
         .map_err(|e| anyhow!("saving the state before analysis: {e}"))?;
-    Ok(SavedState { arrays, meta })
+    Ok(SavedState {
+        arrays,
+        meta,
+        in_flight,
+    })
 }
 
 /// Collective: replaces the session by a fresh one holding `saved`.
@@ -40,6 +48,10 @@ pub fn state_pop(ctx: &Context, sess: &mut Session, saved: SavedState) -> Result
     fresh
         .net
         .import_state(&saved.meta, &mut read, &mut fresh.ex)
+        .map_err(|e| anyhow!("restoring the state after analysis: {e}"))?;
+    fresh
+        .net
+        .import_in_flight(saved.in_flight)
         .map_err(|e| anyhow!("restoring the state after analysis: {e}"))?;
     *sess = fresh;
     Ok(())

@@ -128,8 +128,17 @@ pub fn run(ctx: &Context, argv: &[String], items: &[Item]) -> Result<i32> {
             TopCommand::SetGlobalParam { name, value } => sh.preset.push((name, literal(&value))),
             TopCommand::ExecFile { script } => {
                 let path = sh.search_path().resolve(&script, "model file")?;
-                let spec = topo_lang::load_model_seeded(&path, &sh.preset, sh.random_seed)
-                    .map_err(|e| anyhow!("{e}"))?;
+                let load = topo_lang::LoadOptions {
+                    seed: sh.random_seed,
+                    allow_unused_params: true,
+                };
+                let topo_lang::Loaded { spec, messages } =
+                    topo_lang::load_model_with(&path, &sh.preset, &load)
+                        .map_err(|e| anyhow!("{e}"))?;
+                if ctx.is_root() {
+                    let log = OutLog::terminal(true);
+                    super::run::log_messages(&log, &messages);
+                }
                 let sess = Session::build(ctx, spec)?;
                 sh.current = Some((sess, script_base(&path)));
                 sh.model_dir = Some(crate::paths::folder_of(&path));
@@ -298,6 +307,8 @@ fn run_batch_cmd(
         progress,
         decomposition_report: false,
         random_seed,
+        // Topographica's form warns about unused -p names and runs
+        allow_unused_params: true,
     };
     let log = OutLog::terminal(ctx.is_root());
     run_batch(ctx, argv, &o, &log)

@@ -75,6 +75,9 @@ pub struct BatchOptions {
     /// `param.random_seed` as a `-c` before run_batch set it (42 when
     /// none did); the model file may still set its own.
     pub random_seed: i64,
+    /// `-p` names the model does not declare are counted warnings
+    /// (Topographica's check_for_unused_names), not errors.
+    pub allow_unused_params: bool,
 }
 
 /// The documented default output root: `$TOPO_HPC_OUTPUT`, else `./Output`
@@ -184,6 +187,7 @@ pub fn run_command(ctx: &Context, argv: &[String], r: &RunArgs) -> Result<i32> {
         progress: !r.no_progress,
         decomposition_report: r.decomposition_report,
         random_seed: topo_spec::ParamRandomSeed::DEFAULT.0,
+        allow_unused_params: r.allow_unused_params,
     };
     let log = OutLog::terminal(ctx.is_root());
     match run_batch(ctx, argv, &opts, &log) {
@@ -249,6 +253,16 @@ fn create_run_dir(ctx: &Context, root: &Path, dir: &Path) -> Result<()> {
     Ok(())
 }
 
+/// A model file's `print` output and load warnings into the log.
+pub fn log_messages(log: &OutLog, messages: &[topo_lang::Message]) {
+    for m in messages {
+        match m {
+            topo_lang::Message::Printed(t) => log.line(t),
+            topo_lang::Message::Warning(t) => log.warning(t),
+        }
+    }
+}
+
 fn utc_now() -> String {
     chrono::Utc::now()
         .format("%a %d %b %Y %H:%M:%S +0000")
@@ -295,8 +309,12 @@ pub fn run_batch(
     // Everything that can fail on bad input happens before the folder exists.
     let mut all = o.preset.clone();
     all.extend(o.params.iter().cloned());
-    let spec =
-        topo_lang::load_model_seeded(&o.script, &all, o.random_seed).map_err(|e| anyhow!("{e}"))?;
+    let load = topo_lang::LoadOptions {
+        seed: o.random_seed,
+        allow_unused_params: o.allow_unused_params,
+    };
+    let topo_lang::Loaded { spec, messages } =
+        topo_lang::load_model_with(&o.script, &all, &load).map_err(|e| anyhow!("{e}"))?;
     if let Some(name) = &o.analysis.function {
         // A typo in the analysis function fails now, not after training.
         analysis_fn::user::check(&spec, name)?;
@@ -343,6 +361,9 @@ pub fn run_batch(
         log.line(&format!("ranks: {}", ctx.size()));
         log.line("");
         log.line(&format!("Batch run started at {}.", utc_now()));
+        // what the model file printed while it was read, as Topographica's
+        // .out holds the script's own output
+        log_messages(log, &messages);
         std::fs::copy(&o.script, with_ext(".ty")).context("copying the model file")?;
         write_global_params(&with_ext(".global_params.json"), &spec, &named)?;
     }

@@ -129,6 +129,10 @@ pub struct RunArgs {
     /// this order (param_formatter's map): `--name-map cortex_density=cd`.
     #[arg(long = "name-map", value_name = "NAME=ALIAS")]
     pub name_map: Vec<String>,
+    /// `-p` names the model does not declare are warnings in the `.out`
+    /// ("'x' is unused.", as Topographica prints), not errors.
+    #[arg(long)]
+    pub allow_unused_params: bool,
 }
 
 /// Run the command line `argv` (with the program name first); returns the

@@ -82,6 +82,10 @@ pub struct SweepArgs {
     /// `--run-arg=--analysis` form for leading dashes).
     #[arg(long = "run-arg", allow_hyphen_values = true)]
     pub run_args: Vec<String>,
+    /// `-p` names the model does not declare are warnings in each run's
+    /// `.out` ("'x' is unused.", as Topographica), not errors.
+    #[arg(long)]
+    pub allow_unused_params: bool,
     /// Extra `#SBATCH` option for the array job, e.g. `--sbatch=--time=1:00:00`.
     #[arg(long = "sbatch", allow_hyphen_values = true)]
     pub sbatch: Vec<String>,
@@ -168,7 +172,13 @@ fn manifest_from_args(args: &SweepArgs, timestamp: &str) -> Result<Manifest> {
             model: absolute(model)?,
             times: args.times.clone(),
             tag: args.tag.clone().filter(|t| !t.is_empty()),
-            run_args: args.run_args.clone(),
+            run_args: {
+                let mut a = args.run_args.clone();
+                if args.allow_unused_params {
+                    a.push("--allow-unused-params".into());
+                }
+                a
+            },
             mpi_ranks: args.mpi_ranks,
             mpi_command: args.mpi_command.clone(),
         },

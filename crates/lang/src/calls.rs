@@ -77,6 +77,22 @@ impl Interp {
     /// Calls a value.
     pub(crate) fn call(&mut self, f: Obj, args: Vec<Obj>, kwargs: Kwargs, off: usize) -> R<Obj> {
         match f {
+            Obj::Class(c) if !args.is_empty() && (c == "numbergen.UnaryOperator" || c == "numbergen.BinaryOperator") => {
+                // numbergen's operators take their operands positionally
+                // (numbergen/__init__.py: UnaryOperator(operand, operator),
+                // BinaryOperator(lhs, rhs, operator))
+                let names: &[&str] = if c == "numbergen.UnaryOperator" {
+                    &["operand", "operator"]
+                } else {
+                    &["lhs", "rhs", "operator"]
+                };
+                if args.len() > names.len() {
+                    return Err(self.err(off, format!("{c} takes at most {} positional arguments", names.len())));
+                }
+                let mut kw: Kwargs = names.iter().zip(args).map(|(n, a)| (n.to_string(), a)).collect();
+                kw.extend(kwargs);
+                self.construct(&c, kw, off)
+            }
             Obj::Class(c) => {
                 if !args.is_empty() {
                     let valid = self.valid_keywords(&c);
@@ -84,8 +100,13 @@ impl Interp {
                 }
                 self.construct(&c, kwargs, off)
             }
+            Obj::Builtin(name) if name.starts_with("def:") => Err(self.err(off, format!(
+                "calling '{}' is not supported: only functions without parameters whose body calls built-in commands can be used (as run_batch's analysis_fn)",
+                &name[4..]
+            ))),
             Obj::Builtin(name) => self.call_builtin(&name, args, kwargs, off),
             Obj::Method(recv, m) => self.call_method(*recv, &m, args, kwargs, off),
+            Obj::NoOp(name) => Ok(Obj::NoOp(format!("{name}()"))),
             Obj::UserFn(name) => Err(self.err(off, format!("calling '{name}' inside a model file is not supported; pass it as analysis_fn to run_batch"))),
             other => Err(self.err(off, format!("'{}' is not callable", other.type_name()))),
         }
@@ -99,6 +120,9 @@ impl Interp {
         }
         if module == "param" && name == "random_seed" {
             return Ok(Obj::Int(self.param_random_seed));
+        }
+        if let Some(v) = self.namespace_attr(module, name, off)? {
+            return Ok(v);
         }
         if let Some(a) = registry::alias(&full) {
             return resolve_alias(a, &full).map_err(|m| self.err(off, m));
@@ -124,6 +148,7 @@ impl Interp {
     pub(crate) fn get_attr(&mut self, base: Obj, name: &str, off: usize) -> R<Obj> {
         match base {
             Obj::Module(m) => self.module_attr(&m, name, off),
+            Obj::Class(c) if name == "params" => Ok(Obj::Method(Box::new(Obj::Class(c)), name.into())),
             Obj::Class(c) => match self.class_default(&c, name, off)? {
                 Some(v) => Ok(v),
                 None => Err(self.err(off, format!("class {c} has no parameter '{name}'; valid: {}", self.valid_keywords(&c)))),
@@ -142,8 +167,8 @@ impl Interp {
                 }
             }
             Obj::GlobalParams => {
-                if name == "add" {
-                    return Ok(Obj::Method(Box::new(Obj::GlobalParams), "add".into()));
+                if name == "add" || name == "set_default" {
+                    return Ok(Obj::Method(Box::new(Obj::GlobalParams), name.into()));
                 }
                 match self.gparams.iter().find(|g| g.name == name) {
                     Some(g) => Ok(g.value.clone()),
@@ -152,6 +177,11 @@ impl Interp {
             }
             Obj::Sim => match name {
                 "connect" | "schedule_command" | "grid_layout" => Ok(Obj::Method(Box::new(Obj::Sim), name.into())),
+                // Python statements Topographica runs before unpickling a
+                // saved simulation (topo/base/simulation.py,
+                // Simulation.startup_commands); topo-hpc's snapshots hold no
+                // Python objects, so the list is kept for nothing.
+                "startup_commands" => Ok(Obj::List(Vec::new())),
                 "run" => Err(self.err(off, "topo.sim.run is not allowed in a model file; use -c 'topo.sim.run(n)' or run_batch(times=...)")),
                 _ => Err(self.err(off, format!("topo.sim has no attribute '{name}' usable in a model file (connect, schedule_command, grid_layout, model, ['Sheet'])"))),
             },
@@ -169,6 +199,12 @@ impl Interp {
             Obj::Str(s) => match name {
                 "join" | "upper" | "lower" | "strip" | "replace" | "startswith" | "endswith" | "split" => Ok(Obj::Method(Box::new(Obj::Str(s)), name.into())),
                 _ => Err(self.err(off, format!("str has no supported method '{name}'"))),
+            },
+            Obj::NoOp(n) => Ok(Obj::NoOp(format!("{n}.{name}"))),
+            Obj::List(l) => match name {
+                "index" | "count" | "issuperset" | "issubset" => Ok(Obj::Method(Box::new(Obj::List(l)), name.into())),
+                "append" | "extend" | "reverse" | "insert" | "remove" | "sort" => Err(self.err(off, format!("list.{name} changes the list in place; use it as a statement on a name (e.g. 'x.{name}(...)')"))),
+                _ => Err(self.err(off, format!("list has no supported method '{name}'"))),
             },
             Obj::Dict(d) => match name {
                 "get" | "keys" | "values" | "items" => Ok(Obj::Method(Box::new(Obj::Dict(d)), name.into())),
@@ -242,11 +278,35 @@ impl Interp {
             }
             Obj::Sim => match name {
                 "model" => self.install_model(v, off),
-                "name" => Ok(()),
+                "name" | "startup_commands" => Ok(()),
                 _ => Err(self.err(off, format!("cannot set topo.sim.{name} in a model file"))),
             },
             Obj::Analysis(path) => {
-                self.analysis.insert(format!("{path}.{name}"), v);
+                let key = format!("{path}.{name}");
+                // featuremapper's MeasureResponseCommand.pattern_response_fn
+                // is the one pattern_response instance every measurement
+                // uses; FeatureMaps.set_cmd_overrides(apply_output_fns=...)
+                // sets the same attribute on it (topo/analysis/
+                // featureresponses.py, pattern_response.apply_output_fns).
+                let key = match key.as_str() {
+                    "MeasureResponseCommand.pattern_response_fn.apply_output_fns" => {
+                        "FeatureMaps.cmd_overrides.apply_output_fns".to_string()
+                    }
+                    _ => key,
+                };
+                self.analysis.insert(key, v);
+                Ok(())
+            }
+            Obj::NoOp(n) if n == "ConnectionField" && name == "controlled_weight_generation" => Ok(()),
+            Obj::Method(recv, pname) if pname.starts_with("param:") && name == "default" => {
+                self.set_attr(*recv, &pname["param:".len()..], v, off)
+            }
+            Obj::Module(m) if m == "topo.command" && name == "default_analysis_plotgroups" => {
+                let items = self.iter_obj(v, off)?;
+                if let Some(bad) = items.iter().find(|i| !matches!(i, Obj::Str(_))) {
+                    return Err(self.err(off, format!("default_analysis_plotgroups must be a list of plot-group names, not a list holding {}", bad.type_name())));
+                }
+                self.analysis.insert("topo.command.default_analysis_plotgroups".into(), Obj::List(items));
                 Ok(())
             }
             Obj::Module(m) if m == "param" && name == "random_seed" => match v {
@@ -314,6 +374,67 @@ impl Interp {
         off: usize,
     ) -> R<Obj> {
         match (recv, m) {
+            (Obj::Class(c), "params") => {
+                // param's Parameterized.params(): the Parameter objects;
+                // only `.default = v` on them is supported (it sets the
+                // class-level default, as `Class.name = v` does).
+                let items: Vec<(String, Obj)> = registry()
+                    .params(&c)
+                    .iter()
+                    .map(|p| {
+                        (
+                            p.name.clone(),
+                            Obj::Method(
+                                Box::new(Obj::Class(c.clone())),
+                                format!("param:{}", p.name),
+                            ),
+                        )
+                    })
+                    .collect();
+                match args.first() {
+                    None => Ok(Obj::Dict(items)),
+                    Some(Obj::Str(n)) => items
+                        .into_iter()
+                        .find(|(k, _)| k == n)
+                        .map(|(_, v)| v)
+                        .ok_or_else(|| self.err(off, format!("class {c} has no parameter '{n}'"))),
+                    Some(other) => Err(self.err(
+                        off,
+                        format!("params() takes a parameter name, not {}", other.type_name()),
+                    )),
+                }
+            }
+            (Obj::GlobalParams, "set_default") => {
+                // param's Parameterized.set_default sets the class-level
+                // default: a value given with -p (an instance value) wins
+                let (name, v) = match args.as_slice() {
+                    [Obj::Str(n), v] => (n.clone(), v.clone()),
+                    _ => {
+                        return Err(self.err(
+                            off,
+                            "set_default(name, value) takes a parameter name and a value",
+                        ))
+                    }
+                };
+                let Some(i) = self.gparams.iter().position(|g| g.name == name) else {
+                    return Err(self.err(
+                        off,
+                        format!(
+                            "global parameter '{name}' is not declared (declared: {})",
+                            self.gparam_names()
+                        ),
+                    ));
+                };
+                let decl = self.gparams[i].decl.clone();
+                let v = self
+                    .check_global(&name, &decl, v)
+                    .map_err(|m| self.err(off, m))?;
+                self.gparams[i].decl.default = v.clone();
+                if !self.gparams[i].specified {
+                    self.gparams[i].value = v;
+                }
+                Ok(Obj::None)
+            }
             (Obj::GlobalParams, "add") => {
                 if !args.is_empty() {
                     return Err(self.err(
@@ -373,13 +494,44 @@ impl Interp {
                 })),
                 _ => Err(self.err(off, format!("{m} needs a string"))),
             },
-            (Obj::Dict(d), "keys") => {
-                Ok(Obj::List(d.into_iter().map(|(k, _)| Obj::Str(k)).collect()))
+            (Obj::List(l), "index" | "count") => {
+                let [x] = args.as_slice() else {
+                    return Err(self.err(off, format!("list.{m}() takes one argument")));
+                };
+                let pos = l.iter().position(|y| crate::expr::py_eq(x, y));
+                if m == "count" {
+                    return Ok(Obj::Int(
+                        l.iter().filter(|y| crate::expr::py_eq(x, y)).count() as i64,
+                    ));
+                }
+                pos.map(|i| Obj::Int(i as i64))
+                    .ok_or_else(|| self.err(off, format!("{} is not in list", pyfmt::py_repr(x))))
             }
+            (Obj::List(l), "issuperset" | "issubset") => {
+                let [x] = args.as_slice() else {
+                    return Err(self.err(off, format!("set.{m}() takes one argument")));
+                };
+                let other = self.iter_obj(x.clone(), off)?;
+                let (big, small) = if m == "issuperset" {
+                    (&l, &other)
+                } else {
+                    (&other, &l)
+                };
+                Ok(Obj::Bool(
+                    small
+                        .iter()
+                        .all(|s| big.iter().any(|b| crate::expr::py_eq(s, b))),
+                ))
+            }
+            (Obj::Dict(d), "keys") => Ok(Obj::List(
+                d.into_iter()
+                    .map(|(k, _)| crate::expr::key_obj(&k))
+                    .collect(),
+            )),
             (Obj::Dict(d), "values") => Ok(Obj::List(d.into_iter().map(|(_, v)| v).collect())),
             (Obj::Dict(d), "items") => Ok(Obj::List(
                 d.into_iter()
-                    .map(|(k, v)| Obj::Tuple(vec![Obj::Str(k), v]))
+                    .map(|(k, v)| Obj::Tuple(vec![crate::expr::key_obj(&k), v]))
                     .collect(),
             )),
             (Obj::Dict(d), "get") => {
@@ -397,6 +549,9 @@ impl Interp {
     }
 
     fn call_builtin(&mut self, name: &str, args: Vec<Obj>, kwargs: Kwargs, off: usize) -> R<Obj> {
+        if let Some(v) = self.namespace_call(name, &args, &kwargs, off)? {
+            return Ok(v);
+        }
         let one = |s: &Self| -> R<Obj> {
             if args.len() != 1 || !kwargs.is_empty() {
                 return Err(s.err(off, format!("{name}() takes exactly one argument")));

@@ -88,6 +88,24 @@ fn sheet_of(e: &ast::Expr) -> Option<String> {
 }
 
 fn projection_of(e: &ast::Expr) -> Option<(String, String)> {
+    // `<sheet>.projections('P')`: ProjectionSheet.projections(name)
+    // returns the named projection (topo/base/projection.py)
+    if let ast::Expr::Call(c) = e {
+        let ast::Expr::Attribute(a) = c.func.as_ref() else {
+            return None;
+        };
+        if a.attr.as_str() != "projections" || c.args.len() != 1 || !c.keywords.is_empty() {
+            return None;
+        }
+        let sheet = sheet_of(&a.value)?;
+        return match &c.args[0] {
+            ast::Expr::Constant(k) => match &k.value {
+                ast::Constant::Str(p) => Some((sheet, p.clone())),
+                _ => None,
+            },
+            _ => None,
+        };
+    }
     let ast::Expr::Subscript(s) = e else {
         return None;
     };
@@ -138,7 +156,7 @@ pub(crate) fn parse_sim_commands(text: &str) -> Result<Vec<(String, SimCommand)>
     };
     let mut it = command_interp("<command>", text);
     let mut out = Vec::new();
-    let unsupported = "unsupported scheduled command; supported: pass, <proj>.change_bounds(BoundingBox(...)), <proj>.learning_rate=v[*<proj>.n_units], <proj>.<param>=v, <sheet>.<param>=v, <sheet>.output_fns[i].<param>=v, with <sheet> = topo.sim['S'] and <proj> = <sheet>.projections()['P']";
+    let unsupported = "unsupported scheduled command; supported: pass, <proj>.change_bounds(BoundingBox(...)), <proj>.learning_rate=v[*<proj>.n_units], <proj>.<param>=v, <sheet>.<param>=v, <sheet>.output_fns[i].<param>=v, with <sheet> = topo.sim['S'] and <proj> = <sheet>.projections()['P'] or <sheet>.projections('P')";
     for s in &m.body {
         let r = s.range();
         let part = text
@@ -606,8 +624,6 @@ mod tests {
     fn rejected_bodies_match_the_model_file_errors() {
         let cases = [
             ("def f():\n    measure_or_pref()\n    x = 1\n", 3, 5),
-            ("def f(a):\n    measure_or_pref()\n", 1, 1),
-            ("def f(*args): pass\n", 1, 1),
             ("@decorated\ndef f(): pass\n", 2, 1),
             ("def f():\n    for i in range(2): measure_or_pref()\n", 2, 5),
             ("def f(): measure_or_pref(); 3 + 4\n", 1, 29),
@@ -635,6 +651,19 @@ mod tests {
                 ("m.ty", cmd.line, cmd.col, &cmd.message),
                 "{text:?}"
             );
+        }
+    }
+
+    #[test]
+    fn functions_with_parameters_are_refused_in_c_but_may_be_defined_in_a_model() {
+        for text in ["def f(a):\n    measure_or_pref()\n", "def f(*args): pass\n"] {
+            let cmd = parse_commands(&[c(text)]).unwrap_err();
+            assert_eq!((cmd.line, cmd.col), (1, 1), "{cmd}");
+            assert!(cmd.message.contains("functions with parameters"), "{cmd}");
+            // a model file may define helpers it never calls (lissom.ty)
+            load_model_source("m.ty", text, &[]).unwrap();
+            let e = load_model_source("m.ty", &format!("{text}f(1)\n"), &[]).unwrap_err();
+            assert!(e.message.contains("calling 'f' is not supported"), "{e}");
         }
     }
 

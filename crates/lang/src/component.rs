@@ -251,6 +251,7 @@ impl Interp {
                 | Obj::Analysis(_)
                 | Obj::Model(..)
                 | Obj::UserFn(_)
+                | Obj::NoOp(_)
                 | Obj::Class(_) => {
                     return Err(wrong("a value", &v));
                 }

@@ -88,9 +88,10 @@ impl Interp {
                     let val = self.eval(v)?;
                     match k {
                         Some(k) => {
-                            let key = match self.eval(k)? {
-                                Obj::Str(s) => s,
-                                other => return Err(self.err(k.range().start().to_usize(), format!("dict keys must be strings here, not {}", other.type_name()))),
+                            let kv = self.eval(k)?;
+                            let key = match dict_key(&kv) {
+                                Some(s) => s,
+                                None => return Err(self.err(k.range().start().to_usize(), format!("dict keys must be strings (or tuples of strings) here, not {}", kv.type_name()))),
                             };
                             dict_set(&mut items, key, val);
                         }
@@ -127,8 +128,15 @@ impl Interp {
                 if let ast::Expr::Slice(sl) = s.slice.as_ref() {
                     let lo = match &sl.lower { Some(x) => Some(self.eval(x)?), None => None };
                     let hi = match &sl.upper { Some(x) => Some(self.eval(x)?), None => None };
-                    if sl.step.is_some() {
-                        return Err(self.err(off, "slice steps are not supported"));
+                    let step = match &sl.step { Some(x) => Some(self.eval(x)?), None => None };
+                    let step = match step {
+                        None | Some(Obj::None) => 1,
+                        Some(Obj::Int(0)) => return Err(self.err(off, "slice step cannot be zero")),
+                        Some(Obj::Int(s)) => s,
+                        Some(other) => return Err(self.err(off, format!("slice indices must be integers, not {}", other.type_name()))),
+                    };
+                    if step != 1 {
+                        return self.stepped_slice(base, lo, hi, step, off);
                     }
                     return self.slice(base, lo, hi, off);
                 }
@@ -260,16 +268,75 @@ impl Interp {
                 }
                 Ok(Obj::Str(chars[idx as usize].to_string()))
             }
-            (Obj::Dict(items), Obj::Str(k)) => items
-                .iter()
-                .find(|(kk, _)| *kk == k)
-                .map(|(_, v)| v.clone())
-                .ok_or_else(|| self.err(off, format!("key '{k}' not found"))),
+            (Obj::Dict(items), k @ (Obj::Str(_) | Obj::Tuple(_))) => {
+                let key = dict_key(&k);
+                items
+                    .iter()
+                    .find(|(kk, _)| Some(kk) == key.as_ref())
+                    .map(|(_, v)| v.clone())
+                    .ok_or_else(|| self.err(off, format!("key {} not found", pyfmt::py_repr(&k))))
+            }
             (b, k) => Err(self.err(
                 off,
                 format!("cannot index a {} with a {}", b.type_name(), k.type_name()),
             )),
         }
+    }
+
+    /// `x[lo:hi:step]` with Python's index rules (PySlice_GetIndicesEx).
+    fn stepped_slice(
+        &self,
+        base: Obj,
+        lo: Option<Obj>,
+        hi: Option<Obj>,
+        step: i64,
+        off: usize,
+    ) -> R<Obj> {
+        let (items, is_str, tuple) = match base {
+            Obj::List(v) => (v, false, false),
+            Obj::Tuple(v) => (v, false, true),
+            Obj::Str(s) => (
+                s.chars().map(|c| Obj::Str(c.to_string())).collect(),
+                true,
+                false,
+            ),
+            other => return Err(self.err(off, format!("cannot slice a {}", other.type_name()))),
+        };
+        let n = items.len() as i64;
+        let idx = |o: Option<Obj>, default: i64| -> R<i64> {
+            match o {
+                None | Some(Obj::None) => Ok(default),
+                Some(Obj::Int(i)) => {
+                    let i = if i < 0 { i + n } else { i };
+                    Ok(if step > 0 {
+                        i.clamp(0, n)
+                    } else {
+                        i.clamp(-1, n - 1)
+                    })
+                }
+                Some(other) => Err(self.err(
+                    off,
+                    format!("slice indices must be integers, not {}", other.type_name()),
+                )),
+            }
+        };
+        let (mut i, stop) = if step > 0 {
+            (idx(lo, 0)?, idx(hi, n)?)
+        } else {
+            (idx(lo, n - 1)?, idx(hi, -1)?)
+        };
+        let mut out = Vec::new();
+        while (step > 0 && i < stop) || (step < 0 && i > stop) {
+            out.push(items[i as usize].clone());
+            i += step;
+        }
+        Ok(if is_str {
+            Obj::Str(out.iter().map(pyfmt::py_str).collect())
+        } else if tuple {
+            Obj::Tuple(out)
+        } else {
+            Obj::List(out)
+        })
     }
 
     fn slice(&self, base: Obj, lo: Option<Obj>, hi: Option<Obj>, off: usize) -> R<Obj> {
@@ -333,17 +400,23 @@ impl Interp {
                 O::Add => "operator.add",
                 O::Sub => "operator.sub",
                 O::Mult => "operator.mul",
+                O::Div if self.true_division => "operator.truediv",
                 O::Div => "operator.div",
                 O::FloorDiv => "operator.floordiv",
                 O::Mod => "operator.mod",
                 O::Pow => "operator.pow",
                 _ => return Err(self.err(off, "unsupported operator on a numbergen generator")),
             };
+            // Python's bool is an int: `gen * (x == 'a')` multiplies by 0 or 1
+            let unbool = |o: Obj| match o {
+                Obj::Bool(b) => Obj::Int(b as i64),
+                o => o,
+            };
             return self.construct(
                 "numbergen.BinaryOperator",
                 vec![
-                    ("lhs".into(), l),
-                    ("rhs".into(), r),
+                    ("lhs".into(), unbool(l)),
+                    ("rhs".into(), unbool(r)),
                     ("operator".into(), Obj::Func(fname.into())),
                 ],
                 off,
@@ -391,7 +464,20 @@ impl Interp {
             Obj::Bool(b) => Some(*b as i64),
             _ => None,
         };
-        if let (Some(a), Some(b)) = (as_int(&l), as_int(&r)) {
+        let int_pair = (as_int(&l), as_int(&r));
+        if self.true_division
+            && matches!(op, O::Div)
+            && int_pair.0.is_some()
+            && int_pair.1.is_some()
+        {
+            // `from __future__ import division`: PEP 238 true division
+            let (a, b) = (int_pair.0.unwrap_or(0), int_pair.1.unwrap_or(0));
+            if b == 0 {
+                return Err(self.err(off, "division by zero"));
+            }
+            return Ok(Obj::Float(a as f64 / b as f64));
+        }
+        if let (Some(a), Some(b)) = int_pair {
             let overflow = || self.err(off, "integer overflow");
             let zero = || self.err(off, "integer division or modulo by zero");
             return Ok(Obj::Int(match op {
@@ -631,6 +717,37 @@ pub(crate) fn py_eq(a: &Obj, b: &Obj) -> bool {
             (Some(x), Some(y)) => x == y,
             _ => false,
         },
+    }
+}
+
+/// Marks a dict key that stands for a tuple of strings (lissom.ty keys
+/// its combined maps by `('or','od')`): dicts keep string keys, and a
+/// tuple key is its strings joined after this mark.
+const TUPLE_KEY: char = '\u{1}';
+
+/// The stored form of a dict key: a string, or a tuple of strings.
+pub(crate) fn dict_key(k: &Obj) -> Option<String> {
+    match k {
+        Obj::Str(s) => Some(s.clone()),
+        Obj::Tuple(items) => {
+            let mut out = String::new();
+            for i in items {
+                let Obj::Str(s) = i else { return None };
+                out.push(TUPLE_KEY);
+                out.push_str(s);
+            }
+            Some(out)
+        }
+        _ => None,
+    }
+}
+
+/// The key value a stored key stands for (see [`dict_key`]).
+pub(crate) fn key_obj(k: &str) -> Obj {
+    match k.strip_prefix(TUPLE_KEY) {
+        Some(rest) => Obj::Tuple(rest.split(TUPLE_KEY).map(|s| Obj::Str(s.into())).collect()),
+        None if k.is_empty() => Obj::Str(String::new()),
+        None => Obj::Str(k.to_string()),
     }
 }
 

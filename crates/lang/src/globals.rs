@@ -214,7 +214,22 @@ impl Interp {
 
     /// Topographica's check_for_unused_names: a `-p` name the model never
     /// declared is an error.
-    pub(crate) fn check_unused_overrides(&self) -> R<()> {
+    pub(crate) fn check_unused_overrides(&mut self) -> R<()> {
+        if self.allow_unused {
+            let mut seen: Vec<&str> = Vec::new();
+            let mut warn = Vec::new();
+            for o in self.overrides.iter().filter(|o| !o.used) {
+                if !seen.contains(&o.name.as_str()) {
+                    seen.push(&o.name);
+                    warn.push(crate::namespace::Message::Warning(format!(
+                        "'{}' is unused.",
+                        o.name
+                    )));
+                }
+            }
+            self.messages.extend(warn);
+            return Ok(());
+        }
         if let Some(o) = self.overrides.iter().find(|o| !o.used) {
             return Err(o.source.error(
                 0,

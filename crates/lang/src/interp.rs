@@ -64,11 +64,23 @@ pub(crate) struct Interp {
     pub(crate) depth: usize,
     /// Classes the file defined (`class X(LearningFn): ...`), by `__main__.X`.
     pub(crate) user_classes: BTreeMap<String, crate::userclass::UserClassDef>,
+    /// `from __future__ import division` was read.
+    pub(crate) true_division: bool,
+    /// `print` output and warnings, in order.
+    pub(crate) messages: Vec<crate::namespace::Message>,
+    /// The model file's path (`__file__`, relative path lookups).
+    pub(crate) model_path: String,
+    /// `-p` names the model never declares are warnings, not errors.
+    pub(crate) allow_unused: bool,
+    /// A model file may define functions with parameters it never calls
+    /// (a `-c` function must be an analysis function).
+    pub(crate) allow_unused_defs: bool,
 }
 
 impl Interp {
     pub(crate) fn new(src: Source) -> Interp {
-        Interp {
+        let model_path = src.name.clone();
+        let mut it = Interp {
             src: Rc::new(src),
             scopes: vec![HashMap::new()],
             class_defaults: HashMap::new(),
@@ -87,7 +99,14 @@ impl Interp {
             default_cache: HashMap::new(),
             depth: 0,
             user_classes: BTreeMap::new(),
-        }
+            true_division: false,
+            messages: Vec::new(),
+            model_path: String::new(),
+            allow_unused: false,
+            allow_unused_defs: false,
+        };
+        it.model_path = model_path;
+        it
     }
 
     /// An error at a byte offset of the current source.
@@ -139,6 +158,16 @@ impl Interp {
                     if matches!(c.value, ast::Constant::Str(_)) {
                         return Ok(()); // docstring / bare string
                     }
+                }
+                if let ast::Expr::Tuple(t) = e.value.as_ref() {
+                    if let Some(ast::Expr::BinOp(b)) = t.elts.first() {
+                        if matches!(b.op, ast::Operator::RShift) && dotted_name(&b.left).as_deref() == Some("print") {
+                            return Err(self.err(off, "Python 2 `print >>file, ...` writes to a file, which model files cannot do"));
+                        }
+                    }
+                }
+                if self.in_place_call(&e.value)? {
+                    return Ok(());
                 }
                 self.eval(&e.value)?;
                 Ok(())
@@ -194,6 +223,12 @@ impl Interp {
                     return Err(self.err(off, "relative imports are not supported"));
                 }
                 self.check_module(module, off)?;
+                if module == "__future__" {
+                    for alias in &imp.names {
+                        self.future_import(alias.name.as_str(), alias.range().start().to_usize())?;
+                    }
+                    return Ok(());
+                }
                 for alias in &imp.names {
                     let name = alias.name.as_str();
                     let aoff = alias.range().start().to_usize();
@@ -245,11 +280,13 @@ impl Interp {
     }
 
     fn check_module(&self, path: &str, off: usize) -> R<()> {
-        if crate::registry::is_module(path) {
+        if crate::registry::is_module(path) || crate::namespace::HARMLESS_MODULES.contains(&path) {
             Ok(())
+        } else if let Some(why) = crate::namespace::unavailable_module(path) {
+            Err(self.err(off, format!("import of module '{path}': {why}")))
         } else {
             Err(self.err(off, format!(
-                "import of module '{path}' is not allowed: model files may import only topo, imagen, numbergen, param, numpy, math and their submodules"
+                "import of module '{path}' is not allowed: model files may import only topo, imagen, numbergen, param, numpy, math and their submodules (and os, sys, copy, itertools, pdb for bookkeeping)"
             )))
         }
     }
@@ -264,6 +301,14 @@ impl Interp {
             || args.vararg.is_some()
             || args.kwarg.is_some()
         {
+            if self.allow_unused_defs {
+                // Defining is harmless (lissom.ty defines colour helpers
+                // it uses only for some dims); calling or storing it is
+                // refused.
+                let name = f.name.to_string();
+                self.bind(&name, Obj::Builtin(format!("def:{name}")));
+                return Ok(());
+            }
             return Err(self.err(off, "functions with parameters are not supported; define 'def name():' whose body calls built-in commands"));
         }
         if !f.decorator_list.is_empty() {
@@ -319,6 +364,13 @@ impl Interp {
         if let Some(v) = builtin_name(name) {
             return Ok(v);
         }
+        match name {
+            // the topographica script's __main__ has imported topo
+            "topo" => return Ok(Obj::Module("topo".into())),
+            "__file__" => return Ok(Obj::Str(self.model_path.clone())),
+            "__name__" => return Ok(Obj::Str("__main__".into())),
+            _ => {}
+        }
         if is_forbidden(name) {
             return Err(self.err(off, forbidden_message(name)));
         }
@@ -329,7 +381,10 @@ impl Interp {
         match v {
             Obj::List(items) | Obj::Tuple(items) => Ok(items),
             Obj::Str(s) => Ok(s.chars().map(|c| Obj::Str(c.to_string())).collect()),
-            Obj::Dict(items) => Ok(items.into_iter().map(|(k, _)| Obj::Str(k)).collect()),
+            Obj::Dict(items) => Ok(items
+                .into_iter()
+                .map(|(k, _)| crate::expr::key_obj(&k))
+                .collect()),
             other => Err(self.err(off, format!("cannot iterate over a {}", other.type_name()))),
         }
     }
@@ -371,6 +426,26 @@ impl Interp {
                 let base = self.eval(&s.value)?;
                 let key = self.eval(&s.slice)?;
                 match base {
+                    Obj::List(mut items) => {
+                        let n = items.len() as i64;
+                        let i = match key {
+                            Obj::Int(i) if i < 0 && i + n >= 0 => (i + n) as usize,
+                            Obj::Int(i) if i >= 0 && i < n => i as usize,
+                            _ => return Err(self.err(off, "list assignment index out of range")),
+                        };
+                        items[i] = v;
+                        self.assign(&s.value, Obj::List(items))
+                    }
+                    Obj::Dict(mut items) => match crate::expr::dict_key(&key) {
+                        Some(k) => {
+                            crate::expr::dict_set(&mut items, k, v);
+                            self.assign(&s.value, Obj::Dict(items))
+                        }
+                        None => Err(self.err(
+                            off,
+                            format!("dict keys must be strings here, not {}", key.type_name()),
+                        )),
+                    },
                     Obj::Sim => match key {
                         Obj::Str(name) => self.add_sheet(name, v, off),
                         other => Err(self.err(
@@ -389,6 +464,68 @@ impl Interp {
             }
             _ => Err(self.err(off, "unsupported assignment target")),
         }
+    }
+
+    /// `x.append(v)`, `x.reverse()` and the other in-place list methods
+    /// as statements: the changed list is assigned back to `x` (a name,
+    /// attribute or item). `false` if the statement is not one of them.
+    fn in_place_call(&mut self, e: &ast::Expr) -> R<bool> {
+        let ast::Expr::Call(c) = e else {
+            return Ok(false);
+        };
+        let ast::Expr::Attribute(a) = c.func.as_ref() else {
+            return Ok(false);
+        };
+        let m = a.attr.as_str();
+        if !matches!(
+            m,
+            "append" | "extend" | "reverse" | "insert" | "remove" | "sort"
+        ) {
+            return Ok(false);
+        }
+        let off = e.range().start().to_usize();
+        let Obj::List(mut items) = self.eval(&a.value)? else {
+            return Ok(false);
+        };
+        if !c.keywords.is_empty() {
+            return Err(self.err(off, format!("list.{m}() takes no keyword arguments")));
+        }
+        let mut args = Vec::new();
+        for x in &c.args {
+            args.push(self.eval(x)?);
+        }
+        match (m, args.as_slice()) {
+            ("append", [x]) => items.push(x.clone()),
+            ("extend", [x]) => {
+                let more = self.iter_obj(x.clone(), off)?;
+                items.extend(more);
+            }
+            ("reverse", []) => items.reverse(),
+            ("insert", [Obj::Int(i), x]) => {
+                let n = items.len() as i64;
+                let i = if *i < 0 { (i + n).max(0) } else { (*i).min(n) };
+                items.insert(i as usize, x.clone());
+            }
+            ("remove", [x]) => match items.iter().position(|y| crate::expr::py_eq(x, y)) {
+                Some(i) => {
+                    items.remove(i);
+                }
+                None => return Err(self.err(off, "list.remove(x): x not in list")),
+            },
+            ("sort", []) => {
+                let v = self.call(
+                    Obj::Builtin("sorted".into()),
+                    vec![Obj::List(items)],
+                    Vec::new(),
+                    off,
+                )?;
+                let Obj::List(v) = v else { return Ok(true) };
+                items = v;
+            }
+            _ => return Err(self.err(off, format!("list.{m}() called with the wrong arguments"))),
+        }
+        self.assign(&a.value, Obj::List(items))?;
+        Ok(true)
     }
 
     /// Converts a value for the spec (see `build.rs`).
@@ -420,19 +557,13 @@ pub(crate) fn is_forbidden(name: &str) -> bool {
             | "__import__"
             | "input"
             | "raw_input"
-            | "globals"
-            | "locals"
-            | "vars"
             | "getattr"
             | "setattr"
             | "delattr"
             | "reload"
             | "exit"
             | "quit"
-            | "print"
             | "lambda"
-            | "os"
-            | "sys"
             | "subprocess"
             | "help"
             | "dir"
@@ -445,7 +576,6 @@ pub(crate) fn is_forbidden(name: &str) -> bool {
 
 pub(crate) fn forbidden_message(name: &str) -> String {
     match name {
-        "print" => "print is not supported in model files (they run without output); remove it".into(),
         "exec" | "eval" | "execfile" | "compile" => format!("{name} is not supported: model files cannot run code from strings or other files"),
         "open" | "file" => format!("{name} is not supported: model files cannot access files"),
         _ => format!("'{name}' is not available in model files (sandbox: no access to files, the OS or arbitrary code)"),
@@ -456,9 +586,8 @@ fn builtin_name(name: &str) -> Option<Obj> {
     let b = |s: &str| Some(Obj::Builtin(s.to_string()));
     match name {
         "int" | "float" | "str" | "len" | "range" | "xrange" | "abs" | "min" | "max" | "round"
-        | "bool" | "list" | "tuple" | "dict" | "sum" | "enumerate" | "zip" | "sorted" | "repr" => {
-            b(name)
-        }
+        | "bool" | "list" | "tuple" | "dict" | "sum" | "enumerate" | "zip" | "sorted" | "repr"
+        | "print" | "locals" | "globals" | "vars" | "hasattr" | "set" => b(name),
         // Topographica's namespace has pi; model files usually import it
         "pi" => Some(Obj::Float(std::f64::consts::PI)),
         _ => None,

@@ -42,7 +42,10 @@ mod globals;
 mod images;
 mod interp;
 mod lissom;
+mod namespace;
 mod obj;
+pub mod paths;
+mod py2;
 mod pyfmt;
 mod registry;
 mod repr;
@@ -51,6 +54,7 @@ mod userclass;
 
 pub use command::{CommandLineItem, RUN_BATCH_OPTIONS};
 pub use error::LangError;
+pub use namespace::Message;
 pub use repr::script_repr;
 
 use error::Source;
@@ -82,7 +86,7 @@ pub(crate) fn parse_module(name: &str, text: &str) -> Result<Vec<ast::Stmt>, Lan
                 if lt.starts_with(kw) && lt[kw.len()..].starts_with([' ', '"', '\'']) {
                     let (l, _) = src.lines.locate(off);
                     let what = if kw == "print" {
-                        "Python 2 print statement is not supported (model files run without output); remove it"
+                        "Python 2 print statement is not supported here: `print >>file, ...` writes to a file (model files cannot), and scheduled commands print nothing"
                     } else {
                         "exec is not supported: model files cannot run code from strings"
                     };
@@ -163,6 +167,61 @@ pub fn load_model_seeded(
     with_big_stack(move || load_in_thread(&name, &text, &overrides, seed))
 }
 
+/// How [`load_model_with`] reads a model file.
+#[derive(Clone, Debug)]
+pub struct LoadOptions {
+    /// `param.random_seed` before the file runs (see [`load_model_seeded`]).
+    pub seed: i64,
+    /// `-p` names the model never declares become warnings ("'x' is
+    /// unused.", as Topographica's `check_for_unused_names` prints) instead
+    /// of errors.
+    pub allow_unused_params: bool,
+}
+
+impl Default for LoadOptions {
+    fn default() -> Self {
+        LoadOptions {
+            seed: topo_spec::ParamRandomSeed::DEFAULT.0,
+            allow_unused_params: false,
+        }
+    }
+}
+
+/// A loaded model and what its file printed or warned about.
+#[derive(Clone, Debug)]
+pub struct Loaded {
+    /// The model.
+    pub spec: ModelSpec,
+    /// `print` output and warnings, in order (for the run's `.out`).
+    pub messages: Vec<Message>,
+}
+
+/// [`load_model`] with options, keeping the file's printed text and warnings.
+pub fn load_model_with(
+    path: &Path,
+    overrides: &[(String, String)],
+    opts: &LoadOptions,
+) -> Result<Loaded, LangError> {
+    let name = path.display().to_string();
+    let text = std::fs::read_to_string(path)
+        .map_err(|e| LangError::new(&name, 0, 0, format!("cannot read model file: {e}")))?;
+    let overrides = overrides.to_vec();
+    let opts = opts.clone();
+    with_big_stack(move || load_full(&name, &text, &overrides, &opts))
+}
+
+/// [`load_model_with`] for model text under a file name.
+pub fn load_source_with(
+    name: &str,
+    source: &str,
+    overrides: &[(String, String)],
+    opts: &LoadOptions,
+) -> Result<Loaded, LangError> {
+    let (name, source, overrides) = (name.to_string(), source.to_string(), overrides.to_vec());
+    let opts = opts.clone();
+    with_big_stack(move || load_full(&name, &source, &overrides, &opts))
+}
+
 /// Loads model text under a file name (for messages and `source`).
 pub fn load_model_source(
     name: &str,
@@ -186,9 +245,25 @@ fn load_in_thread(
     overrides: &[(String, String)],
     seed: i64,
 ) -> Result<ModelSpec, LangError> {
-    let module = parse_module(name, source)?;
-    let mut it = Interp::new(Source::new(name, source));
-    it.param_random_seed = seed;
+    let opts = LoadOptions {
+        seed,
+        allow_unused_params: false,
+    };
+    load_full(name, source, overrides, &opts).map(|l| l.spec)
+}
+
+fn load_full(
+    name: &str,
+    source: &str,
+    overrides: &[(String, String)],
+    opts: &LoadOptions,
+) -> Result<Loaded, LangError> {
+    let normalized = py2::normalize(source);
+    let module = parse_module(name, &normalized)?;
+    let mut it = Interp::new(Source::new(name, &normalized));
+    it.param_random_seed = opts.seed;
+    it.allow_unused = opts.allow_unused_params;
+    it.allow_unused_defs = true;
     for (n, v) in overrides {
         let (pname, value, src, offset) = command::parse_p(&format!("{n}={v}"))?;
         it.overrides.push(Override {
@@ -201,7 +276,11 @@ fn load_in_thread(
     }
     it.run_module(&module)?;
     it.check_unused_overrides()?;
-    it.build_spec(name)
+    let spec = it.build_spec(name)?;
+    Ok(Loaded {
+        spec,
+        messages: std::mem::take(&mut it.messages),
+    })
 }
 
 /// Parses command-line items (`-c`, `-p`, script files, `-a`) in order.

@@ -64,6 +64,9 @@ pub(crate) enum Obj {
     Model(String, Vec<(String, Obj)>),
     /// A user function defined with `def`.
     UserFn(String),
+    /// A GUI-only object (plot-group helpers): attributes and calls give
+    /// further no-ops (see `namespace.rs`).
+    NoOp(String),
 }
 
 impl Obj {
@@ -91,6 +94,7 @@ impl Obj {
             Obj::Analysis(a) => a.clone(),
             Obj::Model(m, _) => m.clone(),
             Obj::UserFn(f) => format!("function {f}"),
+            Obj::NoOp(n) => format!("GUI-only {n}"),
         }
     }
 

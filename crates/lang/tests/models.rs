@@ -421,10 +421,11 @@ fn analysis_settings_are_recorded() {
         s.analysis.get("FeatureCurveCommand.durations"),
         Some(&Value::List(vec![Value::Float(1.0)]))
     );
+    // lissom_or's MeasureResponseCommand.pattern_response_fn spelling is
+    // the same switch as FeatureMaps' (featuremapper's pattern_response)
     let r = load("lissom_or.ty", &[]);
     assert_eq!(
-        r.analysis
-            .get("MeasureResponseCommand.pattern_response_fn.apply_output_fns"),
+        r.analysis.get("FeatureMaps.cmd_overrides.apply_output_fns"),
         Some(&Value::Bool(false))
     );
     let g = load("gcal_class.ty", &[]);

@@ -21,7 +21,7 @@ mod state_stack;
 pub use build::sheet_coords;
 pub use dynamics::Probe;
 pub use halo_share::HaloUse;
-pub use snapshot::ReadSlab;
+pub use snapshot::{InFlight, ReadSlab};
 
 use crate::error::SimError;
 use crate::exchange::{Block, Exchange};

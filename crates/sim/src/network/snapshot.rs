@@ -102,6 +102,19 @@ fn without_arrays(f: &TransferFn) -> TransferFn {
     f
 }
 
+/// One rank's activity in flight: each projection's event buffers, free
+/// slots and last delivered input (see [`Network::export_state_in_flight`]).
+pub struct InFlight {
+    projs: Vec<ProjInFlight>,
+}
+
+struct ProjInFlight {
+    pool: Vec<Vec<f64>>,
+    free: Vec<usize>,
+    input: Vec<f64>,
+    has_input: bool,
+}
+
 impl Network {
     fn proj_key(&self, pi: usize) -> String {
         let p = &self.projs[pi];
@@ -112,8 +125,9 @@ impl Network {
     /// the same paths in the same order (empty blocks give count 0).
     /// Fails if activity is in flight (see the module docs).
     pub fn export_state(&self) -> Result<(Vec<LocalArray>, Json), SimError> {
-        let events = self.queue.events();
-        if events
+        if self
+            .queue
+            .events()
             .iter()
             .any(|(_, e)| matches!(e, EventKind::Deliver { .. }))
         {
@@ -122,6 +136,51 @@ impl Network {
                 self.time
             )));
         }
+        self.export_unchecked()
+    }
+
+    /// [`Network::export_state`] at any moment, with this rank's activity
+    /// in flight and each projection's last input ([`InFlight`]), for a
+    /// measurement made between the events of an iteration (featuremapper's
+    /// pattern_response pushes and pops the whole simulation state,
+    /// queued events included). The arrays hold no in-flight data: restore
+    /// with [`Network::import_state`] then [`Network::import_in_flight`]
+    /// on the same decomposition.
+    pub fn export_state_in_flight(&self) -> Result<(Vec<LocalArray>, Json, InFlight), SimError> {
+        let (arrays, meta) = self.export_unchecked()?;
+        let projs = self
+            .projs
+            .iter()
+            .map(|p| ProjInFlight {
+                pool: p.pool.clone(),
+                free: p.free.clone(),
+                input: p.input.clone(),
+                has_input: p.has_input,
+            })
+            .collect();
+        Ok((arrays, meta, InFlight { projs }))
+    }
+
+    /// Puts back what [`Network::export_state_in_flight`] saved, after
+    /// [`Network::import_state`] restored the queue that refers to it.
+    pub fn import_in_flight(&mut self, f: InFlight) -> Result<(), SimError> {
+        if f.projs.len() != self.projs.len() {
+            return Err(err("in-flight state of a different network"));
+        }
+        for (p, s) in self.projs.iter_mut().zip(f.projs) {
+            if s.pool.iter().any(|b| b.len() != p.cfs.needed.len()) {
+                return Err(err("in-flight state of a different decomposition"));
+            }
+            p.pool = s.pool;
+            p.free = s.free;
+            p.input = s.input;
+            p.has_input = s.has_input;
+        }
+        Ok(())
+    }
+
+    fn export_unchecked(&self) -> Result<(Vec<LocalArray>, Json), SimError> {
+        let events = self.queue.events();
         let mut arrays = Vec::new();
         for s in &self.sheets {
             let (g, st, c) = slab(s.shape(), &s.block, &[]);
