@@ -197,7 +197,6 @@ pub fn run(
         user::run(ctx, sess, name, &target, log)?;
         return f.close();
     }
-    let plan = &plotgroup_plan(ctx, sess, plan, log);
     if plan.activity {
         for sheet in sess.net.sheet_names() {
             write_activity(
@@ -218,54 +217,6 @@ pub fn run(
     }
     f.close()?;
     Ok(())
-}
-
-/// The model's `topo.command.default_analysis_plotgroups` (Topographica's
-/// default_analysis_function saves each plot group it names,
-/// topo/command/__init__.py) applied to the default plan: "Activity" and
-/// "Orientation Preference" are measured when named; names topo-hpc cannot
-/// measure yet are warnings. Projection plots and the 45° test pattern
-/// stay, as default_analysis_function does them for any list.
-fn plotgroup_plan(
-    ctx: &Context,
-    sess: &Session,
-    plan: &AnalysisPlan,
-    log: &OutLog,
-) -> AnalysisPlan {
-    let key = "topo.command.default_analysis_plotgroups";
-    let (Some(topo_spec::Value::List(names)), true) = (
-        sess.spec.analysis.get(key),
-        *plan == AnalysisPlan::topographica_default(),
-    ) else {
-        return plan.clone();
-    };
-    let names: Vec<&str> = names
-        .iter()
-        .filter_map(|v| match v {
-            topo_spec::Value::Str(s) => Some(s.as_str()),
-            _ => None,
-        })
-        .collect();
-    let or_map = names.contains(&"Orientation Preference");
-    let unknown: Vec<&str> = names
-        .iter()
-        .copied()
-        .filter(|n| !matches!(*n, "Activity" | "Orientation Preference"))
-        .collect();
-    if ctx.is_root() && !unknown.is_empty() {
-        log.warning(&format!(
-            "default_analysis_plotgroups: {} not measured (topo-hpc measures Activity and Orientation Preference)",
-            unknown.join(", ")
-        ));
-    }
-    AnalysisPlan {
-        activity: names.contains(&"Activity"),
-        or_map,
-        pinwheels: or_map,
-        weights: true,
-        function: None,
-        command_line_function: None,
-    }
 }
 
 /// Collective: a sheet's activity into the file (each rank its block), its

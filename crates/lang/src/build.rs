@@ -135,6 +135,21 @@ impl Interp {
         for (k, v) in &self.analysis {
             spec.analysis.insert(k.clone(), to_value(self, v, 0, 0)?);
         }
+        // The default analysis reads the plot-group list from its own field.
+        if let Some(Value::List(items)) = spec
+            .analysis
+            .get("topo.command.default_analysis_plotgroups")
+        {
+            spec.default_analysis_plotgroups = Some(
+                items
+                    .iter()
+                    .filter_map(|v| match v {
+                        Value::Str(s) => Some(s.clone()),
+                        _ => None,
+                    })
+                    .collect(),
+            );
+        }
         for (name, calls) in &self.functions {
             spec.functions.insert(
                 name.clone(),
