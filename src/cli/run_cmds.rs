@@ -9,7 +9,7 @@ use topo_spec::{ModelSpec, Time, Value};
 
 /// Split `-p name=value` texts.
 pub fn split_params(params: &[String]) -> Result<Vec<(String, String)>> {
-    params
+    let pairs: Vec<(String, String)> = params
         .iter()
         .map(|p| {
             let (n, v) = p
@@ -21,7 +21,15 @@ pub fn split_params(params: &[String]) -> Result<Vec<(String, String)>> {
             }
             Ok((n.to_string(), v.trim().to_string()))
         })
-        .collect()
+        .collect::<Result<_>>()?;
+    // A repeated name would appear twice in the folder name, and which
+    // value the model sees would depend on order: refused.
+    for (i, (n, v)) in pairs.iter().enumerate() {
+        if let Some((_, w)) = pairs[..i].iter().find(|(m, _)| m == n) {
+            bail!("-p {n} is given twice ({n}={w} and {n}={v}): give each parameter once");
+        }
+    }
+    Ok(pairs)
 }
 
 /// Load a model file with `-p` overrides.
@@ -45,14 +53,14 @@ pub fn model(
     if geometry {
         let g = crate::geometry::geometry_report(&spec)?;
         if json {
-            println!("{}", serde_json::to_string_pretty(&g)?);
+            crate::console::out_line(&serde_json::to_string_pretty(&g)?);
         } else {
-            print!("{}", crate::geometry::geometry_text(&g));
+            crate::console::out(&crate::geometry::geometry_text(&g));
         }
     } else if json {
-        println!("{}", serde_json::to_string_pretty(&spec)?);
+        crate::console::out_line(&serde_json::to_string_pretty(&spec)?);
     } else {
-        print!("{}", summary(&spec)?);
+        crate::console::out(&summary(&spec)?);
     }
     Ok(())
 }
