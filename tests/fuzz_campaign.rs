@@ -109,7 +109,10 @@ fn mutate(text: &str, edits: &[(u8, usize, usize)]) -> String {
     for &(k, i, a) in edits {
         let at = if b.is_empty() { 0 } else { i % (b.len() + 1) };
         match k % 4 {
-            0 if !b.is_empty() => b[at.min(b.len() - 1)] = a as u8,
+            0 if !b.is_empty() => {
+                let last = b.len() - 1;
+                b[at.min(last)] = a as u8;
+            }
             1 => {
                 let j = (at + a % 24).min(b.len());
                 b.drain(at..j);
@@ -139,10 +142,10 @@ fn edits() -> impl Strategy<Value = Vec<(u8, usize, usize)>> {
 fn model_language() {
     let corpus = chunks();
     let n = cases(3000);
-    let mut count = 0u64;
+    let count = std::cell::Cell::new(0u64);
     runner(n)
         .run(&(0..corpus.len(), edits()), |(w, e)| {
-            count += 1;
+            count.set(count.get() + 1);
             let text = mutate(&corpus[w], &e);
             let r =
                 std::panic::catch_unwind(|| topo_lang::load_model_source("fuzz.ty", &text, &[]));
@@ -156,7 +159,7 @@ fn model_language() {
             Ok(())
         })
         .unwrap();
-    println!("fuzz model_language: {count} executions, 0 panics");
+    println!("fuzz model_language: {} executions, 0 panics", count.get());
 }
 
 #[test]
@@ -172,12 +175,12 @@ fn command_line_c_and_p() {
         "x=None",
     ];
     let n = cases(20000);
-    let mut count = 0u64;
+    let count = std::cell::Cell::new(0u64);
     runner(n)
         .run(
             &(prop::collection::vec((0..corpus.len(), 0u8..6, edits()), 1..4)),
             |items| {
-                count += 1;
+                count.set(count.get() + 1);
                 let mut argv = Vec::new();
                 let mut lang = Vec::new();
                 for (w, flag, e) in &items {
@@ -210,7 +213,10 @@ fn command_line_c_and_p() {
             },
         )
         .unwrap();
-    println!("fuzz command_line_c_and_p: {count} executions, 0 panics");
+    println!(
+        "fuzz command_line_c_and_p: {} executions, 0 panics",
+        count.get()
+    );
 }
 
 /// The snapshot reader past HDF5: a snapshot's `/meta/spec_json` and
@@ -236,13 +242,14 @@ fn snapshot_reader() {
     let (arrays, state) = sess.net.export_state().unwrap();
     let spec_text = serde_json::to_string(&spec).unwrap();
     let state_text = serde_json::to_string(&state).unwrap();
+    let sess = std::cell::RefCell::new(sess);
     let n = cases(3000);
-    let mut count = 0u64;
+    let count = std::cell::Cell::new(0u64);
     runner(n)
         .run(
             &(edits(), edits(), any::<bool>(), any::<u64>(), any::<u8>()),
             |(e_state, e_spec, touch_spec, pick, how)| {
-                count += 1;
+                count.set(count.get() + 1);
                 let st = mutate(&state_text, &e_state);
                 let sp = if touch_spec {
                     mutate(&spec_text, &e_spec)
@@ -277,12 +284,14 @@ fn snapshot_reader() {
                         }
                         Ok(data)
                     };
-                    let _ = sess.net.import_state(&state, &mut read, &mut sess.ex);
+                    let mut guard = sess.borrow_mut();
+                    let s = &mut *guard;
+                    let _ = s.net.import_state(&state, &mut read, &mut s.ex);
                 }));
                 prop_assert!(r.is_ok(), "snapshot reader panicked on state {st:.300}");
                 Ok(())
             },
         )
         .unwrap();
-    println!("fuzz snapshot_reader: {count} executions, 0 panics");
+    println!("fuzz snapshot_reader: {} executions, 0 panics", count.get());
 }

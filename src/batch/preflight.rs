@@ -40,6 +40,36 @@ pub fn check_names(dir: &Path, simname: &str) -> Result<()> {
     Ok(())
 }
 
+/// The longest sheet or projection name accepted (it is part of file
+/// names in the run folder).
+pub const MAX_OBJECT_NAME: usize = 64;
+
+/// Sheet and projection names become parts of file names (`<simname>_<t>_
+/// <sheet>_Activity.png`): they must be plain names, not paths.
+pub fn check_object_names(spec: &topo_spec::ModelSpec) -> Result<()> {
+    let names = spec
+        .sheets
+        .iter()
+        .map(|s| ("sheet", s.name.as_str()))
+        .chain(
+            spec.connections
+                .iter()
+                .map(|c| ("projection", c.name.as_str())),
+        );
+    for (what, n) in names {
+        let bad = n.is_empty()
+            || n.len() > MAX_OBJECT_NAME
+            || n.starts_with('.')
+            || n.chars().any(|c| c == '/' || c == '\\' || c.is_control());
+        if bad {
+            bail!(
+                "{what} name {n:?} cannot be part of a file name: use up to {MAX_OBJECT_NAME} characters, no '/', '\\', control characters or leading '.'"
+            );
+        }
+    }
+    Ok(())
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;

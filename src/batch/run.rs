@@ -312,6 +312,7 @@ pub fn run_batch(
     let simname = o.names.simname();
     let dir = o.output_root.join(o.names.dirname(&named));
     super::preflight::check_names(&dir, &simname)?;
+    super::preflight::check_object_names(&spec)?;
     let geo = crate::session::sheet_geometry(&spec)?;
     let fits = crate::memory_estimate::check_fits(&spec, &geo, ctx.size());
     if !ctx.all_ok(fits.is_ok()) {

@@ -15,3 +15,4 @@ mod output;
 mod sandbox;
 mod signals;
 mod snapshots;
+mod sweeps;
