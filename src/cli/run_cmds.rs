@@ -38,6 +38,9 @@ pub fn load(model: &Path, params: &[String]) -> Result<ModelSpec> {
     topo_lang::load_model(model, &overrides).map_err(|e| anyhow!("{e}"))
 }
 
+/// The most units `model --geometry` lays out (about two seconds).
+pub const GEOMETRY_UNIT_LIMIT: u64 = 20_000_000;
+
 /// `topo-hpc model`.
 pub fn model(
     ctx: &Context,
@@ -51,6 +54,24 @@ pub fn model(
         return Ok(());
     }
     if geometry {
+        // Laying out the projections walks every unit: at absurd densities
+        // answer at once with the sheets and the memory estimate instead.
+        let geo = crate::session::sheet_geometry(&spec)?;
+        let est = crate::memory_estimate::estimate(&spec, &geo);
+        if est.units > GEOMETRY_UNIT_LIMIT {
+            let sheets: Vec<String> = geo
+                .iter()
+                .map(|g| format!("{} {} x {}", g.name, g.rows, g.cols))
+                .collect();
+            bail!(
+                "the model has {} units ({}) and {} connection weights, at least {} in memory: \
+                 too large to lay out its projections here (limit {GEOMETRY_UNIT_LIMIT} units)",
+                est.units,
+                sheets.join(", "),
+                est.weights,
+                crate::memory_estimate::gb(est.total_bytes)
+            );
+        }
         let g = crate::geometry::geometry_report(&spec)?;
         if json {
             crate::console::out_line(&serde_json::to_string_pretty(&g)?);

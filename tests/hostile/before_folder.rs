@@ -148,3 +148,38 @@ fn thread_counts_are_capped() {
     assert_eq!(o.status.code(), Some(1));
     assert!(String::from_utf8_lossy(&o.stderr).contains("more than topo-hpc allows"));
 }
+
+#[test]
+fn geometry_at_absurd_densities_answers_fast() {
+    let s = Scratch::new();
+    for d in [
+        "cortex_density=100000",
+        "cortex_density=1e7",
+        "retina_density=1e6",
+    ] {
+        let r = run(
+            s.path(),
+            0,
+            &["model", s.model().to_str().unwrap(), "--geometry", "-p", d],
+        );
+        assert_eq!(r.code, Some(1), "{d}: {}", r.all());
+        assert!(
+            r.stderr.contains("too large to lay out"),
+            "{d}: {}",
+            r.all()
+        );
+        assert!(r.seconds < 10.0, "{d}: {}", r.all());
+    }
+    let r = run(
+        s.path(),
+        0,
+        &[
+            "model",
+            s.model().to_str().unwrap(),
+            "--geometry",
+            "-p",
+            "cortex_density=20",
+        ],
+    );
+    assert_eq!(r.code, Some(0), "{}", r.all());
+}

@@ -8,6 +8,7 @@
 mod common;
 
 mod before_folder;
+mod disk_full;
 mod links;
 mod locks;
 mod long_paths;
