@@ -5,6 +5,12 @@ fn main() {
     // `sweep` and `collate` launch mpirun/srun children themselves; an MPI
     // singleton parent would leak its OMPI_/PMIX_ environment into them.
     let launcher = matches!(argv.get(1).map(String::as_str), Some("sweep" | "collate"));
+    if argv.get(1).map(String::as_str) == Some("run") {
+        // A stop signal from here on is kept for the run's next step
+        // boundary (or its check before the folder is made), never a
+        // silent death while MPI starts or the model loads.
+        topo_hpc::batch::progress::install_signal_handlers();
+    }
     let ctx = if launcher {
         topo_hpc::par::Context::single()
     } else {

@@ -196,7 +196,10 @@ fn parse(c: &Call) -> Result<Command> {
             };
             Ok(Command::SavePlotgroup(PlotGroup {
                 group,
-                suffix: text("filename_suffix")?.unwrap_or_default(),
+                // It becomes part of a file name: no separators or links.
+                suffix: crate::batch::naming::safe_component(
+                    &text("filename_suffix")?.unwrap_or_default(),
+                ),
                 projection: text("projection")?,
                 sheet: text("sheet")?,
             }))

@@ -3,6 +3,7 @@
 pub mod legacy;
 pub mod naming;
 pub mod outlog;
+pub mod preflight;
 pub mod progress;
 pub mod rank_checks;
 pub mod rank_warnings;

@@ -38,7 +38,12 @@ impl OutLog {
     /// Continue an existing `.out` (a resumed run): the new command line is
     /// appended as a marked line.
     pub fn append(&self, path: &Path, argv: &[String]) -> io::Result<()> {
-        let mut f = File::options().append(true).open(path)?;
+        use std::os::unix::fs::OpenOptionsExt;
+        // Never through a link planted in the run folder.
+        let mut f = File::options()
+            .append(true)
+            .custom_flags(libc::O_NOFOLLOW)
+            .open(path)?;
         writeln!(f, "\n# resumed: {}", shell_join(argv))?;
         *self.file.lock().unwrap() = Some(f);
         Ok(())
@@ -54,7 +59,7 @@ impl OutLog {
     /// Print a line (terminal if echoing, and the file if open).
     pub fn line(&self, text: &str) {
         if self.echo {
-            println!("{text}");
+            crate::console::out_line(text);
         }
         if let Some(f) = self.file.lock().unwrap().as_mut() {
             let _ = writeln!(f, "{text}");

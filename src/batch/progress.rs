@@ -9,24 +9,42 @@ use std::sync::atomic::{AtomicBool, Ordering};
 use std::sync::{Arc, OnceLock};
 use topo_spec::Time;
 
-/// Exit code of a run that stopped on SIGUSR1/SIGTERM after writing a
-/// snapshot: the job script requeues it.
+/// Exit code of a run that stopped on a signal (SIGUSR1, SIGTERM, SIGINT):
+/// after writing a snapshot, or before anything was written. The job
+/// script runs it again (with `--restore` when a snapshot exists).
 pub const CHECKPOINT_EXIT_CODE: i32 = 3;
 
 static SIGNALLED: OnceLock<Arc<AtomicBool>> = OnceLock::new();
 
-/// Catch SIGUSR1 and SIGTERM (SLURM's `--signal` and the end of the wall
-/// time): the run snapshots at the next step boundary and exits.
+/// The signals that ask a run to stop at the next step boundary: SLURM's
+/// `--signal` (SIGUSR1, which mpirun and srun forward without killing),
+/// the end of the wall time and `kill` (SIGTERM), and Ctrl-C (SIGINT).
+pub const STOP_SIGNALS: [i32; 3] = [
+    signal_hook::consts::SIGUSR1,
+    signal_hook::consts::SIGTERM,
+    signal_hook::consts::SIGINT,
+];
+
+/// Catch [`STOP_SIGNALS`]: from now on they set a flag instead of ending
+/// the process; the run checks it at step boundaries. Installed when a
+/// batch run starts, so a signal during model loading or construction is
+/// kept until the first boundary rather than killing the run silently.
 pub fn install_signal_handlers() -> Arc<AtomicBool> {
     SIGNALLED
         .get_or_init(|| {
             let flag = Arc::new(AtomicBool::new(false));
-            for sig in [signal_hook::consts::SIGUSR1, signal_hook::consts::SIGTERM] {
+            for sig in STOP_SIGNALS {
                 let _ = signal_hook::flag::register(sig, Arc::clone(&flag));
             }
             flag
         })
         .clone()
+}
+
+/// Collective: whether a stop signal reached any rank.
+pub fn stop_requested(ctx: &Context) -> bool {
+    let flag = install_signal_handlers();
+    !ctx.all_ok(!flag.load(Ordering::SeqCst))
 }
 
 /// The run stopped for a checkpoint.
@@ -36,20 +54,50 @@ pub struct Checkpointed {
     pub snapshot: std::path::PathBuf,
     /// The time reached.
     pub time: Time,
+    /// How to continue (filled in by run_batch, which knows the command).
+    pub continue_with: String,
 }
 
 impl std::fmt::Display for Checkpointed {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
         write!(
             f,
-            "checkpointed at time {} into {} (signal received); run again with --resume to continue",
+            "checkpointed at time {} into {} (signal received)",
             self.time.to_f64(),
             self.snapshot.display()
-        )
+        )?;
+        if !self.continue_with.is_empty() {
+            write!(f, "; {}", self.continue_with)?;
+        }
+        Ok(())
     }
 }
 
 impl std::error::Error for Checkpointed {}
+
+/// The run stopped on a signal before it had anything to save.
+#[derive(Debug)]
+pub struct Stopped {
+    /// Where it was.
+    pub stage: String,
+}
+
+impl std::fmt::Display for Stopped {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        write!(
+            f,
+            "stopped by a signal {}; nothing to checkpoint: run the same command again",
+            self.stage
+        )
+    }
+}
+
+impl std::error::Error for Stopped {}
+
+/// Whether an error is a stop on a signal (exit status [`CHECKPOINT_EXIT_CODE`]).
+pub fn is_stop(e: &anyhow::Error) -> bool {
+    e.is::<Checkpointed>() || e.is::<Stopped>()
+}
 
 /// Rank 0's progress bar (hidden when not a terminal or disabled).
 pub struct Progress {
@@ -101,21 +149,20 @@ pub fn run_to(
     dir: &Path,
     simname: &str,
 ) -> Result<()> {
-    let flag = install_signal_handlers();
     let one = Time::from_int(1);
     while sess.net.time() < t {
         let now = sess.net.time();
         let next = if now + one < t { now + one } else { t };
         sess.run_to(next)?;
         progress.set(next);
-        let stop = !ctx.all_ok(!flag.load(Ordering::SeqCst));
-        if stop && sess.net.time() < t {
+        if stop_requested(ctx) && sess.net.time() < t {
             let h5 = dir.join(format!("{simname}.h5"));
             let snap = crate::io::restore::save_snapshot(ctx, sess, dir, simname, Some(&h5))?;
             progress.finish();
             return Err(Checkpointed {
                 snapshot: snap,
                 time: sess.net.time(),
+                continue_with: String::new(),
             }
             .into());
         }

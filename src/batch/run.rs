@@ -9,6 +9,7 @@ use super::times::{parse_times, scaled_default};
 use super::{rank_checks, rank_warnings};
 use crate::analysis_fn::{self, AnalysisPlan};
 use crate::cli::RunArgs;
+use crate::io::folder_guard::{refuse_symlinks, FolderLock, RUN_LOCK};
 use crate::io::h5::{Attr, H5File};
 use crate::par::Context;
 use crate::session::Session;
@@ -192,8 +193,8 @@ pub fn run_command(ctx: &Context, argv: &[String], r: &RunArgs) -> Result<i32> {
     let log = OutLog::terminal(ctx.is_root());
     match run_batch(ctx, argv, &opts, &log) {
         Ok(out) => Ok(if out.errors > 0 { 1 } else { 0 }),
-        Err(e) if e.is::<super::progress::Checkpointed>() => {
-            ctx.root_eprintln(format!("topo-hpc: {e}"));
+        Err(e) if super::progress::is_stop(&e) => {
+            ctx.root_eprintln(format!("topo-hpc: {e:#}"));
             Ok(super::progress::CHECKPOINT_EXIT_CODE)
         }
         Err(e) => Err(e),
@@ -230,10 +231,11 @@ fn param_values(spec: &ModelSpec, given: &[(String, String)]) -> Vec<(String, Va
         .collect()
 }
 
-/// Rank 0 creates `dir` (never an existing one); every rank learns the
-/// outcome.
-fn create_run_dir(ctx: &Context, root: &Path, dir: &Path) -> Result<()> {
+/// Rank 0 creates `dir` (never an existing one) and takes its lock; every
+/// rank learns the outcome.
+fn create_run_dir(ctx: &Context, root: &Path, dir: &Path) -> Result<Option<FolderLock>> {
     let mut err = String::new();
+    let mut lock = None;
     if ctx.is_root() {
         if let Err(e) = std::fs::create_dir_all(root) {
             err = format!("cannot create output root {}: {e}", root.display());
@@ -244,13 +246,48 @@ fn create_run_dir(ctx: &Context, root: &Path, dir: &Path) -> Result<()> {
             );
         } else if let Err(e) = std::fs::create_dir(dir) {
             err = format!("cannot create run folder {}: {e}", dir.display());
+        } else {
+            match FolderLock::acquire(dir, RUN_LOCK, "run folder") {
+                Ok(l) => lock = Some(l),
+                Err(e) => err = e,
+            }
         }
     }
     let err = ctx.broadcast_string(&err);
     if !err.is_empty() {
         bail!(err);
     }
-    Ok(())
+    Ok(lock)
+}
+
+/// Rank 0 checks an existing run folder for a resume in place (no links
+/// in it) and takes its lock; every rank learns the outcome. Nothing is
+/// written when it fails.
+fn lock_existing_run_dir(ctx: &Context, dir: &Path) -> Result<Option<FolderLock>> {
+    let mut err = String::new();
+    let mut lock = None;
+    if ctx.is_root() {
+        match refuse_symlinks(dir, "run folder")
+            .and_then(|()| FolderLock::acquire(dir, RUN_LOCK, "run folder"))
+        {
+            Ok(l) => lock = Some(l),
+            Err(e) => err = e,
+        }
+    }
+    let err = ctx.broadcast_string(&err);
+    if !err.is_empty() {
+        bail!(err);
+    }
+    Ok(lock)
+}
+
+/// How to continue a checkpointed `run` into the same folder.
+fn continue_hint(o: &BatchOptions, snapshot: &Path) -> String {
+    format!(
+        "to continue in the same folder, run the same command with --timestamp {} --restore {}",
+        o.names.timestamp,
+        snapshot.display()
+    )
 }
 
 /// A model file's `print` output and load warnings into the log.
@@ -299,9 +336,10 @@ pub fn run_batch(
     o: &BatchOptions,
     log: &OutLog,
 ) -> Result<BatchOutcome> {
-    if o.times.is_empty() {
-        bail!("bad times: the list is empty");
-    }
+    // From here a stop signal waits for a step boundary (or the check
+    // before the folder is created) instead of ending the process.
+    super::progress::install_signal_handlers();
+    super::times::validate(&o.times).map_err(|e| anyhow!(e))?;
     // The model file and the snapshot to continue from are input files:
     // `~` expanded and looked up along the search path (crate::paths).
     let resolved = resolve_inputs(o)?;
@@ -322,6 +360,28 @@ pub fn run_batch(
     let named = param_values(&spec, &o.params);
     let simname = o.names.simname();
     let dir = o.output_root.join(o.names.dirname(&named));
+    super::preflight::check_names(&dir, &simname)?;
+    super::preflight::check_object_names(&spec)?;
+    let geo = crate::session::sheet_geometry(&spec)?;
+    let fits = crate::memory_estimate::check_fits(&spec, &geo, ctx.size());
+    if !ctx.all_ok(fits.is_ok()) {
+        bail!(fits
+            .err()
+            .unwrap_or_else(|| { "the model does not fit in the memory of another rank".into() }));
+    }
+    // The model is built (and restored) before the folder exists: a model
+    // that cannot be built, or a snapshot that does not match it, leaves
+    // nothing behind.
+    let mut sess = Session::build(ctx, spec.clone())?;
+    if let Some(snap) = &o.restore {
+        crate::io::restore::restore(ctx, &mut sess, snap)?;
+    }
+    if super::progress::stop_requested(ctx) {
+        return Err(super::progress::Stopped {
+            stage: "while the model was being built, before its run folder was created".into(),
+        }
+        .into());
+    }
     // Continuing from a snapshot inside this very run's folder (a requeued
     // job) carries on in place; anything else gets a new folder.
     let resume = o.restore.as_ref().is_some_and(|snap| {
@@ -330,6 +390,11 @@ pub fn run_batch(
     });
     let base = dir.join(&simname);
     let with_ext = |ext: &str| PathBuf::from(format!("{}{ext}", base.display()));
+    let _lock = if resume {
+        lock_existing_run_dir(ctx, &dir)?
+    } else {
+        create_run_dir(ctx, &o.output_root, &dir)?
+    };
     if resume {
         if ctx.is_root() {
             log.append(&with_ext(".out"), argv)
@@ -337,7 +402,6 @@ pub fn run_batch(
             log.line(&format!("Batch run resumed at {}.", utc_now()));
         }
     } else {
-        create_run_dir(ctx, &o.output_root, &dir)?;
         log.line(&format!("Batch run output will be in {}", dir.display()));
     }
     if ctx.is_root() && !resume {
@@ -371,8 +435,15 @@ pub fn run_batch(
     // first collective point.
     rank_checks::check_threads();
     let started = Instant::now();
-    let result = run_body(ctx, o, log, spec, &dir, &simname, started, resume);
-    let checkpointed = matches!(&result, Err(e) if e.is::<super::progress::Checkpointed>());
+    let result = run_body(ctx, o, log, sess, &dir, &simname, started, resume);
+    let result = result.map_err(|e| match e.downcast::<super::progress::Checkpointed>() {
+        Ok(mut c) => {
+            c.continue_with = continue_hint(o, &c.snapshot);
+            c.into()
+        }
+        Err(e) => e,
+    });
+    let checkpointed = matches!(&result, Err(e) if super::progress::is_stop(e));
     // Warnings still pending anywhere go in before the error and the counts.
     match &result {
         Ok(_) => rank_warnings::collect(ctx, log),
@@ -383,7 +454,7 @@ pub fn run_batch(
         errors += usize::from(!checkpointed);
         log.line(&format!("{e:#}"));
         if ctx.is_root() {
-            eprintln!("Warning -- Error detected: execution halted.");
+            crate::console::err_line("Warning -- Error detected: execution halted.");
         }
     }
     log.line("");
@@ -489,7 +560,7 @@ fn run_body(
     ctx: &Context,
     o: &BatchOptions,
     log: &OutLog,
-    spec: ModelSpec,
+    mut sess: Session,
     dir: &Path,
     simname: &str,
     started: Instant,
@@ -499,7 +570,7 @@ fn run_body(
         .raw_comm()
         .ok_or_else(|| anyhow!("parallel HDF5 needs MPI"))?;
     let h5path = dir.join(format!("{simname}.h5"));
-    let attrs = run_attrs(ctx, &spec, o);
+    let attrs = run_attrs(ctx, &sess.spec, o);
     if !(resume && h5path.exists()) {
         let f = H5File::create_new(&h5path, comm)?;
         for (k, v) in &attrs {
@@ -507,9 +578,7 @@ fn run_body(
         }
         f.close()?;
     }
-    let mut sess = Session::build(ctx, spec)?;
     if let Some(snap) = &o.restore {
-        crate::io::restore::restore(ctx, &mut sess, snap)?;
         log.line(&format!(
             "Restored {} at time {}",
             snap.display(),

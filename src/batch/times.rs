@@ -5,6 +5,11 @@ use topo_spec::Time;
 /// Topographica's default analysis times, scaled by a number `times`.
 pub const DEFAULT_TIMES: [i64; 10] = [0, 50, 100, 500, 1000, 2000, 3000, 4000, 5000, 10000];
 
+/// The largest analysis time accepted: 10^12 iterations (a million years of
+/// a 1 ms step; past it times lose their fractional part in a float, and
+/// Topographica's `%09.2f` folder-time strings stop being distinct).
+pub const MAX_TIME: f64 = 1e12;
+
 /// Parse `--times`: a single number scales [`DEFAULT_TIMES`]; a comma
 /// separated list (optionally in brackets) is used as given. Times must be
 /// finite, non-negative and non-decreasing (the run only moves forward).
@@ -22,16 +27,66 @@ pub fn parse_times(text: &str) -> Result<Vec<Time>, String> {
                 "bad times '{text}': {part} is not a finite, non-negative time"
             ));
         }
+        if v > MAX_TIME {
+            return Err(format!(
+                "bad times '{text}': {part} is beyond the largest time, {MAX_TIME:e}"
+            ));
+        }
         values.push(v);
     }
     if values.is_empty() {
         return Err(format!("bad times '{text}': no time given"));
     }
-    if is_list {
-        times_from_list(&values)
+    let times = if is_list {
+        times_from_list(&values)?
     } else {
-        Ok(scaled_default(values[0]))
+        let f = values[0];
+        if f * (DEFAULT_TIMES[9] as f64) > MAX_TIME {
+            return Err(format!(
+                "bad times '{text}': scaling the default list by {f} passes the largest time, {MAX_TIME:e}"
+            ));
+        }
+        scaled_default(f)
+    };
+    validate(&times)?;
+    Ok(times)
+}
+
+/// Times a run can record: at least one, non-decreasing, no two the same
+/// and no two with the same folder time string (`%09.2f`; `1.001` and
+/// `1.002` would write the same files), and the last one after 0 (a run
+/// that ends at 0 trains nothing). Checked before the run folder exists:
+/// a collision found after training failed with an HDF5 error.
+pub fn validate(times: &[Time]) -> Result<(), String> {
+    if times.is_empty() {
+        return Err("bad times: the list is empty".into());
     }
+    for w in times.windows(2) {
+        if w[1] < w[0] {
+            return Err(format!(
+                "bad times: {} comes after {}; times must not decrease",
+                w[1].to_f64(),
+                w[0].to_f64()
+            ));
+        }
+        if w[1].timestr() == w[0].timestr() {
+            return Err(format!(
+                "bad times: {} and {} are the same analysis time (both write files named {}); give each time once, at least 0.01 apart",
+                w[0].to_f64(),
+                w[1].to_f64(),
+                w[0].timestr()
+            ));
+        }
+    }
+    for t in times {
+        if t.to_f64() > MAX_TIME {
+            return Err(format!(
+                "bad times: {} is beyond the largest time, {MAX_TIME:e}",
+                t.to_f64()
+            ));
+        }
+    }
+    Ok(())
 }
 
 /// The default list scaled by `factor`.
@@ -97,5 +152,17 @@ mod tests {
         assert!(parse_times("-1").is_err());
         assert!(parse_times("").is_err());
         assert!(parse_times("nan").is_err());
+    }
+
+    #[test]
+    fn colliding_and_huge_times_are_refused() {
+        for bad in ["1,1,2", "0", "0,0", "1.001,1.002", "1e300", "1,1e13", "1e9"] {
+            assert!(parse_times(bad).is_err(), "{bad} accepted");
+        }
+        assert!(parse_times("1,1,2")
+            .unwrap_err()
+            .contains("same analysis time"));
+        assert!(parse_times("1e300").unwrap_err().contains("largest time"));
+        assert!(parse_times("0,0.01,1e12").is_ok());
     }
 }

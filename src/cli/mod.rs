@@ -159,12 +159,18 @@ pub fn main(ctx: &crate::par::Context, argv: &[String]) -> i32 {
     };
     match result {
         Ok(code) => code,
+        Err(e) if crate::batch::progress::is_stop(&e) => {
+            // A checkpoint (or a stop before anything was written) is not
+            // a failure: the job script runs the command again.
+            ctx.root_eprintln(format!("topo-hpc: {e:#}"));
+            crate::batch::progress::CHECKPOINT_EXIT_CODE
+        }
         Err(e) => {
             let msg = format!("{e:#}");
             if ctx.size() > 1 {
                 ctx.fail(msg);
             }
-            eprintln!("topo-hpc: error: {msg}");
+            crate::console::err_line(&format!("topo-hpc: error: {msg}"));
             1
         }
     }

@@ -9,7 +9,7 @@ use topo_spec::{ModelSpec, Time, Value};
 
 /// Split `-p name=value` texts.
 pub fn split_params(params: &[String]) -> Result<Vec<(String, String)>> {
-    params
+    let pairs: Vec<(String, String)> = params
         .iter()
         .map(|p| {
             let (n, v) = p
@@ -21,7 +21,15 @@ pub fn split_params(params: &[String]) -> Result<Vec<(String, String)>> {
             }
             Ok((n.to_string(), v.trim().to_string()))
         })
-        .collect()
+        .collect::<Result<_>>()?;
+    // A repeated name would appear twice in the folder name, and which
+    // value the model sees would depend on order: refused.
+    for (i, (n, v)) in pairs.iter().enumerate() {
+        if let Some((_, w)) = pairs[..i].iter().find(|(m, _)| m == n) {
+            bail!("-p {n} is given twice ({n}={w} and {n}={v}): give each parameter once");
+        }
+    }
+    Ok(pairs)
 }
 
 /// Load a model file with `-p` overrides.
@@ -38,6 +46,9 @@ pub fn resolve_model(model: &Path) -> Result<std::path::PathBuf> {
         .resolve(model, "model file")
 }
 
+/// The most units `model --geometry` lays out (about two seconds).
+pub const GEOMETRY_UNIT_LIMIT: u64 = 20_000_000;
+
 /// `topo-hpc model`.
 pub fn model(
     ctx: &Context,
@@ -51,16 +62,34 @@ pub fn model(
         return Ok(());
     }
     if geometry {
+        // Laying out the projections walks every unit: at absurd densities
+        // answer at once with the sheets and the memory estimate instead.
+        let geo = crate::session::sheet_geometry(&spec)?;
+        let est = crate::memory_estimate::estimate(&spec, &geo);
+        if est.units > GEOMETRY_UNIT_LIMIT {
+            let sheets: Vec<String> = geo
+                .iter()
+                .map(|g| format!("{} {} x {}", g.name, g.rows, g.cols))
+                .collect();
+            bail!(
+                "the model has {} units ({}) and {} connection weights, at least {} in memory: \
+                 too large to lay out its projections here (limit {GEOMETRY_UNIT_LIMIT} units)",
+                est.units,
+                sheets.join(", "),
+                est.weights,
+                crate::memory_estimate::gb(est.total_bytes)
+            );
+        }
         let g = crate::geometry::geometry_report(&spec)?;
         if json {
-            println!("{}", serde_json::to_string_pretty(&g)?);
+            crate::console::out_line(&serde_json::to_string_pretty(&g)?);
         } else {
-            print!("{}", crate::geometry::geometry_text(&g));
+            crate::console::out(&crate::geometry::geometry_text(&g));
         }
     } else if json {
-        println!("{}", serde_json::to_string_pretty(&spec)?);
+        crate::console::out_line(&serde_json::to_string_pretty(&spec)?);
     } else {
-        print!("{}", summary(&spec)?);
+        crate::console::out(&summary(&spec)?);
     }
     Ok(())
 }

@@ -87,15 +87,36 @@ pub fn restore(ctx: &Context, sess: &mut Session, path: &Path) -> Result<()> {
             path.display()
         );
     }
-    let state: serde_json::Value = serde_json::from_str(&snap.state_json()?)?;
+    let state: serde_json::Value = serde_json::from_str(&snap.state_json()?)
+        .with_context(|| format!("{}: /meta/state_json is not valid JSON", path.display()))?;
     let mut read = |p: &str, start: &[usize], count: &[usize]| {
-        snap.read(p, start, count).map_err(|e| format!("{e:#}"))
+        let data = snap.read(p, start, count).map_err(|e| format!("{e:#}"))?;
+        refuse_non_finite(&data, p).map_err(|e| format!("{}: {e}", path.display()))?;
+        Ok(data)
     };
     sess.net
         .import_state(&state, &mut read, &mut sess.ex)
         .map_err(|e| anyhow!("{e}"))?;
     snap.close()?;
     Ok(())
+}
+
+/// A snapshot's arrays hold the state of a running simulation, which is
+/// finite everywhere; a NaN or infinity means the file was damaged or
+/// edited, and continuing would spread it silently.
+fn refuse_non_finite(data: &topo_sim::state::ArrayData, p: &str) -> Result<(), String> {
+    use topo_sim::state::ArrayData;
+    let first = match data {
+        ArrayData::F64(d) => d.iter().position(|x| !x.is_finite()),
+        ArrayData::F32(d) => d.iter().position(|x| !x.is_finite()),
+        ArrayData::I32(_) => None,
+    };
+    match first {
+        Some(i) => Err(format!(
+            "{p} holds a NaN or infinite value (element {i} of the part this rank reads); the snapshot is damaged and is not restored"
+        )),
+        None => Ok(()),
+    }
 }
 
 /// Equal apart from where the file was loaded from.

@@ -53,7 +53,73 @@ pub fn write(
             .with_context(|| format!("cannot remove stale {}", tmp.display()))?;
     }
     barrier();
-    let f = H5File::create_new(&tmp, comm)?;
+    let written = write_tmp(comm, is_root, &tmp, arrays, meta);
+    if let Err(e) = written {
+        // Never leave a partial file, and say when the disk is full (HDF5
+        // itself only says `H5Dwrite failed`).
+        if is_root {
+            let _ = std::fs::remove_file(&tmp);
+        }
+        let need = snapshot_bytes(arrays, meta);
+        let dir = path.parent().unwrap_or(Path::new("."));
+        return Err(match free_bytes(dir) {
+            Some(free) if free < need.saturating_add(1 << 20) => e.context(format!(
+                "ENOSPC: no space left on device: {free} bytes free in {}, the snapshot needs about {need}; {} removed",
+                dir.display(),
+                tmp.display()
+            )),
+            _ => e.context(format!("{} removed", tmp.display())),
+        });
+    }
+    barrier();
+    if is_root {
+        std::fs::File::open(&tmp)
+            .and_then(|h| h.sync_all())
+            .with_context(|| format!("cannot sync {}", tmp.display()))?;
+        std::fs::rename(&tmp, path)
+            .with_context(|| format!("cannot rename snapshot to {}", path.display()))?;
+    }
+    barrier();
+    Ok(())
+}
+
+/// The bytes a snapshot's data take (arrays in global shape, and the JSON).
+fn snapshot_bytes(arrays: &[LocalArray], meta: &SnapshotMeta) -> u64 {
+    let arrays: u64 = arrays
+        .iter()
+        .map(|a| {
+            let n: u64 = a.global_shape.iter().map(|&d| d as u64).product();
+            let w = match &a.data {
+                ArrayData::F64(_) => 8,
+                ArrayData::F32(_) | ArrayData::I32(_) => 4,
+            };
+            n * w
+        })
+        .sum();
+    arrays + (meta.spec_json.len() + meta.state_json.len()) as u64
+}
+
+/// Bytes an unprivileged writer may still use on the file system of `dir`.
+pub fn free_bytes(dir: &Path) -> Option<u64> {
+    use std::os::unix::ffi::OsStrExt;
+    let c = std::ffi::CString::new(dir.as_os_str().as_bytes()).ok()?;
+    // SAFETY: statvfs fills the struct it is given; `c` is NUL-terminated.
+    let mut st: libc::statvfs = unsafe { std::mem::zeroed() };
+    if unsafe { libc::statvfs(c.as_ptr(), &mut st) } != 0 {
+        return None;
+    }
+    Some(st.f_bavail as u64 * st.f_frsize as u64)
+}
+
+/// Collective: the snapshot's content into `tmp`, closed.
+fn write_tmp(
+    comm: RawComm,
+    is_root: bool,
+    tmp: &Path,
+    arrays: &[LocalArray],
+    meta: &SnapshotMeta,
+) -> Result<()> {
+    let f = H5File::create_new(tmp, comm)?;
     let blob = |name: &str, text: &str| -> Result<()> {
         let bytes = text.as_bytes();
         let (count, data): (usize, &[u8]) = if is_root {
@@ -83,15 +149,6 @@ pub fn write(
         f.set_attr("/", k, v)?;
     }
     f.close()?;
-    barrier();
-    if is_root {
-        std::fs::File::open(&tmp)
-            .and_then(|h| h.sync_all())
-            .with_context(|| format!("cannot sync {}", tmp.display()))?;
-        std::fs::rename(&tmp, path)
-            .with_context(|| format!("cannot rename snapshot to {}", path.display()))?;
-    }
-    barrier();
     Ok(())
 }
 

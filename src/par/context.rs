@@ -46,6 +46,7 @@ impl Context {
     /// If MPI was already initialised elsewhere in this process, the result
     /// is a one-process context that does not own MPI.
     pub fn init() -> Context {
+        crate::par::mpi_io_hints::before_mpi_init();
         match mpi::initialize_with_threading(Threading::Funneled) {
             Some((universe, _provided)) => {
                 let world = universe.world();
@@ -198,14 +199,14 @@ impl Context {
     /// Print a line on stdout on rank 0 only.
     pub fn root_println(&self, msg: impl Display) {
         if self.is_root() {
-            println!("{msg}");
+            crate::console::out_line(&msg.to_string());
         }
     }
 
     /// Print a line on stderr on rank 0 only.
     pub fn root_eprintln(&self, msg: impl Display) {
         if self.is_root() {
-            eprintln!("{msg}");
+            crate::console::err_line(&msg.to_string());
         }
     }
 

@@ -21,6 +21,7 @@ pub mod comm;
 pub mod context;
 pub mod grid;
 pub mod model;
+pub mod mpi_io_hints;
 pub mod plan;
 pub mod report;
 pub mod threads;

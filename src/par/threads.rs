@@ -7,6 +7,8 @@ use std::fmt;
 pub enum ThreadsError {
     /// `--threads 0`.
     Zero,
+    /// More threads than [`MAX_THREADS`] (from `--threads` or SLURM).
+    TooMany(usize),
     /// `SLURM_CPUS_PER_TASK` is not a positive integer.
     BadSlurmValue(String),
     /// rayon's global pool already exists (it can be built only once).
@@ -17,6 +19,10 @@ impl fmt::Display for ThreadsError {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         match self {
             ThreadsError::Zero => write!(f, "--threads must be at least 1"),
+            ThreadsError::TooMany(n) => write!(
+                f,
+                "{n} threads per rank is more than topo-hpc allows ({MAX_THREADS}); give the CPUs each rank has"
+            ),
             ThreadsError::BadSlurmValue(v) => {
                 write!(f, "SLURM_CPUS_PER_TASK={v:?} is not a positive integer")
             }
@@ -27,6 +33,11 @@ impl fmt::Display for ThreadsError {
 
 impl std::error::Error for ThreadsError {}
 
+/// The most threads one rank may start: far above any node's cores, far
+/// below what exhausts the process table (`--threads 100000` started
+/// thousands of threads before failing).
+pub const MAX_THREADS: usize = 1024;
+
 /// The pool size to use: `--threads` if given, else `SLURM_CPUS_PER_TASK`
 /// if set, else None (rayon's default: the CPUs this process may run on).
 pub fn thread_count(
@@ -35,8 +46,10 @@ pub fn thread_count(
 ) -> Result<Option<usize>, ThreadsError> {
     match (requested, slurm_cpus_per_task) {
         (Some(0), _) => Err(ThreadsError::Zero),
+        (Some(n), _) if n > MAX_THREADS => Err(ThreadsError::TooMany(n)),
         (Some(n), _) => Ok(Some(n)),
         (None, Some(v)) => match v.trim().parse::<usize>() {
+            Ok(n) if n > MAX_THREADS => Err(ThreadsError::TooMany(n)),
             Ok(n) if n > 0 => Ok(Some(n)),
             _ => Err(ThreadsError::BadSlurmValue(v.to_string())),
         },

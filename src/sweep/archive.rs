@@ -60,7 +60,13 @@ fn add_tree<W: std::io::Write>(
         let path = e.path();
         let fname = e.file_name();
         let s = fname.to_string_lossy();
-        if s == LOCK || s.ends_with(".tmp") || s.ends_with(".partial") || path == exclude {
+        if s == LOCK
+            || s == crate::io::folder_guard::SWEEP_LOCK
+            || s == crate::io::folder_guard::RUN_LOCK
+            || s.ends_with(".tmp")
+            || s.ends_with(".partial")
+            || path == exclude
+        {
             continue;
         }
         let inner = name.join(&fname);

@@ -79,16 +79,28 @@ pub fn read_scalars(path: &Path) -> Result<BTreeMap<String, (f64, Scalars)>> {
     if !f.link_exists("analysis") {
         return Ok(out);
     }
-    let analysis = f.group("analysis")?;
-    for tname in analysis.member_names()? {
-        let Ok(tg) = analysis.group(&tname) else {
-            continue;
-        };
+    // A damaged file is an error naming the file and the object, never a
+    // blank or wrong cell in the table.
+    let damaged = |what: &str| {
+        format!(
+            "{}: damaged results file: cannot read {what}",
+            path.display()
+        )
+    };
+    let analysis = f.group("analysis").with_context(|| damaged("/analysis"))?;
+    for tname in analysis
+        .member_names()
+        .with_context(|| damaged("/analysis"))?
+    {
         let Ok(time) = tname.trim().parse::<f64>() else {
             continue;
         };
+        let tg = analysis
+            .group(&tname)
+            .with_context(|| damaged(&format!("/analysis/{tname}")))?;
         let mut values = BTreeMap::new();
-        collect_group(&tg, "", &mut values)?;
+        collect_group(&tg, "", &mut values)
+            .with_context(|| damaged(&format!("/analysis/{tname}")))?;
         // The time group's own `time` attribute repeats its name.
         if values.get("time") == Some(&time) {
             values.remove("time");
@@ -109,10 +121,15 @@ fn collect_group(g: &hdf5::Group, prefix: &str, out: &mut BTreeMap<String, f64>)
         if let Ok(sub) = g.group(&name) {
             collect_group(&sub, &path, out)?;
         } else if let Ok(ds) = g.dataset(&name) {
-            if ds.size() == 1 && is_numeric(&ds.dtype()) {
-                if let Ok(v) = ds.read_raw::<f64>() {
-                    out.insert(path.clone(), v[0]);
-                }
+            let dtype = ds.dtype();
+            if let Err(e) = &dtype {
+                anyhow::bail!("the type of {path}: {e}");
+            }
+            if ds.size() == 1 && is_numeric(&dtype) {
+                let v = ds
+                    .read_raw::<f64>()
+                    .with_context(|| format!("the value of {path}"))?;
+                out.insert(path.clone(), v[0]);
             }
             collect_attrs(&ds, &path, out);
         }

@@ -143,6 +143,37 @@ fn output_root(arg: &Option<PathBuf>) -> PathBuf {
         .unwrap_or_else(crate::batch::run::default_output_root)
 }
 
+/// The most runs one sweep may have (a SLURM array's usual MaxArraySize
+/// is far lower; this only stops a typo from listing millions).
+pub const MAX_RUNS: usize = 100_000;
+
+/// Sweep parameter names must be identifiers the model knows: checked by
+/// loading the model with the first run's values, before anything is
+/// created or launched.
+fn check_param_names(model: &Path, first: &[(String, space::ParamValue)]) -> Result<()> {
+    for (n, _) in first {
+        let ok = n
+            .chars()
+            .next()
+            .is_some_and(|c| c.is_ascii_alphabetic() || c == '_')
+            && n.chars().all(|c| c.is_ascii_alphanumeric() || c == '_');
+        if !ok {
+            bail!("sweep parameter name '{n}' is not a parameter name (letters, digits, _)");
+        }
+    }
+    if std::env::var_os(runner::RUNNER_ENV).is_some() {
+        // A stand-in runner performs the runs; the model is not ours to load.
+        return Ok(());
+    }
+    let overrides: Vec<(String, String)> = first
+        .iter()
+        .map(|(n, v)| (n.clone(), v.to_string()))
+        .collect();
+    topo_lang::load_model(model, &overrides)
+        .map_err(|e| anyhow::anyhow!("the sweep's first run does not load: {e}"))?;
+    Ok(())
+}
+
 fn absolute(p: &Path) -> Result<PathBuf> {
     std::path::absolute(p).with_context(|| format!("bad path {}", p.display()))
 }
@@ -162,7 +193,17 @@ fn manifest_from_args(args: &SweepArgs, timestamp: &str) -> Result<Manifest> {
         crate::batch::times::parse_times(t).map_err(anyhow::Error::msg)?;
     }
     let space = space::parse_params(&args.params).map_err(anyhow::Error::msg)?;
+    // Counted before listed: a space of millions of points is refused
+    // without building it (also with --dry-run).
+    let n = space.count();
+    if n > MAX_RUNS {
+        bail!(
+            "the sweep has {n} runs; topo-hpc launches at most {MAX_RUNS} in one sweep: \
+             use fewer values or split it"
+        );
+    }
     let points = space.points().map_err(anyhow::Error::msg)?;
+    check_param_names(model, points.first().map(Vec::as_slice).unwrap_or(&[]))?;
     Ok(Manifest {
         format: manifest::FORMAT.into(),
         script: folder::script_name(model),
@@ -318,6 +359,14 @@ pub fn sweep(args: &SweepArgs) -> Result<()> {
     }
     match which {
         Launcher::Local => {
+            // One local launcher per sweep folder: a second would launch
+            // the same pending runs again.
+            let _lock = crate::io::folder_guard::FolderLock::acquire(
+                &dir,
+                crate::io::folder_guard::SWEEP_LOCK,
+                "sweep folder",
+            )
+            .map_err(anyhow::Error::msg)?;
             let describe = |i: usize| m.runs[i].describe();
             let t = local::launch(&dir, &todo, args.jobs, &describe)?;
             println!(

@@ -19,6 +19,20 @@ pub fn list(m: &Manifest, dir: &Path, todo: &[usize]) {
         "  {} runs: {done} done, {failed} failed, {running} running, {pending} pending",
         m.runs.len()
     );
+    // The manifest is data: a launcher command it carries is shown before
+    // anything runs it.
+    match &m.config.mpi_command {
+        Some(c) => println!("  mpi_command (from the manifest): {c}"),
+        None => {
+            let p = super::runner::mpi_prefix(m);
+            if !p.is_empty() {
+                println!("  launched with: {}", p.join(" "));
+            }
+        }
+    }
+    if !m.config.run_args.is_empty() {
+        println!("  extra run arguments: {}", m.config.run_args.join(" "));
+    }
     if todo.is_empty() {
         return;
     }

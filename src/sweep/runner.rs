@@ -200,19 +200,19 @@ pub fn execute(dir: &Path, index: usize) -> Result<Outcome> {
             None
         }
     };
-    let state = match exit_code {
+    let mut state = match exit_code {
         Some(0) => RunState::Done,
         Some(EXIT_CHECKPOINTED) => RunState::Pending,
         _ => RunState::Failed,
     };
-    writeln!(
-        log,
-        "=== ended at {}: exit {} after {seconds:.2} s -> {state:?}",
-        manifest::now(),
-        exit_code.map_or("by signal".to_string(), |c| c.to_string()),
-    )?;
+    let mut no_results = false;
     manifest::update(dir, |m| {
         let folder = find_run_folder(dir, m, &m.runs[index]);
+        // "done" means the run's results exist, not only that it exited 0.
+        if state == RunState::Done && !folder.as_ref().is_some_and(|f| has_results(&dir.join(f))) {
+            state = RunState::Failed;
+            no_results = true;
+        }
         let r = &mut m.runs[index];
         r.state = state;
         r.exit_code = exit_code;
@@ -224,10 +224,33 @@ pub fn execute(dir: &Path, index: usize) -> Result<Outcome> {
         }
         Ok(())
     })?;
+    if no_results {
+        writeln!(
+            log,
+            "=== exit 0, but the run folder holds no results file: counted as failed"
+        )?;
+    }
+    writeln!(
+        log,
+        "=== ended at {}: exit {} after {seconds:.2} s -> {state:?}",
+        manifest::now(),
+        exit_code.map_or("by signal".to_string(), |c| c.to_string()),
+    )?;
     Ok(Outcome {
         state,
         exit_code,
         seconds,
+    })
+}
+
+/// Whether a run folder holds its results: the run file `<simname>.h5`
+/// (any `.h5` that is not a snapshot).
+pub fn has_results(run_dir: &Path) -> bool {
+    std::fs::read_dir(run_dir).is_ok_and(|rd| {
+        rd.filter_map(|e| e.ok()).any(|e| {
+            let n = e.file_name().to_string_lossy().into_owned();
+            n.ends_with(".h5") && !n.ends_with(".snapshot.h5") && e.path().is_file()
+        })
     })
 }
 

@@ -127,6 +127,17 @@ impl Space {
         Space::List(name.to_string(), vec![value])
     }
 
+    /// How many runs the space has, without listing them (saturating).
+    pub fn count(&self) -> usize {
+        match self {
+            Space::Identity => 1,
+            Space::List(_, values) => values.len(),
+            Space::Range { steps, .. } | Space::LogRange { steps, .. } => *steps,
+            Space::Product(a, b) => a.count().saturating_mul(b.count()),
+            Space::Concat(a, b) => a.count().saturating_add(b.count()),
+        }
+    }
+
     /// Every run, in launch order.
     pub fn points(&self) -> Result<Vec<Point>, String> {
         match self {

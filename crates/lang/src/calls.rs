@@ -104,8 +104,16 @@ impl Interp {
                 "calling '{}' is not supported: only functions without parameters whose body calls built-in commands can be used (as run_batch's analysis_fn)",
                 &name[4..]
             ))),
-            Obj::Builtin(name) => self.call_builtin(&name, args, kwargs, off),
-            Obj::Method(recv, m) => self.call_method(*recv, &m, args, kwargs, off),
+            Obj::Builtin(name) => {
+                let v = self.call_builtin(&name, args, kwargs, off)?;
+                crate::limits::check_value(&v).map_err(|m| self.err(off, m))?;
+                Ok(v)
+            }
+            Obj::Method(recv, m) => {
+                let v = self.call_method(*recv, &m, args, kwargs, off)?;
+                crate::limits::check_value(&v).map_err(|m| self.err(off, m))?;
+                Ok(v)
+            }
             Obj::NoOp(name) => Ok(Obj::NoOp(format!("{name}()"))),
             Obj::UserFn(name) => Err(self.err(off, format!("calling '{name}' inside a model file is not supported; pass it as analysis_fn to run_batch"))),
             other => Err(self.err(off, format!("'{}' is not callable", other.type_name()))),
@@ -482,6 +490,9 @@ impl Interp {
             )),
             (Obj::Str(s), "replace") => match (args.first(), args.get(1)) {
                 (Some(Obj::Str(a)), Some(Obj::Str(b))) if !a.is_empty() => {
+                    if crate::limits::replaced_len(&s, a, b) > crate::limits::MAX_VALUE {
+                        return Err(self.err(off, "string too long: the replace would pass the model-file sandbox's limit"));
+                    }
                     Ok(Obj::Str(s.replace(a.as_str(), b)))
                 }
                 _ => Err(self.err(off, "replace needs two strings")),

@@ -305,7 +305,7 @@ fn model_defines(script: &str, name: &str) -> Option<bool> {
             _ => false,
         })
     }
-    let text = std::fs::read_to_string(script).ok()?;
+    let text = crate::limits::read_model_file(std::path::Path::new(script)).ok()?;
     let module = crate::parse_module(script, &text).ok()?;
     Some(any_def(&module, name))
 }

@@ -44,7 +44,9 @@ impl Interp {
             ast::Expr::BinOp(b) => {
                 let l = self.eval(&b.left)?;
                 let r = self.eval(&b.right)?;
-                self.binop(&b.op, l, r, off)
+                let v = self.binop(&b.op, l, r, off)?;
+                crate::limits::check_value(&v).map_err(|m| self.err(off, m))?;
+                Ok(v)
             }
             ast::Expr::UnaryOp(u) => {
                 let v = self.eval(&u.operand)?;
@@ -450,6 +452,14 @@ impl Interp {
                 let n = (*n).max(0) as usize;
                 if v.len().saturating_mul(n) > MAX_LEN {
                     return Err(self.err(off, "list too long"));
+                }
+                // Each copy clones the items: bound the whole before building it.
+                let one = crate::limits::deep_size(&Obj::List(v.clone()), crate::limits::MAX_VALUE);
+                if one.saturating_mul(n) > crate::limits::MAX_VALUE {
+                    return Err(self.err(
+                        off,
+                        "list too large: the repetition would pass the model-file sandbox's limit",
+                    ));
                 }
                 let mut out = Vec::new();
                 for _ in 0..n {

@@ -183,6 +183,7 @@ impl Interp {
                 let cur = self.eval(&a.target)?;
                 let rhs = self.eval(&a.value)?;
                 let v = self.binop(&a.op, cur, rhs, off)?;
+                crate::limits::check_value(&v).map_err(|m| self.err(off, m))?;
                 self.assign(&a.target, v)
             }
             ast::Stmt::For(f) => {

@@ -41,6 +41,7 @@ mod gcal;
 mod globals;
 mod images;
 mod interp;
+mod limits;
 mod lissom;
 mod namespace;
 mod obj;
@@ -146,7 +147,7 @@ fn with_big_stack<T: Send + 'static>(
 /// command-line order).
 pub fn load_model(path: &Path, overrides: &[(String, String)]) -> Result<ModelSpec, LangError> {
     let name = path.display().to_string();
-    let text = std::fs::read_to_string(path)
+    let text = limits::read_model_file(path)
         .map_err(|e| LangError::new(&name, 0, 0, format!("cannot read model file: {e}")))?;
     load_model_source(&name, &text, overrides)
 }
@@ -161,7 +162,7 @@ pub fn load_model_seeded(
     seed: i64,
 ) -> Result<ModelSpec, LangError> {
     let name = path.display().to_string();
-    let text = std::fs::read_to_string(path)
+    let text = limits::read_model_file(path)
         .map_err(|e| LangError::new(&name, 0, 0, format!("cannot read model file: {e}")))?;
     let overrides = overrides.to_vec();
     with_big_stack(move || load_in_thread(&name, &text, &overrides, seed))
