@@ -18,6 +18,7 @@ pub use topo_sim as sim;
 pub use topo_spec as spec;
 pub mod analysis_fn;
 pub mod batch;
+pub mod figures;
 pub mod geometry;
 pub mod host;
 pub mod io;

@@ -6,5 +6,6 @@ pub mod outlog;
 pub mod progress;
 pub mod rank_checks;
 pub mod rank_warnings;
+pub mod report;
 pub mod run;
 pub mod times;

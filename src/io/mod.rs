@@ -1,5 +1,6 @@
 //! Output: the run's HDF5 file (parallel, collective) and text files.
 
+pub mod coords;
 pub mod h5;
 pub mod restore;
 pub mod snapshot;
