@@ -11,6 +11,7 @@ PKGS=(
   libclang-dev clang                  # bindgen in mpi-sys / hdf5-metno-sys
   slurm-wlm munge                     # single-node SLURM for the job-script tests
   python3 python3-pip                 # h5py cross-checks in the test suite
+  chromium                            # headless browser test of the run report
 )
 
 missing=()
@@ -28,7 +29,9 @@ else
   echo "setup: system packages present"
 fi
 
-# h5py reads our HDF5 files in the cross-language tests.
-if ! python3 -c 'import h5py, numpy' 2>/dev/null; then
-  python3 -m pip install --quiet h5py numpy || python3 -m pip install --quiet --break-system-packages h5py numpy
+# h5py reads our HDF5 files in the cross-language tests; xarray with the
+# h5netcdf engine reads them the netCDF-4 way (tests/xarray_results.rs).
+if ! python3 -c 'import h5py, numpy, xarray, h5netcdf' 2>/dev/null; then
+  PY=(h5py numpy xarray h5netcdf)
+  python3 -m pip install --quiet "${PY[@]}" || python3 -m pip install --quiet --break-system-packages "${PY[@]}"
 fi

@@ -19,6 +19,7 @@ pub use topo_spec as spec;
 pub mod analysis_fn;
 pub mod batch;
 pub mod console;
+pub mod figures;
 pub mod geometry;
 pub mod host;
 pub mod io;

@@ -4,7 +4,12 @@ fn main() {
     let argv: Vec<String> = std::env::args().collect();
     // `sweep` and `collate` launch mpirun/srun children themselves; an MPI
     // singleton parent would leak its OMPI_/PMIX_ environment into them.
-    let launcher = matches!(argv.get(1).map(String::as_str), Some("sweep" | "collate"));
+    // `inspect`, `completions`, `man` and `--version` read files or print
+    // text: they run on a login node without mpirun.
+    let launcher = matches!(
+        argv.get(1).map(String::as_str),
+        Some("sweep" | "collate" | "inspect" | "completions" | "man" | "--version" | "-V")
+    );
     if argv.get(1).map(String::as_str) == Some("run") {
         // A stop signal from here on is kept for the run's next step
         // boundary (or its check before the folder is made), never a

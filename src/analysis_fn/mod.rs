@@ -191,11 +191,11 @@ pub fn run(
     };
     if let Some(def) = &plan.command_line_function {
         user::run_command_line(ctx, sess, def, &target, log)?;
-        return f.close();
+        return close_labelled(ctx, sess, f, &group);
     }
     if let Some(name) = &plan.function {
         user::run(ctx, sess, name, &target, log)?;
-        return f.close();
+        return close_labelled(ctx, sess, f, &group);
     }
     if plan.activity {
         for sheet in sess.net.sheet_names() {
@@ -215,8 +215,15 @@ pub fn run(
     if plan.or_map || plan.pinwheels || plan.weights {
         or_map::run(ctx, sess, plan, &f, &group, dir, &base, log)?;
     }
-    f.close()?;
-    Ok(())
+    close_labelled(ctx, sess, f, &group)
+}
+
+/// Collective: give every array of this time's group its coordinates
+/// (sheet `y`/`x`, `time`; see `io::coords`), then close the file.
+fn close_labelled(ctx: &Context, sess: &Session, f: H5File, group: &str) -> Result<()> {
+    let t = sess.net.time().to_f64();
+    crate::io::coords::label_analysis(&f, ctx.is_root(), group, &sess.spec, t)?;
+    f.close()
 }
 
 /// Collective: a sheet's activity into the file (each rank its block), its

@@ -7,5 +7,6 @@ pub mod preflight;
 pub mod progress;
 pub mod rank_checks;
 pub mod rank_warnings;
+pub mod report;
 pub mod run;
 pub mod times;

@@ -99,18 +99,61 @@ pub fn is_stop(e: &anyhow::Error) -> bool {
     e.is::<Checkpointed>() || e.is::<Stopped>()
 }
 
-/// Rank 0's progress bar (hidden when not a terminal or disabled).
+/// Rank 0's progress: a bar on a terminal; plain lines (no control
+/// characters) when stderr is not a terminal, as in a SLURM log, or when
+/// `NO_COLOR` is set or `TERM=dumb`; nothing when disabled.
 pub struct Progress {
     bar: Option<indicatif::ProgressBar>,
+    lines: Option<PlainLines>,
     start: f64,
 }
 
+/// Periodic `progress:` lines for logs.
+struct PlainLines {
+    end: f64,
+    every: std::time::Duration,
+    began: std::time::Instant,
+    last: Option<std::time::Instant>,
+}
+
+/// Seconds between plain progress lines: `TOPO_HPC_PROGRESS_SECONDS`, else 60.
+fn plain_interval() -> std::time::Duration {
+    let s = std::env::var("TOPO_HPC_PROGRESS_SECONDS")
+        .ok()
+        .and_then(|v| v.trim().parse::<f64>().ok())
+        .filter(|v| v.is_finite() && *v >= 0.0)
+        .unwrap_or(60.0);
+    std::time::Duration::from_secs_f64(s)
+}
+
+/// Whether the terminal gets plain lines instead of a redrawn bar.
+pub fn plain_wanted(is_terminal: bool) -> bool {
+    let no_color = std::env::var_os("NO_COLOR").is_some_and(|v| !v.is_empty());
+    let dumb = std::env::var("TERM").is_ok_and(|t| t == "dumb");
+    !is_terminal || no_color || dumb
+}
+
+/// One plain progress line (no control characters).
+pub fn plain_line(t: f64, start: f64, end: f64, elapsed: f64) -> String {
+    let span = (end - start).max(f64::MIN_POSITIVE);
+    let frac = ((t - start) / span).clamp(0.0, 1.0);
+    let eta = if frac > 0.0 {
+        format!("{:.0} s", elapsed * (1.0 - frac) / frac)
+    } else {
+        "?".into()
+    };
+    format!(
+        "progress: t={t:.2} of {end:.2} ({:.0}%), elapsed {elapsed:.0} s, ETA {eta}",
+        frac * 100.0
+    )
+}
+
 impl Progress {
-    /// A bar from `now` to `end` in simulation time.
+    /// Progress from `now` to `end` in simulation time.
     pub fn new(show: bool, now: Time, end: Time) -> Progress {
         use std::io::IsTerminal;
-        let show = show && std::io::stderr().is_terminal();
-        let bar = show.then(|| {
+        let plain = plain_wanted(std::io::stderr().is_terminal());
+        let bar = (show && !plain).then(|| {
             let b = indicatif::ProgressBar::new(((end - now).to_f64() * 100.0).max(1.0) as u64);
             b.set_style(
                 indicatif::ProgressStyle::with_template("{bar:40} {percent:>3}% t={msg} ETA {eta}")
@@ -118,16 +161,31 @@ impl Progress {
             );
             b
         });
+        let lines = (show && plain).then(|| PlainLines {
+            end: end.to_f64(),
+            every: plain_interval(),
+            began: std::time::Instant::now(),
+            last: None,
+        });
         Progress {
             bar,
+            lines,
             start: now.to_f64(),
         }
     }
 
-    fn set(&self, t: Time) {
+    fn set(&mut self, t: Time) {
         if let Some(b) = &self.bar {
             b.set_position(((t.to_f64() - self.start) * 100.0) as u64);
             b.set_message(format!("{:.2}", t.to_f64()));
+        }
+        if let Some(p) = &mut self.lines {
+            let due = p.last.is_none_or(|l| l.elapsed() >= p.every);
+            if due || t.to_f64() >= p.end {
+                p.last = Some(std::time::Instant::now());
+                let el = p.began.elapsed().as_secs_f64();
+                eprintln!("{}", plain_line(t.to_f64(), self.start, p.end, el));
+            }
         }
     }
 

@@ -431,11 +431,35 @@ pub fn run_batch(
         std::fs::copy(&o.script, with_ext(".ty")).context("copying the model file")?;
         write_global_params(&with_ext(".global_params.json"), &spec, &named)?;
     }
+    let mut report = super::report::RunReport::new(
+        ctx.is_root(),
+        &dir,
+        &simname,
+        argv,
+        &o.script,
+        ctx.size(),
+        spec.global_params
+            .iter()
+            .map(|p| (p.name.clone(), plain_json(&p.value).to_string()))
+            .collect(),
+        o.times.iter().map(|t| t.to_f64()).collect(),
+    );
+    report_warn(log, report.write());
     // Each rank checks its own CPUs; the warnings reach the log at the
     // first collective point.
     rank_checks::check_threads();
     let started = Instant::now();
-    let result = run_body(ctx, o, log, sess, &dir, &simname, started, resume);
+    let result = run_body(
+        ctx,
+        o,
+        log,
+        sess,
+        &dir,
+        &simname,
+        started,
+        resume,
+        &mut report,
+    );
     let result = result.map_err(|e| match e.downcast::<super::progress::Checkpointed>() {
         Ok(mut c) => {
             c.continue_with = continue_hint(o, &c.snapshot);
@@ -466,6 +490,14 @@ pub fn run_batch(
         warnings
     ));
     log.close();
+    let status = match &result {
+        Ok(_) => "finished".to_string(),
+        Err(_) if checkpointed => "checkpointed".to_string(),
+        Err(e) => format!("failed: {e:#}"),
+    };
+    if let Err(e) = report.finish(&status) {
+        ctx.root_eprintln(format!("Warning: run report: {e:#}"));
+    }
     let session = match result {
         Ok(s) => Some(s),
         Err(e) if checkpointed => return Err(e),
@@ -480,6 +512,14 @@ pub fn run_batch(
         session,
         script: o.script.clone(),
     })
+}
+
+/// The report is a convenience: failing to write it is a warning, never
+/// the run's end.
+fn report_warn(log: &OutLog, r: Result<()>) {
+    if let Err(e) = r {
+        log.warning(&format!("run report: {e:#}"));
+    }
 }
 
 fn host_info() -> String {
@@ -565,6 +605,7 @@ fn run_body(
     simname: &str,
     started: Instant,
     resume: bool,
+    report: &mut super::report::RunReport,
 ) -> Result<Session> {
     let comm = ctx
         .raw_comm()
@@ -613,6 +654,8 @@ fn run_body(
         rank_warnings::collect(ctx, log);
         analysis_fn::run(ctx, &mut sess, &o.analysis, &h5path, dir, simname, log)?;
         rank_warnings::collect(ctx, log);
+        let r = report.analysed(ctx, &sess, &h5path);
+        report_warn(log, r);
         let save = match o.save_script_repr {
             ScriptReprPolicy::None => false,
             ScriptReprPolicy::First => i == 0,

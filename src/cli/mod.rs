@@ -7,9 +7,12 @@
 //!   -p name=value FILE.ty ...`), where the order of `-c`, `-p` and files
 //!   matters and is kept.
 
+pub mod completions;
+pub mod inspect;
 pub mod legacy;
 pub mod run_cmds;
 pub mod trace;
+pub mod version;
 
 use crate::sweep::{CollateArgs, SweepArgs};
 use clap::{Parser, Subcommand};
@@ -17,7 +20,13 @@ use std::path::PathBuf;
 
 /// Topographica cortical-map models on supercomputers.
 #[derive(Parser, Debug)]
-#[command(name = "topo-hpc", version, about, long_about = None)]
+#[command(
+    name = "topo-hpc",
+    version = version::SHORT,
+    long_version = version::long(),
+    about,
+    long_about = None
+)]
 pub struct Cli {
     /// What to do.
     #[command(subcommand)]
@@ -76,6 +85,24 @@ pub enum Command {
     Sweep(SweepArgs),
     /// Gather results of a sweep into CSV/HDF5 and plot them.
     Collate(CollateArgs),
+    /// Print what a run file or snapshot holds: times, sheets, maps,
+    /// snapshot links, parameters (no mpirun, no Python needed).
+    Inspect {
+        /// The run's `<simname>.h5` (or a `.snapshot.h5`).
+        file: PathBuf,
+    },
+    /// Print a shell completion script (`topo-hpc completions bash >
+    /// /etc/bash_completion.d/topo-hpc`).
+    Completions {
+        /// bash, zsh, fish, elvish or powershell.
+        shell: clap_complete::Shell,
+    },
+    /// Print the man page (roff), or write one per command into a folder.
+    Man {
+        /// Write topo-hpc.1 and topo-hpc-<command>.1 into this folder.
+        #[arg(long)]
+        out_dir: Option<PathBuf>,
+    },
 }
 
 /// `topo-hpc run` options (run_batch's parameters).
@@ -222,6 +249,18 @@ fn dispatch(ctx: &crate::par::Context, argv: &[String], cli: Cli) -> anyhow::Res
         }
         Command::Collate(c) => {
             crate::sweep::collate(&c)?;
+            Ok(0)
+        }
+        Command::Inspect { file } => {
+            print!("{}", inspect::inspect(&file)?);
+            Ok(0)
+        }
+        Command::Completions { shell } => {
+            completions::completions(shell, &mut std::io::stdout());
+            Ok(0)
+        }
+        Command::Man { out_dir } => {
+            completions::man(out_dir.as_deref(), &mut std::io::stdout())?;
             Ok(0)
         }
     }

@@ -47,13 +47,15 @@ pub fn save_snapshot(
             ("created".into(), Attr::Str(chrono::Utc::now().to_rfc3339())),
         ],
     };
-    snapshot::write(
+    let spec = &sess.spec;
+    snapshot::write_labelled(
         comm,
         ctx.is_root(),
         &|| ctx.barrier(),
         &path,
         &arrays,
         &meta,
+        &|f| super::coords::label_snapshot(f, ctx.is_root(), spec),
     )
     .with_context(|| format!("saving snapshot {}", path.display()))?;
     if let Some(run) = run_file {

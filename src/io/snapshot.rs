@@ -46,6 +46,20 @@ pub fn write(
     arrays: &[LocalArray],
     meta: &SnapshotMeta,
 ) -> Result<()> {
+    write_labelled(comm, is_root, barrier, path, arrays, meta, &|_| Ok(()))
+}
+
+/// [`write`], with `label` run (collectively) on the open file after the
+/// arrays, before it is closed: the dimension scales of `io::coords`.
+pub fn write_labelled(
+    comm: RawComm,
+    is_root: bool,
+    barrier: &dyn Fn(),
+    path: &Path,
+    arrays: &[LocalArray],
+    meta: &SnapshotMeta,
+    label: &dyn Fn(&H5File) -> Result<()>,
+) -> Result<()> {
     let tmp = temp_path(path);
     if is_root && tmp.exists() {
         // Left behind by a job killed while writing: never valid.
@@ -53,7 +67,7 @@ pub fn write(
             .with_context(|| format!("cannot remove stale {}", tmp.display()))?;
     }
     barrier();
-    let written = write_tmp(comm, is_root, &tmp, arrays, meta);
+    let written = write_tmp(comm, is_root, &tmp, arrays, meta, label);
     if let Err(e) = written {
         // Never leave a partial file, and say when the disk is full (HDF5
         // itself only says `H5Dwrite failed`).
@@ -118,6 +132,7 @@ fn write_tmp(
     tmp: &Path,
     arrays: &[LocalArray],
     meta: &SnapshotMeta,
+    label: &dyn Fn(&H5File) -> Result<()>,
 ) -> Result<()> {
     let f = H5File::create_new(tmp, comm)?;
     let blob = |name: &str, text: &str| -> Result<()> {
@@ -145,6 +160,7 @@ fn write_tmp(
         }
         .with_context(|| format!("writing {}", a.path))?;
     }
+    label(&f)?;
     for (k, v) in &meta.attrs {
         f.set_attr("/", k, v)?;
     }

@@ -388,6 +388,9 @@ pub fn collate_command(args: &CollateArgs) -> Result<()> {
         csv.display(),
         h5.display()
     );
+    let log_x = |p: &str| m.space.iter().any(|s| s.contains(&format!("{p}=log:")));
+    let page = super::report::write_sweep_html(dir, &table, &log_x)?;
+    println!("report: {}", page.display());
     match (&args.plot, &args.against) {
         (Some(result), Some(param)) => {
             let png = args.figure.clone().unwrap_or_else(|| {

@@ -13,6 +13,7 @@ pub mod folder;
 pub mod local;
 pub mod manifest;
 pub mod plot;
+pub mod report;
 pub mod review;
 pub mod runner;
 pub mod slurm;
