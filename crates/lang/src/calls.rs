@@ -317,6 +317,13 @@ impl Interp {
                 self.analysis.insert("topo.command.default_analysis_plotgroups".into(), Obj::List(items));
                 Ok(())
             }
+            // The plotgroups run_batch's default analysis measures
+            // (topo/command/__init__.py); kept for the analysis.
+            Obj::Module(m) if m == "topo.command" && name == "default_analysis_plotgroups" => {
+                self.analysis
+                    .insert("topo.command.default_analysis_plotgroups".into(), v);
+                Ok(())
+            }
             Obj::Module(m) if m == "param" && name == "random_seed" => match v {
                 // Topographica draws initial weights when connecting, with
                 // the seed in force then; the spec has one seed for all.
@@ -801,6 +808,11 @@ impl Interp {
                 Some(Obj::Str(name)) => Ok(Obj::Str(self.resolve_file(name, off)?)),
                 _ => Err(self.err(off, "param.resolve_path needs a file name")),
             },
+            // numpy's global RandomState: nothing Topographica's models
+            // use draws from it (imagen.random has its own RandomState,
+            // numbergen uses Python's random), so seeding it (gcal_od.ty,
+            // lissom.ty) changes nothing.
+            "numpy.random.seed" => Ok(Obj::None),
             "copy.deepcopy" => match args.as_slice() {
                 [v] => Ok(self.deepcopy(v)),
                 _ => Err(self.err(off, "copy.deepcopy needs one argument")),

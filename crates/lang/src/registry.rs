@@ -276,6 +276,7 @@ pub(crate) const MODULES: &[&str] = &[
     "numbergen",
     "param",
     "numpy",
+    "numpy.random",
     "math",
     "operator",
     "copy",
@@ -301,6 +302,7 @@ pub(crate) fn alias(path: &str) -> Option<&'static str> {
         "topo.transferfn.DivisiveNormalizeLinf" => "imagen.transferfn.DivisiveNormalizeLinf",
         "param.resolve_path" => "builtin:param.resolve_path",
         "copy.deepcopy" => "builtin:copy.deepcopy",
+        "numpy.random.seed" => "builtin:numpy.random.seed",
         p if p.starts_with("topo.pattern.random.") => return alias_suffix(p, "imagen.random."),
         p if p.starts_with("topo.pattern.") => return alias_suffix(p, "imagen."),
         "imagen.deprecated.SeparatedComposite" => "imagen.SeparatedComposite",
@@ -310,7 +312,9 @@ pub(crate) fn alias(path: &str) -> Option<&'static str> {
         "topo.base.cf.CFSheet" => "topo.sheet.CFSheet",
         "topo.sheet.Sheet" => "topo.base.sheet.Sheet",
         "topo.sheet.ProjectionSheet" => "topo.base.projection.ProjectionSheet",
-        "topo.sheet.lissom.SettlingCFSheet" => "topo.sheet.SettlingCFSheet",
+        "topo.sheet.lissom.SettlingCFSheet"
+        | "topo.sheet.optimized.SettlingCFSheet_Opt"
+        | "topo.sheet.SettlingCFSheet_Opt" => "topo.sheet.SettlingCFSheet",
         "topo.sheet.optimized.compute_joint_norm_totals_opt"
         | "topo.optimized.compute_joint_norm_totals_cython"
         | "topo.sheet.compute_joint_norm_totals" => "fn:topo.sheet.compute_joint_norm_totals",

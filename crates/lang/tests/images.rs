@@ -179,3 +179,31 @@ fn bad_size_normalization_is_a_located_error() {
     assert_eq!(e.line, 3, "{e}");
     assert!(e.message.contains("size_normalization 'fit_all'"), "{e}");
 }
+
+#[test]
+fn two_eye_example_loads() {
+    let spec = load("gcal_two_eyes.ty", &[("cortex_density", "8")]);
+    let names: Vec<&str> = spec.sheets.iter().map(|s| s.name.as_str()).collect();
+    assert_eq!(
+        names,
+        [
+            "LeftRetina",
+            "LeftLGNOn",
+            "LeftLGNOff",
+            "RightRetina",
+            "RightLGNOn",
+            "RightLGNOff",
+            "V1"
+        ]
+    );
+    // SettlingCFSheet_Opt is SettlingCFSheet; 4 afferents, 8 gain-control
+    // projections, 4 DoG projections and 2 laterals.
+    assert_eq!(spec.sheets[1].component.class, "topo.sheet.SettlingCFSheet");
+    assert_eq!(spec.connections.len(), 4 + 8 + 4 + 2);
+    // The Nature dataset needs Topographica's images: a located error here.
+    let ov = vec![("dataset".to_string(), "'Nature'".to_string())];
+    match topo_lang::load_model(&example("gcal_two_eyes.ty"), &ov) {
+        Ok(_) => {}
+        Err(e) => assert!(e.message.contains("combined01.png"), "{e}"),
+    }
+}

@@ -21,10 +21,7 @@ pub(super) fn decode(bytes: &[u8]) -> Result<Image, String> {
     // Pillow's `L;2`/`L;4` unpackers (1-bit: 0/255 as mode `1` → `L`).
     decoder.set_transformations(Transformations::EXPAND);
     let mut reader = decoder.read_info().map_err(|e| format!("PNG: {e}"))?;
-    let (orig_type, orig_depth) = {
-        let info = reader.info();
-        (info.color_type, info.bit_depth)
-    };
+    let orig_type = reader.info().color_type;
     let size = reader.output_buffer_size().ok_or("PNG: image too large")?;
     let mut buf = vec![0u8; size];
     let out = reader
@@ -59,7 +56,6 @@ pub(super) fn decode(bytes: &[u8]) -> Result<Image, String> {
             gray.push(v as f64);
         }
     }
-    let _ = orig_depth;
     Ok(Image { rows, cols, gray })
 }
 
