@@ -641,6 +641,14 @@ impl MapMeasurement {
                             s.params.insert("speed".into(), Value::Float(speed));
                             s.params.insert("reset_period".into(), Value::Float(period));
                             s.params.insert("step_offset".into(), Value::Float(0.0));
+                            // imagen.Sweeper's defaults.
+                            s.params.insert("time_offset".into(), Value::Float(0.0));
+                            s.params.insert(
+                                "relative_motion_orientation".into(),
+                                Value::Float(PI / 2.0),
+                            );
+                            s.params
+                                .insert("channel_transforms".into(), Value::List(vec![]));
                             *g = s;
                         }
                     }
