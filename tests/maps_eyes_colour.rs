@@ -253,3 +253,51 @@ fn lissom_hue_map_matches_topographica() {
     );
     compare_wave2(&h5, "maps_lissom_or_cr.json", "000050.00", &[""]);
 }
+
+#[test]
+fn analysis_names_measure_and_plot_their_maps() {
+    let d = tempfile::tempdir().unwrap();
+    let model = data().join("models/binocular.ty");
+    let o = run_mpi::command(BIN, 2)
+        .current_dir(d.path())
+        .args([
+            "run",
+            model.to_str().unwrap(),
+            "--times",
+            "[1]",
+            "--analysis",
+            "od_map,disparity_map,cog",
+        ])
+        .output()
+        .expect("cannot start topo-hpc");
+    assert!(o.status.success(), "{}", run_mpi::text(&o));
+    let run = run_mpi::only_dir(&d.path().join("Output"));
+    let pngs: Vec<String> = std::fs::read_dir(&run)
+        .unwrap()
+        .map(|e| e.unwrap().file_name().to_string_lossy().into_owned())
+        .filter(|n| n.ends_with(".png"))
+        .collect();
+    for map in [
+        "V1_OcularPreference",
+        "V1_OcularSelectivity",
+        "V1_PhasedisparityPreference",
+        "V1_XCoG.LeftAfferent",
+        "V1_YCoG.RightAfferent",
+    ] {
+        assert!(
+            pngs.iter()
+                .any(|p| p.ends_with(&format!("_000001.00_{map}.png"))),
+            "{map}: {pngs:?}"
+        );
+    }
+    let bad = run_mpi::command(BIN, 0)
+        .current_dir(d.path())
+        .args(["run", model.to_str().unwrap(), "--analysis", "od_mop"])
+        .output()
+        .unwrap();
+    let t = run_mpi::text(&bad);
+    assert!(
+        !bad.status.success() && t.contains("od_mop") && t.contains("od_map"),
+        "{t}"
+    );
+}

@@ -641,6 +641,14 @@ impl MapMeasurement {
                             s.params.insert("speed".into(), Value::Float(speed));
                             s.params.insert("reset_period".into(), Value::Float(period));
                             s.params.insert("step_offset".into(), Value::Float(0.0));
+                            // imagen.Sweeper's defaults.
+                            s.params.insert("time_offset".into(), Value::Float(0.0));
+                            s.params.insert(
+                                "relative_motion_orientation".into(),
+                                Value::Float(PI / 2.0),
+                            );
+                            s.params
+                                .insert("channel_transforms".into(), Value::List(vec![]));
                             *g = s;
                         }
                     }
@@ -694,6 +702,44 @@ fn direction_features(n: usize) -> Result<(Feature, Feature)> {
     Ok((dr, or))
 }
 
+/// featuremapper's warnings (`metaparams.py`) for inputs a metafeature
+/// function cannot coordinate: they keep the plain pattern.
+fn input_warnings(m: &MapMeasurement, gens: &[String]) -> Vec<String> {
+    let has = |g: &String, keys: &[&str]| keys.iter().any(|k| g.contains(k));
+    let varies = |name: &str| m.features.iter().any(|f| f.name.eq_ignore_ascii_case(name));
+    let mut out = Vec::new();
+    for meta in &m.metas {
+        match meta {
+            Meta::Ocular if varies("Ocular") => {
+                for g in gens.iter().filter(|g| !has(g, &["Left", "Right"])) {
+                    out.push(format!(
+                        "{}: skipping input region {g}; ocularity is defined only for Left and Right retinas",
+                        m.command
+                    ));
+                }
+            }
+            Meta::PhaseDisparity
+                if varies("PhaseDisparity") && gens.iter().any(|g| !has(g, &["Left", "Right"])) =>
+            {
+                out.push(format!(
+                    "{}: unable to measure disparity preference, because disparity is defined only when there are inputs for Right and Left retinas",
+                    m.command
+                ));
+            }
+            Meta::Hue
+                if varies("Hue") && !gens.iter().any(|g| has(g, &["Red", "Green", "Blue"])) =>
+            {
+                out.push(format!(
+                    "{}: unable to measure hue preference, because hue is defined only when there are different input sheets with names with Red, Green or Blue substrings",
+                    m.command
+                ));
+            }
+            _ => {}
+        }
+    }
+    out
+}
+
 /// Collective: runs `m` on `sheets`, writes every map into
 /// `<group>/<sheet>/<MapName>` (each rank its block) and returns the
 /// gathered maps per sheet.
@@ -710,6 +756,9 @@ pub fn measure(
         return Ok(vec![]);
     }
     let gens = present::generator_sheets(sess);
+    for w in input_warnings(m, &gens) {
+        log.warning(&w);
+    }
     let mut collectors = Vec::with_capacity(sheets.len());
     for s in sheets {
         let n = sess.net.activity(s).len();
@@ -809,6 +858,18 @@ mod tests {
             inputs[0].params["phase"],
             Value::Float((PI / 12.0).rem_euclid(2.0) * PI)
         );
+    }
+
+    #[test]
+    fn inputs_without_eye_or_colour_names_are_warned_about() {
+        let od = MapMeasurement::from_call("measure_od_pref", None, &settings(), 17.0).unwrap();
+        let w = input_warnings(&od, &["Retina".to_string()]);
+        assert_eq!(w.len(), 1);
+        assert!(w[0].contains("Retina"), "{w:?}");
+        let eyes = ["LeftRetina".to_string(), "RightRetina".to_string()];
+        assert!(input_warnings(&od, &eyes).is_empty());
+        let hue = MapMeasurement::from_call("measure_hue_pref", None, &settings(), 17.0).unwrap();
+        assert_eq!(input_warnings(&hue, &eyes).len(), 1);
     }
 
     #[test]
