@@ -106,19 +106,3 @@ pub fn geometry_text(g: &GeometryReport) -> String {
     }
     s
 }
-
-/// One line with the model's estimated memory on one process
-/// (`topo_sim::memory::estimate`: CF weights and masks, the per-source
-/// weight copies of pushed projections, activities).
-pub fn memory_line(spec: &ModelSpec) -> Result<String> {
-    let e = topo_sim::memory::estimate(spec).map_err(|e| anyhow!("{e}"))?;
-    Ok(format!(
-        "Memory (estimate, one process): {:.1} MB = {:.3e} CF weights x {} B per-target + {} B \
-         per-source copy, {:.1} MB activities and buffers\n",
-        e.total_bytes() / 1e6,
-        e.synapses,
-        topo_sim::memory::PER_TARGET_BYTES_PER_SYNAPSE,
-        topo_sim::memory::PER_SOURCE_BYTES_PER_SYNAPSE,
-        e.activity_bytes / 1e6
-    ))
-}

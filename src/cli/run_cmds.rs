@@ -48,7 +48,6 @@ pub fn model(
             println!("{}", serde_json::to_string_pretty(&g)?);
         } else {
             print!("{}", crate::geometry::geometry_text(&g));
-            print!("{}", crate::geometry::memory_line(&spec)?);
         }
     } else if json {
         println!("{}", serde_json::to_string_pretty(&spec)?);
