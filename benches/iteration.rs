@@ -85,6 +85,7 @@ fn iteration(c: &mut Criterion) {
             100.0 * count.response_span / count.response,
             count.response_by_activation,
         );
+        print_layouts(&net, density, &spec);
         common::set_push(&mut net, false);
         print_phases(
             density,
@@ -184,6 +185,42 @@ fn iteration(c: &mut Criterion) {
         }
         g.finish();
     }
+}
+
+/// Build time and size of each projection's per-source layout (built
+/// lazily at its first pushed delivery, not by `Network::build`), and the
+/// model's memory estimate.
+fn print_layouts(net: &topo_sim::Network, density: u32, spec: &topo_spec::ModelSpec) {
+    let mut total = 0.0;
+    for (dest, name) in net.projection_names() {
+        let p = net.projection(&dest, &name).expect("listed projection");
+        let t0 = Instant::now();
+        let Some(layout) = topo_sim::push::PushLayout::build(&p.cfs) else {
+            continue;
+        };
+        let dt = t0.elapsed().as_secs_f64();
+        total += dt;
+        eprintln!(
+            "iteration cortex_density={density}: {dest}.{name}: {} CF weights, per-target layout \
+             {:.1} bytes/synapse (f32 weight + f32 mask), per-source copy {:.2} bytes/synapse, \
+             built in {:.3} s",
+            p.cfs.weights.len(),
+            topo_sim::memory::PER_TARGET_BYTES_PER_SYNAPSE,
+            layout.bytes_per_synapse(),
+            dt
+        );
+    }
+    let est = topo_sim::memory::estimate(spec).unwrap_or_else(|e| panic!("estimate: {e}"));
+    eprintln!(
+        "iteration cortex_density={density}: per-source layouts built in {total:.3} s in all; \
+         memory estimate {:.0} MB ({:.3e} synapses: per-target {:.0} MB, per-source {:.0} MB, \
+         activities {:.0} MB)",
+        est.total_bytes() / 1e6,
+        est.synapses,
+        est.per_target_bytes / 1e6,
+        est.per_source_bytes / 1e6,
+        est.activity_bytes / 1e6
+    );
 }
 
 fn print_phases(density: u32, what: &str, phases: &[(String, f64, usize)]) {

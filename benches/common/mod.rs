@@ -323,8 +323,8 @@ pub fn read_bandwidth(bytes: usize, threads: usize, reps: usize) -> f64 {
                 .map(|c| {
                     let mut acc = [0.0f32; 16];
                     for k in c.chunks_exact(16) {
-                        for l in 0..16 {
-                            acc[l] += k[l];
+                        for (a, x) in acc.iter_mut().zip(k) {
+                            *a += *x;
                         }
                     }
                     acc.iter().sum::<f32>()

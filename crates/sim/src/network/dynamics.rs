@@ -61,6 +61,14 @@ impl Network {
     /// `process_current_time` on every sheet whenever time is about to
     /// advance past a time at which events were delivered.
     pub fn run(&mut self, duration: Time, ex: &mut dyn Exchange) -> Result<(), SimError> {
+        let result = self.run_events(duration, ex);
+        // Also after an error: whoever looks at the state sees every
+        // projection's activity as computed.
+        self.resolve_pending_responses();
+        result
+    }
+
+    fn run_events(&mut self, duration: Time, ex: &mut dyn Exchange) -> Result<(), SimError> {
         if !self.started {
             self.started = true;
             self.start(ex)?;
@@ -96,7 +104,6 @@ impl Network {
             }
         }
         self.time = stop;
-        self.resolve_pending_responses();
         Ok(())
     }
 
