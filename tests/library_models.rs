@@ -239,6 +239,25 @@ fn real_files_when_topographica_repo_is_set() {
         "gcal_legacy.json",
         &[],
     );
+    // models/lissom.ty (CMVC LISSOM) against the real Topographica's
+    // traces (tests/data/library/trace_lissom_*.json)
+    for (dims, data) in [
+        ("dims=['or']", "trace_lissom_or.json"),
+        ("dims=['or','od']", "trace_lissom_or_od.json"),
+    ] {
+        reproduces_at(
+            2,
+            &repo.join("models/lissom.ty"),
+            &library(data),
+            &[
+                "cortex_density=8",
+                "retina_density=24",
+                "lgn_density=24",
+                dims,
+            ],
+            "1,10,100",
+        );
+    }
     reproduces(
         2,
         &repo.join("examples/som_retinotopy.ty"),
