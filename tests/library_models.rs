@@ -7,7 +7,7 @@
 //! With TOPOGRAPHICA_REPO set, the real files are traced too.
 
 use std::path::{Path, PathBuf};
-use std::process::{Command, Output};
+use std::process::Command;
 
 #[path = "mpi/run.rs"]
 mod run_mpi;
@@ -25,15 +25,25 @@ fn library(file: &str) -> PathBuf {
 /// `trace --compare` against a traintests JSON (Topographica's criterion:
 /// |diff| < 1.5e-6, numpy's decimal=6), V1 at t=1,100,250.
 fn reproduces(ranks: usize, model: &Path, reference: &str, params: &[&str]) {
-    let r = root().join("tests/data/traintests").join(reference);
+    reproduces_at(
+        ranks,
+        model,
+        &root().join("tests/data/traintests").join(reference),
+        params,
+        "1,100,250",
+    );
+}
+
+fn reproduces_at(ranks: usize, model: &Path, r: &Path, params: &[&str], times: &str) {
+    let reference = r.display();
     let mut c = run_mpi::command(BIN, ranks);
     c.arg("trace").arg(model);
     for p in params {
         c.args(["-p", p]);
     }
     let o = c
-        .args(["--sheet", "V1", "--times", "1,100,250", "--compare"])
-        .arg(&r)
+        .args(["--sheet", "V1", "--times", times, "--compare"])
+        .arg(r)
         .output()
         .unwrap();
     let t = run_mpi::text(&o);
@@ -136,7 +146,7 @@ fn run_refuses_unused_names_unless_allowed() {
                 "-p",
                 "cortex_density=5",
             ])
-            .args(["--times", "1", "--analysis", "none", "--no-progress"])
+            .args(["--times", "[1]", "--analysis", "none", "--no-progress"])
             .args(extra)
             .output()
             .unwrap()
@@ -180,7 +190,7 @@ fn pattern_response_fn_apply_output_fns_changes_the_or_map() {
             ])
             .args([
                 "--times",
-                "3",
+                "[3]",
                 "--analysis",
                 "or_map",
                 "--no-progress",
@@ -229,6 +239,25 @@ fn real_files_when_topographica_repo_is_set() {
         "gcal_legacy.json",
         &[],
     );
+    // models/lissom.ty (CMVC LISSOM) against the real Topographica's
+    // traces (tests/data/library/trace_lissom_*.json)
+    for (dims, data) in [
+        ("dims=['or']", "trace_lissom_or.json"),
+        ("dims=['or','od']", "trace_lissom_or_od.json"),
+    ] {
+        reproduces_at(
+            2,
+            &repo.join("models/lissom.ty"),
+            &library(data),
+            &[
+                "cortex_density=8",
+                "retina_density=24",
+                "lgn_density=24",
+                dims,
+            ],
+            "1,10,100",
+        );
+    }
     reproduces(
         2,
         &repo.join("examples/som_retinotopy.ty"),

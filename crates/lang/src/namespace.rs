@@ -43,7 +43,7 @@ pub(crate) const HARMLESS_MODULES: &[&str] = &[
 pub(crate) fn unavailable_module(path: &str) -> Option<&'static str> {
     let first = |p: &str| path == p || path.starts_with(&format!("{p}."));
     Some(if first("numpy.oldnumeric") || first("fixedpoint") {
-        "the C++-LISSOM comparison harnesses (topo/tests/reference) need Numeric-era numpy.oldnumeric and fixedpoint, and C++ LISSOM's data; they cannot run here"
+        "numpy.oldnumeric and fixedpoint (Numeric-era Python modules, gone from numpy) are not available; Topographica's C++-LISSOM comparison harnesses (topo/tests/reference) use them with C++ LISSOM's data and cannot run here"
     } else if first("topo.sparse") {
         "sparse projections (topo.sparse, a compiled extension) are not available; topo-hpc's dense projections compute the same model (examples/gcal.ty)"
     } else if first("topo.gpu") {

@@ -125,18 +125,22 @@ impl Network {
     /// the same paths in the same order (empty blocks give count 0).
     /// Fails if activity is in flight (see the module docs).
     pub fn export_state(&self) -> Result<(Vec<LocalArray>, Json), SimError> {
-        if self
-            .queue
-            .events()
-            .iter()
-            .any(|(_, e)| matches!(e, EventKind::Deliver { .. }))
-        {
+        if self.activity_in_flight() {
             return Err(err(format!(
                 "activity is in flight at t={}: snapshots are taken between iterations",
                 self.time
             )));
         }
         self.export_unchecked()
+    }
+
+    /// Whether an event carries activity in flight (then
+    /// [`Network::export_state`] refuses).
+    pub fn activity_in_flight(&self) -> bool {
+        self.queue
+            .events()
+            .iter()
+            .any(|(_, e)| matches!(e, EventKind::Deliver { .. }))
     }
 
     /// [`Network::export_state`] at any moment, with this rank's activity
