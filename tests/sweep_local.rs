@@ -187,7 +187,9 @@ fn sweep_2x3_is_launched_and_collated() {
     }
     // `--figure F.svg`: the collated figure drawn with plotters; --at keeps
     // one analysis time, a line per value of a.
+    // (Another --output: the first collated.h5 is still open above.)
     let svg_path = dir.join("fig.svg").to_string_lossy().into_owned();
+    let csv2 = dir.join("again.csv").to_string_lossy().into_owned();
     collate(&[
         &dir_s,
         "--plot",
@@ -198,15 +200,17 @@ fn sweep_2x3_is_launched_and_collated() {
         "1",
         "--figure",
         &svg_path,
+        "--output",
+        &csv2,
     ])
     .unwrap();
     let svg = std::fs::read_to_string(&svg_path).unwrap();
-    assert!(svg.contains(">V1/mean_activity vs b<"), "{svg}");
+    assert!(svg.contains(">\nV1/mean_activity vs b\n<"), "{svg}");
     assert!(
-        svg.contains(">T=1 a=1<") && svg.contains(">T=1 a=2<"),
+        svg.contains(">\nT=1 a=1\n<") && svg.contains(">\nT=1 a=2\n<"),
         "{svg}"
     );
-    assert!(!svg.contains(">T=5 a=1<"), "{svg}");
+    assert!(!svg.contains(">\nT=5 a=1\n<"), "{svg}");
 
     // Running the same command again launches nothing.
     sweep(&[
