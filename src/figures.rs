@@ -49,15 +49,15 @@ fn padded(values: impl Iterator<Item = f64>) -> Option<(f64, f64)> {
 /// An SVG line chart of `series` (points with markers, joined in x order).
 pub fn line_svg(fig: &LineFigure, series: &[Series]) -> Result<String> {
     let pts = || series.iter().flat_map(|s| s.1.iter());
+    if fig.log_x && pts().any(|p| p.0 <= 0.0) {
+        bail!("{}: a logarithmic x axis needs positive values", fig.title);
+    }
     let (Some((x0, x1)), Some((y0, y1))) = (
         padded(pts().map(|p| if fig.log_x { p.0.ln() } else { p.0 })),
         padded(pts().map(|p| p.1)),
     ) else {
         bail!("{}: no finite data to plot", fig.title);
     };
-    if fig.log_x && pts().any(|p| p.0 <= 0.0) {
-        bail!("{}: a logarithmic x axis needs positive values", fig.title);
-    }
     let mut svg = String::new();
     {
         let root = SVGBackend::with_string(&mut svg, (640, 400)).into_drawing_area();
@@ -129,10 +129,20 @@ mod tests {
         };
         let svg = line_svg(&fig, &s).unwrap();
         assert!(svg.starts_with("<svg"), "{}", &svg[..80.min(svg.len())]);
+        // plotters writes each text on a line of its own.
         for text in ["mean activity", "time", "activity", "V1", "LGN"] {
-            assert!(svg.contains(&format!(">{text}<")), "no {text}");
+            assert!(svg.contains(&format!(">\n{text}\n<")), "no {text}");
         }
-        assert_eq!(svg.matches("<polyline").count(), 2 + 2, "lines + legend");
+        // The data lines are the thick ones, one per series in its colour.
+        assert_eq!(
+            svg.matches(r##"stroke="#1F77B4" stroke-width="2""##)
+                .count()
+                + svg
+                    .matches(r##"stroke="#D62728" stroke-width="2""##)
+                    .count(),
+            2,
+            "{svg}"
+        );
     }
 
     #[test]

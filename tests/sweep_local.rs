@@ -165,6 +165,53 @@ fn sweep_2x3_is_launched_and_collated() {
         .count();
     assert!(coloured > 500, "only {coloured} coloured pixels");
 
+    // sweep.html: the same table (sortable), a link per run, SVG figures.
+    let page = std::fs::read_to_string(dir.join("sweep.html")).unwrap();
+    assert!(page.contains("<table id=\"collated\">"), "{page}");
+    assert_eq!(page.matches("<tr><td>").count(), 12, "{page}");
+    assert!(page.contains(&format!(
+        "<a href=\"{}_tiny,a=2,b=1.0/index.html\">",
+        m.timestamp
+    )));
+    assert!(page.contains("th[data-col]") && page.contains("data-col=\"3\""));
+    for fig in [
+        "sweep_V1_mean_activity_vs_b.svg",
+        "sweep_V1_pinwheel_density_vs_a.svg",
+    ] {
+        assert!(page.contains(fig), "{fig} not on the page");
+        let svg = std::fs::read_to_string(dir.join(fig)).unwrap();
+        assert!(
+            svg.starts_with("<svg") && svg.contains("<polyline"),
+            "{fig}"
+        );
+    }
+    // `--figure F.svg`: the collated figure drawn with plotters; --at keeps
+    // one analysis time, a line per value of a.
+    // (Another --output: the first collated.h5 is still open above.)
+    let svg_path = dir.join("fig.svg").to_string_lossy().into_owned();
+    let csv2 = dir.join("again.csv").to_string_lossy().into_owned();
+    collate(&[
+        &dir_s,
+        "--plot",
+        "V1/mean_activity",
+        "--against",
+        "b",
+        "--at",
+        "1",
+        "--figure",
+        &svg_path,
+        "--output",
+        &csv2,
+    ])
+    .unwrap();
+    let svg = std::fs::read_to_string(&svg_path).unwrap();
+    assert!(svg.contains(">\nV1/mean_activity vs b\n<"), "{svg}");
+    assert!(
+        svg.contains(">\nT=1 a=1\n<") && svg.contains(">\nT=1 a=2\n<"),
+        "{svg}"
+    );
+    assert!(!svg.contains(">\nT=5 a=1\n<"), "{svg}");
+
     // Running the same command again launches nothing.
     sweep(&[
         &model,

@@ -236,7 +236,8 @@ impl RunReport {
     /// The figures over training time: (file, caption), written beside the page.
     fn figures(&self) -> Result<Vec<(String, String)>> {
         let mut out = Vec::new();
-        let specs: [(&str, &str, &str, fn(&SheetStats) -> Option<f64>); 3] = [
+        type Get = fn(&SheetStats) -> Option<f64>;
+        let specs: [(&str, &str, &str, Get); 3] = [
             (
                 "mean_activity",
                 "Mean activity over time",
@@ -311,9 +312,9 @@ impl RunReport {
             esc(&self.status)
         );
         let last = self.done.last().map(|e| e.time);
-        let _ = write!(
+        let _ = writeln!(
             h,
-            "<p id=\"status\">Status: <b>{}</b>. Analysis times done: {} of {}{}. Elapsed {:.1} s since {}.</p>\n",
+            "<p id=\"status\">Status: <b>{}</b>. Analysis times done: {} of {}{}. Elapsed {:.1} s since {}.</p>",
             esc(&self.status),
             self.done.len(),
             self.times.len(),
@@ -440,7 +441,7 @@ mod tests {
             sheets: vec![
                 SheetStats {
                     sheet: "V1".into(),
-                    pinwheel_density: Some(3.14159),
+                    pinwheel_density: Some(3.254),
                     ..Default::default()
                 },
                 SheetStats {
@@ -460,7 +461,7 @@ mod tests {
         );
         assert_eq!(
             caption("V1_Orientation_Preference", &e),
-            "V1: orientation preference, time 100.00, pinwheel density 3.14 per hypercolumn²"
+            "V1: orientation preference, time 100.00, pinwheel density 3.25 per hypercolumn²"
         );
         // The longest sheet name that fits wins.
         assert_eq!(

@@ -402,7 +402,11 @@ pub fn collate_command(args: &CollateArgs) -> Result<()> {
                 csv.with_file_name(format!("{stem}_{}_vs_{}.png", safe(result), safe(param)))
             });
             let log_x = m.space.iter().any(|s| s.contains(&format!("{param}=log:")));
-            super::plot::plot_result(&table, result, param, args.at.as_deref(), log_x, &png)?;
+            if png.extension().is_some_and(|e| e == "svg") {
+                super::report::plot_svg(&table, result, param, args.at.as_deref(), log_x, &png)?;
+            } else {
+                super::plot::plot_result(&table, result, param, args.at.as_deref(), log_x, &png)?;
+            }
             println!("figure: {}", png.display());
         }
         (None, None) => {}

@@ -113,7 +113,8 @@ pub struct CollateArgs {
     /// Plot only this analysis time (default: one line per time).
     #[arg(long)]
     pub at: Option<String>,
-    /// Figure file (default: `<csv stem>_<result>_vs_<param>.png`).
+    /// Figure file (default: `<csv stem>_<result>_vs_<param>.png`; a name
+    /// ending in `.svg` gets an SVG drawn with plotters).
     #[arg(long)]
     pub figure: Option<PathBuf>,
     /// Also pack the finished sweep (manifest, logs, run folders) as

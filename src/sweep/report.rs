@@ -41,7 +41,8 @@ document.addEventListener('DOMContentLoaded', function () {
 /// Series of `result` against `param`: one per analysis time and per
 /// combination of the other swept parameters.
 pub fn series_against(t: &Table, result: &str, param: &str) -> Vec<Series> {
-    let mut out: Vec<((f64, String), Vec<(f64, f64)>)> = Vec::new();
+    type Key = (f64, String);
+    let mut out: Vec<(Key, Vec<(f64, f64)>)> = Vec::new();
     for row in &t.rows {
         let Some(time) = row.time else { continue };
         let x = row
@@ -78,6 +79,46 @@ pub fn series_against(t: &Table, result: &str, param: &str) -> Vec<Series> {
             (label, p)
         })
         .collect()
+}
+
+/// `collate --plot R --against P --figure F.svg`: the figure drawn with
+/// plotters (only analysis time `at` when given).
+pub fn plot_svg(
+    t: &Table,
+    result: &str,
+    param: &str,
+    at: Option<&str>,
+    log_x: bool,
+    path: &Path,
+) -> Result<()> {
+    if !t.params.iter().any(|p| p == param) {
+        anyhow::bail!(
+            "'{param}' is not a swept parameter (swept: {})",
+            t.params.join(", ")
+        );
+    }
+    let at: Option<f64> = match at {
+        Some(s) => Some(
+            s.parse()
+                .map_err(|_| anyhow::anyhow!("--at '{s}' is not a time"))?,
+        ),
+        None => None,
+    };
+    let mut series = series_against(t, result, param);
+    if let Some(a) = at {
+        series.retain(|s| s.0 == format!("T={a}") || s.0.starts_with(&format!("T={a} ")));
+    }
+    if series.is_empty() {
+        anyhow::bail!("no run has both a numeric '{param}' and '{result}'");
+    }
+    let title = format!("{result} vs {param}");
+    let fig = LineFigure {
+        title: &title,
+        x_label: param,
+        y_label: result,
+        log_x,
+    };
+    write_atomic(path, &line_svg(&fig, &series)?)
 }
 
 /// A file-name-safe form of a column name.
