@@ -162,13 +162,33 @@ fn ranks_with_the_same_warning_share_one_line() {
 #[test]
 fn warnings_reach_the_log_when_the_run_fails_on_every_rank() {
     let w = run_mpi::workdir_with_example("tiny.ty");
-    // Restoring a snapshot that does not exist fails on every rank after
-    // the network is built, i.e. after the thread check.
-    let o = mpmd(
-        w.path(),
-        &[(1, false), (1, true)],
-        &["--restore", "no_such_snapshot.h5"],
-    );
+    // Bad input (a missing snapshot, say) now fails before the run folder
+    // exists; an analysis function that names no projection fails on every
+    // rank only when it runs, after the build and the thread check, with
+    // the folder and its log open.
+    let def = "def f(): save_plotgroup('Projection', projection='no_such_projection')";
+    let batch = "run_batch('examples/tiny.ty',times=[1],analysis_fn=f,timestamp='202601010000')";
+    let mut c = Command::new("mpirun");
+    c.arg("--oversubscribe");
+    for (i, over) in [false, true].into_iter().enumerate() {
+        if i > 0 {
+            c.arg(":");
+        }
+        c.args(["-n", "1"]);
+        if over {
+            c.args([
+                "env",
+                &format!("SLURM_CPUS_PER_TASK={}", too_many_threads()),
+            ]);
+        }
+        c.arg(BIN).args(["-o", "out", "-c", def, "-c", batch]);
+    }
+    let o = run_mpi::mpi_env(&mut c)
+        .env_remove("SLURM_CPUS_PER_TASK")
+        .env_remove("RAYON_NUM_THREADS")
+        .current_dir(w.path())
+        .output()
+        .expect("cannot start mpirun");
     assert!(!o.status.success(), "{}", run_mpi::text(&o));
     let out = out_file(w.path());
     let warns = warning_lines(&out);
@@ -180,12 +200,7 @@ fn warnings_reach_the_log_when_the_run_fails_on_every_rank() {
     assert!(errors >= 1, "{out}");
     // The warning comes before the error it may explain.
     let at_warning = out.find(&over[0]).unwrap();
-    // (The first line, the command, names the file too.)
-    let at_error = out.rfind("no_such_snapshot").unwrap();
-    assert!(
-        at_error > out.find('\n').unwrap(),
-        "error not in the log:\n{out}"
-    );
+    let at_error = out.rfind("no such projection").expect("error not in the log");
     assert!(at_warning < at_error, "{out}");
 }
 
