@@ -90,8 +90,8 @@ fn empty_and_unreadable_models() {
     for (model, needle) in [
         ("empty.ty", "no sheets"),
         ("nosheet.ty", "no sheets"),
-        ("/dev/zero", "larger than"),
-        ("missing.ty", "does not exist"),
+        ("/dev/zero", "is not a file"),
+        ("missing.ty", "was not found"),
     ] {
         assert_refused_before_folder(
             &s,

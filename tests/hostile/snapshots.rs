@@ -40,6 +40,11 @@ fn float_datasets(g: &hdf5::Group, prefix: &str, out: &mut Vec<String>) {
         if let Ok(sub) = g.group(&name) {
             float_datasets(&sub, &p, out);
         } else if let Ok(ds) = g.dataset(&name) {
+            // Coordinates (netCDF-4 dimension scales) label the data and are
+            // never read back into the state.
+            if ds.attr("CLASS").is_ok() {
+                continue;
+            }
             let dt = ds.dtype().unwrap();
             if dt.is::<f64>() || dt.is::<f32>() {
                 out.push(p);

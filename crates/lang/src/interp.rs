@@ -435,12 +435,16 @@ impl Interp {
                             _ => return Err(self.err(off, "list assignment index out of range")),
                         };
                         items[i] = v;
-                        self.assign(&s.value, Obj::List(items))
+                        let new = Obj::List(items);
+                        crate::limits::check_value(&new).map_err(|m| self.err(off, m))?;
+                        self.assign(&s.value, new)
                     }
                     Obj::Dict(mut items) => match crate::expr::dict_key(&key) {
                         Some(k) => {
                             crate::expr::dict_set(&mut items, k, v);
-                            self.assign(&s.value, Obj::Dict(items))
+                            let new = Obj::Dict(items);
+                            crate::limits::check_value(&new).map_err(|m| self.err(off, m))?;
+                            self.assign(&s.value, new)
                         }
                         None => Err(self.err(
                             off,
