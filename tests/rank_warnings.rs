@@ -200,7 +200,9 @@ fn warnings_reach_the_log_when_the_run_fails_on_every_rank() {
     assert!(errors >= 1, "{out}");
     // The warning comes before the error it may explain.
     let at_warning = out.find(&over[0]).unwrap();
-    let at_error = out.rfind("no such projection").expect("error not in the log");
+    let at_error = out
+        .rfind("no such projection")
+        .expect("error not in the log");
     assert!(at_warning < at_error, "{out}");
 }
 

@@ -161,7 +161,9 @@ impl Interp {
                 }
                 if let ast::Expr::Tuple(t) = e.value.as_ref() {
                     if let Some(ast::Expr::BinOp(b)) = t.elts.first() {
-                        if matches!(b.op, ast::Operator::RShift) && dotted_name(&b.left).as_deref() == Some("print") {
+                        if matches!(b.op, ast::Operator::RShift)
+                            && dotted_name(&b.left).as_deref() == Some("print")
+                        {
                             return Err(self.err(off, "Python 2 `print >>file, ...` writes to a file, which model files cannot do"));
                         }
                     }
