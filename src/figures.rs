@@ -99,7 +99,7 @@ fn draw_lines<DB: DrawingBackend>(
         bail!("{}: a logarithmic x axis needs positive values", fig.title);
     }
     let (Some((x0, x1)), Some((y0, y1))) = (
-        padded(pts().map(|p| if fig.log_x { p.0.ln() } else { p.0 })),
+        padded(pts().map(|p| if fig.log_x { p.0.log10() } else { p.0 })),
         padded(pts().map(|p| p.1)),
     ) else {
         bail!("{}: no finite data to plot", fig.title);
@@ -115,8 +115,9 @@ fn draw_lines<DB: DrawingBackend>(
         .build_cartesian_2d(x0..x1, y0..y1)
         .map_err(e)?;
     let log_x = fig.log_x;
+    // A log x axis runs in decades, so its round ticks are 1, 10, 100, ...
     let fmt_x = move |v: &f64| {
-        let v = if log_x { v.exp() } else { *v };
+        let v = if log_x { 10f64.powf(*v) } else { *v };
         format!("{}", (v * 1e4).round() / 1e4)
     };
     chart
@@ -132,7 +133,7 @@ fn draw_lines<DB: DrawingBackend>(
         let mut p: Vec<(f64, f64)> = p
             .iter()
             .filter(|q| q.1.is_finite())
-            .map(|&(x, y)| (if log_x { x.ln() } else { x }, y))
+            .map(|&(x, y)| (if log_x { x.log10() } else { x }, y))
             .collect();
         p.sort_by(|a, b| a.0.total_cmp(&b.0));
         chart
