@@ -19,17 +19,23 @@ pub const FONT_PATH: &str = "/usr/share/fonts/truetype/dejavu/DejaVuSans.ttf";
 /// The family name the figures ask plotters for.
 const FAMILY: &str = "sans-serif";
 
+/// The bytes of the font file at `path`, or an error naming the package
+/// that provides it.
+fn read_font(path: &str) -> std::result::Result<Vec<u8>, String> {
+    std::fs::read(path).map_err(|e| {
+        format!(
+            "cannot read the figure font {path} ({e}): install Debian's \
+             fonts-dejavu-core package (scripts/setup.sh does)"
+        )
+    })
+}
+
 /// Register DejaVu Sans with plotters as `sans-serif`, once per process;
 /// later calls return the first outcome.
 pub fn ensure_font() -> Result<()> {
     static DONE: OnceLock<std::result::Result<(), String>> = OnceLock::new();
     DONE.get_or_init(|| {
-        let bytes = std::fs::read(FONT_PATH).map_err(|e| {
-            format!(
-                "cannot read the figure font {FONT_PATH} ({e}): install Debian's \
-                 fonts-dejavu-core package (scripts/setup.sh does)"
-            )
-        })?;
+        let bytes = read_font(FONT_PATH)?;
         // plotters keeps fonts for the life of the process: leaked once.
         let bytes: &'static [u8] = Box::leak(bytes.into_boxed_slice());
         plotters::style::register_font(FAMILY, FontStyle::Normal, bytes)
@@ -274,5 +280,14 @@ mod tests {
             let n = px.chunks(3).filter(|p| p == &[c.0, c.1, c.2]).count();
             assert!(n > 100, "only {n} pixels of {c:?}");
         }
+    }
+
+    #[test]
+    fn a_missing_font_names_its_package() {
+        let err = read_font("/nonexistent/DejaVuSans.ttf").unwrap_err();
+        assert!(
+            err.contains("/nonexistent/DejaVuSans.ttf") && err.contains("fonts-dejavu-core"),
+            "{err}"
+        );
     }
 }
