@@ -12,6 +12,7 @@ PKGS=(
   slurm-wlm munge                     # single-node SLURM for the job-script tests
   python3 python3-pip                 # h5py cross-checks in the test suite
   chromium                            # headless browser test of the run report
+  fonts-dejavu-core                   # DejaVuSans.ttf: text of the plotters figures (ab_glyph)
 )
 
 missing=()

@@ -157,13 +157,15 @@ fn sweep_2x3_is_launched_and_collated() {
     let mut reader = dec.read_info().unwrap();
     let mut buf = vec![0; reader.output_buffer_size().unwrap()];
     let info = reader.next_frame(&mut buf).unwrap();
-    assert_eq!(info.height, 560);
-    assert!(info.width > 700, "legend width added: {}", info.width);
+    assert_eq!((info.width, info.height), topo_hpc::figures::PNG_SIZE);
     let coloured = buf
         .chunks(3)
         .filter(|p| p[0] != p[1] || p[1] != p[2])
         .count();
     assert!(coloured > 500, "only {coloured} coloured pixels");
+    // Title, tick labels and axes: dark pixels (text drawn with DejaVu Sans).
+    let dark = buf.chunks(3).filter(|p| p.iter().all(|&c| c < 100)).count();
+    assert!(dark > 500, "only {dark} dark pixels");
 
     // sweep.html: the same table (sortable), a link per run, SVG figures.
     let page = std::fs::read_to_string(dir.join("sweep.html")).unwrap();

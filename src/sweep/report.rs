@@ -91,33 +91,9 @@ pub fn plot_svg(
     log_x: bool,
     path: &Path,
 ) -> Result<()> {
-    if !t.params.iter().any(|p| p == param) {
-        anyhow::bail!(
-            "'{param}' is not a swept parameter (swept: {})",
-            t.params.join(", ")
-        );
-    }
-    let at: Option<f64> = match at {
-        Some(s) => Some(
-            s.parse()
-                .map_err(|_| anyhow::anyhow!("--at '{s}' is not a time"))?,
-        ),
-        None => None,
-    };
-    let mut series = series_against(t, result, param);
-    if let Some(a) = at {
-        series.retain(|s| s.0 == format!("T={a}") || s.0.starts_with(&format!("T={a} ")));
-    }
-    if series.is_empty() {
-        anyhow::bail!("no run has both a numeric '{param}' and '{result}'");
-    }
+    let series = super::plot::selected_series(t, result, param, at)?;
     let title = format!("{result} vs {param}");
-    let fig = LineFigure {
-        title: &title,
-        x_label: param,
-        y_label: result,
-        log_x,
-    };
+    let fig = super::plot::figure(&title, result, param, log_x);
     write_atomic(path, &line_svg(&fig, &series)?)
 }
 
