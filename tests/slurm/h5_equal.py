@@ -23,11 +23,32 @@ def final_snapshot(folder):
     snaps = sorted(glob.glob(os.path.join(folder, "*snapshot*.h5")), key=when)
     return snaps[-1] if snaps else None
 
+def resolve(f, v):
+    """An attribute value with its HDF5 object references (the dimension
+    scales' DIMENSION_LIST / REFERENCE_LIST) replaced by the names they
+    point to: references are file addresses, which differ between equal
+    files."""
+    if isinstance(v, h5py.Reference):
+        return f[v].name if v else None
+    if isinstance(v, np.void):
+        return tuple(resolve(f, x) for x in v)
+    if isinstance(v, np.ndarray) and (v.dtype == object or v.dtype.fields):
+        return [resolve(f, x) for x in v]
+    if isinstance(v, (list, tuple)):
+        return [resolve(f, x) for x in v]
+    return np.asarray(v).tolist() if isinstance(v, np.ndarray) else v
+
+def attr_bytes(f, v):
+    a = np.asarray(v)
+    if a.dtype == object or a.dtype.fields:
+        return repr(resolve(f, v)).encode()
+    return a.tobytes()
+
 def walk(path):
     out = {}
     with h5py.File(path, "r") as f:
         def visit(name, obj):
-            attrs = {k: np.asarray(v) for k, v in obj.attrs.items() if k not in IGNORED_ATTRS}
+            attrs = {k: attr_bytes(f, v) for k, v in obj.attrs.items() if k not in IGNORED_ATTRS}
             data = np.asarray(obj[()]) if isinstance(obj, h5py.Dataset) else None
             out[name] = (attrs, data)
         visit("/", f)
@@ -43,7 +64,7 @@ def compare(a, b):
         if sorted(aa) != sorted(ab):
             sys.exit("%s: %s has different attributes" % (a, k))
         for n in aa:
-            if aa[n].tobytes() != ab[n].tobytes():
+            if aa[n] != ab[n]:
                 sys.exit("%s: %s@%s differs" % (a, k, n))
         if (da is None) != (db is None) or (da is not None and (da.dtype != db.dtype or da.tobytes() != db.tobytes())):
             sys.exit("%s: %s differs" % (a, k))
