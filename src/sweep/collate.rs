@@ -10,7 +10,7 @@
 //! parameter is renamed `result.<name>`. Files are read one at a time,
 //! serially.
 
-use super::manifest::{Manifest, RunRecord};
+use super::manifest::{Manifest, RunRecord, RunState};
 use super::space::ParamValue;
 use super::CollateArgs;
 use anyhow::{bail, Context, Result};
@@ -189,6 +189,9 @@ pub fn collate_dir(dir: &Path, wanted: &[String]) -> Result<Table> {
             Some(p) => read_scalars(p)?,
             None => BTreeMap::new(),
         };
+        if run.state == RunState::Done {
+            check_done_run(dir, run, folder.as_deref(), file.as_deref(), &m, &scalars)?;
+        }
         let base = |time, results| Row {
             run: run.index,
             folder: folder.clone().unwrap_or_default(),
@@ -227,6 +230,76 @@ pub fn collate_dir(dir: &Path, wanted: &[String]) -> Result<Table> {
     }
     table.results = names.into_iter().collect();
     Ok(table)
+}
+
+/// A run the manifest calls done must have readable results: a missing or
+/// unreadable results file, or one without its `/analysis` group (unless
+/// the sweep ran with `--analysis none`), is damage to report, never a row
+/// of blank cells.
+fn check_done_run(
+    dir: &Path,
+    run: &RunRecord,
+    folder: Option<&str>,
+    file: Option<&Path>,
+    m: &Manifest,
+    scalars: &BTreeMap<String, (f64, Scalars)>,
+) -> Result<()> {
+    let Some(folder) = folder else {
+        bail!(
+            "run {} is recorded as done, but its run folder is not in {}",
+            run.index,
+            dir.display()
+        );
+    };
+    let run_dir = dir.join(folder);
+    let Some(file) = file else {
+        // Name the candidates that could not be read as HDF5.
+        let mut bad: Vec<String> = std::fs::read_dir(&run_dir)
+            .map(|rd| {
+                rd.filter_map(|e| e.ok().map(|e| e.path()))
+                    .filter(|p| {
+                        p.extension().is_some_and(|e| e == "h5")
+                            && !p.to_string_lossy().ends_with(".snapshot.h5")
+                    })
+                    .map(|p| match hdf5::File::open(&p) {
+                        Err(e) => format!("{}: not a readable HDF5 file ({e})", p.display()),
+                        Ok(_) => format!("{}: has no /analysis group", p.display()),
+                    })
+                    .collect()
+            })
+            .unwrap_or_default();
+        bad.sort();
+        bail!(
+            "run {} is recorded as done, but {} holds no readable results file{}",
+            run.index,
+            run_dir.display(),
+            if bad.is_empty() {
+                String::new()
+            } else {
+                format!(": {}", bad.join("; "))
+            }
+        );
+    };
+    let no_analysis = m
+        .config
+        .run_args
+        .windows(2)
+        .any(|w| w[0] == "--analysis" && w[1] == "none")
+        || m.config.run_args.iter().any(|a| a == "--analysis=none");
+    if scalars.is_empty() && !no_analysis {
+        let has_group = hdf5::File::open(file).is_ok_and(|f| f.link_exists("analysis"));
+        bail!(
+            "{}: damaged results file: run {} is done but {}",
+            file.display(),
+            run.index,
+            if has_group {
+                "/analysis holds no analysis time"
+            } else {
+                "the file has no /analysis group"
+            }
+        );
+    }
+    Ok(())
 }
 
 fn state_word(r: &RunRecord) -> String {

@@ -356,19 +356,27 @@ pub fn sweep(args: &SweepArgs) -> Result<()> {
         Launcher::Slurm => "submit as one SLURM array job",
     };
     review::confirm(args.yes, todo.len(), what)?;
+    // One launcher per sweep folder at a time, local or SLURM: a second
+    // would launch or submit the same unfinished runs again. The local
+    // launcher holds the lock while its runs go; the SLURM launcher while it
+    // submits and records the array job (array tasks join with
+    // `--run-index`, which does not take it). The folder must exist to hold
+    // the lock, so it is created first and the manifest written under it.
+    std::fs::create_dir_all(&dir).with_context(|| format!("cannot create {}", dir.display()))?;
+    let _lock = crate::io::folder_guard::FolderLock::acquire(
+        &dir,
+        crate::io::folder_guard::SWEEP_LOCK,
+        "sweep folder",
+    )
+    .map_err(anyhow::Error::msg)?;
     if let Some(want) = &new {
         create_or_join(&dir, want)?;
     }
+    // Another launcher may have launched or submitted some of these runs
+    // between the review and the lock: only what is still unfinished now.
+    let todo = still_unfinished(&dir, &todo)?;
     match which {
         Launcher::Local => {
-            // One local launcher per sweep folder: a second would launch
-            // the same pending runs again.
-            let _lock = crate::io::folder_guard::FolderLock::acquire(
-                &dir,
-                crate::io::folder_guard::SWEEP_LOCK,
-                "sweep folder",
-            )
-            .map_err(anyhow::Error::msg)?;
             let describe = |i: usize| m.runs[i].describe();
             let t = local::launch(&dir, &todo, args.jobs, &describe)?;
             println!(
@@ -401,6 +409,29 @@ pub fn sweep(args: &SweepArgs) -> Result<()> {
             Ok(())
         }
     }
+}
+
+/// The runs of `todo` that the manifest on disk still lists as unfinished
+/// (read under the sweep lock); an error when none are left.
+fn still_unfinished(dir: &Path, todo: &[usize]) -> Result<Vec<usize>> {
+    let now = Manifest::load(dir)?.unfinished(&runner::is_live);
+    let left: Vec<usize> = todo.iter().copied().filter(|i| now.contains(i)).collect();
+    if left.is_empty() {
+        bail!(
+            "another topo-hpc launcher launched or submitted these runs while this one was \
+             reviewing them; nothing launched (manifest: {})",
+            Manifest::path(dir).display()
+        );
+    }
+    if left.len() < todo.len() {
+        println!(
+            "{} of the reviewed runs were launched by another launcher meanwhile; \
+             launching the other {}",
+            todo.len() - left.len(),
+            left.len()
+        );
+    }
+    Ok(left)
 }
 
 /// `--run-index`: one run in the foreground; a done run is not run again.

@@ -8,6 +8,7 @@
 mod common;
 
 mod before_folder;
+mod collate;
 mod disk_full;
 mod links;
 mod locks;

@@ -189,3 +189,118 @@ fn one_local_launcher_per_sweep_folder() {
     );
     let _ = finish(first, Duration::from_secs(60));
 }
+
+/// A folder of stand-ins for `sbatch` and `squeue`, first on PATH: `sbatch`
+/// logs its call, says it started, waits (so the submission step lasts) and
+/// prints a job id; `squeue` reports every job as pending.
+fn fake_slurm(s: &Scratch) -> String {
+    let bin = s.path().join("fake-slurm");
+    std::fs::create_dir(&bin).unwrap();
+    let log = s.path().join("sbatch-calls");
+    std::fs::write(
+        bin.join("sbatch"),
+        format!(
+            "#!/bin/sh\necho \"$@\" >> {}\nsleep 3\necho 4242\n",
+            log.display(),
+        ),
+    )
+    .unwrap();
+    std::fs::write(bin.join("squeue"), "#!/bin/sh\necho PENDING\n").unwrap();
+    for f in ["sbatch", "squeue"] {
+        Command::new("chmod")
+            .arg("+x")
+            .arg(bin.join(f))
+            .status()
+            .unwrap();
+    }
+    format!(
+        "{}:{}",
+        bin.display(),
+        std::env::var("PATH").unwrap_or_default()
+    )
+}
+
+fn slurm_sweep(s: &Scratch, path: &str, args: &[&str]) -> Command {
+    let mut c = Command::new(BIN);
+    env(&mut c)
+        .arg("sweep")
+        .args(args)
+        .current_dir(s.path())
+        .env("PATH", path)
+        .env_remove("TOPO_HPC_SWEEP_RUNNER")
+        .env_remove("SLURM_JOB_ID")
+        .stdin(std::process::Stdio::null())
+        .stdout(std::process::Stdio::piped())
+        .stderr(std::process::Stdio::piped());
+    c
+}
+
+#[test]
+fn one_slurm_submission_per_sweep_folder() {
+    let s = Scratch::new();
+    let path = fake_slurm(&s);
+    let m = s.model();
+    let args = [
+        m.to_str().unwrap(),
+        "--output-path",
+        "out",
+        "--param",
+        "cortex_density=3,4",
+        "--launcher",
+        "slurm",
+        "--yes",
+        "--timestamp",
+        "202601010000",
+    ];
+    let first = slurm_sweep(&s, &path, &args).spawn().unwrap();
+    // The first is inside its submission (sbatch is running).
+    wait_for_text(
+        &s.path().join("sbatch-calls"),
+        "sweep.sbatch",
+        Duration::from_secs(20),
+    );
+    let dir = s.out().join("202601010000_tiny_sweep");
+    let before = Tree::of(&dir, &[]);
+    let second = finish(
+        slurm_sweep(&s, &path, &args).spawn().unwrap(),
+        Duration::from_secs(60),
+    );
+    assert_eq!(second.code, Some(1), "{}", second.all());
+    assert!(
+        second.stderr.contains("in use by another topo-hpc process"),
+        "{}",
+        second.all()
+    );
+    assert_eq!(
+        before,
+        Tree::of(&dir, &[]),
+        "the refused launcher wrote into the sweep"
+    );
+    let first = finish(first, Duration::from_secs(60));
+    assert_eq!(first.code, Some(0), "{}", first.all());
+    assert!(
+        first.stdout.contains("submitted array job 4242"),
+        "{}",
+        first.all()
+    );
+
+    // Once submitted, the runs are queued: a later launcher submits nothing.
+    let third = finish(
+        slurm_sweep(&s, &path, &args).spawn().unwrap(),
+        Duration::from_secs(60),
+    );
+    assert_eq!(third.code, Some(0), "{}", third.all());
+    assert!(
+        third.stdout.contains("nothing to launch"),
+        "{}",
+        third.all()
+    );
+    let calls = std::fs::read_to_string(s.path().join("sbatch-calls")).unwrap();
+    assert_eq!(
+        calls.lines().count(),
+        1,
+        "sbatch ran more than once:\n{calls}"
+    );
+    let manifest = std::fs::read_to_string(dir.join("manifest.json")).unwrap();
+    assert_eq!(manifest.matches("4242_").count(), 2, "{manifest}");
+}
