@@ -484,6 +484,17 @@ fn topo_home(dir: &Path, home: &Path, ranks: usize, env: &[(&str, &str)], args: 
     c.output().expect("cannot start topo-hpc")
 }
 
+/// The copy of the model file a run keeps in its folder.
+fn copied_model(run: &Path) -> std::path::PathBuf {
+    std::fs::read_dir(run)
+        .unwrap()
+        .map(|e| e.unwrap().path())
+        .find(|p| {
+            p.extension().is_some_and(|e| e == "ty") && !p.to_string_lossy().contains("script_repr")
+        })
+        .unwrap()
+}
+
 /// Every file below `dir`, relative, sorted.
 fn tree(dir: &Path) -> Vec<String> {
     fn walk(base: &Path, d: &Path, out: &mut Vec<String>) {
@@ -659,13 +670,7 @@ fn tilde_paths_and_search_path_lookup() {
     let o = topo_home(&work, &home, 0, &env, &args);
     assert!(o.status.success(), "{}", run_mpi::text(&o));
     let run5 = run_mpi::only_dir(&work.join("out5"));
-    let copied = std::fs::read_dir(&run5)
-        .unwrap()
-        .map(|e| e.unwrap().path())
-        .find(|p| {
-            p.extension().is_some_and(|e| e == "ty") && !p.to_string_lossy().contains("script_repr")
-        })
-        .unwrap();
+    let copied = copied_model(&run5);
     assert_eq!(std::fs::read_to_string(copied).unwrap(), text);
     // ... and the working directory's own file wins over it.
     let mine = format!("{text}\n# the working directory's copy\n");
@@ -679,13 +684,7 @@ fn tilde_paths_and_search_path_lookup() {
     );
     assert!(o.status.success(), "{}", run_mpi::text(&o));
     let run6 = run_mpi::only_dir(&work.join("out6"));
-    let copied = std::fs::read_dir(&run6)
-        .unwrap()
-        .map(|e| e.unwrap().path())
-        .find(|p| {
-            p.extension().is_some_and(|e| e == "ty") && !p.to_string_lossy().contains("script_repr")
-        })
-        .unwrap();
+    let copied = copied_model(&run6);
     assert_eq!(std::fs::read_to_string(copied).unwrap(), mine);
     std::fs::remove_file(work.join("tiny.ty")).unwrap();
 
