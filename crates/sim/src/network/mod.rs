@@ -12,14 +12,15 @@
 
 mod build;
 mod commands;
-mod dynamics;
+mod event_loop;
 mod halo_share;
 mod measure;
+mod sheet_ops;
 mod snapshot;
 mod state_stack;
 
 pub use build::sheet_coords;
-pub use dynamics::Probe;
+pub use event_loop::Probe;
 pub use halo_share::HaloUse;
 pub use snapshot::{InFlight, ReadSlab};
 

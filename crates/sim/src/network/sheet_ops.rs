@@ -1,6 +1,9 @@
-//! The event loop (`Simulation.run`), event execution and the sheets'
-//! activation, settling and learning.
+//! The sheet operations the event loop ([`super::event_loop`]) calls:
+//! generating, sending, delivering, activating, learning and normalising
+//! (topo/base/sheet.py, topo/base/projection.py `ProjectionSheet`,
+//! topo/sheet/__init__.py `JointNormalizingCFSheet`).
 
+use super::event_loop::Probe;
 use super::Network;
 use crate::error::SimError;
 use crate::exchange::{copy_rect, Exchange};
@@ -12,149 +15,13 @@ use crate::response;
 use crate::sheet::SheetKind;
 use crate::transfer::TfContext;
 use topo_pattern::pattern::{render, Overrides, Region};
-use topo_spec::{Time, Value};
-
-/// What a recorder sees.
-#[derive(Debug)]
-pub enum Probe<'a> {
-    /// A sheet activated (right before its output is sent), or a
-    /// generator sheet generated.
-    Activated {
-        /// Time.
-        time: Time,
-        /// Sheet.
-        sheet: &'a str,
-        /// Settle counter before the increment (settling sheets).
-        activation_count: Option<usize>,
-        /// Local activity after the output functions.
-        activity: &'a [f64],
-        /// Each incoming projection's local activity.
-        projections: Vec<(&'a str, &'a [f64])>,
-    },
-    /// A sheet learned (after weight normalisation).
-    Learned {
-        /// Time.
-        time: Time,
-        /// Sheet.
-        sheet: &'a str,
-        /// Settle counter (settling sheets).
-        activation_count: Option<usize>,
-        /// Local activity used for learning.
-        activity: &'a [f64],
-    },
-    /// An event delivered input to a projection.
-    Delivered {
-        /// Time.
-        time: Time,
-        /// Projection name.
-        proj: &'a str,
-        /// Source sheet.
-        src: &'a str,
-        /// Destination sheet.
-        dest: &'a str,
-    },
-}
+use topo_spec::Value;
 
 impl Network {
-    /// `topo.sim.run(duration)`: start sheets on the first call, then
-    /// execute events up to and including `now + duration`, calling
-    /// `process_current_time` on every sheet whenever time is about to
-    /// advance past a time at which events were delivered.
-    pub fn run(&mut self, duration: Time, ex: &mut dyn Exchange) -> Result<(), SimError> {
-        let result = self.run_events(duration, ex);
-        // Also after an error: whoever looks at the state sees every
-        // projection's activity as computed.
-        self.resolve_pending_responses();
-        result
-    }
-
-    fn run_events(&mut self, duration: Time, ex: &mut dyn Exchange) -> Result<(), SimError> {
-        if !self.started {
-            self.started = true;
-            self.start(ex)?;
-        }
-        let stop = if duration < Time::from_int(0) {
-            self.time
-        } else {
-            self.time + duration
-        };
-        let mut did_event = false;
-        while let Some(head) = self.queue.peek_time() {
-            if self.time > stop {
-                break;
-            }
-            if head < self.time {
-                self.queue.pop();
-            } else if head > self.time {
-                if did_event {
-                    did_event = false;
-                    for s in 0..self.sheets.len() {
-                        self.process_current_time(s, ex)?;
-                    }
-                }
-                if let Some(h) = self.queue.peek_time() {
-                    if h > self.time {
-                        self.time = h;
-                    }
-                }
-            } else {
-                let (_, ev) = self.queue.pop().expect("peeked");
-                self.execute(ev, ex)?;
-                did_event = true;
-            }
-        }
-        self.time = stop;
-        Ok(())
-    }
-
-    /// Computes the responses deferred by `deliver` (`pending_response`):
-    /// before anything but the event loop can read projection activities
-    /// (the end of `run`, a command).
-    pub(crate) fn resolve_pending_responses(&mut self) {
-        for p in self.projs.iter_mut().filter(|p| p.pending_response) {
-            p.pending_response = false;
-            p.dot_product_response();
-        }
-    }
-
-    fn start(&mut self, ex: &mut dyn Exchange) -> Result<(), SimError> {
-        for s in 0..self.sheets.len() {
-            match &self.sheets[s].kind {
-                SheetKind::Generator(g) => {
-                    if g.period > Time::from_int(0) {
-                        let (t, period) = (self.time + g.phase, g.period);
-                        self.queue.push(t, EventKind::Periodic { sheet: s, period });
-                    }
-                }
-                SheetKind::Cf { joint: true, .. } => self.normalize(s, false),
-                SheetKind::Cf { .. } => {}
-            }
-        }
-        let _ = ex;
-        Ok(())
-    }
-
-    fn execute(&mut self, ev: EventKind, ex: &mut dyn Exchange) -> Result<(), SimError> {
-        match ev {
-            EventKind::Periodic { sheet, period } => {
-                self.queue.push(self.time, EventKind::Generate { sheet });
-                self.queue
-                    .push(self.time + period, EventKind::Periodic { sheet, period });
-            }
-            EventKind::Generate { sheet } => self.generate(sheet, ex)?,
-            EventKind::Deliver { proj, buf } => self.deliver(proj, buf, ex)?,
-            EventKind::Command { idx } => {
-                self.resolve_pending_responses();
-                self.run_command(idx, ex)?
-            }
-        }
-        Ok(())
-    }
-
     /// `GeneratorSheet.generate()`: render the pattern once over the canvas
     /// (own block plus the rectangles outgoing projections read), apply the
     /// (per-unit) output functions, and send.
-    fn generate(&mut self, s: usize, ex: &mut dyn Exchange) -> Result<(), SimError> {
+    pub(super) fn generate(&mut self, s: usize, ex: &mut dyn Exchange) -> Result<(), SimError> {
         let now = self.time;
         let sheet = &mut self.sheets[s];
         let SheetKind::Generator(g) = &mut sheet.kind else {
@@ -282,7 +149,12 @@ impl Network {
 
     /// `input_event`: a new iteration of a settling sheet clears its and
     /// its projections' activity; the projection computes its response.
-    fn deliver(&mut self, pi: usize, buf: usize, ex: &mut dyn Exchange) -> Result<(), SimError> {
+    pub(super) fn deliver(
+        &mut self,
+        pi: usize,
+        buf: usize,
+        ex: &mut dyn Exchange,
+    ) -> Result<(), SimError> {
         let d = self.projs[pi].dest;
         if let Some(rec) = self.recorder.as_mut() {
             let p = &self.projs[pi];
@@ -338,72 +210,9 @@ impl Network {
         Ok(())
     }
 
-    fn process_current_time(&mut self, s: usize, ex: &mut dyn Exchange) -> Result<(), SimError> {
-        if !self.sheets[s].new_input {
-            return Ok(());
-        }
-        let plastic = self.sheets[s].plastic;
-        self.sheets[s].new_input = false;
-        enum Step {
-            ActivateLearn { learn: bool },
-            EndOfIteration { learn: bool },
-            Settle { continuous: bool },
-        }
-        let step = match &mut self.sheets[s].kind {
-            SheetKind::Generator(_) => return Ok(()),
-            SheetKind::Cf { settle: None, .. } => Step::ActivateLearn { learn: plastic },
-            // mask_init_time: the sheet mask is a plain SheetMask here,
-            // whose calculate() does nothing.
-            SheetKind::Cf {
-                settle: Some(st), ..
-            } => {
-                if st.tsettle == 0 {
-                    // Topographica learns here whatever `plastic` says.
-                    Step::ActivateLearn { learn: true }
-                } else if st.activation_count == st.tsettle {
-                    st.activation_count = 0;
-                    st.new_iteration = true;
-                    Step::EndOfIteration {
-                        learn: plastic && !st.continuous_learning,
-                    }
-                } else {
-                    Step::Settle {
-                        continuous: st.continuous_learning,
-                    }
-                }
-            }
-        };
-        match step {
-            Step::ActivateLearn { learn } => {
-                self.activate(s, ex)?;
-                if learn {
-                    self.learn(s, ex)?;
-                }
-            }
-            Step::EndOfIteration { learn } => {
-                if learn {
-                    self.learn(s, ex)?;
-                }
-            }
-            Step::Settle { continuous } => {
-                self.activate(s, ex)?;
-                if let SheetKind::Cf {
-                    settle: Some(st), ..
-                } = &mut self.sheets[s].kind
-                {
-                    st.activation_count += 1;
-                }
-                if plastic && continuous {
-                    self.learn(s, ex)?;
-                }
-            }
-        }
-        Ok(())
-    }
-
     /// `ProjectionSheet.activate`: combine the projections' activities by
     /// priority group, apply the output functions, send.
-    fn activate(&mut self, s: usize, ex: &mut dyn Exchange) -> Result<(), SimError> {
+    pub(super) fn activate(&mut self, s: usize, ex: &mut dyn Exchange) -> Result<(), SimError> {
         let now = self.time;
         let count = match &self.sheets[s].kind {
             SheetKind::Cf {
@@ -466,7 +275,7 @@ impl Network {
     /// Learning of a sheet: every projection learns, then the weights are
     /// normalised (jointly for JointNormalizingCFSheet and subclasses),
     /// active units only.
-    fn learn(&mut self, s: usize, ex: &mut dyn Exchange) -> Result<(), SimError> {
+    pub(super) fn learn(&mut self, s: usize, ex: &mut dyn Exchange) -> Result<(), SimError> {
         let _ = ex;
         let now = self.time;
         for k in 0..self.sheets[s].in_projs.len() {
