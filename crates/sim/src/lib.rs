@@ -13,6 +13,7 @@ pub mod learning;
 pub mod memory;
 pub mod network;
 pub mod normalize;
+pub mod ownership;
 pub mod params;
 pub mod projection;
 pub mod push;
