@@ -1,7 +1,8 @@
 //! A simulation on this rank: the model's spec, this rank's blocks, the
 //! exchange and the engine, put together the same way by every command.
 
-use crate::par::{self, Context, GridDecomposition, MpiExchange, SheetGeometry};
+use crate::par::SplitChoice;
+use crate::par::{self, Assignment, Context, GridDecomposition, MpiExchange, SheetGeometry};
 use anyhow::{anyhow, Context as _, Result};
 use topo_sim::Network;
 use topo_spec::{ModelSpec, Time};
@@ -10,8 +11,10 @@ use topo_spec::{ModelSpec, Time};
 pub struct Session {
     /// The model.
     pub spec: ModelSpec,
-    /// This rank's blocks.
+    /// The process grid (the blocks of the sheets split by the grid).
     pub decomp: GridDecomposition,
+    /// How each sheet is split ([`SPLIT_ENV`]).
+    pub split: SplitChoice,
     /// Communication with the other ranks.
     pub ex: MpiExchange,
     /// The engine.
@@ -60,20 +63,36 @@ pub fn report_with_shared_halos(
     par::decomposition_report(decomp, geo, &used) + &shared
 }
 
+/// The environment variable that chooses how sheets are split among
+/// ranks: comma-separated `MODE` (every sheet) or `SHEET=MODE` items, MODE
+/// one of `grid` (the default), `rows-cyclic`, `rows-cyclic:K`,
+/// `row-blocks`, `col-blocks` (see [`crate::par::SheetSplit`]).
+pub const SPLIT_ENV: &str = "TOPO_HPC_SPLIT";
+
+/// The split chosen by [`SPLIT_ENV`] (the grid when unset).
+pub fn split_choice() -> Result<SplitChoice> {
+    match std::env::var(SPLIT_ENV) {
+        Err(_) => Ok(SplitChoice::default()),
+        Ok(s) => SplitChoice::parse(&s).map_err(|e| anyhow!("{SPLIT_ENV}={s}: {e}")),
+    }
+}
+
 impl Session {
     /// Collective: decompose and build the network.
     pub fn build(ctx: &Context, spec: ModelSpec) -> Result<Session> {
         let geo = sheet_geometry(&spec)?;
         let lbrts: Vec<[f64; 4]> = geo.iter().map(|g| g.lbrt).collect();
-        let decomp = GridDecomposition::for_sheets(ctx.size(), ctx.rank(), &lbrts)
+        let split = split_choice()?;
+        let assignment = Assignment::new(ctx.size(), ctx.rank(), &lbrts, split.clone())
             .map_err(|e| anyhow!("cannot decompose the sheets: {e}"))?;
         let mut ex = ctx.exchange();
-        let net = Network::build(&spec, &decomp, &mut ex)
+        let net = Network::build(&spec, &assignment, &mut ex)
             .map_err(|e| anyhow!("{e}"))
             .context("building the network")?;
         Ok(Session {
             spec,
-            decomp,
+            decomp: assignment.grid().clone(),
+            split,
             ex,
             net,
         })

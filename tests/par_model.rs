@@ -31,9 +31,27 @@ fn example(name: &str) -> String {
 /// Run `model` with `-p param` on `n` ranks with `threads` threads each;
 /// the dump's path.
 fn dump(dir: &Path, model: &str, param: &str, n: usize, threads: usize, times: &str) -> PathBuf {
-    let out = dir.join(format!("dump_{n}x{threads}.txt"));
+    dump_split(dir, model, param, n, threads, times, "grid")
+}
+
+/// [`dump`] with the sheets split as `split` says (`--split`).
+fn dump_split(
+    dir: &Path,
+    model: &str,
+    param: &str,
+    n: usize,
+    threads: usize,
+    times: &str,
+    split: &str,
+) -> PathBuf {
+    let out = dir.join(format!(
+        "dump_{n}x{threads}_{}.txt",
+        split.replace([':', '=', ','], "_")
+    ));
     let t = threads.to_string();
     let args = [
+        "--split".into(),
+        split.into(),
         example(model),
         "-p".into(),
         param.into(),
@@ -92,6 +110,57 @@ fn assert_identical_on_all_rank_counts(spec: &str, param: &str, times: &str) {
             first_difference(&reference, &got)
         );
     }
+}
+
+/// Every split mode on 2..8 ranks gives the dump of one rank (the grid
+/// split of one rank is the whole sheet).
+fn assert_split_identical(spec: &str, param: &str, times: &str, splits: &[&str], ranks: &[usize]) {
+    let dir = tempfile::tempdir().unwrap();
+    let reference =
+        std::fs::read_to_string(dump_split(dir.path(), spec, param, 1, 1, times, "grid")).unwrap();
+    assert!(reference.contains("weight-digests "));
+    for split in splits {
+        for &n in ranks {
+            let got =
+                std::fs::read_to_string(dump_split(dir.path(), spec, param, n, 1, times, split))
+                    .unwrap();
+            assert!(
+                got == reference,
+                "{spec}: {split} on {n} ranks differs from 1 rank at {}",
+                first_difference(&reference, &got)
+            );
+        }
+    }
+}
+
+/// Rows dealt cyclically and block-cyclically (every sheet, or V1 only
+/// with the others on the grid), and column blocks.
+#[test]
+fn gcal_is_bit_identical_for_every_split_mode() {
+    assert_split_identical(
+        "gcal_class.ty",
+        "cortex_density=8",
+        "1,20",
+        &[
+            "rows-cyclic",
+            "rows-cyclic:4",
+            "V1=rows-cyclic:2",
+            "col-blocks",
+        ],
+        &[2, 3, 5, 8],
+    );
+}
+
+/// SOM: KernelMax's winner and neighbourhood on dealt rows.
+#[test]
+fn som_is_bit_identical_with_rows_dealt_cyclically() {
+    assert_split_identical(
+        "som_retinotopy.ty",
+        "cortex_density=10",
+        "1,30",
+        &["rows-cyclic", "rows-cyclic:3"],
+        &[2, 4, 7],
+    );
 }
 
 #[test]

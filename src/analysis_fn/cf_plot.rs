@@ -73,17 +73,16 @@ pub fn gather_cfs(
     proj: &str,
     units: &[(usize, usize)],
 ) -> Result<Vec<(usize, usize, Vec<f64>)>> {
-    let own = sess.net.sheet_block(dest).map_err(|e| anyhow!("{e}"))?;
+    let own = sess.net.sheet_ownership(dest).map_err(|e| anyhow!("{e}"))?;
     let p = sess
         .net
         .projection(dest, proj)
         .map_err(|e| anyhow!("{e}"))?;
     let mut pack = vec![0.0];
     for (k, &(r, c)) in units.iter().enumerate() {
-        if !own.contains(r, c) {
+        let Some(u) = own.local_index(r, c) else {
             continue;
-        }
-        let u = (r - own.r0) * own.cols() + (c - own.c0);
+        };
         let (h, w) = p.cfs.unit_shape(u);
         pack[0] += 1.0;
         pack.extend([k as f64, h as f64, w as f64]);
@@ -103,7 +102,7 @@ pub fn gather_cfs(
         c0: 0,
         c1: width,
     };
-    let all = sess.ex.allgather_sheet(ranks, width, block, &pack);
+    let all = sess.ex.allgather_sheet(ranks, width, &block.into(), &pack);
     let mut out: Vec<Option<(usize, usize, Vec<f64>)>> = vec![None; units.len()];
     for row in all.chunks(width) {
         let mut at = 1;

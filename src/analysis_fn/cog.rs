@@ -98,8 +98,8 @@ pub fn measure_cog(
             out.push(CogMaps {
                 sheet: sheet.clone(),
                 label,
-                x: sess.ex.allgather_sheet(rows, cols, b, &xs),
-                y: sess.ex.allgather_sheet(rows, cols, b, &ys),
+                x: sess.ex.allgather_sheet(rows, cols, &b.into(), &xs),
+                y: sess.ex.allgather_sheet(rows, cols, &b.into(), &ys),
             });
         }
     }

@@ -804,7 +804,7 @@ pub fn measure(
                     &[b.rows(), b.cols()],
                     data,
                 )?;
-                let whole = sess.ex.allgather_sheet(rows, cols, b, data);
+                let whole = sess.ex.allgather_sheet(rows, cols, &b.into(), data);
                 maps.push((name, whole, cyclic));
             }
         }

@@ -5,7 +5,9 @@ use super::rank_warnings::record;
 use crate::host::hostname;
 use crate::par::threads::CpuBudget;
 use std::collections::HashSet;
+#[cfg(test)]
 use topo_sim::exchange::Block;
+use topo_sim::ownership::Ownership;
 use topo_sim::Network;
 use topo_spec::Time;
 
@@ -29,14 +31,15 @@ pub struct NonFinite {
     pub first: (usize, usize),
 }
 
-/// The non-finite values of `activity`, a block's values row-major.
-pub fn non_finite(activity: &[f64], block: Block) -> Option<NonFinite> {
-    let width = block.c1.saturating_sub(block.c0).max(1);
+/// The non-finite values of `activity`, the values of the owned units
+/// (a block row-major, or rows dealt in stripes) in local order.
+pub fn non_finite(activity: &[f64], own: impl Into<Ownership>) -> Option<NonFinite> {
+    let own = own.into();
     let first = activity.iter().position(|v| !v.is_finite())?;
     let count = activity[first..].iter().filter(|v| !v.is_finite()).count();
     Some(NonFinite {
         count,
-        first: (block.r0 + first / width, block.c0 + first % width),
+        first: own.global(first),
     })
 }
 
@@ -57,7 +60,7 @@ impl ActivityWatch {
             if self.reported.contains(&sheet) {
                 continue;
             }
-            let Ok(block) = net.sheet_block(&sheet) else {
+            let Ok(block) = net.sheet_ownership(&sheet) else {
                 continue;
             };
             if let Some(nf) = non_finite(net.activity(&sheet), block) {

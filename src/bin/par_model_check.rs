@@ -8,9 +8,14 @@
 //! dump of N ranks with the dump of one, byte for byte.
 //!
 //! Usage: `par_model_check MODEL --times 1,10,100 --out DUMP [-p name=value]
-//! [--report] [--threads T] [--no-halo-sharing]` where MODEL is a model file (.ty) or a
+//! [--report] [--threads T] [--no-halo-sharing] [--split SPLIT]` where MODEL is a model file (.ty) or a
 //! serialised `topo_spec::ModelSpec` (.json). With `--bench` instead of `--out`, nothing is
 //! dumped and rank 0 prints one line of timings (benches/par_scaling.sh).
+//! `--split` chooses how sheets are split among ranks, as `TOPO_HPC_SPLIT`
+//! does for `topo-hpc` (e.g. `rows-cyclic`, `V1=rows-cyclic:4`); it
+//! overrides that variable. With `--bench`, every rank also prints its own
+//! CPU seconds of the timed run (`cpu_s`), which shows the balance on a
+//! loaded machine.
 
 use std::fmt::Write as _;
 use topo_hpc::par::{self, Context};
@@ -28,6 +33,8 @@ struct Options {
     threads: Option<usize>,
     /// Every projection exchanges its own halo (to measure what sharing saves).
     no_halo_sharing: bool,
+    /// How sheets are split (`--split`).
+    split: Option<String>,
 }
 
 fn options(ctx: &Context) -> Options {
@@ -41,6 +48,7 @@ fn options(ctx: &Context) -> Options {
         bench: false,
         threads: None,
         no_halo_sharing: false,
+        split: None,
     };
     let mut i = 0;
     let value = |i: usize| -> &str {
@@ -76,6 +84,10 @@ fn options(ctx: &Context) -> Options {
                     .unwrap_or_else(|| ctx.fail("-p needs name=value"));
                 o.params
                     .push((name.trim().to_string(), v.trim().to_string()));
+                i += 1;
+            }
+            "--split" => {
+                o.split = Some(value(i).to_string());
                 i += 1;
             }
             "--report" => o.report = true,
@@ -127,19 +139,19 @@ fn snapshot(net: &Network, ex: &mut dyn Exchange, out: &mut String) -> Result<()
         let act = net.gather_activity(&name, ex).map_err(e)?;
         dump(out, &format!("activity {name}"), &act);
         let (rows, cols) = net.sheet_shape(&name).map_err(e)?;
-        let block = net.sheet_block(&name).map_err(e)?;
+        let own = net.sheet_ownership(&name).map_err(e)?;
         if let Some(t) = net.thresholds(&name) {
-            let t = ex.allgather_sheet(rows, cols, block, t);
+            let t = ex.allgather_sheet(rows, cols, &own, t);
             dump(out, &format!("thresholds {name}"), &t);
         }
     }
     for (dest, name) in net.projection_names() {
         let p = net.projection(&dest, &name).map_err(e)?;
         let (rows, cols) = net.sheet_shape(&dest).map_err(e)?;
-        let block = p.cfs.dest_block;
+        let block = p.cfs.dest_units;
         let label = format!("{dest}.{name}");
         if p.activity.len() == block.len() {
-            let a = ex.allgather_sheet(rows, cols, block, &p.activity);
+            let a = ex.allgather_sheet(rows, cols, &block, &p.activity);
             dump(out, &format!("projection-activity {label}"), &a);
         }
         let cfs = &p.cfs;
@@ -152,10 +164,10 @@ fn snapshot(net: &Network, ex: &mut dyn Exchange, out: &mut String) -> Result<()
                 digest_value(fnv(slice.chain(weights)))
             })
             .collect();
-        let d = ex.allgather_sheet(rows, cols, block, &digests);
+        let d = ex.allgather_sheet(rows, cols, &block, &digests);
         dump(out, &format!("weight-digests {label}"), &d);
         let sums = net.weight_sums(&dest, &name).map_err(e)?;
-        let s = ex.allgather_sheet(rows, cols, block, &sums);
+        let s = ex.allgather_sheet(rows, cols, &block, &sums);
         dump(out, &format!("weight-sums {label}"), &s);
     }
     Ok(())
@@ -171,7 +183,7 @@ fn overfetching(net: &Network, ex: &par::MpiExchange) -> Result<Vec<String>, Str
     for (dest, name) in net.projection_names() {
         let p = net.projection(&dest, &name).map_err(e)?;
         let Some(id) = p.halo else { continue };
-        let own = net.sheet_block(&names[p.src]).map_err(e)?;
+        let own = net.sheet_ownership(&names[p.src]).map_err(e)?;
         let needed = p.cfs.needed;
         let mut cells = vec![false; needed.len()];
         for &[r1, r2, c1, c2] in &p.cfs.slices {
@@ -185,8 +197,15 @@ fn overfetching(net: &Network, ex: &par::MpiExchange) -> Result<Vec<String>, Str
                 }
             }
         }
-        let union = cells.iter().filter(|&&x| x).count();
         let fetched = ex.plan(id).recv_units();
+        // Dest units that are rows dealt in stripes read a bounding
+        // rectangle with gaps between their CFs: the halo is then exactly
+        // the rectangle's units owned elsewhere.
+        let union = if p.cfs.dest_units.as_block().is_some() {
+            cells.iter().filter(|&&x| x).count()
+        } else {
+            needed.len() - own.count_in(&needed)
+        };
         if union != fetched {
             bad.push(format!(
                 "{dest}.{name}: fetches {fetched} units, the CF slices outside the block hold {union}"
@@ -209,10 +228,21 @@ fn load(o: &Options) -> Result<ModelSpec, String> {
 fn run(ctx: &Context, o: &Options) -> Result<String, String> {
     let spec = load(o)?;
     let start = std::time::Instant::now();
-    let decomp =
-        par::model::decomposition_for(&spec, ctx.size(), ctx.rank()).map_err(|e| e.to_string())?;
+    // The sheets are split as TOPO_HPC_SPLIT says (the grid by default).
+    let split = match &o.split {
+        Some(s) => par::SplitChoice::parse(s).map_err(|e| format!("--split {s}: {e}"))?,
+        None => topo_hpc::session::split_choice().map_err(|e| e.to_string())?,
+    };
+    let lbrts: Vec<[f64; 4]> = par::model::model_geometry(&spec)
+        .map_err(|e| e.to_string())?
+        .iter()
+        .map(|g| g.lbrt)
+        .collect();
+    let assignment =
+        par::Assignment::new(ctx.size(), ctx.rank(), &lbrts, split).map_err(|e| e.to_string())?;
+    let decomp = assignment.grid().clone();
     let mut ex = ctx.exchange();
-    let mut net = Network::build(&spec, &decomp, &mut ex).map_err(|e| e.to_string())?;
+    let mut net = Network::build(&spec, &assignment, &mut ex).map_err(|e| e.to_string())?;
     if o.no_halo_sharing {
         net.set_halo_sharing(false, &mut ex);
     }
@@ -232,6 +262,7 @@ fn run(ctx: &Context, o: &Options) -> Result<String, String> {
     }
     let mut out = String::new();
     ex.reset_stats();
+    let cpu0 = cpu_seconds();
     let start = std::time::Instant::now();
     for &t in &o.times {
         let dt = Time::from_int(t) - net.time();
@@ -241,10 +272,11 @@ fn run(ctx: &Context, o: &Options) -> Result<String, String> {
         }
     }
     let run_s = start.elapsed().as_secs_f64();
+    let cpu_s = cpu_seconds() - cpu0;
     let stats = ex.stats();
     if o.bench {
         eprintln!(
-            "bench rank {}: run_s={run_s:.3} exchange_s={:.3}",
+            "bench rank {}: run_s={run_s:.3} cpu_s={cpu_s:.3} exchange_s={:.3}",
             ctx.rank(),
             stats.seconds
         );
@@ -265,6 +297,20 @@ fn run(ctx: &Context, o: &Options) -> Result<String, String> {
         stats.units_received
     ));
     Ok(out)
+}
+
+/// This process's user + system CPU seconds so far (`/proc/self/stat`,
+/// fields utime and stime in clock ticks of 1/100 s on Linux); 0 where
+/// unavailable.
+fn cpu_seconds() -> f64 {
+    let Ok(stat) = std::fs::read_to_string("/proc/self/stat") else {
+        return 0.0;
+    };
+    // Fields after the command name (which may hold spaces) in parentheses.
+    let rest = stat.rsplit_once(')').map_or("", |(_, r)| r);
+    let f: Vec<&str> = rest.split_whitespace().collect();
+    let tick = |i: usize| f.get(i).and_then(|v| v.parse::<f64>().ok()).unwrap_or(0.0);
+    (tick(11) + tick(12)) / 100.0
 }
 
 fn main() {

@@ -159,7 +159,7 @@ fn run_checks(ctx: &Context, o: &Options) -> usize {
             halos.push((
                 s,
                 needed,
-                ex.register(&sh.name, sh.rows, sh.cols, owns[s], needed),
+                ex.register(&sh.name, sh.rows, sh.cols, &owns[s].into(), needed),
             ));
         }
         // A rectangle unrelated to the own block; empty on every third rank.
@@ -178,7 +178,7 @@ fn run_checks(ctx: &Context, o: &Options) -> usize {
         halos.push((
             s,
             needed,
-            ex.register(&sh.name, sh.rows, sh.cols, owns[s], needed),
+            ex.register(&sh.name, sh.rows, sh.cols, &owns[s].into(), needed),
         ));
     }
     // Afferent-like: the LGN under this rank's V1 block, CF radius 0.27083.
@@ -188,7 +188,7 @@ fn run_checks(ctx: &Context, o: &Options) -> usize {
     halos.push((
         lgn,
         needed,
-        ex.register(&sh.name, sh.rows, sh.cols, owns[lgn], needed),
+        ex.register(&sh.name, sh.rows, sh.cols, &owns[lgn].into(), needed),
     ));
 
     // Exchanges at several "times", so stale buffers would show.
@@ -261,7 +261,7 @@ fn run_checks(ctx: &Context, o: &Options) -> usize {
         let local: Vec<f64> = (b.r0..b.r1)
             .flat_map(|r| (b.c0..b.c1).map(move |c| field(s, r, c, 7)))
             .collect();
-        let whole = ex.allgather_sheet(sh.rows, sh.cols, b, &local);
+        let whole = ex.allgather_sheet(sh.rows, sh.cols, &b.into(), &local);
         let want: Vec<f64> = (0..sh.rows)
             .flat_map(|r| (0..sh.cols).map(move |c| field(s, r, c, 7)))
             .collect();

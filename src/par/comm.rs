@@ -11,7 +11,7 @@
 //! Without MPI (`MpiExchange::single`) the same type runs one process, so
 //! the decomposition report and the statistics exist in both cases.
 
-use crate::par::plan::{check_tiling, HaloPlan};
+use crate::par::assignment::OwnedHaloPlan;
 use mpi::collective::SystemOperation;
 use mpi::datatype::PartitionMut;
 use mpi::ffi;
@@ -21,6 +21,7 @@ use mpi::traits::*;
 use std::os::raw::{c_int, c_void};
 use std::time::Instant;
 use topo_sim::exchange::{Block, Exchange, HaloId};
+use topo_sim::ownership::{check_tiling, copy_owned_to_rect, Ownership};
 
 /// Counters of the halo traffic of this rank since the last reset.
 #[derive(Clone, Copy, Debug, Default, PartialEq)]
@@ -55,9 +56,9 @@ pub struct HaloSummary {
 
 /// One registered halo and its preallocated buffers.
 struct Halo {
-    own: Block,
+    own: Ownership,
     needed: Block,
-    plan: HaloPlan,
+    plan: OwnedHaloPlan,
     summary: HaloSummary,
     recv_buf: Vec<f64>,
     send_buf: Vec<f64>,
@@ -114,7 +115,7 @@ impl MpiExchange {
     }
 
     /// This rank's plan for a registered halo.
-    pub fn plan(&self, id: HaloId) -> &HaloPlan {
+    pub fn plan(&self, id: HaloId) -> &OwnedHaloPlan {
         &self.halos[id.0].plan
     }
 
@@ -126,6 +127,24 @@ impl MpiExchange {
     /// Zero the traffic counters.
     pub fn reset_stats(&mut self) {
         self.stats = ExchangeStats::default();
+    }
+
+    /// Collective: every rank's units (seven integers each).
+    fn allgather_owners(&self, o: &Ownership) -> Vec<Ownership> {
+        let mine = o.encode();
+        let Some(world) = &self.world else {
+            return vec![*o];
+        };
+        let mut all = vec![0u64; 7 * self.size];
+        world.all_gather_into(&mine[..], &mut all[..]);
+        all.chunks_exact(7)
+            .enumerate()
+            .map(|(q, c)| {
+                let v: [u64; 7] = c.try_into().expect("seven integers");
+                Ownership::decode(v)
+                    .unwrap_or_else(|| panic!("rank {q} sent a malformed ownership {v:?}"))
+            })
+            .collect()
     }
 
     /// Collective: every rank's value of four integers (a block).
@@ -199,10 +218,11 @@ impl Exchange for MpiExchange {
         sheet: &str,
         rows: usize,
         cols: usize,
-        own: Block,
+        own: &Ownership,
         needed: Block,
     ) -> HaloId {
-        let owns = self.allgather_blocks(own);
+        let own = *own;
+        let owns = self.allgather_owners(&own);
         let needs = self.allgather_blocks(needed);
         if let Err(e) = check_tiling(rows, cols, &owns) {
             panic!("halo on sheet {sheet}: the owned blocks do not tile it: {e}");
@@ -214,12 +234,12 @@ impl Exchange for MpiExchange {
                 );
             }
         }
-        let plan = HaloPlan::compute(self.rank, &owns, &needs);
+        let plan = OwnedHaloPlan::compute(self.rank, &owns, &needs);
         let too_big = plan
             .recvs
             .iter()
             .chain(&plan.sends)
-            .any(|t| t.rect.len() > c_int::MAX as usize);
+            .any(|t| t.units() > c_int::MAX as usize);
         assert!(
             !too_big,
             "halo on sheet {sheet}: a message exceeds MPI's count limit"
@@ -237,7 +257,7 @@ impl Exchange for MpiExchange {
         };
         for (p, need) in needs.iter().enumerate() {
             for (q, own_q) in owns.iter().enumerate().filter(|&(q, _)| q != p) {
-                let m = need.intersect(own_q).len();
+                let m = own_q.count_in(need);
                 if m > 0 {
                     summary.recv_units[p] += m;
                     summary.recv_messages[p] += 1;
@@ -283,7 +303,7 @@ impl Exchange for MpiExchange {
             let base = h.recv_buf.as_mut_ptr();
             let mut off = 0;
             for (i, t) in h.plan.recvs.iter().enumerate() {
-                let n = t.rect.len();
+                let n = t.units();
                 // SAFETY: `base + off .. + n` lies in `recv_buf`, which is not
                 // touched (nor reallocated) until MPI_Waitall below.
                 unsafe {
@@ -301,20 +321,16 @@ impl Exchange for MpiExchange {
             }
             let mut off = 0;
             for t in &h.plan.sends {
-                let n = t.rect.len();
-                copy_sub(
-                    &h.own,
-                    local,
-                    &t.rect,
-                    &mut h.send_buf[off..off + n],
-                    &t.rect,
-                );
-                off += n;
+                for rect in &t.rects {
+                    let n = rect.len();
+                    copy_owned_to_rect(&h.own, local, rect, &mut h.send_buf[off..off + n], rect);
+                    off += n;
+                }
             }
             let base = h.send_buf.as_ptr();
             let mut off = 0;
             for (j, t) in h.plan.sends.iter().enumerate() {
-                let n = t.rect.len();
+                let n = t.units();
                 // SAFETY: as above, `send_buf` is left alone until the wait.
                 unsafe {
                     ffi::MPI_Isend(
@@ -331,7 +347,9 @@ impl Exchange for MpiExchange {
             }
         }
         // The local part while the messages travel.
-        copy_sub(&h.own, local, &h.needed, out, &h.plan.local);
+        for rect in &h.plan.local {
+            copy_owned_to_rect(&h.own, local, &h.needed, out, rect);
+        }
         if comm.is_some() && n_req > 0 {
             // SAFETY: every request was started above; statuses are ignored.
             unsafe {
@@ -344,9 +362,11 @@ impl Exchange for MpiExchange {
         }
         let mut off = 0;
         for t in &h.plan.recvs {
-            let n = t.rect.len();
-            copy_sub(&t.rect, &h.recv_buf[off..off + n], &h.needed, out, &t.rect);
-            off += n;
+            for rect in &t.rects {
+                let n = rect.len();
+                copy_sub(rect, &h.recv_buf[off..off + n], &h.needed, out, rect);
+                off += n;
+            }
         }
         self.stats.calls += 1;
         self.stats.units_received += h.plan.recv_units() as u64;
@@ -374,13 +394,19 @@ impl Exchange for MpiExchange {
         }
     }
 
-    fn allgather_sheet(&mut self, rows: usize, cols: usize, own: Block, local: &[f64]) -> Vec<f64> {
+    fn allgather_sheet(
+        &mut self,
+        rows: usize,
+        cols: usize,
+        own: &Ownership,
+        local: &[f64],
+    ) -> Vec<f64> {
         assert_eq!(
             local.len(),
             own.len(),
             "allgather_sheet: local data != own block"
         );
-        let owns = self.allgather_blocks(own);
+        let owns = self.allgather_owners(own);
         if let Err(e) = check_tiling(rows, cols, &owns) {
             panic!("allgather_sheet: the owned blocks do not tile the sheet: {e}");
         }
@@ -403,9 +429,11 @@ impl Exchange for MpiExchange {
         }
         let whole_block = Block::full(rows, cols);
         let mut whole = vec![0.0f64; rows * cols];
-        for (q, b) in owns.iter().enumerate() {
+        for (q, o) in owns.iter().enumerate() {
             let d = displs[q] as usize;
-            copy_sub(b, &packed[d..d + b.len()], &whole_block, &mut whole, b);
+            for b in o.blocks() {
+                copy_owned_to_rect(o, &packed[d..d + o.len()], &whole_block, &mut whole, &b);
+            }
         }
         whole
     }
@@ -440,14 +468,14 @@ mod tests {
             c0: 2,
             c1: 5,
         };
-        let id = ex.register("S", 4, 5, own, needed);
+        let id = ex.register("S", 4, 5, &own.into(), needed);
         let local: Vec<f64> = (0..20).map(|i| i as f64).collect();
         let mut out = vec![0.0; 6];
         ex.exchange(id, &local, &mut out);
         assert_eq!(out, vec![7.0, 8.0, 9.0, 12.0, 13.0, 14.0]);
         assert_eq!(ex.stats().calls, 1);
         assert_eq!(ex.halo_summaries()[0].recv_units, vec![0]);
-        assert_eq!(ex.allgather_sheet(4, 5, own, &local), local);
+        assert_eq!(ex.allgather_sheet(4, 5, &own.into(), &local), local);
         assert_eq!(ex.max(3.5), 3.5);
         assert_eq!(ex.argmax(3.5, 2), (3.5, 2));
     }

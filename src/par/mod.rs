@@ -17,6 +17,7 @@
 //! ctx.root_println("done");
 //! ```
 
+pub mod assignment;
 pub mod comm;
 pub mod context;
 pub mod grid;
@@ -26,6 +27,7 @@ pub mod plan;
 pub mod report;
 pub mod threads;
 
+pub use assignment::{Assignment, OwnedHaloPlan, PeerTransfer, SheetSplit, SplitChoice};
 pub use comm::{ExchangeStats, HaloSummary, MpiExchange};
 pub use context::Context;
 pub use grid::{cut_box_of, GridDecomposition, GridError, ProcessGrid};

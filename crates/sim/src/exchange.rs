@@ -9,6 +9,7 @@
 //! Registration is collective: every rank registers the same projections in
 //! the same order (the engine builds projections in spec order everywhere).
 
+use crate::ownership::{copy_owned_to_rect, Ownership};
 use serde::{Deserialize, Serialize};
 
 /// A half-open rectangle of a sheet's matrix: rows `r0..r1`, cols `c0..c1`.
@@ -93,6 +94,13 @@ pub trait Decomposition {
     /// are `lbrt` (sheets are cut along the same sheet-coordinate lines, so
     /// the block depends on the bounds, not only the shape).
     fn block(&self, sheet: &str, rows: usize, cols: usize, lbrt: [f64; 4]) -> Block;
+
+    /// This rank's units of the sheet; by default the one [`Block`] of
+    /// [`Decomposition::block`]. Decompositions that deal a sheet's rows in
+    /// stripes ([`crate::ownership`]) override it.
+    fn ownership(&self, sheet: &str, rows: usize, cols: usize, lbrt: [f64; 4]) -> Ownership {
+        self.block(sheet, rows, cols, lbrt).into()
+    }
 }
 
 /// Communication the engine needs. Implementations: [`LocalExchange`] (one
@@ -103,18 +111,18 @@ pub trait Exchange {
     /// Number of ranks.
     fn size(&self) -> usize;
     /// Collective. Declares that this rank needs the rectangle `needed` of
-    /// source sheet `sheet` (shape `rows x cols`, owned block `own` on this
+    /// source sheet `sheet` (shape `rows x cols`, owned units `own` on this
     /// rank). Every rank calls it for the same sheets in the same order.
     fn register(
         &mut self,
         sheet: &str,
         rows: usize,
         cols: usize,
-        own: Block,
+        own: &Ownership,
         needed: Block,
     ) -> HaloId;
     /// Collective over the ranks that share the halo `id`. Fills `out`
-    /// (row-major over `needed`) from `local` (row-major over `own`) on
+    /// (row-major over `needed`) from `local` (laid out by `own`) on
     /// this rank and the owners' blocks elsewhere.
     fn exchange(&mut self, id: HaloId, local: &[f64], out: &mut [f64]);
     /// Collective maximum (exact: max does not depend on the order).
@@ -125,13 +133,19 @@ pub trait Exchange {
     /// Collective: gather a sheet's blocks on every rank into the whole
     /// matrix (row-major). Used for analysis, snapshots and traces, never in
     /// the step loop.
-    fn allgather_sheet(&mut self, rows: usize, cols: usize, own: Block, local: &[f64]) -> Vec<f64>;
+    fn allgather_sheet(
+        &mut self,
+        rows: usize,
+        cols: usize,
+        own: &Ownership,
+        local: &[f64],
+    ) -> Vec<f64>;
 }
 
 /// One process owns everything.
 #[derive(Default)]
 pub struct LocalExchange {
-    halos: Vec<(Block, Block)>,
+    halos: Vec<(Ownership, Block)>,
 }
 
 impl LocalExchange {
@@ -172,15 +186,17 @@ impl Exchange for LocalExchange {
         _sheet: &str,
         _rows: usize,
         _cols: usize,
-        own: Block,
+        own: &Ownership,
         needed: Block,
     ) -> HaloId {
-        self.halos.push((own, needed));
+        self.halos.push((*own, needed));
         HaloId(self.halos.len() - 1)
     }
     fn exchange(&mut self, id: HaloId, local: &[f64], out: &mut [f64]) {
         let (own, needed) = self.halos[id.0];
-        copy_rect(&own, local, &needed, out);
+        for b in own.intersect(&needed) {
+            copy_owned_to_rect(&own, local, &needed, out, &b);
+        }
     }
     fn max(&mut self, v: f64) -> f64 {
         v
@@ -192,7 +208,7 @@ impl Exchange for LocalExchange {
         &mut self,
         _rows: usize,
         _cols: usize,
-        _own: Block,
+        _own: &Ownership,
         local: &[f64],
     ) -> Vec<f64> {
         local.to_vec()

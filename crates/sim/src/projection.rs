@@ -280,7 +280,7 @@ impl Projection {
         let (src_port, _) = port_parts(conn.component.get("src_port"));
         let wofs = WeightsOutputFn::list_from_value(conn.component.get("weights_output_fns"))
             .map_err(|e| SimError::Unsupported(format!("{o}: {e}")))?;
-        let n_local = cfs.dest_block.len();
+        let n_local = cfs.dest_units.len();
         let needed_len = cfs.needed.len();
         let needed_rows = cfs.needed.rows();
         Ok(Projection {

@@ -4,6 +4,7 @@
 
 use crate::error::SimError;
 use crate::exchange::Block;
+use crate::ownership::Ownership;
 use crate::params::Params;
 use crate::transfer::TransferFn;
 use serde::{Deserialize, Serialize};
@@ -66,9 +67,9 @@ pub struct Sheet {
     pub class: String,
     /// Geometry.
     pub coords: SheetCoords,
-    /// The block this rank owns.
-    pub block: Block,
-    /// Activity over the block, row-major.
+    /// The units this rank owns.
+    pub own: Ownership,
+    /// Activity of the owned units (laid out by [`Ownership`]).
     pub activity: Vec<f64>,
     /// Output functions.
     pub output_fns: Vec<TransferFn>,
@@ -95,16 +96,16 @@ pub struct Sheet {
 }
 
 impl Sheet {
-    /// Build the sheet of `spec` owning `block` of `coords`.
+    /// Build the sheet of `spec` owning the units `own` of `coords`.
     pub fn new(
         spec: &SheetSpec,
         coords: SheetCoords,
-        block: Block,
+        own: Ownership,
         now: Time,
     ) -> Result<Sheet, SimError> {
         let c = &spec.component;
         let p = Params::new(c, &spec.name);
-        let n = block.len();
+        let n = own.len();
         let output_fns = p
             .objects("output_fns")?
             .into_iter()
@@ -124,7 +125,7 @@ impl Sheet {
                     pattern,
                     period: p.time_or("period", Time::from_int(1))?,
                     phase: p.time_or("phase", Time::from_int(0))?,
-                    canvas_block: block,
+                    canvas_block: own.bounds(),
                     canvas: Vec::new(),
                 }))
             }
@@ -162,7 +163,7 @@ impl Sheet {
             name: spec.name.clone(),
             class: c.class.clone(),
             coords,
-            block,
+            own,
             activity: vec![0.0; n],
             output_fns,
             apply_output_fns: p.bool_or("apply_output_fns", true)?,

@@ -6,7 +6,7 @@
 //! [`Exchange`] collectives so every decomposition gets the same numbers.
 
 use crate::error::SimError;
-use crate::exchange::{Block, Exchange};
+use crate::exchange::Exchange;
 use crate::params::Params;
 use serde::{Deserialize, Serialize};
 use topo_spec::{Component, Time, Value};
@@ -128,8 +128,8 @@ pub struct TfContext<'a> {
     pub now: Time,
     /// Whole sheet shape.
     pub shape: (usize, usize),
-    /// The local block.
-    pub block: Block,
+    /// The units this rank owns.
+    pub own: crate::ownership::Ownership,
     /// Collectives.
     pub ex: &'a mut dyn Exchange,
     /// Value of a number or numbergen component at the current time.
@@ -242,7 +242,7 @@ impl TransferFn {
                 // The sheet sum must not depend on the decomposition: gather
                 // the sheet and add |x| in row-major order on every rank.
                 let (rows, cols) = cx.shape;
-                let whole = cx.ex.allgather_sheet(rows, cols, cx.block, x);
+                let whole = cx.ex.allgather_sheet(rows, cols, &cx.own, x);
                 let s: f64 = whole.iter().map(|v| v.abs()).sum();
                 if s != 0.0 {
                     let f = *norm_value / s;
@@ -257,7 +257,7 @@ impl TransferFn {
                 kernel_max(
                     x,
                     cx.shape,
-                    cx.block,
+                    &cx.own,
                     k.density * kr,
                     k.crop_radius_multiplier,
                     cx.ex,
@@ -285,13 +285,13 @@ pub fn half_rectify(x: &mut [f64], t: f64, gain: f64) {
     }
 }
 
-/// KernelMax on the local block: the global winner (first maximum in
+/// KernelMax on the local units: the global winner (first maximum in
 /// row-major order) gets a Gaussian neighbourhood of radius `radius`
 /// (matrix units), everything else is zero.
 fn kernel_max(
     x: &mut [f64],
     shape: (usize, usize),
-    block: Block,
+    own: &crate::ownership::Ownership,
     radius: f64,
     crop_mult: f64,
     ex: &mut dyn Exchange,
@@ -299,11 +299,13 @@ fn kernel_max(
     let (rows, cols) = shape;
     let mut best = f64::NEG_INFINITY;
     let mut best_idx = usize::MAX;
-    let bc = block.cols();
+    // Local order is row-major over the owned rows, so the first local
+    // maximum is also the first in the sheet's row-major order.
     for (i, v) in x.iter().enumerate() {
         if *v > best {
             best = *v;
-            best_idx = (block.r0 + i / bc) * cols + block.c0 + i % bc;
+            let (r, c) = own.global(i);
+            best_idx = r * cols + c;
         }
     }
     let (_, gidx) = ex.argmax(best, best_idx);
@@ -324,13 +326,15 @@ fn kernel_max(
     // the box (density 1): ysigma = xsigma = r.
     let sigma = (2.0 * radius) / 2.0;
     let (gx, gy) = (wc as f64 + 0.5, wy as f64 + 0.5);
-    for r in rmin.max(block.r0 as i64)..rmax.min(block.r1 as i64) {
+    for r in rmin..rmax {
         let k = r - rmin;
         let y = (ymax as f64 - 0.5) - k as f64;
-        for c in cmin.max(block.c0 as i64)..cmax.min(block.c1 as i64) {
+        for c in cmin.max(own.c0 as i64)..cmax.min(own.c1 as i64) {
+            let Some(li) = own.local_index(r as usize, c as usize) else {
+                continue;
+            };
             let xx = c as f64 + 0.5;
             let v = crate::kernel::gaussian(xx - gx, y - gy, sigma, sigma);
-            let li = (r as usize - block.r0) * bc + (c as usize - block.c0);
             x[li] = v;
         }
     }

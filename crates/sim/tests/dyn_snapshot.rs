@@ -113,7 +113,7 @@ fn check_restore(spec: &ModelSpec, t_save: i64, t_end: i64, pr: usize, pc: usize
                             .map(|sn| {
                                 (
                                     sn.clone(),
-                                    net.sheet_block(&sn).unwrap(),
+                                    net.sheet_ownership(&sn).unwrap().as_block().unwrap(),
                                     net.activity(&sn).to_vec(),
                                 )
                             })

@@ -4,16 +4,17 @@
 
 mod dyn_common;
 
-use dyn_common::threads::{Board, Grid, ThreadExchange};
+use dyn_common::threads::{Board, Dealt, Grid, ThreadExchange};
 use dyn_common::*;
-use topo_sim::exchange::{Block, LocalExchange, WholeSheets};
+use topo_sim::exchange::{Decomposition, LocalExchange, WholeSheets};
+use topo_sim::ownership::{Dealing, Ownership};
 use topo_sim::Network;
 use topo_spec::{ModelSpec, Time};
 
-/// Per sheet: (block, activity); per projection: (dest, name, block,
+/// Per sheet: (units, activity); per projection: (dest, name,
 /// weights of every local unit concatenated, slices); per sheet: thresholds.
 type Snapshot = (
-    Vec<(String, Block, Vec<f64>)>,
+    Vec<(String, Ownership, Vec<f64>)>,
     Vec<(String, String, Vec<f32>, Vec<[usize; 4]>)>,
     Vec<(String, Vec<f64>)>,
 );
@@ -25,7 +26,7 @@ fn snapshot(net: &Network) -> Snapshot {
         .map(|s| {
             (
                 s.clone(),
-                net.sheet_block(&s).unwrap(),
+                net.sheet_ownership(&s).unwrap(),
                 net.activity(&s).to_vec(),
             )
         })
@@ -55,22 +56,40 @@ fn snapshot(net: &Network) -> Snapshot {
     (sheets, projs, th)
 }
 
-/// The unit indices of `block` inside the whole sheet `cols` wide.
-fn global_units(block: &Block, cols: usize) -> Vec<usize> {
-    let mut v = Vec::new();
-    for r in block.r0..block.r1 {
-        for c in block.c0..block.c1 {
-            v.push(r * cols + c);
-        }
-    }
-    v
+/// The unit indices of the owned units, in local order, inside the whole
+/// sheet `cols` wide.
+fn global_units(own: &Ownership, cols: usize) -> Vec<usize> {
+    (0..own.len())
+        .map(|i| {
+            let (r, c) = own.global(i);
+            r * cols + c
+        })
+        .collect()
 }
 
 fn check_split(spec: &ModelSpec, pr: usize, pc: usize, iterations: i64) {
+    check_split_by(spec, pr * pc, iterations, &|rank| {
+        Box::new(Grid { rank, pr, pc })
+    });
+}
+
+/// Every sheet's rows dealt to `n` ranks by `dealing`.
+fn check_dealt(spec: &ModelSpec, n: usize, dealing: Dealing, iterations: i64) {
+    check_split_by(spec, n, iterations, &|rank| {
+        Box::new(Dealt {
+            rank,
+            size: n,
+            dealing,
+        })
+    });
+}
+
+type MakeDecomp<'a> = &'a (dyn Fn(usize) -> Box<dyn Decomposition + Send> + Sync);
+
+fn check_split_by(spec: &ModelSpec, n: usize, iterations: i64, make: MakeDecomp<'_>) {
     let mut ex = LocalExchange::new();
     let mut whole = Network::build(spec, &WholeSheets, &mut ex).unwrap();
     whole.run(Time::from_int(iterations), &mut ex).unwrap();
-    let n = pr * pc;
     let board = Board::new(n);
     let parts: Vec<Snapshot> = std::thread::scope(|s| {
         let handles: Vec<_> = (0..n)
@@ -78,7 +97,8 @@ fn check_split(spec: &ModelSpec, pr: usize, pc: usize, iterations: i64) {
                 let board = board.clone();
                 s.spawn(move || {
                     let mut ex = ThreadExchange::new(rank, n, board);
-                    let mut net = Network::build(spec, &Grid { rank, pr, pc }, &mut ex).unwrap();
+                    let decomp = make(rank);
+                    let mut net = Network::build(spec, decomp.as_ref(), &mut ex).unwrap();
                     net.run(Time::from_int(iterations), &mut ex).unwrap();
                     snapshot(&net)
                 })
@@ -141,6 +161,26 @@ fn check_split(spec: &ModelSpec, pr: usize, pc: usize, iterations: i64) {
         })
         .sum();
     assert_eq!(units_seen, total, "every unit owned exactly once");
+}
+
+/// Rows dealt cyclically (one row per stripe) and block-cyclically (two
+/// rows per stripe) on 2 and 3 ranks: V1's lateral CFs span rows of other
+/// ranks, the LGN's halos are strided, and every unit must still compute
+/// exactly what it computes on one rank.
+#[test]
+fn gcal_rows_dealt_cyclically_are_bit_identical() {
+    check_dealt(&gcal_spec(), 2, Dealing::Stripes { stripe: 1 }, 5);
+    check_dealt(&gcal_spec(), 3, Dealing::Stripes { stripe: 2 }, 5);
+}
+
+/// SOM (KernelMax's sheet-wide winner and Gaussian neighbourhood on
+/// scattered rows; the Euclidean response's maximum) and tiny with more
+/// ranks than some sheets have stripes.
+#[test]
+fn som_and_tiny_rows_dealt_cyclically_are_bit_identical() {
+    check_dealt(&som_spec(), 3, Dealing::Stripes { stripe: 1 }, 10);
+    check_dealt(&tiny_spec(24.0, 5.0), 4, Dealing::Stripes { stripe: 2 }, 10);
+    check_dealt(&tiny_spec(24.0, 5.0), 2, Dealing::ColBlocks, 10);
 }
 
 #[test]

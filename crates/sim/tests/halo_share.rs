@@ -9,6 +9,7 @@ mod dyn_common;
 use dyn_common::example_model;
 use std::collections::BTreeMap;
 use topo_sim::exchange::{Block, Exchange, HaloId, LocalExchange, WholeSheets};
+use topo_sim::ownership::Ownership;
 use topo_sim::Network;
 use topo_spec::Time;
 
@@ -31,7 +32,7 @@ impl Exchange for Counting {
         sheet: &str,
         rows: usize,
         cols: usize,
-        own: Block,
+        own: &Ownership,
         needed: Block,
     ) -> HaloId {
         self.inner.register(sheet, rows, cols, own, needed)
@@ -46,7 +47,13 @@ impl Exchange for Counting {
     fn argmax(&mut self, v: f64, index: usize) -> (f64, usize) {
         self.inner.argmax(v, index)
     }
-    fn allgather_sheet(&mut self, rows: usize, cols: usize, own: Block, local: &[f64]) -> Vec<f64> {
+    fn allgather_sheet(
+        &mut self,
+        rows: usize,
+        cols: usize,
+        own: &Ownership,
+        local: &[f64],
+    ) -> Vec<f64> {
         self.inner.allgather_sheet(rows, cols, own, local)
     }
 }

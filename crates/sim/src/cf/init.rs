@@ -11,6 +11,7 @@ use super::template::{render_mask, Template};
 use super::{BuildError, ConnectionFields, SharedKernel};
 use crate::exchange::Block;
 use crate::normalize::UnitFilter;
+use crate::ownership::Ownership;
 use rayon::prelude::*;
 use topo_numbergen::{NumpyRandomState, Streams};
 use topo_pattern::coords::{SheetCoords, Slice};
@@ -30,8 +31,33 @@ pub fn build(
     dest_block: Block,
     streams: &mut Streams,
 ) -> Result<ConnectionFields, BuildError> {
+    if dest_block.r0 > dest_block.r1 || dest_block.c0 > dest_block.c1 {
+        return Err(BuildError::Param {
+            connection: format!("{}.{}", conn.dest, conn.name),
+            message: BuildError::Geometry(format!(
+                "dest block {dest_block:?} is not inside the {}x{} dest sheet",
+                dest.rows(),
+                dest.cols()
+            ))
+            .to_string(),
+        });
+    }
+    build_owned(conn, src, dest, dest_block.into(), streams)
+}
+
+/// [`build`] for the dest units `dest_units` (any [`Ownership`], e.g. rows
+/// dealt in stripes); the units are visited in local order, which is the
+/// sheet's row-major order restricted to them, so each unit draws the
+/// same random numbers as on one rank.
+pub fn build_owned(
+    conn: &ConnectionSpec,
+    src: &SheetCoords,
+    dest: &SheetCoords,
+    dest_units: Ownership,
+    streams: &mut Streams,
+) -> Result<ConnectionFields, BuildError> {
     let p = CfParams::from_spec(conn)?;
-    build_with(&p, src, dest, dest_block, streams).map_err(|e| match e {
+    build_with(&p, src, dest, dest_units, streams).map_err(|e| match e {
         BuildError::Param { .. } => e,
         other => BuildError::Param {
             connection: format!("{}.{}", conn.dest, conn.name),
@@ -44,9 +70,10 @@ fn build_with(
     p: &CfParams,
     src: &SheetCoords,
     dest: &SheetCoords,
-    block: Block,
+    units: Ownership,
     streams: &mut Streams,
 ) -> Result<ConnectionFields, BuildError> {
+    let block = units.bounds();
     if block.r0 > block.r1
         || block.c0 > block.c1
         || block.r1 > dest.rows()
@@ -67,9 +94,9 @@ fn build_with(
     }
     let template = Template::new(p, p.nominal_bounds_template, src, &mut *streams)?;
     match p.kind {
-        ProjectionKind::SharedWeight => build_shared(p, template, src, dest, block, streams),
+        ProjectionKind::SharedWeight => build_shared(p, template, src, dest, units, streams),
         ProjectionKind::Plain | ProjectionKind::Resizable => {
-            build_plain(p, template, src, dest, block, streams)
+            build_plain(p, template, src, dest, units, streams)
         }
     }
 }
@@ -81,8 +108,11 @@ struct Local {
     placement: Placement,
 }
 
-fn block_units(block: &Block) -> impl Iterator<Item = (usize, usize)> + '_ {
-    (block.r0..block.r1).flat_map(move |r| (block.c0..block.c1).map(move |c| (r, c)))
+/// The owned units in local order (row-major over the owned rows).
+fn block_units(units: &Ownership) -> impl Iterator<Item = (usize, usize)> + '_ {
+    units
+        .blocks()
+        .flat_map(|b| (b.r0..b.r1).flat_map(move |r| (b.c0..b.c1).map(move |c| (r, c))))
 }
 
 fn to_usize(s: &Slice) -> [usize; 4] {
@@ -176,9 +206,10 @@ fn build_plain(
     template: Template,
     src: &SheetCoords,
     dest: &SheetCoords,
-    block: Block,
+    units: Ownership,
     streams: &mut Streams,
 ) -> Result<ConnectionFields, BuildError> {
+    let block = units.bounds();
     let k_weights = shared_draws_per_element(&p.weights_generator)?;
     let k_mask = if p.same_cf_shape_for_all_cfs {
         0
@@ -205,8 +236,8 @@ fn build_plain(
         Ok(Local { x, y, placement })
     };
 
-    let mut locals: Vec<Local> = Vec::with_capacity(block.len());
-    for (r, c) in block_units(&block) {
+    let mut locals: Vec<Local> = Vec::with_capacity(units.len());
+    for (r, c) in block_units(&units) {
         locals.push(locate(r, c)?);
     }
     let n = locals.len();
@@ -225,7 +256,7 @@ fn build_plain(
         let mut u = 0usize;
         for r in 0..dest.rows() {
             for c in 0..dest.cols() {
-                if block.contains(r, c) {
+                if units.contains(r, c) {
                     if u.is_multiple_of(chunk_len) {
                         shared.skip(pending);
                         pending = 0;
@@ -314,6 +345,7 @@ fn build_plain(
         template_shape: template.shape,
         n_units: template.n_units,
         dest_block: block,
+        dest_units: units,
         needed: needed_of(&slices),
         slices,
         offsets,
@@ -339,9 +371,10 @@ fn build_shared(
     template: Template,
     src: &SheetCoords,
     dest: &SheetCoords,
-    block: Block,
+    units: Ownership,
     streams: &mut Streams,
 ) -> Result<ConnectionFields, BuildError> {
+    let block = units.bounds();
     // The one CF whose weights every unit shares sits on the source's
     // centre unit (Python 2 integer division).
     let (x, y) = src.matrixidx2sheet((src.rows() / 2) as i64, (src.cols() / 2) as i64);
@@ -374,10 +407,10 @@ fn build_shared(
         f.apply_single(&mut kernel);
     }
 
-    let mut slices = Vec::with_capacity(block.len());
-    let mut views = Vec::with_capacity(block.len());
-    let mut unit_xy = Vec::with_capacity(block.len());
-    for (r, c) in block_units(&block) {
+    let mut slices = Vec::with_capacity(units.len());
+    let mut views = Vec::with_capacity(units.len());
+    let mut unit_xy = Vec::with_capacity(units.len());
+    for (r, c) in block_units(&units) {
         let (x, y) = dest.matrixidx2sheet(r as i64, c as i64);
         let pl = place(&template, src, x, y, false)?;
         slices.push(to_usize(&pl.input));
@@ -389,6 +422,7 @@ fn build_shared(
         template_shape: template.shape,
         n_units: template.n_units,
         dest_block: block,
+        dest_units: units,
         needed: needed_of(&slices),
         slices,
         offsets: vec![0; n + 1],

@@ -21,7 +21,7 @@ pub mod render;
 mod resize;
 pub mod template;
 
-pub use init::build;
+pub use init::{build, build_owned};
 pub use params::{CfParams, ProjectionKind};
 pub use resize::change_bounds;
 pub use template::Template;
@@ -48,8 +48,11 @@ pub struct ConnectionFields {
     /// Learning-rate divisor: non-zero entries of the uncropped mask
     /// template, capped at the source size (the same for every unit).
     pub n_units: usize,
-    /// Dest units covered (row-major order inside).
+    /// Dest units covered: the bounding rectangle of `dest_units` (the
+    /// units themselves when they form one rectangle).
     pub dest_block: Block,
+    /// Dest units covered, in local order.
+    pub dest_units: crate::ownership::Ownership,
     /// Per local dest unit: `[r1, r2, c1, c2]` in source matrix
     /// coordinates, cropped to the source, half-open.
     pub slices: Vec<[usize; 4]>,

@@ -48,21 +48,22 @@ impl Network {
         let mut sheets = Vec::with_capacity(spec.sheets.len());
         for s in &spec.sheets {
             let coords = sheet_coords(s)?;
-            let block = decomp.block(
+            let own = decomp.ownership(
                 &s.name,
                 coords.rows(),
                 coords.cols(),
                 coords.bounds().lbrt(),
             );
+            let block = own.bounds();
             if block.r1 > coords.rows() || block.c1 > coords.cols() {
                 return Err(SimError::Build(format!(
-                    "{}: block {block:?} outside the {}x{} sheet",
+                    "{}: units {own:?} outside the {}x{} sheet",
                     s.name,
                     coords.rows(),
                     coords.cols()
                 )));
             }
-            sheets.push(Sheet::new(s, coords, block, now)?);
+            sheets.push(Sheet::new(s, coords, own, now)?);
         }
         let find = |name: &str, sheets: &[Sheet]| {
             sheets
@@ -80,11 +81,11 @@ impl Network {
                     conn.dest, conn.name
                 )));
             }
-            let cfs = cf::build(
+            let cfs = cf::build_owned(
                 conn,
                 &sheets[si].coords,
                 &sheets[di].coords,
-                sheets[di].block,
+                sheets[di].own,
                 &mut streams,
             )
             .map_err(|e| SimError::Build(e.to_string()))?;
@@ -102,7 +103,7 @@ impl Network {
             }
             if !sheets[si].is_generator() {
                 let (rows, cols) = sheets[si].shape();
-                p.halo = Some(ex.register(&conn.src, rows, cols, sheets[si].block, p.cfs.needed));
+                p.halo = Some(ex.register(&conn.src, rows, cols, &sheets[si].own, p.cfs.needed));
             }
             let pi = projs.len();
             sheets[si].out_projs.push(pi);
@@ -135,7 +136,7 @@ impl Network {
                 }
             }
             s.norm_groups = norm_groups;
-            let block = s.block;
+            let block = s.own.bounds();
             let outs = s.out_projs.clone();
             if let SheetKind::Generator(g) = &mut s.kind {
                 let mut cb = block;

@@ -62,14 +62,14 @@ impl Network {
                             &self.sheets[si].name,
                             rows,
                             cols,
-                            self.sheets[si].block,
+                            &self.sheets[si].own,
                             p.cfs.needed,
                         ));
                     }
                     // Nesting of the sheet's rectangles may have changed.
                     self.share_halos(ex);
                 }
-                let mut cb = self.sheets[si].block;
+                let mut cb = self.sheets[si].own.bounds();
                 for &q in &self.sheets[si].out_projs {
                     cb = cb.union_bounds(&self.projs[q].cfs.needed);
                 }

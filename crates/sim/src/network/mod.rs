@@ -26,6 +26,7 @@ pub use snapshot::{InFlight, ReadSlab};
 
 use crate::error::SimError;
 use crate::exchange::{Block, Exchange};
+use crate::ownership::Ownership;
 use crate::projection::Projection;
 use crate::queue::EventQueue;
 use crate::sheet::{Sheet, SheetKind};
@@ -84,9 +85,24 @@ impl Network {
         self.sheet_ref(name).map(Sheet::shape)
     }
 
-    /// The block of the sheet this rank owns.
+    /// The one rectangle of the sheet this rank owns; an error when its
+    /// units are rows dealt in stripes (writers of one hyperslab per rank
+    /// need a rectangle; see [`Network::sheet_ownership`]).
     pub fn sheet_block(&self, name: &str) -> Result<Block, SimError> {
-        self.sheet_ref(name).map(|s| s.block)
+        let own = self.sheet_ownership(name)?;
+        own.as_block().ok_or_else(|| {
+            SimError::Unsupported(format!(
+                "sheet {name}: this rank owns rows dealt in stripes ({:?}), not one \
+                 rectangle; writing it as one hyperslab needs the grid split",
+                own.rows
+            ))
+        })
+    }
+
+    /// The units of the sheet this rank owns (the layout of
+    /// [`Network::activity`]).
+    pub fn sheet_ownership(&self, name: &str) -> Result<Ownership, SimError> {
+        self.sheet_ref(name).map(|s| s.own)
     }
 
     /// True bounds `[l, b, r, t]` and x density of a sheet.
@@ -110,7 +126,7 @@ impl Network {
     ) -> Result<Vec<f64>, SimError> {
         let s = self.sheet_ref(sheet)?;
         let (rows, cols) = s.shape();
-        Ok(ex.allgather_sheet(rows, cols, s.block, &s.activity))
+        Ok(ex.allgather_sheet(rows, cols, &s.own, &s.activity))
     }
 
     /// `(dest sheet, name)` of every projection, in connection order.

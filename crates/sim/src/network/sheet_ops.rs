@@ -9,6 +9,7 @@ use crate::error::SimError;
 use crate::exchange::{copy_rect, Exchange};
 use crate::learning;
 use crate::normalize::{joint_norm_totals, UnitFilter};
+use crate::ownership::copy_rect_to_owned;
 use crate::projection::{LearningKind, ResponseKind};
 use crate::queue::EventKind;
 use crate::response;
@@ -49,8 +50,8 @@ impl Network {
                 f.apply_stateless(&mut g.canvas);
             }
         }
-        if !sheet.block.is_empty() {
-            copy_rect(&cb, &g.canvas, &sheet.block, &mut sheet.activity);
+        if !sheet.own.is_empty() {
+            copy_rect_to_owned(&cb, &g.canvas, &sheet.own, &mut sheet.activity);
         }
         self.probe_activated(s, None);
         self.send_output(s, ex);
@@ -248,7 +249,7 @@ impl Network {
             }
             if sheet.apply_output_fns {
                 let shape = sheet.shape();
-                let block = sheet.block;
+                let own = sheet.own;
                 let streams = &mut self.streams;
                 let mut value = |v: &Value| -> Result<f64, SimError> {
                     streams
@@ -258,7 +259,7 @@ impl Network {
                 let mut cx = TfContext {
                     now,
                     shape,
-                    block,
+                    own,
                     ex: &mut *ex,
                     value: &mut value,
                 };

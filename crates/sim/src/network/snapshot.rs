@@ -27,7 +27,8 @@
 
 use super::Network;
 use crate::error::SimError;
-use crate::exchange::{Block, Exchange};
+use crate::exchange::Exchange;
+use crate::ownership::Ownership;
 use crate::queue::{EventKind, EventQueue};
 use crate::sheet::{Settle, SheetKind};
 use crate::state::{ArrayData, LocalArray};
@@ -79,7 +80,21 @@ fn err(m: impl Into<String>) -> SimError {
 
 /// Global shape, start and count of a per-unit array with `extra` trailing
 /// dimensions.
-fn slab(shape: (usize, usize), b: &Block, extra: &[usize]) -> (Vec<usize>, Vec<usize>, Vec<usize>) {
+/// Where one rank's part of an array lies in the file: one hyperslab, so
+/// the units must form one rectangle.
+fn slab(
+    shape: (usize, usize),
+    own: &Ownership,
+    extra: &[usize],
+) -> Result<(Vec<usize>, Vec<usize>, Vec<usize>), SimError> {
+    let b = own.as_block().ok_or_else(|| {
+        err(format!(
+            "snapshots need each rank's units of a sheet to form one rectangle; \
+             this rank owns rows dealt in stripes ({:?}): use the contiguous \
+             (grid) decomposition to save or restore state",
+            own.rows
+        ))
+    })?;
     let mut g = vec![shape.0, shape.1];
     let mut s = vec![b.r0, b.c0];
     let mut c = vec![b.rows(), b.cols()];
@@ -88,7 +103,7 @@ fn slab(shape: (usize, usize), b: &Block, extra: &[usize]) -> (Vec<usize>, Vec<u
         s.push(0);
         c.push(e);
     }
-    (g, s, c)
+    Ok((g, s, c))
 }
 
 fn without_arrays(f: &TransferFn) -> TransferFn {
@@ -187,7 +202,7 @@ impl Network {
         let events = self.queue.events();
         let mut arrays = Vec::new();
         for s in &self.sheets {
-            let (g, st, c) = slab(s.shape(), &s.block, &[]);
+            let (g, st, c) = slab(s.shape(), &s.own, &[])?;
             arrays.push(LocalArray {
                 path: format!("sheets/{}/activity", s.name),
                 global_shape: g.clone(),
@@ -218,7 +233,7 @@ impl Network {
             let p = &self.projs[pi];
             let key = self.proj_key(pi);
             let d = &self.sheets[p.dest];
-            let (g, st, c) = slab(d.shape(), &d.block, &[]);
+            let (g, st, c) = slab(d.shape(), &d.own, &[])?;
             arrays.push(LocalArray {
                 path: format!("projections/{key}/activity"),
                 global_shape: g.clone(),
@@ -238,7 +253,7 @@ impl Network {
                 w[u * t..u * t + cw.len()].copy_from_slice(cw);
                 sl.extend(p.cfs.slices[u].iter().map(|&v| v as i32));
             }
-            let (gw, sw, cw) = slab(d.shape(), &d.block, &[t]);
+            let (gw, sw, cw) = slab(d.shape(), &d.own, &[t])?;
             arrays.push(LocalArray {
                 path: format!("projections/{key}/weights"),
                 global_shape: gw,
@@ -246,7 +261,7 @@ impl Network {
                 count: cw,
                 data: ArrayData::F32(w),
             });
-            let (gs, ss, cs) = slab(d.shape(), &d.block, &[4]);
+            let (gs, ss, cs) = slab(d.shape(), &d.own, &[4])?;
             arrays.push(LocalArray {
                 path: format!("projections/{key}/slices"),
                 global_shape: gs,
@@ -371,8 +386,8 @@ impl Network {
             if s.name != name {
                 return Err(err(format!("sheet {name} is {} in the model", s.name)));
             }
-            let (_, st, c) = slab(s.shape(), &s.block, &[]);
-            let n = s.block.len();
+            let (_, st, c) = slab(s.shape(), &s.own, &[])?;
+            let n = s.own.len();
             let path = format!("sheets/{name}/activity");
             s.activity = f64s(get(&path, st.clone(), c.clone())?, n, &path)?;
             s.plastic = sm.plastic;
@@ -412,10 +427,10 @@ impl Network {
             }
             let d = self.projs[pi].dest;
             let shape = self.sheets[d].shape();
-            let block = self.sheets[d].block;
+            let block = self.sheets[d].own;
             let p = &mut self.projs[pi];
             let n = block.len();
-            let (_, st, c) = slab(shape, &block, &[]);
+            let (_, st, c) = slab(shape, &block, &[])?;
             let path = format!("projections/{key}/activity");
             p.activity = f64s(get(&path, st.clone(), c.clone())?, n, &path)?;
             p.strength = pm.strength;
@@ -433,7 +448,7 @@ impl Network {
             let (tr, tc) = pm.template_shape;
             let t = tr * tc;
             let path = format!("projections/{key}/slices");
-            let (_, ss, cs) = slab(shape, &block, &[4]);
+            let (_, ss, cs) = slab(shape, &block, &[4])?;
             match get(&path, ss, cs)? {
                 ArrayData::I32(v) if v.len() == n * 4 => {
                     for u in 0..n {
@@ -447,7 +462,7 @@ impl Network {
                 _ => return Err(err(format!("{path}: expected {} ints", n * 4))),
             }
             let path = format!("projections/{key}/weights");
-            let (_, sw, cw) = slab(shape, &block, &[t]);
+            let (_, sw, cw) = slab(shape, &block, &[t])?;
             match get(&path, sw, cw)? {
                 ArrayData::F32(v) if v.len() == n * t => {
                     for u in 0..n {

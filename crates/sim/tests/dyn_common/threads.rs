@@ -3,10 +3,11 @@
 //! exercises exactly the calls the MPI layer must implement.
 
 use std::sync::{Arc, Barrier, Mutex};
-use topo_sim::exchange::{copy_rect, Block, Decomposition, Exchange, HaloId};
+use topo_sim::exchange::{Block, Decomposition, Exchange, HaloId};
+use topo_sim::ownership::{copy_owned_to_rect, Dealing, Ownership};
 
-/// One rank's post: its block, data, a scalar and an index.
-type Post = (Block, Vec<f64>, f64, usize);
+/// One rank's post: its units, data, a scalar and an index.
+type Post = (Ownership, Vec<f64>, f64, usize);
 
 /// State shared by the ranks.
 pub struct Board {
@@ -29,7 +30,7 @@ pub struct ThreadExchange {
     rank: usize,
     size: usize,
     board: Arc<Board>,
-    halos: Vec<(Block, Block)>,
+    halos: Vec<(Ownership, Block)>,
 }
 
 impl ThreadExchange {
@@ -44,7 +45,7 @@ impl ThreadExchange {
     }
 
     /// Post, wait for everybody, read every post, wait again.
-    fn all(&mut self, own: Block, data: &[f64], v: f64, i: usize) -> Vec<Post> {
+    fn all(&mut self, own: Ownership, data: &[f64], v: f64, i: usize) -> Vec<Post> {
         self.board.slots.lock().unwrap()[self.rank] = Some((own, data.to_vec(), v, i));
         self.board.barrier.wait();
         let posts: Vec<_> = self
@@ -60,17 +61,9 @@ impl ThreadExchange {
     }
 }
 
-fn paste(src_block: &Block, src: &[f64], dst_block: &Block, dst: &mut [f64]) {
-    let inter = src_block.intersect(dst_block);
-    if inter.is_empty() {
-        return;
-    }
-    let mut tmp = vec![0.0; inter.len()];
-    copy_rect(src_block, src, &inter, &mut tmp);
-    let w = inter.cols();
-    for (k, r) in (inter.r0..inter.r1).enumerate() {
-        let d = (r - dst_block.r0) * dst_block.cols() + (inter.c0 - dst_block.c0);
-        dst[d..d + w].copy_from_slice(&tmp[k * w..(k + 1) * w]);
+fn paste(src_own: &Ownership, src: &[f64], dst_block: &Block, dst: &mut [f64]) {
+    for b in src_own.intersect(dst_block) {
+        copy_owned_to_rect(src_own, src, dst_block, dst, &b);
     }
 }
 
@@ -86,10 +79,10 @@ impl Exchange for ThreadExchange {
         _sheet: &str,
         _rows: usize,
         _cols: usize,
-        own: Block,
+        own: &Ownership,
         needed: Block,
     ) -> HaloId {
-        self.halos.push((own, needed));
+        self.halos.push((*own, needed));
         HaloId(self.halos.len() - 1)
     }
     fn exchange(&mut self, id: HaloId, local: &[f64], out: &mut [f64]) {
@@ -100,13 +93,13 @@ impl Exchange for ThreadExchange {
         }
     }
     fn max(&mut self, v: f64) -> f64 {
-        self.all(Block::default(), &[], v, 0)
+        self.all(Block::default().into(), &[], v, 0)
             .iter()
             .map(|p| p.2)
             .fold(f64::NEG_INFINITY, f64::max)
     }
     fn argmax(&mut self, v: f64, index: usize) -> (f64, usize) {
-        let posts = self.all(Block::default(), &[], v, index);
+        let posts = self.all(Block::default().into(), &[], v, index);
         let mut best = (f64::NEG_INFINITY, usize::MAX);
         for p in posts {
             if p.2 > best.0 || (p.2 == best.0 && p.3 < best.1) {
@@ -115,10 +108,16 @@ impl Exchange for ThreadExchange {
         }
         best
     }
-    fn allgather_sheet(&mut self, rows: usize, cols: usize, own: Block, local: &[f64]) -> Vec<f64> {
+    fn allgather_sheet(
+        &mut self,
+        rows: usize,
+        cols: usize,
+        own: &Ownership,
+        local: &[f64],
+    ) -> Vec<f64> {
         let whole = Block::full(rows, cols);
         let mut out = vec![0.0; rows * cols];
-        for (b, d, _, _) in self.all(own, local, 0.0, 0) {
+        for (b, d, _, _) in self.all(*own, local, 0.0, 0) {
             paste(&b, &d, &whole, &mut out);
         }
         out
@@ -144,5 +143,25 @@ impl Decomposition for Grid {
             c0: cols * j / self.pc,
             c1: cols * (j + 1) / self.pc,
         }
+    }
+}
+
+/// Every sheet split by one [`Dealing`] over `size` ranks (rows dealt in
+/// stripes, or row or column blocks).
+pub struct Dealt {
+    /// Rank.
+    pub rank: usize,
+    /// Number of ranks.
+    pub size: usize,
+    /// How the rows (or columns) are dealt.
+    pub dealing: Dealing,
+}
+
+impl Decomposition for Dealt {
+    fn block(&self, _sheet: &str, rows: usize, cols: usize, _lbrt: [f64; 4]) -> Block {
+        self.ownership("", rows, cols, [0.0; 4]).bounds()
+    }
+    fn ownership(&self, _sheet: &str, rows: usize, cols: usize, _lbrt: [f64; 4]) -> Ownership {
+        self.dealing.owner_set(rows, cols, self.size, self.rank)
     }
 }
