@@ -29,6 +29,9 @@ struct Incoming {
     slices: Vec<[usize; 4]>,
 }
 
+/// Every rank's units for a number of ranks.
+type Split<'a> = Box<dyn Fn(usize) -> Vec<Ownership> + 'a>;
+
 /// Per delivery: whether it was lateral, and each dest unit's work.
 type Deliveries = Vec<(bool, Vec<f64>)>;
 
@@ -100,7 +103,7 @@ fn main() {
     );
     println!("| split | work | 2 ranks | 4 ranks | 8 ranks |");
     println!("|---|---|---|---|---|");
-    let splits: Vec<(&str, Box<dyn Fn(usize) -> Vec<Ownership>>)> = vec![
+    let splits: Vec<(&str, Split<'_>)> = vec![
         (
             "process grid (today's blocks)",
             Box::new(|n| grid_cells(rows, cols, n)),
@@ -171,7 +174,7 @@ fn cf_work(activity: &[f64], cols: usize, slices: &[[usize; 4]]) -> Vec<f64> {
 fn grid_cells(rows: usize, cols: usize, n: usize) -> Vec<Ownership> {
     let gr = (1..=n)
         .rev()
-        .filter(|r| n % r == 0)
+        .filter(|r| n.is_multiple_of(*r))
         .min_by(|&a, &b| {
             let s = |r: usize| ((r as f64) / ((n / r) as f64)).ln().abs();
             s(a).partial_cmp(&s(b)).unwrap()

@@ -19,11 +19,13 @@
 //!      marked `new_input`;
 //!    - `Command`: pending responses are resolved, then the scheduled
 //!      command runs.
-//!    *Send* (after a generate or an activate): for each outgoing projection
-//!    in connection order, the source activity its dest units read on this
-//!    rank is assembled (a local copy for generators, the collective halo
-//!    exchange otherwise; halo followers cut theirs from their leader's),
-//!    then one `Deliver` event per projection is queued at `t + delay`.
+//!
+//!    *Send* (after a generate or an activate): for each outgoing
+//!    projection in connection order, the source activity its dest units
+//!    read on this rank is assembled (a local copy for generators, the
+//!    collective halo exchange otherwise; halo followers cut theirs from
+//!    their leader's), then one `Deliver` event per projection is queued
+//!    at `t + delay`.
 //! 3. **process_current_time**, once time is about to advance past `t` and
 //!    some event ran at `t`: every sheet with new input, in sheet order,
 //!    activates (combines its projections' activities by priority group,

@@ -80,13 +80,12 @@ fn err(m: impl Into<String>) -> SimError {
 
 /// Global shape, start and count of a per-unit array with `extra` trailing
 /// dimensions.
+/// Global shape, start and count of one rank's hyperslab.
+type Slab = (Vec<usize>, Vec<usize>, Vec<usize>);
+
 /// Where one rank's part of an array lies in the file: one hyperslab, so
 /// the units must form one rectangle.
-fn slab(
-    shape: (usize, usize),
-    own: &Ownership,
-    extra: &[usize],
-) -> Result<(Vec<usize>, Vec<usize>, Vec<usize>), SimError> {
+fn slab(shape: (usize, usize), own: &Ownership, extra: &[usize]) -> Result<Slab, SimError> {
     let b = own.as_block().ok_or_else(|| {
         err(format!(
             "snapshots need each rank's units of a sheet to form one rectangle; \
