@@ -288,13 +288,15 @@ fn run(ctx: &Context, o: &Options) -> Result<String, String> {
     ctx.root_println(format!(
         "bench ranks={} threads={} build_s={build_s:.3} run_s={run_s:.3} \
          s_per_iteration={:.5} exchange_s_max={exchange_s:.3} exchange_share={:.3} \
-         exchanges={} values_received_rank0={}",
+         exchanges={} values_received_rank0={} values_on_wire_rank0={} sparse_messages_rank0={}",
         ctx.size(),
         rayon::current_num_threads(),
         run_s / iterations,
         exchange_s / run_s.max(1e-12),
         stats.calls,
-        stats.units_received
+        stats.units_received,
+        stats.values_on_wire,
+        stats.sparse_messages
     ));
     Ok(out)
 }

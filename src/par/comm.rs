@@ -12,6 +12,7 @@
 //! the decomposition report and the statistics exist in both cases.
 
 use crate::par::assignment::OwnedHaloPlan;
+use crate::par::sparse_halo;
 use mpi::collective::SystemOperation;
 use mpi::datatype::PartitionMut;
 use mpi::ffi;
@@ -32,6 +33,11 @@ pub struct ExchangeStats {
     pub units_received: u64,
     /// f64 values sent to other ranks.
     pub units_sent: u64,
+    /// f64 values actually put on the wire by this rank: the dense
+    /// messages' values plus two per non-zero of the sparse ones.
+    pub values_on_wire: u64,
+    /// Messages this rank sent as `(index, value)` pairs.
+    pub sparse_messages: u64,
     /// Wall-clock seconds spent inside `exchange` (packing, waiting,
     /// unpacking).
     pub seconds: f64,
@@ -62,7 +68,12 @@ struct Halo {
     summary: HaloSummary,
     recv_buf: Vec<f64>,
     send_buf: Vec<f64>,
+    /// The sparse form of each send (`sparse_halo::pack`).
+    pair_buf: Vec<f64>,
+    /// One dense peer message, expanded from pairs.
+    expand_buf: Vec<f64>,
     requests: Vec<ffi::MPI_Request>,
+    statuses: Vec<ffi::MPI_Status>,
     tag: c_int,
 }
 
@@ -273,7 +284,13 @@ impl Exchange for MpiExchange {
             needed,
             recv_buf: vec![0.0; plan.recv_units()],
             send_buf: vec![0.0; plan.send_units()],
+            pair_buf: vec![0.0; plan.send_units()],
+            expand_buf: vec![0.0; plan.recvs.iter().map(|t| t.units()).max().unwrap_or(0)],
             requests: vec![unsafe { ffi::RSMPI_REQUEST_NULL }; n_requests],
+            // SAFETY: MPI_Status is plain data; MPI fills it in the wait.
+            statuses: (0..n_requests)
+                .map(|_| unsafe { std::mem::zeroed() })
+                .collect(),
             tag: (id % TAG_SPAN) as c_int,
             plan,
             summary,
@@ -327,15 +344,27 @@ impl Exchange for MpiExchange {
                     off += n;
                 }
             }
-            let base = h.send_buf.as_ptr();
             let mut off = 0;
             for (j, t) in h.plan.sends.iter().enumerate() {
                 let n = t.units();
-                // SAFETY: as above, `send_buf` is left alone until the wait.
+                // Pairs when shorter: the receiver tells from the count.
+                let (ptr, count) = match sparse_halo::pack(
+                    &h.send_buf[off..off + n],
+                    &mut h.pair_buf[off..off + n],
+                ) {
+                    Some(w) => {
+                        self.stats.sparse_messages += 1;
+                        (h.pair_buf[off..].as_ptr(), w)
+                    }
+                    None => (h.send_buf[off..].as_ptr(), n),
+                };
+                self.stats.values_on_wire += count as u64;
+                // SAFETY: as above, `send_buf` and `pair_buf` are left alone
+                // until the wait.
                 unsafe {
                     ffi::MPI_Isend(
-                        base.add(off) as *const c_void,
-                        n as c_int,
+                        ptr as *const c_void,
+                        count as c_int,
                         ffi::RSMPI_DOUBLE,
                         t.rank as c_int,
                         h.tag,
@@ -351,22 +380,39 @@ impl Exchange for MpiExchange {
             copy_owned_to_rect(&h.own, local, &h.needed, out, rect);
         }
         if comm.is_some() && n_req > 0 {
-            // SAFETY: every request was started above; statuses are ignored.
+            // SAFETY: every request was started above; one status each.
             unsafe {
                 ffi::MPI_Waitall(
                     n_req as c_int,
                     h.requests.as_mut_ptr(),
-                    ffi::RSMPI_STATUSES_IGNORE,
+                    h.statuses.as_mut_ptr(),
                 );
             }
         }
         let mut off = 0;
-        for t in &h.plan.recvs {
-            for rect in &t.rects {
-                let n = rect.len();
-                copy_sub(rect, &h.recv_buf[off..off + n], &h.needed, out, rect);
-                off += n;
+        for (i, t) in h.plan.recvs.iter().enumerate() {
+            let n = t.units();
+            let mut count: c_int = n as c_int;
+            if comm.is_some() {
+                // SAFETY: the status of a completed receive.
+                unsafe {
+                    ffi::MPI_Get_count(&h.statuses[i], ffi::RSMPI_DOUBLE, &mut count);
+                }
             }
+            let count = count as usize;
+            let dense: &[f64] = if count == n {
+                &h.recv_buf[off..off + n]
+            } else {
+                sparse_halo::unpack(&h.recv_buf[off..off + n], count, &mut h.expand_buf[..n]);
+                &h.expand_buf[..n]
+            };
+            let mut at = 0;
+            for rect in &t.rects {
+                let m = rect.len();
+                copy_sub(rect, &dense[at..at + m], &h.needed, out, rect);
+                at += m;
+            }
+            off += n;
         }
         self.stats.calls += 1;
         self.stats.units_received += h.plan.recv_units() as u64;

@@ -25,6 +25,7 @@ pub mod model;
 pub mod mpi_io_hints;
 pub mod plan;
 pub mod report;
+pub mod sparse_halo;
 pub mod threads;
 
 pub use assignment::{Assignment, OwnedHaloPlan, PeerTransfer, SheetSplit, SplitChoice};
