@@ -206,6 +206,60 @@ pub fn signal(pid: u32, sig: &str) {
     assert!(ok, "kill -s {sig} {pid} failed");
 }
 
+/// `pid` and every process below it (from /proc), children after parents.
+pub fn process_tree(pid: u32) -> Vec<u32> {
+    let parent_of = |p: u32| -> Option<u32> {
+        let stat = std::fs::read_to_string(format!("/proc/{p}/stat")).ok()?;
+        // The command name may hold spaces or parentheses: the fields
+        // after it start behind the last ')'.
+        let rest = &stat[stat.rfind(')')? + 1..];
+        rest.split_whitespace().nth(1)?.parse().ok()
+    };
+    let all: Vec<u32> = std::fs::read_dir("/proc")
+        .unwrap()
+        .filter_map(|e| e.ok()?.file_name().to_str()?.parse().ok())
+        .collect();
+    let mut tree = vec![pid];
+    let mut i = 0;
+    while i < tree.len() {
+        let p = tree[i];
+        tree.extend(all.iter().filter(|&&c| parent_of(c) == Some(p)));
+        i += 1;
+    }
+    tree
+}
+
+/// Stops a process tree (SIGSTOP) until dropped (SIGCONT), so a test can
+/// compare files while a holder of a lock cannot write.
+pub struct Frozen(Vec<u32>);
+
+impl Frozen {
+    /// Stop `pid` and its descendants, parents first so none starts a
+    /// new child after being looked at.
+    pub fn new(pid: u32) -> Frozen {
+        let tree = process_tree(pid);
+        for p in &tree {
+            signal(*p, "STOP");
+        }
+        // Anything forked between the listing and the stop is stopped too.
+        let again = process_tree(pid);
+        for p in again.iter().filter(|p| !tree.contains(p)) {
+            signal(*p, "STOP");
+        }
+        Frozen(again)
+    }
+}
+
+impl Drop for Frozen {
+    fn drop(&mut self) {
+        for p in self.0.iter().rev() {
+            let _ = Command::new("kill")
+                .args(["-s", "CONT", &p.to_string()])
+                .status();
+        }
+    }
+}
+
 /// Wait until `path` exists and contains `text` (or panic after `timeout`).
 pub fn wait_for_text(path: &Path, text: &str, timeout: Duration) {
     let start = Instant::now();
