@@ -813,10 +813,6 @@ impl Interp {
             // numbergen uses Python's random), so seeding it (gcal_od.ty,
             // lissom.ty) changes nothing.
             "numpy.random.seed" => Ok(Obj::None),
-            "copy.deepcopy" => match args.as_slice() {
-                [v] => Ok(self.deepcopy(v)),
-                _ => Err(self.err(off, "copy.deepcopy needs one argument")),
-            },
             "schedule_events" => self.lissom_schedule_events(args, kwargs, off),
             "ModelGCAL" | "ExamplesGCAL" => self.make_model(name, args, kwargs, off),
             n if n.starts_with("param.") => {

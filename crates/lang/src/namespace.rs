@@ -308,8 +308,12 @@ impl Interp {
                     }
                 }
             }
-            "copy.copy" | "copy.deepcopy" => match args {
-                [v] => self.deep_copy(v),
+            "copy.deepcopy" => match args {
+                [v] => self.deepcopy(v),
+                _ => return Err(self.err(off, format!("{name}() takes one argument"))),
+            },
+            "copy.copy" => match args {
+                [v] => self.shallow_copy(v),
                 _ => return Err(self.err(off, format!("{name}() takes one argument"))),
             },
             "numpy.random.seed" => {

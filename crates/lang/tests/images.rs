@@ -90,7 +90,6 @@ fn deepcopy_gives_new_identities_and_equal_parameters() {
 }
 
 #[test]
-#[ignore = "fails on merged main: the two copies of the shared UniformRandom get different ids (0 vs 2) since the model-namespace and image branches both implemented copy; the deepcopy memo must be the single path. Known defect, to fix"]
 fn deepcopy_keeps_sharing_inside_the_copy() {
     let spec = load_src(
         "import copy, numbergen, topo\nfrom topo import sheet, pattern\n\
@@ -114,6 +113,26 @@ fn deepcopy_keeps_sharing_inside_the_copy() {
         .and_then(Value::as_object)
         .unwrap();
     assert_eq!(x.id, y.id, "one object reached twice is copied once");
+}
+
+#[test]
+fn copy_copy_shares_what_the_original_holds() {
+    // Python's shallow copy: a new object whose parameters are the very
+    // objects the original holds (so both Gaussians draw from one stream).
+    let spec = load_src(
+        "import copy, numbergen, topo\nfrom topo import sheet, pattern\n\
+         u = numbergen.UniformRandom(seed=3)\n\
+         g = pattern.Gaussian(x=u)\n\
+         c = pattern.Composite(generators=[g, copy.copy(g)])\n\
+         topo.sim['R'] = sheet.GeneratorSheet(input_generator=c)\n",
+    )
+    .unwrap_or_else(|e| panic!("{e}"));
+    let c = input(&spec, "R");
+    let g = c.get("generators").and_then(Value::as_seq).unwrap();
+    let (a, b) = (g[0].as_object().unwrap(), g[1].as_object().unwrap());
+    assert_ne!(a.id, b.id, "the copy is a new object");
+    let x = |o: &Component| o.get("x").and_then(Value::as_object).unwrap().id;
+    assert_eq!(x(a), x(b), "its parameters are the original's objects");
 }
 
 #[test]
