@@ -12,6 +12,7 @@ export OMPI_MCA_pml=ob1 OMPI_MCA_btl=self,vader OMPI_MCA_rmaps_base_oversubscrib
 
 cargo fmt --all -- --check
 cargo clippy --workspace --all-targets -- -D warnings
+RUSTDOCFLAGS="-D warnings" cargo doc --workspace --no-deps
 # Integration tests spawn mpirun themselves; run test binaries one at a
 # time so two MPI jobs never fight for the 2 cores' shared-memory segments.
 cargo test --workspace --release -- --test-threads=2

@@ -37,7 +37,8 @@ fn geometry_json_has_the_documented_shape_and_topographica_sizes() {
     ]);
     assert!(ok, "{out}");
     let g: serde_json::Value = serde_json::from_str(&out).unwrap();
-    // Digest §1.2: radius 1.64583 at density 24 truncates to 78 x 78; LGN 60 x 60.
+    // holoviews core/sheetcoords.py (SheetCoordinateSystem's __equalize_densities):
+    // radius 1.64583 at density 24 truncates to 78 x 78; LGN 60 x 60.
     assert_eq!(g["sheets"]["Retina"]["shape"], serde_json::json!([78, 78]));
     assert_eq!(g["sheets"]["LGNOn"]["shape"], serde_json::json!([60, 60]));
     assert_eq!(g["sheets"]["V1"]["shape"], serde_json::json!([8, 8]));

@@ -139,7 +139,7 @@ pub fn group(per_rank: &[Vec<String>]) -> Vec<Group> {
     groups
 }
 
-/// Ascending ranks as ranges: `1-3,7`; past [`MAX_RANK_RUNS`] entries the
+/// Ascending ranks as ranges: `1-3,7`; past `MAX_RANK_RUNS` entries the
 /// rest is elided with the total, `0,2,4,...(500 ranks)`.
 pub fn rank_list(ranks: &[usize]) -> String {
     let mut runs: Vec<(usize, usize)> = Vec::new();

@@ -48,6 +48,7 @@ pub struct ModelArgs {
 pub enum Command {
     /// Load a model file and print its spec (or its geometry).
     Model {
+        /// The model file and its `-p` parameters.
         #[command(flatten)]
         model: ModelArgs,
         /// Print JSON instead of a human summary.
@@ -61,6 +62,7 @@ pub enum Command {
     /// Run a model and record sheet activity at given times (JSON in the
     /// shape of Topographica's training-test data).
     Trace {
+        /// The model file and its `-p` parameters.
         #[command(flatten)]
         model: ModelArgs,
         /// Sheets to record (repeatable).
@@ -99,7 +101,7 @@ pub enum Command {
     },
     /// Print the man page (roff), or write one per command into a folder.
     Man {
-        /// Write topo-hpc.1 and topo-hpc-<command>.1 into this folder.
+        /// Write `topo-hpc.1` and `topo-hpc-<command>.1` into this folder.
         #[arg(long)]
         out_dir: Option<PathBuf>,
     },
@@ -108,6 +110,8 @@ pub enum Command {
 /// `topo-hpc run` options (run_batch's parameters).
 #[derive(clap::Args, Debug, Clone)]
 pub struct RunArgs {
+    /// The model file and its `-p` parameters (run_batch's script and
+    /// keyword arguments).
     #[command(flatten)]
     pub model: ModelArgs,
     /// Analysis times: a number scales Topographica's default list, a

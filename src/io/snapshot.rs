@@ -49,7 +49,7 @@ pub fn write(
     write_labelled(comm, is_root, barrier, path, arrays, meta, &|_| Ok(()))
 }
 
-/// [`write`], with `label` run (collectively) on the open file after the
+/// [`write()`], with `label` run (collectively) on the open file after the
 /// arrays, before it is closed: the dimension scales of `io::coords`.
 pub fn write_labelled(
     comm: RawComm,

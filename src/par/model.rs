@@ -88,8 +88,9 @@ mod tests {
 
     #[test]
     fn geometry_follows_topographica_sizing() {
-        // Digest §1.2: radius 1.27083 at density 24 is 60x60 (truncation
-        // loses a unit); radius 0.5 at density 8 is 8x8.
+        // holoviews core/sheetcoords.py, SheetCoordinateSystem's
+        // __equalize_densities: radius 1.27083 at density 24 is 60x60
+        // (int() of 60.9998 loses a unit); radius 0.5 at density 8 is 8x8.
         let g = sheet_geometry(&sheet("LGNOn", 1.27083, 24.0)).unwrap();
         assert_eq!((g.rows, g.cols), (60, 60));
         let g = sheet_geometry(&sheet("V1", 0.5, 8.0)).unwrap();

@@ -2,7 +2,9 @@
 //! `ExamplesGCAL`): their parameters become global parameters (so `-p`
 //! reaches them) and `topo.sim.model = ModelGCAL(...)` expands to the
 //! sheets and connections Topographica's Model instantiation creates
-//! (topo/submodel/{gcal,earlyvision,__init__}.py; digest §0.1, §0.2, §7.9).
+//! (topo/submodel/{gcal,earlyvision,__init__}.py; the training input is
+//! `VisualInputModel.training_pattern_setup`'s imagen `PatternCoordinator`,
+//! imagen/patterncoordinator.py).
 
 use crate::calls::Kwargs;
 use crate::interp::{Interp, R};

@@ -532,7 +532,7 @@ fn functions_become_call_lists() {
 }
 
 /// lissom_or has no stage reference data; its values are checked against
-/// digest §12 (Topographica's models/lissom_or.ty).
+/// the ones written in Topographica's models/lissom_or.ty.
 #[test]
 fn lissom_or_key_values() {
     let s = load("lissom_or.ty", &[]);

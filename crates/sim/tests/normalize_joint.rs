@@ -1,5 +1,7 @@
 //! Per-unit L1 normalisation with cached totals, joint totals and the
-//! active-units filter (digest §4.3, §4.4), on the lissom_oo_or afferents.
+//! active-units filter (topo/optimized/optimized.h: `divisive_normalize_l1`,
+//! `compute_joint_norm_totals`; topo/sheet/__init__.py:
+//! `JointNormalizingCFSheet._normalize_weights`), on the lissom_oo_or afferents.
 
 mod cf_support;
 

@@ -1,6 +1,9 @@
 //! The network of one rank: the sheets' blocks it owns, the projections
 //! into them, the event queue and the random streams, run with
-//! Topographica's event semantics (digest §5).
+//! Topographica's event semantics (topo/base/simulation.py: `Simulation.run`,
+//! `enqueue_event`; the sheets' `input_event` / `process_current_time` in
+//! topo/base/generatorsheet.py, topo/base/projection.py: `ProjectionSheet`
+//! and topo/sheet/__init__.py: `SettlingCFSheet`).
 //!
 //! Every rank holds the same event queue and executes the same events in
 //! the same order; only the arrays are partitioned. Everything that
@@ -190,7 +193,8 @@ impl Network {
     }
 
     /// `override_plasticity_state(new)` on every sheet, its output
-    /// functions and projections (digest §5.7).
+    /// functions and projections (topo/base/projection.py:
+    /// `ProjectionSheet.override_plasticity_state`).
     pub fn push_plasticity(&mut self, plastic: bool) {
         for s in &mut self.sheets {
             s.plastic_stack.push(s.plastic);

@@ -74,7 +74,8 @@ impl Model {
 
     /// What `run(0)` does to the weights: every JointNormalizingCFSheet
     /// (and SettlingCFSheet) normalises its projections grouped by
-    /// `dest_port` (digest §4.4): joint totals for a JointNormalize group,
+    /// `dest_port` (topo/sheet/__init__.py: `JointNormalizingCFSheet.start`,
+    /// `_normalize_weights`): joint totals for a JointNormalize group,
     /// then each projection's weights_output_fns, all units. Plain CFSheets
     /// do nothing.
     pub fn start(&self, built: &mut [(String, ConnectionFields)]) {

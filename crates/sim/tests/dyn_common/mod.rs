@@ -156,7 +156,7 @@ fn sheet(name: &str, c: Value) -> SheetSpec {
     }
 }
 
-/// `examples/tiny.ty` (digest §0.4) with the given densities.
+/// Topographica's `examples/tiny.ty` with the given densities.
 pub fn tiny_spec(retina_density: f64, cortex_density: f64) -> ModelSpec {
     let mut b = Builder::default();
     let pi = std::f64::consts::PI;
@@ -263,7 +263,7 @@ fn sheet_lbrt(data: &serde_json::Value, name: &str) -> Value {
     Value::BoundingBox([v[0], v[1], v[2], v[3]])
 }
 
-/// The class-based GCAL (`examples/gcal.ty`, ModelGCAL, digest §0.1) at
+/// The class-based GCAL (`examples/gcal.ty`, topo/submodel/gcal.py: `ModelGCAL`) at
 /// cortex density 8, LGN and retina density 24, as topo-lang resolves
 /// it. The projections' CF parameters come from the cf tests' support
 /// (D1's excerpt of the reference geometry); dynamics are added here.
@@ -872,7 +872,7 @@ fn dyn_params(
     ]
 }
 
-/// `models/lissom_oo_or.ty` at cortex 8, LGN/retina 24 (digest §0.3).
+/// Topographica's `models/lissom_oo_or.ty` at cortex 8, LGN/retina 24.
 pub fn lissom_oo_or_spec() -> ModelSpec {
     let m = cf_support::load("B_lissom_oo_or");
     let mut b = Builder { next_id: 2_000_000 };
@@ -936,7 +936,7 @@ pub fn lissom_oo_or_spec() -> ModelSpec {
     }
 }
 
-/// `models/lissom_or.ty` at cortex 8, retina 24 (digest §12): the same
+/// Topographica's `models/lissom_or.ty` at cortex 8, retina 24: the same
 /// V1 as lissom_oo_or fed directly by the retina (delay 0.10).
 pub fn lissom_or_spec() -> ModelSpec {
     let m = cf_support::load("B_lissom_oo_or");
@@ -974,7 +974,7 @@ pub fn lissom_or_spec() -> ModelSpec {
     }
 }
 
-/// `examples/som_retinotopy.ty` at cortex 8, retina 24 (digest §12):
+/// Topographica's `examples/som_retinotopy.ty` at cortex 8, retina 24:
 /// a Kohonen map with Euclidean response, KernelMax and EuclideanHebbian.
 pub fn som_spec() -> ModelSpec {
     let mut b = Builder { next_id: 4_000_000 };
