@@ -132,6 +132,12 @@ impl Interp {
         if let Some(v) = self.namespace_attr(module, name, off)? {
             return Ok(v);
         }
+        if let Some(v) = self.submodel_attr(module, name, off)? {
+            return Ok(v);
+        }
+        if let Some(v) = crate::sparse::attr(module, name).map_err(|m| self.err(off, m))? {
+            return Ok(v);
+        }
         if let Some(a) = registry::alias(&full) {
             return resolve_alias(a, &full).map_err(|m| self.err(off, m));
         }
@@ -819,6 +825,9 @@ impl Interp {
             },
             "schedule_events" => self.lissom_schedule_events(args, kwargs, off),
             "ModelGCAL" | "ExamplesGCAL" => self.make_model(name, args, kwargs, off),
+            n if n.starts_with("model:") => {
+                self.make_model(&n["model:".len()..], args, kwargs, off)
+            }
             n if n.starts_with("param.") => {
                 self.param_decl(&n["param.".len()..], args, kwargs, off)
             }

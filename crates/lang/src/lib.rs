@@ -51,6 +51,8 @@ mod pyfmt;
 mod registry;
 mod repr;
 mod sim;
+mod sparse;
+mod submodel;
 mod userclass;
 
 pub use command::{CommandLineItem, RUN_BATCH_OPTIONS};
