@@ -312,6 +312,8 @@ impl Interp {
                 Ok(())
             }
             Obj::NoOp(n) if n == "ConnectionField" && name == "controlled_weight_generation" => Ok(()),
+            // how the GUI's movie maker lays out frames (topo/plotting/bitmap.py)
+            Obj::NoOp(n) if n == "MontageBitmap" => Ok(()),
             Obj::Method(recv, pname) if pname.starts_with("param:") && name == "default" => {
                 self.set_attr(*recv, &pname["param:".len()..], v, off)
             }
@@ -819,6 +821,10 @@ impl Interp {
             // numbergen uses Python's random), so seeding it (gcal_od.ty,
             // lissom.ty) changes nothing.
             "numpy.random.seed" => Ok(Obj::None),
+            "numpy.arange" if kwargs.is_empty() => {
+                crate::numpyfn::arange(&args).map_err(|m| self.err(off, m))
+            }
+            "numpy.arange" => Err(self.err(off, "numpy.arange() takes positional arguments only")),
             "copy.deepcopy" => match args.as_slice() {
                 [v] => Ok(self.deepcopy(v)),
                 _ => Err(self.err(off, "copy.deepcopy needs one argument")),

@@ -44,6 +44,7 @@ mod interp;
 mod limits;
 mod lissom;
 mod namespace;
+mod numpyfn;
 mod obj;
 pub mod paths;
 mod py2;
