@@ -44,7 +44,7 @@ pub(crate) const HARMLESS_MODULES: &[&str] = &[
 pub(crate) fn unavailable_module(path: &str) -> Option<&'static str> {
     let first = |p: &str| path == p || path.starts_with(&format!("{p}."));
     Some(if first("numpy.oldnumeric") || first("fixedpoint") {
-        "numpy.oldnumeric and fixedpoint (Numeric-era Python modules, gone from numpy) are not available; Topographica's C++-LISSOM comparison harnesses (topo/tests/reference) use them with C++ LISSOM's data and cannot run here"
+        "numpy.oldnumeric and fixedpoint (Numeric-era Python modules, gone from numpy) are not available in topo-hpc (Topographica's C++-LISSOM comparison harnesses in topo/tests/reference and the untested models/goodhill_network90.ty use them)"
     } else if first("topo.sparse") {
         "Topographica's compiled sparse-matrix extension is not available; import the sparse projections from topo.sparse.sparsecf, which run on topo-hpc's dense path (the same computation)"
     } else if first("topo.gpu") {
