@@ -82,6 +82,17 @@ fn gcal_legacy_reproduces_topographica_on_1_and_2_ranks() {
     );
 }
 
+#[test]
+fn gcal_sparse_reproduces_topographica_on_1_and_3_ranks() {
+    // gcal_sparse.ty_DATA was made at cortex_density=8, lgn_density=24,
+    // retina_density=24; the sparse functions run on the dense path
+    // (crates/lang/src/sparse.rs says why that is the same computation),
+    // so the criterion is Topographica's own: decimal 6
+    let p = ["cortex_density=8", "lgn_density=24", "retina_density=24"];
+    reproduces(0, &library("gcal_sparse_like.ty"), "gcal_sparse.json", &p);
+    reproduces(3, &library("gcal_sparse_like.ty"), "gcal_sparse.json", &p);
+}
+
 fn workdir(files: &[(&str, String)]) -> tempfile::TempDir {
     let d = tempfile::tempdir().unwrap();
     for (name, text) in files {
@@ -258,6 +269,19 @@ fn real_files_when_topographica_repo_is_set() {
             "1,10,100",
         );
     }
+    let sparse = ["cortex_density=8", "lgn_density=24", "retina_density=24"];
+    reproduces(
+        0,
+        &repo.join("examples/gcal_sparse.ty"),
+        "gcal_sparse.json",
+        &sparse,
+    );
+    reproduces(
+        3,
+        &repo.join("examples/gcal_sparse.ty"),
+        "gcal_sparse.json",
+        &sparse,
+    );
     reproduces(
         2,
         &repo.join("examples/som_retinotopy.ty"),

@@ -132,6 +132,12 @@ impl Interp {
         if let Some(v) = self.namespace_attr(module, name, off)? {
             return Ok(v);
         }
+        if let Some(v) = self.submodel_attr(module, name, off)? {
+            return Ok(v);
+        }
+        if let Some(v) = crate::sparse::attr(module, name).map_err(|m| self.err(off, m))? {
+            return Ok(v);
+        }
         if let Some(a) = registry::alias(&full) {
             return resolve_alias(a, &full).map_err(|m| self.err(off, m));
         }
@@ -306,6 +312,8 @@ impl Interp {
                 Ok(())
             }
             Obj::NoOp(n) if n == "ConnectionField" && name == "controlled_weight_generation" => Ok(()),
+            // how the GUI's movie maker lays out frames (topo/plotting/bitmap.py)
+            Obj::NoOp(n) if n == "MontageBitmap" => Ok(()),
             Obj::Method(recv, pname) if pname.starts_with("param:") && name == "default" => {
                 self.set_attr(*recv, &pname["param:".len()..], v, off)
             }
@@ -813,8 +821,15 @@ impl Interp {
             // numbergen uses Python's random), so seeding it (gcal_od.ty,
             // lissom.ty) changes nothing.
             "numpy.random.seed" => Ok(Obj::None),
+            "numpy.arange" if kwargs.is_empty() => {
+                crate::numpyfn::arange(&args).map_err(|m| self.err(off, m))
+            }
+            "numpy.arange" => Err(self.err(off, "numpy.arange() takes positional arguments only")),
             "schedule_events" => self.lissom_schedule_events(args, kwargs, off),
             "ModelGCAL" | "ExamplesGCAL" => self.make_model(name, args, kwargs, off),
+            n if n.starts_with("model:") => {
+                self.make_model(&n["model:".len()..], args, kwargs, off)
+            }
             n if n.starts_with("param.") => {
                 self.param_decl(&n["param.".len()..], args, kwargs, off)
             }

@@ -494,7 +494,19 @@ impl Interp {
                 ))
             }
         }
-        let legacy = class == "ExamplesGCAL";
+        let base = self
+            .model_subclasses
+            .get(&class)
+            .map(|s| s.base.clone())
+            .unwrap_or_else(|| class.clone());
+        let legacy = base == "ExamplesGCAL";
+        // a subclass's changes to components, as `_over_<method>` dicts
+        // the templates merge over their own parameters
+        let names = self
+            .model_overrides(&class, off)?
+            .into_iter()
+            .map(|(m, d)| (format!("_over_{m}"), d))
+            .collect();
         let mut text = String::from("import topo\nimport imagen\nimport imagen.random\nimport numbergen\nimport numpy\nimport math\n");
         text.push_str(&format!(
             "numbergen.TimeAware.time_dependent = {}\n",
@@ -519,7 +531,7 @@ impl Interp {
         }));
         text.push_str(TEMPLATE_ANALYSIS);
         let label = format!("<{class} expansion>");
-        self.run_text(&label, &text)
+        self.run_text_in(&label, &text, names)
             .map_err(|e| self.err(off, format!("while instantiating {class}: {e}")))
     }
 }
@@ -557,11 +569,11 @@ for polarity in ['On', 'Off']:
         measure_maps=False, output_fns=[topo.transferfn.misc.HalfRectify()],
         nominal_density=lgn_density, nominal_bounds=topo.sheet.BoundingBox(radius=lgn_radius),
         tsettle=2 if gain_control else 0, strict_tsettle=1 if gain_control else 0)
-topo.sim['V1'] = topo.sheet.SettlingCFSheet(tsettle=t_settle, plastic=True,
+topo.sim['V1'] = topo.sheet.SettlingCFSheet(**dict(dict(tsettle=t_settle, plastic=True,
     joint_norm_fn=topo.sheet.compute_joint_norm_totals,
     output_fns=[topo.transferfn.misc.HomeostaticResponse(t_init=t_init, target_activity=target_activity,
         learning_rate=0.01 if homeostasis else 0.0)],
-    nominal_density=v1_density, nominal_bounds=topo.sheet.BoundingBox(radius=area/2.0))
+    nominal_density=v1_density, nominal_bounds=topo.sheet.BoundingBox(radius=area/2.0)), **_over_V1))
 
 def_center = center_size*sf_spacing**0
 def_surround = surround_size*sf_spacing**0
@@ -650,24 +662,24 @@ topo.sim.connect(src, dest, connection_type=topo.projection.SharedWeightCFProjec
 "#;
 
 const V1AFFERENT: &str = r#"
-topo.sim.connect(src, dest, connection_type=topo.projection.CFProjection,
+topo.sim.connect(src, dest, **dict(dict(connection_type=topo.projection.CFProjection,
     delay=(0.05 if gain_control else 0.10)+0,
     dest_port=('Activity', 'JointNormalize', 'Afferent'),
     name=src+'Afferent', learning_rate=aff_lr,
     strength=aff_strength*(1.5 if gain_control else 1.0),
     weights_generator=imagen.random.GaussianCloud(gaussian_size=2.0*v1aff_radius*sf_spacing**0),
-    nominal_bounds_template=topo.sheet.BoundingBox(radius=v1aff_radius*sf_spacing**0))
+    nominal_bounds_template=topo.sheet.BoundingBox(radius=v1aff_radius*sf_spacing**0)), **_over_V1_afferent))
 "#;
 
 const LATERALS: &str = r#"
-topo.sim.connect(src, dest, connection_type=topo.projection.CFProjection,
+topo.sim.connect(src, dest, **dict(dict(connection_type=topo.projection.CFProjection,
     delay=0.05, name='LateralExcitatory',
     weights_generator=imagen.Gaussian(aspect_ratio=1.0, size=latexc_size),
     strength=exc_strength, learning_rate=exc_lr,
-    nominal_bounds_template=topo.sheet.BoundingBox(radius=latexc_radius))
-topo.sim.connect(src, dest, connection_type=topo.projection.CFProjection,
+    nominal_bounds_template=topo.sheet.BoundingBox(radius=latexc_radius)), **_over_lateral_excitatory))
+topo.sim.connect(src, dest, **dict(dict(connection_type=topo.projection.CFProjection,
     delay=0.05, name='LateralInhibitory',
     weights_generator=imagen.random.GaussianCloud(gaussian_size=latinh_size),
     strength=-1.0*inh_strength, learning_rate=inh_lr,
-    nominal_bounds_template=topo.sheet.BoundingBox(radius=latinh_radius))
+    nominal_bounds_template=topo.sheet.BoundingBox(radius=latinh_radius)), **_over_lateral_inhibitory))
 "#;

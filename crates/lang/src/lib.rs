@@ -44,6 +44,7 @@ mod interp;
 mod limits;
 mod lissom;
 mod namespace;
+mod numpyfn;
 mod obj;
 pub mod paths;
 mod py2;
@@ -51,6 +52,8 @@ mod pyfmt;
 mod registry;
 mod repr;
 mod sim;
+mod sparse;
+mod submodel;
 mod userclass;
 
 pub use command::{CommandLineItem, RUN_BATCH_OPTIONS};

@@ -303,6 +303,7 @@ pub(crate) fn alias(path: &str) -> Option<&'static str> {
         "param.resolve_path" => "builtin:param.resolve_path",
         "copy.deepcopy" => "builtin:copy.deepcopy",
         "numpy.random.seed" => "builtin:numpy.random.seed",
+        "numpy.arange" => "builtin:numpy.arange",
         p if p.starts_with("topo.pattern.random.") => return alias_suffix(p, "imagen.random."),
         p if p.starts_with("topo.pattern.") => return alias_suffix(p, "imagen."),
         "imagen.deprecated.SeparatedComposite" => "imagen.SeparatedComposite",

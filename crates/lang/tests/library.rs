@@ -270,3 +270,48 @@ fn gui_only_names_do_nothing() {
                 if hasattr(topo, 'guimain'):\n    topo.guimain.refresh_plots_menu()\n";
     load_src(text).unwrap();
 }
+
+#[test]
+fn numpy_arange_and_the_movie_makers_names() {
+    // numpy.arange as numpy fills it: integers stay integers, floats are
+    // start + i*((start+step)-start)
+    let text = format!(
+        "{HEADER}from numpy import arange\nimport numpy\n\
+         p.add(a=param.List(default=list(arange(0, 1.0, 0.25))), b=param.List(default=list(numpy.arange(3))),\n\
+               c=param.List(default=list(arange(0.1, 0.4, 0.1))))\n"
+    );
+    let (s, _) = load_msgs(&text, &[], false);
+    let floats = |v: Value| match v {
+        Value::List(items) => items
+            .iter()
+            .map(|x| x.as_f64().unwrap())
+            .collect::<Vec<f64>>(),
+        other => panic!("{other:?}"),
+    };
+    assert_eq!(floats(gp(&s, "a")), vec![0.0, 0.25, 0.5, 0.75]);
+    assert_eq!(
+        gp(&s, "b"),
+        Value::List(vec![Value::Int(0), Value::Int(1), Value::Int(2)])
+    );
+    // (0.4-0.1)/0.1 is 3.0000000000000004: four items, as numpy gives
+    let delta = (0.1f64 + 0.1) - 0.1;
+    let want: Vec<f64> = (0..4).map(|i| 0.1 + i as f64 * delta).collect();
+    assert_eq!(floats(gp(&s, "c")), want);
+    assert_eq!(want[3], 0.4);
+    let e = load_src("import numpy\nx = numpy.arange(0, 1, 0)\n")
+        .unwrap_err()
+        .to_string();
+    assert!(
+        e.contains("test.ty:2:5") && e.contains("step must not be zero"),
+        "{e}"
+    );
+    // the bitmap montage settings are plotting-only; recording a movie is
+    // refused at its import, with the reason
+    let movie = "from topo.plotting.bitmap import MontageBitmap\nMontageBitmap.shape = (1, 2)\n\
+                 from topo.misc.trace import ActivityMovie\n";
+    let e = load_src(movie).unwrap_err().to_string();
+    assert!(
+        e.contains("test.ty:3:1") && e.contains("topo.misc.trace"),
+        "{e}"
+    );
+}
