@@ -6,6 +6,7 @@
 //! `FUZZ_CASES=400000 cargo test --release --test fast fuzz_campaign -- --nocapture`
 //! is the long campaign. Every target prints how many executions it made.
 
+use crate::mutation::{edits, mutate};
 use proptest::prelude::*;
 use proptest::test_runner::{Config, TestRunner};
 use std::path::PathBuf;
@@ -59,83 +60,6 @@ fn chunks() -> Vec<String> {
         out.push(format!("{imports}{cur}"));
     }
     out
-}
-
-const TOKENS: &[&str] = &[
-    "(",
-    ")",
-    "[",
-    "]",
-    ",",
-    "=",
-    "-",
-    "*",
-    "**",
-    "/",
-    "%",
-    "0",
-    "1e400",
-    "-1",
-    "None",
-    "True",
-    "'x'",
-    "p.",
-    "topo.sim",
-    "lambda x: x",
-    "\n",
-    "    ",
-    ":",
-    "for i in range(9):\n",
-    "str(",
-    ".replace('a', 'bb')",
-    "*10**6",
-    "[0]*999999",
-    "'%s' % ",
-    "import os\n",
-    "\\",
-    "\"\"\"",
-    "#",
-    "\t",
-    "\u{0}",
-    "é",
-    "9999999999999999999999",
-    "nan",
-    "inf",
-];
-
-/// A mutation of `text`: (kind, position, argument).
-fn mutate(text: &str, edits: &[(u8, usize, usize)]) -> String {
-    let mut b = text.as_bytes().to_vec();
-    for &(k, i, a) in edits {
-        let at = if b.is_empty() { 0 } else { i % (b.len() + 1) };
-        match k % 4 {
-            0 if !b.is_empty() => {
-                let last = b.len() - 1;
-                b[at.min(last)] = a as u8;
-            }
-            1 => {
-                let j = (at + a % 24).min(b.len());
-                b.drain(at..j);
-            }
-            2 => {
-                b.splice(at..at, TOKENS[a % TOKENS.len()].bytes());
-            }
-            _ => {
-                // Copy a slice of the text somewhere else.
-                if !b.is_empty() {
-                    let s = a % b.len();
-                    let e = (s + 40).min(b.len());
-                    let piece = b[s..e].to_vec();
-                    b.splice(at..at, piece);
-                }
-            }
-        }
-    }
-    String::from_utf8_lossy(&b).into_owned()
-}
-
-fn edits() -> impl Strategy<Value = Vec<(u8, usize, usize)>> {
-    prop::collection::vec((any::<u8>(), any::<usize>(), any::<usize>()), 1..5)
 }
 
 #[test]

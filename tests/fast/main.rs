@@ -5,6 +5,9 @@
 
 #[path = "../support/run.rs"]
 mod run_mpi;
+// The fuzzers' one mutation engine, from topo-lang's tests.
+#[path = "../../crates/lang/tests/integration/mutation.rs"]
+mod mutation;
 
 mod cli_model;
 mod cli_trace;

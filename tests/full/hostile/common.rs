@@ -199,6 +199,46 @@ pub fn run(cwd: &Path, ranks: usize, args: &[&str]) -> Ran {
     finish(start(cwd, ranks, args), Duration::from_secs(60))
 }
 
+/// `run MODEL --output-path OUT --times TIMES --analysis none
+/// --no-progress EXTRA...`: the short run of the tiny model most cases
+/// start from or resume (`--timestamp` and `--restore` go in `extra`).
+pub fn tiny_run_args(s: &Scratch, out: &str, times: &str, extra: &[&str]) -> Vec<String> {
+    let model = s.model();
+    let head = [
+        "run",
+        model.to_str().unwrap(),
+        "--output-path",
+        out,
+        "--times",
+        times,
+        "--analysis",
+        "none",
+        "--no-progress",
+    ];
+    head.iter().chain(extra).map(|a| a.to_string()).collect()
+}
+
+/// [`tiny_run_args`] run to the end in one process.
+pub fn run_tiny(s: &Scratch, out: &str, times: &str, extra: &[&str]) -> Ran {
+    let args = tiny_run_args(s, out, times, extra);
+    let a: Vec<&str> = args.iter().map(String::as_str).collect();
+    run(s.path(), 0, &a)
+}
+
+/// The final snapshot of a fresh one-process run to `times` into the
+/// scratch root `snaps` (a checkpoint to restore from).
+pub fn fresh_snapshot(s: &Scratch, times: &str) -> PathBuf {
+    let r = run_tiny(s, "snaps", times, &[]);
+    assert_eq!(r.code, Some(0), "{}", r.all());
+    let d = std::fs::read_dir(s.path().join("snaps"))
+        .unwrap()
+        .next()
+        .unwrap()
+        .unwrap()
+        .path();
+    file_ending(&d, ".snapshot.h5")
+}
+
 /// Send `sig` (a `kill -s` name) to a process.
 pub fn signal(pid: u32, sig: &str) {
     let ok = Command::new("kill")

@@ -4,24 +4,10 @@
 
 use super::common::*;
 
+const STAMP: [&str; 2] = ["--timestamp", "202601010000"];
+
 fn make_run(s: &Scratch) -> (std::path::PathBuf, std::path::PathBuf) {
-    let r = run(
-        s.path(),
-        0,
-        &[
-            "run",
-            s.model().to_str().unwrap(),
-            "--output-path",
-            "out",
-            "--times",
-            "1,2",
-            "--timestamp",
-            "202601010000",
-            "--analysis",
-            "none",
-            "--no-progress",
-        ],
-    );
+    let r = run_tiny(s, "out", "1,2", &STAMP);
     assert_eq!(r.code, Some(0), "{}", r.all());
     let dir = s.run_dirs().pop().unwrap();
     let snap = file_ending(&dir, ".snapshot.h5");
@@ -29,25 +15,8 @@ fn make_run(s: &Scratch) -> (std::path::PathBuf, std::path::PathBuf) {
 }
 
 fn resume(s: &Scratch, snap: &std::path::Path) -> Ran {
-    run(
-        s.path(),
-        0,
-        &[
-            "run",
-            s.model().to_str().unwrap(),
-            "--output-path",
-            "out",
-            "--times",
-            "1,2,3",
-            "--timestamp",
-            "202601010000",
-            "--analysis",
-            "none",
-            "--no-progress",
-            "--restore",
-            snap.to_str().unwrap(),
-        ],
-    )
+    let restore = ["--restore", snap.to_str().unwrap()];
+    run_tiny(s, "out", "1,2,3", &[&STAMP[..], &restore[..]].concat())
 }
 
 #[test]

@@ -8,75 +8,30 @@ use std::time::Duration;
 /// A checkpointed run: (scratch, run folder, snapshot).
 fn checkpointed() -> (Scratch, std::path::PathBuf, std::path::PathBuf) {
     let s = Scratch::new();
-    let r = run(
-        s.path(),
-        0,
-        &[
-            "run",
-            s.model().to_str().unwrap(),
-            "--output-path",
-            "out",
-            "--times",
-            "1,3",
-            "--timestamp",
-            "202601010000",
-            "--analysis",
-            "none",
-            "--no-progress",
-            "--no-snapshot",
-        ],
+    let r = run_tiny(
+        &s,
+        "out",
+        "1,3",
+        &["--timestamp", "202601010000", "--no-snapshot"],
     );
     assert_eq!(r.code, Some(0), "{}", r.all());
     let dir = s.run_dirs().pop().unwrap();
     // A snapshot to continue from, from a second short run of the same
     // model into a scratch root.
-    let r = run(
-        s.path(),
-        0,
-        &[
-            "run",
-            s.model().to_str().unwrap(),
-            "--output-path",
-            "snaps",
-            "--times",
-            "1",
-            "--analysis",
-            "none",
-            "--no-progress",
-        ],
-    );
-    assert_eq!(r.code, Some(0), "{}", r.all());
-    let sdir = std::fs::read_dir(s.path().join("snaps"))
-        .unwrap()
-        .next()
-        .unwrap()
-        .unwrap()
-        .path();
-    let snap = file_ending(&sdir, ".snapshot.h5");
+    let snap = fresh_snapshot(&s, "1");
     let inside = dir.join("202601010000_tiny_000001.00.snapshot.h5");
     std::fs::copy(&snap, &inside).unwrap();
     (s, dir, inside)
 }
 
 fn resume_args(s: &Scratch, snap: &std::path::Path, times: &str) -> Vec<String> {
-    [
-        "run",
-        s.model().to_str().unwrap(),
-        "--output-path",
+    let snap = snap.to_str().unwrap();
+    tiny_run_args(
+        s,
         "out",
-        "--times",
         times,
-        "--timestamp",
-        "202601010000",
-        "--analysis",
-        "none",
-        "--no-progress",
-        "--restore",
-        snap.to_str().unwrap(),
-    ]
-    .iter()
-    .map(|x| x.to_string())
-    .collect()
+        &["--timestamp", "202601010000", "--restore", snap],
+    )
 }
 
 #[test]

@@ -4,30 +4,9 @@
 
 use super::common::*;
 
+/// An editable copy of a fresh snapshot.
 fn snapshot(s: &Scratch) -> std::path::PathBuf {
-    let r = run(
-        s.path(),
-        0,
-        &[
-            "run",
-            s.model().to_str().unwrap(),
-            "--output-path",
-            "snaps",
-            "--times",
-            "1,2",
-            "--analysis",
-            "none",
-            "--no-progress",
-        ],
-    );
-    assert_eq!(r.code, Some(0), "{}", r.all());
-    let d = std::fs::read_dir(s.path().join("snaps"))
-        .unwrap()
-        .next()
-        .unwrap()
-        .unwrap()
-        .path();
-    let snap = file_ending(&d, ".snapshot.h5");
+    let snap = fresh_snapshot(s, "1,2");
     let copy = s.path().join("edited.snapshot.h5");
     std::fs::copy(&snap, &copy).unwrap();
     copy
@@ -54,23 +33,7 @@ fn float_datasets(g: &hdf5::Group, prefix: &str, out: &mut Vec<String>) {
 }
 
 fn restore(s: &Scratch, snap: &std::path::Path) -> Ran {
-    run(
-        s.path(),
-        0,
-        &[
-            "run",
-            s.model().to_str().unwrap(),
-            "--output-path",
-            "out",
-            "--times",
-            "3",
-            "--analysis",
-            "none",
-            "--no-progress",
-            "--restore",
-            snap.to_str().unwrap(),
-        ],
-    )
+    run_tiny(s, "out", "3", &["--restore", snap.to_str().unwrap()])
 }
 
 #[test]

@@ -3,6 +3,7 @@
 //! at the repository root for which tier a test belongs in.
 
 mod common;
+mod mutation;
 
 mod commands;
 mod errors;

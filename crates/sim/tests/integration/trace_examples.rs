@@ -7,28 +7,9 @@
 use crate::dyn_common;
 
 use dyn_common::*;
-use std::path::PathBuf;
-use topo_spec::ModelSpec;
-
-fn model(file: &str, overrides: &[(&str, &str)]) -> ModelSpec {
-    let path = PathBuf::from(env!("CARGO_MANIFEST_DIR"))
-        .join("../../examples")
-        .join(file);
-    let ov: Vec<(String, String)> = overrides
-        .iter()
-        .map(|(k, v)| (k.to_string(), v.to_string()))
-        .collect();
-    topo_lang::load_model(&path, &ov).unwrap_or_else(|e| panic!("{file}: {e}"))
-}
-
-const TRAIN_ARGS: &[(&str, &str)] = &[
-    ("cortex_density", "8"),
-    ("lgn_density", "24"),
-    ("retina_density", "24"),
-];
 
 fn check(file: &str, reference: &str, args: &[(&str, &str)]) {
-    let spec = model(file, args);
+    let spec = example_model(file, args);
     let diffs = traintest(&spec, &load(reference)).unwrap_or_else(|e| panic!("{file}: {e}"));
     println!("{file} vs {reference}: max |diff| per time {diffs:?}");
     for (t, d) in diffs {
@@ -66,7 +47,7 @@ fn som_retinotopy_matches_its_data() {
 
 #[test]
 fn tiny_example_matches_stage_trace() {
-    let spec = model("tiny.ty", &[]);
+    let spec = example_model("tiny.ty", &[]);
     let data = load("dyn_stage_tiny.json");
     let diffs = stage_trace(&spec, &data, &["V1", "Retina"]).unwrap();
     for (t, d) in diffs {
@@ -76,7 +57,7 @@ fn tiny_example_matches_stage_trace() {
 
 #[test]
 fn gcal_class_first_run_event_by_event() {
-    let spec = model("gcal_class.ty", TRAIN_ARGS);
+    let spec = example_model("gcal_class.ty", TRAIN_ARGS);
     let data = load("dyn_stage_gcal.json");
     match first_run(&spec, &data, DECIMAL6) {
         Ok(w) => println!("gcal_class.ty first run(1): worst stage diff {w:.3e}"),
@@ -86,7 +67,7 @@ fn gcal_class_first_run_event_by_event() {
 
 #[test]
 fn lissom_oo_or_first_run_event_by_event() {
-    let spec = model("lissom_oo_or.ty", TRAIN_ARGS);
+    let spec = example_model("lissom_oo_or.ty", TRAIN_ARGS);
     let data = load("dyn_stage_lissom_oo_or.json");
     match first_run(&spec, &data, DECIMAL6) {
         Ok(w) => println!("lissom_oo_or.ty first run(1): worst stage diff {w:.3e}"),
@@ -96,7 +77,7 @@ fn lissom_oo_or_first_run_event_by_event() {
 
 #[test]
 fn som_first_run_event_by_event() {
-    let spec = model(
+    let spec = example_model(
         "som_retinotopy.ty",
         &[("cortex_density", "8"), ("retina_density", "24")],
     );
