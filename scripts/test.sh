@@ -21,4 +21,8 @@ cargo clippy --workspace --all-targets --features topo-hpc/full-tests -- -D warn
 cargo test
 # Tests in the full tier start mpirun themselves: two at a time, so MPI
 # jobs do not pile up on the 2 cores' shared-memory segments.
-cargo test --features full-tests --test full -- --test-threads=2
+cargo test --features full-tests --test full -- --test-threads=2 --skip sweep_slurm::
+# The SLURM harness is timed (a signal 60-90 s into a 2-minute job limit,
+# a requeue noticed by polling): it runs alone, as it did in a binary of
+# its own.
+cargo test --features full-tests --test full -- sweep_slurm::
