@@ -272,7 +272,7 @@ impl Interp {
                         format!(
                             "{}{}",
                             if inc { "[" } else { "(" },
-                            crate::pyfmt::repr_float(l)
+                            topo_spec::pyfmt::float_repr(l)
                         )
                     })
                     .unwrap_or_else(|| "(None".into());
@@ -280,7 +280,7 @@ impl Interp {
                     p.hi.map(|(h, inc)| {
                         format!(
                             "{}{}",
-                            crate::pyfmt::repr_float(h),
+                            topo_spec::pyfmt::float_repr(h),
                             if inc { "]" } else { ")" }
                         )
                     })
