@@ -239,7 +239,9 @@ pub fn trace(ctx: &Context, o: &TraceOptions) -> Result<i32> {
     for &t in &times {
         sess.run_to(t)?;
         for (i, s) in o.sheets.iter().enumerate() {
-            data[i].push(sess.gather_activity(s)?);
+            let a = sess.gather_activity(s)?;
+            let (rows, cols) = a.dim();
+            data[i].push((rows, cols, a.iter().copied().collect()));
         }
     }
     let rec = Recording {
