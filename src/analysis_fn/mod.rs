@@ -252,7 +252,7 @@ fn write_activity(
     let all = all.as_slice().unwrap_or_default();
     scalar(ctx, f, &format!("{group}/{sheet}/mean_activity"), mean)?;
     if ctx.is_root() {
-        let g = Grid::new(&all, rows, cols, "activity").map_err(|e| anyhow!("{e}"))?;
+        let g = Grid::new(all, rows, cols, "activity").map_err(|e| anyhow!("{e}"))?;
         let scale = (256 / rows.max(cols).max(1)).clamp(1, 16);
         activity_image(g, Normalization::Fixed { min: 0.0, max: 1.0 }, scale)
             .save_png(png)

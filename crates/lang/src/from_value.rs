@@ -12,12 +12,12 @@ use topo_spec::Value;
 impl Interp {
     /// `v` as a run-time object. Components get ids of this interpreter
     /// (one per distinct spec id, so shared components stay shared).
-    pub(crate) fn from_value(&mut self, v: &Value) -> Obj {
+    pub(crate) fn obj_of_value(&mut self, v: &Value) -> Obj {
         let mut memo = HashMap::new();
-        self.from_value_memo(v, &mut memo)
+        self.obj_of_value_memo(v, &mut memo)
     }
 
-    fn from_value_memo(&mut self, v: &Value, memo: &mut HashMap<u64, CompRef>) -> Obj {
+    fn obj_of_value_memo(&mut self, v: &Value, memo: &mut HashMap<u64, CompRef>) -> Obj {
         match v {
             Value::None => Obj::None,
             Value::Bool(b) => Obj::Bool(*b),
@@ -27,19 +27,19 @@ impl Interp {
             Value::List(items) => Obj::List(
                 items
                     .iter()
-                    .map(|x| self.from_value_memo(x, memo))
+                    .map(|x| self.obj_of_value_memo(x, memo))
                     .collect(),
             ),
             Value::Tuple(items) => Obj::Tuple(
                 items
                     .iter()
-                    .map(|x| self.from_value_memo(x, memo))
+                    .map(|x| self.obj_of_value_memo(x, memo))
                     .collect(),
             ),
             Value::Dict(items) => Obj::Dict(
                 items
                     .iter()
-                    .map(|(k, x)| (k.clone(), self.from_value_memo(x, memo)))
+                    .map(|(k, x)| (k.clone(), self.obj_of_value_memo(x, memo)))
                     .collect(),
             ),
             // The interpreter turns numbers into exact times where a
@@ -64,7 +64,7 @@ impl Interp {
                 let params = c
                     .params
                     .iter()
-                    .map(|(k, x)| (k.clone(), self.from_value_memo(x, memo)))
+                    .map(|(k, x)| (k.clone(), self.obj_of_value_memo(x, memo)))
                     .collect();
                 r.borrow_mut().params = params;
                 Obj::Comp(r)
@@ -89,7 +89,7 @@ mod tests {
             Value::BoundingBox([-0.5, -0.5, 0.5, 0.5]),
             Value::Function("numpy.add".into()),
         ]);
-        let o = it.from_value(&v);
+        let o = it.obj_of_value(&v);
         assert_eq!(it.to_value(&o, 0).unwrap(), v);
     }
 }

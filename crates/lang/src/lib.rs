@@ -317,7 +317,7 @@ fn load_full(
                 // Messages about the value point into its Python text.
                 let text = format!("{n}={}", topo_spec::pyfmt::literal(v));
                 let src = Source::new(&format!("<-p {text}>"), &text);
-                (n.clone(), it.from_value(v), src, n.len() + 1)
+                (n.clone(), it.obj_of_value(v), src, n.len() + 1)
             }
         };
         it.overrides.push(Override {
