@@ -102,12 +102,9 @@ impl Session {
     }
 
     /// Collective: a sheet's whole activity on every rank.
-    pub fn gather_activity(&mut self, sheet: &str) -> Result<(usize, usize, Vec<f64>)> {
-        let (rows, cols) = self.net.sheet_shape(sheet).map_err(|e| anyhow!("{e}"))?;
-        let data = self
-            .net
-            .gather_activity(sheet, &mut self.ex)
-            .map_err(|e| anyhow!("{e}"))?;
-        Ok((rows, cols, data))
+    pub fn gather_activity(&mut self, sheet: &str) -> Result<ndarray::Array2<f64>> {
+        self.net
+            .gather_activity_array(sheet, &mut self.ex)
+            .map_err(|e| anyhow!("{e}"))
     }
 }

@@ -29,35 +29,16 @@ use std::path::PathBuf;
 use topo_lang::CommandLineItem;
 use topo_spec::{Call, FunctionSpec, TopCommand, Value};
 
-/// Python literal text of a value (to hand `-p` values back to the model).
+/// A value in messages: Python's `repr` (`topo_spec::pyfmt`).
 pub fn literal(v: &Value) -> String {
-    match v {
-        Value::None => "None".into(),
-        Value::Bool(b) => if *b { "True" } else { "False" }.into(),
-        Value::Int(i) => i.to_string(),
-        Value::Float(f) => {
-            let s = format!("{f:?}");
-            s
-        }
-        Value::Time(t) => format!("{:?}", t.to_f64()),
-        Value::Str(s) => format!("{s:?}"),
-        Value::List(items) => format!(
-            "[{}]",
-            items.iter().map(literal).collect::<Vec<_>>().join(", ")
-        ),
-        Value::Tuple(items) => format!(
-            "({},)",
-            items.iter().map(literal).collect::<Vec<_>>().join(", ")
-        ),
-        other => format!("{other:?}"),
-    }
+    topo_spec::pyfmt::repr(v)
 }
 
 struct Shell {
     /// Where output goes: the output root, then the run folder.
     prefix: PathBuf,
-    /// `-p` given before run_batch / a script.
-    preset: Vec<(String, String)>,
+    /// `-p` given before run_batch / a script, as values.
+    preset: Vec<(String, Value)>,
     /// The current simulation and its base name.
     current: Option<(Session, String)>,
     /// The folder of the model file last run (searched for input files).
@@ -125,7 +106,7 @@ pub fn run(ctx: &Context, argv: &[String], items: &[Item]) -> Result<i32> {
     sh.root = root.clone();
     for cmd in commands {
         match cmd {
-            TopCommand::SetGlobalParam { name, value } => sh.preset.push((name, literal(&value))),
+            TopCommand::SetGlobalParam { name, value } => sh.preset.push((name, value)),
             TopCommand::ExecFile { script } => {
                 let path = sh.search_path().resolve(&script, "model file")?;
                 let load = topo_lang::LoadOptions {
@@ -188,7 +169,7 @@ fn run_batch_cmd(
     ctx: &Context,
     argv: &[String],
     root: &std::path::Path,
-    preset: &[(String, String)],
+    preset: &[(String, Value)],
     functions: &BTreeMap<String, FunctionSpec>,
     random_seed: i64,
     script: &str,
@@ -196,7 +177,7 @@ fn run_batch_cmd(
     params: &[(String, Value)],
 ) -> Result<super::run::BatchOutcome> {
     let times = match opt(options, "times") {
-        None => scaled_default(1.0),
+        None => scaled_default(1.0).map_err(|e| anyhow!(e))?,
         Some(Value::List(items)) => {
             let v: Result<Vec<f64>> = items
                 .iter()
@@ -214,7 +195,7 @@ fn run_batch_cmd(
             if !f.is_finite() || f < 0.0 {
                 bail!("bad times: {f} is not a finite, non-negative number");
             }
-            scaled_default(f)
+            scaled_default(f).map_err(|e| anyhow!(e))?
         }
     };
     let ts = match opt_str(options, "timestamp")? {
@@ -292,10 +273,7 @@ fn run_batch_cmd(
     let progress = !matches!(opt(options, "progress_bar"), Some(Value::Str(s)) if s == "disabled");
     let o = BatchOptions {
         script: path,
-        params: params
-            .iter()
-            .map(|(n, v)| (n.clone(), literal(v)))
-            .collect(),
+        params: params.to_vec(),
         preset: preset.to_vec(),
         times,
         output_root,
@@ -406,5 +384,23 @@ fn builtin(ctx: &Context, sh: &mut Shell, call: &Call) -> Result<()> {
             "{}: '{other}' is not a command topo-hpc runs from the command line (supported: run_batch, topo.sim.run, save_snapshot, load_snapshot, save_script_repr)",
             call.location
         ),
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn literal_is_python_repr_not_rust_debug() {
+        // Before: `Dict([("a", Int(1))])`, `"it's"` and `Object(...)`.
+        let d = Value::Dict(vec![("a".into(), Value::Str("it's".into()))]);
+        assert_eq!(literal(&d), "{'a': \"it's\"}");
+        assert_eq!(literal(&Value::Str("a\\b\n".into())), "'a\\\\b\\n'");
+        assert_eq!(
+            literal(&Value::Tuple(vec![Value::Int(1), Value::Int(2)])),
+            "(1, 2)"
+        );
+        assert_eq!(literal(&Value::Float(1e-7)), "1e-07");
     }
 }

@@ -51,10 +51,10 @@ impl std::str::FromStr for ScriptReprPolicy {
 pub struct BatchOptions {
     /// Model file.
     pub script: PathBuf,
-    /// Parameters given to run_batch: in the folder name.
-    pub params: Vec<(String, String)>,
+    /// Parameters given to run_batch, as values: in the folder name.
+    pub params: Vec<(String, Value)>,
     /// Parameters set before run_batch (`-p` first): not in the folder name.
-    pub preset: Vec<(String, String)>,
+    pub preset: Vec<(String, Value)>,
     /// Analysis times.
     pub times: Vec<Time>,
     /// Output root.
@@ -132,10 +132,10 @@ pub fn parse_name_map(items: &[String]) -> Result<Vec<(String, String)>> {
 
 /// `topo-hpc run`.
 pub fn run_command(ctx: &Context, argv: &[String], r: &RunArgs) -> Result<i32> {
-    let params = crate::cli::run_cmds::split_params(&r.model.params)?;
+    let params = crate::cli::run_cmds::eval_params(&r.model.params)?;
     let times = match &r.times {
         Some(t) => parse_times(t).map_err(|e| anyhow!(e))?,
-        None => scaled_default(1.0),
+        None => scaled_default(1.0).map_err(|e| anyhow!(e))?,
     };
     let timestamp = match &r.timestamp {
         Some(t) => {
@@ -213,22 +213,6 @@ pub struct BatchOutcome {
     pub session: Option<Session>,
     /// The model file run_batch found and ran.
     pub script: PathBuf,
-}
-
-/// Parameters as the model evaluated them, as `Value`s (for the folder name).
-fn param_values(spec: &ModelSpec, given: &[(String, String)]) -> Vec<(String, Value)> {
-    given
-        .iter()
-        .map(|(n, text)| {
-            let v = spec
-                .global_params
-                .iter()
-                .find(|p| &p.name == n)
-                .map(|p| p.value.clone())
-                .unwrap_or_else(|| Value::Str(text.clone()));
-            (n.clone(), v)
-        })
-        .collect()
 }
 
 /// Rank 0 creates `dir` (never an existing one) and takes its lock; every
@@ -357,9 +341,10 @@ pub fn run_batch(
         // A typo in the analysis function fails now, not after training.
         analysis_fn::user::check(&spec, name)?;
     }
-    let named = param_values(&spec, &o.params);
+    // run_batch names the folder after the values it was given
+    // (`param_formatter(p.extra_keywords())`), not the model's.
     let simname = o.names.simname();
-    let dir = o.output_root.join(o.names.dirname(&named));
+    let dir = o.output_root.join(o.names.dirname(&o.params));
     super::preflight::check_names(&dir, &simname)?;
     super::preflight::check_object_names(&spec)?;
     let geo = crate::session::sheet_geometry(&spec)?;
@@ -429,7 +414,7 @@ pub fn run_batch(
         // .out holds the script's own output
         log_messages(log, &messages);
         std::fs::copy(&o.script, with_ext(".ty")).context("copying the model file")?;
-        write_global_params(&with_ext(".global_params.json"), &spec, &named)?;
+        write_global_params(&with_ext(".global_params.json"), &spec, &o.params)?;
     }
     let mut report = super::report::RunReport::new(
         ctx.is_root(),
@@ -534,10 +519,16 @@ fn host_info() -> String {
     )
 }
 
-fn write_global_params(path: &Path, spec: &ModelSpec, named: &[(String, Value)]) -> Result<()> {
-    let specified: serde_json::Map<String, serde_json::Value> = named
+/// The `.global_params.json`: the parameters given to run_batch as the
+/// model evaluated them (the given value where the model has no such
+/// parameter), and every global parameter of the model.
+fn write_global_params(path: &Path, spec: &ModelSpec, given: &[(String, Value)]) -> Result<()> {
+    let specified: serde_json::Map<String, serde_json::Value> = given
         .iter()
-        .map(|(n, v)| (n.clone(), plain_json(v)))
+        .map(|(n, v)| {
+            let evaluated = spec.global_params.iter().find(|p| &p.name == n);
+            (n.clone(), plain_json(evaluated.map_or(v, |p| &p.value)))
+        })
         .collect();
     let all: serde_json::Map<String, serde_json::Value> = spec
         .global_params

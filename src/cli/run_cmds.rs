@@ -32,6 +32,15 @@ pub fn split_params(params: &[String]) -> Result<Vec<(String, String)>> {
     Ok(pairs)
 }
 
+/// `-p name=value` texts evaluated into the values the model will get
+/// (`topo_lang::parse_param`), each name once.
+pub fn eval_params(params: &[String]) -> Result<Vec<(String, Value)>> {
+    split_params(params)?
+        .into_iter()
+        .map(|(n, v)| topo_lang::parse_param(&format!("{n}={v}")).map_err(|e| anyhow!("{e}")))
+        .collect()
+}
+
 /// Load a model file with `-p` overrides.
 pub fn load(model: &Path, params: &[String]) -> Result<ModelSpec> {
     let overrides = split_params(params)?;
@@ -96,12 +105,10 @@ pub fn model(
 
 fn num(v: Option<&Value>) -> String {
     match v {
-        Some(Value::Float(f)) => format!("{f}"),
-        Some(Value::Int(i)) => format!("{i}"),
-        Some(Value::Time(t)) => format!("{}", t.to_f64()),
+        Some(Value::Time(t)) => topo_spec::pyfmt::float_str(t.to_f64()),
         Some(Value::Object(c)) => c.short_class().to_string(),
         Some(Value::None) | None => "-".into(),
-        Some(other) => format!("{other:?}"),
+        Some(other) => topo_spec::pyfmt::str(other),
     }
 }
 
@@ -134,7 +141,7 @@ pub fn summary(spec: &ModelSpec) -> Result<String> {
     writeln!(s, "Projections:")?;
     for c in &spec.connections {
         let radius = match c.component.get("nominal_bounds_template") {
-            Some(Value::BoundingBox(b)) => format!("{}", (b[2] - b[0]) / 2.0),
+            Some(Value::BoundingBox(b)) => topo_spec::pyfmt::float_str((b[2] - b[0]) / 2.0),
             _ => "-".into(),
         };
         writeln!(
@@ -232,7 +239,9 @@ pub fn trace(ctx: &Context, o: &TraceOptions) -> Result<i32> {
     for &t in &times {
         sess.run_to(t)?;
         for (i, s) in o.sheets.iter().enumerate() {
-            data[i].push(sess.gather_activity(s)?);
+            let a = sess.gather_activity(s)?;
+            let (rows, cols) = a.dim();
+            data[i].push((rows, cols, a.iter().copied().collect()));
         }
     }
     let rec = Recording {

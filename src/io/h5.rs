@@ -17,6 +17,7 @@ use hdf5_sys::h5p::{
 use hdf5_sys::h5s::{
     H5S_seloper_t, H5Sclose, H5Screate_simple, H5Sselect_hyperslab, H5Sselect_none,
 };
+use ndarray::{Array2, ArrayView2};
 use std::path::Path;
 
 /// The raw MPI communicator handle parallel HDF5 needs.
@@ -217,6 +218,41 @@ impl H5File {
             }
             Ok(())
         })
+    }
+
+    /// Collective: [`H5File::write_block`] for 2-D data: dataset `path` of
+    /// `shape` (rows, cols) with this rank's `block` at `origin` (row,
+    /// column). A row-major view is written without a copy.
+    pub fn write_array2<T: Element>(
+        &self,
+        path: &str,
+        shape: (usize, usize),
+        origin: (usize, usize),
+        block: ArrayView2<'_, T>,
+    ) -> Result<()> {
+        let data = block.as_standard_layout();
+        let slice = data
+            .as_slice()
+            .ok_or_else(|| anyhow!("{path}: block is not contiguous"))?;
+        self.write_block(
+            path,
+            &[shape.0, shape.1],
+            &[origin.0, origin.1],
+            &[block.nrows(), block.ncols()],
+            slice,
+        )
+    }
+
+    /// [`H5File::read_block`] for 2-D data: the `dim` (rows, cols) block at
+    /// `origin` of dataset `path`.
+    pub fn read_array2<T: Element>(
+        &self,
+        path: &str,
+        origin: (usize, usize),
+        dim: (usize, usize),
+    ) -> Result<Array2<T>> {
+        let data = self.read_block(path, &[origin.0, origin.1], &[dim.0, dim.1])?;
+        Ok(Array2::from_shape_vec(dim, data)?)
     }
 
     /// Read a hyperslab (independent I/O; any rank count).

@@ -613,10 +613,7 @@ impl Interp {
             },
             "bool" => Ok(Obj::Bool(one(self)?.truthy())),
             "str" => Ok(Obj::Str(pyfmt::py_str(&one(self)?))),
-            "repr" => Ok(Obj::Str(match one(self)? {
-                Obj::Float(f) => pyfmt::repr_float(f),
-                v => pyfmt::py_repr(&v),
-            })),
+            "repr" => Ok(Obj::Str(pyfmt::py_repr(&one(self)?))),
             "len" => match one(self)? {
                 Obj::List(v) | Obj::Tuple(v) => Ok(Obj::Int(v.len() as i64)),
                 Obj::Str(s) => Ok(Obj::Int(s.chars().count() as i64)),

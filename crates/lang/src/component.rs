@@ -306,7 +306,7 @@ impl Interp {
                         format!(
                             "{}{}",
                             if inc { "[" } else { "(" },
-                            crate::pyfmt::repr_float(l)
+                            topo_spec::pyfmt::float_repr(l)
                         )
                     })
                     .unwrap_or_else(|| "(None".into());
@@ -314,7 +314,7 @@ impl Interp {
                     p.hi.map(|(h, inc)| {
                         format!(
                             "{}{}",
-                            crate::pyfmt::repr_float(h),
+                            topo_spec::pyfmt::float_repr(h),
                             if inc { "]" } else { ")" }
                         )
                     })

@@ -9,7 +9,6 @@
 use crate::calls::Kwargs;
 use crate::interp::{Interp, R};
 use crate::obj::{Obj, ParamDecl};
-use crate::pyfmt::{quote, repr_float};
 
 /// One model parameter: name, param kind, default, bounds, inclusive
 /// bounds, doc.
@@ -363,12 +362,7 @@ fn model_params() -> Vec<ModelParam> {
 
 /// A Python literal for a plain value.
 fn lit(v: &Obj) -> String {
-    match v {
-        Obj::Float(f) => repr_float(*f),
-        Obj::Str(s) => quote(s),
-        Obj::List(items) => format!("[{}]", items.iter().map(lit).collect::<Vec<_>>().join(", ")),
-        other => crate::pyfmt::py_repr(other),
-    }
+    topo_spec::pyfmt::literal(v)
 }
 
 impl Interp {

@@ -547,11 +547,6 @@ impl Interp {
         self.assign(&a.value, Obj::List(items))?;
         Ok(true)
     }
-
-    /// Converts a value for the spec (see `build.rs`).
-    pub(crate) fn to_value(&self, v: &Obj, off: usize) -> R<topo_spec::Value> {
-        crate::build::to_value(self, v, off, 0)
-    }
 }
 
 /// A dotted name (`a.b.c`) if the expression is one.

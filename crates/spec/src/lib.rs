@@ -30,6 +30,7 @@
 //! The `_opt`, `_cython` and `.optimized` variants of Topographica are the
 //! same algorithms and map to the plain canonical name.
 
+pub mod pyfmt;
 mod time;
 pub mod userclass;
 

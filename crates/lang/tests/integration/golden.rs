@@ -85,19 +85,13 @@ fn same_numbers(what: &str, ours: &Value, reference: &J) {
     }
 }
 
+/// A port as Topographica's reference data writes it: Python's `repr`.
 fn py_repr_port(v: &Value) -> String {
-    match v {
-        Value::Str(s) => format!("'{s}'"),
-        Value::Tuple(items) => format!(
-            "({})",
-            items
-                .iter()
-                .map(py_repr_port)
-                .collect::<Vec<_>>()
-                .join(", ")
-        ),
-        other => panic!("unexpected port {other:?}"),
-    }
+    assert!(
+        matches!(v, Value::Str(_) | Value::Tuple(_)),
+        "unexpected port {v:?}"
+    );
+    topo_spec::pyfmt::repr(v)
 }
 
 fn check(spec: &ModelSpec, reference: &J) {

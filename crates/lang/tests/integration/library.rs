@@ -13,9 +13,9 @@ fn load_msgs(
     overrides: &[(&str, &str)],
     allow: bool,
 ) -> (topo_spec::ModelSpec, Vec<Message>) {
-    let ov: Vec<(String, String)> = overrides
+    let ov: Vec<(String, Value)> = overrides
         .iter()
-        .map(|(a, b)| (a.to_string(), b.to_string()))
+        .map(|(a, b)| topo_lang::parse_param(&format!("{a}={b}")).unwrap())
         .collect();
     let opts = LoadOptions {
         allow_unused_params: allow,
@@ -314,4 +314,25 @@ fn numpy_arange_and_the_movie_makers_names() {
         e.contains("test.ty:3:1") && e.contains("topo.misc.trace"),
         "{e}"
     );
+}
+
+#[test]
+fn typed_p_values_reach_the_model_unchanged() {
+    // A value that a text round trip through Rust's Debug would have
+    // changed (`'a"b'` written as `"a\"b"`): given as
+    // a value, the model sees exactly it.
+    let text = format!("{HEADER}p.add(s=param.String('x'))\np.add(t=param.List([]))\n");
+    let s = Value::Str("it's \"q\"\\n".into());
+    let t = Value::List(vec![Value::Float(1e-7), Value::Str("a\"b".into())]);
+    let ov = vec![("s".to_string(), s.clone()), ("t".to_string(), t.clone())];
+    let l = load_source_with("dir/test.ty", &text, &ov, &LoadOptions::default()).unwrap();
+    assert_eq!(gp(&l.spec, "s"), s);
+    assert_eq!(gp(&l.spec, "t"), t);
+    // A value out of bounds is reported in its Python text.
+    let text = format!("{HEADER}p.add(x=param.Number(0.5, bounds=(0, 1)))\n");
+    let ov = vec![("x".to_string(), Value::Float(1e-7 + 2.0))];
+    let e = load_source_with("dir/test.ty", &text, &ov, &LoadOptions::default())
+        .unwrap_err()
+        .to_string();
+    assert!(e.contains("<-p x=2.0000001>"), "{e}");
 }

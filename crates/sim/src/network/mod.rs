@@ -32,6 +32,7 @@ use crate::projection::Projection;
 use crate::queue::EventQueue;
 use crate::sheet::{Sheet, SheetKind};
 use crate::transfer::TransferFn;
+use ndarray::{Array2, ArrayView2};
 use topo_numbergen::Streams;
 use topo_spec::{ModelSpec, ScheduledCommand, Time};
 
@@ -102,6 +103,27 @@ impl Network {
         self.sheet_ref(sheet)
             .map(|s| &s.activity[..])
             .unwrap_or(&[])
+    }
+
+    /// Activity of the local block as a `rows x cols` view of the block
+    /// (the engine's own kernels keep the row-major slice, [`Network::activity`]).
+    pub fn activity_view(&self, sheet: &str) -> Result<ArrayView2<'_, f64>, SimError> {
+        let s = self.sheet_ref(sheet)?;
+        ArrayView2::from_shape((s.block.rows(), s.block.cols()), &s.activity[..])
+            .map_err(|e| SimError::Unknown(format!("activity of {sheet}: {e}")))
+    }
+
+    /// The whole sheet's activity as a `rows x cols` array on every rank
+    /// (collective).
+    pub fn gather_activity_array(
+        &self,
+        sheet: &str,
+        ex: &mut dyn Exchange,
+    ) -> Result<Array2<f64>, SimError> {
+        let (rows, cols) = self.sheet_ref(sheet)?.shape();
+        let all = self.gather_activity(sheet, ex)?;
+        Array2::from_shape_vec((rows, cols), all)
+            .map_err(|e| SimError::Unknown(format!("activity of {sheet}: {e}")))
     }
 
     /// The whole sheet's activity on every rank (collective).

@@ -5,6 +5,7 @@
 mod cf_support;
 mod dyn_common;
 
+mod array_views;
 mod cf_change_bounds;
 mod cf_geometry;
 mod cf_options;
