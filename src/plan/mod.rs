@@ -854,3 +854,151 @@ pub fn render(p: &Plan) -> String {
     let _ = writeln!(s, "planned in {:.2} s", p.plan_seconds);
     s
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::par::GridDecomposition;
+    use topo_sim::Network;
+
+    fn example(file: &str, params: &[(&str, &str)]) -> ModelSpec {
+        let path = std::path::Path::new(env!("CARGO_MANIFEST_DIR"))
+            .join("examples")
+            .join(file);
+        let o: Vec<(String, String)> = params
+            .iter()
+            .map(|(a, b)| (a.to_string(), b.to_string()))
+            .collect();
+        topo_lang::load_model(&path, &o).unwrap()
+    }
+
+    fn small_gcal() -> ModelSpec {
+        example(
+            "gcal.ty",
+            &[
+                ("cortex_density", "10"),
+                ("lgn_density", "12"),
+                ("retina_density", "12"),
+            ],
+        )
+    }
+
+    /// Building the real network of every rank in a dry run: the engine
+    /// registers each halo with its own `needed` rectangle, which the dry
+    /// run compares with the planner's geometry (a difference panics), and
+    /// each projection's built weights must number what the planner counts.
+    fn check_dry_builds(spec: &ModelSpec, ranks: &[usize]) {
+        for &n in ranks {
+            let lay = Layout::new(spec, n, 1).unwrap();
+            let lbrts: Vec<[f64; 4]> = lay
+                .model
+                .sheets
+                .iter()
+                .map(|(_, c)| c.bounds().lbrt())
+                .collect();
+            for q in 0..n {
+                let decomp = GridDecomposition::for_sheets(n, q, &lbrts).unwrap();
+                let mut ex = lay.dry_run(q);
+                let net = Network::build(spec, &decomp, &mut ex).unwrap();
+                assert_eq!(ex.halo_summaries().len(), lay.skeleton.halo_conn.len());
+                for (j, c) in lay.model.conns.iter().enumerate() {
+                    let p = net.projection(&c.dest, &c.name).unwrap();
+                    assert_eq!(
+                        p.cfs.needed,
+                        lay.needs[j][q],
+                        "{n} ranks, rank {q}, {}",
+                        c.label()
+                    );
+                    let built: u64 = (0..p.cfs.len())
+                        .map(|u| {
+                            let (r, k) = p.cfs.unit_shape(u);
+                            (r * k) as u64
+                        })
+                        .sum();
+                    assert_eq!(
+                        built,
+                        lay.weights[j][q],
+                        "{n} ranks, rank {q}, {}",
+                        c.label()
+                    );
+                }
+            }
+        }
+    }
+
+    #[test]
+    fn dry_run_builds_register_exactly_the_planned_rectangles() {
+        check_dry_builds(&small_gcal(), &[1, 2, 3, 4, 7, 8, 12]);
+    }
+
+    #[test]
+    fn dry_run_builds_of_lissom_and_shared_weights_match_too() {
+        let lissom = example(
+            "lissom_oo_or.ty",
+            &[
+                ("cortex_density", "8"),
+                ("retina_density", "12"),
+                ("lgn_density", "12"),
+            ],
+        );
+        check_dry_builds(&lissom, &[2, 5]);
+    }
+
+    #[test]
+    fn the_plan_counts_what_the_summaries_of_every_rank_say() {
+        let spec = small_gcal();
+        let o = PlanOptions {
+            ranks: 6,
+            threads: 1,
+            iterations: 2,
+            machine: Machine::default(),
+            per_rank: true,
+        };
+        let p = plan(&spec, &o).unwrap();
+        assert_eq!(p.grid[0] * p.grid[1], 6);
+        let per = p.per_rank.as_ref().unwrap();
+        // Everything sent is received somewhere.
+        let recv: u64 = per.iter().map(|t| t.units_received).sum();
+        let sent: u64 = per.iter().map(|t| t.units_sent).sum();
+        assert_eq!(recv, sent);
+        assert!(recv > 0);
+        let mr: u64 = per.iter().map(|t| t.messages_received).sum();
+        let ms: u64 = per.iter().map(|t| t.messages_sent).sum();
+        assert_eq!(mr, ms);
+        // Two iterations of the same structure: twice one iteration's bytes.
+        let one = p.bytes_per_iteration.received.mean * 6.0 / VALUE_BYTES;
+        assert_eq!(recv as f64, 2.0 * one);
+        // The V1 lateral projections share one halo.
+        let shared: Vec<_> = p.halos.iter().filter(|h| h.shared_from.is_some()).collect();
+        assert_eq!(shared.len(), 1, "{:?}", p.halos);
+        assert!(p.predicted.seconds_per_iteration > 0.0);
+        assert!(p.memory_per_rank.total.min > 0.0);
+        assert!(p.memory_per_rank.with_push.max >= p.memory_per_rank.total.max);
+    }
+
+    #[test]
+    fn a_large_plan_takes_seconds_and_splits_the_cortex() {
+        // GCAL at cortex density 1000 on 4096 ranks: no weight is built.
+        let spec = example("gcal.ty", &[("cortex_density", "1000")]);
+        let t = std::time::Instant::now();
+        let o = PlanOptions {
+            ranks: 4096,
+            threads: 1,
+            iterations: 1,
+            machine: Machine::default(),
+            per_rank: false,
+        };
+        let p = plan(&spec, &o).unwrap();
+        let el = t.elapsed().as_secs_f64();
+        // Generous bound for a debug build on a loaded machine; the
+        // release build takes about 1 s.
+        assert!(el < 120.0, "{el} s");
+        assert_eq!((p.grid[0], p.grid[1]), (64, 64));
+        let v1 = p.sheets.iter().find(|s| s.name == "V1").unwrap();
+        assert_eq!((v1.rows, v1.cols), (1000, 1000));
+        // 1000 rows over 64 grid rows: blocks of 15 or 16 rows and columns.
+        assert_eq!(v1.units_per_rank.min, 225.0);
+        assert_eq!(v1.units_per_rank.max, 256.0);
+        assert_eq!(v1.units_per_rank.mean * 4096.0, 1e6);
+    }
+}
