@@ -63,7 +63,7 @@ fn measured(n: usize) -> Value {
     args.extend(PARAMS);
     args.extend([
         "--times",
-        "2",
+        "0,2",
         "--analysis",
         "none",
         "--no-snapshot",
