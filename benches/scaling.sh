@@ -24,7 +24,7 @@ density=48
 threads=1
 plan_ranks="1 4 16 64 256 1024 4096 16384"
 plan_density=98
-plan_areas="1.5 15 150"
+plan_areas="1.5 15"
 measure=1
 machine=""
 model=examples/gcal.ty
@@ -83,10 +83,15 @@ if [ "$measure" = 1 ]; then
         done
     done
 fi
+# gcal.ty draws num_inputs*area^2 Gaussians per presentation (num_inputs is
+# an integer >= 1) in a model-file loop: at area 150 (45000 of them) the
+# interpreter's evaluation step limit (crates/lang/src/interp.rs MAX_STEPS)
+# refuses the model, so 100x Stevens et al.'s area cannot be planned yet.
 for area in $plan_areas; do
     for r in $plan_ranks; do
+        f=$(plan strong "a$area" "$r" "$plan_density" -p area="$area")
         printf '%s\t%s\t%s\t%s\t%s\t%s\t%s\n' strong "planned area=$area" "$r" "$threads" \
-            "$plan_density" - "$(plan strong "a$area" "$r" "$plan_density" -p area="$area")" >>"$runs"
+            "$plan_density" - "$f" >>"$runs"
     done
 done
 

@@ -74,7 +74,9 @@ pub fn plan_command(a: &PlanArgs) -> Result<()> {
         }
     }
     let spec = super::run_cmds::load(&a.model.model, &a.model.params)?;
-    let mut machine = Machine::load(a.machine.as_deref())?;
+    // Calibrating writes the machine file, which need not exist yet.
+    let must_exist = a.machine.as_deref().filter(|p| !a.calibrate || p.exists());
+    let mut machine = Machine::load(must_exist)?;
     if let Some(l) = a.latency {
         machine.latency_s = l;
     }

@@ -10,9 +10,13 @@
 //! the memory can deliver on a large one.
 //!
 //! The defaults are the rates `topo-hpc plan --calibrate` measured on the
-//! project's 2-core development machine (Intel Xeon, 2026-12-04, GCAL at
-//! cortex_density 48, 1 thread), the network an InfiniBand HDR-class
-//! interconnect: 1.5 µs latency, 12 GB/s per rank.
+//! project's 2-core development machine (Intel Xeon, 2026-12-04,
+//! examples/gcal.ty at cortex_density 48, 1 thread, 20 iterations;
+//! benches/results/machine.json), the network an InfiniBand HDR-class
+//! interconnect: 1.5 µs latency, 12 GB/s per rank. The rates are
+//! effective ones: GCAL's responses skip silent input rows and its
+//! learning touches only active units, so they exceed what a dense pass
+//! over the weights would reach.
 
 use anyhow::{Context as _, Result};
 use serde::{Deserialize, Serialize};
@@ -47,11 +51,11 @@ impl Default for Machine {
         Machine {
             source: "defaults (topo-hpc plan --calibrate on the 2-core development machine; InfiniBand HDR-class network)".into(),
             threads: 1,
-            response_weights_per_s: 1.6e9,
-            learning_weights_per_s: 4.0e8,
-            activation_units_per_s: 3.0e7,
-            generation_units_per_s: 1.5e7,
-            memory_bytes_per_s: 8.0e9,
+            response_weights_per_s: 1.29e9,
+            learning_weights_per_s: 4.19e8,
+            activation_units_per_s: 4.02e8,
+            generation_units_per_s: 2.46e6,
+            memory_bytes_per_s: 5.87e9,
             latency_s: 1.5e-6,
             network_bytes_per_s: 12.0e9,
         }
