@@ -78,7 +78,8 @@ if [ "$measure" = 1 ]; then
                 --threads "$threads" --output-path "$root" >&2
             timing=$(ls "$root"/*/*.timing.json)
             echo "$mode $r ranks density $d: $(python3 -c "import json;t=json.load(open('$timing'))['per_rank'];print(max(x['train_s'] for x in t)/$iters, 's/iteration')")" >&2
-            printf '%s\t%s\t%s\t%s\t%s\t%s\t%s\n' "$mode" "measured" "$r" "$threads" "$d" \
+            if [ "$mode" = weak ]; then label="d=${density}*sqrt(R)"; else label="d=$density"; fi
+            printf '%s\t%s\t%s\t%s\t%s\t%s\t%s\n' "$mode" "$label" "$r" "$threads" "$d" \
                 "$timing" "$(plan "$mode" m "$r" "$d")" >>"$runs"
         done
     done
@@ -90,7 +91,7 @@ fi
 for area in $plan_areas; do
     for r in $plan_ranks; do
         f=$(plan strong "a$area" "$r" "$plan_density" -p area="$area")
-        printf '%s\t%s\t%s\t%s\t%s\t%s\t%s\n' strong "planned area=$area" "$r" "$threads" \
+        printf '%s\t%s\t%s\t%s\t%s\t%s\t%s\n' strong "planned area=$area d=$plan_density" "$r" "$threads" \
             "$plan_density" - "$f" >>"$runs"
     done
 done

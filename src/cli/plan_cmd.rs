@@ -136,7 +136,7 @@ pub fn plan_command(a: &PlanArgs) -> Result<()> {
 
 /// Draws the scaling study's CSV (benches/scaling.sh) as a PNG: parallel
 /// efficiency against ranks, measured and predicted, one line per mode
-/// and density.
+/// and label (density without a label column).
 pub fn scaling_plot(csv: &Path, out: &Path, title: &str) -> Result<()> {
     let text =
         std::fs::read_to_string(csv).with_context(|| format!("cannot read {}", csv.display()))?;
@@ -159,6 +159,7 @@ pub fn scaling_plot(csv: &Path, out: &Path, title: &str) -> Result<()> {
         col("efficiency")?,
         col("predicted_efficiency")?,
     );
+    let label = col("label").ok();
     let mut series: Vec<crate::figures::Series> = Vec::new();
     let mut push = |name: String, x: f64, y: f64| match series.iter_mut().find(|s| s.0 == name) {
         Some(s) => s.1.push((x, y)),
@@ -177,7 +178,12 @@ pub fn scaling_plot(csv: &Path, out: &Path, title: &str) -> Result<()> {
         }
         let num = |k: usize| f[k].trim().parse::<f64>().ok();
         let Some(x) = num(ranks) else { continue };
-        let key = format!("{} d={}", f[mode], f[density]);
+        // One series per mode and label (measured runs, or a planned
+        // model variant); without a label column, per density.
+        let key = match label {
+            Some(l) => format!("{} {}", f[mode], f[l]),
+            None => format!("{} d={}", f[mode], f[density]),
+        };
         if let Some(y) = num(eff) {
             push(format!("{key} measured"), x, y);
         }

@@ -213,20 +213,23 @@ impl Exchange for DryRunExchange {
     }
 }
 
+/// The blocks of one row interval: `(r0, r1, blocks sorted by c0 as
+/// (c0, c1, rank))`.
+type Band = (usize, usize, Vec<(usize, usize, usize)>);
+
 /// The owned blocks indexed for "which blocks does this rectangle meet":
 /// blocks grouped by their row interval (a band), bands and the blocks
 /// inside a band sorted, so a query visits only bands and blocks it meets
 /// when the bands are disjoint (any product decomposition, e.g. a process
 /// grid) and all bands otherwise.
 struct BlockIndex {
-    /// `(r0, r1, blocks sorted by c0 as (c0, c1, rank))`.
-    bands: Vec<(usize, usize, Vec<(usize, usize, usize)>)>,
+    bands: Vec<Band>,
     disjoint: bool,
 }
 
 impl BlockIndex {
     fn new(owns: &[Block]) -> BlockIndex {
-        let mut bands: Vec<(usize, usize, Vec<(usize, usize, usize)>)> = Vec::new();
+        let mut bands: Vec<Band> = Vec::new();
         let mut keyed: Vec<(usize, usize, usize, usize, usize)> = owns
             .iter()
             .enumerate()
