@@ -8,6 +8,7 @@
 pub mod cli;
 pub mod par;
 pub mod paths;
+pub mod plan;
 pub mod sweep;
 
 pub use topo_analysis as analysis;

@@ -16,6 +16,8 @@ pub struct Session {
     pub ex: MpiExchange,
     /// The engine.
     pub net: Network,
+    /// Where this rank's time went (setup, training, exchange).
+    pub training: crate::batch::timing::Training,
 }
 
 /// A sheet's coordinate system from its spec (nominal bounds and density);
@@ -63,6 +65,7 @@ pub fn report_with_shared_halos(
 impl Session {
     /// Collective: decompose and build the network.
     pub fn build(ctx: &Context, spec: ModelSpec) -> Result<Session> {
+        let started = std::time::Instant::now();
         let geo = sheet_geometry(&spec)?;
         let lbrts: Vec<[f64; 4]> = geo.iter().map(|g| g.lbrt).collect();
         let decomp = GridDecomposition::for_sheets(ctx.size(), ctx.rank(), &lbrts)
@@ -76,6 +79,10 @@ impl Session {
             decomp,
             ex,
             net,
+            training: crate::batch::timing::Training {
+                setup_s: started.elapsed().as_secs_f64(),
+                ..Default::default()
+            },
         })
     }
 

@@ -10,3 +10,4 @@ pub mod rank_warnings;
 pub mod report;
 pub mod run;
 pub mod times;
+pub mod timing;

@@ -10,7 +10,8 @@
 //! Usage: `par_model_check MODEL --times 1,10,100 --out DUMP [-p name=value]
 //! [--report] [--threads T] [--no-halo-sharing]` where MODEL is a model file (.ty) or a
 //! serialised `topo_spec::ModelSpec` (.json). With `--bench` instead of `--out`, nothing is
-//! dumped and rank 0 prints one line of timings (benches/par_scaling.sh).
+//! dumped and rank 0 prints one line of timings (used by benches before the
+//! scaling study moved to `topo-hpc run` timing files, benches/scaling.sh).
 
 use std::fmt::Write as _;
 use topo_hpc::par::{self, Context};

@@ -10,6 +10,7 @@
 pub mod completions;
 pub mod inspect;
 pub mod legacy;
+pub mod plan_cmd;
 pub mod run_cmds;
 pub mod trace;
 pub mod version;
@@ -98,6 +99,22 @@ pub enum Command {
     Completions {
         /// bash, zsh, fish, elvish or powershell.
         shell: clap_complete::Shell,
+    },
+    /// Plan a run on N ranks without running it: process grid, units,
+    /// halo bytes and messages, memory per rank and predicted time per
+    /// iteration (`--calibrate` measures this machine first).
+    Plan(Box<plan_cmd::PlanArgs>),
+    /// Draw the scaling study's CSV (benches/scaling.sh) as a PNG of
+    /// parallel efficiency against ranks, measured and predicted.
+    ScalingPlot {
+        /// The CSV.
+        csv: PathBuf,
+        /// The PNG to write.
+        #[arg(long)]
+        out: PathBuf,
+        /// The figure's title.
+        #[arg(long, default_value = "GCAL parallel efficiency")]
+        title: String,
     },
     /// Print the man page (roff), or write one per command into a folder.
     Man {
@@ -261,6 +278,14 @@ fn dispatch(ctx: &crate::par::Context, argv: &[String], cli: Cli) -> anyhow::Res
         }
         Command::Completions { shell } => {
             completions::completions(shell, &mut std::io::stdout());
+            Ok(0)
+        }
+        Command::Plan(a) => {
+            plan_cmd::plan_command(&a)?;
+            Ok(0)
+        }
+        Command::ScalingPlot { csv, out, title } => {
+            plan_cmd::scaling_plot(&csv, &out, &title)?;
             Ok(0)
         }
         Command::Man { out_dir } => {

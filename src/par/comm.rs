@@ -34,6 +34,18 @@ pub struct ExchangeStats {
     /// Wall-clock seconds spent inside `exchange` (packing, waiting,
     /// unpacking).
     pub seconds: f64,
+    /// Messages received from other ranks (one per peer and exchange).
+    pub messages_received: u64,
+    /// Messages sent to other ranks.
+    pub messages_sent: u64,
+    /// Of `seconds`, the part spent in `MPI_Waitall`: waiting for the
+    /// neighbours (load imbalance) and for the wire.
+    pub wait_seconds: f64,
+    /// Wall-clock seconds in the small collectives (`max`, `argmax`),
+    /// which also wait for the slowest rank.
+    pub collective_seconds: f64,
+    /// Number of those collectives.
+    pub collectives: u64,
 }
 
 /// What every rank does for one registered halo (for reports).
@@ -51,6 +63,8 @@ pub struct HaloSummary {
     pub send_units: Vec<usize>,
     /// Per rank: number of messages received per exchange.
     pub recv_messages: Vec<usize>,
+    /// Per rank: number of messages sent per exchange.
+    pub send_messages: Vec<usize>,
 }
 
 /// One registered halo and its preallocated buffers.
@@ -234,6 +248,7 @@ impl Exchange for MpiExchange {
             recv_units: vec![0; n],
             send_units: vec![0; n],
             recv_messages: vec![0; n],
+            send_messages: vec![0; n],
         };
         for (p, need) in needs.iter().enumerate() {
             for (q, own_q) in owns.iter().enumerate().filter(|&(q, _)| q != p) {
@@ -242,6 +257,7 @@ impl Exchange for MpiExchange {
                     summary.recv_units[p] += m;
                     summary.recv_messages[p] += 1;
                     summary.send_units[q] += m;
+                    summary.send_messages[q] += 1;
                 }
             }
         }
@@ -332,6 +348,7 @@ impl Exchange for MpiExchange {
         }
         // The local part while the messages travel.
         copy_sub(&h.own, local, &h.needed, out, &h.plan.local);
+        let wait_start = Instant::now();
         if comm.is_some() && n_req > 0 {
             // SAFETY: every request was started above; statuses are ignored.
             unsafe {
@@ -342,6 +359,7 @@ impl Exchange for MpiExchange {
                 );
             }
         }
+        self.stats.wait_seconds += wait_start.elapsed().as_secs_f64();
         let mut off = 0;
         for t in &h.plan.recvs {
             let n = t.rect.len();
@@ -351,24 +369,32 @@ impl Exchange for MpiExchange {
         self.stats.calls += 1;
         self.stats.units_received += h.plan.recv_units() as u64;
         self.stats.units_sent += h.plan.send_units() as u64;
+        self.stats.messages_received += h.plan.recvs.len() as u64;
+        self.stats.messages_sent += h.plan.sends.len() as u64;
         self.stats.seconds += start.elapsed().as_secs_f64();
     }
 
     fn max(&mut self, v: f64) -> f64 {
+        self.stats.collectives += 1;
         let Some(world) = &self.world else {
             return v;
         };
+        let start = Instant::now();
         let mut m = v;
         world.all_reduce_into(&v, &mut m, SystemOperation::max());
+        self.stats.collective_seconds += start.elapsed().as_secs_f64();
         m
     }
 
     fn argmax(&mut self, v: f64, index: usize) -> (f64, usize) {
+        self.stats.collectives += 1;
         let mine = [v.to_bits(), index as u64];
         match &self.world {
             None => (v, index),
             Some(world) => {
+                let start = Instant::now();
                 world.all_gather_into(&mine[..], &mut self.scratch[..]);
+                self.stats.collective_seconds += start.elapsed().as_secs_f64();
                 best_of(&self.scratch)
             }
         }

@@ -19,6 +19,7 @@
 
 pub mod comm;
 pub mod context;
+pub mod dry_run;
 pub mod grid;
 pub mod model;
 pub mod mpi_io_hints;
@@ -28,6 +29,7 @@ pub mod threads;
 
 pub use comm::{ExchangeStats, HaloSummary, MpiExchange};
 pub use context::Context;
+pub use dry_run::{DryRunExchange, PeerRects, RankOracle};
 pub use grid::{cut_box_of, GridDecomposition, GridError, ProcessGrid};
 pub use model::{decomposition_for, model_geometry, ModelGeometryError};
 pub use plan::HaloPlan;

@@ -139,6 +139,7 @@ mod tests {
             cols: 8,
             send_units: recv_units.clone(),
             recv_messages: vec![3; 4],
+            send_messages: vec![3; 4],
             recv_units,
         };
         let text = decomposition_report(&d, &sheets, &[halo]);
