@@ -22,6 +22,7 @@ mod library_models;
 mod maps_eyes_colour;
 mod maps_topographica;
 mod par_model;
+mod plan_exchange;
 mod par_mpi;
 mod rank_warnings;
 mod report_browser;

@@ -6,8 +6,7 @@
 //! for the same iterations: calls, values and messages, received and
 //! sent. Integer counts: no tolerance.
 
-#[path = "mpi/run.rs"]
-mod run_mpi;
+use crate::run_mpi;
 
 use run_mpi::mpirun;
 use serde_json::Value;
