@@ -8,6 +8,7 @@ use std::path::{Path, PathBuf};
 /// `topo-hpc plan` options.
 #[derive(clap::Args, Debug, Clone)]
 pub struct PlanArgs {
+    /// The model file to plan and its `-p` parameters.
     #[command(flatten)]
     pub model: super::ModelArgs,
     /// Ranks to plan for (up to 65536); a comma list plans each.
