@@ -43,14 +43,13 @@ fn short(class: &str) -> &str {
 }
 
 /// Topographica names the cython/opt variants and AdaptiveThreshold
-/// differently; the spec uses one canonical class each.
+/// differently; the spec uses one canonical class each, except for the
+/// L1 normalisation, whose C kernels round differently from the Python
+/// class and keep their names.
 fn canonical_short(py: &str) -> &str {
     match py {
         "CFPRF_DotProduct_cython" | "CFPRF_DotProduct_opt" => "CFPRF_DotProduct",
         "CFPLF_Hebbian_cython" | "CFPLF_Hebbian_opt" => "CFPLF_Hebbian",
-        "CFPOF_DivisiveNormalize_L1_cython" | "CFPOF_DivisiveNormalizeL1_opt" => {
-            "CFPOF_DivisiveNormalizeL1"
-        }
         "CFPRF_EuclideanDistance_opt" => "CFPRF_EuclideanDistance",
         other => other,
     }
