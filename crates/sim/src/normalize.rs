@@ -422,16 +422,35 @@ pub fn divisive_l1(cfs: &mut ConnectionFields, filter: UnitFilter<'_>) {
         if *u.norm_total <= NUMPY_MIN_TOTAL {
             return;
         }
-        let factor = (1.0 / *u.norm_total) as f32;
-        // `w * 1.0 == w` bit for bit (quiet NaNs included): an already
-        // normalised CF (e.g. a projection whose learning rate is 0) is
-        // left untouched instead of rewritten.
-        if factor != 1.0 {
-            for w in u.weights.iter_mut() {
-                *w *= factor;
-            }
-        }
+        numpy_scale(u.weights, *u.norm_total);
     });
+}
+
+/// `w *= norm_value/total` on a float32 array under numpy 1.x: the
+/// factor is cast to float32 and the product taken in float32.
+fn numpy_scale(weights: &mut [f32], total: f64) {
+    let factor = (1.0 / total) as f32;
+    // `w * 1.0 == w` bit for bit (quiet NaNs included): an already
+    // normalised CF (e.g. a projection whose learning rate is 0) is
+    // left untouched instead of rewritten.
+    if factor != 1.0 {
+        for w in weights.iter_mut() {
+            *w *= factor;
+        }
+    }
+}
+
+/// `*(weights++) *= factor` on a `float*` with a double factor (the C
+/// kernels): each product in double, rounded once to float32.
+fn kernel_scale(weights: &mut [f32], total: f64) {
+    let factor = 1.0 / total;
+    // As in `numpy_scale`: a factor of exactly 1 leaves every weight as
+    // it is (the product is exact), so the CF is not rewritten.
+    if factor != 1.0 {
+        for w in weights.iter_mut() {
+            *w = (f64::from(*w) * factor) as f32;
+        }
+    }
 }
 
 /// Totals at or below this are left alone by the Python
@@ -451,14 +470,7 @@ pub fn divisive_l1_kernel(cfs: &mut ConnectionFields, filter: UnitFilter<'_>) {
         if !*u.has_norm_total {
             *u.norm_total = masked_abs_sum(u.weights, u.mask);
         }
-        let factor = 1.0 / *u.norm_total;
-        // As in `divisive_l1`: a factor of exactly 1 leaves every weight
-        // as it is (the product is exact), so the CF is not rewritten.
-        if factor != 1.0 {
-            for w in u.weights.iter_mut() {
-                *w = (f64::from(*w) * factor) as f32;
-            }
-        }
+        kernel_scale(u.weights, *u.norm_total);
         *u.has_norm_total = false;
     });
 }
@@ -564,6 +576,27 @@ mod tests {
             }
             assert_eq!(numpy_f64_abs_sum(&w).to_bits(), total.to_bits(), "n = {n}");
         }
+    }
+
+    #[test]
+    fn kernel_and_numpy_factors_round_differently() {
+        // 5/3: numpy casts 1/3 to float32 (0.33333334) and multiplies in
+        // float32; the C kernel multiplies by the double 1/3 and rounds
+        // once. One float32 ulp apart.
+        let mut np = [5.0f32, 3.0];
+        let mut c = np;
+        numpy_scale(&mut np, 3.0);
+        kernel_scale(&mut c, 3.0);
+        assert_eq!(np, [1.666_666_7, 1.0]);
+        assert_eq!(c, [1.666_666_6, 1.0]);
+        assert_eq!(np[0].to_bits() - c[0].to_bits(), 1);
+    }
+
+    #[test]
+    fn masked_total_skips_entries_below_the_threshold() {
+        let w = [1.0f32, -2.0, 4.0, 8.0];
+        let m = [1.0f32, 0.5, 0.49, 0.0];
+        assert_eq!(masked_abs_sum(&w, &m), 3.0);
     }
 
     #[test]
