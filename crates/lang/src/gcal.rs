@@ -535,7 +535,7 @@ topo.sheet.SettlingCFSheet.joint_norm_fn = topo.sheet.compute_joint_norm_totals
 topo.projection.CFProjection.cf_shape = imagen.Disk(smoothing=0.0)
 topo.projection.CFProjection.response_fn = topo.responsefn.CFPRF_DotProduct()
 topo.projection.CFProjection.learning_fn = topo.learningfn.CFPLF_Hebbian()
-topo.projection.CFProjection.weights_output_fns = [topo.transferfn.optimized.CFPOF_DivisiveNormalizeL1()]
+topo.projection.CFProjection.weights_output_fns = [topo.optimized.CFPOF_DivisiveNormalize_L1_cython()]
 topo.projection.SharedWeightCFProjection.response_fn = topo.responsefn.CFPRF_DotProduct()
 period = 1.0 if period is None else period
 bound = area/2.0+0.25

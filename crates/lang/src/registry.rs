@@ -353,15 +353,19 @@ pub(crate) fn alias(path: &str) -> Option<&'static str> {
         "topo.base.cf.CFPLF_Identity" => "topo.learningfn.CFPLF_Identity",
         "topo.base.functionfamily.IdentityLF" => "topo.learningfn.IdentityLF",
         "topo.base.functionfamily.Hebbian" => "topo.learningfn.Hebbian",
-        // output functions
-        "topo.transferfn.optimized.CFPOF_DivisiveNormalizeL1_opt"
-        | "topo.transferfn.optimized.CFPOF_DivisiveNormalize_L1_cython"
-        | "topo.transferfn.CFPOF_DivisiveNormalizeL1_opt"
-        | "topo.transferfn.CFPOF_DivisiveNormalizeL1"
-        | "topo.transferfn.projfn.CFPOF_DivisiveNormalizeL1"
-        | "topo.optimized.CFPOF_DivisiveNormalize_L1_cython"
-        | "topo.optimized.CFPOF_DivisiveNormalizeL1_cython" => {
+        // output functions: the C kernels (weave `_opt`, Cython `_cython`)
+        // and the Python class round differently (sim's `normalize`), so
+        // each keeps its own class.
+        "topo.transferfn.CFPOF_DivisiveNormalizeL1"
+        | "topo.transferfn.projfn.CFPOF_DivisiveNormalizeL1" => {
             "topo.transferfn.optimized.CFPOF_DivisiveNormalizeL1"
+        }
+        "topo.transferfn.CFPOF_DivisiveNormalizeL1_opt" => {
+            "topo.transferfn.optimized.CFPOF_DivisiveNormalizeL1_opt"
+        }
+        "topo.transferfn.optimized.CFPOF_DivisiveNormalize_L1_cython"
+        | "topo.optimized.CFPOF_DivisiveNormalizeL1_cython" => {
+            "topo.optimized.CFPOF_DivisiveNormalize_L1_cython"
         }
         "topo.transferfn.projfn.CFPOF_Plugin" | "topo.base.cf.CFPOF_Plugin" => {
             "topo.transferfn.CFPOF_Plugin"
