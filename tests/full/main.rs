@@ -15,6 +15,7 @@ mod cli_habits;
 mod cli_restore;
 mod cli_trace;
 mod cli_userclass;
+mod gcal_opt_kernels;
 mod h5_snapshot;
 mod hostile;
 mod inputs_two_eyes;

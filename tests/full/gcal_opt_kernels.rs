@@ -14,8 +14,7 @@
 
 use std::path::PathBuf;
 
-#[path = "mpi/run.rs"]
-mod run_mpi;
+use crate::run_mpi;
 
 const BIN: &str = env!("CARGO_BIN_EXE_topo-hpc");
 
