@@ -11,7 +11,7 @@
 //! Without MPI (`MpiExchange::single`) the same type runs one process, so
 //! the decomposition report and the statistics exist in both cases.
 
-use crate::par::plan::{check_tiling, HaloPlan};
+use crate::plan::{check_tiling, HaloPlan};
 use mpi::collective::SystemOperation;
 use mpi::datatype::PartitionMut;
 use mpi::ffi;
@@ -81,7 +81,7 @@ const TAG_SPAN: usize = 32000;
 
 impl MpiExchange {
     /// All ranks of `MPI_COMM_WORLD`. MPI must be initialised (see
-    /// [`crate::par::Context`]) and stay so while this is used.
+    /// [`crate::Context`]) and stay so while this is used.
     pub fn world() -> MpiExchange {
         let world = SimpleCommunicator::world();
         let rank = world.rank() as usize;

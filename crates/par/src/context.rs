@@ -5,7 +5,7 @@
 //! a panic hook that prints the panic with the rank and calls `MPI_Abort`;
 //! errors returned as values end the job through [`Context::fail`].
 
-use crate::par::comm::MpiExchange;
+use crate::comm::MpiExchange;
 use mpi::collective::SystemOperation;
 use mpi::datatype::PartitionMut;
 use mpi::environment::Universe;
@@ -46,7 +46,7 @@ impl Context {
     /// If MPI was already initialised elsewhere in this process, the result
     /// is a one-process context that does not own MPI.
     pub fn init() -> Context {
-        crate::par::mpi_io_hints::before_mpi_init();
+        crate::mpi_io_hints::before_mpi_init();
         match mpi::initialize_with_threading(Threading::Funneled) {
             Some((universe, _provided)) => {
                 let world = universe.world();
@@ -199,14 +199,14 @@ impl Context {
     /// Print a line on stdout on rank 0 only.
     pub fn root_println(&self, msg: impl Display) {
         if self.is_root() {
-            crate::console::out_line(&msg.to_string());
+            print_line(&mut std::io::stdout().lock(), &msg.to_string());
         }
     }
 
     /// Print a line on stderr on rank 0 only.
     pub fn root_eprintln(&self, msg: impl Display) {
         if self.is_root() {
-            crate::console::err_line(&msg.to_string());
+            print_line(&mut std::io::stderr().lock(), &msg.to_string());
         }
     }
 
@@ -225,6 +225,12 @@ impl Drop for Context {
         self.world = None;
         self.universe = None;
     }
+}
+
+/// `text` and a newline, best effort: a closed pipe must not end the run
+/// (the run's record is its `.out` file).
+fn print_line(w: &mut impl Write, text: &str) {
+    let _ = writeln!(w, "{text}");
 }
 
 /// What [`Context::gather_within`] achieved on this rank.
