@@ -173,9 +173,7 @@ pub fn run(
         }
         _ => plan,
     };
-    let comm = ctx
-        .raw_comm()
-        .ok_or_else(|| anyhow!("parallel HDF5 needs MPI"))?;
+    let comm = ctx.h5_access();
     let t = sess.net.time();
     let group = format!("analysis/{}", t.timestr());
     let f = H5File::open_rw(h5path, comm)?;

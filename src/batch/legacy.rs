@@ -388,7 +388,7 @@ fn builtin(ctx: &Context, sh: &mut Shell, call: &Call) -> Result<()> {
                 bail!("{}: load_snapshot needs a file name", call.location);
             };
             let path = sh.search_path().resolve(f, "snapshot")?;
-            let comm = ctx.raw_comm().ok_or_else(|| anyhow!("parallel HDF5 needs MPI"))?;
+            let comm = ctx.h5_access();
             let snap = crate::io::snapshot::Snapshot::open(&path, comm)?;
             let spec: topo_spec::ModelSpec = serde_json::from_str(&snap.spec_json()?)?;
             snap.close()?;

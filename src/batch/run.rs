@@ -607,9 +607,7 @@ fn run_body(
     resume: bool,
     report: &mut super::report::RunReport,
 ) -> Result<Session> {
-    let comm = ctx
-        .raw_comm()
-        .ok_or_else(|| anyhow!("parallel HDF5 needs MPI"))?;
+    let comm = ctx.h5_access();
     let h5path = dir.join(format!("{simname}.h5"));
     let attrs = run_attrs(ctx, &sess.spec, o);
     if !(resume && h5path.exists()) {
