@@ -25,8 +25,8 @@ densities=("$@")
 export OMPI_ALLOW_RUN_AS_ROOT=1 OMPI_ALLOW_RUN_AS_ROOT_CONFIRM=1
 export OMPI_MCA_pml=ob1 OMPI_MCA_btl=self,vader
 
-cargo build --release --bin par_model_check >&2
-bin=target/release/par_model_check
+cargo build --release --example par_model_check >&2
+bin=target/release/examples/par_model_check
 model=examples/gcal_class.ty
 out=benches/results/scaling.md
 mkdir -p "$(dirname "$out")"

@@ -2,16 +2,16 @@
 //! crash-safe rename, reading back, and h5py reading the same file.
 //! (MPI initialises once per process, so this file holds one test.)
 
-use mpi::traits::{AsRaw, CommunicatorCollectives};
 use topo_hpc::io::h5::Attr;
 use topo_hpc::io::snapshot::{self, Snapshot, SnapshotMeta};
 use topo_hpc::sim::state::{ArrayData, LocalArray};
 
 #[test]
 fn snapshot_round_trip_and_h5py_reads_it() {
-    let universe = mpi::initialize().expect("MPI init");
-    let world = universe.world();
-    let comm = world.as_raw();
+    // MPI (a singleton here), so the file goes through parallel HDF5.
+    let ctx = topo_hpc::par::Context::init();
+    assert_eq!(ctx.kind(), topo_hpc::par::Kind::Mpi);
+    let comm = ctx.h5_access();
     let dir = tempfile::tempdir().unwrap();
     let path = dir.path().join("run_000010.00.h5");
     // A stale temporary from a "killed" earlier write must not matter.
@@ -43,7 +43,7 @@ fn snapshot_round_trip_and_h5py_reads_it() {
             ("model".into(), Attr::Str("tiny.ty".into())),
         ],
     };
-    snapshot::write(comm, true, &|| world.barrier(), &path, &arrays, &meta).unwrap();
+    snapshot::write(comm, true, &|| ctx.barrier(), &path, &arrays, &meta).unwrap();
     assert!(path.exists());
     assert!(!snapshot::temp_path(&path).exists());
 

@@ -5,8 +5,8 @@
 //! one-element datasets so that sweeps can collate them) and PNG plots are
 //! drawn by rank 0 from gathered data.
 
-use crate::batch::outlog::OutLog;
 use crate::io::h5::{Attr, H5File};
+use crate::outlog::OutLog;
 use crate::par::Context;
 use crate::session::Session;
 use anyhow::{anyhow, Result};
