@@ -253,6 +253,8 @@ impl Exchange for MpiExchange {
             needed,
             recv_buf: vec![0.0; plan.recv_units()],
             send_buf: vec![0.0; plan.send_units()],
+            // SAFETY: reading rsmpi's extern static, a constant handle set
+            // by the MPI library (MPI is initialised while this exists).
             requests: vec![unsafe { ffi::RSMPI_REQUEST_NULL }; n_requests],
             tag: (id % TAG_SPAN) as c_int,
             plan,
