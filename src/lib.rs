@@ -25,4 +25,6 @@ pub mod geometry;
 pub mod host;
 pub mod io;
 pub mod memory_estimate;
+pub mod outlog;
 pub mod session;
+pub mod shell;

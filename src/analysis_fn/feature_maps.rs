@@ -13,8 +13,8 @@
 //! are bit-identical on any number of ranks and threads.
 
 use super::present::{self, PresentSettings};
-use crate::batch::outlog::OutLog;
 use crate::io::h5::H5File;
+use crate::outlog::OutLog;
 use crate::par::Context;
 use crate::session::Session;
 use anyhow::{anyhow, bail, Result};

@@ -5,8 +5,8 @@
 //! one-element datasets so that sweeps can collate them) and PNG plots are
 //! drawn by rank 0 from gathered data.
 
-use crate::batch::outlog::OutLog;
 use crate::io::h5::{Attr, H5File};
+use crate::outlog::OutLog;
 use crate::par::Context;
 use crate::session::Session;
 use anyhow::{anyhow, Result};
@@ -173,9 +173,7 @@ pub fn run(
         }
         _ => plan,
     };
-    let comm = ctx
-        .raw_comm()
-        .ok_or_else(|| anyhow!("parallel HDF5 needs MPI"))?;
+    let comm = ctx.h5_access();
     let t = sess.net.time();
     let group = format!("analysis/{}", t.timestr());
     let f = H5File::open_rw(h5path, comm)?;

@@ -5,8 +5,8 @@
 use super::present::{self, PresentSettings};
 use super::AnalysisPlan;
 use super::{cf_plot, feature_maps};
-use crate::batch::outlog::OutLog;
 use crate::io::h5::H5File;
+use crate::outlog::OutLog;
 use crate::par::Context;
 use crate::session::{sheet_coords, Session};
 use anyhow::{anyhow, Result};

@@ -89,22 +89,7 @@ pub fn py2_str(v: &Value) -> String {
     }
 }
 
-/// Replace what must never reach a path: separators, NUL, and a leading
-/// dot (which would hide the folder or climb out of it).
-pub fn safe_component(s: &str) -> String {
-    let mut out: String = s
-        .chars()
-        .map(|c| match c {
-            '/' | '\\' | '\0' => '_',
-            c if c.is_control() => '_',
-            c => c,
-        })
-        .collect();
-    if out.starts_with('.') {
-        out.replace_range(0..1, "_");
-    }
-    out
-}
+pub use crate::paths::safe_component;
 
 /// Topographica's truncation: the first `max - 3` characters and `___`.
 pub fn truncate(name: &str, max: usize) -> String {

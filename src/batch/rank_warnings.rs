@@ -345,7 +345,7 @@ mod tests {
     #[test]
     fn one_rank_collects_its_own_warnings_unprefixed_and_counted() {
         // The only test in this binary touching the process-wide queue.
-        let ctx = Context::single();
+        let ctx = Context::local();
         let log = OutLog::terminal(false);
         let dir = tempfile::tempdir().unwrap();
         let p = dir.path().join("x.out");

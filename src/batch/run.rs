@@ -5,10 +5,8 @@
 
 use super::naming::NameOptions;
 use super::outlog::OutLog;
-use super::times::{parse_times, scaled_default};
 use super::{rank_checks, rank_warnings};
 use crate::analysis_fn::{self, AnalysisPlan};
-use crate::cli::RunArgs;
 use crate::io::folder_guard::{refuse_symlinks, FolderLock, RUN_LOCK};
 use crate::io::h5::{Attr, H5File};
 use crate::par::Context;
@@ -128,77 +126,6 @@ pub fn parse_name_map(items: &[String]) -> Result<Vec<(String, String)>> {
             ))
         })
         .collect()
-}
-
-/// `topo-hpc run`.
-pub fn run_command(ctx: &Context, argv: &[String], r: &RunArgs) -> Result<i32> {
-    let params = crate::cli::run_cmds::eval_params(&r.model.params)?;
-    let times = match &r.times {
-        Some(t) => parse_times(t).map_err(|e| anyhow!(e))?,
-        None => scaled_default(1.0).map_err(|e| anyhow!(e))?,
-    };
-    let timestamp = match &r.timestamp {
-        Some(t) => {
-            if t.is_empty() || !t.chars().all(|c| c.is_ascii_digit()) {
-                bail!("bad --timestamp '{t}': expected digits such as 202611280215");
-            }
-            t.clone()
-        }
-        None => {
-            // Rank 0's clock decides, so every rank names the same folder.
-            let mine = if ctx.is_root() {
-                format_now(&r.name_time_format)
-            } else {
-                Ok(String::new())
-            };
-            let (ok, text) = match mine {
-                Ok(t) => (true, t),
-                Err(e) => (false, e.to_string()),
-            };
-            let shared = ctx.broadcast_string(&text);
-            if !ctx.all_ok(ok) && !ctx.is_root() {
-                bail!("bad name_time_format '{}'", r.name_time_format);
-            }
-            if !ok {
-                bail!(text);
-            }
-            shared
-        }
-    };
-    let mut names = NameOptions::new(&script_base(&r.model.model), &timestamp);
-    names.name_map = parse_name_map(&r.name_map)?;
-    names.tag = r.tag.clone().unwrap_or_default();
-    names.dirname_prefix = r.dirname_prefix.clone().unwrap_or_default();
-    let opts = BatchOptions {
-        script: r.model.model.clone(),
-        params,
-        preset: Vec::new(),
-        times,
-        output_root: r
-            .output_path
-            .as_deref()
-            .map(crate::paths::expand_user)
-            .unwrap_or_else(default_output_root),
-        analysis: AnalysisPlan::parse(r.analysis.as_deref().unwrap_or("default"))
-            .map_err(|e| anyhow!(e))?,
-        names,
-        snapshot: !r.no_snapshot,
-        restore: r.restore.clone(),
-        save_script_repr: r.save_script_repr.parse().map_err(|e: String| anyhow!(e))?,
-        progress: !r.no_progress,
-        decomposition_report: r.decomposition_report,
-        random_seed: topo_spec::ParamRandomSeed::DEFAULT.0,
-        allow_unused_params: r.allow_unused_params,
-    };
-    let log = OutLog::terminal(ctx.is_root());
-    match run_batch(ctx, argv, &opts, &log) {
-        Ok(out) => Ok(if out.errors > 0 { 1 } else { 0 }),
-        Err(e) if super::progress::is_stop(&e) => {
-            ctx.root_eprintln(format!("topo-hpc: {e:#}"));
-            Ok(super::progress::CHECKPOINT_EXIT_CODE)
-        }
-        Err(e) => Err(e),
-    }
 }
 
 /// What a finished batch run produced.
@@ -598,9 +525,7 @@ fn run_body(
     resume: bool,
     report: &mut super::report::RunReport,
 ) -> Result<Session> {
-    let comm = ctx
-        .raw_comm()
-        .ok_or_else(|| anyhow!("parallel HDF5 needs MPI"))?;
+    let comm = ctx.h5_access();
     let h5path = dir.join(format!("{simname}.h5"));
     let attrs = run_attrs(ctx, &sess.spec, o);
     if !(resume && h5path.exists()) {

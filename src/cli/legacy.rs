@@ -1,20 +1,7 @@
 //! Topographica's own command line: `-a`, `-c CMD`, `-p NAME=VAL`, files,
 //! processed left to right.
 
-/// One item of a Topographica-style command line, in order.
-#[derive(Debug, Clone, PartialEq)]
-pub enum Item {
-    /// `-a`: auto-import commands (always on in topo-hpc).
-    AutoImport,
-    /// `-c CMD`.
-    Command(String),
-    /// `-p NAME=VAL`.
-    Param(String),
-    /// `-o PATH` / `--output-path PATH`.
-    OutputPath(String),
-    /// A script file.
-    File(String),
-}
+pub use crate::shell::Item;
 
 /// Whether argv (without the program name) is Topographica's form rather
 /// than a subcommand.

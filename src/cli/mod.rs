@@ -193,7 +193,7 @@ pub fn main(ctx: &crate::par::Context, argv: &[String]) -> i32 {
         // SLURM_CPUS_PER_TASK (or all cores), as `run` does without it.
         threads(None)
             .and_then(|()| legacy::parse(args).map_err(anyhow::Error::msg))
-            .and_then(|items| crate::batch::legacy::run(ctx, argv, &items))
+            .and_then(|items| crate::shell::run(ctx, argv, &items))
     } else {
         match Cli::try_parse_from(argv) {
             Ok(cli) => dispatch(ctx, argv, cli),
@@ -262,7 +262,7 @@ fn dispatch(ctx: &crate::par::Context, argv: &[String], cli: Cli) -> anyhow::Res
         }
         Command::Run(r) => {
             threads(r.threads)?;
-            crate::batch::run::run_command(ctx, argv, &r)
+            run_cmds::run_command(ctx, argv, &r)
         }
         Command::Sweep(s) => {
             crate::sweep::sweep(&s)?;

@@ -17,7 +17,7 @@ pub mod footprint;
 pub mod machine;
 pub mod skeleton;
 
-use crate::par::dry_run::{DryRunExchange, PeerRects, RankOracle};
+use crate::par::{DryRunExchange, PeerRects, RankOracle};
 use crate::par::HaloSummary;
 use anyhow::{anyhow, Result};
 use footprint::ModelFootprints;

@@ -150,7 +150,7 @@ fn command_line_c_and_p() {
 #[test]
 fn snapshot_reader() {
     use topo_sim::state::ArrayData;
-    let ctx = topo_hpc::par::Context::single();
+    let ctx = topo_hpc::par::Context::local();
     let tiny = examples().remove(0);
     let spec = topo_lang::load_model_source(
         "tiny.ty",

@@ -9,6 +9,7 @@ mod run_mpi;
 #[path = "../../crates/lang/tests/integration/mutation.rs"]
 mod mutation;
 
+mod architecture;
 mod cli_model;
 mod cli_trace;
 mod fuzz_campaign;

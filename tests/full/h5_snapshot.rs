@@ -3,7 +3,6 @@
 //! (MPI initialises once per process, so this file holds one test, and it
 //! runs in a child process of the test binary: see [`in_own_process`].)
 
-use mpi::traits::{AsRaw, CommunicatorCollectives};
 use topo_hpc::io::h5::Attr;
 use topo_hpc::io::snapshot::{self, Snapshot, SnapshotMeta};
 use topo_hpc::sim::state::{ArrayData, LocalArray};
@@ -48,9 +47,10 @@ fn in_own_process(name: &str) {
 }
 
 fn round_trip() {
-    let universe = mpi::initialize().expect("MPI init");
-    let world = universe.world();
-    let comm = world.as_raw();
+    // MPI (a singleton here), so the file goes through parallel HDF5.
+    let ctx = topo_hpc::par::Context::init();
+    assert_eq!(ctx.kind(), topo_hpc::par::Kind::Mpi);
+    let comm = ctx.h5_access();
     let dir = tempfile::tempdir().unwrap();
     let path = dir.path().join("run_000010.00.h5");
     // A stale temporary from a "killed" earlier write must not matter.
@@ -82,7 +82,7 @@ fn round_trip() {
             ("model".into(), Attr::Str("tiny.ty".into())),
         ],
     };
-    snapshot::write(comm, true, &|| world.barrier(), &path, &arrays, &meta).unwrap();
+    snapshot::write(comm, true, &|| ctx.barrier(), &path, &arrays, &meta).unwrap();
     assert!(path.exists());
     assert!(!snapshot::temp_path(&path).exists());
 

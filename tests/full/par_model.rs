@@ -12,11 +12,10 @@
 
 use crate::run_mpi;
 
-use run_mpi::mpirun;
+use run_mpi::{mpirun, support_bin};
 use std::path::{Path, PathBuf};
 use std::time::Duration;
 
-const CHECK: &str = env!("CARGO_BIN_EXE_par_model_check");
 const TOPO_HPC: &str = env!("CARGO_BIN_EXE_topo-hpc");
 
 fn example(name: &str) -> String {
@@ -44,7 +43,12 @@ fn dump(dir: &Path, model: &str, param: &str, n: usize, threads: usize, times: &
         out.to_string_lossy().into_owned(),
     ];
     let args: Vec<&str> = args.iter().map(String::as_str).collect();
-    let o = mpirun(CHECK, n, &args, Duration::from_secs(600));
+    let o = mpirun(
+        &support_bin("par_model_check"),
+        n,
+        &args,
+        Duration::from_secs(600),
+    );
     assert_eq!(
         o.code,
         Some(0),

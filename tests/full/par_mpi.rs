@@ -5,15 +5,18 @@
 
 use crate::run_mpi;
 
-use run_mpi::mpirun;
+use run_mpi::{mpirun, support_bin};
 use std::time::Duration;
-
-const SELFTEST: &str = env!("CARGO_BIN_EXE_par_selftest");
 
 #[test]
 fn exchanges_and_collectives_are_exact_on_1_to_8_ranks() {
     for n in [1, 2, 3, 4, 6, 8] {
-        let o = mpirun(SELFTEST, n, &[], Duration::from_secs(300));
+        let o = mpirun(
+            &support_bin("par_selftest"),
+            n,
+            &[],
+            Duration::from_secs(300),
+        );
         assert_eq!(
             o.code,
             Some(0),
@@ -32,7 +35,12 @@ fn exchanges_and_collectives_are_exact_on_1_to_8_ranks() {
 
 #[test]
 fn the_report_is_printed_once_by_rank_0() {
-    let o = mpirun(SELFTEST, 4, &["--report"], Duration::from_secs(300));
+    let o = mpirun(
+        &support_bin("par_selftest"),
+        4,
+        &["--report"],
+        Duration::from_secs(300),
+    );
     assert_eq!(o.code, Some(0), "{}\n{}", o.stdout, o.stderr);
     assert_eq!(
         o.stdout
@@ -55,7 +63,7 @@ fn the_report_is_printed_once_by_rank_0() {
 /// in a barrier forever otherwise).
 fn assert_job_ends(n: usize, args: &[&str], messages: &[&str]) {
     let limit = Duration::from_secs(60);
-    let o = mpirun(SELFTEST, n, args, limit);
+    let o = mpirun(&support_bin("par_selftest"), n, args, limit);
     assert!(
         o.code.is_some(),
         "the job hung (killed after {} s)\nstderr:\n{}",
@@ -100,7 +108,12 @@ fn an_error_on_one_rank_ends_the_job_with_its_message() {
 
 #[test]
 fn an_error_on_every_rank_is_reported_by_rank_0() {
-    let o = mpirun(SELFTEST, 4, &["--fail-all"], Duration::from_secs(60));
+    let o = mpirun(
+        &support_bin("par_selftest"),
+        4,
+        &["--fail-all"],
+        Duration::from_secs(60),
+    );
     assert!(o.code.is_some() && o.code != Some(0), "{}", o.stderr);
     assert!(
         o.stderr

@@ -24,6 +24,38 @@ pub fn workdir_with_example(file: &str) -> tempfile::TempDir {
     d
 }
 
+/// The path of test-support program `name` (a Cargo example of this
+/// package, `tests/support/<name>.rs`), built first with the profile of
+/// this test binary. Examples are not installed with the product; cargo
+/// sets no `CARGO_BIN_EXE_` variable for them, hence the build here (a
+/// no-op when `cargo test` has built them already).
+pub fn support_bin(name: &str) -> String {
+    let exe = std::env::current_exe().expect("the test binary's path");
+    // target/<profile>/deps/<test binary>
+    let profile_dir = exe
+        .parent()
+        .and_then(Path::parent)
+        .expect("target/<profile>");
+    let release = profile_dir.file_name().is_some_and(|p| p == "release");
+    let cargo = std::env::var("CARGO").unwrap_or_else(|_| "cargo".into());
+    let mut c = Command::new(cargo);
+    c.args(["build", "--quiet", "--example", name, "--manifest-path"])
+        .arg(Path::new(env!("CARGO_MANIFEST_DIR")).join("Cargo.toml"));
+    if release {
+        c.arg("--release");
+    }
+    if let Some(target) = profile_dir.parent() {
+        c.arg("--target-dir").arg(target);
+    }
+    let status = c
+        .status()
+        .expect("cannot run cargo to build a test program");
+    assert!(status.success(), "cargo build --example {name} failed");
+    let bin = profile_dir.join("examples").join(name);
+    assert!(bin.exists(), "{} was not built", bin.display());
+    bin.to_string_lossy().into_owned()
+}
+
 /// A finished process's status and output, for assertion messages.
 pub fn text(o: &Output) -> String {
     format!(

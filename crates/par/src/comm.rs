@@ -11,7 +11,7 @@
 //! Without MPI (`MpiExchange::single`) the same type runs one process, so
 //! the decomposition report and the statistics exist in both cases.
 
-use crate::par::plan::{check_tiling, HaloPlan};
+use crate::plan::{check_tiling, HaloPlan};
 use mpi::collective::SystemOperation;
 use mpi::datatype::PartitionMut;
 use mpi::ffi;
@@ -95,7 +95,7 @@ const TAG_SPAN: usize = 32000;
 
 impl MpiExchange {
     /// All ranks of `MPI_COMM_WORLD`. MPI must be initialised (see
-    /// [`crate::par::Context`]) and stay so while this is used.
+    /// [`crate::Context`]) and stay so while this is used.
     pub fn world() -> MpiExchange {
         let world = SimpleCommunicator::world();
         let rank = world.rank() as usize;
@@ -269,6 +269,8 @@ impl Exchange for MpiExchange {
             needed,
             recv_buf: vec![0.0; plan.recv_units()],
             send_buf: vec![0.0; plan.send_units()],
+            // SAFETY: reading rsmpi's extern static, a constant handle set
+            // by the MPI library (MPI is initialised while this exists).
             requests: vec![unsafe { ffi::RSMPI_REQUEST_NULL }; n_requests],
             tag: (id % TAG_SPAN) as c_int,
             plan,

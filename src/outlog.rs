@@ -72,7 +72,7 @@ impl OutLog {
     }
 
     /// A warning naming who saw it first (`[rank 3] `, see
-    /// [`super::rank_warnings`]): counted once, printed as
+    /// [`crate::batch::rank_warnings`]): counted once, printed as
     /// `<who>Warning: <text>`.
     pub fn warning_from(&self, who: &str, text: &str) {
         *self.warnings.lock().unwrap() += 1;

@@ -1,8 +1,8 @@
 //! The decomposition report: the grid, each rank's block of every sheet, and
 //! the halo traffic of each rank (`topo-hpc run --decomposition-report`).
 
-use crate::par::comm::HaloSummary;
-use crate::par::grid::GridDecomposition;
+use crate::comm::HaloSummary;
+use crate::grid::GridDecomposition;
 use std::fmt::Write;
 
 /// A sheet as the decomposition sees it.
@@ -104,7 +104,7 @@ pub fn decomposition_report(
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::par::plan::HaloPlan;
+    use crate::plan::HaloPlan;
     use topo_sim::exchange::Block;
 
     #[test]

@@ -2,8 +2,8 @@
 //! (the same true bounds and shape the engine computes), and the grid that
 //! cuts them all along common lines.
 
-use crate::par::grid::{GridDecomposition, GridError};
-use crate::par::report::SheetGeometry;
+use crate::grid::{GridDecomposition, GridError};
+use crate::report::SheetGeometry;
 use std::fmt;
 use topo_spec::{ModelSpec, SheetSpec};
 

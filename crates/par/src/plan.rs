@@ -107,7 +107,7 @@ pub fn check_tiling(rows: usize, cols: usize, owns: &[Block]) -> Result<(), Tili
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::par::grid::GridDecomposition;
+    use crate::grid::GridDecomposition;
 
     fn grow(b: Block, h: usize, rows: usize, cols: usize) -> Block {
         if b.is_empty() {

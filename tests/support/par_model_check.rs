@@ -5,7 +5,9 @@
 //! thresholds, all as exact bit patterns. After building, it also checks
 //! that every halo fetches exactly the union of the local units' CF slices
 //! outside the rank's block (no over-fetching). `tests/par_model.rs` compares the
-//! dump of N ranks with the dump of one, byte for byte.
+//! dump of N ranks with the dump of one, byte for byte. A test-support
+//! program, built as a Cargo example (see `Cargo.toml`), so that
+//! `cargo install` does not install it with the product.
 //!
 //! Usage: `par_model_check MODEL --times 1,10,100 --out DUMP [-p name=value]
 //! [--report] [--threads T] [--no-halo-sharing]` where MODEL is a model file (.ty) or a

@@ -1,4 +1,5 @@
-//! Topographica's own command line, run in order: `-p` before `run_batch`
+//! Topographica's command shell: the items of its own command line
+//! (`topo/misc/commandline.py`'s `-c`, `-p`, files, `-o`), run in order: `-p` before `run_batch`
 //! sets a parameter without putting it in the folder name, commands after
 //! `run_batch` act on the simulation it left and write into its folder,
 //! commands before it write into the output root.
@@ -13,14 +14,17 @@
 //! in Topographica that name would not exist yet). A `-c` function is not
 //! part of the model: the run's script_repr and snapshots do not hold it.
 
-use super::naming::NameOptions;
-use super::outlog::OutLog;
-use super::run::{
+mod item;
+
+pub use item::Item;
+
+use crate::analysis_fn::AnalysisPlan;
+use crate::batch::naming::NameOptions;
+use crate::batch::outlog::OutLog;
+use crate::batch::run::{
     default_output_root, now_timestamp, run_batch, save_script_repr, script_base, BatchOptions,
 };
-use super::times::{scaled_default, times_from_list};
-use crate::analysis_fn::AnalysisPlan;
-use crate::cli::legacy::Item;
+use crate::batch::times::{scaled_default, times_from_list};
 use crate::par::Context;
 use crate::session::Session;
 use anyhow::{anyhow, bail, Context as _, Result};
@@ -118,7 +122,7 @@ pub fn run(ctx: &Context, argv: &[String], items: &[Item]) -> Result<i32> {
                         .map_err(|e| anyhow!("{e}"))?;
                 if ctx.is_root() {
                     let log = OutLog::terminal(true);
-                    super::run::log_messages(&log, &messages);
+                    crate::batch::run::log_messages(&log, &messages);
                 }
                 let sess = Session::build(ctx, spec)?;
                 sh.current = Some((sess, script_base(&path)));
@@ -175,7 +179,7 @@ fn run_batch_cmd(
     script: &str,
     options: &[(String, Value)],
     params: &[(String, Value)],
-) -> Result<super::run::BatchOutcome> {
+) -> Result<crate::batch::run::BatchOutcome> {
     let times = match opt(options, "times") {
         None => scaled_default(1.0).map_err(|e| anyhow!(e))?,
         Some(Value::List(items)) => {
@@ -203,7 +207,7 @@ fn run_batch_cmd(
         None => match opt_str(options, "name_time_format")? {
             Some(f) => {
                 let mine = if ctx.is_root() {
-                    super::run::format_now(&f)?
+                    crate::batch::run::format_now(&f)?
                 } else {
                     String::new()
                 };
@@ -226,7 +230,7 @@ fn run_batch_cmd(
                     .ok_or_else(|| anyhow!("run_batch: name_map values must be strings"))?;
                 names
                     .name_map
-                    .push((k.clone(), super::naming::safe_component(alias)));
+                    .push((k.clone(), crate::batch::naming::safe_component(alias)));
             }
         }
         Some(other) => bail!(
@@ -265,8 +269,8 @@ fn run_batch_cmd(
         ),
     };
     let save_script_repr = match opt(options, "save_script_repr") {
-        None => super::run::ScriptReprPolicy::First,
-        Some(Value::None) => super::run::ScriptReprPolicy::None,
+        None => crate::batch::run::ScriptReprPolicy::First,
+        Some(Value::None) => crate::batch::run::ScriptReprPolicy::None,
         Some(Value::Str(s)) => s.parse().map_err(|e: String| anyhow!(e))?,
         Some(other) => bail!("run_batch: bad save_script_repr {}", literal(other)),
     };
@@ -366,7 +370,7 @@ fn builtin(ctx: &Context, sh: &mut Shell, call: &Call) -> Result<()> {
                 bail!("{}: load_snapshot needs a file name", call.location);
             };
             let path = sh.search_path().resolve(f, "snapshot")?;
-            let comm = ctx.raw_comm().ok_or_else(|| anyhow!("parallel HDF5 needs MPI"))?;
+            let comm = ctx.h5_access();
             let snap = crate::io::snapshot::Snapshot::open(&path, comm)?;
             let spec: topo_spec::ModelSpec = serde_json::from_str(&snap.spec_json()?)?;
             snap.close()?;

@@ -1,5 +1,7 @@
 //! `par_selftest`: checks the MPI parallel layer on a synthetic activity
-//! field, run under `mpirun -n N` by `tests/par_mpi.rs`.
+//! field, run under `mpirun -n N` by `tests/par_mpi.rs`. A test-support
+//! program, built as a Cargo example (see `Cargo.toml`), so that
+//! `cargo install` does not install it with the product.
 //!
 //! Every unit of every sheet carries a value that is a known function of
 //! its global row and column (and the "time" of the exchange), so each
@@ -150,6 +152,12 @@ fn run_checks(ctx: &Context, o: &Options) -> usize {
         }
         bad += 1;
     };
+
+    // The communicator's invariants: the same checks `cargo test` runs on
+    // the local communicator (topo_par::conformance), here over MPI.
+    if let Err(e) = topo_par::conformance::check(ctx.communicator()) {
+        complain(e);
+    }
 
     // Registration, in the same order on every rank.
     let mut halos: Vec<(usize, Block, HaloId)> = Vec::new();

@@ -1,7 +1,7 @@
 //! [`DryRunExchange`]: the engine's [`Exchange`] for rank `r` of `N` ranks,
 //! run inside one process without MPI (as arbor's `dry_run_context`).
 //!
-//! Where [`crate::par::MpiExchange`] allgathers every rank's owned block
+//! Where [`crate::MpiExchange`] allgathers every rank's owned block
 //! and needed rectangle at `register`, the dry run asks a [`RankOracle`]
 //! for them: the owned blocks come from the decomposition (deterministic
 //! on every rank, no communication) and the needed rectangles from the
@@ -22,8 +22,8 @@
 //! nothing else is known in a dry run. They are counted, as exchanges are,
 //! so that a dry run of an iteration tells how often each one happens.
 
-use crate::par::comm::{ExchangeStats, HaloSummary};
-use crate::par::plan::{check_tiling, HaloPlan};
+use crate::comm::{ExchangeStats, HaloSummary};
+use crate::plan::{check_tiling, HaloPlan};
 use topo_sim::exchange::{Block, Exchange, HaloId};
 
 /// Every rank's rectangles of one registered halo, in rank order.
@@ -286,7 +286,7 @@ impl BlockIndex {
 }
 
 /// Every rank's per-exchange volumes of one halo, as
-/// [`crate::par::MpiExchange`] reports them, from every rank's owned and
+/// [`crate::MpiExchange`] reports them, from every rank's owned and
 /// needed rectangles.
 pub fn summarize(
     sheet: &str,
@@ -322,7 +322,7 @@ pub fn summarize(
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::par::grid::GridDecomposition;
+    use crate::grid::GridDecomposition;
 
     fn grow(b: Block, h: usize, rows: usize, cols: usize) -> Block {
         if b.is_empty() {
