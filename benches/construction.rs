@@ -7,6 +7,9 @@
 //! Topographica (2015, 6 cores) took 15 s and 105 s for these.
 //! Run: `cargo bench --bench construction` (a few minutes on 2 cores).
 
+// criterion_group! defines a `pub fn` that cannot carry a doc comment.
+#![allow(missing_docs)]
+
 mod common;
 
 use criterion::{criterion_group, criterion_main, Criterion, SamplingMode};

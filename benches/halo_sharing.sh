@@ -13,10 +13,10 @@ density=${2:-96}
 iters=${3:-20}
 export OMPI_ALLOW_RUN_AS_ROOT=1 OMPI_ALLOW_RUN_AS_ROOT_CONFIRM=1
 export OMPI_MCA_pml=ob1 OMPI_MCA_btl=self,vader OMPI_MCA_rmaps_base_oversubscribe=1
-cargo build --release --bin par_model_check >&2
+cargo build --release --example par_model_check >&2
 field() { sed -n "s/.* $1=\([^ ]*\).*/\1/p"; }
 run() {
-    mpirun -n "$ranks" target/release/par_model_check examples/gcal.ty \
+    mpirun -n "$ranks" target/release/examples/par_model_check examples/gcal.ty \
         -p cortex_density="$density" --times "$iters" --bench --threads 1 "$@" |
         grep '^bench ranks'
 }

@@ -26,6 +26,9 @@
 //! its 2015 optimised version 18.4 ms (6 threads) at 48, 0.304 s at 142.
 //! Run: `cargo bench --bench iteration`.
 
+// criterion_group! defines a `pub fn` that cannot carry a doc comment.
+#![allow(missing_docs)]
+
 mod common;
 
 use criterion::{criterion_group, criterion_main, Criterion, SamplingMode};

@@ -46,7 +46,7 @@ for f in $(find models examples topo/tests -name '*.ty' | sort); do
     elif [ $rc -eq 124 ]; then err="timed out after ${limit}s"
     else err=$(echo "$res" | grep -m1 -E 'error|Error' || echo "$res" | tail -1); fi
   fi
-  err=$(echo "$err" | sed -e 's/^topo-hpc: error: //' -e 's/|/\\|/g' | cut -c1-220)
+  err=$(echo "$err" | sed -e 's/^topo-hpc: error: //' -e "s|$repo/||g" -e 's/|/\\|/g' | cut -c1-220)
   table="$table
 | $f | $l | $r | $err |"
 done

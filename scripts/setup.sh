@@ -31,8 +31,15 @@ else
 fi
 
 # h5py reads our HDF5 files in the cross-language tests; xarray with the
-# h5netcdf engine reads them the netCDF-4 way (tests/xarray_results.rs).
+# h5netcdf engine reads them the netCDF-4 way (tests/full/xarray_results.rs).
 if ! python3 -c 'import h5py, numpy, xarray, h5netcdf' 2>/dev/null; then
   PY=(h5py numpy xarray h5netcdf)
   python3 -m pip install --quiet "${PY[@]}" || python3 -m pip install --quiet --break-system-packages "${PY[@]}"
+fi
+
+# Pre-build the fast test tier (every crate's test binaries), so that plain
+# `cargo test` afterwards only runs tests. SETUP_NO_BUILD=1 skips it.
+if [ -z "${SETUP_NO_BUILD:-}" ] && command -v cargo >/dev/null 2>&1; then
+  echo "setup: building the fast test tier (cargo test --no-run)"
+  (cd "$(dirname "$0")/.." && cargo test --no-run --quiet)
 fi

@@ -8,6 +8,7 @@
 pub mod cli;
 pub mod par;
 pub mod paths;
+pub mod plan;
 pub mod sweep;
 
 pub use topo_analysis as analysis;
@@ -24,4 +25,6 @@ pub mod geometry;
 pub mod host;
 pub mod io;
 pub mod memory_estimate;
+pub mod outlog;
 pub mod session;
+pub mod shell;

@@ -17,7 +17,7 @@ fn main() {
         topo_hpc::batch::progress::install_signal_handlers();
     }
     let ctx = if launcher {
-        topo_hpc::par::Context::single()
+        topo_hpc::par::Context::local()
     } else {
         topo_hpc::par::Context::init()
     };

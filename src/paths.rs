@@ -216,6 +216,23 @@ pub fn folder_of(file: &Path) -> PathBuf {
     }
 }
 
+/// Replace what must never reach a path: separators, NUL, and a leading
+/// dot (which would hide the folder or climb out of it).
+pub fn safe_component(s: &str) -> String {
+    let mut out: String = s
+        .chars()
+        .map(|c| match c {
+            '/' | '\\' | '\0' => '_',
+            c if c.is_control() => '_',
+            c => c,
+        })
+        .collect();
+    if out.starts_with('.') {
+        out.replace_range(0..1, "_");
+    }
+    out
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;

@@ -19,6 +19,8 @@ pub struct Session {
     pub ex: MpiExchange,
     /// The engine.
     pub net: Network,
+    /// Where this rank's time went (setup, training, exchange).
+    pub training: crate::batch::timing::Training,
 }
 
 /// A sheet's coordinate system from its spec (nominal bounds and density);
@@ -80,6 +82,7 @@ pub fn split_choice() -> Result<SplitChoice> {
 impl Session {
     /// Collective: decompose and build the network.
     pub fn build(ctx: &Context, spec: ModelSpec) -> Result<Session> {
+        let started = std::time::Instant::now();
         let geo = sheet_geometry(&spec)?;
         let lbrts: Vec<[f64; 4]> = geo.iter().map(|g| g.lbrt).collect();
         let split = split_choice()?;
@@ -95,6 +98,10 @@ impl Session {
             split,
             ex,
             net,
+            training: crate::batch::timing::Training {
+                setup_s: started.elapsed().as_secs_f64(),
+                ..Default::default()
+            },
         })
     }
 
@@ -121,12 +128,9 @@ impl Session {
     }
 
     /// Collective: a sheet's whole activity on every rank.
-    pub fn gather_activity(&mut self, sheet: &str) -> Result<(usize, usize, Vec<f64>)> {
-        let (rows, cols) = self.net.sheet_shape(sheet).map_err(|e| anyhow!("{e}"))?;
-        let data = self
-            .net
-            .gather_activity(sheet, &mut self.ex)
-            .map_err(|e| anyhow!("{e}"))?;
-        Ok((rows, cols, data))
+    pub fn gather_activity(&mut self, sheet: &str) -> Result<ndarray::Array2<f64>> {
+        self.net
+            .gather_activity_array(sheet, &mut self.ex)
+            .map_err(|e| anyhow!("{e}"))
     }
 }

@@ -87,12 +87,12 @@ pub fn measure_cog(
                 label = first.to_uppercase() + &label[1..];
             }
             for (name, data) in [("XCoG", &xs), ("YCoG", &ys)] {
-                f.write_block(
+                let block = ndarray::ArrayView2::from_shape((b.rows(), b.cols()), &data[..])?;
+                f.write_array2(
                     &format!("{group}/{sheet}/{name}.{label}"),
-                    &[rows, cols],
-                    &[b.r0, b.c0],
-                    &[b.rows(), b.cols()],
-                    data,
+                    (rows, cols),
+                    (b.r0, b.c0),
+                    block,
                 )?;
             }
             out.push(CogMaps {

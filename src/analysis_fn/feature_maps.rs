@@ -13,8 +13,8 @@
 //! are bit-identical on any number of ranks and threads.
 
 use super::present::{self, PresentSettings};
-use crate::batch::outlog::OutLog;
 use crate::io::h5::H5File;
+use crate::outlog::OutLog;
 use crate::par::Context;
 use crate::session::Session;
 use anyhow::{anyhow, bail, Result};
@@ -797,12 +797,12 @@ pub fn measure(
                 ("Selectivity", &map.selectivity, None),
             ] {
                 let name = format!("{base}{suffix}");
-                f.write_block(
+                let block = ndarray::ArrayView2::from_shape((b.rows(), b.cols()), data)?;
+                f.write_array2(
                     &format!("{group}/{s}/{name}"),
-                    &[rows, cols],
-                    &[b.r0, b.c0],
-                    &[b.rows(), b.cols()],
-                    data,
+                    (rows, cols),
+                    (b.r0, b.c0),
+                    block,
                 )?;
                 let whole = sess.ex.allgather_sheet(rows, cols, &b.into(), data);
                 maps.push((name, whole, cyclic));

@@ -5,8 +5,8 @@
 //! one-element datasets so that sweeps can collate them) and PNG plots are
 //! drawn by rank 0 from gathered data.
 
-use crate::batch::outlog::OutLog;
 use crate::io::h5::{Attr, H5File};
+use crate::outlog::OutLog;
 use crate::par::Context;
 use crate::session::Session;
 use anyhow::{anyhow, Result};
@@ -173,9 +173,7 @@ pub fn run(
         }
         _ => plan,
     };
-    let comm = ctx
-        .raw_comm()
-        .ok_or_else(|| anyhow!("parallel HDF5 needs MPI"))?;
+    let comm = ctx.h5_access();
     let t = sess.net.time();
     let group = format!("analysis/{}", t.timestr());
     let f = H5File::open_rw(h5path, comm)?;
@@ -238,21 +236,21 @@ fn write_activity(
 ) -> Result<()> {
     let (rows, cols) = sess.net.sheet_shape(sheet).map_err(|e| anyhow!("{e}"))?;
     let b = sess.net.sheet_block(sheet).map_err(|e| anyhow!("{e}"))?;
-    let local = sess.net.activity(sheet).to_vec();
-    f.write_block(
+    let local = sess.net.activity_view(sheet).map_err(|e| anyhow!("{e}"))?;
+    f.write_array2(
         &format!("{group}/{sheet}/activity"),
-        &[rows, cols],
-        &[b.r0, b.c0],
-        &[b.rows(), b.cols()],
-        &local,
+        (rows, cols),
+        (b.r0, b.c0),
+        local,
     )?;
     // The plot and the mean need the whole sheet; analysis is off the step
     // loop, so a gather is fine here.
-    let (_, _, all) = sess.gather_activity(sheet)?;
+    let all = sess.gather_activity(sheet)?;
     let mean = all.iter().sum::<f64>() / all.len().max(1) as f64;
+    let all = all.as_slice().unwrap_or_default();
     scalar(ctx, f, &format!("{group}/{sheet}/mean_activity"), mean)?;
     if ctx.is_root() {
-        let g = Grid::new(&all, rows, cols, "activity").map_err(|e| anyhow!("{e}"))?;
+        let g = Grid::new(all, rows, cols, "activity").map_err(|e| anyhow!("{e}"))?;
         let scale = (256 / rows.max(cols).max(1)).clamp(1, 16);
         activity_image(g, Normalization::Fixed { min: 0.0, max: 1.0 }, scale)
             .save_png(png)

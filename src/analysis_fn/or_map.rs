@@ -5,8 +5,8 @@
 use super::present::{self, PresentSettings};
 use super::AnalysisPlan;
 use super::{cf_plot, feature_maps};
-use crate::batch::outlog::OutLog;
 use crate::io::h5::H5File;
+use crate::outlog::OutLog;
 use crate::par::Context;
 use crate::session::{sheet_coords, Session};
 use anyhow::{anyhow, Result};
@@ -231,9 +231,11 @@ fn present_45d(ctx: &Context, sess: &mut Session, dir: &Path, base: &str) -> Res
 
 /// Collective: rank 0 writes a plot of a sheet's current activity.
 pub fn save_activity_png(ctx: &Context, sess: &mut Session, sheet: &str, png: &Path) -> Result<()> {
-    let (rows, cols, all) = sess.gather_activity(sheet)?;
+    let all = sess.gather_activity(sheet)?;
+    let (rows, cols) = all.dim();
     if ctx.is_root() {
-        let g = Grid::new(&all, rows, cols, "activity").map_err(|e| anyhow!("{e}"))?;
+        let g = Grid::new(all.as_slice().unwrap_or_default(), rows, cols, "activity")
+            .map_err(|e| anyhow!("{e}"))?;
         activity_image(
             g,
             Normalization::Fixed { min: 0.0, max: 1.0 },

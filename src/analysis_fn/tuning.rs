@@ -7,8 +7,8 @@
 
 use super::feature_maps::{MapMeasurement, Meta};
 use super::present::{self, PresentSettings};
-use crate::batch::outlog::OutLog;
 use crate::io::h5::H5File;
+use crate::outlog::OutLog;
 use crate::par::Context;
 use crate::session::Session;
 use anyhow::{anyhow, bail, Result};

@@ -5,8 +5,8 @@
 //! file:line:col (`<-c>:line:col` for `-c` text), found before training.
 
 use super::{cf_plot, cog, feature_maps, map_png, or_map, present, tuning, write_activity};
-use crate::batch::outlog::OutLog;
 use crate::io::h5::H5File;
+use crate::outlog::OutLog;
 use crate::par::Context;
 use crate::session::Session;
 use anyhow::{anyhow, bail, Result};
@@ -197,9 +197,7 @@ fn parse(c: &Call) -> Result<Command> {
             Ok(Command::SavePlotgroup(PlotGroup {
                 group,
                 // It becomes part of a file name: no separators or links.
-                suffix: crate::batch::naming::safe_component(
-                    &text("filename_suffix")?.unwrap_or_default(),
-                ),
+                suffix: crate::paths::safe_component(&text("filename_suffix")?.unwrap_or_default()),
                 projection: text("projection")?,
                 sheet: text("sheet")?,
             }))

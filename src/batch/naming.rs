@@ -7,7 +7,7 @@
 //! user's document disagree (the underscore before an empty tag), the
 //! document wins: no trailing underscore.
 
-use topo_spec::Value;
+use topo_spec::{pyfmt, Value};
 
 /// Options that shape the names.
 #[derive(Clone, Debug)]
@@ -77,121 +77,19 @@ pub fn param_suffix(params: &[(String, Value)], name_map: &[(String, String)]) -
     out
 }
 
-/// Python 2 `str()` of a value as run_batch prints it; lists and tuples are
-/// joined with `_`.
+/// A value as run_batch's `param_formatter` writes it into a folder name
+/// (`topo/command/__init__.py`): a list's items each through `str()`,
+/// joined with `_`; anything else through Python 2's `str()`
+/// (`topo_spec::pyfmt`), so a tuple shows its items' `repr`
+/// (`(1e-07, nan)`) and a float 12 significant digits.
 pub fn py2_str(v: &Value) -> String {
     match v {
-        Value::None => "None".into(),
-        Value::Bool(b) => if *b { "True" } else { "False" }.into(),
-        Value::Int(i) => i.to_string(),
-        Value::Float(f) => py2_float(*f),
-        Value::Time(t) => py2_float(t.to_f64()),
-        Value::Str(s) => s.clone(),
-        // run_batch joins lists with `_`; anything else goes through str(),
-        // which for a tuple is its repr.
-        Value::List(items) => items.iter().map(py2_str).collect::<Vec<_>>().join("_"),
-        Value::Tuple(items) => {
-            let inner: Vec<String> = items.iter().map(py2_repr).collect();
-            if inner.len() == 1 {
-                format!("({},)", inner[0])
-            } else {
-                format!("({})", inner.join(", "))
-            }
-        }
-        Value::Dict(items) => items
-            .iter()
-            .map(|(k, v)| format!("{k}:{}", py2_str(v)))
-            .collect::<Vec<_>>()
-            .join("_"),
-        Value::Object(c) => c
-            .get("name")
-            .and_then(Value::as_str)
-            .unwrap_or(c.short_class())
-            .to_string(),
-        Value::Function(f) => f.rsplit('.').next().unwrap_or(f).to_string(),
-        Value::BoundingBox(b) => format!("BoundingBox({},{},{},{})", b[0], b[1], b[2], b[3]),
+        Value::List(items) => items.iter().map(pyfmt::str).collect::<Vec<_>>().join("_"),
+        other => pyfmt::str(other),
     }
 }
 
-/// Python 2 `repr()` of an item inside a tuple.
-fn py2_repr(v: &Value) -> String {
-    match v {
-        Value::Str(s) => format!("'{s}'"),
-        Value::Float(f) => {
-            let s = format!("{f}");
-            if s.contains(['.', 'e', 'N', 'i']) {
-                s
-            } else {
-                format!("{s}.0")
-            }
-        }
-        other => py2_str(other),
-    }
-}
-
-/// Python 2 `str(float)`: `%.12g`, with `.0` added to integral values.
-pub fn py2_float(f: f64) -> String {
-    if f.is_nan() {
-        return "nan".into();
-    }
-    if f.is_infinite() {
-        return if f > 0.0 { "inf" } else { "-inf" }.into();
-    }
-    let s = format_g(f, 12);
-    if s.contains(['.', 'e', 'n', 'i']) {
-        s
-    } else {
-        format!("{s}.0")
-    }
-}
-
-/// C's `%.{prec}g`.
-fn format_g(f: f64, prec: usize) -> String {
-    if f == 0.0 {
-        return if f.is_sign_negative() {
-            "-0".into()
-        } else {
-            "0".into()
-        };
-    }
-    let exp = f.abs().log10().floor() as i32;
-    // Round first: the exponent of the rounded value decides the style.
-    let e_repr = format!("{:.*e}", prec - 1, f);
-    let (mant, e) = e_repr.split_once('e').unwrap();
-    let e: i32 = e.parse().unwrap_or(exp);
-    if e < -4 || e >= prec as i32 {
-        let mant = trim_zeros(mant);
-        format!("{}e{}{:02}", mant, if e < 0 { '-' } else { '+' }, e.abs())
-    } else {
-        let decimals = (prec as i32 - 1 - e).max(0) as usize;
-        trim_zeros(&format!("{:.*}", decimals, f))
-    }
-}
-
-fn trim_zeros(s: &str) -> String {
-    if s.contains('.') {
-        s.trim_end_matches('0').trim_end_matches('.').to_string()
-    } else {
-        s.to_string()
-    }
-}
-
-/// Replace what must never reach a path: separators, NUL, and a leading
-/// dot (which would hide the folder or climb out of it).
-pub fn safe_component(s: &str) -> String {
-    let mut out: String = s
-        .chars()
-        .map(|c| match c {
-            '/' | '\\' | '\0' => '_',
-            c if c.is_control() => '_',
-            c => c,
-        })
-        .collect();
-    if out.starts_with('.') {
-        out.replace_range(0..1, "_");
-    }
-    out
-}
+pub use crate::paths::safe_component;
 
 /// Topographica's truncation: the first `max - 3` characters and `___`.
 pub fn truncate(name: &str, max: usize) -> String {
@@ -261,12 +159,45 @@ mod tests {
 
     #[test]
     fn python2_float_strings() {
-        assert_eq!(py2_float(3.0), "3.0");
-        assert_eq!(py2_float(0.1), "0.1");
-        assert_eq!(py2_float(1.0 / 3.0), "0.333333333333");
-        assert_eq!(py2_float(1e-5), "1e-05");
-        assert_eq!(py2_float(1e16), "1e+16");
-        assert_eq!(py2_float(123456.0), "123456.0");
-        assert_eq!(py2_float(-2.5), "-2.5");
+        let f = |x: f64| py2_str(&Value::Float(x));
+        assert_eq!(f(3.0), "3.0");
+        assert_eq!(f(0.1), "0.1");
+        assert_eq!(f(1.0 / 3.0), "0.333333333333");
+        assert_eq!(f(1e-5), "1e-05");
+        assert_eq!(f(1e16), "1e+16");
+        assert_eq!(f(123456.0), "123456.0");
+        assert_eq!(f(-2.5), "-2.5");
+    }
+
+    #[test]
+    fn floats_inside_tuples_are_python_repr() {
+        // Before: Rust's Display wrote `(0.0000001, NaN)`.
+        let t = Value::Tuple(vec![Value::Float(1e-7), Value::Float(f64::NAN)]);
+        assert_eq!(py2_str(&t), "(1e-07, nan)");
+        let one = Value::Tuple(vec![Value::Float(1.0 / 3.0)]);
+        assert_eq!(py2_str(&one), "(0.3333333333333333,)");
+        let o = NameOptions::new("tiny", "200710112056");
+        assert_eq!(
+            o.dirname(&[("p".into(), t)]),
+            "200710112056_tiny,p=(1e-07, nan)"
+        );
+    }
+
+    #[test]
+    fn lists_join_str_of_items_and_other_values_use_str() {
+        let l = Value::List(vec![
+            Value::Float(1.0 / 3.0),
+            Value::Str("a".into()),
+            Value::Tuple(vec![Value::Str("x".into())]),
+        ]);
+        assert_eq!(py2_str(&l), "0.333333333333_a_('x',)");
+        // str(dict) is its repr, keys in CPython 2.7's table order.
+        let d = Value::Dict(vec![
+            ("b".into(), Value::Int(2)),
+            ("a".into(), Value::Float(0.5)),
+        ]);
+        assert_eq!(py2_str(&d), "{'a': 0.5, 'b': 2}");
+        assert_eq!(py2_str(&Value::Bool(true)), "True");
+        assert_eq!(py2_str(&Value::None), "None");
     }
 }

@@ -211,7 +211,12 @@ pub fn run_to(
     while sess.net.time() < t {
         let now = sess.net.time();
         let next = if now + one < t { now + one } else { t };
+        let (before, clock) = (sess.ex.stats(), std::time::Instant::now());
         sess.run_to(next)?;
+        let after = sess.ex.stats();
+        let dt = (next - now).to_f64();
+        sess.training
+            .add(clock.elapsed().as_secs_f64(), dt, &before, &after);
         progress.set(next);
         if stop_requested(ctx) && sess.net.time() < t {
             let h5 = dir.join(format!("{simname}.h5"));

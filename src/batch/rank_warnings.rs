@@ -139,7 +139,7 @@ pub fn group(per_rank: &[Vec<String>]) -> Vec<Group> {
     groups
 }
 
-/// Ascending ranks as ranges: `1-3,7`; past [`MAX_RANK_RUNS`] entries the
+/// Ascending ranks as ranges: `1-3,7`; past `MAX_RANK_RUNS` entries the
 /// rest is elided with the total, `0,2,4,...(500 ranks)`.
 pub fn rank_list(ranks: &[usize]) -> String {
     let mut runs: Vec<(usize, usize)> = Vec::new();
@@ -345,7 +345,7 @@ mod tests {
     #[test]
     fn one_rank_collects_its_own_warnings_unprefixed_and_counted() {
         // The only test in this binary touching the process-wide queue.
-        let ctx = Context::single();
+        let ctx = Context::local();
         let log = OutLog::terminal(false);
         let dir = tempfile::tempdir().unwrap();
         let p = dir.path().join("x.out");

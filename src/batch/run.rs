@@ -5,10 +5,8 @@
 
 use super::naming::NameOptions;
 use super::outlog::OutLog;
-use super::times::{parse_times, scaled_default};
 use super::{rank_checks, rank_warnings};
 use crate::analysis_fn::{self, AnalysisPlan};
-use crate::cli::RunArgs;
 use crate::io::folder_guard::{refuse_symlinks, FolderLock, RUN_LOCK};
 use crate::io::h5::{Attr, H5File};
 use crate::par::Context;
@@ -51,10 +49,10 @@ impl std::str::FromStr for ScriptReprPolicy {
 pub struct BatchOptions {
     /// Model file.
     pub script: PathBuf,
-    /// Parameters given to run_batch: in the folder name.
-    pub params: Vec<(String, String)>,
+    /// Parameters given to run_batch, as values: in the folder name.
+    pub params: Vec<(String, Value)>,
     /// Parameters set before run_batch (`-p` first): not in the folder name.
-    pub preset: Vec<(String, String)>,
+    pub preset: Vec<(String, Value)>,
     /// Analysis times.
     pub times: Vec<Time>,
     /// Output root.
@@ -130,77 +128,6 @@ pub fn parse_name_map(items: &[String]) -> Result<Vec<(String, String)>> {
         .collect()
 }
 
-/// `topo-hpc run`.
-pub fn run_command(ctx: &Context, argv: &[String], r: &RunArgs) -> Result<i32> {
-    let params = crate::cli::run_cmds::split_params(&r.model.params)?;
-    let times = match &r.times {
-        Some(t) => parse_times(t).map_err(|e| anyhow!(e))?,
-        None => scaled_default(1.0),
-    };
-    let timestamp = match &r.timestamp {
-        Some(t) => {
-            if t.is_empty() || !t.chars().all(|c| c.is_ascii_digit()) {
-                bail!("bad --timestamp '{t}': expected digits such as 202611280215");
-            }
-            t.clone()
-        }
-        None => {
-            // Rank 0's clock decides, so every rank names the same folder.
-            let mine = if ctx.is_root() {
-                format_now(&r.name_time_format)
-            } else {
-                Ok(String::new())
-            };
-            let (ok, text) = match mine {
-                Ok(t) => (true, t),
-                Err(e) => (false, e.to_string()),
-            };
-            let shared = ctx.broadcast_string(&text);
-            if !ctx.all_ok(ok) && !ctx.is_root() {
-                bail!("bad name_time_format '{}'", r.name_time_format);
-            }
-            if !ok {
-                bail!(text);
-            }
-            shared
-        }
-    };
-    let mut names = NameOptions::new(&script_base(&r.model.model), &timestamp);
-    names.name_map = parse_name_map(&r.name_map)?;
-    names.tag = r.tag.clone().unwrap_or_default();
-    names.dirname_prefix = r.dirname_prefix.clone().unwrap_or_default();
-    let opts = BatchOptions {
-        script: r.model.model.clone(),
-        params,
-        preset: Vec::new(),
-        times,
-        output_root: r
-            .output_path
-            .as_deref()
-            .map(crate::paths::expand_user)
-            .unwrap_or_else(default_output_root),
-        analysis: AnalysisPlan::parse(r.analysis.as_deref().unwrap_or("default"))
-            .map_err(|e| anyhow!(e))?,
-        names,
-        snapshot: !r.no_snapshot,
-        restore: r.restore.clone(),
-        save_script_repr: r.save_script_repr.parse().map_err(|e: String| anyhow!(e))?,
-        progress: !r.no_progress,
-        decomposition_report: r.decomposition_report,
-        random_seed: topo_spec::ParamRandomSeed::DEFAULT.0,
-        allow_unused_params: r.allow_unused_params,
-    };
-    let log = OutLog::terminal(ctx.is_root());
-    match run_batch(ctx, argv, &opts, &log) {
-        Ok(out) => Ok(if out.errors > 0 { 1 } else { 0 }),
-        Err(e) if super::progress::is_stop(&e) => {
-            ctx.root_eprintln(format!("topo-hpc: {e:#}"));
-            Ok(super::progress::CHECKPOINT_EXIT_CODE)
-        }
-        Err(e) => Err(e),
-    }
-}
-
 /// What a finished batch run produced.
 pub struct BatchOutcome {
     /// The run's folder.
@@ -213,22 +140,6 @@ pub struct BatchOutcome {
     pub session: Option<Session>,
     /// The model file run_batch found and ran.
     pub script: PathBuf,
-}
-
-/// Parameters as the model evaluated them, as `Value`s (for the folder name).
-fn param_values(spec: &ModelSpec, given: &[(String, String)]) -> Vec<(String, Value)> {
-    given
-        .iter()
-        .map(|(n, text)| {
-            let v = spec
-                .global_params
-                .iter()
-                .find(|p| &p.name == n)
-                .map(|p| p.value.clone())
-                .unwrap_or_else(|| Value::Str(text.clone()));
-            (n.clone(), v)
-        })
-        .collect()
 }
 
 /// Rank 0 creates `dir` (never an existing one) and takes its lock; every
@@ -357,9 +268,10 @@ pub fn run_batch(
         // A typo in the analysis function fails now, not after training.
         analysis_fn::user::check(&spec, name)?;
     }
-    let named = param_values(&spec, &o.params);
+    // run_batch names the folder after the values it was given
+    // (`param_formatter(p.extra_keywords())`), not the model's.
     let simname = o.names.simname();
-    let dir = o.output_root.join(o.names.dirname(&named));
+    let dir = o.output_root.join(o.names.dirname(&o.params));
     super::preflight::check_names(&dir, &simname)?;
     super::preflight::check_object_names(&spec)?;
     let geo = crate::session::sheet_geometry(&spec)?;
@@ -429,7 +341,7 @@ pub fn run_batch(
         // .out holds the script's own output
         log_messages(log, &messages);
         std::fs::copy(&o.script, with_ext(".ty")).context("copying the model file")?;
-        write_global_params(&with_ext(".global_params.json"), &spec, &named)?;
+        write_global_params(&with_ext(".global_params.json"), &spec, &o.params)?;
     }
     let mut report = super::report::RunReport::new(
         ctx.is_root(),
@@ -534,10 +446,16 @@ fn host_info() -> String {
     )
 }
 
-fn write_global_params(path: &Path, spec: &ModelSpec, named: &[(String, Value)]) -> Result<()> {
-    let specified: serde_json::Map<String, serde_json::Value> = named
+/// The `.global_params.json`: the parameters given to run_batch as the
+/// model evaluated them (the given value where the model has no such
+/// parameter), and every global parameter of the model.
+fn write_global_params(path: &Path, spec: &ModelSpec, given: &[(String, Value)]) -> Result<()> {
+    let specified: serde_json::Map<String, serde_json::Value> = given
         .iter()
-        .map(|(n, v)| (n.clone(), plain_json(v)))
+        .map(|(n, v)| {
+            let evaluated = spec.global_params.iter().find(|p| &p.name == n);
+            (n.clone(), plain_json(evaluated.map_or(v, |p| &p.value)))
+        })
         .collect();
     let all: serde_json::Map<String, serde_json::Value> = spec
         .global_params
@@ -607,9 +525,7 @@ fn run_body(
     resume: bool,
     report: &mut super::report::RunReport,
 ) -> Result<Session> {
-    let comm = ctx
-        .raw_comm()
-        .ok_or_else(|| anyhow!("parallel HDF5 needs MPI"))?;
+    let comm = ctx.h5_access();
     let h5path = dir.join(format!("{simname}.h5"));
     let attrs = run_attrs(ctx, &sess.spec, o);
     if !(resume && h5path.exists()) {
@@ -673,6 +589,7 @@ fn run_body(
         ));
     }
     progress.finish();
+    super::timing::write(ctx, &sess.training, dir, simname)?;
     if o.snapshot && sess.net.activity_in_flight() {
         // e.g. hierarchical.ty (delays 0.5, phase 0.25): a snapshot holds
         // no events in flight, so none is written rather than a wrong one

@@ -46,7 +46,7 @@ pub fn parse_times(text: &str) -> Result<Vec<Time>, String> {
                 "bad times '{text}': scaling the default list by {f} passes the largest time, {MAX_TIME:e}"
             ));
         }
-        scaled_default(f)
+        scaled_default(f)?
     };
     validate(&times)?;
     Ok(times)
@@ -89,21 +89,45 @@ pub fn validate(times: &[Time]) -> Result<(), String> {
     Ok(())
 }
 
-/// The default list scaled by `factor`.
-pub fn scaled_default(factor: f64) -> Vec<Time> {
-    let f = Time::from_f64(factor);
+/// The default list scaled by `factor`, exactly: `factor` as the simplest
+/// fraction that rounds to it (as Topographica's `mpq`), times each default.
+/// A factor whose products do not fit a 64-bit fraction is an error (an
+/// unchecked product wrapped around in release builds).
+pub fn scaled_default(factor: f64) -> Result<Vec<Time>, String> {
+    let f = checked_time(factor)?;
     DEFAULT_TIMES
         .iter()
         .map(|&t| {
-            let x = Time::from_int(t);
-            Time::new(x.numer() * f.numer(), f.denom())
+            i128::from(t)
+                .checked_mul(i128::from(f.numer()))
+                .and_then(|n| Time::checked_new(n, i128::from(f.denom())))
+                .ok_or_else(|| {
+                    format!(
+                        "bad times: scaling the default time {t} by {factor} gives a time too large to hold exactly"
+                    )
+                })
         })
         .collect()
 }
 
-/// A list of times, checked to be non-decreasing.
+/// A time from a number given by the user: finite, non-negative, and a
+/// fraction that fits 64 bits.
+fn checked_time(v: f64) -> Result<Time, String> {
+    if !v.is_finite() || v < 0.0 {
+        return Err(format!("bad times: {v} is not a finite, non-negative time"));
+    }
+    Time::checked_from_f64(v).ok_or_else(|| {
+        format!("bad times: {v} cannot be held as an exact time (too small or too finely divided)")
+    })
+}
+
+/// A list of times, checked to be finite, non-negative, exact and
+/// non-decreasing.
 pub fn times_from_list(values: &[f64]) -> Result<Vec<Time>, String> {
-    let times: Vec<Time> = values.iter().map(|&v| Time::from_f64(v)).collect();
+    let times: Vec<Time> = values
+        .iter()
+        .map(|&v| checked_time(v))
+        .collect::<Result<_, _>>()?;
     for w in times.windows(2) {
         if w[1] < w[0] {
             return Err(format!(
@@ -152,6 +176,21 @@ mod tests {
         assert!(parse_times("-1").is_err());
         assert!(parse_times("").is_err());
         assert!(parse_times("nan").is_err());
+    }
+
+    #[test]
+    fn scaling_that_overflows_is_an_error() {
+        // The simplest fraction of 3.0000000000000004 (one ulp above 3) is
+        // 4503599627370499/1501199875790166: times 10000 its numerator
+        // passes i64 (an unchecked product wrapped around in release).
+        let e = scaled_default(3.0000000000000004).unwrap_err();
+        assert!(e.contains("too large to hold exactly"), "{e}");
+        assert!(parse_times("3.0000000000000004").is_err());
+        assert_eq!(scaled_default(2.0).unwrap()[9], Time::from_int(20000));
+        for bad in [f64::NAN, f64::INFINITY, -1.0, 1e-300] {
+            assert!(scaled_default(bad).is_err(), "{bad}");
+            assert!(times_from_list(&[1.0, bad]).is_err(), "{bad}");
+        }
     }
 
     #[test]

@@ -126,6 +126,8 @@ fn datasets_text(g: &hdf5::Group) -> Result<String> {
 fn external_target(g: &hdf5::Group, name: &str) -> Option<String> {
     let cname = std::ffi::CString::new(name).ok()?;
     let mut buf = vec![0u8; 4096];
+    // SAFETY: `g` is an open group, `cname` is NUL-terminated, and `buf`
+    // is writable for the length passed; HDF5's lock is held (sync).
     let r = hdf5::sync::sync(|| unsafe {
         hdf5_sys::h5l::H5Lget_val(
             g.id(),

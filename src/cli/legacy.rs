@@ -1,20 +1,7 @@
 //! Topographica's own command line: `-a`, `-c CMD`, `-p NAME=VAL`, files,
 //! processed left to right.
 
-/// One item of a Topographica-style command line, in order.
-#[derive(Debug, Clone, PartialEq)]
-pub enum Item {
-    /// `-a`: auto-import commands (always on in topo-hpc).
-    AutoImport,
-    /// `-c CMD`.
-    Command(String),
-    /// `-p NAME=VAL`.
-    Param(String),
-    /// `-o PATH` / `--output-path PATH`.
-    OutputPath(String),
-    /// A script file.
-    File(String),
-}
+pub use crate::shell::Item;
 
 /// Whether argv (without the program name) is Topographica's form rather
 /// than a subcommand.
@@ -22,7 +9,17 @@ pub fn is_legacy(args: &[String]) -> bool {
     match args.first() {
         None => false,
         Some(a) => {
-            matches!(a.as_str(), "-a" | "-c" | "-p" | "-o" | "--output-path") || a.ends_with(".ty")
+            matches!(
+                a.as_str(),
+                "-a" | "--auto-import-commands"
+                    | "-c"
+                    | "--command"
+                    | "-p"
+                    | "--set-parameter"
+                    | "-o"
+                    | "--output-path"
+            ) || a.starts_with("--output-path=")
+                || a.ends_with(".ty")
         }
     }
 }
@@ -96,5 +93,22 @@ mod tests {
         assert!(parse(&s(&["-x"])).unwrap_err().contains("-x"));
         assert!(parse(&s(&["-c"])).unwrap_err().contains("needs a value"));
         assert!(!is_legacy(&s(&["run", "x.ty"])));
+    }
+
+    #[test]
+    fn long_options_first_are_topographica_form() {
+        for first in [
+            "--command",
+            "--set-parameter",
+            "--auto-import-commands",
+            "--output-path=out",
+        ] {
+            let a = s(&[first, "run_batch('t.ty')"]);
+            assert!(is_legacy(&a), "{first}");
+        }
+        assert_eq!(
+            parse(&s(&["--output-path=out", "--command", "x"])).unwrap(),
+            vec![Item::OutputPath("out".into()), Item::Command("x".into())]
+        );
     }
 }

@@ -10,6 +10,7 @@
 pub mod completions;
 pub mod inspect;
 pub mod legacy;
+pub mod plan_cmd;
 pub mod run_cmds;
 pub mod trace;
 pub mod version;
@@ -48,6 +49,7 @@ pub struct ModelArgs {
 pub enum Command {
     /// Load a model file and print its spec (or its geometry).
     Model {
+        /// The model file and its `-p` parameters.
         #[command(flatten)]
         model: ModelArgs,
         /// Print JSON instead of a human summary.
@@ -61,6 +63,7 @@ pub enum Command {
     /// Run a model and record sheet activity at given times (JSON in the
     /// shape of Topographica's training-test data).
     Trace {
+        /// The model file and its `-p` parameters.
         #[command(flatten)]
         model: ModelArgs,
         /// Sheets to record (repeatable).
@@ -97,9 +100,25 @@ pub enum Command {
         /// bash, zsh, fish, elvish or powershell.
         shell: clap_complete::Shell,
     },
+    /// Plan a run on N ranks without running it: process grid, units,
+    /// halo bytes and messages, memory per rank and predicted time per
+    /// iteration (`--calibrate` measures this machine first).
+    Plan(Box<plan_cmd::PlanArgs>),
+    /// Draw the scaling study's CSV (benches/scaling.sh) as a PNG of
+    /// parallel efficiency against ranks, measured and predicted.
+    ScalingPlot {
+        /// The CSV.
+        csv: PathBuf,
+        /// The PNG to write.
+        #[arg(long)]
+        out: PathBuf,
+        /// The figure's title.
+        #[arg(long, default_value = "GCAL parallel efficiency")]
+        title: String,
+    },
     /// Print the man page (roff), or write one per command into a folder.
     Man {
-        /// Write topo-hpc.1 and topo-hpc-<command>.1 into this folder.
+        /// Write `topo-hpc.1` and `topo-hpc-<command>.1` into this folder.
         #[arg(long)]
         out_dir: Option<PathBuf>,
     },
@@ -108,6 +127,8 @@ pub enum Command {
 /// `topo-hpc run` options (run_batch's parameters).
 #[derive(clap::Args, Debug, Clone)]
 pub struct RunArgs {
+    /// The model file and its `-p` parameters (run_batch's script and
+    /// keyword arguments).
     #[command(flatten)]
     pub model: ModelArgs,
     /// Analysis times: a number scales Topographica's default list, a
@@ -172,7 +193,7 @@ pub fn main(ctx: &crate::par::Context, argv: &[String]) -> i32 {
         // SLURM_CPUS_PER_TASK (or all cores), as `run` does without it.
         threads(None)
             .and_then(|()| legacy::parse(args).map_err(anyhow::Error::msg))
-            .and_then(|items| crate::batch::legacy::run(ctx, argv, &items))
+            .and_then(|items| crate::shell::run(ctx, argv, &items))
     } else {
         match Cli::try_parse_from(argv) {
             Ok(cli) => dispatch(ctx, argv, cli),
@@ -241,7 +262,7 @@ fn dispatch(ctx: &crate::par::Context, argv: &[String], cli: Cli) -> anyhow::Res
         }
         Command::Run(r) => {
             threads(r.threads)?;
-            crate::batch::run::run_command(ctx, argv, &r)
+            run_cmds::run_command(ctx, argv, &r)
         }
         Command::Sweep(s) => {
             crate::sweep::sweep(&s)?;
@@ -257,6 +278,14 @@ fn dispatch(ctx: &crate::par::Context, argv: &[String], cli: Cli) -> anyhow::Res
         }
         Command::Completions { shell } => {
             completions::completions(shell, &mut std::io::stdout());
+            Ok(0)
+        }
+        Command::Plan(a) => {
+            plan_cmd::plan_command(&a)?;
+            Ok(0)
+        }
+        Command::ScalingPlot { csv, out, title } => {
+            plan_cmd::scaling_plot(&csv, &out, &title)?;
             Ok(0)
         }
         Command::Man { out_dir } => {

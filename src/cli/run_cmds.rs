@@ -1,6 +1,14 @@
-//! The subcommands that load a model: `model`, `trace`.
+//! The subcommands that load a model: `run`, `model`, `trace`.
 
 use super::trace::{compare, Recording, DECIMAL6};
+use super::RunArgs;
+use crate::analysis_fn::AnalysisPlan;
+use crate::batch::naming::NameOptions;
+use crate::batch::outlog::OutLog;
+use crate::batch::run::{
+    default_output_root, format_now, parse_name_map, run_batch, script_base, BatchOptions,
+};
+use crate::batch::times::{parse_times, scaled_default};
 use crate::par::Context;
 use crate::session::{sheet_geometry, Session};
 use anyhow::{anyhow, bail, Context as _, Result};
@@ -30,6 +38,86 @@ pub fn split_params(params: &[String]) -> Result<Vec<(String, String)>> {
         }
     }
     Ok(pairs)
+}
+
+/// `-p name=value` texts evaluated into the values the model will get
+/// (`topo_lang::parse_param`), each name once.
+pub fn eval_params(params: &[String]) -> Result<Vec<(String, Value)>> {
+    split_params(params)?
+        .into_iter()
+        .map(|(n, v)| topo_lang::parse_param(&format!("{n}={v}")).map_err(|e| anyhow!("{e}")))
+        .collect()
+}
+
+/// `topo-hpc run`.
+pub fn run_command(ctx: &Context, argv: &[String], r: &RunArgs) -> Result<i32> {
+    let params = eval_params(&r.model.params)?;
+    let times = match &r.times {
+        Some(t) => parse_times(t).map_err(|e| anyhow!(e))?,
+        None => scaled_default(1.0).map_err(|e| anyhow!(e))?,
+    };
+    let timestamp = match &r.timestamp {
+        Some(t) => {
+            if t.is_empty() || !t.chars().all(|c| c.is_ascii_digit()) {
+                bail!("bad --timestamp '{t}': expected digits such as 202611280215");
+            }
+            t.clone()
+        }
+        None => {
+            // Rank 0's clock decides, so every rank names the same folder.
+            let mine = if ctx.is_root() {
+                format_now(&r.name_time_format)
+            } else {
+                Ok(String::new())
+            };
+            let (ok, text) = match mine {
+                Ok(t) => (true, t),
+                Err(e) => (false, e.to_string()),
+            };
+            let shared = ctx.broadcast_string(&text);
+            if !ctx.all_ok(ok) && !ctx.is_root() {
+                bail!("bad name_time_format '{}'", r.name_time_format);
+            }
+            if !ok {
+                bail!(text);
+            }
+            shared
+        }
+    };
+    let mut names = NameOptions::new(&script_base(&r.model.model), &timestamp);
+    names.name_map = parse_name_map(&r.name_map)?;
+    names.tag = r.tag.clone().unwrap_or_default();
+    names.dirname_prefix = r.dirname_prefix.clone().unwrap_or_default();
+    let opts = BatchOptions {
+        script: r.model.model.clone(),
+        params,
+        preset: Vec::new(),
+        times,
+        output_root: r
+            .output_path
+            .as_deref()
+            .map(crate::paths::expand_user)
+            .unwrap_or_else(default_output_root),
+        analysis: AnalysisPlan::parse(r.analysis.as_deref().unwrap_or("default"))
+            .map_err(|e| anyhow!(e))?,
+        names,
+        snapshot: !r.no_snapshot,
+        restore: r.restore.clone(),
+        save_script_repr: r.save_script_repr.parse().map_err(|e: String| anyhow!(e))?,
+        progress: !r.no_progress,
+        decomposition_report: r.decomposition_report,
+        random_seed: topo_spec::ParamRandomSeed::DEFAULT.0,
+        allow_unused_params: r.allow_unused_params,
+    };
+    let log = OutLog::terminal(ctx.is_root());
+    match run_batch(ctx, argv, &opts, &log) {
+        Ok(out) => Ok(if out.errors > 0 { 1 } else { 0 }),
+        Err(e) if crate::batch::progress::is_stop(&e) => {
+            ctx.root_eprintln(format!("topo-hpc: {e:#}"));
+            Ok(crate::batch::progress::CHECKPOINT_EXIT_CODE)
+        }
+        Err(e) => Err(e),
+    }
 }
 
 /// Load a model file with `-p` overrides.
@@ -96,12 +184,10 @@ pub fn model(
 
 fn num(v: Option<&Value>) -> String {
     match v {
-        Some(Value::Float(f)) => format!("{f}"),
-        Some(Value::Int(i)) => format!("{i}"),
-        Some(Value::Time(t)) => format!("{}", t.to_f64()),
+        Some(Value::Time(t)) => topo_spec::pyfmt::float_str(t.to_f64()),
         Some(Value::Object(c)) => c.short_class().to_string(),
         Some(Value::None) | None => "-".into(),
-        Some(other) => format!("{other:?}"),
+        Some(other) => topo_spec::pyfmt::str(other),
     }
 }
 
@@ -134,7 +220,7 @@ pub fn summary(spec: &ModelSpec) -> Result<String> {
     writeln!(s, "Projections:")?;
     for c in &spec.connections {
         let radius = match c.component.get("nominal_bounds_template") {
-            Some(Value::BoundingBox(b)) => format!("{}", (b[2] - b[0]) / 2.0),
+            Some(Value::BoundingBox(b)) => topo_spec::pyfmt::float_str((b[2] - b[0]) / 2.0),
             _ => "-".into(),
         };
         writeln!(
@@ -232,7 +318,9 @@ pub fn trace(ctx: &Context, o: &TraceOptions) -> Result<i32> {
     for &t in &times {
         sess.run_to(t)?;
         for (i, s) in o.sheets.iter().enumerate() {
-            data[i].push(sess.gather_activity(s)?);
+            let a = sess.gather_activity(s)?;
+            let (rows, cols) = a.dim();
+            data[i].push((rows, cols, a.iter().copied().collect()));
         }
     }
     let rec = Recording {

@@ -17,14 +17,7 @@ pub fn long() -> &'static str {
     static TEXT: OnceLock<String> = OnceLock::new();
     TEXT.get_or_init(|| {
         let (a, b, c) = hdf5::library_version();
-        // MPI_Get_library_version may be called before MPI_Init.
-        let mpi = mpi::environment::library_version()
-            .map(|s| {
-                let first = s.trim_end_matches('\0').lines().next().unwrap_or("");
-                first.split(',').next().unwrap_or("").trim().to_string()
-            })
-            .unwrap_or_else(|_| "unknown".into());
-        let (major, minor) = mpi::environment::version();
-        format!("{SHORT}\nMPI: {mpi} (MPI standard {major}.{minor})\nHDF5: {a}.{b}.{c}")
+        let mpi = topo_par::mpi_comm::library_version();
+        format!("{SHORT}\nMPI: {mpi}\nHDF5: {a}.{b}.{c}")
     })
 }

@@ -160,6 +160,7 @@ pub fn label_snapshot(f: &H5File, is_root: bool, spec: &ModelSpec) -> Result<()>
 }
 
 fn is_scale(ds: &hdf5::Dataset) -> bool {
+    // SAFETY: `ds` is an open dataset while borrowed; HDF5's lock is held.
     hdf5::sync::sync(|| unsafe { H5DSis_scale(ds.id()) > 0 })
 }
 
@@ -222,6 +223,7 @@ fn make_scale(f: &H5File, is_root: bool, path: &str, dim: &str, values: &[f64]) 
     f.write_block(path, &[n], &[0], &[count], data)?;
     let ds = f.file().dataset(path)?;
     let cname = CString::new(dim)?;
+    // SAFETY: an open dataset and a NUL-terminated name; HDF5's lock is held.
     let r = hdf5::sync::sync(|| unsafe { H5DSset_scale(ds.id(), cname.as_ptr()) });
     if r < 0 {
         return Err(anyhow!("H5DSset_scale failed for {path}"));
@@ -246,6 +248,8 @@ fn make_scale(f: &H5File, is_root: bool, path: &str, dim: &str, values: &[f64]) 
 fn attach(f: &H5File, array: &str, scale: &str, k: usize) -> Result<()> {
     let a = f.file().dataset(array)?;
     let s = f.file().dataset(scale)?;
+    // SAFETY: two open datasets of this file; `k` is checked by HDF5
+    // against the array's rank (a negative result is an error below).
     let r = hdf5::sync::sync(|| unsafe { H5DSattach_scale(a.id(), s.id(), k as c_uint) });
     if r < 0 {
         return Err(anyhow!("H5DSattach_scale({array}, {scale}, {k}) failed"));

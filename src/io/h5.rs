@@ -11,16 +11,12 @@ use anyhow::{anyhow, bail, Context, Result};
 use hdf5::types::VarLenUnicode;
 use hdf5_sys::h5d::{H5Dread, H5Dwrite};
 use hdf5_sys::h5i::hid_t;
-use hdf5_sys::h5p::{
-    H5FD_mpio_xfer_t, H5Pclose, H5Pcreate, H5Pset_dxpl_mpio, H5P_CLS_DATASET_XFER,
-};
 use hdf5_sys::h5s::{
     H5S_seloper_t, H5Sclose, H5Screate_simple, H5Sselect_hyperslab, H5Sselect_none,
 };
+use ndarray::{Array2, ArrayView2};
 use std::path::Path;
-
-/// The raw MPI communicator handle parallel HDF5 needs.
-pub type RawComm = mpi::ffi::MPI_Comm;
+pub use topo_par::H5Access;
 
 /// Element types the file stores.
 pub trait Element: hdf5::H5Type + Copy + Default {
@@ -54,6 +50,44 @@ impl Element for u8 {
     }
 }
 
+/// A dataspace id, closed when dropped. Made and dropped while holding
+/// HDF5's lock (`hdf5::sync::sync`).
+struct Space(hid_t);
+
+impl Space {
+    /// The file dataspace of `ds`.
+    fn of_dataset(ds: &hdf5::Dataset) -> Result<Space> {
+        // SAFETY: `ds.id()` is an open dataset (hdf5-metno keeps it open
+        // while `ds` lives); the result is checked before use.
+        let id = unsafe { hdf5_sys::h5d::H5Dget_space(ds.id()) };
+        if id < 0 {
+            bail!("H5Dget_space failed ({id})");
+        }
+        Ok(Space(id))
+    }
+
+    /// A one-dimensional memory dataspace of `n` elements.
+    fn simple(n: u64) -> Result<Space> {
+        let dims = [n];
+        // SAFETY: rank 1 with a one-element dims array; a null maxdims
+        // means "same as dims". The result is checked before use.
+        let id = unsafe { H5Screate_simple(1, dims.as_ptr(), std::ptr::null()) };
+        if id < 0 {
+            bail!("H5Screate_simple({n}) failed ({id})");
+        }
+        Ok(Space(id))
+    }
+}
+
+impl Drop for Space {
+    fn drop(&mut self) {
+        // SAFETY: a valid dataspace id, closed only here, once.
+        unsafe {
+            H5Sclose(self.0);
+        }
+    }
+}
+
 /// An attribute value.
 #[derive(Clone, Debug, PartialEq)]
 pub enum Attr {
@@ -65,37 +99,39 @@ pub enum Attr {
     I64(i64),
 }
 
-/// A parallel HDF5 file.
+/// An HDF5 file, parallel (every rank of an MPI job) or serial (one
+/// process), as its [`H5Access`] says.
 pub struct H5File {
     file: hdf5::File,
+    access: H5Access,
 }
 
 impl H5File {
     /// Collective: create (fail if it exists).
-    pub fn create_new(path: &Path, comm: RawComm) -> Result<H5File> {
+    pub fn create_new(path: &Path, access: H5Access) -> Result<H5File> {
         let file = hdf5::File::with_options()
-            .with_fapl(|p| p.mpio(comm, None))
+            .with_fapl(|p| access.file_access(p))
             .create_excl(path)
             .with_context(|| format!("cannot create HDF5 file {}", path.display()))?;
-        Ok(H5File { file })
+        Ok(H5File { file, access })
     }
 
     /// Collective: open for reading and writing.
-    pub fn open_rw(path: &Path, comm: RawComm) -> Result<H5File> {
+    pub fn open_rw(path: &Path, access: H5Access) -> Result<H5File> {
         let file = hdf5::File::with_options()
-            .with_fapl(|p| p.mpio(comm, None))
+            .with_fapl(|p| access.file_access(p))
             .open_rw(path)
             .with_context(|| format!("cannot open HDF5 file {} for writing", path.display()))?;
-        Ok(H5File { file })
+        Ok(H5File { file, access })
     }
 
     /// Collective: open read-only.
-    pub fn open_read(path: &Path, comm: RawComm) -> Result<H5File> {
+    pub fn open_read(path: &Path, access: H5Access) -> Result<H5File> {
         let file = hdf5::File::with_options()
-            .with_fapl(|p| p.mpio(comm, None))
+            .with_fapl(|p| access.file_access(p))
             .open(path)
             .with_context(|| format!("cannot open HDF5 file {}", path.display()))?;
-        Ok(H5File { file })
+        Ok(H5File { file, access })
     }
 
     /// The underlying file (for reads and serial use).
@@ -179,44 +215,87 @@ impl H5File {
             }
         }
         let h = |v: &[usize]| v.iter().map(|&x| x as u64).collect::<Vec<u64>>();
-        hdf5::sync::sync(|| unsafe {
-            let fspace = hdf5_sys::h5d::H5Dget_space(ds.id());
-            if fspace < 0 {
-                return Err(anyhow!("H5Dget_space failed"));
-            }
-            let mdims = [n.max(1) as u64];
-            let mspace = H5Screate_simple(1, mdims.as_ptr(), std::ptr::null());
-            let status = if n == 0 {
-                H5Sselect_none(fspace).min(H5Sselect_none(mspace))
-            } else {
-                let (st, ct) = (h(start), h(count));
-                H5Sselect_hyperslab(
-                    fspace,
-                    H5S_seloper_t::H5S_SELECT_SET,
-                    st.as_ptr(),
-                    std::ptr::null(),
-                    ct.as_ptr(),
-                    std::ptr::null(),
-                )
+        let (st, ct) = (h(start), h(count));
+        hdf5::sync::sync(|| {
+            let fspace = Space::of_dataset(ds)?;
+            let mspace = Space::simple(n.max(1) as u64)?;
+            // SAFETY: both ids are valid dataspaces (checked by `Space`);
+            // `st` and `ct` hold one value per dimension of the dataset
+            // (checked above), as H5Sselect_hyperslab reads.
+            let status = unsafe {
+                if n == 0 {
+                    H5Sselect_none(fspace.0).min(H5Sselect_none(mspace.0))
+                } else {
+                    H5Sselect_hyperslab(
+                        fspace.0,
+                        H5S_seloper_t::H5S_SELECT_SET,
+                        st.as_ptr(),
+                        std::ptr::null(),
+                        ct.as_ptr(),
+                        std::ptr::null(),
+                    )
+                }
             };
-            let dxpl = H5Pcreate(*H5P_CLS_DATASET_XFER);
-            let r1 = H5Pset_dxpl_mpio(dxpl, H5FD_mpio_xfer_t::H5FD_MPIO_COLLECTIVE);
+            let dxpl = self.access.collective_transfer().map_err(|e| anyhow!(e))?;
             let ptr = if n == 0 {
                 std::ptr::null()
             } else {
                 data.as_ptr()
             };
-            let r2 = H5Dwrite(ds.id(), T::native(), mspace, fspace, dxpl, ptr.cast());
-            H5Pclose(dxpl);
-            H5Sclose(mspace);
-            H5Sclose(fspace);
-            if status < 0 || r1 < 0 || r2 < 0 {
-                return Err(anyhow!(
-                    "H5Dwrite failed (selection {status}, dxpl {r1}, write {r2})"
-                ));
+            // SAFETY: the dataset, spaces and transfer list are valid ids;
+            // the memory space selects `n` elements of T::native() and
+            // `data` holds `n` values of T (checked above); a rank that
+            // writes nothing selects none and passes no buffer.
+            let r = unsafe {
+                H5Dwrite(
+                    ds.id(),
+                    T::native(),
+                    mspace.0,
+                    fspace.0,
+                    dxpl.id(),
+                    ptr.cast(),
+                )
+            };
+            if status < 0 || r < 0 {
+                return Err(anyhow!("H5Dwrite failed (selection {status}, write {r})"));
             }
             Ok(())
         })
+    }
+
+    /// Collective: [`H5File::write_block`] for 2-D data: dataset `path` of
+    /// `shape` (rows, cols) with this rank's `block` at `origin` (row,
+    /// column). A row-major view is written without a copy.
+    pub fn write_array2<T: Element>(
+        &self,
+        path: &str,
+        shape: (usize, usize),
+        origin: (usize, usize),
+        block: ArrayView2<'_, T>,
+    ) -> Result<()> {
+        let data = block.as_standard_layout();
+        let slice = data
+            .as_slice()
+            .ok_or_else(|| anyhow!("{path}: block is not contiguous"))?;
+        self.write_block(
+            path,
+            &[shape.0, shape.1],
+            &[origin.0, origin.1],
+            &[block.nrows(), block.ncols()],
+            slice,
+        )
+    }
+
+    /// [`H5File::read_block`] for 2-D data: the `dim` (rows, cols) block at
+    /// `origin` of dataset `path`.
+    pub fn read_array2<T: Element>(
+        &self,
+        path: &str,
+        origin: (usize, usize),
+        dim: (usize, usize),
+    ) -> Result<Array2<T>> {
+        let data = self.read_block(path, &[origin.0, origin.1], &[dim.0, dim.1])?;
+        Ok(Array2::from_shape_vec(dim, data)?)
     }
 
     /// Read a hyperslab (independent I/O; any rank count).
@@ -236,30 +315,50 @@ impl H5File {
             return Ok(out);
         }
         let h = |v: &[usize]| v.iter().map(|&x| x as u64).collect::<Vec<u64>>();
-        hdf5::sync::sync(|| unsafe {
-            let fspace = hdf5_sys::h5d::H5Dget_space(ds.id());
-            let mdims = [n as u64];
-            let mspace = H5Screate_simple(1, mdims.as_ptr(), std::ptr::null());
-            let (st, ct) = (h(start), h(count));
-            let s = H5Sselect_hyperslab(
-                fspace,
-                H5S_seloper_t::H5S_SELECT_SET,
-                st.as_ptr(),
-                std::ptr::null(),
-                ct.as_ptr(),
-                std::ptr::null(),
+        let shape = ds.shape();
+        if shape.len() != start.len() || shape.len() != count.len() {
+            bail!(
+                "reading {path}: {} dimensions, start/count give {}/{}",
+                shape.len(),
+                start.len(),
+                count.len()
             );
-            let r = H5Dread(
-                ds.id(),
-                T::native(),
-                mspace,
-                fspace,
-                hdf5_sys::h5p::H5P_DEFAULT,
-                out.as_mut_ptr().cast(),
-            );
-            H5Sclose(mspace);
-            H5Sclose(fspace);
-            if s < 0 || r < 0 {
+        }
+        if (0..shape.len()).any(|d| start[d] + count[d] > shape[d]) {
+            bail!("reading {path}: hyperslab {start:?}+{count:?} outside its shape {shape:?}");
+        }
+        let (st, ct) = (h(start), h(count));
+        hdf5::sync::sync(|| {
+            let fspace = Space::of_dataset(&ds).with_context(|| format!("reading {path}"))?;
+            let mspace = Space::simple(n as u64).with_context(|| format!("reading {path}"))?;
+            // SAFETY: `fspace` is a valid dataspace; `st` and `ct` hold one
+            // value per dimension (checked above).
+            let s = unsafe {
+                H5Sselect_hyperslab(
+                    fspace.0,
+                    H5S_seloper_t::H5S_SELECT_SET,
+                    st.as_ptr(),
+                    std::ptr::null(),
+                    ct.as_ptr(),
+                    std::ptr::null(),
+                )
+            };
+            if s < 0 {
+                return Err(anyhow!("reading {path}: cannot select {start:?}+{count:?}"));
+            }
+            // SAFETY: valid ids; the selection has `n` elements and `out`
+            // holds `n` values of T, the type named by T::native().
+            let r = unsafe {
+                H5Dread(
+                    ds.id(),
+                    T::native(),
+                    mspace.0,
+                    fspace.0,
+                    hdf5_sys::h5p::H5P_DEFAULT,
+                    out.as_mut_ptr().cast(),
+                )
+            };
+            if r < 0 {
                 return Err(anyhow!("reading {path} failed"));
             }
             Ok(())
@@ -334,5 +433,36 @@ impl H5File {
         self.file.flush()?;
         self.file.close()?;
         Ok(())
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    /// Without MPI the same code writes and reads a file with serial HDF5
+    /// (the local communicator's access), so io is testable without mpirun.
+    #[test]
+    fn a_local_context_writes_and_reads_serially() {
+        let dir = tempfile::tempdir().unwrap();
+        let path = dir.path().join("t.h5");
+        let access = topo_par::Context::local().h5_access();
+        assert!(!access.is_parallel());
+        let f = H5File::create_new(&path, access).unwrap();
+        let data: Vec<f64> = (0..6).map(f64::from).collect();
+        f.write_block("g/d", &[2, 3], &[0, 0], &[2, 3], &data)
+            .unwrap();
+        f.close().unwrap();
+        let f = H5File::open_read(&path, access).unwrap();
+        assert_eq!(
+            f.read_block::<f64>("g/d", &[1, 1], &[1, 2]).unwrap(),
+            vec![4.0, 5.0]
+        );
+        // A hyperslab outside the dataset, or of the wrong rank, is an
+        // error naming the dataset, not a crash or garbage.
+        let e = f.read_block::<f64>("g/d", &[1, 2], &[1, 2]).unwrap_err();
+        assert!(e.to_string().contains("g/d"), "{e}");
+        assert!(f.read_block::<f64>("g/d", &[0], &[1]).is_err());
+        assert!(f.read_block::<f64>("nope", &[0], &[1]).is_err());
     }
 }

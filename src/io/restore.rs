@@ -22,9 +22,7 @@ pub fn save_snapshot(
     simname: &str,
     run_file: Option<&Path>,
 ) -> Result<PathBuf> {
-    let comm = ctx
-        .raw_comm()
-        .ok_or_else(|| anyhow!("parallel HDF5 needs MPI"))?;
+    let comm = ctx.h5_access();
     let t = sess.net.time();
     let name = snapshot_name(simname, &t.timestr());
     let path = dir.join(&name);
@@ -77,9 +75,7 @@ pub fn save_snapshot(
 /// Collective: continue from a snapshot (written by any number of ranks).
 /// The spec must be the one the snapshot was taken from.
 pub fn restore(ctx: &Context, sess: &mut Session, path: &Path) -> Result<()> {
-    let comm = ctx
-        .raw_comm()
-        .ok_or_else(|| anyhow!("parallel HDF5 needs MPI"))?;
+    let comm = ctx.h5_access();
     let snap = Snapshot::open(path, comm)?;
     let spec: topo_spec::ModelSpec = serde_json::from_str(&snap.spec_json()?)
         .with_context(|| format!("{}: bad spec", path.display()))?;

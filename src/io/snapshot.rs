@@ -14,7 +14,7 @@
 //! * one dataset per state array, at the path the engine names
 //!   (`sheets/V1/activity`, `projections/V1.LateralInhibitory/weights`, ...).
 
-use super::h5::{Attr, H5File, RawComm};
+use super::h5::{Attr, H5Access, H5File};
 use anyhow::{anyhow, Context, Result};
 use std::path::{Path, PathBuf};
 use topo_sim::state::{ArrayData, LocalArray};
@@ -39,7 +39,7 @@ pub struct SnapshotMeta<'a> {
 /// Collective over `comm`: write the snapshot. `is_root` ranks write the
 /// JSON blobs; `sync` is a barrier the caller provides (MPI or no-op).
 pub fn write(
-    comm: RawComm,
+    comm: H5Access,
     is_root: bool,
     barrier: &dyn Fn(),
     path: &Path,
@@ -49,10 +49,10 @@ pub fn write(
     write_labelled(comm, is_root, barrier, path, arrays, meta, &|_| Ok(()))
 }
 
-/// [`write`], with `label` run (collectively) on the open file after the
+/// [`write()`], with `label` run (collectively) on the open file after the
 /// arrays, before it is closed: the dimension scales of `io::coords`.
 pub fn write_labelled(
-    comm: RawComm,
+    comm: H5Access,
     is_root: bool,
     barrier: &dyn Fn(),
     path: &Path,
@@ -119,6 +119,7 @@ pub fn free_bytes(dir: &Path) -> Option<u64> {
     let c = std::ffi::CString::new(dir.as_os_str().as_bytes()).ok()?;
     // SAFETY: statvfs fills the struct it is given; `c` is NUL-terminated.
     let mut st: libc::statvfs = unsafe { std::mem::zeroed() };
+    // SAFETY: as above: a NUL-terminated path and a struct to fill.
     if unsafe { libc::statvfs(c.as_ptr(), &mut st) } != 0 {
         return None;
     }
@@ -127,7 +128,7 @@ pub fn free_bytes(dir: &Path) -> Option<u64> {
 
 /// Collective: the snapshot's content into `tmp`, closed.
 fn write_tmp(
-    comm: RawComm,
+    comm: H5Access,
     is_root: bool,
     tmp: &Path,
     arrays: &[LocalArray],
@@ -175,7 +176,7 @@ pub struct Snapshot {
 
 impl Snapshot {
     /// Collective: open.
-    pub fn open(path: &Path, comm: RawComm) -> Result<Snapshot> {
+    pub fn open(path: &Path, comm: H5Access) -> Result<Snapshot> {
         if !path.exists() {
             return Err(anyhow!("snapshot {} does not exist", path.display()));
         }

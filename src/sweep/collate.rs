@@ -20,33 +20,7 @@ use std::path::{Path, PathBuf};
 /// Columns every table has besides parameters and results.
 pub const FIXED_COLUMNS: [&str; 4] = ["run", "folder", "state", "time"];
 
-/// One row of the table.
-#[derive(Clone, Debug, PartialEq)]
-pub struct Row {
-    /// Run index.
-    pub run: usize,
-    /// Run folder (relative to the sweep), "" if unknown.
-    pub folder: String,
-    /// Run state.
-    pub state: String,
-    /// Parameters of the run.
-    pub params: Vec<(String, ParamValue)>,
-    /// Analysis time (None: the run has no results).
-    pub time: Option<f64>,
-    /// Result name -> value.
-    pub results: BTreeMap<String, f64>,
-}
-
-/// The collated table.
-#[derive(Clone, Debug, Default)]
-pub struct Table {
-    /// Swept parameter names, in order of first appearance.
-    pub params: Vec<String>,
-    /// Result names, sorted.
-    pub results: Vec<String>,
-    /// Rows: by run, then by time.
-    pub rows: Vec<Row>,
-}
+pub use super::table::{Row, Table};
 
 /// The results file of a run folder: `<simname>.h5` if present, else the
 /// one `.h5` there that has an `/analysis` group.

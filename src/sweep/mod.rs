@@ -18,6 +18,7 @@ pub mod review;
 pub mod runner;
 pub mod slurm;
 pub mod space;
+pub mod table;
 
 use anyhow::{bail, Context, Result};
 use manifest::{LaunchConfig, Manifest, ManifestLock, RunRecord, RunState};

@@ -4,8 +4,7 @@
 //! [`crate::figures`] (plotters) as PNG, or as SVG when the figure's file
 //! name ends in `.svg`.
 
-use super::collate::Table;
-use super::report::series_against;
+use super::table::Table;
 use crate::figures::{line_png, LineFigure, Series};
 use anyhow::{bail, Context, Result};
 use std::path::Path;
@@ -70,4 +69,47 @@ pub fn plot_result(
     let series = selected_series(t, result, param, at)?;
     let title = format!("{result} vs {param}");
     line_png(&figure(&title, result, param, log_x), &series, path)
+}
+
+/// Series of `result` against `param`: one per analysis time and per
+/// combination of the other swept parameters.
+pub fn series_against(t: &Table, result: &str, param: &str) -> Vec<Series> {
+    type Key = (f64, String);
+    let mut out: Vec<(Key, Vec<(f64, f64)>)> = Vec::new();
+    for row in &t.rows {
+        let Some(time) = row.time else { continue };
+        let x = row
+            .params
+            .iter()
+            .find(|(n, _)| n == param)
+            .and_then(|(_, v)| v.as_f64());
+        let (Some(x), Some(&y)) = (x, row.results.get(result)) else {
+            continue;
+        };
+        if !y.is_finite() {
+            continue;
+        }
+        let others: Vec<String> = row
+            .params
+            .iter()
+            .filter(|(n, _)| n != param)
+            .map(|(n, v)| format!("{n}={}", v.to_arg()))
+            .collect();
+        let key = (time, others.join(" "));
+        match out.iter_mut().find(|s| s.0 == key) {
+            Some(s) => s.1.push((x, y)),
+            None => out.push((key, vec![(x, y)])),
+        }
+    }
+    out.sort_by(|a, b| a.0 .0.total_cmp(&b.0 .0).then(a.0 .1.cmp(&b.0 .1)));
+    out.into_iter()
+        .map(|((time, others), p)| {
+            let mut label = format!("T={time}");
+            if !others.is_empty() {
+                label.push(' ');
+                label.push_str(&others);
+            }
+            (label, p)
+        })
+        .collect()
 }

@@ -4,9 +4,10 @@
 //! numeric swept parameter (a line per analysis time and per combination
 //! of the other parameters). Self-contained; written atomically.
 
-use super::collate::Table;
+use super::plot::series_against;
+use super::table::Table;
 use crate::batch::report::{esc, write_atomic, STYLE_AND_CHECK};
-use crate::figures::{line_svg, LineFigure, Series};
+use crate::figures::{line_svg, LineFigure};
 use anyhow::Result;
 use std::fmt::Write as _;
 use std::path::{Path, PathBuf};
@@ -37,49 +38,6 @@ document.addEventListener('DOMContentLoaded', function () {
   });
 });
 </script>"#;
-
-/// Series of `result` against `param`: one per analysis time and per
-/// combination of the other swept parameters.
-pub fn series_against(t: &Table, result: &str, param: &str) -> Vec<Series> {
-    type Key = (f64, String);
-    let mut out: Vec<(Key, Vec<(f64, f64)>)> = Vec::new();
-    for row in &t.rows {
-        let Some(time) = row.time else { continue };
-        let x = row
-            .params
-            .iter()
-            .find(|(n, _)| n == param)
-            .and_then(|(_, v)| v.as_f64());
-        let (Some(x), Some(&y)) = (x, row.results.get(result)) else {
-            continue;
-        };
-        if !y.is_finite() {
-            continue;
-        }
-        let others: Vec<String> = row
-            .params
-            .iter()
-            .filter(|(n, _)| n != param)
-            .map(|(n, v)| format!("{n}={}", v.to_arg()))
-            .collect();
-        let key = (time, others.join(" "));
-        match out.iter_mut().find(|s| s.0 == key) {
-            Some(s) => s.1.push((x, y)),
-            None => out.push((key, vec![(x, y)])),
-        }
-    }
-    out.sort_by(|a, b| a.0 .0.total_cmp(&b.0 .0).then(a.0 .1.cmp(&b.0 .1)));
-    out.into_iter()
-        .map(|((time, others), p)| {
-            let mut label = format!("T={time}");
-            if !others.is_empty() {
-                label.push(' ');
-                label.push_str(&others);
-            }
-            (label, p)
-        })
-        .collect()
-}
 
 /// `collate --plot R --against P --figure F.svg`: the figure drawn with
 /// plotters (only analysis time `at` when given).

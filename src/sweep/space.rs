@@ -57,7 +57,7 @@ impl ParamValue {
     pub fn to_arg(&self) -> String {
         match self {
             ParamValue::Int(i) => i.to_string(),
-            ParamValue::Float(f) => format!("{f:?}"),
+            ParamValue::Float(f) => topo_spec::pyfmt::float_literal(*f),
             ParamValue::Expr(s) => s.clone(),
         }
     }

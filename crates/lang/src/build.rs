@@ -10,6 +10,13 @@ use topo_spec::{
 
 const MAX_NEST: usize = 64;
 
+impl Interp {
+    /// Converts a run-time value for the spec.
+    pub(crate) fn to_value(&self, v: &Obj, off: usize) -> R<Value> {
+        to_value(self, v, off, 0)
+    }
+}
+
 /// Converts a run-time value to a spec value.
 pub(crate) fn to_value(it: &Interp, v: &Obj, off: usize, depth: usize) -> R<Value> {
     if depth > MAX_NEST {

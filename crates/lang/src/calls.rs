@@ -132,6 +132,12 @@ impl Interp {
         if let Some(v) = self.namespace_attr(module, name, off)? {
             return Ok(v);
         }
+        if let Some(v) = self.submodel_attr(module, name, off)? {
+            return Ok(v);
+        }
+        if let Some(v) = crate::sparse::attr(module, name).map_err(|m| self.err(off, m))? {
+            return Ok(v);
+        }
         if let Some(a) = registry::alias(&full) {
             return resolve_alias(a, &full).map_err(|m| self.err(off, m));
         }
@@ -306,6 +312,8 @@ impl Interp {
                 Ok(())
             }
             Obj::NoOp(n) if n == "ConnectionField" && name == "controlled_weight_generation" => Ok(()),
+            // how the GUI's movie maker lays out frames (topo/plotting/bitmap.py)
+            Obj::NoOp(n) if n == "MontageBitmap" => Ok(()),
             Obj::Method(recv, pname) if pname.starts_with("param:") && name == "default" => {
                 self.set_attr(*recv, &pname["param:".len()..], v, off)
             }
@@ -605,10 +613,7 @@ impl Interp {
             },
             "bool" => Ok(Obj::Bool(one(self)?.truthy())),
             "str" => Ok(Obj::Str(pyfmt::py_str(&one(self)?))),
-            "repr" => Ok(Obj::Str(match one(self)? {
-                Obj::Float(f) => pyfmt::repr_float(f),
-                v => pyfmt::py_repr(&v),
-            })),
+            "repr" => Ok(Obj::Str(pyfmt::py_repr(&one(self)?))),
             "len" => match one(self)? {
                 Obj::List(v) | Obj::Tuple(v) => Ok(Obj::Int(v.len() as i64)),
                 Obj::Str(s) => Ok(Obj::Int(s.chars().count() as i64)),
@@ -813,12 +818,15 @@ impl Interp {
             // numbergen uses Python's random), so seeding it (gcal_od.ty,
             // lissom.ty) changes nothing.
             "numpy.random.seed" => Ok(Obj::None),
-            "copy.deepcopy" => match args.as_slice() {
-                [v] => Ok(self.deepcopy(v)),
-                _ => Err(self.err(off, "copy.deepcopy needs one argument")),
-            },
+            "numpy.arange" if kwargs.is_empty() => {
+                crate::numpyfn::arange(&args).map_err(|m| self.err(off, m))
+            }
+            "numpy.arange" => Err(self.err(off, "numpy.arange() takes positional arguments only")),
             "schedule_events" => self.lissom_schedule_events(args, kwargs, off),
             "ModelGCAL" | "ExamplesGCAL" => self.make_model(name, args, kwargs, off),
+            n if n.starts_with("model:") => {
+                self.make_model(&n["model:".len()..], args, kwargs, off)
+            }
             n if n.starts_with("param.") => {
                 self.param_decl(&n["param.".len()..], args, kwargs, off)
             }

@@ -146,15 +146,33 @@ fn eval_plain(it: &mut Interp, e: &ast::Expr) -> Result<Value, String> {
         .map_err(|e| e.message)
 }
 
+/// A sheet attribute scheduled commands may set that nothing reads:
+/// `weights_output_fn` is no parameter of any sheet, so in Python the
+/// assignment only creates an instance attribute, and no code in
+/// Topographica reads it (CFSheet and CFProjection use
+/// `weights_output_fns`, topo/base/cf.py). models/obermayer_pnas90.ty sets
+/// it at time 0.
+pub(crate) const NOOP_SHEET_ATTRIBUTE: &str = "weights_output_fn";
+
 /// Parses the text of a scheduled command into simulation commands (one
-/// per statement, with that statement's text).
-pub(crate) fn parse_sim_commands(text: &str) -> Result<Vec<(String, SimCommand)>, String> {
+/// per statement, with that statement's text). `main` is the model file's
+/// namespace: Topographica's CommandEvent.__call__
+/// (topo/base/simulation.py) execs the command in `__main__.__dict__`,
+/// where the model file ran, so the names the file imported or defined
+/// are visible (and win over the command defaults, as there).
+pub(crate) fn parse_sim_commands(
+    text: &str,
+    main: &std::collections::HashMap<String, Obj>,
+) -> Result<Vec<(String, SimCommand)>, String> {
     let module = rustpython_parser::parse(text, rustpython_parser::Mode::Module, "<command>")
         .map_err(|e| format!("syntax error: {}", e.error))?;
     let ast::Mod::Module(m) = module else {
         return Err("not a module".into());
     };
     let mut it = command_interp("<command>", text);
+    for (name, v) in main {
+        it.bind(name, v.clone());
+    }
     let mut out = Vec::new();
     let unsupported = "unsupported scheduled command; supported: pass, <proj>.change_bounds(BoundingBox(...)), <proj>.learning_rate=v[*<proj>.n_units], <proj>.<param>=v, <sheet>.<param>=v, <sheet>.output_fns[i].<param>=v, with <sheet> = topo.sim['S'] and <proj> = <sheet>.projections()['P'] or <sheet>.projections('P')";
     for s in &m.body {
@@ -233,10 +251,21 @@ pub(crate) fn parse_sim_commands(text: &str) -> Result<Vec<(String, SimCommand)>
                         },
                     }
                 } else if let Some(sheet) = sheet_of(&t.value) {
-                    SimCommand::SetSheetParam {
-                        sheet,
-                        param,
-                        value: eval_plain(&mut it, &a.value)?,
+                    if param == NOOP_SHEET_ATTRIBUTE {
+                        // The value must still evaluate; the command is
+                        // dropped after the sheet is checked (Interp::schedule_text).
+                        it.eval(&a.value).map_err(|e| e.message)?;
+                        SimCommand::SetSheetParam {
+                            sheet,
+                            param,
+                            value: Value::None,
+                        }
+                    } else {
+                        SimCommand::SetSheetParam {
+                            sheet,
+                            param,
+                            value: eval_plain(&mut it, &a.value)?,
+                        }
                     }
                 } else if let ast::Expr::Subscript(sub) = t.value.as_ref() {
                     let ast::Expr::Attribute(of) = sub.value.as_ref() else {

@@ -105,7 +105,7 @@ impl Interp {
                 return Ok(if p.kind == Kind::Num {
                     v
                 } else {
-                    self.deep_copy(&v)
+                    self.deepcopy(&v)
                 });
             }
             let declares = registry()
@@ -159,27 +159,61 @@ impl Interp {
         })
     }
 
-    /// A deep copy of a value; copied components get new ids (children
-    /// first) and keep their names, as Python's deepcopy does.
-    pub(crate) fn deep_copy(&mut self, v: &Obj) -> Obj {
+    /// `copy.deepcopy(x)`: components are copied with new identities (so a
+    /// copied numbergen generator is a stream of its own, starting where
+    /// the original stands, i.e. from its seed); an object reached twice
+    /// inside `x` is copied once, as Python's memo does.
+    pub(crate) fn deepcopy(&mut self, v: &Obj) -> Obj {
+        let mut memo: Vec<(*const RefCell<Comp>, Obj)> = Vec::new();
+        self.deepcopy_memo(v, &mut memo)
+    }
+
+    fn deepcopy_memo(&mut self, v: &Obj, memo: &mut Vec<(*const RefCell<Comp>, Obj)>) -> Obj {
         match v {
-            Obj::List(items) => Obj::List(items.iter().map(|i| self.deep_copy(i)).collect()),
-            Obj::Tuple(items) => Obj::Tuple(items.iter().map(|i| self.deep_copy(i)).collect()),
+            Obj::List(items) => {
+                Obj::List(items.iter().map(|i| self.deepcopy_memo(i, memo)).collect())
+            }
+            Obj::Tuple(items) => {
+                Obj::Tuple(items.iter().map(|i| self.deepcopy_memo(i, memo)).collect())
+            }
             Obj::Dict(items) => Obj::Dict(
                 items
                     .iter()
-                    .map(|(k, i)| (k.clone(), self.deep_copy(i)))
+                    .map(|(k, i)| (k.clone(), self.deepcopy_memo(i, memo)))
                     .collect(),
             ),
             Obj::Comp(c) => {
+                let key = Rc::as_ptr(c);
+                if let Some((_, done)) = memo.iter().find(|(k, _)| *k == key) {
+                    return done.clone();
+                }
                 let (class, old) = {
                     let b = c.borrow();
                     (b.class.clone(), b.params.clone())
                 };
-                let params: BTreeMap<String, Obj> = old
+                let params = old
                     .iter()
-                    .map(|(k, v)| (k.clone(), self.deep_copy(v)))
+                    .map(|(k, v)| (k.clone(), self.deepcopy_memo(v, memo)))
                     .collect();
+                let id = self.alloc_id();
+                let copy = Obj::Comp(Rc::new(RefCell::new(Comp { class, id, params })));
+                memo.push((key, copy.clone()));
+                copy
+            }
+            other => other.clone(),
+        }
+    }
+
+    /// `copy.copy(x)`: a new container or component whose items/parameters
+    /// are the same objects as the original's (Python's shallow copy); a
+    /// copied component gets a new identity.
+    pub(crate) fn shallow_copy(&mut self, v: &Obj) -> Obj {
+        match v {
+            Obj::Comp(c) => {
+                let (class, params) = {
+                    let b = c.borrow();
+                    (b.class.clone(), b.params.clone())
+                };
                 let id = self.alloc_id();
                 Obj::Comp(Rc::new(RefCell::new(Comp { class, id, params })))
             }
@@ -272,7 +306,7 @@ impl Interp {
                         format!(
                             "{}{}",
                             if inc { "[" } else { "(" },
-                            crate::pyfmt::repr_float(l)
+                            topo_spec::pyfmt::float_repr(l)
                         )
                     })
                     .unwrap_or_else(|| "(None".into());
@@ -280,7 +314,7 @@ impl Interp {
                     p.hi.map(|(h, inc)| {
                         format!(
                             "{}{}",
-                            crate::pyfmt::repr_float(h),
+                            topo_spec::pyfmt::float_repr(h),
                             if inc { "]" } else { ")" }
                         )
                     })

@@ -2,12 +2,13 @@
 //! `ExamplesGCAL`): their parameters become global parameters (so `-p`
 //! reaches them) and `topo.sim.model = ModelGCAL(...)` expands to the
 //! sheets and connections Topographica's Model instantiation creates
-//! (topo/submodel/{gcal,earlyvision,__init__}.py; digest §0.1, §0.2, §7.9).
+//! (topo/submodel/{gcal,earlyvision,__init__}.py; the training input is
+//! `VisualInputModel.training_pattern_setup`'s imagen `PatternCoordinator`,
+//! imagen/patterncoordinator.py).
 
 use crate::calls::Kwargs;
 use crate::interp::{Interp, R};
 use crate::obj::{Obj, ParamDecl};
-use crate::pyfmt::{quote, repr_float};
 
 /// One model parameter: name, param kind, default, bounds, inclusive
 /// bounds, doc.
@@ -361,12 +362,7 @@ fn model_params() -> Vec<ModelParam> {
 
 /// A Python literal for a plain value.
 fn lit(v: &Obj) -> String {
-    match v {
-        Obj::Float(f) => repr_float(*f),
-        Obj::Str(s) => quote(s),
-        Obj::List(items) => format!("[{}]", items.iter().map(lit).collect::<Vec<_>>().join(", ")),
-        other => crate::pyfmt::py_repr(other),
-    }
+    topo_spec::pyfmt::literal(v)
 }
 
 impl Interp {
@@ -492,7 +488,19 @@ impl Interp {
                 ))
             }
         }
-        let legacy = class == "ExamplesGCAL";
+        let base = self
+            .model_subclasses
+            .get(&class)
+            .map(|s| s.base.clone())
+            .unwrap_or_else(|| class.clone());
+        let legacy = base == "ExamplesGCAL";
+        // a subclass's changes to components, as `_over_<method>` dicts
+        // the templates merge over their own parameters
+        let names = self
+            .model_overrides(&class, off)?
+            .into_iter()
+            .map(|(m, d)| (format!("_over_{m}"), d))
+            .collect();
         let mut text = String::from("import topo\nimport imagen\nimport imagen.random\nimport numbergen\nimport numpy\nimport math\n");
         text.push_str(&format!(
             "numbergen.TimeAware.time_dependent = {}\n",
@@ -517,7 +525,7 @@ impl Interp {
         }));
         text.push_str(TEMPLATE_ANALYSIS);
         let label = format!("<{class} expansion>");
-        self.run_text(&label, &text)
+        self.run_text_in(&label, &text, names)
             .map_err(|e| self.err(off, format!("while instantiating {class}: {e}")))
     }
 }
@@ -527,7 +535,7 @@ topo.sheet.SettlingCFSheet.joint_norm_fn = topo.sheet.compute_joint_norm_totals
 topo.projection.CFProjection.cf_shape = imagen.Disk(smoothing=0.0)
 topo.projection.CFProjection.response_fn = topo.responsefn.CFPRF_DotProduct()
 topo.projection.CFProjection.learning_fn = topo.learningfn.CFPLF_Hebbian()
-topo.projection.CFProjection.weights_output_fns = [topo.transferfn.optimized.CFPOF_DivisiveNormalizeL1()]
+topo.projection.CFProjection.weights_output_fns = [topo.optimized.CFPOF_DivisiveNormalize_L1_cython()]
 topo.projection.SharedWeightCFProjection.response_fn = topo.responsefn.CFPRF_DotProduct()
 period = 1.0 if period is None else period
 bound = area/2.0+0.25
@@ -555,11 +563,11 @@ for polarity in ['On', 'Off']:
         measure_maps=False, output_fns=[topo.transferfn.misc.HalfRectify()],
         nominal_density=lgn_density, nominal_bounds=topo.sheet.BoundingBox(radius=lgn_radius),
         tsettle=2 if gain_control else 0, strict_tsettle=1 if gain_control else 0)
-topo.sim['V1'] = topo.sheet.SettlingCFSheet(tsettle=t_settle, plastic=True,
+topo.sim['V1'] = topo.sheet.SettlingCFSheet(**dict(dict(tsettle=t_settle, plastic=True,
     joint_norm_fn=topo.sheet.compute_joint_norm_totals,
     output_fns=[topo.transferfn.misc.HomeostaticResponse(t_init=t_init, target_activity=target_activity,
         learning_rate=0.01 if homeostasis else 0.0)],
-    nominal_density=v1_density, nominal_bounds=topo.sheet.BoundingBox(radius=area/2.0))
+    nominal_density=v1_density, nominal_bounds=topo.sheet.BoundingBox(radius=area/2.0)), **_over_V1))
 
 def_center = center_size*sf_spacing**0
 def_surround = surround_size*sf_spacing**0
@@ -648,24 +656,24 @@ topo.sim.connect(src, dest, connection_type=topo.projection.SharedWeightCFProjec
 "#;
 
 const V1AFFERENT: &str = r#"
-topo.sim.connect(src, dest, connection_type=topo.projection.CFProjection,
+topo.sim.connect(src, dest, **dict(dict(connection_type=topo.projection.CFProjection,
     delay=(0.05 if gain_control else 0.10)+0,
     dest_port=('Activity', 'JointNormalize', 'Afferent'),
     name=src+'Afferent', learning_rate=aff_lr,
     strength=aff_strength*(1.5 if gain_control else 1.0),
     weights_generator=imagen.random.GaussianCloud(gaussian_size=2.0*v1aff_radius*sf_spacing**0),
-    nominal_bounds_template=topo.sheet.BoundingBox(radius=v1aff_radius*sf_spacing**0))
+    nominal_bounds_template=topo.sheet.BoundingBox(radius=v1aff_radius*sf_spacing**0)), **_over_V1_afferent))
 "#;
 
 const LATERALS: &str = r#"
-topo.sim.connect(src, dest, connection_type=topo.projection.CFProjection,
+topo.sim.connect(src, dest, **dict(dict(connection_type=topo.projection.CFProjection,
     delay=0.05, name='LateralExcitatory',
     weights_generator=imagen.Gaussian(aspect_ratio=1.0, size=latexc_size),
     strength=exc_strength, learning_rate=exc_lr,
-    nominal_bounds_template=topo.sheet.BoundingBox(radius=latexc_radius))
-topo.sim.connect(src, dest, connection_type=topo.projection.CFProjection,
+    nominal_bounds_template=topo.sheet.BoundingBox(radius=latexc_radius)), **_over_lateral_excitatory))
+topo.sim.connect(src, dest, **dict(dict(connection_type=topo.projection.CFProjection,
     delay=0.05, name='LateralInhibitory',
     weights_generator=imagen.random.GaussianCloud(gaussian_size=latinh_size),
     strength=-1.0*inh_strength, learning_rate=inh_lr,
-    nominal_bounds_template=topo.sheet.BoundingBox(radius=latinh_radius))
+    nominal_bounds_template=topo.sheet.BoundingBox(radius=latinh_radius)), **_over_lateral_inhibitory))
 "#;

@@ -64,6 +64,8 @@ pub(crate) struct Interp {
     pub(crate) depth: usize,
     /// Classes the file defined (`class X(LearningFn): ...`), by `__main__.X`.
     pub(crate) user_classes: BTreeMap<String, crate::userclass::UserClassDef>,
+    /// Subclasses of ModelGCAL the file defined, by name.
+    pub(crate) model_subclasses: BTreeMap<String, crate::submodel::ModelSubclass>,
     /// `from __future__ import division` was read.
     pub(crate) true_division: bool,
     /// `print` output and warnings, in order.
@@ -99,6 +101,7 @@ impl Interp {
             default_cache: HashMap::new(),
             depth: 0,
             user_classes: BTreeMap::new(),
+            model_subclasses: BTreeMap::new(),
             true_division: false,
             messages: Vec::new(),
             model_path: String::new(),
@@ -132,10 +135,16 @@ impl Interp {
 
     /// Runs source text in a fresh source context (used for built-in
     /// expansions such as ModelGCAL), sharing all other state.
-    pub(crate) fn run_text(&mut self, name: &str, text: &str) -> R<()> {
+    /// `names` are bound in the text's namespace before it runs.
+    pub(crate) fn run_text_in(
+        &mut self,
+        name: &str,
+        text: &str,
+        names: HashMap<String, Obj>,
+    ) -> R<()> {
         let module = crate::parse_module(name, text)?;
         let saved_src = std::mem::replace(&mut self.src, Rc::new(Source::new(name, text)));
-        let saved_scopes = std::mem::replace(&mut self.scopes, vec![HashMap::new()]);
+        let saved_scopes = std::mem::replace(&mut self.scopes, vec![names]);
         let r = self.run_module(&module);
         self.src = saved_src;
         self.scopes = saved_scopes;
@@ -245,6 +254,7 @@ impl Interp {
                 Ok(())
             }
             ast::Stmt::FunctionDef(f) => self.define_function(f),
+            ast::Stmt::ClassDef(c) if self.is_model_class(c) => self.define_model_subclass(c),
             ast::Stmt::ClassDef(c) => self.define_class(c),
             ast::Stmt::While(_) => Err(self.err(
                 off,
@@ -283,7 +293,10 @@ impl Interp {
     }
 
     fn check_module(&self, path: &str, off: usize) -> R<()> {
-        if crate::registry::is_module(path) || crate::namespace::HARMLESS_MODULES.contains(&path) {
+        if crate::registry::is_module(path)
+            || crate::namespace::HARMLESS_MODULES.contains(&path)
+            || crate::sparse::is_module(path)
+        {
             Ok(())
         } else if let Some(why) = crate::namespace::unavailable_module(path) {
             Err(self.err(off, format!("import of module '{path}': {why}")))
@@ -533,11 +546,6 @@ impl Interp {
         }
         self.assign(&a.value, Obj::List(items))?;
         Ok(true)
-    }
-
-    /// Converts a value for the spec (see `build.rs`).
-    pub(crate) fn to_value(&self, v: &Obj, off: usize) -> R<topo_spec::Value> {
-        crate::build::to_value(self, v, off, 0)
     }
 }
 

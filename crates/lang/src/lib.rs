@@ -37,6 +37,7 @@ mod command;
 mod component;
 mod error;
 mod expr;
+mod from_value;
 mod gcal;
 mod globals;
 mod images;
@@ -44,6 +45,7 @@ mod interp;
 mod limits;
 mod lissom;
 mod namespace;
+mod numpyfn;
 mod obj;
 pub mod paths;
 mod py2;
@@ -51,6 +53,8 @@ mod pyfmt;
 mod registry;
 mod repr;
 mod sim;
+mod sparse;
+mod submodel;
 mod userclass;
 
 pub use command::{CommandLineItem, RUN_BATCH_OPTIONS};
@@ -63,7 +67,7 @@ use interp::{Interp, Override};
 use rustpython_parser::ast;
 use std::path::Path;
 use std::rc::Rc;
-use topo_spec::{ModelSpec, TopCommand};
+use topo_spec::{ModelSpec, TopCommand, Value};
 
 /// Parses a module, turning parser errors (and Python 2 `print` / `exec`
 /// statements, which the Python 3 grammar rejects) into located errors.
@@ -164,7 +168,7 @@ pub fn load_model_seeded(
     let name = path.display().to_string();
     let text = limits::read_model_file(path)
         .map_err(|e| LangError::new(&name, 0, 0, format!("cannot read model file: {e}")))?;
-    let overrides = overrides.to_vec();
+    let overrides = texts(overrides);
     with_big_stack(move || load_in_thread(&name, &text, &overrides, seed))
 }
 
@@ -197,16 +201,19 @@ pub struct Loaded {
     pub messages: Vec<Message>,
 }
 
-/// [`load_model`] with options, keeping the file's printed text and warnings.
+/// [`load_model`] with options, keeping the file's printed text and
+/// warnings. The overrides are values already evaluated (see
+/// [`parse_param`]), in command-line order: they reach the model as they
+/// are, never printed and read again.
 pub fn load_model_with(
     path: &Path,
-    overrides: &[(String, String)],
+    overrides: &[(String, Value)],
     opts: &LoadOptions,
 ) -> Result<Loaded, LangError> {
     let name = path.display().to_string();
     let text = std::fs::read_to_string(path)
         .map_err(|e| LangError::new(&name, 0, 0, format!("cannot read model file: {e}")))?;
-    let overrides = overrides.to_vec();
+    let overrides = typed(overrides);
     let opts = opts.clone();
     with_big_stack(move || load_full(&name, &text, &overrides, &opts))
 }
@@ -215,12 +222,53 @@ pub fn load_model_with(
 pub fn load_source_with(
     name: &str,
     source: &str,
-    overrides: &[(String, String)],
+    overrides: &[(String, Value)],
     opts: &LoadOptions,
 ) -> Result<Loaded, LangError> {
-    let (name, source, overrides) = (name.to_string(), source.to_string(), overrides.to_vec());
+    let (name, source, overrides) = (name.to_string(), source.to_string(), typed(overrides));
     let opts = opts.clone();
     with_big_stack(move || load_full(&name, &source, &overrides, &opts))
+}
+
+/// Evaluates one `-p NAME=VALUE` (the value is a Python expression over
+/// literals, `topo`, `imagen`, `numbergen`, `numpy`, `math`), giving the
+/// name and the value the model will see. Errors are located in the text
+/// (`<-p NAME=VALUE>:1:col`).
+pub fn parse_param(text: &str) -> Result<(String, Value), LangError> {
+    let text = text.to_string();
+    with_big_stack(move || eval_param(&text))
+}
+
+fn eval_param(text: &str) -> Result<(String, Value), LangError> {
+    let (name, value, src, off) = command::parse_p(text)?;
+    let it = Interp::new(Source::new(&src.name, text));
+    let value = it
+        .to_value(&value, off)
+        .map_err(|e| src.error(off, e.message))?;
+    Ok((name, value))
+}
+
+/// A `-p` override as the loader gets it.
+#[derive(Clone)]
+enum OverrideInput {
+    /// `NAME=VALUE` text, evaluated when the model loads.
+    Text(String, String),
+    /// A value evaluated before.
+    Value(String, Value),
+}
+
+fn typed(overrides: &[(String, Value)]) -> Vec<OverrideInput> {
+    overrides
+        .iter()
+        .map(|(n, v)| OverrideInput::Value(n.clone(), v.clone()))
+        .collect()
+}
+
+fn texts(overrides: &[(String, String)]) -> Vec<OverrideInput> {
+    overrides
+        .iter()
+        .map(|(n, v)| OverrideInput::Text(n.clone(), v.clone()))
+        .collect()
 }
 
 /// Loads model text under a file name (for messages and `source`).
@@ -229,7 +277,7 @@ pub fn load_model_source(
     source: &str,
     overrides: &[(String, String)],
 ) -> Result<ModelSpec, LangError> {
-    let (name, source, overrides) = (name.to_string(), source.to_string(), overrides.to_vec());
+    let (name, source, overrides) = (name.to_string(), source.to_string(), texts(overrides));
     with_big_stack(move || {
         load_in_thread(
             &name,
@@ -243,7 +291,7 @@ pub fn load_model_source(
 fn load_in_thread(
     name: &str,
     source: &str,
-    overrides: &[(String, String)],
+    overrides: &[OverrideInput],
     seed: i64,
 ) -> Result<ModelSpec, LangError> {
     let opts = LoadOptions {
@@ -256,7 +304,7 @@ fn load_in_thread(
 fn load_full(
     name: &str,
     source: &str,
-    overrides: &[(String, String)],
+    overrides: &[OverrideInput],
     opts: &LoadOptions,
 ) -> Result<Loaded, LangError> {
     let normalized = py2::normalize(source);
@@ -265,8 +313,16 @@ fn load_full(
     it.param_random_seed = opts.seed;
     it.allow_unused = opts.allow_unused_params;
     it.allow_unused_defs = true;
-    for (n, v) in overrides {
-        let (pname, value, src, offset) = command::parse_p(&format!("{n}={v}"))?;
+    for o in overrides {
+        let (pname, value, src, offset) = match o {
+            OverrideInput::Text(n, v) => command::parse_p(&format!("{n}={v}"))?,
+            OverrideInput::Value(n, v) => {
+                // Messages about the value point into its Python text.
+                let text = format!("{n}={}", topo_spec::pyfmt::literal(v));
+                let src = Source::new(&format!("<-p {text}>"), &text);
+                (n.clone(), it.obj_of_value(v), src, n.len() + 1)
+            }
+        };
         it.overrides.push(Override {
             name: pname,
             value,
@@ -304,11 +360,7 @@ fn commands_in_thread(items: &[CommandLineItem]) -> Result<Vec<TopCommand>, Lang
         match item {
             CommandLineItem::Command(text) => command::parse_c(text, &mut scope, &mut out)?,
             CommandLineItem::Param(text) => {
-                let (name, value, src, off) = command::parse_p(text)?;
-                let it = Interp::new(Source::new(&src.name, text));
-                let value = it
-                    .to_value(&value, off)
-                    .map_err(|e| src.error(off, e.message))?;
+                let (name, value) = eval_param(text)?;
                 out.push(TopCommand::SetGlobalParam { name, value });
             }
             CommandLineItem::File(path) => out.push(TopCommand::ExecFile {

@@ -1,7 +1,7 @@
 //! `topo.sheet.lissom.schedule_events`: the LISSOM schedule of
 //! Miikkulainen et al. (2005), written as the same command strings
-//! Topographica schedules (digest §6.8), then parsed like any
-//! `schedule_command` text.
+//! Topographica schedules (topo/sheet/lissom.py: `schedule_events`), then
+//! parsed like any `schedule_command` text.
 
 use crate::calls::Kwargs;
 use crate::interp::{Interp, R};

@@ -37,15 +37,16 @@ pub(crate) const HARMLESS_MODULES: &[&str] = &[
     "topo.coordmapper",
     // plotting: GUI-only, its names do nothing in a batch run
     "pylab",
+    "topo.plotting.bitmap",
 ];
 
 /// Why a module Topographica's own files import cannot be used here.
 pub(crate) fn unavailable_module(path: &str) -> Option<&'static str> {
     let first = |p: &str| path == p || path.starts_with(&format!("{p}."));
     Some(if first("numpy.oldnumeric") || first("fixedpoint") {
-        "numpy.oldnumeric and fixedpoint (Numeric-era Python modules, gone from numpy) are not available; Topographica's C++-LISSOM comparison harnesses (topo/tests/reference) use them with C++ LISSOM's data and cannot run here"
+        "numpy.oldnumeric and fixedpoint (Numeric-era Python modules, gone from numpy) are not available in topo-hpc (Topographica's C++-LISSOM comparison harnesses in topo/tests/reference and the untested models/goodhill_network90.ty use them)"
     } else if first("topo.sparse") {
-        "sparse projections (topo.sparse, a compiled extension) are not available; topo-hpc's dense projections compute the same model (examples/gcal.ty)"
+        "Topographica's compiled sparse-matrix extension is not available; import the sparse projections from topo.sparse.sparsecf, which run on topo-hpc's dense path (the same computation)"
     } else if first("topo.gpu") {
         "GPU projections (topo.gpu, CUDA) are not available in topo-hpc"
     } else if first("topo.hardware") || path.contains("ptz") || first("opencv") || first("cv") {
@@ -56,6 +57,8 @@ pub(crate) fn unavailable_module(path: &str) -> Option<&'static str> {
         "audio input patterns (topo.pattern.audio) are not implemented in topo-hpc"
     } else if first("topo.sheet.saccade") {
         "saccade sheets (topo.sheet.saccade: ShiftingGeneratorSheet, SaccadeController) are not implemented in topo-hpc"
+    } else if first("topo.misc.trace") {
+        "activity recording and movies (topo.misc.trace: InMemoryRecorder, ActivityMovie) are not implemented in topo-hpc: they record inside a run the model file starts itself and write frame images from the model file"
     } else if first("topo.sheet.slissom") {
         "spiking LISSOM sheets (topo.sheet.slissom) are not implemented in topo-hpc"
     } else {
@@ -110,7 +113,10 @@ impl Interp {
     /// `Ok(None)` if `module.name` is not one of them.
     pub(crate) fn namespace_attr(&self, module: &str, name: &str, off: usize) -> R<Option<Obj>> {
         let full = format!("{module}.{name}");
-        if GUI_NAMES.contains(&full.as_str()) || module == "pylab" {
+        if GUI_NAMES.contains(&full.as_str())
+            || module == "pylab"
+            || module == "topo.plotting.bitmap"
+        {
             return Ok(Some(Obj::NoOp(name.to_string())));
         }
         let builtin = |s: &str| Ok(Some(Obj::Builtin(s.to_string())));
@@ -308,8 +314,12 @@ impl Interp {
                     }
                 }
             }
-            "copy.copy" | "copy.deepcopy" => match args {
-                [v] => self.deep_copy(v),
+            "copy.deepcopy" => match args {
+                [v] => self.deepcopy(v),
+                _ => return Err(self.err(off, format!("{name}() takes one argument"))),
+            },
+            "copy.copy" => match args {
+                [v] => self.shallow_copy(v),
                 _ => return Err(self.err(off, format!("{name}() takes one argument"))),
             },
             "numpy.random.seed" => {

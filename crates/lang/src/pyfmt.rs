@@ -1,193 +1,83 @@
-//! Python-compatible text of numbers and `%` string formatting.
+//! The interpreter's values in Python's text: `str`, `repr` and `%`
+//! formatting of run-time objects, through the one formatter of
+//! `topo_spec::pyfmt` (numbers, strings, containers).
 
 use crate::obj::Obj;
 
-/// Python's `repr(float)`: the shortest text that reads back to the same
-/// double, with Python's choice of fixed or exponent notation.
-pub(crate) fn repr_float(x: f64) -> String {
-    if x.is_nan() {
-        return "float('nan')".into();
-    }
-    if x.is_infinite() {
-        return if x > 0.0 {
-            "float('inf')".into()
-        } else {
-            "-float('inf')".into()
+use std::cell::Cell;
+use topo_spec::pyfmt::{self as fmt, PyShape, PyValue};
+
+/// How deep `repr` goes into components that hold components (a component
+/// may end up holding itself; Python prints such a cycle as `...`).
+const MAX_REPR_DEPTH: usize = 16;
+
+thread_local! {
+    static REPR_DEPTH: Cell<usize> = const { Cell::new(0) };
+}
+
+impl PyValue for Obj {
+    fn py_shape(&self) -> PyShape<'_, Obj> {
+        let same = |s: String| PyShape::Other {
+            repr: s.clone(),
+            str: s,
         };
-    }
-    if x == 0.0 {
-        return if x.is_sign_negative() {
-            "-0.0".into()
-        } else {
-            "0.0".into()
-        };
-    }
-    let e = format!("{:e}", x);
-    let (mant, exp) = e.split_once('e').unwrap_or((&e, "0"));
-    let exp: i32 = exp.parse().unwrap_or(0);
-    let neg = mant.starts_with('-');
-    let digits: String = mant.chars().filter(|c| c.is_ascii_digit()).collect();
-    let sign = if neg { "-" } else { "" };
-    if (-4..16).contains(&exp) {
-        let n = digits.len() as i32;
-        let s = if exp >= 0 {
-            let int_len = exp + 1;
-            if n <= int_len {
-                format!("{}{}.0", digits, "0".repeat((int_len - n) as usize))
-            } else {
-                format!(
-                    "{}.{}",
-                    &digits[..int_len as usize],
-                    &digits[int_len as usize..]
-                )
+        match self {
+            Obj::None => PyShape::None,
+            Obj::Bool(b) => PyShape::Bool(*b),
+            Obj::Int(i) => PyShape::Int(*i),
+            Obj::Float(f) => PyShape::Float(*f),
+            Obj::Str(s) => PyShape::Str(s),
+            Obj::List(v) => PyShape::List(v),
+            Obj::Tuple(v) => PyShape::Tuple(v),
+            Obj::Dict(v) => PyShape::Dict(v),
+            Obj::BBox(b) => same(fmt::bounding_box_str(b)),
+            Obj::Comp(c) => {
+                let Ok(c) = c.try_borrow() else {
+                    return same("<object being built>".into());
+                };
+                let short = c.class.rsplit('.').next().unwrap_or("").to_string();
+                let name = c.params.get("name").map(py_str).unwrap_or_default();
+                let depth = REPR_DEPTH.with(|d| d.get());
+                let repr = if depth >= MAX_REPR_DEPTH {
+                    format!("{short}(...)")
+                } else {
+                    // param's Parameterized.__repr__: every parameter,
+                    // sorted by name.
+                    REPR_DEPTH.with(|d| d.set(depth + 1));
+                    let params: Vec<String> = c
+                        .params
+                        .iter()
+                        .map(|(k, v)| format!("{k}={}", fmt::repr(v)))
+                        .collect();
+                    REPR_DEPTH.with(|d| d.set(depth));
+                    format!("{short}({})", params.join(", "))
+                };
+                PyShape::Other {
+                    repr,
+                    str: format!("<{short} {name}>"),
+                }
             }
-        } else {
-            format!("0.{}{}", "0".repeat((-exp - 1) as usize), digits)
-        };
-        format!("{sign}{s}")
-    } else {
-        let m = if digits.len() > 1 {
-            format!("{}.{}", &digits[..1], &digits[1..])
-        } else {
-            digits.clone()
-        };
-        let es = if exp < 0 { "-" } else { "+" };
-        format!("{sign}{m}e{es}{:02}", exp.abs())
-    }
-}
-
-/// Python 2's `str(float)` (12 significant digits).
-pub(crate) fn str_float(x: f64) -> String {
-    if !x.is_finite() {
-        return if x.is_nan() {
-            "nan".into()
-        } else if x > 0.0 {
-            "inf".into()
-        } else {
-            "-inf".into()
-        };
-    }
-    let s = fmt_g(x, 12, false);
-    if s.contains(['.', 'e', 'n', 'i']) {
-        s
-    } else {
-        format!("{s}.0")
-    }
-}
-
-fn fix_exp(s: &str) -> String {
-    // Rust writes 1.5e2; C writes 1.5e+02.
-    match s.split_once('e') {
-        Some((m, e)) => {
-            let v: i32 = e.parse().unwrap_or(0);
-            format!("{m}e{}{:02}", if v < 0 { '-' } else { '+' }, v.abs())
+            Obj::Class(c) => same(format!("<class '{c}'>")),
+            Obj::Module(m) => same(format!("<module '{m}'>")),
+            Obj::Func(f) => same(fmt::function_repr(f)),
+            Obj::Builtin(f) => same(format!(
+                "<built-in function {}>",
+                f.rsplit('.').next().unwrap_or(f)
+            )),
+            Obj::UserFn(f) => same(fmt::function_repr(f)),
+            other => same(other.type_name()),
         }
-        None => s.to_string(),
-    }
-}
-
-fn fmt_e(x: f64, prec: usize) -> String {
-    fix_exp(&format!("{:.*e}", prec, x))
-}
-
-fn fmt_g(x: f64, prec: usize, alt: bool) -> String {
-    let p = prec.max(1);
-    if x == 0.0 {
-        return if alt {
-            format!("{:.*}", p - 1, 0.0)
-        } else {
-            "0".into()
-        };
-    }
-    let e = format!("{:.*e}", p - 1, x);
-    let exp: i32 = e
-        .split_once('e')
-        .and_then(|(_, v)| v.parse().ok())
-        .unwrap_or(0);
-    let strip = |s: String| -> String {
-        if alt || !s.contains('.') {
-            return s;
-        }
-        s.trim_end_matches('0').trim_end_matches('.').to_string()
-    };
-    if exp >= -4 && exp < p as i32 {
-        strip(format!("{:.*}", (p as i32 - 1 - exp).max(0) as usize, x))
-    } else {
-        let (m, _) = e.split_once('e').unwrap_or((&e, ""));
-        let m = strip(m.to_string());
-        format!("{m}e{}{:02}", if exp < 0 { '-' } else { '+' }, exp.abs())
     }
 }
 
 /// Python 2's `str()` of a value.
 pub(crate) fn py_str(v: &Obj) -> String {
-    match v {
-        Obj::Str(s) => s.clone(),
-        other => py_repr(other),
-    }
+    fmt::str(v)
 }
 
-/// Python's `repr()` of a plain value.
+/// Python 2's `repr()` of a value.
 pub(crate) fn py_repr(v: &Obj) -> String {
-    match v {
-        Obj::None => "None".into(),
-        Obj::Bool(b) => if *b { "True" } else { "False" }.into(),
-        Obj::Int(i) => i.to_string(),
-        Obj::Float(f) => str_float(*f),
-        Obj::Str(s) => quote(s),
-        Obj::List(items) => format!(
-            "[{}]",
-            items.iter().map(py_repr).collect::<Vec<_>>().join(", ")
-        ),
-        Obj::Tuple(items) => {
-            if items.len() == 1 {
-                format!("({},)", py_repr(&items[0]))
-            } else {
-                format!(
-                    "({})",
-                    items.iter().map(py_repr).collect::<Vec<_>>().join(", ")
-                )
-            }
-        }
-        Obj::Dict(items) => format!(
-            "{{{}}}",
-            items
-                .iter()
-                .map(|(k, v)| format!("{}: {}", quote(k), py_repr(v)))
-                .collect::<Vec<_>>()
-                .join(", ")
-        ),
-        Obj::Comp(c) => {
-            let c = c.borrow();
-            let name = c.params.get("name").map(py_str).unwrap_or_default();
-            format!(
-                "{}(name={})",
-                c.class.rsplit('.').next().unwrap_or(""),
-                quote(&name)
-            )
-        }
-        other => other.type_name(),
-    }
-}
-
-/// A Python string literal for `s` (single quotes, escapes).
-pub(crate) fn quote(s: &str) -> String {
-    let mut out = String::from("'");
-    for ch in s.chars() {
-        match ch {
-            '\\' => out.push_str("\\\\"),
-            '\'' => out.push_str("\\'"),
-            '\n' => out.push_str("\\n"),
-            '\r' => out.push_str("\\r"),
-            '\t' => out.push_str("\\t"),
-            c if (c as u32) < 0x20 || c as u32 == 0x7f => {
-                out.push_str(&format!("\\x{:02x}", c as u32))
-            }
-            c => out.push(c),
-        }
-    }
-    out.push('\'');
-    out
+    fmt::repr(v)
 }
 
 /// `fmt % args` with Python's conversion specifiers.
@@ -252,13 +142,10 @@ pub(crate) fn percent_format(fmt: &str, args: &Obj) -> Result<String, String> {
                 format!("{}", v.trunc() as i64)
             }
             's' => py_str(arg),
-            'r' => match arg {
-                Obj::Float(f) => repr_float(*f),
-                other => py_repr(other),
-            },
-            'f' | 'F' => format!("{:.*}", prec.unwrap_or(6), num()?),
-            'e' | 'E' => fmt_e(num()?, prec.unwrap_or(6)),
-            'g' | 'G' => fmt_g(num()?, prec.unwrap_or(6), flags.contains('#')),
+            'r' => py_repr(arg),
+            'f' | 'F' => fmt::format_f(num()?, prec.unwrap_or(6)),
+            'e' | 'E' => fmt::format_e(num()?, prec.unwrap_or(6)),
+            'g' | 'G' => fmt::format_g(num()?, prec.unwrap_or(6), flags.contains('#')),
             'x' => format!("{:x}", num()? as i64),
             other => return Err(format!("unsupported format character '{other}'")),
         };
@@ -290,4 +177,33 @@ pub(crate) fn percent_format(fmt: &str, args: &Obj) -> Result<String, String> {
         return Err("not all arguments converted during string formatting".into());
     }
     Ok(out)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn containers_print_items_by_repr() {
+        // Python 2.7: str([1/3.]) == '[0.3333333333333333]' while
+        // str(1/3.) == '0.333333333333'.
+        let third = Obj::Float(1.0 / 3.0);
+        assert_eq!(py_str(&third), "0.333333333333");
+        assert_eq!(
+            py_str(&Obj::List(vec![third.clone()])),
+            "[0.3333333333333333]"
+        );
+        assert_eq!(py_repr(&Obj::Tuple(vec![Obj::Float(1e-7)])), "(1e-07,)");
+        assert_eq!(py_repr(&Obj::Str("it's".into())), "\"it's\"");
+    }
+
+    #[test]
+    fn percent_formats_use_c_conversions() {
+        let args = Obj::Tuple(vec![Obj::Float(-0.0), Obj::Float(0.1), Obj::Float(1e16)]);
+        assert_eq!(
+            percent_format("%.5f %r %s", &args).unwrap(),
+            "-0.00000 0.1 1e+16"
+        );
+        assert_eq!(percent_format("%g", &Obj::Float(1e-5)).unwrap(), "1e-05");
+    }
 }

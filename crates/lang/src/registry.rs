@@ -303,6 +303,7 @@ pub(crate) fn alias(path: &str) -> Option<&'static str> {
         "param.resolve_path" => "builtin:param.resolve_path",
         "copy.deepcopy" => "builtin:copy.deepcopy",
         "numpy.random.seed" => "builtin:numpy.random.seed",
+        "numpy.arange" => "builtin:numpy.arange",
         p if p.starts_with("topo.pattern.random.") => return alias_suffix(p, "imagen.random."),
         p if p.starts_with("topo.pattern.") => return alias_suffix(p, "imagen."),
         "imagen.deprecated.SeparatedComposite" => "imagen.SeparatedComposite",
@@ -352,15 +353,19 @@ pub(crate) fn alias(path: &str) -> Option<&'static str> {
         "topo.base.cf.CFPLF_Identity" => "topo.learningfn.CFPLF_Identity",
         "topo.base.functionfamily.IdentityLF" => "topo.learningfn.IdentityLF",
         "topo.base.functionfamily.Hebbian" => "topo.learningfn.Hebbian",
-        // output functions
-        "topo.transferfn.optimized.CFPOF_DivisiveNormalizeL1_opt"
-        | "topo.transferfn.optimized.CFPOF_DivisiveNormalize_L1_cython"
-        | "topo.transferfn.CFPOF_DivisiveNormalizeL1_opt"
-        | "topo.transferfn.CFPOF_DivisiveNormalizeL1"
-        | "topo.transferfn.projfn.CFPOF_DivisiveNormalizeL1"
-        | "topo.optimized.CFPOF_DivisiveNormalize_L1_cython"
-        | "topo.optimized.CFPOF_DivisiveNormalizeL1_cython" => {
+        // output functions: the C kernels (weave `_opt`, Cython `_cython`)
+        // and the Python class round differently (sim's `normalize`), so
+        // each keeps its own class.
+        "topo.transferfn.CFPOF_DivisiveNormalizeL1"
+        | "topo.transferfn.projfn.CFPOF_DivisiveNormalizeL1" => {
             "topo.transferfn.optimized.CFPOF_DivisiveNormalizeL1"
+        }
+        "topo.transferfn.CFPOF_DivisiveNormalizeL1_opt" => {
+            "topo.transferfn.optimized.CFPOF_DivisiveNormalizeL1_opt"
+        }
+        "topo.transferfn.optimized.CFPOF_DivisiveNormalize_L1_cython"
+        | "topo.optimized.CFPOF_DivisiveNormalizeL1_cython" => {
+            "topo.optimized.CFPOF_DivisiveNormalize_L1_cython"
         }
         "topo.transferfn.projfn.CFPOF_Plugin" | "topo.base.cf.CFPOF_Plugin" => {
             "topo.transferfn.CFPOF_Plugin"

@@ -4,8 +4,8 @@
 //! default or class-level setting is needed to rebuild it), one variable
 //! per component so shared objects stay shared, in creation order.
 
-use crate::pyfmt::{quote, repr_float};
 use std::collections::{BTreeMap, HashSet};
+use topo_spec::pyfmt::{float_literal, literal_with, str_literal as quote};
 use topo_spec::{Component, ModelSpec, ParamKind, SimCommand, Value};
 
 enum Role {
@@ -14,43 +14,23 @@ enum Role {
     Conn(String, String),
 }
 
+/// A value as model-file text: Python literals through `topo_spec::pyfmt`,
+/// components as the variables that hold them, times and bounding boxes as
+/// the constructor calls the interpreter reads back.
 fn value(v: &Value) -> String {
-    match v {
-        Value::None => "None".into(),
-        Value::Bool(b) => if *b { "True" } else { "False" }.into(),
-        Value::Int(i) => i.to_string(),
-        Value::Float(f) => repr_float(*f),
-        Value::Str(s) => quote(s),
-        Value::List(items) => format!(
-            "[{}]",
-            items.iter().map(value).collect::<Vec<_>>().join(", ")
-        ),
-        Value::Tuple(items) => match items.len() {
-            1 => format!("({},)", value(&items[0])),
-            _ => format!(
-                "({})",
-                items.iter().map(value).collect::<Vec<_>>().join(", ")
-            ),
-        },
-        Value::Dict(items) => format!(
-            "{{{}}}",
-            items
-                .iter()
-                .map(|(k, x)| format!("{}: {}", quote(k), value(x)))
-                .collect::<Vec<_>>()
-                .join(", ")
-        ),
-        Value::Time(t) => repr_float(t.to_f64()),
-        Value::Object(c) => format!("_c{}", c.id),
-        Value::Function(f) => f.clone(),
-        Value::BoundingBox([l, b, r, t]) => format!(
+    literal_with(v, &|v| match v {
+        Value::Time(t) => Some(float_literal(t.to_f64())),
+        Value::Object(c) => Some(format!("_c{}", c.id)),
+        Value::Function(f) => Some(f.clone()),
+        Value::BoundingBox([l, b, r, t]) => Some(format!(
             "topo.sheet.BoundingBox(points=(({}, {}), ({}, {})))",
-            repr_float(*l),
-            repr_float(*b),
-            repr_float(*r),
-            repr_float(*t)
-        ),
-    }
+            float_literal(*l),
+            float_literal(*b),
+            float_literal(*r),
+            float_literal(*t)
+        )),
+        _ => None,
+    })
 }
 
 fn collect_value<'a>(v: &'a Value, out: &mut BTreeMap<u64, &'a Component>) {
@@ -116,7 +96,7 @@ pub fn script_repr(spec: &ModelSpec) -> String {
         };
         let mut args = vec![format!("default={}", value(&g.default))];
         if let Some((lo, hi)) = g.bounds {
-            let side = |x: Option<f64>| x.map(repr_float).unwrap_or_else(|| "None".into());
+            let side = |x: Option<f64>| x.map(float_literal).unwrap_or_else(|| "None".into());
             args.push(format!("bounds=({}, {})", side(lo), side(hi)));
         }
         if g.inclusive_bounds != (true, true) {
@@ -256,7 +236,7 @@ pub fn script_repr(spec: &ModelSpec) -> String {
         let _ = matches!(s.command, SimCommand::Pass);
         out.push_str(&format!(
             "topo.sim.schedule_command({}, {})\n",
-            repr_float(s.time.to_f64()),
+            float_literal(s.time.to_f64()),
             quote(&s.text)
         ));
     }

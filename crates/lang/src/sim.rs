@@ -165,11 +165,20 @@ impl Interp {
 
     /// Parses command text and appends the scheduled commands.
     pub(crate) fn schedule_text(&mut self, time: Time, text: &str, off: usize) -> R<()> {
-        let cmds = crate::command::parse_sim_commands(text)
+        let main = self.scopes.first().cloned().unwrap_or_default();
+        let cmds = crate::command::parse_sim_commands(text, &main)
             .map_err(|m| self.err(off, format!("in scheduled command {text:?}: {m}")))?;
         for (part, command) in cmds {
             self.check_sim_command(&command)
                 .map_err(|m| self.err(off, format!("in scheduled command {text:?}: {m}")))?;
+            let command = match command {
+                topo_spec::SimCommand::SetSheetParam { ref param, .. }
+                    if param == crate::command::NOOP_SHEET_ATTRIBUTE =>
+                {
+                    topo_spec::SimCommand::Pass
+                }
+                c => c,
+            };
             self.scheduled.push(ScheduledCommand {
                 time,
                 text: part,

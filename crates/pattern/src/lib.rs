@@ -14,6 +14,7 @@
 pub mod coords;
 pub mod image;
 pub mod pattern;
+mod summation;
 
 pub use coords::{BoundingBox, CoordsError, SheetCoords, Slice};
 pub use pattern::{

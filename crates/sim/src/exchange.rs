@@ -131,8 +131,9 @@ pub trait Exchange {
     /// global index (row-major), as numpy's argmax picks the first maximum.
     fn argmax(&mut self, v: f64, index: usize) -> (f64, usize);
     /// Collective: gather a sheet's blocks on every rank into the whole
-    /// matrix (row-major). Used for analysis, snapshots and traces, never in
-    /// the step loop.
+    /// matrix (row-major). Used for analysis, snapshots and traces; in the
+    /// step loop only by sheet-wide output functions (a sheet's
+    /// `DivisiveNormalizeL1`), whose sum must not depend on the blocks.
     fn allgather_sheet(
         &mut self,
         rows: usize,

@@ -19,7 +19,9 @@ where
     cfs.slices = slices;
 }
 
-/// `CFPLF_Hebbian` (digest §4.2): for units with non-zero activity,
+/// `CFPLF_Hebbian` (the C kernel `hebbian` in topo/optimized/optimized.h
+/// behind `CFPLF_Hebbian_cython`; topo/learningfn/optimized.py:
+/// `CFPLF_Hebbian_opt` is the same rule): for units with non-zero activity,
 /// `w ← f32(w + α·y·x)` over entries whose mask is ≥ 0.5, then the
 /// unit's L1 total (f64, row-major) is cached for the normalisation.
 /// Shared-weight projections never learn.
@@ -60,7 +62,7 @@ pub fn hebbian(
     });
 }
 
-/// `CFPLF_EuclideanHebbian` (digest §4.5): for units with non-zero
+/// `CFPLF_EuclideanHebbian` (topo/learningfn/projfn.py): for units with non-zero
 /// activity `y`, `w ← f32(w + lr·y·(x − w))`, then `w *= mask`.
 pub fn euclidean_hebbian(
     cfs: &mut ConnectionFields,

@@ -3,15 +3,28 @@
 //! norm total are all that one unit's normalisation reads, so it never
 //! needs another rank and runs in parallel over units.
 //!
-//! The arithmetic is that of the numpy code path that produced the
-//! reference data (it reproduces the reference weights bit for bit):
-//! - `CFPOF_DivisiveNormalizeL1` (and its `_opt` / `_cython` names): the
-//!   total is the cached `norm_total` (joint totals) or else
-//!   `numpy.sum(abs(w), dtype=float64)` (numpy's pairwise order; masked-out
-//!   weights are always zero, so this is the masked L1 norm of the C code);
-//!   the weights are multiplied by `1/total` cast to float32, in float32,
-//!   as numpy 1.x does for `w *= factor` on a float32 array. The C code
-//!   multiplies in double instead: at most one float32 ulp apart.
+//! Topographica has two arithmetics for the same L1 normalisation, and
+//! which one runs depends on the class name a model file uses:
+//! - the C kernels, `CFPOF_DivisiveNormalizeL1_opt` (weave, in
+//!   `topo/transferfn/optimized.py`) and `CFPOF_DivisiveNormalize_L1_cython`
+//!   (`divisive_normalize_l1` in `topo/optimized/optimized.h`): the total is
+//!   the cached `_norm_total` or else `SUM_NORM_TOTAL` (`topo/misc/inlinec.py`:
+//!   |w| of the entries whose mask is >= `MASK_THRESHOLD`, summed in double
+//!   in row-major order); `factor = 1.0/total` in double and
+//!   `*weights *= factor` on a `float*`, i.e. each weight is multiplied in
+//!   double and rounded once to float32. No guard for a zero total.
+//! - the Python class `CFPOF_DivisiveNormalizeL1` (the same file; what the
+//!   `_opt` name falls back to without weave, and what the reference stage
+//!   data of the class-based GCAL were made with): the total is the cached
+//!   `norm_total` or `numpy.sum(abs(w), dtype=float64)` (numpy's pairwise
+//!   order); totals <= 1e-13 are skipped; `cf.weights *= factor` on a
+//!   float32 array casts the factor to float32 first and multiplies in
+//!   float32 (numpy 1.x value-based casting).
+//!
+//! The two differ by one float32 ulp in a few weights, and by a factor
+//! common to a whole CF; settling amplifies that to relative differences
+//! of ~1e-6 in GCAL's V1 (models/gcal_od.ty, stevens.jn13/gcal.ty), so each
+//! name gets its own arithmetic. Other pieces:
 //! - `CFPOF_Plugin(single_cf_fn=DivisiveNormalizeL1)`: float32 pairwise sum
 //!   of |w|, float32 multiply; the cached total is ignored and cleared.
 //! - joint norm totals (`compute_joint_norm_totals`): the per-unit sum of
@@ -58,8 +71,11 @@ impl UnitFilter<'_> {
 /// One of a projection's `weights_output_fns`, as the engine applies it.
 #[derive(Clone, Debug, PartialEq)]
 pub enum WeightsOutputFn {
-    /// `CFPOF_DivisiveNormalizeL1` (and `_opt`, `_cython`, `_L1_cython`).
+    /// `CFPOF_DivisiveNormalizeL1`, the Python class (numpy arithmetic).
     DivisiveL1,
+    /// `CFPOF_DivisiveNormalizeL1_opt` and `CFPOF_DivisiveNormalize_L1_cython`
+    /// (C arithmetic: double multiply, masked sequential total).
+    DivisiveL1Kernel,
     /// `CFPOF_Plugin(single_cf_fn=DivisiveNormalizeL1(norm_value))`.
     PluginL1 {
         /// Target L1 norm.
@@ -82,11 +98,12 @@ impl WeightsOutputFn {
     pub fn from_component(c: &Component) -> Result<WeightsOutputFn, String> {
         let single = || single_cf_fn(c);
         match c.short_class() {
-            "CFPOF_DivisiveNormalizeL1"
-            | "CFPOF_DivisiveNormalizeL1_opt"
-            | "CFPOF_DivisiveNormalize_L1"
+            "CFPOF_DivisiveNormalizeL1" | "CFPOF_DivisiveNormalize_L1" => {
+                Ok(WeightsOutputFn::DivisiveL1)
+            }
+            "CFPOF_DivisiveNormalizeL1_opt"
             | "CFPOF_DivisiveNormalize_L1_cython"
-            | "CFPOF_DivisiveNormalizeL1_cython" => Ok(WeightsOutputFn::DivisiveL1),
+            | "CFPOF_DivisiveNormalizeL1_cython" => Ok(WeightsOutputFn::DivisiveL1Kernel),
             "CFPOF_Identity" => Ok(WeightsOutputFn::Identity),
             "CFPOF_Plugin" => Ok(match single()? {
                 None => WeightsOutputFn::Identity,
@@ -131,6 +148,7 @@ impl WeightsOutputFn {
         }
         match self {
             WeightsOutputFn::DivisiveL1 => divisive_l1(cfs, filter),
+            WeightsOutputFn::DivisiveL1Kernel => divisive_l1_kernel(cfs, filter),
             WeightsOutputFn::PluginL1 { norm_value } => plugin_l1(cfs, *norm_value, filter),
             WeightsOutputFn::Identity | WeightsOutputFn::SharedKernelL1 { .. } => {}
         }
@@ -141,7 +159,9 @@ impl WeightsOutputFn {
     /// a resized CF in `change_bounds`): `single_cf_fn` of the output fn.
     pub fn apply_single(&self, weights: &mut [f32]) {
         match self {
-            WeightsOutputFn::DivisiveL1 => numpy_l1_normalize(weights, 1.0),
+            WeightsOutputFn::DivisiveL1 | WeightsOutputFn::DivisiveL1Kernel => {
+                numpy_l1_normalize(weights, 1.0)
+            }
             WeightsOutputFn::PluginL1 { norm_value }
             | WeightsOutputFn::SharedKernelL1 { norm_value } => {
                 numpy_l1_normalize(weights, *norm_value)
@@ -385,10 +405,11 @@ fn split<F>(
     );
 }
 
-/// `CFPOF_DivisiveNormalizeL1`: for each unit that passes `filter`, use
-/// the cached total if there is one, else the L1 norm of its weights;
-/// multiply every weight by `1/total` (as float32); mark the cached total
-/// stale. A zero total is not guarded, as in Topographica's optimized code.
+/// `CFPOF_DivisiveNormalizeL1` (the Python class in
+/// `topo/transferfn/optimized.py`): for each unit that passes `filter`,
+/// use the cached total if there is one, else numpy's L1 norm of its
+/// weights; if the total exceeds 1e-13, multiply every weight by
+/// `1/total` cast to float32, in float32; mark the cached total stale.
 pub fn divisive_l1(cfs: &mut ConnectionFields, filter: UnitFilter<'_>) {
     for_each_unit(cfs, &|u: UnitMut<'_>| {
         if !filter.passes(u.unit) {
@@ -397,17 +418,74 @@ pub fn divisive_l1(cfs: &mut ConnectionFields, filter: UnitFilter<'_>) {
         if !*u.has_norm_total {
             *u.norm_total = numpy_f64_abs_sum(u.weights);
         }
-        let factor = (1.0 / *u.norm_total) as f32;
-        // `w * 1.0 == w` bit for bit (quiet NaNs included): an already
-        // normalised CF (e.g. a projection whose learning rate is 0) is
-        // left untouched instead of rewritten.
-        if factor != 1.0 {
-            for w in u.weights.iter_mut() {
-                *w *= factor;
-            }
+        *u.has_norm_total = false;
+        if *u.norm_total <= NUMPY_MIN_TOTAL {
+            return;
         }
+        numpy_scale(u.weights, *u.norm_total);
+    });
+}
+
+/// `w *= norm_value/total` on a float32 array under numpy 1.x: the
+/// factor is cast to float32 and the product taken in float32.
+fn numpy_scale(weights: &mut [f32], total: f64) {
+    let factor = (1.0 / total) as f32;
+    // `w * 1.0 == w` bit for bit (quiet NaNs included): an already
+    // normalised CF (e.g. a projection whose learning rate is 0) is
+    // left untouched instead of rewritten.
+    if factor != 1.0 {
+        for w in weights.iter_mut() {
+            *w *= factor;
+        }
+    }
+}
+
+/// `*(weights++) *= factor` on a `float*` with a double factor (the C
+/// kernels): each product in double, rounded once to float32.
+fn kernel_scale(weights: &mut [f32], total: f64) {
+    let factor = 1.0 / total;
+    // As in `numpy_scale`: a factor of exactly 1 leaves every weight as
+    // it is (the product is exact), so the CF is not rewritten.
+    if factor != 1.0 {
+        for w in weights.iter_mut() {
+            *w = (f64::from(*w) * factor) as f32;
+        }
+    }
+}
+
+/// Totals at or below this are left alone by the Python
+/// `CFPOF_DivisiveNormalizeL1` (`if current_sum > 0.0000000000001`).
+const NUMPY_MIN_TOTAL: f64 = 1e-13;
+
+/// `CFPOF_DivisiveNormalizeL1_opt` / `CFPOF_DivisiveNormalize_L1_cython`
+/// (the C kernels, see the module doc): for each unit that passes
+/// `filter`, the cached total or else [`masked_abs_sum`]; every weight of
+/// the CF becomes `float32(double(w) * (1.0/total))`; the cached total is
+/// marked stale. A zero total is not guarded, as in the C code.
+pub fn divisive_l1_kernel(cfs: &mut ConnectionFields, filter: UnitFilter<'_>) {
+    for_each_unit(cfs, &|u: UnitMut<'_>| {
+        if !filter.passes(u.unit) {
+            return;
+        }
+        if !*u.has_norm_total {
+            *u.norm_total = masked_abs_sum(u.weights, u.mask);
+        }
+        kernel_scale(u.weights, *u.norm_total);
         *u.has_norm_total = false;
     });
+}
+
+/// `SUM_NORM_TOTAL` of `topo/misc/inlinec.py` (and `optimized.h`): the
+/// sum in double, row-major, of `|w|` over the entries whose mask is at
+/// least [`MASK_THRESHOLD`].
+pub fn masked_abs_sum(weights: &[f32], mask: &[f32]) -> f64 {
+    let mut total = 0.0f64;
+    for (w, m) in weights.iter().zip(mask) {
+        if *m >= MASK_THRESHOLD {
+            total += f64::from(w.abs());
+        }
+    }
+    total
 }
 
 /// `CFPOF_Plugin(single_cf_fn=DivisiveNormalizeL1(norm_value))`: numpy L1
@@ -498,6 +576,27 @@ mod tests {
             }
             assert_eq!(numpy_f64_abs_sum(&w).to_bits(), total.to_bits(), "n = {n}");
         }
+    }
+
+    #[test]
+    fn kernel_and_numpy_factors_round_differently() {
+        // 5/3: numpy casts 1/3 to float32 (0.33333334) and multiplies in
+        // float32; the C kernel multiplies by the double 1/3 and rounds
+        // once. One float32 ulp apart.
+        let mut np = [5.0f32, 3.0];
+        let mut c = np;
+        numpy_scale(&mut np, 3.0);
+        kernel_scale(&mut c, 3.0);
+        assert_eq!(np, [1.666_666_7, 1.0]);
+        assert_eq!(c, [1.666_666_6, 1.0]);
+        assert_eq!(np[0].to_bits() - c[0].to_bits(), 1);
+    }
+
+    #[test]
+    fn masked_total_skips_entries_below_the_threshold() {
+        let w = [1.0f32, -2.0, 4.0, 8.0];
+        let m = [1.0f32, 0.5, 0.49, 0.0];
+        assert_eq!(masked_abs_sum(&w, &m), 3.0);
     }
 
     #[test]

@@ -137,12 +137,17 @@ fn dot_unit_sparse(
     combine(&acc)
 }
 
-/// `CFPRF_DotProduct`: `activity[u] = strength * Σ w·x` (digest §3.2),
-/// accumulated in f64 in a fixed order per unit (see [`LANES`]).
+/// `CFPRF_DotProduct`: `activity[u] = strength * Σ w·x` (the C kernel
+/// `dot_product` in topo/optimized/optimized.h behind
+/// `CFPRF_DotProduct_cython`; topo/responsefn/optimized.py:
+/// `CFPRF_DotProduct_opt`). Topographica sums each CF in row-major order;
+/// here each unit's sum is accumulated in f64 in a fixed order of
+/// `LANES` interleaved partial sums, the same whatever the ranks and
+/// threads (so rounding may differ from Topographica's in the last bits).
 /// `input` is row-major over `needed`. `spans` is scratch space for the
 /// non-zero span of every input row (resized to `needed.rows()`, which
 /// allocates only if it grows): units with their own weights skip the
-/// zero inputs, with bit-identical results (see [`dot_unit_sparse`]);
+/// zero inputs, with bit-identical results (`dot_unit_sparse`);
 /// shared-weight units read their whole CF.
 pub fn dot_product(
     cfs: &ConnectionFields,

@@ -12,7 +12,8 @@ use serde::{Deserialize, Serialize};
 use topo_spec::{Component, Time, Value};
 
 /// `HomeostaticResponse` / `AdaptiveThreshold` state and parameters for
-/// the local block (digest §6.4, `topo/transferfn/misc.py`).
+/// the local block (`topo/transferfn/misc.py: AdaptiveThreshold`, of which
+/// `HomeostaticResponse` is an alias).
 #[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
 pub struct Homeostatic {
     /// Initial threshold.

@@ -1,6 +1,6 @@
 //! User learning functions: a model file's `class X(LearningFn)` whose
 //! `__call__(input_activity, unit_activity, weights, rate)` topo-lang
-//! compiled into a [`Kernel`], applied to every CF as `CFPLF_Plugin` does
+//! compiled into a [`LearningKernel`], applied to every CF as `CFPLF_Plugin` does
 //! (Topographica's topo/base/cf.py: `single_cf_fn(cf.get_input_matrix(input),
 //! output_activity.flat[i], cf.weights, learning_rate / n_units)`, then
 //! `cf.weights *= cf.mask`).

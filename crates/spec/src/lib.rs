@@ -24,12 +24,13 @@
 //! | patterns | `imagen.Gaussian`, `imagen.Disk`, `imagen.Line`, `imagen.Constant`, `imagen.SineGrating`, `imagen.Composite`, `imagen.SeparatedComposite`, `imagen.Selector`, `imagen.random.UniformRandom`, `imagen.random.GaussianCloud` |
 //! | numbergen | `numbergen.UniformRandom`, `numbergen.UniformRandomInt`, `numbergen.NormalRandom`, `numbergen.Choice`, `numbergen.ExponentialDecay`, `numbergen.BoundedNumber`, `numbergen.BinaryOperator`, `numbergen.UnaryOperator` |
 //! | transfer fns | `topo.transferfn.PiecewiseLinear`, `topo.transferfn.misc.HalfRectify`, `topo.transferfn.misc.HomeostaticResponse`, `topo.transferfn.misc.KernelMax`, `imagen.transferfn.DivisiveNormalizeL1`, `topo.transferfn.IdentityTF` |
-//! | CF functions | `topo.responsefn.CFPRF_DotProduct`, `topo.responsefn.CFPRF_EuclideanDistance`, `topo.learningfn.CFPLF_Hebbian`, `topo.learningfn.CFPLF_EuclideanHebbian`, `topo.learningfn.CFPLF_Plugin`, `topo.learningfn.CFPLF_Identity`, `topo.transferfn.optimized.CFPOF_DivisiveNormalizeL1`, `topo.transferfn.CFPOF_Plugin`, `topo.learningfn.Hebbian` (single-CF) |
+//! | CF functions | `topo.responsefn.CFPRF_DotProduct`, `topo.responsefn.CFPRF_EuclideanDistance`, `topo.learningfn.CFPLF_Hebbian`, `topo.learningfn.CFPLF_EuclideanHebbian`, `topo.learningfn.CFPLF_Plugin`, `topo.learningfn.CFPLF_Identity`, `topo.transferfn.optimized.CFPOF_DivisiveNormalizeL1` (and its C kernels `..._opt`, `topo.optimized.CFPOF_DivisiveNormalize_L1_cython`), `topo.transferfn.CFPOF_Plugin`, `topo.learningfn.Hebbian` (single-CF) |
 //! | array operators | `topo.base.arrayutil.DivideWithConstant`, `topo.base.arrayutil.MultiplyWithConstant` |
 //!
 //! The `_opt`, `_cython` and `.optimized` variants of Topographica are the
 //! same algorithms and map to the plain canonical name.
 
+pub mod pyfmt;
 mod time;
 pub mod userclass;
 

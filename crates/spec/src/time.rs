@@ -38,6 +38,39 @@ impl Time {
         Self::from_i128(num as i128, den as i128)
     }
 
+    /// `num/den` reduced to lowest terms, or `None` when `den == 0` or the
+    /// reduced value does not fit in `i64` (for times built from user
+    /// input, where an overflow must be an error, not a panic or a wrap).
+    pub fn checked_new(num: i128, den: i128) -> Option<Time> {
+        if den == 0 {
+            return None;
+        }
+        let g = gcd(num, den).max(1);
+        let (n, d) = (num / g, den / g);
+        let (n, d) = if d < 0 {
+            (n.checked_neg()?, -d)
+        } else {
+            (n, d)
+        };
+        Some(Time {
+            num: i64::try_from(n).ok()?,
+            den: i64::try_from(d).ok()?,
+        })
+    }
+
+    /// [`Time::from_f64`] for user input: `None` for a non-finite `x` or
+    /// one whose simplest fraction does not fit in `i64`.
+    pub fn checked_from_f64(x: f64) -> Option<Time> {
+        if !x.is_finite() || (x != 0.0 && x.abs() < 1e-30) {
+            return None;
+        }
+        if x == x.trunc() && x.abs() < 9.0e15 {
+            return Some(Time::from_int(x as i64));
+        }
+        let (n, d) = simplest_ratio(x);
+        Time::checked_new(n, d)
+    }
+
     fn from_i128(num: i128, den: i128) -> Time {
         assert!(den != 0, "time with zero denominator");
         let g = gcd(num, den).max(1);
@@ -66,19 +99,7 @@ impl Time {
         if x == x.trunc() && x.abs() < 9.0e15 {
             return Time::from_int(x as i64);
         }
-        // Interval of reals that round to x: half an ulp either side,
-        // computed exactly (a float midpoint would round back to x).
-        let (xn, xd) = to_ratio(x);
-        let (pn, pd) = to_ratio(prev_f64(x));
-        let (nn, nd) = to_ratio(next_f64(x));
-        let mid = |an: i128, ad: i128, bn: i128, bd: i128| {
-            // (a + b) / 2 with power-of-two denominators: bring to the larger.
-            let d = ad.max(bd);
-            (an * (d / ad) + bn * (d / bd), 2 * d)
-        };
-        let (ln, ld) = mid(pn, pd, xn, xd);
-        let (hn, hd) = mid(xn, xd, nn, nd);
-        let (n, d) = simplest_in_open(ln, ld, hn, hd);
+        let (n, d) = simplest_ratio(x);
         Time::from_i128(n, d)
     }
 
@@ -101,6 +122,24 @@ impl Time {
     pub fn timestr(&self) -> String {
         format!("{:09.2}", self.to_f64())
     }
+}
+
+/// The simplest fraction among the reals that round to `x` (see
+/// [`Time::from_f64`]), not yet checked to fit in `i64`.
+fn simplest_ratio(x: f64) -> (i128, i128) {
+    // Interval of reals that round to x: half an ulp either side,
+    // computed exactly (a float midpoint would round back to x).
+    let (xn, xd) = to_ratio(x);
+    let (pn, pd) = to_ratio(prev_f64(x));
+    let (nn, nd) = to_ratio(next_f64(x));
+    let mid = |an: i128, ad: i128, bn: i128, bd: i128| {
+        // (a + b) / 2 with power-of-two denominators: bring to the larger.
+        let d = ad.max(bd);
+        (an * (d / ad) + bn * (d / bd), 2 * d)
+    };
+    let (ln, ld) = mid(pn, pd, xn, xd);
+    let (hn, hd) = mid(xn, xd, nn, nd);
+    simplest_in_open(ln, ld, hn, hd)
 }
 
 fn next_f64(x: f64) -> f64 {

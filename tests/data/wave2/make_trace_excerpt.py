@@ -1,5 +1,5 @@
 #!/usr/bin/env python3
-"""Excerpt of wave2/trace_gcal_od.json for tests/inputs_two_eyes.rs.
+"""Excerpt of wave2/trace_gcal_od.json for tests/full/inputs_two_eyes.rs.
 
 Usage: python3 make_trace_excerpt.py /work/shared/reference/wave2
 

@@ -6,10 +6,10 @@
 //! which `PatternSampler._set_image` turns into a float array of 0..255
 //! values. [`Image::gray`] is that array, computed the way Pillow (13.0,
 //! the version that produced the reference data) decodes and converts each
-//! format: see [`png`] and [`pnm`]. `.npy` files follow
-//! `FileImage._load_npy` ([`npy`]).
+//! format: see the private modules `png` and `pnm`. `.npy` files follow
+//! `FileImage._load_npy` (module `npy`).
 //!
-//! [`load`] reads each file once per process and hands out an [`Arc`], so
+//! [`load`] reads each file once per process and hands out an [`Arc`](std::sync::Arc), so
 //! every thread of a rank and every pattern naming the same file share one
 //! copy; [`resolve_path`] finds a relative file name the way
 //! `param.resolve_path` does, in a list of search directories.

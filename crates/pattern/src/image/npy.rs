@@ -144,7 +144,7 @@ pub(super) fn decode(bytes: &[u8]) -> Result<Image, String> {
     for chunk in a.chunks_exact(channels) {
         px.clear();
         px.extend(chunk.iter().map(|v| v / max));
-        gray.push(crate::pattern::numpy_sum(&px) / channels as f64);
+        gray.push(crate::summation::numpy_sum(&px) / channels as f64);
     }
     Ok(Image { rows, cols, gray })
 }

@@ -1,7 +1,7 @@
 //! Patterns built from other patterns: `Composite`, `SeparatedComposite`
 //! (imagen `deprecated.py`), `Selector` and `imagen.random.GaussianCloud`.
 
-use super::eval::{attr, components, effective_mask, eval, flag, num, Call, Ctx};
+use super::call::{attr, components, effective_mask, flag, num, Call, Ctx};
 use super::{PatternError, Randomness, Region};
 use std::collections::BTreeMap;
 use topo_spec::{Component, Value};
@@ -106,7 +106,7 @@ pub(crate) fn combine<R: Randomness + ?Sized>(
             mask: Some(mask),
             ..Call::default()
         };
-        let pattern = eval(pg, &sub, region, ctx)?;
+        let pattern = (ctx.eval)(pg, &sub, region, ctx)?;
         acc = Some(match acc {
             None => pattern,
             Some(mut a) => {
@@ -202,7 +202,7 @@ pub(crate) fn select<R: Randomness + ?Sized>(
         offset: Some(offset),
         ..Call::default()
     };
-    eval(pg, &sub, region, ctx)
+    (ctx.eval)(pg, &sub, region, ctx)
 }
 
 /// `GaussianCloud.__call__`: a multiply-Composite of a fresh
@@ -278,5 +278,5 @@ pub(crate) fn gaussian_cloud<R: Randomness + ?Sized>(
         name: None,
         ..*call
     };
-    eval(&composite, &sub, region, ctx)
+    (ctx.eval)(&composite, &sub, region, ctx)
 }

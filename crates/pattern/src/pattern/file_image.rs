@@ -5,7 +5,7 @@
 //! The file name in the component is the path the interpreter resolved
 //! (and checked readable) when the model file created the pattern.
 
-use super::eval::{finish, num, transformed_coords, Call, Ctx};
+use super::call::{finish, num, transformed_coords, Call, Ctx};
 use super::sampler::Sampler;
 use super::{PatternError, Randomness, Region};
 use topo_spec::{Component, Value};

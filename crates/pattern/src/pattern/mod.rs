@@ -38,6 +38,7 @@
 //! (e.g. `imagen.Gaussian.scale`) is not seen by them, whereas Topographica
 //! would see it.
 
+mod call;
 mod composite;
 mod eval;
 mod file_image;
@@ -321,11 +322,12 @@ pub fn render<R: Randomness + ?Sized>(
             )));
         }
     }
-    let call = eval::Call::from_overrides(ov);
-    let mut ctx = eval::Ctx {
+    let call = call::Call::from_overrides(ov);
+    let mut ctx = call::Ctx {
         grid,
         rng: streams,
         t,
+        eval: eval::eval,
     };
     let values = eval::eval(gen, &call, region, &mut ctx)?;
     out.copy_from_slice(&values);

@@ -2,7 +2,7 @@
 //! shape)` in row-major order, from the shared sequential stream or, when
 //! time-dependent, from a stream seeded by the hash of the name and time.
 
-use super::eval::{apply_mask, flag, num, Call, Ctx};
+use super::call::{apply_mask, flag, num, Call, Ctx};
 use super::{PatternError, Randomness, Region, UniformSource};
 use topo_spec::{Component, Value};
 

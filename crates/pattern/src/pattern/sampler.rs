@@ -2,7 +2,7 @@
 //! `size_normalization` and the pattern's width and height, sampled at
 //! the nearest pixel, with a background value outside it.
 
-use super::eval::components;
+use super::call::components;
 use super::output_fns;
 use super::PatternError;
 use crate::image::{self, Image};
@@ -194,10 +194,10 @@ fn edge_average(a: &[f64], rows: usize, cols: usize) -> f64 {
     let inner = rows.saturating_sub(2);
     let left: Vec<f64> = (1..=inner).map(|r| a[r * cols]).collect();
     let right: Vec<f64> = (1..=inner).map(|r| a[r * cols + cols - 1]).collect();
-    let sum = output_fns::numpy_sum(top)
-        + output_fns::numpy_sum(bottom)
-        + output_fns::numpy_sum(&left)
-        + output_fns::numpy_sum(&right);
+    let sum = crate::summation::numpy_sum(top)
+        + crate::summation::numpy_sum(bottom)
+        + crate::summation::numpy_sum(&left)
+        + crate::summation::numpy_sum(&right);
     let n = top.len() + bottom.len() + left.len() + right.len();
     sum / n as f64
 }

@@ -2,7 +2,7 @@
 //! its generator with simulation time, and `OldSweeper`
 //! (imagen/deprecated.py), which moves it by a fixed number of steps.
 
-use super::eval::{attr, eval, finish, num, read_position, Call, Ctx};
+use super::call::{attr, finish, num, read_position, Call, Ctx};
 use super::{PatternError, Randomness, Region};
 use std::f64::consts::FRAC_PI_2;
 use topo_spec::{Component, Time, Value};
@@ -57,6 +57,7 @@ pub(crate) fn sweeper<R: Randomness + ?Sized>(
         grid: ctx.grid,
         rng: &mut *ctx.rng,
         t: motion_t,
+        eval: ctx.eval,
     };
     let pg_orientation = attr(pg, "orientation", &mut mctx)?;
     let rel = attr(gen, "relative_motion_orientation", ctx)?;
@@ -72,6 +73,7 @@ pub(crate) fn sweeper<R: Randomness + ?Sized>(
         grid: ctx.grid,
         rng: &mut *ctx.rng,
         t: motion_t,
+        eval: ctx.eval,
     };
     let new_x = x + size * attr(pg, "x", &mut mctx)?;
     let new_y = y + size * attr(pg, "y", &mut mctx)?;
@@ -83,7 +85,7 @@ pub(crate) fn sweeper<R: Randomness + ?Sized>(
         offset: Some(attr(pg, "offset", &mut mctx)? + offset),
         ..Call::default()
     };
-    let values = eval(pg, &sub, region, &mut mctx)?;
+    let values = (mctx.eval)(pg, &sub, region, &mut mctx)?;
     finish(gen, call, region, ctx, values)
 }
 
@@ -112,6 +114,6 @@ pub(crate) fn old_sweeper<R: Randomness + ?Sized>(
         offset: Some(attr(pg, "offset", ctx)? + num(gen, "offset", call.offset, ctx)?),
         ..Call::default()
     };
-    let values = eval(pg, &sub, region, ctx)?;
+    let values = (ctx.eval)(pg, &sub, region, ctx)?;
     finish(gen, call, region, ctx, values)
 }

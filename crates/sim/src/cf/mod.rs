@@ -27,6 +27,7 @@ pub use resize::change_bounds;
 pub use template::Template;
 
 use crate::exchange::Block;
+use ndarray::{ArrayView2, ShapeBuilder};
 use std::fmt;
 
 /// The shared kernel of a `SharedWeightCFProjection`.
@@ -110,6 +111,25 @@ impl ConnectionFields {
     pub fn unit_shape(&self, u: usize) -> (usize, usize) {
         let [r1, r2, c1, c2] = self.slices[u];
         (r2 - r1, c2 - c1)
+    }
+
+    /// Unit `u`'s weights as a `rows x cols` view of its cropped CF, for
+    /// plain and shared-weight projections alike (a shared kernel's view is
+    /// a strided window of the kernel, not a copy). The learning and
+    /// response kernels keep working on the raw slices.
+    pub fn weights_view(&self, u: usize) -> ArrayView2<'_, f32> {
+        let (rows, cols) = self.unit_shape(u);
+        let view = match &self.shared {
+            Some(k) => {
+                let [wr1, _, wc1, _] = self.kernel_views[u];
+                ArrayView2::from_shape(
+                    (rows, cols).strides((k.cols, 1)),
+                    &k.weights[(wr1 * k.cols + wc1).min(k.weights.len())..],
+                )
+            }
+            None => ArrayView2::from_shape((rows, cols), self.unit_weights(u)),
+        };
+        view.expect("a unit's CF lies inside its weight storage")
     }
 
     /// Weight `(i, j)` (row, column inside the unit's cropped CF), for both

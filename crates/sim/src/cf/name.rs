@@ -2,56 +2,11 @@
 //! random streams the name seeds the CF's weight noise, so it must be
 //! character-exact, including Python's `%.5f` for negative zero.
 
-/// Python's `"%.5f" % x`: the exact binary value rounded half-to-even at
-/// five decimals, with a `-` whenever the sign bit is set (so `-0.0` and
-/// tiny negatives print as `-0.00000`).
+/// Python's `"%.5f" % x` (`topo_spec::pyfmt::format_f`): the exact binary
+/// value rounded half-to-even at five decimals, with a `-` whenever the sign
+/// bit is set (so `-0.0` and tiny negatives print as `-0.00000`).
 pub fn py_fixed5(x: f64) -> String {
-    if !x.is_finite() {
-        return if x.is_nan() {
-            "nan".into()
-        } else if x > 0.0 {
-            "inf".into()
-        } else {
-            "-inf".into()
-        };
-    }
-    let scaled = round_half_even_times_1e5(x.abs());
-    let sign = if x.is_sign_negative() { "-" } else { "" };
-    format!("{sign}{}.{:05}", scaled / 100_000, scaled % 100_000)
-}
-
-/// `round_half_even(|x| * 10^5)` computed exactly from the binary value.
-fn round_half_even_times_1e5(a: f64) -> u128 {
-    if a == 0.0 {
-        return 0;
-    }
-    let bits = a.to_bits();
-    let exp = ((bits >> 52) & 0x7ff) as i64;
-    let frac = bits & ((1u64 << 52) - 1);
-    // a = m * 2^e exactly
-    let (m, e) = if exp == 0 {
-        (frac, -1074i64)
-    } else {
-        (frac | (1u64 << 52), exp - 1075)
-    };
-    let num = u128::from(m) * 100_000u128;
-    if e >= 0 {
-        // Values this large never occur as coordinates; saturate.
-        return if e < 64 { num << e } else { u128::MAX };
-    }
-    let s = (-e) as u32;
-    if s >= 128 {
-        // num < 2^70 < 2^(s-1): rounds to zero.
-        return 0;
-    }
-    let q = num >> s;
-    let rem = num & ((1u128 << s) - 1);
-    let half = 1u128 << (s - 1);
-    if rem > half || (rem == half && q & 1 == 1) {
-        q + 1
-    } else {
-        q
-    }
+    topo_spec::pyfmt::format_f(x, 5)
 }
 
 /// The name of the CF of the unit at sheet position `(x, y)`:

@@ -1,6 +1,9 @@
 //! The network of one rank: the sheets' blocks it owns, the projections
 //! into them, the event queue and the random streams, run with
-//! Topographica's event semantics (digest §5).
+//! Topographica's event semantics (topo/base/simulation.py: `Simulation.run`,
+//! `enqueue_event`; the sheets' `input_event` / `process_current_time` in
+//! topo/base/generatorsheet.py, topo/base/projection.py: `ProjectionSheet`
+//! and topo/sheet/__init__.py: `SettlingCFSheet`).
 //!
 //! Every rank holds the same event queue and executes the same events in
 //! the same order; only the arrays are partitioned. Everything that
@@ -31,6 +34,7 @@ use crate::projection::Projection;
 use crate::queue::EventQueue;
 use crate::sheet::{Sheet, SheetKind};
 use crate::transfer::TransferFn;
+use ndarray::{Array2, ArrayView2};
 use topo_numbergen::Streams;
 use topo_spec::{ModelSpec, ScheduledCommand, Time};
 
@@ -116,6 +120,27 @@ impl Network {
         self.sheet_ref(sheet)
             .map(|s| &s.activity[..])
             .unwrap_or(&[])
+    }
+
+    /// Activity of the local block as a `rows x cols` view of the block
+    /// (the engine's own kernels keep the row-major slice, [`Network::activity`]).
+    pub fn activity_view(&self, sheet: &str) -> Result<ArrayView2<'_, f64>, SimError> {
+        let s = self.sheet_ref(sheet)?;
+        ArrayView2::from_shape((s.block.rows(), s.block.cols()), &s.activity[..])
+            .map_err(|e| SimError::Unknown(format!("activity of {sheet}: {e}")))
+    }
+
+    /// The whole sheet's activity as a `rows x cols` array on every rank
+    /// (collective).
+    pub fn gather_activity_array(
+        &self,
+        sheet: &str,
+        ex: &mut dyn Exchange,
+    ) -> Result<Array2<f64>, SimError> {
+        let (rows, cols) = self.sheet_ref(sheet)?.shape();
+        let all = self.gather_activity(sheet, ex)?;
+        Array2::from_shape_vec((rows, cols), all)
+            .map_err(|e| SimError::Unknown(format!("activity of {sheet}: {e}")))
     }
 
     /// The whole sheet's activity on every rank (collective).
@@ -207,7 +232,8 @@ impl Network {
     }
 
     /// `override_plasticity_state(new)` on every sheet, its output
-    /// functions and projections (digest §5.7).
+    /// functions and projections (topo/base/projection.py:
+    /// `ProjectionSheet.override_plasticity_state`).
     pub fn push_plasticity(&mut self, plastic: bool) {
         for s in &mut self.sheets {
             s.plastic_stack.push(s.plastic);

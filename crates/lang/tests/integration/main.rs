@@ -1,0 +1,19 @@
+//! The integration tests of topo-lang, one test binary (each binary links
+//! the whole dependency tree once); a file a module. See tests/README.md
+//! at the repository root for which tier a test belongs in.
+
+mod common;
+mod mutation;
+
+mod commands;
+mod errors;
+mod fuzz;
+mod golden;
+mod images;
+mod language;
+mod library;
+mod models;
+mod random_seed;
+mod repr;
+mod model_subclass;
+mod userclass;

@@ -1,0 +1,27 @@
+//! The integration tests of topo-sim, one test binary (each binary links
+//! the whole dependency tree once); a file a module. See tests/README.md
+//! at the repository root for which tier a test belongs in.
+
+mod cf_support;
+mod dyn_common;
+
+mod array_views;
+mod cf_change_bounds;
+mod cf_geometry;
+mod cf_options;
+mod cf_regions;
+mod cf_weights;
+mod dyn_gcal;
+mod dyn_lissom;
+mod dyn_measure;
+mod dyn_snapshot;
+mod dyn_som;
+mod dyn_split;
+mod dyn_tiny;
+mod halo_share;
+mod normalize_joint;
+mod owed_responses;
+mod push_pull;
+mod random_seed;
+mod state_stack;
+mod trace_examples;

@@ -1,0 +1,176 @@
+//! The pushed dot product (from the non-zero inputs, weights stored per
+//! source; `topo_sim::push`) gives bit for bit the pulled one
+//! (`topo_sim::response::dot_product`) on the same deliveries: the real
+//! inputs of a GCAL run, random sparse inputs of both signs, a dense input
+//! (95 % small non-zero values), and inputs holding ±inf or NaN (which
+//! the projection must pull). On 1 and 3 threads, after learning changed
+//! the weights (the per-source copy is kept in step by syncing the
+//! active units' CFs). Compared with `to_bits`: no tolerance.
+
+use crate::dyn_common;
+
+use topo_sim::exchange::{LocalExchange, WholeSheets};
+use topo_sim::projection::ResponseKind;
+use topo_sim::push::{push_dot_product, PushLayout, PushScratch};
+use topo_sim::response::dot_product;
+use topo_sim::Network;
+use topo_spec::Time;
+
+/// A small xorshift stream (deterministic test inputs).
+struct Rng(u64);
+impl Rng {
+    fn next(&mut self) -> f64 {
+        self.0 ^= self.0 << 13;
+        self.0 ^= self.0 >> 7;
+        self.0 ^= self.0 << 17;
+        (self.0 >> 11) as f64 / (1u64 << 53) as f64
+    }
+}
+
+fn bits(v: &[f64]) -> Vec<u64> {
+    v.iter().map(|x| x.to_bits()).collect()
+}
+
+fn gcal() -> (Network, LocalExchange) {
+    let spec = dyn_common::example_model("gcal_class.ty", &[("cortex_density", "20")]);
+    let mut ex = LocalExchange::new();
+    let net = Network::build(&spec, &WholeSheets, &mut ex).expect("build");
+    (net, ex)
+}
+
+/// Inputs to try on a projection whose last real input is `real`.
+fn inputs(real: &[f64], seed: u64) -> Vec<(String, Vec<f64>)> {
+    let n = real.len();
+    let mut rng = Rng(seed);
+    let mut out = vec![("real".to_string(), real.to_vec())];
+    for density in [0.02, 0.2] {
+        let x = (0..n)
+            .map(|_| {
+                if rng.next() < density {
+                    (rng.next() - 0.3) * 3.0
+                } else {
+                    0.0
+                }
+            })
+            .collect();
+        out.push((format!("sparse {density}"), x));
+    }
+    let dense = (0..n)
+        .map(|_| {
+            if rng.next() < 0.95 {
+                rng.next() * 1e-3
+            } else {
+                0.0
+            }
+        })
+        .collect();
+    out.push(("dense 0.95".to_string(), dense));
+    for bad in [f64::INFINITY, f64::NEG_INFINITY, f64::NAN] {
+        let mut x = out[1].1.clone();
+        x[n / 2] = bad;
+        out.push((format!("sparse with {bad}"), x));
+    }
+    out
+}
+
+fn pulled(net: &Network, dest: &str, name: &str, x: &[f64]) -> Vec<f64> {
+    let p = net.projection(dest, name).expect("projection");
+    let mut act = vec![0.0; p.activity.len()];
+    let mut spans = Vec::new();
+    dot_product(&p.cfs, x, &p.cfs.needed, p.strength, &mut act, &mut spans);
+    act
+}
+
+#[test]
+fn push_equals_pull_bit_for_bit() {
+    let (mut net, mut ex) = gcal();
+    // Two iterations: learning has changed the plastic weights since the
+    // per-source copies were built in the first one.
+    net.run(Time::from_int(2), &mut ex).expect("run");
+    let mut checked = 0;
+    for (dest, name) in net.projection_names() {
+        let p = net.projection(&dest, &name).expect("projection");
+        if p.response != ResponseKind::DotProduct || p.cfs.shared.is_some() {
+            continue;
+        }
+        let real = p.input.clone();
+        for (what, x) in inputs(&real, 0x9e37_79b9 ^ checked as u64) {
+            let want = bits(&pulled(&net, &dest, &name, &x));
+            let p = net.projection(&dest, &name).expect("projection");
+            let layout = PushLayout::build(&p.cfs).expect("own weights");
+            let mut sc = PushScratch::default();
+            let finite = sc.scan(&x).is_some();
+            assert_eq!(finite, x.iter().all(|v| v.is_finite()), "{what}");
+            if finite {
+                for threads in [1, 3] {
+                    let pool = rayon::ThreadPoolBuilder::new()
+                        .num_threads(threads)
+                        .build()
+                        .expect("pool");
+                    let mut act = vec![0.0; p.activity.len()];
+                    pool.install(|| {
+                        push_dot_product(&layout, &x, &p.cfs.needed, p.strength, &mut act, &mut sc)
+                    });
+                    assert_eq!(bits(&act), want, "{dest}.{name}, {what}, {threads} threads");
+                }
+            }
+            // The projection's own choice (push when sparse and finite,
+            // pull otherwise) gives the same bits too.
+            let pm = net.projection_mut(&dest, &name).expect("projection");
+            pm.input.copy_from_slice(&x);
+            pm.dot_product_response();
+            assert_eq!(
+                bits(&pm.activity),
+                want,
+                "{dest}.{name}, {what}, chosen path"
+            );
+            checked += 1;
+        }
+    }
+    assert!(checked >= 4 * 7, "only {checked} projection inputs checked");
+}
+
+/// A run whose deliveries are pushed gives the same trace as one where
+/// every projection pulls (pushing switched off before the first step).
+#[test]
+fn run_with_push_equals_run_without() {
+    let trace = |push: bool| {
+        let (mut net, mut ex) = gcal();
+        if !push {
+            for (dest, name) in net.projection_names() {
+                net.projection_mut(&dest, &name)
+                    .expect("projection")
+                    .push_off = true;
+            }
+        }
+        let mut out = Vec::new();
+        for _ in 0..3 {
+            net.run(Time::from_int(1), &mut ex).expect("run");
+            for s in net.sheet_names() {
+                out.push(bits(net.activity(&s)));
+            }
+            for (dest, name) in net.projection_names() {
+                let p = net.projection(&dest, &name).expect("projection");
+                out.push(
+                    p.cfs
+                        .weights
+                        .iter()
+                        .map(|w| u64::from(w.to_bits()))
+                        .collect(),
+                );
+                out.push(bits(&p.activity));
+            }
+        }
+        let pushed = net
+            .projection_names()
+            .iter()
+            .filter(|(d, n)| net.projection(d, n).expect("projection").push.is_some())
+            .count();
+        (out, pushed)
+    };
+    let (with, pushed) = trace(true);
+    let (without, none) = trace(false);
+    assert!(pushed >= 2, "only {pushed} projections pushed");
+    assert_eq!(none, 0);
+    assert!(with == without, "pushed and pulled runs differ");
+}

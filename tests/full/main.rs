@@ -1,0 +1,33 @@
+//! The full tier of topo-hpc's own integration tests: `mpirun` with
+//! several ranks, a single-node SLURM, the hostile-input suite, long runs,
+//! and the cross-checks that read our files with h5py, xarray and a
+//! headless browser. Built and run only with `--features full-tests`
+//! (`scripts/test.sh` and CI); see tests/README.md.
+
+#[path = "../support/run.rs"]
+mod run_mpi;
+
+mod analysis_cmdline;
+mod analysis_gcal;
+mod analysis_user;
+mod cli_batch;
+mod cli_habits;
+mod cli_restore;
+mod cli_trace;
+mod cli_userclass;
+mod gcal_opt_kernels;
+mod h5_snapshot;
+mod hostile;
+mod inputs_two_eyes;
+mod library_models;
+mod maps_eyes_colour;
+mod maps_topographica;
+mod par_model;
+mod plan_exchange;
+mod par_mpi;
+mod rank_warnings;
+mod report_browser;
+mod sweep_cli;
+mod sweep_local;
+mod sweep_slurm;
+mod xarray_results;
