@@ -13,6 +13,7 @@
 use anyhow::{anyhow, Result};
 use std::sync::{Arc, Mutex};
 use topo_sim::exchange::{Block, Decomposition, Exchange, HaloId};
+use topo_sim::ownership::Ownership;
 use topo_sim::{Network, Probe};
 use topo_spec::{ModelSpec, Time};
 
@@ -78,7 +79,7 @@ impl Exchange for Counter {
     fn size(&self) -> usize {
         1
     }
-    fn register(&mut self, _: &str, _: usize, _: usize, _: Block, _: Block) -> HaloId {
+    fn register(&mut self, _: &str, _: usize, _: usize, _: &Ownership, _: Block) -> HaloId {
         self.calls.push(0);
         HaloId(self.calls.len() - 1)
     }
@@ -94,7 +95,7 @@ impl Exchange for Counter {
         self.collectives += 1;
         (v, index)
     }
-    fn allgather_sheet(&mut self, rows: usize, cols: usize, _: Block, _: &[f64]) -> Vec<f64> {
+    fn allgather_sheet(&mut self, rows: usize, cols: usize, _: &Ownership, _: &[f64]) -> Vec<f64> {
         vec![0.0; rows * cols]
     }
 }

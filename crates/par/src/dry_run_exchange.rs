@@ -25,6 +25,7 @@
 use crate::comm::{ExchangeStats, HaloSummary};
 use crate::plan::{check_tiling, HaloPlan};
 use topo_sim::exchange::{Block, Exchange, HaloId};
+use topo_sim::ownership::Ownership;
 
 /// Every rank's rectangles of one registered halo, in rank order.
 #[derive(Clone, Debug, PartialEq, Eq, Default)]
@@ -120,10 +121,15 @@ impl Exchange for DryRunExchange {
         sheet: &str,
         rows: usize,
         cols: usize,
-        own: Block,
+        own: &Ownership,
         needed: Block,
     ) -> HaloId {
         let index = self.halos.len();
+        // The planner models grid decompositions (one block per rank);
+        // rows dealt in stripes are not planned yet.
+        let own = own.as_block().unwrap_or_else(|| {
+            panic!("dry run: sheet {sheet}: rows dealt in stripes are not planned yet (grid splits only)")
+        });
         let rects = self
             .oracle
             .rects(index, sheet, rows, cols)
@@ -197,7 +203,18 @@ impl Exchange for DryRunExchange {
         (v, index)
     }
 
-    fn allgather_sheet(&mut self, rows: usize, cols: usize, own: Block, local: &[f64]) -> Vec<f64> {
+    fn allgather_sheet(
+        &mut self,
+        rows: usize,
+        cols: usize,
+        own: &Ownership,
+        local: &[f64],
+    ) -> Vec<f64> {
+        let own = own.as_block().unwrap_or_else(|| {
+            panic!(
+                "dry run: allgather of rows dealt in stripes is not planned yet (grid splits only)"
+            )
+        });
         assert_eq!(
             local.len(),
             own.len(),
@@ -423,7 +440,7 @@ mod tests {
             needs: needs.clone(),
         };
         let mut ex = DryRunExchange::new(3, 4, Box::new(Fixed(rects)));
-        let id = ex.register("V1", 8, 8, owns[3], needs[3]);
+        let id = ex.register("V1", 8, 8, &owns[3].into(), needs[3]);
         assert_eq!(*ex.plan(id), HaloPlan::compute(3, &owns, &needs));
         let local: Vec<f64> = (0..16).map(|i| i as f64 + 1.0).collect();
         let mut out = vec![-1.0; needs[3].len()];
@@ -452,6 +469,6 @@ mod tests {
             needs: owns.clone(),
         };
         let mut ex = DryRunExchange::new(0, 2, Box::new(Fixed(rects)));
-        ex.register("V1", 8, 8, owns[0], Block::full(8, 8));
+        ex.register("V1", 8, 8, &owns[0].into(), Block::full(8, 8));
     }
 }

@@ -122,11 +122,11 @@ impl Network {
             .unwrap_or(&[])
     }
 
-    /// Activity of the local block as a `rows x cols` view of the block
+    /// Activity of the locally owned units as an `owned rows x cols` view
     /// (the engine's own kernels keep the row-major slice, [`Network::activity`]).
     pub fn activity_view(&self, sheet: &str) -> Result<ArrayView2<'_, f64>, SimError> {
         let s = self.sheet_ref(sheet)?;
-        ArrayView2::from_shape((s.block.rows(), s.block.cols()), &s.activity[..])
+        ArrayView2::from_shape((s.own.rows.len(), s.own.cols()), &s.activity[..])
             .map_err(|e| SimError::Unknown(format!("activity of {sheet}: {e}")))
     }
 
