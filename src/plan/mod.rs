@@ -17,8 +17,8 @@ pub mod footprint;
 pub mod machine;
 pub mod skeleton;
 
-use crate::par::{DryRunExchange, PeerRects, RankOracle};
 use crate::par::HaloSummary;
+use crate::par::{DryRunExchange, PeerRects, RankOracle};
 use anyhow::{anyhow, Result};
 use footprint::ModelFootprints;
 use machine::Machine;
