@@ -17,6 +17,7 @@ pub use topo_numbergen as numbergen;
 pub use topo_pattern as pattern;
 pub use topo_sim as sim;
 pub use topo_spec as spec;
+
 pub mod analysis_fn;
 pub mod batch;
 pub mod console;
@@ -28,3 +29,4 @@ pub mod memory_estimate;
 pub mod outlog;
 pub mod session;
 pub mod shell;
+pub mod timing;

@@ -20,7 +20,7 @@ pub struct Session {
     /// The engine.
     pub net: Network,
     /// Where this rank's time went (setup, training, exchange).
-    pub training: crate::batch::timing::Training,
+    pub training: crate::timing::Training,
 }
 
 /// A sheet's coordinate system from its spec (nominal bounds and density);
@@ -98,7 +98,7 @@ impl Session {
             split,
             ex,
             net,
-            training: crate::batch::timing::Training {
+            training: crate::timing::Training {
                 setup_s: started.elapsed().as_secs_f64(),
                 ..Default::default()
             },

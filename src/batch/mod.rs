@@ -8,7 +8,6 @@ pub mod rank_warnings;
 pub mod report;
 pub mod run;
 pub mod times;
-pub mod timing;
 
 // The `.out` log is used below batch too (analysis_fn writes to it):
 // it lives at the crate root; this keeps `batch::outlog` paths working.

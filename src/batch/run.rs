@@ -589,7 +589,7 @@ fn run_body(
         ));
     }
     progress.finish();
-    super::timing::write(ctx, &sess.training, dir, simname)?;
+    crate::timing::write(ctx, &sess.training, dir, simname)?;
     if o.snapshot && sess.net.activity_in_flight() {
         // e.g. hierarchical.ty (delays 0.5, phase 0.25): a snapshot holds
         // no events in flight, so none is written rather than a wrong one
