@@ -93,7 +93,8 @@ pub(crate) fn dense_component(func: &str) -> Option<&'static str> {
     Some(match func.strip_prefix(MODULE)?.strip_prefix('.')? {
         "CFPRF_DotProduct_Sparse" => "topo.responsefn.CFPRF_DotProduct",
         "CFPLF_Hebbian_Sparse" => "topo.learningfn.CFPLF_Hebbian",
-        "CFPOF_DivisiveNormalizeL1_Sparse" => "topo.transferfn.optimized.CFPOF_DivisiveNormalizeL1",
+        // The C++ rule multiplies in double as the dense kernel does.
+        "CFPOF_DivisiveNormalizeL1_Sparse" => "topo.optimized.CFPOF_DivisiveNormalize_L1_cython",
         _ => return None,
     })
 }

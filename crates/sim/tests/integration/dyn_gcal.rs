@@ -16,7 +16,7 @@ const STAGE_TOL: f64 = 1e-9;
 #[test]
 fn gcal_first_run_event_by_event() {
     let data = load("dyn_stage_gcal.json");
-    match first_run(&gcal_spec(), &data, STAGE_TOL) {
+    match first_run(&gcal_numpy_path_spec(), &data, STAGE_TOL) {
         Ok(worst) => println!("gcal first run(1): worst stage diff {worst:.3e}"),
         Err(e) => panic!("gcal first diverging stage: {e}"),
     }
@@ -25,7 +25,7 @@ fn gcal_first_run_event_by_event() {
 #[test]
 fn gcal_stage_trace_to_100() {
     let data = load("dyn_stage_gcal.json");
-    let diffs = stage_trace(&gcal_spec(), &data, &["V1", "LGNOn", "LGNOff"]).unwrap();
+    let diffs = stage_trace(&gcal_numpy_path_spec(), &data, &["V1", "LGNOn", "LGNOff"]).unwrap();
     for (t, d) in diffs {
         assert!(d < STAGE_TOL, "t={t}: max |diff| {d:e}");
     }

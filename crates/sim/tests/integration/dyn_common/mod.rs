@@ -167,6 +167,25 @@ pub fn gcal_spec() -> ModelSpec {
     example_model("gcal_class.ty", TRAIN_ARGS)
 }
 
+/// [`gcal_spec`] as the stage data (`tests/data/stages`) were made: on
+/// Topographica's numpy path, without compiled kernels, where ModelGCAL's
+/// `CFPOF_DivisiveNormalize_L1_cython` falls back to the Python class
+/// `CFPOF_DivisiveNormalizeL1` (topo/transferfn/optimized.py,
+/// `provide_unoptimized_equivalent`). The two round differently (float32
+/// multiply vs double; docs/fidelity-notes.md), so stage-by-stage checks
+/// use the Python class and the traintests (made with the kernels) use
+/// [`gcal_spec`].
+pub fn gcal_numpy_path_spec() -> ModelSpec {
+    let text = serde_json::to_string(&gcal_spec()).unwrap();
+    let kernel = "\"topo.optimized.CFPOF_DivisiveNormalize_L1_cython\"";
+    assert!(
+        text.contains(kernel),
+        "gcal_class.ty no longer names the L1 kernel"
+    );
+    let python = "\"topo.transferfn.optimized.CFPOF_DivisiveNormalizeL1\"";
+    serde_json::from_str(&text.replace(kernel, python)).unwrap()
+}
+
 /// `examples/lissom_oo_or.ty` (Topographica's models/lissom_oo_or.ty) at
 /// [`TRAIN_ARGS`].
 pub fn lissom_oo_or_spec() -> ModelSpec {
