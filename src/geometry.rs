@@ -2,7 +2,7 @@
 //! shape, and every projection's slice template and learning-rate divisor,
 //! exactly as Topographica sizes them.
 
-use crate::session::sheet_geometry;
+use crate::session::model_geometry;
 use anyhow::{anyhow, Result};
 use serde::Serialize;
 use std::collections::BTreeMap;
@@ -10,9 +10,10 @@ use topo_sim::exchange::{Block, Decomposition, LocalExchange};
 use topo_sim::Network;
 use topo_spec::ModelSpec;
 
-/// One sheet's geometry.
+/// One sheet's entry in the [`GeometryReport`]: its geometry as Topographica
+/// computes it, with both densities.
 #[derive(Serialize, Debug, Clone, PartialEq)]
-pub struct SheetGeo {
+pub struct SheetEntry {
     /// True bounds `[l, b, r, t]`.
     pub bounds: [f64; 4],
     /// Density along x.
@@ -23,9 +24,9 @@ pub struct SheetGeo {
     pub shape: [usize; 2],
 }
 
-/// One projection's geometry.
+/// One projection's entry in the [`GeometryReport`].
 #[derive(Serialize, Debug, Clone, PartialEq)]
-pub struct ProjectionGeo {
+pub struct ProjectionEntry {
     /// Source sheet.
     pub src: String,
     /// Slice template `[rows, cols]` (odd).
@@ -38,9 +39,9 @@ pub struct ProjectionGeo {
 #[derive(Serialize, Debug, Clone, PartialEq)]
 pub struct GeometryReport {
     /// By sheet name.
-    pub sheets: BTreeMap<String, SheetGeo>,
+    pub sheets: BTreeMap<String, SheetEntry>,
     /// By `DEST.NAME`.
-    pub projections: BTreeMap<String, ProjectionGeo>,
+    pub projections: BTreeMap<String, ProjectionEntry>,
 }
 
 /// Owns nothing: templates are computed, no unit's weights are drawn.
@@ -56,11 +57,11 @@ impl Decomposition for NoUnits {
 /// are generated).
 pub fn geometry_report(spec: &ModelSpec) -> Result<GeometryReport> {
     let mut sheets = BTreeMap::new();
-    for (s, g) in spec.sheets.iter().zip(sheet_geometry(spec)?) {
+    for (s, g) in spec.sheets.iter().zip(model_geometry(spec)?) {
         let c = crate::session::sheet_coords(s)?;
         sheets.insert(
             g.name.clone(),
-            SheetGeo {
+            SheetEntry {
                 bounds: g.lbrt,
                 xdensity: c.xdensity(),
                 ydensity: c.ydensity(),
@@ -75,7 +76,7 @@ pub fn geometry_report(spec: &ModelSpec) -> Result<GeometryReport> {
         let p = net.projection(&dest, &name).map_err(|e| anyhow!("{e}"))?;
         projections.insert(
             format!("{dest}.{name}"),
-            ProjectionGeo {
+            ProjectionEntry {
                 src: p.spec.src.clone(),
                 template_shape: [p.cfs.template_shape.0, p.cfs.template_shape.1],
                 n_units: p.cfs.n_units,

@@ -30,7 +30,7 @@ pub fn sheet_coords(s: &topo_spec::SheetSpec) -> Result<topo_pattern::coords::Sh
 }
 
 /// Every sheet's name, shape and true bounds, from the spec alone.
-pub fn sheet_geometry(spec: &ModelSpec) -> Result<Vec<SheetGeometry>> {
+pub fn model_geometry(spec: &ModelSpec) -> Result<Vec<SheetGeometry>> {
     par::model::model_geometry(spec).map_err(|e| anyhow!("{e}"))
 }
 
@@ -83,7 +83,7 @@ impl Session {
     /// Collective: decompose and build the network.
     pub fn build(ctx: &Context, spec: ModelSpec) -> Result<Session> {
         let started = std::time::Instant::now();
-        let geo = sheet_geometry(&spec)?;
+        let geo = model_geometry(&spec)?;
         let lbrts: Vec<[f64; 4]> = geo.iter().map(|g| g.lbrt).collect();
         let split = split_choice()?;
         let assignment = Assignment::new(ctx.size(), ctx.rank(), &lbrts, split.clone())
@@ -107,7 +107,7 @@ impl Session {
 
     /// The decomposition report (grid, blocks, halo bytes per step).
     pub fn decomposition_report(&self) -> Result<String> {
-        let geo = sheet_geometry(&self.spec)?;
+        let geo = model_geometry(&self.spec)?;
         Ok(report_with_shared_halos(
             &self.decomp,
             &geo,

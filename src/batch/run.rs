@@ -274,7 +274,7 @@ pub fn run_batch(
     let dir = o.output_root.join(o.names.dirname(&o.params));
     super::preflight::check_names(&dir, &simname)?;
     super::preflight::check_object_names(&spec)?;
-    let geo = crate::session::sheet_geometry(&spec)?;
+    let geo = crate::session::model_geometry(&spec)?;
     let fits = crate::memory_estimate::check_fits(&spec, &geo, ctx.size());
     if !ctx.all_ok(fits.is_ok()) {
         bail!(fits

@@ -10,7 +10,7 @@ use crate::batch::run::{
 };
 use crate::batch::times::{parse_times, scaled_default};
 use crate::par::Context;
-use crate::session::{sheet_geometry, Session};
+use crate::session::{model_geometry, Session};
 use anyhow::{anyhow, bail, Context as _, Result};
 use std::path::Path;
 use topo_spec::{ModelSpec, Time, Value};
@@ -152,7 +152,7 @@ pub fn model(
     if geometry {
         // Laying out the projections walks every unit: at absurd densities
         // answer at once with the sheets and the memory estimate instead.
-        let geo = crate::session::sheet_geometry(&spec)?;
+        let geo = crate::session::model_geometry(&spec)?;
         let est = crate::memory_estimate::estimate(&spec, &geo);
         if est.units > GEOMETRY_UNIT_LIMIT {
             let sheets: Vec<String> = geo
@@ -195,7 +195,7 @@ fn num(v: Option<&Value>) -> String {
 pub fn summary(spec: &ModelSpec) -> Result<String> {
     use std::fmt::Write;
     let mut s = String::new();
-    let geo = sheet_geometry(spec)?;
+    let geo = model_geometry(spec)?;
     writeln!(s, "Model {}", spec.source)?;
     let given: Vec<String> = spec
         .global_params

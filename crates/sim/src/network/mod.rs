@@ -110,7 +110,7 @@ impl Network {
     }
 
     /// True bounds `[l, b, r, t]` and x density of a sheet.
-    pub fn sheet_geometry(&self, name: &str) -> Result<([f64; 4], f64), SimError> {
+    pub fn sheet_bounds(&self, name: &str) -> Result<([f64; 4], f64), SimError> {
         self.sheet_ref(name)
             .map(|s| (s.coords.bounds().lbrt(), s.coords.xdensity()))
     }
