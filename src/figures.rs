@@ -121,9 +121,16 @@ fn draw_lines<DB: DrawingBackend>(
         .build_cartesian_2d(x0..x1, y0..y1)
         .map_err(e)?;
     let log_x = fig.log_x;
-    // A log x axis runs in decades, so its round ticks are 1, 10, 100, ...
+    // A log x axis runs in decades: only its whole decades (1, 10, 100,
+    // ...) are labelled; the mesh may also put ticks between them, whose
+    // values (3.1623, ...) would mean nothing to a reader.
     let fmt_x = move |v: &f64| {
-        let v = if log_x { 10f64.powf(*v) } else { *v };
+        if log_x {
+            if (v - v.round()).abs() > 1e-9 {
+                return String::new();
+            }
+            return format!("{}", 10f64.powi(v.round() as i32));
+        }
         format!("{}", (v * 1e4).round() / 1e4)
     };
     chart
