@@ -209,3 +209,44 @@ pub fn scaling_plot(csv: &Path, out: &Path, title: &str) -> Result<()> {
         out,
     )
 }
+
+#[cfg(test)]
+mod tests {
+    use super::scaling_plot;
+
+    const HEADER: &str = "mode,label,ranks,density,efficiency,predicted_efficiency";
+
+    #[test]
+    fn the_scaling_csv_becomes_an_efficiency_png() {
+        let dir = tempfile::tempdir().unwrap();
+        let csv = dir.path().join("scaling.csv");
+        // Measured and planned rows; a planned-only row has no measured
+        // efficiency (empty field) and still plots its prediction.
+        std::fs::write(
+            &csv,
+            format!(
+                "{HEADER}\nstrong,d=48,1,48,1,1\nstrong,d=48,2,48,0.93,0.97\n\
+                 strong,area=15,4096,98,,0.95\nstrong,area=15,1,98,,1\n"
+            ),
+        )
+        .unwrap();
+        let png = dir.path().join("eff.png");
+        scaling_plot(&csv, &png, "GCAL").unwrap();
+        let bytes = std::fs::read(&png).unwrap();
+        assert!(bytes.starts_with(b"\x89PNG\r\n\x1a\n"), "not a PNG");
+        assert!(bytes.len() > 1000, "an empty picture: {} bytes", bytes.len());
+    }
+
+    #[test]
+    fn a_damaged_scaling_csv_is_an_error_naming_the_line() {
+        let dir = tempfile::tempdir().unwrap();
+        let csv = dir.path().join("scaling.csv");
+        std::fs::write(&csv, format!("{HEADER}\nstrong,d=48,1,48\n")).unwrap();
+        let e = scaling_plot(&csv, &dir.path().join("x.png"), "t").unwrap_err();
+        assert!(e.to_string().contains("scaling.csv:2: 4 fields"), "{e}");
+        std::fs::write(&csv, "mode,ranks\nstrong,1\n").unwrap();
+        let e = scaling_plot(&csv, &dir.path().join("x.png"), "t").unwrap_err();
+        assert!(e.to_string().contains("no column density"), "{e}");
+        assert!(!dir.path().join("x.png").exists());
+    }
+}

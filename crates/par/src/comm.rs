@@ -1,10 +1,12 @@
 //! [`MpiExchange`]: the engine's [`Exchange`] over MPI (rsmpi).
 //!
-//! `register` is collective: every rank allgathers its owned block and
-//! needed rectangle, checks that the blocks tile the sheet, and derives its
-//! [`HaloPlan`]. `exchange` then posts non-blocking receives straight into
-//! a per-halo buffer, packs and posts non-blocking sends, copies the locally
-//! owned part while the messages travel, waits for all, and unpacks. All
+//! `register` is collective: every rank allgathers its ownership (owned
+//! rows and columns) and needed rectangle, checks that the owners tile the
+//! sheet, and derives its [`OwnedHaloPlan`]. `exchange` then posts
+//! non-blocking receives straight into a per-halo buffer, packs and posts
+//! non-blocking sends (dense, or (index, value) pairs when smaller:
+//! [`crate::sparse_halo`]), copies the locally owned part while the
+//! messages travel, waits for all, and unpacks. All
 //! buffers and request arrays are allocated once, at registration, so the
 //! step loop does not allocate.
 //!
