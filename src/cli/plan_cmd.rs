@@ -234,7 +234,11 @@ mod tests {
         scaling_plot(&csv, &png, "GCAL").unwrap();
         let bytes = std::fs::read(&png).unwrap();
         assert!(bytes.starts_with(b"\x89PNG\r\n\x1a\n"), "not a PNG");
-        assert!(bytes.len() > 1000, "an empty picture: {} bytes", bytes.len());
+        assert!(
+            bytes.len() > 1000,
+            "an empty picture: {} bytes",
+            bytes.len()
+        );
     }
 
     #[test]
