@@ -453,7 +453,23 @@ mod tests {
         f.write_block("g/d", &[2, 3], &[0, 0], &[2, 3], &data)
             .unwrap();
         f.close().unwrap();
-        let f = H5File::open_read(&path, access).unwrap();
+        // Seen about 1 run in 3 of the whole lib test binary (never alone,
+        // never in a run): the reopen finds the file still locked by the
+        // writer just closed, as if HDF5 deferred that close while another
+        // test thread was inside the library. Not understood yet; until it
+        // is, the reopen waits for the lock (at most 2 s) instead of
+        // failing at once, and still fails if the lock never goes.
+        let mut tries = 0;
+        let f = loop {
+            match H5File::open_read(&path, access) {
+                Ok(f) => break f,
+                Err(e) if tries < 100 && format!("{e:#}").contains("unable to lock file") => {
+                    tries += 1;
+                    std::thread::sleep(std::time::Duration::from_millis(20));
+                }
+                Err(e) => panic!("{e:#}"),
+            }
+        };
         assert_eq!(
             f.read_block::<f64>("g/d", &[1, 1], &[1, 2]).unwrap(),
             vec![4.0, 5.0]
