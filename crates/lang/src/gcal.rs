@@ -452,21 +452,39 @@ impl Interp {
             Obj::List(v) => v.iter().map(crate::pyfmt::py_str).collect::<Vec<_>>(),
             _ => Vec::new(),
         };
-        if dims != ["xy", "or"] {
+        // VisualInputModel.allowed_dims lists od, dy, dr and sf too, and
+        // submodel/color.py adds cr; topo-hpc's expansion builds the
+        // monocular, single-channel network of xy and or only.
+        if let Some(d) = dims.iter().find(|d| *d != "xy" && *d != "or") {
             return Err(self.err(
                 off,
                 format!(
-                    "{class}: only dims=['xy','or'] is supported by topo-hpc, got {}",
+                    "{class}: dims {} names '{d}'; topo-hpc supports only 'xy' and 'or' in {class}'s dims",
                     lit(&get("dims"))
                 ),
             ));
         }
-        if !matches!(get("dataset"), Obj::Str(ref s) if s == "Gaussian") {
-            return Err(self.err(
-                off,
-                format!("{class}: only dataset='Gaussian' is supported by topo-hpc"),
-            ));
-        }
+        let dataset = match get("dataset") {
+            Obj::Str(s) => s,
+            other => {
+                return Err(self.err(
+                    off,
+                    format!(
+                        "{class}: dataset must be a string, not {}",
+                        other.type_name()
+                    ),
+                ))
+            }
+        };
+        let image_files = if dataset == "Gaussian" {
+            None
+        } else {
+            // earlyvision.py: patterns_per_label=int(num_inputs*area*area)
+            let n = get("num_inputs").num().unwrap_or(2.0);
+            let a = get("area").num().unwrap_or(1.0);
+            let per_label = (n * a * a).max(0.0) as usize;
+            Some(self.dataset_images(&class, &dataset, per_label, off)?)
+        };
         // Model.setup: a random_seed other than None becomes
         // param.random_seed before anything is built.
         match get("random_seed") {
@@ -494,6 +512,13 @@ impl Interp {
             .map(|s| s.base.clone())
             .unwrap_or_else(|| class.clone());
         let legacy = base == "ExamplesGCAL";
+        // ExamplesGCAL.__init__ (topo/submodel/gcal.py)
+        if legacy && !(dims.iter().any(|d| d == "xy") && dims.iter().any(|d| d == "or")) {
+            return Err(self.err(
+                off,
+                format!("{class}: ExamplesGCAL is only reproducible for dims = ['xy', 'or']"),
+            ));
+        }
         // a subclass's changes to components, as `_over_<method>` dicts
         // the templates merge over their own parameters
         let names = self
@@ -510,6 +535,20 @@ impl Interp {
             text.push_str(&format!("{k} = {}\n", lit(v)));
         }
         text.push_str(TEMPLATE_HEAD);
+        match &image_files {
+            None => {
+                text.push_str("n_patterns = int(num_inputs*area*area)\n");
+                text.push_str(TEMPLATE_COORDINATED);
+                text.push_str(TEMPLATE_GAUSSIANS);
+            }
+            Some(files) => {
+                let files = Obj::List(files.iter().map(|f| Obj::Str(f.clone())).collect());
+                text.push_str(&format!("image_files = {}\n", lit(&files)));
+                text.push_str("n_patterns = len(image_files)\n");
+                text.push_str(TEMPLATE_COORDINATED);
+                text.push_str(TEMPLATE_IMAGES);
+            }
+        }
         if legacy {
             text.push_str(
                 "retina_radius = area/2.0+1.125\nlgn_radius = area/2.0+0.75\nv1_density = 48\n",
@@ -539,13 +578,45 @@ topo.projection.CFProjection.weights_output_fns = [topo.optimized.CFPOF_Divisive
 topo.projection.SharedWeightCFProjection.response_fn = topo.responsefn.CFPRF_DotProduct()
 period = 1.0 if period is None else period
 bound = area/2.0+0.25
+"#;
+
+// imagen's PatternCoordinator (imagen/patterncoordinator.py): each of
+// `patterns_per_label` patterns gets the XCoordinator/YCoordinator and
+// OrientationCoordinator streams of the features in `dims`, in that
+// order, seeded master_seed (0) + 12/35/21 + pattern number; the pattern
+// parameters are training_pattern_setup's (topo/submodel/earlyvision.py).
+const TEMPLATE_COORDINATED: &str = r#"
+coordinated = []
+for i in range(n_patterns):
+    c = {}
+    if 'xy' in dims:
+        c['x'] = 0.0+numbergen.UniformRandom(lbound=-bound, ubound=bound, seed=12+i, name='XCoordinator'+str(i))
+        c['y'] = 0.0+numbergen.UniformRandom(lbound=-bound, ubound=bound, seed=35+i, name='YCoordinator'+str(i))
+    if 'or' in dims:
+        c['orientation'] = 0.0+numbergen.UniformRandom(lbound=-math.pi, ubound=math.pi, seed=21+i, name='OrientationCoordinator'+str(i))
+    coordinated = coordinated + [c]
+"#;
+
+// PatternCoordinator's default pattern_type Gaussian and composite_type
+// Composite (operator numpy.maximum).
+const TEMPLATE_GAUSSIANS: &str = r#"
 gaussians = []
-for i in range(int(num_inputs*area*area)):
-    gaussians = gaussians + [imagen.Gaussian(size=0.088388, aspect_ratio=4.66667, scale=contrast/100.0,
-        x=0.0+numbergen.UniformRandom(lbound=-bound, ubound=bound, seed=12+i, name='XCoordinator'+str(i)),
-        y=0.0+numbergen.UniformRandom(lbound=-bound, ubound=bound, seed=35+i, name='YCoordinator'+str(i)),
-        orientation=0.0+numbergen.UniformRandom(lbound=-math.pi, ubound=math.pi, seed=21+i, name='OrientationCoordinator'+str(i)))]
+for i in range(n_patterns):
+    gaussians = gaussians + [imagen.Gaussian(size=0.088388 if 'or' in dims else 3*0.088388,
+        aspect_ratio=4.66667 if 'or' in dims else 1.0, scale=contrast/100.0, **coordinated[i])]
 training = imagen.Composite(generators=gaussians, operator=numpy.maximum)
+"#;
+
+// PatternCoordinatorImages: pattern_type FileImage(cache_image=False),
+// composite_type Selector; `image_files` are the files it picks
+// (gcal_dataset.rs). A dataset without MANIFEST_json has the inherent
+// features ['sf', 'cr'], so position and orientation are still varied.
+const TEMPLATE_IMAGES: &str = r#"
+images = []
+for i in range(len(image_files)):
+    images = images + [imagen.image.FileImage(filename=image_files[i], cache_image=False, size=10.0,
+        aspect_ratio=4.66667 if 'or' in dims else 1.0, scale=contrast/100.0, **coordinated[i])]
+training = imagen.Selector(generators=images)
 "#;
 
 const TEMPLATE_RADII: &str = r#"

@@ -39,6 +39,7 @@ mod error;
 mod expr;
 mod from_value;
 mod gcal;
+mod gcal_dataset;
 mod globals;
 mod images;
 mod interp;

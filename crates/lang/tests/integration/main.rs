@@ -8,6 +8,7 @@ mod mutation;
 mod commands;
 mod errors;
 mod fuzz;
+mod gcal_dataset;
 mod golden;
 mod images;
 mod language;

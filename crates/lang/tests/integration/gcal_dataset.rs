@@ -1,0 +1,246 @@
+//! `ModelGCAL(dataset='Nature')`: the training patterns imagen's
+//! `PatternCoordinatorImages` builds for topo/submodel/earlyvision.py's
+//! `training_pattern_setup` (imagen/patterncoordinator.py): which files of
+//! `images/shouval` become `FileImage`s, with which parameters and random
+//! streams, under a `Selector`; and the located errors around it.
+
+use std::path::{Path, PathBuf};
+use topo_spec::{Component, ModelSpec, Value};
+
+fn ramp() -> PathBuf {
+    PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("tests/data/images/ramp.png")
+}
+
+/// A folder holding `m.ty` (the text) and, when `images` is given, an
+/// `images/shouval` folder with those entries (copies of a small PNG;
+/// names without a dot are written as text).
+fn model_dir(name: &str, text: &str, images: Option<&[&str]>) -> PathBuf {
+    let d = std::env::temp_dir().join(format!(
+        "topo-lang-gcal-dataset-{}-{name}",
+        std::process::id()
+    ));
+    let _ = std::fs::remove_dir_all(&d);
+    std::fs::create_dir_all(&d).unwrap();
+    std::fs::write(d.join("m.ty"), text).unwrap();
+    if let Some(files) = images {
+        let f = d.join("images/shouval");
+        std::fs::create_dir_all(&f).unwrap();
+        for n in files {
+            if n.contains('.') {
+                std::fs::copy(ramp(), f.join(n)).unwrap();
+            } else {
+                std::fs::write(f.join(n), "not an image\n").unwrap();
+            }
+        }
+    }
+    d
+}
+
+fn load(dir: &Path, ov: &[(&str, &str)]) -> Result<ModelSpec, topo_lang::LangError> {
+    let ov: Vec<(String, String)> = ov
+        .iter()
+        .map(|(a, b)| (a.to_string(), b.to_string()))
+        .collect();
+    topo_lang::load_model(&dir.join("m.ty"), &ov)
+}
+
+const NATURE: &str = "import topo\nfrom topo.submodel.gcal import ModelGCAL\n\
+                      topo.sim.model = ModelGCAL(dataset='Nature', cortex_density=8)\n";
+
+/// Files in the folder in an order that is not the sorted one, with a
+/// name without a dot (the real folder's README) and a hidden file, which
+/// `glob('*.*')` leaves out.
+const FOLDER: &[&str] = &[
+    "combined03.png",
+    "combined10.png",
+    "README",
+    ".hidden.png",
+    "combined02.png",
+    "combined01.png",
+];
+
+fn retina_input(spec: &ModelSpec) -> &Component {
+    spec.sheets
+        .iter()
+        .find(|s| s.name == "Retina")
+        .and_then(|s| s.component.get("input_generator"))
+        .and_then(Value::as_object)
+        .expect("Retina input_generator")
+}
+
+fn images(spec: &ModelSpec) -> Vec<&Component> {
+    let sel = retina_input(spec);
+    assert_eq!(sel.class, "imagen.Selector");
+    sel.get("generators")
+        .and_then(Value::as_seq)
+        .unwrap()
+        .iter()
+        .map(|g| g.as_object().unwrap())
+        .collect()
+}
+
+fn file_name(c: &Component) -> String {
+    let f = c.get("filename").and_then(Value::as_str).unwrap();
+    Path::new(f)
+        .file_name()
+        .unwrap()
+        .to_string_lossy()
+        .into_owned()
+}
+
+/// Every numbergen object reachable from a parameter value (the
+/// coordinators' streams are `0.0 + UniformRandom(...)`).
+fn streams(v: &Value) -> Vec<&Component> {
+    let mut out = Vec::new();
+    let mut todo = vec![v];
+    while let Some(v) = todo.pop() {
+        match v {
+            Value::Object(c) => {
+                if c.class == "numbergen.UniformRandom" {
+                    out.push(&**c);
+                }
+                for x in c.params.values() {
+                    todo.push(x);
+                }
+            }
+            Value::List(xs) | Value::Tuple(xs) => todo.extend(xs.iter()),
+            Value::Dict(kv) => todo.extend(kv.iter().map(|(_, x)| x)),
+            _ => {}
+        }
+    }
+    out
+}
+
+fn stream<'a>(c: &'a Component, param: &str) -> &'a Component {
+    let v = c.get(param).unwrap_or_else(|| panic!("no {param}"));
+    let s = streams(v);
+    assert_eq!(s.len(), 1, "{param}: one UniformRandom");
+    s[0]
+}
+
+#[test]
+fn nature_picks_the_first_two_sorted_images_as_imagen_does() {
+    // PatternCoordinatorImages: sorted(glob(folder+'/*.*')), of which
+    // _create_patterns keeps patterns_per_label = int(num_inputs*area*area)
+    // = 2 at ModelGCAL's defaults.
+    let d = model_dir("two", NATURE, Some(FOLDER));
+    let spec = load(&d, &[]).unwrap_or_else(|e| panic!("{e}"));
+    let imgs = images(&spec);
+    let names: Vec<String> = imgs.iter().map(|c| file_name(c)).collect();
+    assert_eq!(names, ["combined01.png", "combined02.png"]);
+    // num_inputs=3 takes a third; more than the folder holds takes all
+    // (zip stops at the shorter list).
+    let names = |ov: &[(&str, &str)]| -> Vec<String> {
+        images(&load(&d, ov).unwrap_or_else(|e| panic!("{e}")))
+            .iter()
+            .map(|c| file_name(c))
+            .collect()
+    };
+    assert_eq!(
+        names(&[("num_inputs", "3")]),
+        ["combined01.png", "combined02.png", "combined03.png"]
+    );
+    assert_eq!(names(&[("num_inputs", "9")]).len(), 4);
+    assert_eq!(names(&[("area", "1.5")]).len(), 4, "int(2*1.5*1.5) = 4");
+}
+
+#[test]
+fn nature_images_have_training_pattern_setups_parameters_and_streams() {
+    let d = model_dir("params", NATURE, Some(FOLDER));
+    let spec = load(&d, &[("contrast", "40")]).unwrap_or_else(|e| panic!("{e}"));
+    for (i, img) in images(&spec).into_iter().enumerate() {
+        assert_eq!(img.class, "imagen.image.FileImage");
+        // earlyvision.py: size 10.0 for an image dataset, aspect_ratio
+        // 4.66667 when 'or' is in dims, scale contrast/100.
+        assert_eq!(img.f64("size"), Some(10.0));
+        assert_eq!(img.f64("aspect_ratio"), Some(4.66667));
+        assert_eq!(img.f64("scale"), Some(0.4));
+        assert_eq!(img.get("cache_image"), Some(&Value::Bool(false)));
+        // XCoordinator / YCoordinator / OrientationCoordinator: seeds
+        // master_seed (0) + 12/35/21 + pattern number, bounds area/2+0.25
+        // and ±pi, named after the coordinator and the pattern number.
+        let n = i as f64;
+        for (param, seed, bound, name) in [
+            ("x", 12.0, 0.75, "XCoordinator"),
+            ("y", 35.0, 0.75, "YCoordinator"),
+            (
+                "orientation",
+                21.0,
+                std::f64::consts::PI,
+                "OrientationCoordinator",
+            ),
+        ] {
+            let s = stream(img, param);
+            assert_eq!(s.f64("seed"), Some(seed + n), "{param}");
+            assert_eq!(s.f64("lbound"), Some(-bound), "{param}");
+            assert_eq!(s.f64("ubound"), Some(bound), "{param}");
+            assert_eq!(
+                s.get("name"),
+                Some(&Value::Str(format!("{name}{i}"))),
+                "{param}"
+            );
+        }
+    }
+}
+
+#[test]
+fn nature_without_or_varies_position_only() {
+    let text = NATURE.replace("dataset='Nature'", "dataset='Nature', dims=['xy']");
+    let d = model_dir("xy", &text, Some(FOLDER));
+    let spec = load(&d, &[]).unwrap_or_else(|e| panic!("{e}"));
+    for img in images(&spec) {
+        assert_eq!(img.f64("aspect_ratio"), Some(1.0));
+        assert!(streams(img.get("orientation").unwrap()).is_empty());
+        assert_eq!(streams(img.get("x").unwrap()).len(), 1);
+    }
+}
+
+#[test]
+fn gaussian_dims_xy_uses_round_gaussians_three_times_larger() {
+    let text = NATURE.replace("dataset='Nature'", "dims=['xy']");
+    let d = model_dir("gxy", &text, None);
+    let spec = load(&d, &[]).unwrap_or_else(|e| panic!("{e}"));
+    let c = retina_input(&spec);
+    assert_eq!(c.class, "imagen.Composite");
+    for g in c.get("generators").and_then(Value::as_seq).unwrap() {
+        let g = g.as_object().unwrap();
+        assert_eq!(g.f64("size"), Some(3.0 * 0.088388));
+        assert_eq!(g.f64("aspect_ratio"), Some(1.0));
+        assert!(streams(g.get("orientation").unwrap()).is_empty());
+    }
+}
+
+fn error(d: &Path, ov: &[(&str, &str)]) -> topo_lang::LangError {
+    match load(d, ov) {
+        Ok(_) => panic!("expected an error"),
+        Err(e) => e,
+    }
+}
+
+#[test]
+fn missing_image_folder_is_a_located_error() {
+    let d = model_dir("missing", NATURE, None);
+    let e = error(&d, &[]);
+    assert_eq!(e.line, 3, "{e}");
+    assert!(
+        e.message.contains("'images/shouval'") && e.message.contains("not found"),
+        "{e}"
+    );
+}
+
+#[test]
+fn empty_image_folder_is_a_located_error() {
+    let d = model_dir("empty", NATURE, Some(&["README"]));
+    let e = error(&d, &[]);
+    assert_eq!(e.line, 3, "{e}");
+    assert!(e.message.contains("no image files"), "{e}");
+}
+
+#[test]
+fn unsupported_dims_are_a_located_error() {
+    let text = NATURE.replace("dataset='Nature'", "dims=['xy', 'or', 'od']");
+    let d = model_dir("od", &text, None);
+    let e = error(&d, &[]);
+    assert_eq!(e.line, 3, "{e}");
+    assert!(e.message.contains("'od'"), "{e}");
+}
