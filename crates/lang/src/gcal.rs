@@ -452,14 +452,18 @@ impl Interp {
             Obj::List(v) => v.iter().map(crate::pyfmt::py_str).collect::<Vec<_>>(),
             _ => Vec::new(),
         };
-        // VisualInputModel.allowed_dims lists od, dy, dr and sf too, and
-        // submodel/color.py adds cr; topo-hpc's expansion builds the
-        // monocular, single-channel network of xy and or only.
-        if let Some(d) = dims.iter().find(|d| *d != "xy" && *d != "or") {
+        // VisualInputModel.allowed_dims (topo/submodel/earlyvision.py)
+        // also lists dr and sf, and submodel/color.py adds cr; topo-hpc's
+        // expansion builds the single-channel, static networks of xy, or,
+        // od and dy.
+        if let Some(d) = dims
+            .iter()
+            .find(|d| !["xy", "or", "od", "dy"].contains(&d.as_str()))
+        {
             return Err(self.err(
                 off,
                 format!(
-                    "{class}: dims {} names '{d}'; topo-hpc supports only 'xy' and 'or' in {class}'s dims",
+                    "{class}: dims {} names '{d}'; topo-hpc supports only 'xy', 'or', 'od' and 'dy' in {class}'s dims",
                     lit(&get("dims"))
                 ),
             ));
@@ -513,7 +517,10 @@ impl Interp {
             .unwrap_or_else(|| class.clone());
         let legacy = base == "ExamplesGCAL";
         // ExamplesGCAL.__init__ (topo/submodel/gcal.py)
-        if legacy && !(dims.iter().any(|d| d == "xy") && dims.iter().any(|d| d == "or")) {
+        let mut dim_set: Vec<&str> = dims.iter().map(String::as_str).collect();
+        dim_set.sort();
+        dim_set.dedup();
+        if legacy && dim_set != ["or", "xy"] {
             return Err(self.err(
                 off,
                 format!("{class}: ExamplesGCAL is only reproducible for dims = ['xy', 'or']"),
@@ -577,34 +584,52 @@ topo.projection.CFProjection.learning_fn = topo.learningfn.CFPLF_Hebbian()
 topo.projection.CFProjection.weights_output_fns = [topo.optimized.CFPOF_DivisiveNormalize_L1_cython()]
 topo.projection.SharedWeightCFProjection.response_fn = topo.responsefn.CFPRF_DotProduct()
 period = 1.0 if period is None else period
+binocular = 'od' in dims or 'dy' in dims
+eyes = ['Left', 'Right'] if binocular else ['']
+disparity_bound = max_disparity*0.041665/2.0 if 'dy' in dims else 0.0
+bound_x = area/2.0+0.25-disparity_bound
 bound = area/2.0+0.25
 "#;
 
-// imagen's PatternCoordinator (imagen/patterncoordinator.py): each of
-// `patterns_per_label` patterns gets the XCoordinator/YCoordinator and
-// OrientationCoordinator streams of the features in `dims`, in that
-// order, seeded master_seed (0) + 12/35/21 + pattern number; the pattern
-// parameters are training_pattern_setup's (topo/submodel/earlyvision.py).
+// imagen's PatternCoordinator (imagen/patterncoordinator.py) with
+// Topographica's extra coordinators (topo/misc/featurecoordinators.py):
+// for each eye's label, each of `patterns_per_label` patterns gets the
+// streams of the features in `dims` in feature_coordinators' order (xy,
+// or, od, dy), seeded master_seed (0) + 12/35/21/55/45 + pattern number
+// and named after the coordinator, so both eyes (time-dependent streams
+// of one name and seed) see the same draws. The pattern parameters are
+// training_pattern_setup's (topo/submodel/earlyvision.py).
 const TEMPLATE_COORDINATED: &str = r#"
-coordinated = []
-for i in range(n_patterns):
-    c = {}
-    if 'xy' in dims:
-        c['x'] = 0.0+numbergen.UniformRandom(lbound=-bound, ubound=bound, seed=12+i, name='XCoordinator'+str(i))
-        c['y'] = 0.0+numbergen.UniformRandom(lbound=-bound, ubound=bound, seed=35+i, name='YCoordinator'+str(i))
-    if 'or' in dims:
-        c['orientation'] = 0.0+numbergen.UniformRandom(lbound=-math.pi, ubound=math.pi, seed=21+i, name='OrientationCoordinator'+str(i))
-    coordinated = coordinated + [c]
+coordinated = {}
+for eye in eyes:
+    coordinated[eye] = []
+    for i in range(n_patterns):
+        c = {}
+        if 'xy' in dims:
+            c['x'] = 0.0+numbergen.UniformRandom(lbound=-bound_x, ubound=bound_x, seed=12+i, name='XCoordinator'+str(i))
+            c['y'] = 0.0+numbergen.UniformRandom(lbound=-bound, ubound=bound, seed=35+i, name='YCoordinator'+str(i))
+        if 'or' in dims:
+            c['orientation'] = 0.0+numbergen.UniformRandom(lbound=-math.pi, ubound=math.pi, seed=21+i, name='OrientationCoordinator'+str(i))
+        if 'od' in dims:
+            od = numbergen.UniformRandom(lbound=0, ubound=2, seed=55+i, name='OcularityCoordinator'+str(i))
+            c['scale'] = (1-dim_fraction) + dim_fraction*(2.0-od) if eye == 'Left' else (1-dim_fraction) + dim_fraction*od
+        if 'dy' in dims:
+            dy = numbergen.UniformRandom(lbound=-disparity_bound, ubound=disparity_bound, seed=45+i, name='DisparityCoordinator'+str(i))
+            x = c['x'] if 'x' in c else 0.0
+            c['x'] = x-dy if eye == 'Left' else x+dy
+        coordinated[eye] = coordinated[eye] + [c]
 "#;
 
 // PatternCoordinator's default pattern_type Gaussian and composite_type
 // Composite (operator numpy.maximum).
 const TEMPLATE_GAUSSIANS: &str = r#"
-gaussians = []
-for i in range(n_patterns):
-    gaussians = gaussians + [imagen.Gaussian(size=0.088388 if 'or' in dims else 3*0.088388,
-        aspect_ratio=4.66667 if 'or' in dims else 1.0, scale=contrast/100.0, **coordinated[i])]
-training = imagen.Composite(generators=gaussians, operator=numpy.maximum)
+training = {}
+for eye in eyes:
+    gaussians = []
+    for i in range(n_patterns):
+        gaussians = gaussians + [imagen.Gaussian(**dict(dict(size=0.088388 if 'or' in dims else 3*0.088388,
+            aspect_ratio=4.66667 if 'or' in dims else 1.0, scale=contrast/100.0), **coordinated[eye][i]))]
+    training[eye] = imagen.Composite(generators=gaussians, operator=numpy.maximum)
 "#;
 
 // PatternCoordinatorImages: pattern_type FileImage(cache_image=False),
@@ -612,11 +637,13 @@ training = imagen.Composite(generators=gaussians, operator=numpy.maximum)
 // (gcal_dataset.rs). A dataset without MANIFEST_json has the inherent
 // features ['sf', 'cr'], so position and orientation are still varied.
 const TEMPLATE_IMAGES: &str = r#"
-images = []
-for i in range(len(image_files)):
-    images = images + [imagen.image.FileImage(filename=image_files[i], cache_image=False, size=10.0,
-        aspect_ratio=4.66667 if 'or' in dims else 1.0, scale=contrast/100.0, **coordinated[i])]
-training = imagen.Selector(generators=images)
+training = {}
+for eye in eyes:
+    images = []
+    for i in range(n_patterns):
+        images = images + [imagen.image.FileImage(**dict(dict(filename=image_files[i], cache_image=False,
+            size=10.0, aspect_ratio=4.66667 if 'or' in dims else 1.0, scale=contrast/100.0), **coordinated[eye][i]))]
+    training[eye] = imagen.Selector(generators=images)
 "#;
 
 const TEMPLATE_RADII: &str = r#"
@@ -626,14 +653,16 @@ v1_density = cortex_density
 "#;
 
 const TEMPLATE_SHEETS: &str = r#"
-topo.sim['Retina'] = topo.sheet.GeneratorSheet(period=period, phase=0.05,
-    nominal_density=retina_density, nominal_bounds=topo.sheet.BoundingBox(radius=retina_radius),
-    input_generator=training)
+for eye in eyes:
+    topo.sim[eye+'Retina'] = topo.sheet.GeneratorSheet(period=period, phase=0.05,
+        nominal_density=retina_density, nominal_bounds=topo.sheet.BoundingBox(radius=retina_radius),
+        input_generator=training[eye])
 for polarity in ['On', 'Off']:
-    topo.sim['LGN'+polarity] = topo.sheet.SettlingCFSheet(mask=topo.base.projection.SheetMask(),
-        measure_maps=False, output_fns=[topo.transferfn.misc.HalfRectify()],
-        nominal_density=lgn_density, nominal_bounds=topo.sheet.BoundingBox(radius=lgn_radius),
-        tsettle=2 if gain_control else 0, strict_tsettle=1 if gain_control else 0)
+    for eye in eyes:
+        topo.sim[eye+'LGN'+polarity] = topo.sheet.SettlingCFSheet(mask=topo.base.projection.SheetMask(),
+            measure_maps=False, output_fns=[topo.transferfn.misc.HalfRectify()],
+            nominal_density=lgn_density, nominal_bounds=topo.sheet.BoundingBox(radius=lgn_radius),
+            tsettle=2 if gain_control else 0, strict_tsettle=1 if gain_control else 0)
 topo.sim['V1'] = topo.sheet.SettlingCFSheet(**dict(dict(tsettle=t_settle, plastic=True,
     joint_norm_fn=topo.sheet.compute_joint_norm_totals,
     output_fns=[topo.transferfn.misc.HomeostaticResponse(t_init=t_init, target_activity=target_activity,
@@ -645,23 +674,34 @@ def_surround = surround_size*sf_spacing**0
 "#;
 
 // Each projection as a statement template, instantiated in the order the
-// model dictates below.
+// model dictates below: every (source, destination) pair of sheets in
+// sheet order, each projection whose match conditions hold
+// (Model._compute_projection_specs, topo/submodel/__init__.py). A sheet is
+// (name, level, eye, polarity); lateral gain control reaches the LGN
+// sheets of the same polarity in both eyes
+// (EarlyVisionModel.lateral_gain_control_conditions).
 const TEMPLATE_ORDER: &str = r#"
-for src in ['Retina', 'LGNOn', 'LGNOff', 'V1']:
-    for dest in ['Retina', 'LGNOn', 'LGNOff', 'V1']:
-        if src == 'Retina' and dest in ['LGNOn', 'LGNOff']:
+all_sheets = [(eye+'Retina', 'Retina', eye, '') for eye in eyes]
+for polarity in ['On', 'Off']:
+    all_sheets = all_sheets + [(eye+'LGN'+polarity, 'LGN', eye, polarity) for eye in eyes]
+all_sheets = all_sheets + [('V1', 'V1', '', '')]
+for (src, src_level, src_eye, src_polarity) in all_sheets:
+    for (dest, dest_level, dest_eye, dest_polarity) in all_sheets:
+        if src_level == 'Retina' and dest_level == 'LGN' and src_eye == dest_eye:
             AFFERENT
-        if src == dest and src in ['LGNOn', 'LGNOff'] and gain_control:
+        if src_level == 'LGN' and dest_level == 'LGN' and src_polarity == dest_polarity and gain_control:
             LATERALGC
-        if src in ['LGNOn', 'LGNOff'] and dest == 'V1':
+        if src_level == 'LGN' and dest_level == 'V1':
             V1AFFERENT
-        if src == 'V1' and dest == 'V1':
+        if src_level == 'V1' and dest_level == 'V1':
             LATERALS
 "#;
 
 const TEMPLATE_LEGACY_ORDER: &str = r#"
+src_eye = ''
 for dest in ['LGNOn', 'LGNOff']:
     src = 'Retina'
+    dest_polarity = dest[3:]
     AFFERENT
 if gain_control:
     for dest in ['LGNOn', 'LGNOff']:
@@ -709,7 +749,7 @@ fn expand_placeholders(text: &str) -> String {
 const AFFERENT: &str = r#"
 centerg = imagen.Gaussian(size=def_center, aspect_ratio=1.0, output_fns=[imagen.transferfn.DivisiveNormalizeL1()])
 surroundg = imagen.Gaussian(size=def_surround, aspect_ratio=1.0, output_fns=[imagen.transferfn.DivisiveNormalizeL1()])
-dog = [centerg, surroundg] if dest == 'LGNOn' else [surroundg, centerg]
+dog = [centerg, surroundg] if dest_polarity == 'On' else [surroundg, centerg]
 topo.sim.connect(src, dest, connection_type=topo.projection.SharedWeightCFProjection,
     delay=0.05, strength=lgnaff_strength, name='Afferent',
     nominal_bounds_template=topo.sheet.BoundingBox(radius=lgnaff_radius*sf_spacing**0),
@@ -723,7 +763,7 @@ topo.sim.connect(src, dest, connection_type=topo.projection.SharedWeightCFProjec
     weights_generator=imagen.Gaussian(size=gain_control_size, aspect_ratio=1.0,
         output_fns=[imagen.transferfn.DivisiveNormalizeL1()]),
     nominal_bounds_template=topo.sheet.BoundingBox(radius=gain_control_size),
-    name='LateralGC', strength=0.6/1)
+    name='LateralGC'+src_eye, strength=0.6/(2 if binocular else 1))
 "#;
 
 const V1AFFERENT: &str = r#"

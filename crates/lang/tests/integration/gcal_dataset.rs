@@ -238,9 +238,139 @@ fn empty_image_folder_is_a_located_error() {
 
 #[test]
 fn unsupported_dims_are_a_located_error() {
+    // sf (several LGN channels) and dr (lagged projections, Sweepers)
+    // are not built by topo-hpc's expansion.
+    for dim in ["sf", "dr", "cr"] {
+        let text = NATURE.replace("dataset='Nature'", &format!("dims=['xy', 'or', '{dim}']"));
+        let d = model_dir(&format!("bad-{dim}"), &text, None);
+        let e = error(&d, &[]);
+        assert_eq!(e.line, 3, "{e}");
+        assert!(e.message.contains(&format!("'{dim}'")), "{e}");
+    }
+}
+
+/// The binocular network of `dims` with 'od' or 'dy' (earlyvision.py's
+/// sheet_setup and match conditions; sheet names as SheetSpec's
+/// name_ordering eye, level, polarity makes them).
+#[test]
+fn od_dims_build_two_eyes_with_shared_gain_control() {
     let text = NATURE.replace("dataset='Nature'", "dims=['xy', 'or', 'od']");
-    let d = model_dir("od", &text, None);
-    let e = error(&d, &[]);
-    assert_eq!(e.line, 3, "{e}");
-    assert!(e.message.contains("'od'"), "{e}");
+    let d = model_dir("two-eyes", &text, None);
+    let spec = load(&d, &[]).unwrap_or_else(|e| panic!("{e}"));
+    let sheets: Vec<&str> = spec.sheets.iter().map(|s| s.name.as_str()).collect();
+    assert_eq!(
+        sheets,
+        [
+            "LeftRetina",
+            "RightRetina",
+            "LeftLGNOn",
+            "RightLGNOn",
+            "LeftLGNOff",
+            "RightLGNOff",
+            "V1"
+        ]
+    );
+    let conns: Vec<String> = spec
+        .connections
+        .iter()
+        .map(|c| format!("{}->{}:{}", c.src, c.dest, c.name))
+        .collect();
+    assert_eq!(
+        conns,
+        [
+            "LeftRetina->LeftLGNOn:Afferent",
+            "LeftRetina->LeftLGNOff:Afferent",
+            "RightRetina->RightLGNOn:Afferent",
+            "RightRetina->RightLGNOff:Afferent",
+            "LeftLGNOn->LeftLGNOn:LateralGCLeft",
+            "LeftLGNOn->RightLGNOn:LateralGCLeft",
+            "LeftLGNOn->V1:LeftLGNOnAfferent",
+            "RightLGNOn->LeftLGNOn:LateralGCRight",
+            "RightLGNOn->RightLGNOn:LateralGCRight",
+            "RightLGNOn->V1:RightLGNOnAfferent",
+            "LeftLGNOff->LeftLGNOff:LateralGCLeft",
+            "LeftLGNOff->RightLGNOff:LateralGCLeft",
+            "LeftLGNOff->V1:LeftLGNOffAfferent",
+            "RightLGNOff->LeftLGNOff:LateralGCRight",
+            "RightLGNOff->RightLGNOff:LateralGCRight",
+            "RightLGNOff->V1:RightLGNOffAfferent",
+            "V1->V1:LateralExcitatory",
+            "V1->V1:LateralInhibitory"
+        ]
+    );
+    for c in spec
+        .connections
+        .iter()
+        .filter(|c| c.name.starts_with("LateralGC"))
+    {
+        assert_eq!(
+            c.component.f64("strength"),
+            Some(0.3),
+            "0.6/2 with two eyes"
+        );
+    }
+    // OcularityCoordinator: the scale is (1-df) + df*(2-u) in the left eye
+    // and (1-df) + df*u in the right, u one stream per pattern (seed 55+i)
+    // of the same name in both eyes.
+    let gens = |eye: &str| -> Vec<Component> {
+        let sh = spec.sheets.iter().find(|s| s.name == eye).unwrap();
+        let c = sh
+            .component
+            .get("input_generator")
+            .and_then(Value::as_object)
+            .unwrap();
+        c.get("generators")
+            .and_then(Value::as_seq)
+            .unwrap()
+            .iter()
+            .map(|g| g.as_object().unwrap().clone())
+            .collect()
+    };
+    for eye in ["LeftRetina", "RightRetina"] {
+        for (i, g) in gens(eye).iter().enumerate() {
+            let s = stream(g, "scale");
+            assert_eq!(s.f64("seed"), Some(55.0 + i as f64));
+            assert_eq!(
+                s.get("name"),
+                Some(&Value::Str(format!("OcularityCoordinator{i}")))
+            );
+            assert_eq!(s.f64("ubound"), Some(2.0));
+        }
+    }
+}
+
+#[test]
+fn dy_dims_shift_x_by_a_disparity_stream_and_narrow_the_x_bound() {
+    let text = NATURE.replace("dataset='Nature'", "dims=['xy', 'or', 'dy']");
+    let d = model_dir("dy", &text, None);
+    let spec = load(&d, &[]).unwrap_or_else(|e| panic!("{e}"));
+    let sh = spec
+        .sheets
+        .iter()
+        .find(|s| s.name == "RightRetina")
+        .unwrap();
+    let c = sh
+        .component
+        .get("input_generator")
+        .and_then(Value::as_object)
+        .unwrap();
+    let db = 4.0 * 0.041665 / 2.0;
+    for (i, g) in c
+        .get("generators")
+        .and_then(Value::as_seq)
+        .unwrap()
+        .iter()
+        .enumerate()
+    {
+        let g = g.as_object().unwrap();
+        let mut x = streams(g.get("x").unwrap());
+        x.sort_by_key(|s| s.f64("seed").unwrap() as i64);
+        assert_eq!(x.len(), 2, "XCoordinator and DisparityCoordinator");
+        assert_eq!(x[0].f64("seed"), Some(12.0 + i as f64));
+        assert_eq!(x[0].f64("ubound"), Some(0.75 - db));
+        assert_eq!(x[1].f64("seed"), Some(45.0 + i as f64));
+        assert_eq!(x[1].f64("ubound"), Some(db));
+        // no od: the scale stays contrast/100
+        assert_eq!(g.f64("scale"), Some(0.7));
+    }
 }
