@@ -11,10 +11,26 @@ fn ramp() -> PathBuf {
     PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("tests/data/images/ramp.png")
 }
 
+/// A scratch folder, removed when dropped.
+struct Dir(PathBuf);
+
+impl std::ops::Deref for Dir {
+    type Target = Path;
+    fn deref(&self) -> &Path {
+        &self.0
+    }
+}
+
+impl Drop for Dir {
+    fn drop(&mut self) {
+        let _ = std::fs::remove_dir_all(&self.0);
+    }
+}
+
 /// A folder holding `m.ty` (the text) and, when `images` is given, an
 /// `images/shouval` folder with those entries (copies of a small PNG;
 /// names without a dot are written as text).
-fn model_dir(name: &str, text: &str, images: Option<&[&str]>) -> PathBuf {
+fn model_dir(name: &str, text: &str, images: Option<&[&str]>) -> Dir {
     let d = std::env::temp_dir().join(format!(
         "topo-lang-gcal-dataset-{}-{name}",
         std::process::id()
@@ -33,7 +49,7 @@ fn model_dir(name: &str, text: &str, images: Option<&[&str]>) -> PathBuf {
             }
         }
     }
-    d
+    Dir(d)
 }
 
 fn load(dir: &Path, ov: &[(&str, &str)]) -> Result<ModelSpec, topo_lang::LangError> {
