@@ -453,17 +453,16 @@ impl Interp {
             _ => Vec::new(),
         };
         // VisualInputModel.allowed_dims (topo/submodel/earlyvision.py)
-        // also lists dr and sf, and submodel/color.py adds cr; topo-hpc's
-        // expansion builds the single-channel, static networks of xy, or,
-        // od and dy.
+        // also lists dr, and submodel/color.py adds cr; topo-hpc's
+        // expansion builds the static networks of xy, or, od, dy and sf.
         if let Some(d) = dims
             .iter()
-            .find(|d| !["xy", "or", "od", "dy"].contains(&d.as_str()))
+            .find(|d| !["xy", "or", "od", "dy", "sf"].contains(&d.as_str()))
         {
             return Err(self.err(
                 off,
                 format!(
-                    "{class}: dims {} names '{d}'; topo-hpc supports only 'xy', 'or', 'od' and 'dy' in {class}'s dims",
+                    "{class}: dims {} names '{d}'; topo-hpc supports only 'xy', 'or', 'od', 'dy' and 'sf' in {class}'s dims",
                     lit(&get("dims"))
                 ),
             ));
@@ -558,7 +557,7 @@ impl Interp {
         }
         if legacy {
             text.push_str(
-                "retina_radius = area/2.0+1.125\nlgn_radius = area/2.0+0.75\nv1_density = 48\n",
+                "retina_radius = area/2.0+1.125\nlegacy_lgn_radius = area/2.0+0.75\nv1_density = 48\n",
             );
         } else {
             text.push_str(TEMPLATE_RADII);
@@ -587,6 +586,9 @@ period = 1.0 if period is None else period
 binocular = 'od' in dims or 'dy' in dims
 eyes = ['Left', 'Right'] if binocular else ['']
 disparity_bound = max_disparity*0.041665/2.0 if 'dy' in dims else 0.0
+SF = list(range(1, sf_channels+1)) if 'sf' in dims else [1]
+max_sf = max(SF)
+sf_props = [(str(c), c, True) for c in SF] if max_sf > 1 else [('', 1, False)]
 bound_x = area/2.0+0.25-disparity_bound
 bound = area/2.0+0.25
 "#;
@@ -595,10 +597,13 @@ bound = area/2.0+0.25
 // Topographica's extra coordinators (topo/misc/featurecoordinators.py):
 // for each eye's label, each of `patterns_per_label` patterns gets the
 // streams of the features in `dims` in feature_coordinators' order (xy,
-// or, od, dy), seeded master_seed (0) + 12/35/21/55/45 + pattern number
+// or, od, dy, sf), seeded master_seed (0) + 12/35/21/55/45/77 + pattern number
 // and named after the coordinator, so both eyes (time-dependent streams
 // of one name and seed) see the same draws. The pattern parameters are
-// training_pattern_setup's (topo/submodel/earlyvision.py).
+// training_pattern_setup's (topo/submodel/earlyvision.py). The
+// SpatialFrequencyCoordinator scales the pattern's size by a draw in
+// [1, sf_spacing**(sf_max_channel-1)]; an image dataset has 'sf' among its
+// inherent features (PatternCoordinatorImages), so images keep size 10.
 const TEMPLATE_COORDINATED: &str = r#"
 coordinated = {}
 for eye in eyes:
@@ -617,6 +622,9 @@ for eye in eyes:
             dy = numbergen.UniformRandom(lbound=-disparity_bound, ubound=disparity_bound, seed=45+i, name='DisparityCoordinator'+str(i))
             x = c['x'] if 'x' in c else 0.0
             c['x'] = x-dy if eye == 'Left' else x+dy
+        if 'sf' in dims and dataset == 'Gaussian':
+            sf = numbergen.UniformRandom(lbound=1, ubound=sf_spacing**(max_sf-1), seed=77+i, name='SpatialFrequencyCoordinator'+str(i))
+            c['size'] = (0.088388 if 'or' in dims else 3*0.088388)*sf
         coordinated[eye] = coordinated[eye] + [c]
 "#;
 
@@ -646,9 +654,11 @@ for eye in eyes:
     training[eye] = imagen.Selector(generators=images)
 "#;
 
+// EarlyVisionModel.Retina: room for the widest channel's LGN and V1
+// afferent fields around V1.
 const TEMPLATE_RADII: &str = r#"
-retina_radius = area/2.0 + v1aff_radius*sf_spacing**0 + lgnaff_radius*sf_spacing**0 + lgnlateral_radius
-lgn_radius = area/2.0 + v1aff_radius*sf_spacing**0 + lgnlateral_radius
+retina_radius = area/2.0 + v1aff_radius*sf_spacing**(max_sf-1) + lgnaff_radius*sf_spacing**(max_sf-1) + lgnlateral_radius
+legacy_lgn_radius = None
 v1_density = cortex_density
 "#;
 
@@ -659,37 +669,40 @@ for eye in eyes:
         input_generator=training[eye])
 for polarity in ['On', 'Off']:
     for eye in eyes:
-        topo.sim[eye+'LGN'+polarity] = topo.sheet.SettlingCFSheet(mask=topo.base.projection.SheetMask(),
-            measure_maps=False, output_fns=[topo.transferfn.misc.HalfRectify()],
-            nominal_density=lgn_density, nominal_bounds=topo.sheet.BoundingBox(radius=lgn_radius),
-            tsettle=2 if gain_control else 0, strict_tsettle=1 if gain_control else 0)
+        for (sf_suffix, channel, has_sf) in sf_props:
+            sf_aff_multiplier = sf_spacing**(max_sf-1) if gain_control_SF else sf_spacing**(channel-1)
+            lgn_gc = gain_control_SF if has_sf else gain_control
+            lgn_radius = (area/2.0 + v1aff_radius*sf_aff_multiplier + lgnlateral_radius) if legacy_lgn_radius is None else legacy_lgn_radius
+            topo.sim[eye+'LGN'+polarity+sf_suffix] = topo.sheet.SettlingCFSheet(mask=topo.base.projection.SheetMask(),
+                measure_maps=False, output_fns=[topo.transferfn.misc.HalfRectify()],
+                nominal_density=lgn_density, nominal_bounds=topo.sheet.BoundingBox(radius=lgn_radius),
+                tsettle=2 if lgn_gc else 0, strict_tsettle=1 if lgn_gc else 0)
 topo.sim['V1'] = topo.sheet.SettlingCFSheet(**dict(dict(tsettle=t_settle, plastic=True,
     joint_norm_fn=topo.sheet.compute_joint_norm_totals,
     output_fns=[topo.transferfn.misc.HomeostaticResponse(t_init=t_init, target_activity=target_activity,
         learning_rate=0.01 if homeostasis else 0.0)],
     nominal_density=v1_density, nominal_bounds=topo.sheet.BoundingBox(radius=area/2.0)), **_over_V1))
-
-def_center = center_size*sf_spacing**0
-def_surround = surround_size*sf_spacing**0
 "#;
 
 // Each projection as a statement template, instantiated in the order the
 // model dictates below: every (source, destination) pair of sheets in
 // sheet order, each projection whose match conditions hold
 // (Model._compute_projection_specs, topo/submodel/__init__.py). A sheet is
-// (name, level, eye, polarity); lateral gain control reaches the LGN
-// sheets of the same polarity in both eyes
+// (name, level, eye, polarity, SF channel, whether the sheet has an SF
+// property); lateral gain control reaches the LGN sheets of the same
+// polarity in both eyes, across SF channels when gain_control_SF
 // (EarlyVisionModel.lateral_gain_control_conditions).
 const TEMPLATE_ORDER: &str = r#"
-all_sheets = [(eye+'Retina', 'Retina', eye, '') for eye in eyes]
+all_sheets = [(eye+'Retina', 'Retina', eye, '', 1, False) for eye in eyes]
 for polarity in ['On', 'Off']:
-    all_sheets = all_sheets + [(eye+'LGN'+polarity, 'LGN', eye, polarity) for eye in eyes]
-all_sheets = all_sheets + [('V1', 'V1', '', '')]
-for (src, src_level, src_eye, src_polarity) in all_sheets:
-    for (dest, dest_level, dest_eye, dest_polarity) in all_sheets:
+    for eye in eyes:
+        all_sheets = all_sheets + [(eye+'LGN'+polarity+sf_suffix, 'LGN', eye, polarity, channel, has_sf) for (sf_suffix, channel, has_sf) in sf_props]
+all_sheets = all_sheets + [('V1', 'V1', '', '', 1, False)]
+for (src, src_level, src_eye, src_polarity, src_sf, src_has_sf) in all_sheets:
+    for (dest, dest_level, dest_eye, dest_polarity, dest_sf, dest_has_sf) in all_sheets:
         if src_level == 'Retina' and dest_level == 'LGN' and src_eye == dest_eye:
             AFFERENT
-        if src_level == 'LGN' and dest_level == 'LGN' and src_polarity == dest_polarity and gain_control:
+        if src_level == 'LGN' and dest_level == 'LGN' and src_polarity == dest_polarity and gain_control and (gain_control_SF or src_sf == dest_sf):
             LATERALGC
         if src_level == 'LGN' and dest_level == 'V1':
             V1AFFERENT
@@ -699,6 +712,9 @@ for (src, src_level, src_eye, src_polarity) in all_sheets:
 
 const TEMPLATE_LEGACY_ORDER: &str = r#"
 src_eye = ''
+src_sf = 1
+src_has_sf = False
+dest_sf = 1
 for dest in ['LGNOn', 'LGNOff']:
     src = 'Retina'
     dest_polarity = dest[3:]
@@ -709,15 +725,25 @@ if gain_control:
         LATERALGC
 for src in ['LGNOn', 'LGNOff']:
     dest = 'V1'
+    src_polarity = src[3:]
     V1AFFERENT
 src = 'V1'
 dest = 'V1'
 LATERALS
 "#;
 
+// ModelGCAL.analysis_setup (topo/submodel/gcal.py): with 'sf', the
+// class default of measure_sine_pref's frequencies becomes 2.4 times each
+// channel's relative size (plus half the smallest and twice the largest
+// with expand_sf_test_range).
 const TEMPLATE_ANALYSIS: &str = r#"
 topo.analysis.featureresponses.FeatureMaps.selectivity_multiplier = 2.0
 topo.analysis.featureresponses.FeatureCurveCommand.contrasts = [1, 10, 30, 50, 100]
+if 'sf' in dims:
+    sf_relative_sizes = [sf_spacing**(sf_channel-1) for sf_channel in SF]
+    wide_relative_sizes = [0.5*sf_relative_sizes[0]] + sf_relative_sizes + [2.0*sf_relative_sizes[-1]]
+    relative_sizes = wide_relative_sizes if expand_sf_test_range else sf_relative_sizes
+    topo.command.analysis.measure_sine_pref.frequencies = [2.4*s for s in relative_sizes]
 "#;
 
 /// Statement bodies substituted into the order templates (kept apart so
@@ -747,12 +773,12 @@ fn expand_placeholders(text: &str) -> String {
 }
 
 const AFFERENT: &str = r#"
-centerg = imagen.Gaussian(size=def_center, aspect_ratio=1.0, output_fns=[imagen.transferfn.DivisiveNormalizeL1()])
-surroundg = imagen.Gaussian(size=def_surround, aspect_ratio=1.0, output_fns=[imagen.transferfn.DivisiveNormalizeL1()])
+centerg = imagen.Gaussian(size=center_size*sf_spacing**(dest_sf-1), aspect_ratio=1.0, output_fns=[imagen.transferfn.DivisiveNormalizeL1()])
+surroundg = imagen.Gaussian(size=surround_size*sf_spacing**(dest_sf-1), aspect_ratio=1.0, output_fns=[imagen.transferfn.DivisiveNormalizeL1()])
 dog = [centerg, surroundg] if dest_polarity == 'On' else [surroundg, centerg]
 topo.sim.connect(src, dest, connection_type=topo.projection.SharedWeightCFProjection,
     delay=0.05, strength=lgnaff_strength, name='Afferent',
-    nominal_bounds_template=topo.sheet.BoundingBox(radius=lgnaff_radius*sf_spacing**0),
+    nominal_bounds_template=topo.sheet.BoundingBox(radius=lgnaff_radius*sf_spacing**(dest_sf-1)),
     weights_generator=imagen.Composite(generators=dog, operator=numpy.subtract))
 "#;
 
@@ -763,17 +789,18 @@ topo.sim.connect(src, dest, connection_type=topo.projection.SharedWeightCFProjec
     weights_generator=imagen.Gaussian(size=gain_control_size, aspect_ratio=1.0,
         output_fns=[imagen.transferfn.DivisiveNormalizeL1()]),
     nominal_bounds_template=topo.sheet.BoundingBox(radius=gain_control_size),
-    name='LateralGC'+src_eye, strength=0.6/(2 if binocular else 1))
+    name='LateralGC'+src_eye+('SF'+str(src_sf) if src_has_sf and gain_control_SF else ''),
+    strength=0.6/(2 if binocular else 1))
 "#;
 
 const V1AFFERENT: &str = r#"
 topo.sim.connect(src, dest, **dict(dict(connection_type=topo.projection.CFProjection,
     delay=(0.05 if gain_control else 0.10)+0,
     dest_port=('Activity', 'JointNormalize', 'Afferent'),
-    name=src+'Afferent', learning_rate=aff_lr,
-    strength=aff_strength*(1.5 if gain_control else 1.0),
-    weights_generator=imagen.random.GaussianCloud(gaussian_size=2.0*v1aff_radius*sf_spacing**0),
-    nominal_bounds_template=topo.sheet.BoundingBox(radius=v1aff_radius*sf_spacing**0)), **_over_V1_afferent))
+    name=src_eye+'LGN'+src_polarity+'Afferent'+('SF'+str(src_sf) if src_sf > 1 else ''),
+    learning_rate=aff_lr, strength=aff_strength*(1.5 if gain_control else 1.0),
+    weights_generator=imagen.random.GaussianCloud(gaussian_size=2.0*v1aff_radius*sf_spacing**(src_sf-1)),
+    nominal_bounds_template=topo.sheet.BoundingBox(radius=v1aff_radius*sf_spacing**(src_sf-1))), **_over_V1_afferent))
 "#;
 
 const LATERALS: &str = r#"

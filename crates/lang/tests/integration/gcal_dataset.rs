@@ -254,9 +254,9 @@ fn empty_image_folder_is_a_located_error() {
 
 #[test]
 fn unsupported_dims_are_a_located_error() {
-    // sf (several LGN channels) and dr (lagged projections, Sweepers)
-    // are not built by topo-hpc's expansion.
-    for dim in ["sf", "dr", "cr"] {
+    // dr (lagged projections, Sweepers) and cr (colour retinas) are not
+    // built by topo-hpc's expansion.
+    for dim in ["dr", "cr"] {
         let text = NATURE.replace("dataset='Nature'", &format!("dims=['xy', 'or', '{dim}']"));
         let d = model_dir(&format!("bad-{dim}"), &text, None);
         let e = error(&d, &[]);
