@@ -19,6 +19,7 @@ mod gcal_opt_kernels;
 mod h5_snapshot;
 mod hostile;
 mod inputs_model_gcal_eyes;
+mod inputs_model_gcal_sf;
 mod inputs_two_eyes;
 mod library_models;
 mod maps_eyes_colour;
