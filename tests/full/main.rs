@@ -18,6 +18,7 @@ mod cli_userclass;
 mod gcal_opt_kernels;
 mod h5_snapshot;
 mod hostile;
+mod inputs_model_gcal_dr;
 mod inputs_model_gcal_eyes;
 mod inputs_model_gcal_sf;
 mod inputs_two_eyes;

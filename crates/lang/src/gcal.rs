@@ -452,17 +452,17 @@ impl Interp {
             Obj::List(v) => v.iter().map(crate::pyfmt::py_str).collect::<Vec<_>>(),
             _ => Vec::new(),
         };
-        // VisualInputModel.allowed_dims (topo/submodel/earlyvision.py)
-        // also lists dr, and submodel/color.py adds cr; topo-hpc's
-        // expansion builds the static networks of xy, or, od, dy and sf.
+        // VisualInputModel.allowed_dims (topo/submodel/earlyvision.py);
+        // submodel/color.py adds cr (colour retinas), which topo-hpc's
+        // expansion does not build.
         if let Some(d) = dims
             .iter()
-            .find(|d| !["xy", "or", "od", "dy", "sf"].contains(&d.as_str()))
+            .find(|d| !["xy", "or", "od", "dy", "sf", "dr"].contains(&d.as_str()))
         {
             return Err(self.err(
                 off,
                 format!(
-                    "{class}: dims {} names '{d}'; topo-hpc supports only 'xy', 'or', 'od', 'dy' and 'sf' in {class}'s dims",
+                    "{class}: dims {} names '{d}'; topo-hpc supports only 'xy', 'or', 'od', 'dy', 'sf' and 'dr' in {class}'s dims",
                     lit(&get("dims"))
                 ),
             ));
@@ -532,7 +532,7 @@ impl Interp {
             .into_iter()
             .map(|(m, d)| (format!("_over_{m}"), d))
             .collect();
-        let mut text = String::from("import topo\nimport imagen\nimport imagen.random\nimport numbergen\nimport numpy\nimport math\n");
+        let mut text = String::from("import topo\nimport imagen\nimport imagen.random\nimport numbergen\nimport numpy\nimport math\nimport copy\n");
         text.push_str(&format!(
             "numbergen.TimeAware.time_dependent = {}\n",
             if legacy { "False" } else { "True" }
@@ -591,6 +591,13 @@ max_sf = max(SF)
 sf_props = [(str(c), c, True) for c in SF] if max_sf > 1 else [('', 1, False)]
 bound_x = area/2.0+0.25-disparity_bound
 bound = area/2.0+0.25
+lags = list(range(num_lags)) if 'dr' in dims else [0]
+max_lag = max(lags)
+if 'dr' in dims:
+    bound_x = bound_x + speed*max_lag
+    bound = bound + speed*max_lag
+align = (speed != 0 and 'dr' in dims) if align_orientations is None else align_orientations
+reset_period = max_lag*period + period
 "#;
 
 // imagen's PatternCoordinator (imagen/patterncoordinator.py) with
@@ -614,7 +621,7 @@ for eye in eyes:
             c['x'] = 0.0+numbergen.UniformRandom(lbound=-bound_x, ubound=bound_x, seed=12+i, name='XCoordinator'+str(i))
             c['y'] = 0.0+numbergen.UniformRandom(lbound=-bound, ubound=bound, seed=35+i, name='YCoordinator'+str(i))
         if 'or' in dims:
-            c['orientation'] = 0.0+numbergen.UniformRandom(lbound=-math.pi, ubound=math.pi, seed=21+i, name='OrientationCoordinator'+str(i))
+            c['orientation'] = 0.0+numbergen.UniformRandom(lbound=-math.pi, ubound=math.pi, seed=21+(0 if align else i), name='OrientationCoordinator'+('' if align else str(i)))
         if 'od' in dims:
             od = numbergen.UniformRandom(lbound=0, ubound=2, seed=55+i, name='OcularityCoordinator'+str(i))
             c['scale'] = (1-dim_fraction) + dim_fraction*(2.0-od) if eye == 'Left' else (1-dim_fraction) + dim_fraction*od
@@ -635,8 +642,11 @@ training = {}
 for eye in eyes:
     gaussians = []
     for i in range(n_patterns):
-        gaussians = gaussians + [imagen.Gaussian(**dict(dict(size=0.088388 if 'or' in dims else 3*0.088388,
-            aspect_ratio=4.66667 if 'or' in dims else 1.0, scale=contrast/100.0), **coordinated[eye][i]))]
+        g = imagen.Gaussian(**dict(dict(size=0.088388 if 'or' in dims else 3*0.088388,
+            aspect_ratio=4.66667 if 'or' in dims else 1.0, scale=contrast/100.0), **coordinated[eye][i]))
+        if 'dr' in dims:
+            g = imagen.Sweeper(generator=copy.deepcopy(g), speed=speed, reset_period=reset_period)
+        gaussians = gaussians + [g]
     training[eye] = imagen.Composite(generators=gaussians, operator=numpy.maximum)
 "#;
 
@@ -649,8 +659,11 @@ training = {}
 for eye in eyes:
     images = []
     for i in range(n_patterns):
-        images = images + [imagen.image.FileImage(**dict(dict(filename=image_files[i], cache_image=False,
-            size=10.0, aspect_ratio=4.66667 if 'or' in dims else 1.0, scale=contrast/100.0), **coordinated[eye][i]))]
+        g = imagen.image.FileImage(**dict(dict(filename=image_files[i], cache_image=False,
+            size=10.0, aspect_ratio=4.66667 if 'or' in dims else 1.0, scale=contrast/100.0), **coordinated[eye][i]))
+        if 'dr' in dims:
+            g = imagen.Sweeper(generator=copy.deepcopy(g), speed=speed, reset_period=reset_period)
+        images = images + [g]
     training[eye] = imagen.Selector(generators=images)
 "#;
 
@@ -739,6 +752,8 @@ LATERALS
 const TEMPLATE_ANALYSIS: &str = r#"
 topo.analysis.featureresponses.FeatureMaps.selectivity_multiplier = 2.0
 topo.analysis.featureresponses.FeatureCurveCommand.contrasts = [1, 10, 30, 50, 100]
+if 'dr' in dims:
+    topo.analysis.featureresponses.MeasureResponseCommand.durations = [(max_lag+1)*1.0]
 if 'sf' in dims:
     sf_relative_sizes = [sf_spacing**(sf_channel-1) for sf_channel in SF]
     wide_relative_sizes = [0.5*sf_relative_sizes[0]] + sf_relative_sizes + [2.0*sf_relative_sizes[-1]]
@@ -794,10 +809,11 @@ topo.sim.connect(src, dest, connection_type=topo.projection.SharedWeightCFProjec
 "#;
 
 const V1AFFERENT: &str = r#"
-topo.sim.connect(src, dest, **dict(dict(connection_type=topo.projection.CFProjection,
-    delay=(0.05 if gain_control else 0.10)+0,
+for lag in lags:
+  topo.sim.connect(src, dest, **dict(dict(connection_type=topo.projection.CFProjection,
+    delay=(0.05 if gain_control else 0.10)+lag,
     dest_port=('Activity', 'JointNormalize', 'Afferent'),
-    name=src_eye+'LGN'+src_polarity+'Afferent'+('SF'+str(src_sf) if src_sf > 1 else ''),
+    name=src_eye+'LGN'+src_polarity+'Afferent'+('SF'+str(src_sf) if src_sf > 1 else '')+('Lag'+str(lag) if lag > 0 else ''),
     learning_rate=aff_lr, strength=aff_strength*(1.5 if gain_control else 1.0),
     weights_generator=imagen.random.GaussianCloud(gaussian_size=2.0*v1aff_radius*sf_spacing**(src_sf-1)),
     nominal_bounds_template=topo.sheet.BoundingBox(radius=v1aff_radius*sf_spacing**(src_sf-1))), **_over_V1_afferent))

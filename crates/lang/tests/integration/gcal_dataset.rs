@@ -254,9 +254,9 @@ fn empty_image_folder_is_a_located_error() {
 
 #[test]
 fn unsupported_dims_are_a_located_error() {
-    // dr (lagged projections, Sweepers) and cr (colour retinas) are not
-    // built by topo-hpc's expansion.
-    for dim in ["dr", "cr"] {
+    // cr (colour retinas, topo/submodel/color.py) is not built by
+    // topo-hpc's expansion.
+    for dim in ["cr"] {
         let text = NATURE.replace("dataset='Nature'", &format!("dims=['xy', 'or', '{dim}']"));
         let d = model_dir(&format!("bad-{dim}"), &text, None);
         let e = error(&d, &[]);

@@ -9,6 +9,7 @@ mod commands;
 mod errors;
 mod fuzz;
 mod gcal_dataset;
+mod gcal_dr;
 mod gcal_sf;
 mod golden;
 mod images;
