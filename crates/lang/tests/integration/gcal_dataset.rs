@@ -255,8 +255,8 @@ fn empty_image_folder_is_a_located_error() {
 #[test]
 fn unsupported_dims_are_a_located_error() {
     // cr (colour retinas, topo/submodel/color.py) is not built by
-    // topo-hpc's expansion.
-    for dim in ["cr"] {
+    // topo-hpc's expansion; 'zz' is in no allowed_dims.
+    for dim in ["cr", "zz"] {
         let text = NATURE.replace("dataset='Nature'", &format!("dims=['xy', 'or', '{dim}']"));
         let d = model_dir(&format!("bad-{dim}"), &text, None);
         let e = error(&d, &[]);
