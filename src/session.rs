@@ -65,19 +65,7 @@ pub fn report_with_shared_halos(
     par::decomposition_report(decomp, geo, &used) + &shared
 }
 
-/// The environment variable that chooses how sheets are split among
-/// ranks: comma-separated `MODE` (every sheet) or `SHEET=MODE` items, MODE
-/// one of `grid` (the default), `rows-cyclic`, `rows-cyclic:K`,
-/// `row-blocks`, `col-blocks` (see [`crate::par::SheetSplit`]).
-pub const SPLIT_ENV: &str = "TOPO_HPC_SPLIT";
-
-/// The split chosen by [`SPLIT_ENV`] (the grid when unset).
-pub fn split_choice() -> Result<SplitChoice> {
-    match std::env::var(SPLIT_ENV) {
-        Err(_) => Ok(SplitChoice::default()),
-        Ok(s) => SplitChoice::parse(&s).map_err(|e| anyhow!("{SPLIT_ENV}={s}: {e}")),
-    }
-}
+pub use crate::balance::SPLIT_ENV;
 
 impl Session {
     /// Collective: decompose and build the network.
@@ -85,7 +73,7 @@ impl Session {
         let started = std::time::Instant::now();
         let geo = model_geometry(&spec)?;
         let lbrts: Vec<[f64; 4]> = geo.iter().map(|g| g.lbrt).collect();
-        let split = split_choice()?;
+        let split = crate::balance::split_choice(&spec)?;
         let assignment = Assignment::new(ctx.size(), ctx.rank(), &lbrts, split.clone())
             .map_err(|e| anyhow!("cannot decompose the sheets: {e}"))?;
         let mut ex = ctx.exchange();
