@@ -43,6 +43,18 @@ pub fn report_with_shared_halos(
     net: &Network,
     ex: &MpiExchange,
 ) -> String {
+    report_with_split(decomp, &SplitChoice::default(), geo, net, ex)
+}
+
+/// [`report_with_shared_halos`] listing each rank's units of every sheet
+/// as `split` deals them.
+pub fn report_with_split(
+    decomp: &GridDecomposition,
+    split: &SplitChoice,
+    geo: &[SheetGeometry],
+    net: &Network,
+    ex: &MpiExchange,
+) -> String {
     let all = ex.halo_summaries();
     let mut used = Vec::new();
     let mut shared = String::new();
@@ -62,7 +74,16 @@ pub fn report_with_shared_halos(
             (None, _) => {}
         }
     }
-    par::decomposition_report(decomp, geo, &used) + &shared
+    let lbrts: Vec<[f64; 4]> = geo.iter().map(|g| g.lbrt).collect();
+    // Any rank's view answers for every rank (ownership_of takes the rank).
+    let assignment = par::Assignment::new(decomp.size(), 0, &lbrts, split.clone()).ok();
+    let owner = |q: usize, sh: &SheetGeometry| -> topo_sim::ownership::Ownership {
+        match &assignment {
+            Some(a) => a.ownership_of(q, &sh.name, sh.rows, sh.cols, sh.lbrt),
+            None => decomp.block_of(q, sh.rows, sh.cols, sh.lbrt).into(),
+        }
+    };
+    par::decomposition_report_owned(decomp, &owner, geo, &used) + &shared
 }
 
 pub use crate::balance::SPLIT_ENV;
@@ -96,12 +117,9 @@ impl Session {
     /// The decomposition report (grid, blocks, halo bytes per step).
     pub fn decomposition_report(&self) -> Result<String> {
         let geo = model_geometry(&self.spec)?;
-        Ok(report_with_shared_halos(
-            &self.decomp,
-            &geo,
-            &self.net,
-            &self.ex,
-        ))
+        Ok(crate::balance::describe(&self.spec, &self.split)
+            + "\n"
+            + &report_with_split(&self.decomp, &self.split, &geo, &self.net, &self.ex))
     }
 
     /// Collective: advance to absolute time `t` (no-op if already there).
