@@ -19,6 +19,7 @@ pub use topo_sim as sim;
 pub use topo_spec as spec;
 
 pub mod analysis_fn;
+pub mod balance;
 pub mod batch;
 pub mod console;
 pub mod figures;

@@ -43,6 +43,18 @@ pub fn report_with_shared_halos(
     net: &Network,
     ex: &MpiExchange,
 ) -> String {
+    report_with_split(decomp, &SplitChoice::default(), geo, net, ex)
+}
+
+/// [`report_with_shared_halos`] listing each rank's units of every sheet
+/// as `split` deals them.
+pub fn report_with_split(
+    decomp: &GridDecomposition,
+    split: &SplitChoice,
+    geo: &[SheetGeometry],
+    net: &Network,
+    ex: &MpiExchange,
+) -> String {
     let all = ex.halo_summaries();
     let mut used = Vec::new();
     let mut shared = String::new();
@@ -62,22 +74,19 @@ pub fn report_with_shared_halos(
             (None, _) => {}
         }
     }
-    par::decomposition_report(decomp, geo, &used) + &shared
+    let lbrts: Vec<[f64; 4]> = geo.iter().map(|g| g.lbrt).collect();
+    // Any rank's view answers for every rank (ownership_of takes the rank).
+    let assignment = par::Assignment::new(decomp.size(), 0, &lbrts, split.clone()).ok();
+    let owner = |q: usize, sh: &SheetGeometry| -> topo_sim::ownership::Ownership {
+        match &assignment {
+            Some(a) => a.ownership_of(q, &sh.name, sh.rows, sh.cols, sh.lbrt),
+            None => decomp.block_of(q, sh.rows, sh.cols, sh.lbrt).into(),
+        }
+    };
+    par::decomposition_report_owned(decomp, &owner, geo, &used) + &shared
 }
 
-/// The environment variable that chooses how sheets are split among
-/// ranks: comma-separated `MODE` (every sheet) or `SHEET=MODE` items, MODE
-/// one of `grid` (the default), `rows-cyclic`, `rows-cyclic:K`,
-/// `row-blocks`, `col-blocks` (see [`crate::par::SheetSplit`]).
-pub const SPLIT_ENV: &str = "TOPO_HPC_SPLIT";
-
-/// The split chosen by [`SPLIT_ENV`] (the grid when unset).
-pub fn split_choice() -> Result<SplitChoice> {
-    match std::env::var(SPLIT_ENV) {
-        Err(_) => Ok(SplitChoice::default()),
-        Ok(s) => SplitChoice::parse(&s).map_err(|e| anyhow!("{SPLIT_ENV}={s}: {e}")),
-    }
-}
+pub use crate::balance::SPLIT_ENV;
 
 impl Session {
     /// Collective: decompose and build the network.
@@ -85,7 +94,7 @@ impl Session {
         let started = std::time::Instant::now();
         let geo = model_geometry(&spec)?;
         let lbrts: Vec<[f64; 4]> = geo.iter().map(|g| g.lbrt).collect();
-        let split = split_choice()?;
+        let split = crate::balance::split_choice(&spec)?;
         let assignment = Assignment::new(ctx.size(), ctx.rank(), &lbrts, split.clone())
             .map_err(|e| anyhow!("cannot decompose the sheets: {e}"))?;
         let mut ex = ctx.exchange();
@@ -108,12 +117,9 @@ impl Session {
     /// The decomposition report (grid, blocks, halo bytes per step).
     pub fn decomposition_report(&self) -> Result<String> {
         let geo = model_geometry(&self.spec)?;
-        Ok(report_with_shared_halos(
-            &self.decomp,
-            &geo,
-            &self.net,
-            &self.ex,
-        ))
+        Ok(crate::balance::describe(&self.spec, &self.split)
+            + "\n"
+            + &report_with_split(&self.decomp, &self.split, &geo, &self.net, &self.ex))
     }
 
     /// Collective: advance to absolute time `t` (no-op if already there).

@@ -81,25 +81,27 @@ pub fn measure_cog(
                 ys.push(y);
             }
             let (rows, cols) = sess.net.sheet_shape(sheet).map_err(|e| anyhow!("{e}"))?;
-            let b = sess.net.sheet_block(sheet).map_err(|e| anyhow!("{e}"))?;
+            let own = sess
+                .net
+                .sheet_ownership(sheet)
+                .map_err(|e| anyhow!("{e}"))?;
             let mut label = proj.clone();
             if let Some(first) = label.get(0..1) {
                 label = first.to_uppercase() + &label[1..];
             }
             for (name, data) in [("XCoG", &xs), ("YCoG", &ys)] {
-                let block = ndarray::ArrayView2::from_shape((b.rows(), b.cols()), &data[..])?;
-                f.write_array2(
+                f.write_owned2(
                     &format!("{group}/{sheet}/{name}.{label}"),
                     (rows, cols),
-                    (b.r0, b.c0),
-                    block,
+                    &own,
+                    &data[..],
                 )?;
             }
             out.push(CogMaps {
                 sheet: sheet.clone(),
                 label,
-                x: sess.ex.allgather_sheet(rows, cols, &b.into(), &xs),
-                y: sess.ex.allgather_sheet(rows, cols, &b.into(), &ys),
+                x: sess.ex.allgather_sheet(rows, cols, &own, &xs),
+                y: sess.ex.allgather_sheet(rows, cols, &own, &ys),
             });
         }
     }

@@ -786,7 +786,7 @@ pub fn measure(
     let mut out = Vec::with_capacity(sheets.len());
     for (s, c) in sheets.iter().zip(&collectors) {
         let (rows, cols) = sess.net.sheet_shape(s).map_err(|e| anyhow!("{e}"))?;
-        let b = sess.net.sheet_block(s).map_err(|e| anyhow!("{e}"))?;
+        let own = sess.net.sheet_ownership(s).map_err(|e| anyhow!("{e}"))?;
         let mut maps = Vec::new();
         for (i, feature) in m.features.iter().enumerate() {
             let map = c.map(i, m.multiplier).map_err(|e| anyhow!("{e}"))?;
@@ -797,14 +797,8 @@ pub fn measure(
                 ("Selectivity", &map.selectivity, None),
             ] {
                 let name = format!("{base}{suffix}");
-                let block = ndarray::ArrayView2::from_shape((b.rows(), b.cols()), data)?;
-                f.write_array2(
-                    &format!("{group}/{s}/{name}"),
-                    (rows, cols),
-                    (b.r0, b.c0),
-                    block,
-                )?;
-                let whole = sess.ex.allgather_sheet(rows, cols, &b.into(), data);
+                f.write_owned2(&format!("{group}/{s}/{name}"), (rows, cols), &own, data)?;
+                let whole = sess.ex.allgather_sheet(rows, cols, &own, data);
                 maps.push((name, whole, cyclic));
             }
         }

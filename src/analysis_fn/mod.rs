@@ -235,13 +235,15 @@ fn write_activity(
     png: &Path,
 ) -> Result<()> {
     let (rows, cols) = sess.net.sheet_shape(sheet).map_err(|e| anyhow!("{e}"))?;
-    let b = sess.net.sheet_block(sheet).map_err(|e| anyhow!("{e}"))?;
-    let local = sess.net.activity_view(sheet).map_err(|e| anyhow!("{e}"))?;
-    f.write_array2(
+    let own = sess
+        .net
+        .sheet_ownership(sheet)
+        .map_err(|e| anyhow!("{e}"))?;
+    f.write_owned2(
         &format!("{group}/{sheet}/activity"),
         (rows, cols),
-        (b.r0, b.c0),
-        local,
+        &own,
+        sess.net.activity(sheet),
     )?;
     // The plot and the mean need the whole sheet; analysis is off the step
     // loop, so a gather is fine here.

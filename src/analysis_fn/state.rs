@@ -58,33 +58,41 @@ pub fn state_pop(ctx: &Context, sess: &mut Session, saved: SavedState) -> Result
 }
 
 /// The hyperslab `(start, count)` of a saved local array; it must lie
-/// inside what this rank saved (same decomposition).
+/// inside one of the hyperslabs this rank saved (same decomposition).
 fn sub_slab(a: &LocalArray, start: &[usize], count: &[usize]) -> Result<ArrayData, String> {
-    let n = a.start.len();
+    let n = a.global_shape.len();
     if start.len() != n || count.len() != n {
         return Err(format!("{}: rank mismatch in a state read", a.path));
     }
-    if start == a.start.as_slice() && count == a.count.as_slice() {
-        return Ok(a.data.clone());
+    if count.contains(&0) {
+        return Ok(a.data.empty_like());
     }
-    for d in 0..n {
-        if count[d] > 0 && (start[d] < a.start[d] || start[d] + count[d] > a.start[d] + a.count[d])
-        {
-            return Err(format!(
-                "{}: the read {start:?}+{count:?} is not inside this rank's saved part {:?}+{:?}",
-                a.path, a.start, a.count
-            ));
+    let mut base = 0;
+    let mut found = None;
+    for sl in &a.slabs {
+        let inside = (0..n)
+            .all(|d| start[d] >= sl.start[d] && start[d] + count[d] <= sl.start[d] + sl.count[d]);
+        if inside {
+            found = Some((sl, base));
+            break;
         }
+        base += sl.len();
     }
+    let Some((sl, base)) = found else {
+        return Err(format!(
+            "{}: the read {start:?}+{count:?} is not inside this rank's saved part {:?}",
+            a.path, a.slabs
+        ));
+    };
     let total: usize = count.iter().product();
     let mut idx = Vec::with_capacity(total);
     let mut pos = vec![0usize; n];
     for _ in 0..total {
         let mut flat = 0;
         for d in 0..n {
-            flat = flat * a.count[d] + (start[d] - a.start[d] + pos[d]);
+            flat = flat * sl.count[d] + (start[d] - sl.start[d] + pos[d]);
         }
-        idx.push(flat);
+        idx.push(base + flat);
         for d in (0..n).rev() {
             pos[d] += 1;
             if pos[d] < count[d] {
@@ -103,24 +111,36 @@ fn sub_slab(a: &LocalArray, start: &[usize], count: &[usize]) -> Result<ArrayDat
 #[cfg(test)]
 mod tests {
     use super::*;
+    use topo_sim::state::Hyperslab;
 
     #[test]
     fn sub_slab_reads_a_rectangle_of_the_saved_part() {
-        // Saved part: rows 2..5, cols 10..14 of a larger array, value = 100r + c.
+        // Saved part: rows 2..5, cols 10..14 of a larger array, value = 100r + c,
+        // and a second stripe, rows 6..8.
         let data: Vec<f64> = (2..5)
+            .chain(6..8)
             .flat_map(|r| (10..14).map(move |c| (100 * r + c) as f64))
             .collect();
+        let slab = |r0: usize, rows: usize| Hyperslab {
+            start: vec![r0, 10],
+            count: vec![rows, 4],
+        };
         let a = LocalArray {
             path: "x".into(),
             global_shape: vec![8, 20],
-            start: vec![2, 10],
-            count: vec![3, 4],
+            slabs: vec![slab(2, 3), slab(6, 2)],
             data: ArrayData::F64(data),
         };
         let ArrayData::F64(v) = sub_slab(&a, &[3, 11], &[2, 2]).unwrap() else {
             panic!("wrong type")
         };
         assert_eq!(v, vec![311.0, 312.0, 411.0, 412.0]);
+        let ArrayData::F64(v) = sub_slab(&a, &[7, 12], &[1, 2]).unwrap() else {
+            panic!("wrong type")
+        };
+        assert_eq!(v, vec![712.0, 713.0]);
         assert!(sub_slab(&a, &[1, 11], &[2, 2]).is_err());
+        // Spanning two stripes (row 5 is not saved) is refused.
+        assert!(sub_slab(&a, &[4, 11], &[3, 1]).is_err());
     }
 }

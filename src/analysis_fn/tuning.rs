@@ -162,19 +162,21 @@ pub fn measure_or_tuning_fullfield(
     let ors = &inner[0].values;
     for (s, per) in sheets.iter().zip(&collectors) {
         let (rows, cols) = sess.net.sheet_shape(s).map_err(|e| anyhow!("{e}"))?;
-        let b = sess.net.sheet_block(s).map_err(|e| anyhow!("{e}"))?;
-        let mut data = Vec::with_capacity(contrast.values.len() * ors.len() * b.rows() * b.cols());
+        let own = sess.net.sheet_ownership(s).map_err(|e| anyhow!("{e}"))?;
+        let mut data = Vec::with_capacity(contrast.values.len() * ors.len() * own.len());
         for c in per {
             for bin in 0..ors.len() {
                 data.extend_from_slice(c.peaks(0, bin).ok_or_else(|| anyhow!("no bin {bin}"))?);
             }
         }
         let (nc, nx) = (contrast.values.len(), ors.len());
-        f.write_block(
+        // Per (contrast, orientation), the owned units in their order: the
+        // row-major order of the union of the rank's stripes.
+        f.write_owned(
             &format!("{group}/{s}/OrientationTuning"),
-            &[nc, nx, rows, cols],
-            &[0, 0, b.r0, b.c0],
-            &[nc, nx, b.rows(), b.cols()],
+            &[nc, nx],
+            (rows, cols),
+            &own,
             &data,
         )?;
         for (name, axis) in [("contrast", &contrast.values), ("orientation", ors)] {

@@ -17,6 +17,7 @@ use hdf5_sys::h5s::{
 use ndarray::{Array2, ArrayView2};
 use std::path::Path;
 pub use topo_par::H5Access;
+use topo_sim::ownership::Ownership;
 
 /// Element types the file stores.
 pub trait Element: hdf5::H5Type + Copy + Default {
@@ -170,6 +171,24 @@ impl H5File {
         count: &[usize],
         data: &[T],
     ) -> Result<()> {
+        self.write_slabs(path, shape, &[(start, count)], data)
+    }
+
+    /// Collective: [`H5File::write_block`] for a rank whose part is
+    /// several disjoint hyperslabs (rows dealt in stripes): one selection
+    /// of all of them and one collective write, so every rank makes the
+    /// same calls whatever it owns. HDF5 transfers a selection in the
+    /// row-major order of the file's dataspace, so `data` must be the
+    /// union's elements in that order (for stripes of whole rows in
+    /// increasing order, their concatenation). No slab: the rank writes
+    /// nothing and still takes part.
+    pub fn write_slabs<T: Element>(
+        &self,
+        path: &str,
+        shape: &[usize],
+        slabs: &[(&[usize], &[usize])],
+        data: &[T],
+    ) -> Result<()> {
         let (gpath, name) = Self::split(path);
         let group = self.ensure_group(gpath)?;
         // A measurement repeated at the same time replaces its map, as
@@ -189,7 +208,7 @@ impl H5File {
                 .create(name)
                 .with_context(|| format!("cannot create dataset {path}"))?
         };
-        self.write_into(&ds, shape, start, count, data)
+        self.write_into(&ds, shape, slabs, data)
             .with_context(|| format!("collective write of {path} failed"))?;
         Ok(ds.flush().map(|_| ())?)
     }
@@ -198,44 +217,57 @@ impl H5File {
         &self,
         ds: &hdf5::Dataset,
         shape: &[usize],
-        start: &[usize],
-        count: &[usize],
+        slabs: &[(&[usize], &[usize])],
         data: &[T],
     ) -> Result<()> {
-        if shape.len() != start.len() || shape.len() != count.len() {
-            bail!("rank of shape/start/count differ");
-        }
-        let n: usize = count.iter().product();
-        if data.len() != n {
-            bail!("data has {} elements, hyperslab {}", data.len(), n);
-        }
-        for d in 0..shape.len() {
-            if count[d] > 0 && start[d] + count[d] > shape[d] {
-                bail!("hyperslab outside the dataset in dimension {d}");
+        let h = |v: &[usize]| v.iter().map(|&x| x as u64).collect::<Vec<u64>>();
+        let mut sel = Vec::with_capacity(slabs.len());
+        for &(start, count) in slabs {
+            if shape.len() != start.len() || shape.len() != count.len() {
+                bail!("rank of shape/start/count differ");
+            }
+            for d in 0..shape.len() {
+                if count[d] > 0 && start[d] + count[d] > shape[d] {
+                    bail!("hyperslab outside the dataset in dimension {d}");
+                }
+            }
+            if count.iter().product::<usize>() > 0 {
+                sel.push((h(start), h(count)));
             }
         }
-        let h = |v: &[usize]| v.iter().map(|&x| x as u64).collect::<Vec<u64>>();
-        let (st, ct) = (h(start), h(count));
+        let n: usize = slabs.iter().map(|s| s.1.iter().product::<usize>()).sum();
+        if data.len() != n {
+            bail!("data has {} elements, hyperslabs {}", data.len(), n);
+        }
         hdf5::sync::sync(|| {
             let fspace = Space::of_dataset(ds)?;
             let mspace = Space::simple(n.max(1) as u64)?;
-            // SAFETY: both ids are valid dataspaces (checked by `Space`);
-            // `st` and `ct` hold one value per dimension of the dataset
-            // (checked above), as H5Sselect_hyperslab reads.
-            let status = unsafe {
-                if n == 0 {
-                    H5Sselect_none(fspace.0).min(H5Sselect_none(mspace.0))
+            let mut status = 0;
+            if sel.is_empty() {
+                // SAFETY: both ids are valid dataspaces (checked by `Space`).
+                status = unsafe { H5Sselect_none(fspace.0).min(H5Sselect_none(mspace.0)) };
+            }
+            for (i, (st, ct)) in sel.iter().enumerate() {
+                let op = if i == 0 {
+                    H5S_seloper_t::H5S_SELECT_SET
                 } else {
+                    H5S_seloper_t::H5S_SELECT_OR
+                };
+                // SAFETY: `fspace` is a valid dataspace (checked by
+                // `Space`); `st` and `ct` hold one value per dimension of
+                // the dataset (checked above), as H5Sselect_hyperslab reads.
+                let s = unsafe {
                     H5Sselect_hyperslab(
                         fspace.0,
-                        H5S_seloper_t::H5S_SELECT_SET,
+                        op,
                         st.as_ptr(),
                         std::ptr::null(),
                         ct.as_ptr(),
                         std::ptr::null(),
                     )
-                }
-            };
+                };
+                status = status.min(s);
+            }
             let dxpl = self.access.collective_transfer().map_err(|e| anyhow!(e))?;
             let ptr = if n == 0 {
                 std::ptr::null()
@@ -243,9 +275,11 @@ impl H5File {
                 data.as_ptr()
             };
             // SAFETY: the dataset, spaces and transfer list are valid ids;
-            // the memory space selects `n` elements of T::native() and
-            // `data` holds `n` values of T (checked above); a rank that
-            // writes nothing selects none and passes no buffer.
+            // the memory space selects `n` elements of T::native(), as many
+            // as the file selection (disjoint slabs, checked by the
+            // callers' ownerships), and `data` holds `n` values of T
+            // (checked above); a rank that writes nothing selects none and
+            // passes no buffer.
             let r = unsafe {
                 H5Dwrite(
                     ds.id(),
@@ -261,6 +295,50 @@ impl H5File {
             }
             Ok(())
         })
+    }
+
+    /// Collective: a per-unit 2-D array of a `shape` (rows, cols) sheet,
+    /// this rank's units `own` from `data` (laid out as `own` says: its
+    /// owned rows in increasing order), one hyperslab per run of rows.
+    pub fn write_owned2<T: Element>(
+        &self,
+        path: &str,
+        shape: (usize, usize),
+        own: &Ownership,
+        data: &[T],
+    ) -> Result<()> {
+        self.write_owned(path, &[], shape, own, data)
+    }
+
+    /// Collective: a per-unit array with `lead` leading dimensions before
+    /// the sheet's (rows, cols), e.g. `[contrast, orientation, rows, cols]`;
+    /// `data` is row-major over `lead` then this rank's units in `own`'s
+    /// order (the row-major order of the union of its stripes).
+    pub fn write_owned<T: Element>(
+        &self,
+        path: &str,
+        lead: &[usize],
+        shape: (usize, usize),
+        own: &Ownership,
+        data: &[T],
+    ) -> Result<()> {
+        let mut full = lead.to_vec();
+        full.extend([shape.0, shape.1]);
+        let parts: Vec<(Vec<usize>, Vec<usize>)> = own
+            .blocks()
+            .map(|b| {
+                let mut st = vec![0; lead.len()];
+                let mut ct = lead.to_vec();
+                st.extend([b.r0, b.c0]);
+                ct.extend([b.rows(), b.cols()]);
+                (st, ct)
+            })
+            .collect();
+        let slabs: Vec<(&[usize], &[usize])> = parts
+            .iter()
+            .map(|(s, c)| (s.as_slice(), c.as_slice()))
+            .collect();
+        self.write_slabs(path, &full, &slabs, data)
     }
 
     /// Collective: [`H5File::write_block`] for 2-D data: dataset `path` of

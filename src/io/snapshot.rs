@@ -154,10 +154,15 @@ fn write_tmp(
     blob("spec_json", meta.spec_json)?;
     blob("state_json", meta.state_json)?;
     for a in arrays {
+        let slabs: Vec<(&[usize], &[usize])> = a
+            .slabs
+            .iter()
+            .map(|s| (s.start.as_slice(), s.count.as_slice()))
+            .collect();
         match &a.data {
-            ArrayData::F64(d) => f.write_block(&a.path, &a.global_shape, &a.start, &a.count, d),
-            ArrayData::F32(d) => f.write_block(&a.path, &a.global_shape, &a.start, &a.count, d),
-            ArrayData::I32(d) => f.write_block(&a.path, &a.global_shape, &a.start, &a.count, d),
+            ArrayData::F64(d) => f.write_slabs(&a.path, &a.global_shape, &slabs, d),
+            ArrayData::F32(d) => f.write_slabs(&a.path, &a.global_shape, &slabs, d),
+            ArrayData::I32(d) => f.write_slabs(&a.path, &a.global_shape, &slabs, d),
         }
         .with_context(|| format!("writing {}", a.path))?;
     }

@@ -60,6 +60,11 @@ impl ConnGeometry {
         format!("{}.{}", self.dest, self.name)
     }
 
+    /// Rows of the uncropped template (the connection field's height).
+    pub fn template_rows(&self) -> usize {
+        (self.slice[1] - self.slice[0]).max(0) as usize
+    }
+
     fn row_range(&self, r: usize) -> (i64, i64) {
         let (_, y) = self.dest_coords.matrixidx2sheet(r as i64, 0);
         let (row, _) = self.src_coords.sheet2matrixidx(0.0, y);

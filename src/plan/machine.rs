@@ -49,13 +49,13 @@ pub struct Machine {
 impl Default for Machine {
     fn default() -> Machine {
         Machine {
-            source: "defaults (topo-hpc plan --calibrate on the 2-core development machine; InfiniBand HDR-class network)".into(),
+            source: "defaults (topo-hpc plan --calibrate on the 2-core development machine, 2026-12-04 16:50 UTC, benches/results/machine.json; InfiniBand HDR-class network)".into(),
             threads: 1,
-            response_weights_per_s: 1.29e9,
-            learning_weights_per_s: 4.19e8,
-            activation_units_per_s: 4.02e8,
-            generation_units_per_s: 2.46e6,
-            memory_bytes_per_s: 5.87e9,
+            response_weights_per_s: 3.23e9,
+            learning_weights_per_s: 1.13e9,
+            activation_units_per_s: 6.24e8,
+            generation_units_per_s: 5.12e6,
+            memory_bytes_per_s: 1.14e10,
             latency_s: 1.5e-6,
             network_bytes_per_s: 12.0e9,
         }

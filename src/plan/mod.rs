@@ -210,6 +210,12 @@ pub struct Plan {
     pub threads: usize,
     /// Process grid (rows, cols).
     pub grid: [usize; 2],
+    /// How a run splits each sheet (`topo_hpc::balance`: the default
+    /// chosen from the spec, or `TOPO_HPC_SPLIT`).
+    pub split: String,
+    /// Set when the run's split deals some sheet's rows: the volumes and
+    /// times below are then those of the grid split.
+    pub split_note: Option<String>,
     /// The box whose grid lines cut every sheet (l, b, r, t).
     pub cut_box: [f64; 4],
     /// Iterations counted (traffic totals cover them all).
@@ -692,10 +698,21 @@ pub fn plan(spec: &ModelSpec, o: &PlanOptions) -> Result<Plan> {
             .collect()
     });
 
+    let choice = crate::balance::split_choice(spec)?;
+    let dealt = spec
+        .sheets
+        .iter()
+        .any(|s| choice.of(&s.name) != crate::par::SheetSplit::Grid);
     Ok(Plan {
         ranks: n,
         threads: o.threads,
         grid: lay.grid,
+        split: crate::balance::describe(spec, &choice),
+        split_note: (dealt && n > 1).then(|| {
+            "the exchange volumes, memory and times below are planned for the grid split of \
+             every sheet: the dry run does not plan rows dealt in stripes yet"
+                .to_string()
+        }),
         cut_box: lay.cut_box,
         iterations_counted: sk.iterations.len(),
         units_per_rank: per_rank_f(&units),
@@ -755,6 +772,10 @@ pub fn render(p: &Plan) -> String {
         "{} rank(s) x {} thread(s): process grid {} x {} (rows x cols) over the cut box l,b,r,t = {l}, {b}, {r}, {t}",
         p.ranks, p.threads, p.grid[0], p.grid[1]
     );
+    let _ = writeln!(s, "{}", p.split);
+    if let Some(note) = &p.split_note {
+        let _ = writeln!(s, "note: {note}");
+    }
     let _ = writeln!(
         s,
         "units per rank:          {}",

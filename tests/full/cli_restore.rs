@@ -8,15 +8,15 @@ use crate::run_mpi;
 
 const BIN: &str = env!("CARGO_BIN_EXE_topo-hpc");
 
-fn run(dir: &Path, ranks: usize, args: &[&str]) {
-    let o = run_mpi::command(BIN, ranks)
-        .current_dir(dir)
-        .args(args)
-        .output()
-        .unwrap();
+fn run(dir: &Path, ranks: usize, split: Option<&str>, args: &[&str]) {
+    let mut c = run_mpi::command(BIN, ranks);
+    if let Some(s) = split {
+        c.env("TOPO_HPC_SPLIT", s);
+    }
+    let o = c.current_dir(dir).args(args).output().unwrap();
     assert!(
         o.status.success(),
-        "{args:?} on {ranks} ranks failed:\n{}\n{}",
+        "{args:?} on {ranks} ranks (split {split:?}) failed:\n{}\n{}",
         String::from_utf8_lossy(&o.stdout),
         String::from_utf8_lossy(&o.stderr)
     );
@@ -39,6 +39,18 @@ const P: [&str; 6] = [
 ];
 
 fn batch(dir: &Path, ranks: usize, out: &str, times: &str, restore: Option<&Path>) -> PathBuf {
+    batch_split(dir, ranks, None, out, times, restore)
+}
+
+/// [`batch`] with `TOPO_HPC_SPLIT` set to `split`.
+fn batch_split(
+    dir: &Path,
+    ranks: usize,
+    split: Option<&str>,
+    out: &str,
+    times: &str,
+    restore: Option<&Path>,
+) -> PathBuf {
     let m = model();
     let mut args: Vec<String> = vec!["run".into(), m];
     args.extend(P.iter().map(|s| s.to_string()));
@@ -61,7 +73,7 @@ fn batch(dir: &Path, ranks: usize, out: &str, times: &str, restore: Option<&Path
         args.push(r.display().to_string());
     }
     let a: Vec<&str> = args.iter().map(String::as_str).collect();
-    run(dir, ranks, &a);
+    run(dir, ranks, split, &a);
     let d = dir.join(out);
     std::fs::read_dir(&d)
         .unwrap()
@@ -121,5 +133,35 @@ fn restore_on_other_rank_counts_is_bit_identical() {
     let first = batch(w.path(), 4, "first4", "[5]", None);
     let snap = first.join("202601010000_gcal_class_000005.00.snapshot.h5");
     let cont = batch(w.path(), 2, "cont2", "[12]", Some(&snap));
+    compare(&whole, &cont);
+}
+
+/// Rows dealt in stripes are written as several hyperslabs per rank: the
+/// snapshot and the run file hold the same arrays, bit for bit, as the
+/// grid's, and a snapshot continues on any split.
+#[test]
+fn striped_splits_write_the_grid_files_and_restore_across_modes() {
+    let w = tempfile::tempdir().unwrap();
+    let grid = Some("grid");
+    let whole = batch_split(w.path(), 0, grid, "whole", "5,12", None);
+    for (ranks, split) in [(2, "rows-cyclic"), (4, "rows-cyclic:2,V1=rows-cyclic")] {
+        let out = format!("striped{ranks}");
+        let striped = batch_split(w.path(), ranks, Some(split), &out, "5,12", None);
+        compare(&whole, &striped);
+    }
+    // Striped to t=5, then the grid on another rank count, and back.
+    let snap5 = |d: &Path| d.join("202601010000_gcal_class_000005.00.snapshot.h5");
+    let first = batch_split(w.path(), 3, Some("rows-cyclic"), "first3", "[5]", None);
+    let cont = batch_split(w.path(), 2, grid, "cont2", "[12]", Some(&snap5(&first)));
+    compare(&whole, &cont);
+    let first = batch_split(w.path(), 2, grid, "first2", "[5]", None);
+    let cont = batch_split(
+        w.path(),
+        3,
+        Some("V1=rows-cyclic:2"),
+        "cont3",
+        "[12]",
+        Some(&snap5(&first)),
+    );
     compare(&whole, &cont);
 }

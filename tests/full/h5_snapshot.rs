@@ -5,7 +5,7 @@
 
 use topo_hpc::io::h5::Attr;
 use topo_hpc::io::snapshot::{self, Snapshot, SnapshotMeta};
-use topo_hpc::sim::state::{ArrayData, LocalArray};
+use topo_hpc::sim::state::{ArrayData, Hyperslab, LocalArray};
 
 /// Set in the child process that runs the test's body.
 const CHILD: &str = "TOPO_HPC_TEST_H5_SNAPSHOT_CHILD";
@@ -58,20 +58,31 @@ fn round_trip() {
 
     let act: Vec<f64> = (0..12).map(|i| i as f64 * 0.5).collect();
     let w: Vec<f32> = (0..24).map(|i| i as f32 * 0.25).collect();
+    let striped: Vec<f32> = (0..16).map(|i| 1.0 + i as f32).collect();
+    let slab = |start: &[usize], count: &[usize]| Hyperslab {
+        start: start.to_vec(),
+        count: count.to_vec(),
+    };
     let arrays = vec![
         LocalArray {
             path: "sheets/V1/activity".into(),
             global_shape: vec![3, 4],
-            start: vec![0, 0],
-            count: vec![3, 4],
+            slabs: vec![slab(&[0, 0], &[3, 4])],
             data: ArrayData::F64(act.clone()),
         },
         LocalArray {
             path: "projections/V1.Afferent/weights".into(),
             global_shape: vec![3, 4, 2],
-            start: vec![0, 0, 0],
-            count: vec![3, 4, 2],
+            slabs: vec![slab(&[0, 0, 0], &[3, 4, 2])],
             data: ArrayData::F32(w.clone()),
+        },
+        // Rows dealt in stripes: rows 0 and 2 of a 3-row sheet, as one
+        // selection of two hyperslabs (row 1 is left unwritten).
+        LocalArray {
+            path: "projections/V1.Lateral/weights".into(),
+            global_shape: vec![3, 4, 2],
+            slabs: vec![slab(&[0, 0, 0], &[1, 4, 2]), slab(&[2, 0, 0], &[1, 4, 2])],
+            data: ArrayData::F32(striped.clone()),
         },
     ];
     let meta = SnapshotMeta {
@@ -100,6 +111,24 @@ fn round_trip() {
         .unwrap()
     {
         ArrayData::F32(v) => assert_eq!(v, vec![w[22], w[23]]),
+        other => panic!("wrong type {other:?}"),
+    }
+    // Each stripe lands at its own rows, in order; the row between them
+    // holds the fill value.
+    for (row, want) in [(0, &striped[..8]), (2, &striped[8..])] {
+        match s
+            .read("projections/V1.Lateral/weights", &[row, 0, 0], &[1, 4, 2])
+            .unwrap()
+        {
+            ArrayData::F32(v) => assert_eq!(v, want, "row {row}"),
+            other => panic!("wrong type {other:?}"),
+        }
+    }
+    match s
+        .read("projections/V1.Lateral/weights", &[1, 0, 0], &[1, 4, 2])
+        .unwrap()
+    {
+        ArrayData::F32(v) => assert_eq!(v, vec![0.0; 8]),
         other => panic!("wrong type {other:?}"),
     }
     s.close().unwrap();

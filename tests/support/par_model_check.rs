@@ -231,10 +231,11 @@ fn load(o: &Options) -> Result<ModelSpec, String> {
 fn run(ctx: &Context, o: &Options) -> Result<String, String> {
     let spec = load(o)?;
     let start = std::time::Instant::now();
-    // The sheets are split as TOPO_HPC_SPLIT says (the grid by default).
+    // The sheets are split as --split, else TOPO_HPC_SPLIT, says (else the
+    // default chosen from the spec, topo_hpc::balance).
     let split = match &o.split {
         Some(s) => par::SplitChoice::parse(s).map_err(|e| format!("--split {s}: {e}"))?,
-        None => topo_hpc::session::split_choice().map_err(|e| e.to_string())?,
+        None => topo_hpc::balance::split_choice(&spec).map_err(|e| e.to_string())?,
     };
     let lbrts: Vec<[f64; 4]> = par::model::model_geometry(&spec)
         .map_err(|e| e.to_string())?

@@ -51,5 +51,5 @@ pub use local::Local;
 pub use model::{decomposition_for, model_geometry, ModelGeometryError};
 pub use mpi_comm::MpiCommunicator;
 pub use plan::HaloPlan;
-pub use report::{decomposition_report, SheetGeometry};
+pub use report::{decomposition_report, decomposition_report_owned, SheetGeometry};
 pub use threads::{configure_threads, thread_count, ThreadsError};

@@ -4,6 +4,7 @@
 use crate::comm::HaloSummary;
 use crate::grid::GridDecomposition;
 use std::fmt::Write;
+use topo_sim::ownership::Ownership;
 
 /// A sheet as the decomposition sees it.
 #[derive(Clone, Debug, PartialEq)]
@@ -26,6 +27,22 @@ const VALUE_BYTES: usize = std::mem::size_of::<f64>();
 /// each, i.e. one activation of every projection.
 pub fn decomposition_report(
     decomp: &GridDecomposition,
+    sheets: &[SheetGeometry],
+    halos: &[HaloSummary],
+) -> String {
+    let grid = |q: usize, sh: &SheetGeometry| -> Ownership {
+        decomp.block_of(q, sh.rows, sh.cols, sh.lbrt).into()
+    };
+    decomposition_report_owned(decomp, &grid, sheets, halos)
+}
+
+/// [`decomposition_report`] with every rank's units of each sheet given by
+/// `owner(rank, sheet)` (an [`crate::Assignment`] that deals some sheets'
+/// rows): a sheet whose units are not one rectangle is listed as its
+/// bounding rows with the stripe and period of the dealing.
+pub fn decomposition_report_owned(
+    decomp: &GridDecomposition,
+    owner: &dyn Fn(usize, &SheetGeometry) -> Ownership,
     sheets: &[SheetGeometry],
     halos: &[HaloSummary],
 ) -> String {
@@ -61,16 +78,25 @@ pub fn decomposition_report(
         let (gr, gc) = g.coords(q);
         let _ = writeln!(s, "rank {q} (grid row {gr}, col {gc}):");
         for sh in sheets {
-            let bl = decomp.block_of(q, sh.rows, sh.cols, sh.lbrt);
+            let own = owner(q, sh);
+            let bl = own.bounds();
+            let dealt = if own.as_block().is_some() {
+                String::new()
+            } else {
+                format!(
+                    " (rows dealt in stripes of {} to {} ranks)",
+                    own.rows.stripe, own.rows.period
+                )
+            };
             let _ = writeln!(
                 s,
-                "  {:<12} rows {:>5}..{:<5} cols {:>5}..{:<5} {:>9} units",
+                "  {:<12} rows {:>5}..{:<5} cols {:>5}..{:<5} {:>9} units{dealt}",
                 sh.name,
                 bl.r0,
                 bl.r1,
                 bl.c0,
                 bl.c1,
-                bl.len()
+                own.len()
             );
         }
         let recv = recv_total(q);
@@ -151,5 +177,14 @@ mod tests {
             "{text}"
         );
         assert!(text.contains("max 72, mean 72.0"), "{text}");
+        // V1's rows dealt cyclically: rank 3 owns rows 3 and 7, all columns.
+        let dealt = |q: usize, sh: &SheetGeometry| {
+            topo_sim::ownership::Dealing::Stripes { stripe: 1 }.owner_set(sh.rows, sh.cols, 4, q)
+        };
+        let text = decomposition_report_owned(&d, &dealt, &sheets, &[]);
+        assert!(
+            text.contains("rows     3..8     cols     0..8            16 units (rows dealt in stripes of 1 to 4 ranks)"),
+            "{text}"
+        );
     }
 }

@@ -31,7 +31,7 @@ use crate::exchange::Exchange;
 use crate::ownership::Ownership;
 use crate::queue::{EventKind, EventQueue};
 use crate::sheet::{Settle, SheetKind};
-use crate::state::{ArrayData, LocalArray};
+use crate::state::{ArrayData, Hyperslab, LocalArray};
 use crate::transfer::TransferFn;
 use serde::{Deserialize, Serialize};
 use serde_json::Value as Json;
@@ -78,31 +78,44 @@ fn err(m: impl Into<String>) -> SimError {
     SimError::State(m.into())
 }
 
-/// Global shape, start and count of a per-unit array with `extra` trailing
-/// dimensions.
-/// Global shape, start and count of one rank's hyperslab.
-type Slab = (Vec<usize>, Vec<usize>, Vec<usize>);
-
-/// Where one rank's part of an array lies in the file: one hyperslab, so
-/// the units must form one rectangle.
-fn slab(shape: (usize, usize), own: &Ownership, extra: &[usize]) -> Result<Slab, SimError> {
-    let b = own.as_block().ok_or_else(|| {
-        err(format!(
-            "snapshots need each rank's units of a sheet to form one rectangle; \
-             this rank owns rows dealt in stripes ({:?}): use the contiguous \
-             (grid) decomposition to save or restore state",
-            own.rows
-        ))
-    })?;
+/// Where one rank's part of a per-unit array with `extra` trailing
+/// dimensions lies in the file: the global shape and one hyperslab per
+/// run of owned rows (a rectangle of units is one; rows dealt in stripes
+/// are one per stripe), in local-data order.
+fn slabs(shape: (usize, usize), own: &Ownership, extra: &[usize]) -> (Vec<usize>, Vec<Hyperslab>) {
     let mut g = vec![shape.0, shape.1];
-    let mut s = vec![b.r0, b.c0];
-    let mut c = vec![b.rows(), b.cols()];
-    for &e in extra {
-        g.push(e);
-        s.push(0);
-        c.push(e);
+    g.extend_from_slice(extra);
+    let slabs = own
+        .blocks()
+        .map(|b| {
+            let mut start = vec![b.r0, b.c0];
+            let mut count = vec![b.rows(), b.cols()];
+            start.extend(extra.iter().map(|_| 0));
+            count.extend_from_slice(extra);
+            Hyperslab { start, count }
+        })
+        .collect();
+    (g, slabs)
+}
+
+/// Reads this rank's `slabs` of array `path` and concatenates them; with
+/// no slab (the rank owns nothing) one empty read gives the element type.
+fn read_slabs(
+    read: &mut ReadSlab<'_>,
+    path: &str,
+    rank: usize,
+    slabs: &[Hyperslab],
+) -> Result<ArrayData, SimError> {
+    let e = |m: String| err(format!("{path}: {m}"));
+    let Some((first, rest)) = slabs.split_first() else {
+        return read(path, &vec![0; rank], &vec![0; rank]).map_err(e);
+    };
+    let mut data = read(path, &first.start, &first.count).map_err(e)?;
+    for s in rest {
+        let more = read(path, &s.start, &s.count).map_err(e)?;
+        data.append(more).map_err(e)?;
     }
-    Ok((g, s, c))
+    Ok(data)
 }
 
 fn without_arrays(f: &TransferFn) -> TransferFn {
@@ -201,12 +214,11 @@ impl Network {
         let events = self.queue.events();
         let mut arrays = Vec::new();
         for s in &self.sheets {
-            let (g, st, c) = slab(s.shape(), &s.own, &[])?;
+            let (g, sl) = slabs(s.shape(), &s.own, &[]);
             arrays.push(LocalArray {
                 path: format!("sheets/{}/activity", s.name),
                 global_shape: g.clone(),
-                start: st.clone(),
-                count: c.clone(),
+                slabs: sl.clone(),
                 data: ArrayData::F64(s.activity.clone()),
             });
             for (i, f) in s.output_fns.iter().enumerate() {
@@ -220,8 +232,7 @@ impl Network {
                         arrays.push(LocalArray {
                             path: format!("sheets/{}/output_fns/{i}/{name}", s.name),
                             global_shape: g.clone(),
-                            start: st.clone(),
-                            count: c.clone(),
+                            slabs: sl.clone(),
                             data: ArrayData::F64(v.clone()),
                         });
                     }
@@ -232,12 +243,11 @@ impl Network {
             let p = &self.projs[pi];
             let key = self.proj_key(pi);
             let d = &self.sheets[p.dest];
-            let (g, st, c) = slab(d.shape(), &d.own, &[])?;
+            let (g, sl) = slabs(d.shape(), &d.own, &[]);
             arrays.push(LocalArray {
                 path: format!("projections/{key}/activity"),
                 global_shape: g.clone(),
-                start: st.clone(),
-                count: c.clone(),
+                slabs: sl.clone(),
                 data: ArrayData::F64(p.activity.clone()),
             });
             if p.cfs.shared.is_some() {
@@ -246,40 +256,36 @@ impl Network {
             let (tr, tc) = p.cfs.template_shape;
             let t = tr * tc;
             let mut w = vec![0.0f32; p.cfs.len() * t];
-            let mut sl = Vec::with_capacity(p.cfs.len() * 4);
+            let mut sli = Vec::with_capacity(p.cfs.len() * 4);
             for u in 0..p.cfs.len() {
                 let cw = p.cfs.unit_weights(u);
                 w[u * t..u * t + cw.len()].copy_from_slice(cw);
-                sl.extend(p.cfs.slices[u].iter().map(|&v| v as i32));
+                sli.extend(p.cfs.slices[u].iter().map(|&v| v as i32));
             }
-            let (gw, sw, cw) = slab(d.shape(), &d.own, &[t])?;
+            let (gw, sw) = slabs(d.shape(), &d.own, &[t]);
             arrays.push(LocalArray {
                 path: format!("projections/{key}/weights"),
                 global_shape: gw,
-                start: sw,
-                count: cw,
+                slabs: sw,
                 data: ArrayData::F32(w),
             });
-            let (gs, ss, cs) = slab(d.shape(), &d.own, &[4])?;
+            let (gs, ss) = slabs(d.shape(), &d.own, &[4]);
             arrays.push(LocalArray {
                 path: format!("projections/{key}/slices"),
                 global_shape: gs,
-                start: ss,
-                count: cs,
-                data: ArrayData::I32(sl),
+                slabs: ss,
+                data: ArrayData::I32(sli),
             });
             arrays.push(LocalArray {
                 path: format!("projections/{key}/norm_total"),
                 global_shape: g.clone(),
-                start: st.clone(),
-                count: c.clone(),
+                slabs: sl.clone(),
                 data: ArrayData::F64(p.cfs.norm_total.clone()),
             });
             arrays.push(LocalArray {
                 path: format!("projections/{key}/has_norm_total"),
                 global_shape: g,
-                start: st,
-                count: c,
+                slabs: sl,
                 data: ArrayData::I32(p.cfs.has_norm_total.iter().map(|&b| b as i32).collect()),
             });
         }
@@ -370,8 +376,8 @@ impl Network {
                 self.apply_command(&cmd, ex)?;
             }
         }
-        let mut get = |path: &str, start: Vec<usize>, count: Vec<usize>| {
-            read(path, &start, &count).map_err(|e| err(format!("{path}: {e}")))
+        let mut get = |path: &str, sl: &(Vec<usize>, Vec<Hyperslab>)| {
+            read_slabs(read, path, sl.0.len(), &sl.1)
         };
         let f64s = |a: ArrayData, n: usize, path: &str| match a {
             ArrayData::F64(v) if v.len() == n => Ok(v),
@@ -385,10 +391,10 @@ impl Network {
             if s.name != name {
                 return Err(err(format!("sheet {name} is {} in the model", s.name)));
             }
-            let (_, st, c) = slab(s.shape(), &s.own, &[])?;
+            let sl = slabs(s.shape(), &s.own, &[]);
             let n = s.own.len();
             let path = format!("sheets/{name}/activity");
-            s.activity = f64s(get(&path, st.clone(), c.clone())?, n, &path)?;
+            s.activity = f64s(get(&path, &sl)?, n, &path)?;
             s.plastic = sm.plastic;
             s.plastic_stack = sm.plastic_stack;
             s.apply_output_fns = sm.apply_output_fns;
@@ -408,7 +414,7 @@ impl Network {
                         ("x_prev", &mut h.x_prev),
                     ] {
                         let path = format!("sheets/{name}/output_fns/{i}/{field}");
-                        *v = f64s(get(&path, st.clone(), c.clone())?, n, &path)?;
+                        *v = f64s(get(&path, &sl)?, n, &path)?;
                     }
                 }
                 s.output_fns[i] = f;
@@ -429,9 +435,9 @@ impl Network {
             let block = self.sheets[d].own;
             let p = &mut self.projs[pi];
             let n = block.len();
-            let (_, st, c) = slab(shape, &block, &[])?;
+            let sl = slabs(shape, &block, &[]);
             let path = format!("projections/{key}/activity");
-            p.activity = f64s(get(&path, st.clone(), c.clone())?, n, &path)?;
+            p.activity = f64s(get(&path, &sl)?, n, &path)?;
             p.strength = pm.strength;
             p.learning_rate = pm.learning_rate;
             p.has_input = pm.has_input;
@@ -447,8 +453,7 @@ impl Network {
             let (tr, tc) = pm.template_shape;
             let t = tr * tc;
             let path = format!("projections/{key}/slices");
-            let (_, ss, cs) = slab(shape, &block, &[4])?;
-            match get(&path, ss, cs)? {
+            match get(&path, &slabs(shape, &block, &[4]))? {
                 ArrayData::I32(v) if v.len() == n * 4 => {
                     for u in 0..n {
                         let want: Vec<usize> =
@@ -461,8 +466,7 @@ impl Network {
                 _ => return Err(err(format!("{path}: expected {} ints", n * 4))),
             }
             let path = format!("projections/{key}/weights");
-            let (_, sw, cw) = slab(shape, &block, &[t])?;
-            match get(&path, sw, cw)? {
+            match get(&path, &slabs(shape, &block, &[t]))? {
                 ArrayData::F32(v) if v.len() == n * t => {
                     for u in 0..n {
                         let (o0, o1) = (p.cfs.offsets[u], p.cfs.offsets[u + 1]);
@@ -472,9 +476,9 @@ impl Network {
                 _ => return Err(err(format!("{path}: expected {} floats", n * t))),
             }
             let path = format!("projections/{key}/norm_total");
-            p.cfs.norm_total = f64s(get(&path, st.clone(), c.clone())?, n, &path)?;
+            p.cfs.norm_total = f64s(get(&path, &sl)?, n, &path)?;
             let path = format!("projections/{key}/has_norm_total");
-            match get(&path, st, c)? {
+            match get(&path, &sl)? {
                 ArrayData::I32(v) if v.len() == n => {
                     p.cfs.has_norm_total = v.iter().map(|&x| x != 0).collect()
                 }

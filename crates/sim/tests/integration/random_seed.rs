@@ -81,7 +81,7 @@ fn a_snapshot_carries_the_seed() {
                     .find(|a| a.path == p)
                     .ok_or_else(|| format!("no array {p}"))?;
                 assert_eq!(start.iter().sum::<usize>(), 0, "whole-sheet arrays");
-                assert_eq!(count, a.count.as_slice());
+                assert_eq!(count, a.slabs[0].count.as_slice());
                 Ok(a.data.clone())
             },
             &mut ex2,

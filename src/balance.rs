@@ -1,0 +1,121 @@
+//! The default split of every sheet among ranks, chosen from the model's
+//! spec alone (so every rank, and `topo-hpc plan`, choose the same).
+//!
+//! A unit's cost follows the active input inside its connection fields.
+//! When a sheet's lateral connection fields are wide, its activity (the
+//! training blobs and the bubbles they settle into) drives most of its
+//! cost, and contiguous blocks take turns holding it: on 2 ranks the
+//! grid's efficiency at GCAL's density 192 was 0.83 against 1.00 with the
+//! rows dealt cyclically (benches/RESULTS.md, "Scaling study re-run on an
+//! idle machine"). A wide lateral halo also spans most of the sheet on a
+//! grid already, so dealing the rows costs little extra traffic (the sparse
+//! (index, value) messages carry only the active units). Narrow lateral
+//! fields (large areas) keep the grid, whose halos are then far smaller.
+
+use crate::par::{SheetSplit, SplitChoice};
+use crate::plan::footprint::ModelFootprints;
+use anyhow::{anyhow, Result};
+use topo_sim::ownership::Dealing;
+use topo_spec::ModelSpec;
+
+/// The environment variable that overrides the default split: comma-
+/// separated `MODE` (every sheet) or `SHEET=MODE` items, MODE one of
+/// `grid`, `rows-cyclic`, `rows-cyclic:K`, `row-blocks`, `col-blocks`
+/// (see [`crate::par::SheetSplit`]). When set, it is the whole choice:
+/// sheets it does not name (and no `MODE` item) take the grid.
+pub const SPLIT_ENV: &str = "TOPO_HPC_SPLIT";
+
+/// A lateral connection field at least this fraction of its sheet's rows
+/// high makes the sheet's rows dealt cyclically by default.
+pub const WIDE_LATERAL_FRACTION: f64 = 0.25;
+
+/// The split used when [`SPLIT_ENV`] is unset: `rows-cyclic` for every
+/// sheet with a lateral projection (source = destination, own weights per
+/// unit) whose connection-field template is at least
+/// [`WIDE_LATERAL_FRACTION`] of the sheet's rows high; the grid for the
+/// others.
+pub fn default_split(spec: &ModelSpec) -> Result<SplitChoice> {
+    let model = ModelFootprints::new(spec)?;
+    let mut choice = SplitChoice::default();
+    for c in &model.conns {
+        if c.src_index != c.dest_index || c.shared {
+            continue;
+        }
+        let rows = model.sheets[c.dest_index].1.rows();
+        if c.template_rows() as f64 >= WIDE_LATERAL_FRACTION * rows as f64 && rows > 0 {
+            choice.per_sheet.insert(
+                c.dest.clone(),
+                SheetSplit::Dealt(Dealing::Stripes { stripe: 1 }),
+            );
+        }
+    }
+    Ok(choice)
+}
+
+/// The split of this run: [`SPLIT_ENV`] when set, else [`default_split`].
+pub fn split_choice(spec: &ModelSpec) -> Result<SplitChoice> {
+    match std::env::var(SPLIT_ENV) {
+        Err(_) => default_split(spec),
+        Ok(s) => SplitChoice::parse(&s).map_err(|e| anyhow!("{SPLIT_ENV}={s}: {e}")),
+    }
+}
+
+/// One line naming each sheet's split and where it came from.
+pub fn describe(spec: &ModelSpec, choice: &SplitChoice) -> String {
+    let from = if std::env::var(SPLIT_ENV).is_ok() {
+        format!("from {SPLIT_ENV}")
+    } else {
+        "default: rows-cyclic for sheets with wide lateral connection fields".to_string()
+    };
+    let sheets: Vec<String> = spec
+        .sheets
+        .iter()
+        .map(|s| format!("{}={}", s.name, choice.of(&s.name)))
+        .collect();
+    format!("Split: {} ({from})", sheets.join(", "))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn spec(file: &str, params: &[(&str, &str)]) -> ModelSpec {
+        let path = std::path::Path::new(env!("CARGO_MANIFEST_DIR"))
+            .join("examples")
+            .join(file);
+        let p: Vec<(String, String)> = params
+            .iter()
+            .map(|(k, v)| (k.to_string(), v.to_string()))
+            .collect();
+        topo_lang::load_model(&path, &p).unwrap()
+    }
+
+    #[test]
+    fn gcal_deals_v1_rows_and_keeps_the_grid_elsewhere() {
+        let s = spec("gcal_class.ty", &[("cortex_density", "12")]);
+        let c = default_split(&s).unwrap();
+        assert_eq!(
+            c.of("V1"),
+            SheetSplit::Dealt(Dealing::Stripes { stripe: 1 })
+        );
+        for other in ["Retina", "LGNOn", "LGNOff"] {
+            assert_eq!(c.of(other), SheetSplit::Grid, "{other}");
+        }
+    }
+
+    #[test]
+    fn a_large_area_keeps_the_grid() {
+        // Lateral fields fixed in sheet coordinates: at 10x the area they
+        // span a tenth of the rows.
+        let s = spec(
+            "gcal.ty",
+            &[
+                ("cortex_density", "4"),
+                ("area", "10"),
+                ("retina_density", "4"),
+                ("lgn_density", "4"),
+            ],
+        );
+        assert_eq!(default_split(&s).unwrap().of("V1"), SheetSplit::Grid);
+    }
+}
