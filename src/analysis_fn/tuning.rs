@@ -25,7 +25,7 @@ use anyhow::{anyhow, bail, Result};
 use std::collections::BTreeMap;
 use std::f64::consts::PI;
 use topo_analysis::{feature_product, Axis, Feature, FeatureCollector};
-use topo_spec::{Call, Value};
+use topo_spec::{Call, Component, Value};
 
 /// The curve commands this module runs.
 pub const COMMANDS: &[&str] = &[
@@ -150,8 +150,6 @@ fn masked_grating() -> Component {
         .insert("mask_shape".into(), Value::Object(Box::new(disk)));
     g
 }
-
-use topo_spec::Component;
 
 /// `coords`: a list of one `(x, y)` pair.
 fn unit_coords(k: &mut Kwargs) -> Result<(f64, f64)> {

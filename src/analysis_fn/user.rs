@@ -486,6 +486,9 @@ pub fn measure_plot_group(
     }
 }
 
+// The OR maps and the other measured maps are kept apart: the first feed
+// the 'Orientation Preference' plots, the second the curve commands.
+#[allow(clippy::too_many_arguments)]
 fn save_plotgroup(
     ctx: &Context,
     sess: &mut Session,
