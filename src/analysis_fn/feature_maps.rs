@@ -101,25 +101,25 @@ pub const COMMANDS: &[&str] = &[
 ];
 
 /// Keyword arguments of a command call (or none), read with defaults.
-struct Kwargs<'a> {
-    call: Option<&'a Call>,
-    used: Vec<&'static str>,
+pub(super) struct Kwargs<'a> {
+    pub(super) call: Option<&'a Call>,
+    pub(super) used: Vec<&'static str>,
 }
 
 impl<'a> Kwargs<'a> {
-    fn get(&mut self, name: &'static str) -> Option<&'a Value> {
+    pub(super) fn get(&mut self, name: &'static str) -> Option<&'a Value> {
         self.used.push(name);
         self.call
             .and_then(|c| c.kwargs.iter().find(|(k, _)| k == name).map(|(_, v)| v))
     }
 
-    fn where_(&self) -> String {
+    pub(super) fn where_(&self) -> String {
         self.call
             .map(|c| format!("{}: {}", c.location, c.name))
             .unwrap_or_default()
     }
 
-    fn f64(&mut self, name: &'static str, default: f64) -> Result<f64> {
+    pub(super) fn f64(&mut self, name: &'static str, default: f64) -> Result<f64> {
         match self.get(name) {
             None => Ok(default),
             Some(v) => v
@@ -128,7 +128,12 @@ impl<'a> Kwargs<'a> {
         }
     }
 
-    fn usize(&mut self, name: &'static str, default: usize, min: usize) -> Result<usize> {
+    pub(super) fn usize(
+        &mut self,
+        name: &'static str,
+        default: usize,
+        min: usize,
+    ) -> Result<usize> {
         match self.get(name) {
             None => Ok(default),
             Some(Value::Int(i)) if *i >= min as i64 => Ok(*i as usize),
@@ -139,7 +144,7 @@ impl<'a> Kwargs<'a> {
         }
     }
 
-    fn list(&mut self, name: &'static str, default: &[f64]) -> Result<Vec<f64>> {
+    pub(super) fn list(&mut self, name: &'static str, default: &[f64]) -> Result<Vec<f64>> {
         match self.get(name) {
             None => Ok(default.to_vec()),
             Some(v) => {
@@ -158,7 +163,7 @@ impl<'a> Kwargs<'a> {
         }
     }
 
-    fn pair(&mut self, name: &'static str, default: (f64, f64)) -> Result<(f64, f64)> {
+    pub(super) fn pair(&mut self, name: &'static str, default: (f64, f64)) -> Result<(f64, f64)> {
         let v = self.list(name, &[default.0, default.1])?;
         match v.as_slice() {
             [a, b] => Ok((*a, *b)),
@@ -166,7 +171,7 @@ impl<'a> Kwargs<'a> {
         }
     }
 
-    fn string(&mut self, name: &'static str) -> Result<String> {
+    pub(super) fn string(&mut self, name: &'static str) -> Result<String> {
         match self.get(name) {
             None => Ok(String::new()),
             Some(Value::Str(s)) => Ok(s.clone()),
@@ -175,7 +180,7 @@ impl<'a> Kwargs<'a> {
     }
 
     /// Errors on a keyword argument the command does not take.
-    fn finish(&self) -> Result<()> {
+    pub(super) fn finish(&self) -> Result<()> {
         if let Some(c) = self.call {
             if !c.args.is_empty() {
                 bail!("{}: {} takes keyword arguments only", c.location, c.name);
@@ -203,7 +208,7 @@ fn feat(r: topo_analysis::Result<Feature>) -> Result<Feature> {
 }
 
 /// `imagen.SineGrating` at imagen's defaults.
-fn sine_grating() -> Component {
+pub(super) fn sine_grating() -> Component {
     let mut c = present::pattern_base("imagen.SineGrating", "SineGrating");
     c.params.insert("frequency".into(), Value::Float(2.4));
     c.params.insert("phase".into(), Value::Float(0.0));

@@ -14,7 +14,7 @@ use std::path::Path;
 use topo_spec::{Call, Component, FunctionSpec, ModelSpec, Time, Value};
 
 /// The commands a user analysis function may call.
-pub const COMMANDS: &str = "measure_or_pref(...), measure_sine_pref(...), measure_od_pref(...), measure_phasedisparity(...), measure_hue_pref(...), measure_dr_pref(...), measure_position_pref(...), measure_corner_or_pref(...), measure_cog(proj_name=''), measure_or_tuning_fullfield(...), save_plotgroup(GROUP, filename_suffix='', projection=..., sheet=...), pattern_present(inputs=PATTERN, duration=1.0, apply_output_fns=True), save_snapshot()";
+pub const COMMANDS: &str = "measure_or_pref(...), measure_sine_pref(...), measure_od_pref(...), measure_phasedisparity(...), measure_hue_pref(...), measure_dr_pref(...), measure_position_pref(...), measure_corner_or_pref(...), measure_cog(proj_name=''), measure_or_tuning_fullfield(...), measure_or_tuning(...), measure_size_response(...), measure_contrast_response(...), save_plotgroup(GROUP, filename_suffix='', projection=..., sheet=...), pattern_present(inputs=PATTERN, duration=1.0, apply_output_fns=True), save_snapshot()";
 
 /// `save_plotgroup` groups: Topographica's plot-group name and the
 /// command that measures it (`topo/plotting/plotgroup.py`), "" for the
@@ -81,8 +81,8 @@ enum Command {
     Map(String),
     /// `measure_cog(proj_name=...)`.
     Cog(String),
-    /// `measure_or_tuning_fullfield(...)`.
-    OrTuningFullfield,
+    /// A featuremapper tuning-curve command (`measure_or_tuning`, ...).
+    Curve(String),
     SavePlotgroup(PlotGroup),
     PatternPresent {
         pattern: Component,
@@ -156,13 +156,14 @@ fn parse(c: &Call) -> Result<Command> {
             feature_maps::MapMeasurement::from_call(name, Some(c), &settings, 17.0)?;
             Ok(Command::Map(name.to_string()))
         }
-        "measure_or_tuning_fullfield" => {
-            only_kwargs(
-                c,
-                &["num_orientation", "num_phase", "frequencies", "contrasts"],
-                0,
-            )?;
-            Ok(Command::OrTuningFullfield)
+        name if tuning::COMMANDS.contains(&name) => {
+            let settings = present::PresentSettings {
+                durations: vec![Time::from_int(1)],
+                apply_output_fns: true,
+                restore_state: true,
+            };
+            tuning::CurveMeasurement::from_call(name, Some(c), &settings)?;
+            Ok(Command::Curve(name.to_string()))
         }
         "measure_cog" => {
             only_kwargs(c, &["proj_name"], 0)?;
@@ -364,8 +365,9 @@ fn run_calls(
     log: &OutLog,
 ) -> Result<()> {
     let mut maps: Option<or_map::OrMaps> = None;
+    let mut measured = tuning::MeasuredMaps::default();
     for c in &f.body {
-        call(ctx, sess, c, t, log, &mut maps).map_err(|e| {
+        call(ctx, sess, c, t, log, &mut maps, &mut measured).map_err(|e| {
             if e.to_string().starts_with(&c.location) {
                 e
             } else {
@@ -383,36 +385,47 @@ fn call(
     t: &Target<'_>,
     log: &OutLog,
     maps: &mut Option<or_map::OrMaps>,
+    measured: &mut tuning::MeasuredMaps,
 ) -> Result<()> {
     match parse(c)? {
         Command::Map(name) => {
             let sheets = or_map::measured_sheets(sess);
             if name == "measure_or_pref" {
-                *maps = Some(or_map::measure_or_pref(
-                    ctx,
-                    sess,
-                    &sheets,
-                    Some(c),
-                    t.file,
-                    t.group,
-                    log,
-                )?);
+                let or =
+                    or_map::measure_or_pref(ctx, sess, &sheets, Some(c), t.file, t.group, log)?;
+                if kwarg(c, "measurement_prefix").is_none() {
+                    for (sheet, pref, _) in &or {
+                        measured.record_one(sheet, "OrientationPreference", pref);
+                    }
+                }
+                *maps = Some(or);
             } else {
                 let m = or_map::measurement(sess, &name, Some(c))?;
-                feature_maps::measure(ctx, sess, &m, &sheets, t.file, t.group, log)?;
+                let got = feature_maps::measure(ctx, sess, &m, &sheets, t.file, t.group, log)?;
+                measured.record(&got);
             }
             Ok(())
         }
-        Command::OrTuningFullfield => {
+        Command::Curve(name) => {
             let sheets = or_map::measured_sheets(sess);
-            tuning::measure_or_tuning_fullfield(ctx, sess, &sheets, Some(c), t.file, t.group, log)
+            tuning::measure_curves(
+                ctx,
+                sess,
+                &sheets,
+                &name,
+                Some(c),
+                measured,
+                t.file,
+                t.group,
+                log,
+            )
         }
         Command::Cog(proj) => {
             let sheets = or_map::measured_sheets(sess);
             cog::measure_cog(sess, &sheets, &proj, t.file, t.group)?;
             Ok(())
         }
-        Command::SavePlotgroup(g) => save_plotgroup(ctx, sess, c, &g, t, log, maps),
+        Command::SavePlotgroup(g) => save_plotgroup(ctx, sess, c, &g, t, log, maps, measured),
         Command::PatternPresent { pattern, settings } => {
             let sheets = sess.net.sheet_names();
             // As Topographica's pattern_present (restore_state=False): the
@@ -439,7 +452,8 @@ fn measures(group: &str) -> Option<&'static str> {
 }
 
 /// Collective: measures a map plot group other than 'Orientation
-/// Preference' (featuremapper defaults) and saves a PNG per map.
+/// Preference' (featuremapper defaults), saves a PNG per map and returns
+/// the maps of each sheet.
 pub fn measure_plot_group(
     ctx: &Context,
     sess: &mut Session,
@@ -447,7 +461,7 @@ pub fn measure_plot_group(
     t: &Target<'_>,
     suffix: &str,
     log: &OutLog,
-) -> Result<()> {
+) -> Result<Vec<(String, feature_maps::SheetMaps)>> {
     let sheets = or_map::measured_sheets(sess);
     match measures(group) {
         Some("measure_cog") => {
@@ -458,21 +472,23 @@ pub fn measure_plot_group(
                 ];
                 map_png::save_maps(ctx, sess, &m.sheet, &list, t.dir, t.base, suffix)?;
             }
-            Ok(())
+            Ok(vec![])
         }
         Some(command) => {
             let m = or_map::measurement(sess, command, None)?;
-            for (sheet, list) in
-                feature_maps::measure(ctx, sess, &m, &sheets, t.file, t.group, log)?
-            {
-                map_png::save_maps(ctx, sess, &sheet, &list, t.dir, t.base, suffix)?;
+            let measured = feature_maps::measure(ctx, sess, &m, &sheets, t.file, t.group, log)?;
+            for (sheet, list) in &measured {
+                map_png::save_maps(ctx, sess, sheet, list, t.dir, t.base, suffix)?;
             }
-            Ok(())
+            Ok(measured)
         }
         None => bail!("plot group '{group}' measures no map"),
     }
 }
 
+// The OR maps and the other measured maps are kept apart: the first feed
+// the 'Orientation Preference' plots, the second the curve commands.
+#[allow(clippy::too_many_arguments)]
 fn save_plotgroup(
     ctx: &Context,
     sess: &mut Session,
@@ -481,6 +497,7 @@ fn save_plotgroup(
     t: &Target<'_>,
     log: &OutLog,
     maps: &mut Option<or_map::OrMaps>,
+    measured: &mut tuning::MeasuredMaps,
 ) -> Result<()> {
     let suffix = &g.suffix;
     match g.group.as_str() {
@@ -500,9 +517,11 @@ fn save_plotgroup(
         "Orientation Preference" => {
             if maps.is_none() {
                 let sheets = or_map::measured_sheets(sess);
-                *maps = Some(or_map::measure_or_pref(
-                    ctx, sess, &sheets, None, t.file, t.group, log,
-                )?);
+                let or = or_map::measure_or_pref(ctx, sess, &sheets, None, t.file, t.group, log)?;
+                for (sheet, pref, _) in &or {
+                    measured.record_one(sheet, "OrientationPreference", pref);
+                }
+                *maps = Some(or);
             }
             for (sheet, pref, sel) in maps.as_ref().into_iter().flatten() {
                 let png = t.dir.join(format!(
@@ -514,7 +533,8 @@ fn save_plotgroup(
             Ok(())
         }
         group if group == "Center of Gravity" || measures(group).is_some() => {
-            measure_plot_group(ctx, sess, group, t, suffix, log)
+            measured.record(&measure_plot_group(ctx, sess, group, t, suffix, log)?);
+            Ok(())
         }
         "Projection" => {
             let only_proj = &g.projection;

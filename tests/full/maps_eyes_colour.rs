@@ -220,8 +220,15 @@ fn lissom_ty() -> PathBuf {
     Path::new(&dir).join("lissom.ty")
 }
 
+// Run with `TOPOGRAPHICA_MODELS=<Topographica checkout>/models cargo test
+// --features full-tests --test full -- --ignored maps_eyes_colour::lissom`
+// (Topographica's model files are not part of this repository). One rank:
+// on 2 ranks a run of lissom.ty with two eyes or colour retinas (dims
+// ['or','od'], ['or','dy'], ['or','cr']) hangs after its last step, at the
+// snapshot write (dims ['or'] does not) — a snapshot/decomposition issue,
+// not the measurements'.
 #[test]
-#[ignore = "needs Topographica's models/lissom.ty (TOPOGRAPHICA_MODELS) with two eyes loading"]
+#[ignore = "needs Topographica's models/lissom.ty: set TOPOGRAPHICA_MODELS"]
 fn lissom_disparity_and_od_maps_match_topographica() {
     let d = tempfile::tempdir().unwrap();
     let def = "def f():
@@ -238,8 +245,10 @@ fn lissom_disparity_and_od_maps_match_topographica() {
     compare_wave2(&h5, "maps_lissom_or_dy.json", "000100.00", &["", "OD"]);
 }
 
+/// lissom.ty's colour retinas (dims 'cr', which adds 'rg') with their
+/// hue helpers `h_to_r`/`h_to_g`/`h_to_b` as numbergen operators.
 #[test]
-#[ignore = "needs Topographica's models/lissom.ty (TOPOGRAPHICA_MODELS) with colour retinas loading"]
+#[ignore = "needs Topographica's models/lissom.ty: set TOPOGRAPHICA_MODELS"]
 fn lissom_hue_map_matches_topographica() {
     let d = tempfile::tempdir().unwrap();
     let def = "def f():
@@ -248,7 +257,7 @@ fn lissom_hue_map_matches_topographica() {
     let h5 = run(
         d.path(),
         &lissom_ty(),
-        "cortex_density=8, retina_density=24, lgn_density=24, dims=['or','cr','rg'], times=[50]",
+        "cortex_density=8, retina_density=24, lgn_density=24, dims=['or','cr'], times=[50]",
         def,
         0,
     );

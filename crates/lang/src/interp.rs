@@ -310,6 +310,11 @@ impl Interp {
     /// Records `def name(): ...` (a list of command calls) and binds `name`.
     pub(crate) fn define_function(&mut self, f: &ast::StmtFunctionDef) -> R<()> {
         let off = f.range().start().to_usize();
+        if let Some((channel, s, v)) = crate::colour_defs::hsv_channel(f) {
+            let op = topo_numbergen::colour::channel_operator(channel, s, v);
+            self.bind(f.name.as_str(), Obj::Func(op));
+            return Ok(());
+        }
         let args = &f.args;
         if !args.args.is_empty()
             || !args.posonlyargs.is_empty()

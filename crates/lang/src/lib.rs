@@ -33,6 +33,7 @@
 
 mod build;
 mod calls;
+mod colour_defs;
 mod command;
 mod component;
 mod error;

@@ -11,6 +11,7 @@
 
 #![warn(missing_docs)]
 
+pub mod colour;
 pub mod hash;
 pub mod mt;
 pub mod numpy;

@@ -206,6 +206,13 @@ fn float_binary(op: &str, x: f64, y: f64) -> Result<f64, StreamError> {
 
 /// `operator.<op>(a)`: `neg`, `pos` or `abs`.
 pub fn unary(op: &str, a: Num) -> Result<Num, StreamError> {
+    let h = match a {
+        Num::Int(i) => i as f64,
+        Num::Float(x) => x,
+    };
+    if let Some(v) = crate::colour::apply(op, h) {
+        return Ok(Num::Float(v));
+    }
     let op = canonical_operator(op);
     match (op, a) {
         ("neg", Num::Int(x)) => x

@@ -123,3 +123,54 @@ fn numbergen_arithmetic_builds_operators() {
         "one shared generator"
     );
 }
+
+/// models/lissom.ty's colour helpers (`def h_to_b(h): ... return
+/// hsv_to_rgb(h,1.0,1.0)[2]`) become operators of numbergen.UnaryOperator
+/// that give colorsys' channel of the operand's value.
+#[test]
+fn colour_helper_defs_are_unary_operators() {
+    let s = load_src(
+        "import topo, numbergen\nfrom topo import sheet, pattern\n\
+         def h_to_b(h):\n    from colorsys import hsv_to_rgb\n    return hsv_to_rgb(h,1.0,1.0)[2]\n\
+         def h_to_g(h):\n    import colorsys\n    return colorsys.hsv_to_rgb(h,0.5,1.0)[1]\n\
+         b = numbergen.UnaryOperator(numbergen.UniformRandom(lbound=0,ubound=1,seed=78),h_to_b)\n\
+         g = numbergen.UnaryOperator(numbergen.UniformRandom(lbound=0,ubound=1,seed=79),h_to_g)\n\
+         topo.sim['R'] = sheet.GeneratorSheet(input_generator=pattern.Gaussian(scale=2*b, offset=g))\n",
+    )
+    .unwrap();
+    let gen = obj(sheet(&s, "R"), "input_generator");
+    let b = obj(obj(gen, "scale"), "rhs");
+    assert_eq!(
+        b.get("operator"),
+        Some(&Value::Function(
+            "colorsys.hsv_to_rgb(h, 1.0, 1.0)[2]".into()
+        ))
+    );
+    let mut streams = topo_numbergen::streams::Streams::new(None);
+    let t = topo_spec::Time::from_int(0);
+    for (name, channel, sat) in [("scale", 2, 1.0), ("offset", 1, 0.5)] {
+        let v = streams.value(gen.get(name).unwrap(), t).unwrap();
+        let op = if name == "scale" {
+            obj(obj(gen, name), "rhs")
+        } else {
+            obj(gen, name)
+        };
+        // the operand's first draw, from streams of its own
+        let h = topo_numbergen::streams::Streams::new(None)
+            .value(op.get("operand").unwrap(), t)
+            .unwrap();
+        let want = topo_numbergen::colour::hsv_to_rgb(h, sat, 1.0)[channel];
+        let factor = if name == "scale" { 2.0 } else { 1.0 };
+        assert_eq!(v, factor * want, "{name}: h = {h}");
+        assert!((0.0..=1.0).contains(&h));
+    }
+    // Any other function with parameters is still refused where used.
+    let e = load_src(
+        "import topo, numbergen\nfrom topo import sheet, pattern\n\
+         def twice(h):\n    return 2*h\n\
+         topo.sim['R'] = sheet.GeneratorSheet(input_generator=pattern.Gaussian(scale=numbergen.UnaryOperator(numbergen.UniformRandom(seed=1),twice)))\n",
+    )
+    .unwrap_err()
+    .to_string();
+    assert!(e.contains("parameters") || e.contains("operator"), "{e}");
+}
