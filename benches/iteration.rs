@@ -89,6 +89,7 @@ fn iteration(c: &mut Criterion) {
             count.response_by_activation,
         );
         print_layouts(&net, density, &spec);
+        print_kernels(&net, density);
         common::set_push(&mut net, false);
         print_phases(
             density,
@@ -224,6 +225,69 @@ fn print_layouts(net: &topo_sim::Network, density: u32, spec: &topo_spec::ModelS
         est.per_source_bytes / 1e6,
         est.activity_bytes / 1e6
     );
+}
+
+/// Minimum time (of 15 calls: the minimum is what a loaded machine
+/// disturbs least) of one V1 lateral response to its last real input,
+/// pulled (1 thread) and pushed (1 and 2 threads).
+fn print_kernels(net: &topo_sim::Network, density: u32) {
+    use topo_sim::push::{push_dot_product, should_push, PushLayout, PushScratch};
+    let pool = common::pool(1);
+    for name in ["LateralInhibitory", "LateralExcitatory"] {
+        let Ok(p) = net.projection("V1", name) else {
+            continue;
+        };
+        let Some(layout) = PushLayout::build(&p.cfs) else {
+            continue;
+        };
+        let n = p.activity.len();
+        let mut act = vec![0.0; n];
+        let mut spans = Vec::new();
+        let mut sc = PushScratch::default();
+        let min_time_in = |pool: &rayon::ThreadPool, f: &mut (dyn FnMut() + Send)| {
+            (0..15)
+                .map(|_| {
+                    let t0 = Instant::now();
+                    pool.install(&mut *f);
+                    t0.elapsed().as_secs_f64()
+                })
+                .fold(f64::INFINITY, f64::min)
+        };
+        let pull = min_time_in(&pool, &mut || {
+            topo_sim::response::dot_product(
+                &p.cfs,
+                &p.input,
+                &p.cfs.needed,
+                p.strength,
+                &mut act,
+                &mut spans,
+            )
+        });
+        let pushed = should_push(&p.input, &mut sc);
+        let mut line = format!("pull {:.3} ms", pull * 1e3);
+        if pushed {
+            for threads in [1, 2] {
+                let pool = common::pool(threads);
+                let t = min_time_in(&pool, &mut || {
+                    push_dot_product(
+                        &layout,
+                        &p.input,
+                        &p.cfs.needed,
+                        p.strength,
+                        &mut act,
+                        &mut sc,
+                    )
+                });
+                line += &format!(", push {threads} thread(s) {:.3} ms", t * 1e3);
+            }
+        }
+        let nz = p.input.iter().filter(|&&x| x != 0.0).count();
+        eprintln!(
+            "iteration cortex_density={density}: kernel V1.{name} ({:.1} % of the input \
+             non-zero), min of 15: {line}",
+            100.0 * nz as f64 / p.input.len().max(1) as f64
+        );
+    }
 }
 
 fn print_phases(density: u32, what: &str, phases: &[(String, f64, usize)]) {

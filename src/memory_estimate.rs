@@ -3,21 +3,16 @@
 //! anything is allocated or written (`cortex_density=100000` allocated
 //! until the allocator aborted).
 //!
-//! The estimate is deliberately a *lower* bound of the engine's real use
-//! (sheet arrays as f64, connection-field weights as f32 plus a mask byte,
-//! nothing for halos, buffers and the allocator's slack), so a refusal
-//! always means the model cannot fit. It lives in this one module so that
-//! a finer estimate from the engine (topo-sim) can replace [`estimate`]
-//! without touching its callers.
+//! The figures are the engine's own estimate, `topo_sim::memory::estimate`
+//! (the one the iteration bench prints): CF weights and masks counted as
+//! placed (cropped at the sheet edges), activities and input buffers, and
+//! the per-source copies of pushed projections (an upper bound: built
+//! lazily, and only for projections whose inputs are sparse). A refusal
+//! compares what is allocated at build (everything but the per-source
+//! copies) with the memory available.
 
-use crate::par::report::SheetGeometry;
-use topo_spec::{ModelSpec, Value};
-
-/// f64 arrays per sheet unit: activity and its previous value, the input
-/// sum, the output function's state (threshold, average) and a spare.
-const SHEET_ARRAYS: u64 = 6;
-/// Bytes per connection-field weight: the f32 weight and its mask byte.
-const WEIGHT_BYTES: u64 = 5;
+use topo_sim::memory::MemoryEstimate;
+use topo_spec::ModelSpec;
 
 /// A model's memory need.
 #[derive(Clone, Debug, PartialEq)]
@@ -26,8 +21,12 @@ pub struct Estimate {
     pub units: u64,
     /// Connection-field weights over all projections.
     pub weights: u64,
-    /// Bytes over the whole model.
+    /// Bytes over the whole model, per-source copies included.
     pub total_bytes: f64,
+    /// Bytes allocated when the model is built (no per-source copies).
+    pub build_bytes: f64,
+    /// The engine's estimate these figures come from.
+    pub engine: MemoryEstimate,
 }
 
 impl Estimate {
@@ -35,52 +34,35 @@ impl Estimate {
     pub fn per_rank(&self, ranks: usize) -> f64 {
         self.total_bytes / ranks.max(1) as f64
     }
+
+    /// One line for logs and `model --geometry`.
+    pub fn describe(&self, ranks: usize) -> String {
+        let e = &self.engine;
+        let per = |b: f64| gb(b / ranks.max(1) as f64);
+        format!(
+            "{} per rank on {ranks} rank(s): CF weights and masks {}, per-source copies {} \
+             (built when inputs are sparse), activities and buffers {}; {} units, {} weights",
+            per(self.total_bytes),
+            per(e.per_target_bytes),
+            per(e.per_source_bytes),
+            per(e.activity_bytes),
+            self.units,
+            self.weights
+        )
+    }
 }
 
-/// The estimate for `spec`, from the sheets' shapes (`geo`, in spec order)
-/// and each projection's nominal template. Never allocates per unit.
-pub fn estimate(spec: &ModelSpec, geo: &[SheetGeometry]) -> Estimate {
-    let units_of = |name: &str| -> f64 {
-        geo.iter()
-            .find(|g| g.name == name)
-            .map(|g| g.rows as f64 * g.cols as f64)
-            .unwrap_or(0.0)
-    };
-    let density_of = |name: &str| -> f64 {
-        geo.iter()
-            .find(|g| g.name == name)
-            .map(|g| {
-                let w = g.lbrt[2] - g.lbrt[0];
-                if w > 0.0 {
-                    g.cols as f64 / w
-                } else {
-                    0.0
-                }
-            })
-            .unwrap_or(0.0)
-    };
-    let units: f64 = geo.iter().map(|g| g.rows as f64 * g.cols as f64).sum();
-    let mut weights = 0.0;
-    for c in &spec.connections {
-        let side = match c.component.get("nominal_bounds_template") {
-            Some(Value::BoundingBox(b)) => {
-                let d = density_of(&c.src);
-                let w = ((b[2] - b[0]) * d).max(1.0);
-                let h = ((b[3] - b[1]) * d).max(1.0);
-                Some((w, h))
-            }
-            _ => None,
-        };
-        // Projections without a template (one-to-one, shared weights)
-        // hold about one value per destination unit.
-        let per_unit = side.map(|(w, h)| w * h).unwrap_or(1.0);
-        weights += units_of(&c.dest) * per_unit;
-    }
-    Estimate {
-        units: units as u64,
-        weights: weights as u64,
-        total_bytes: units * (SHEET_ARRAYS * 8) as f64 + weights * WEIGHT_BYTES as f64,
-    }
+/// The estimate for `spec` (cheap: no CF is built; O(rows + cols) per
+/// projection), or what in the spec it cannot read.
+pub fn estimate(spec: &ModelSpec) -> Result<Estimate, String> {
+    let e = topo_sim::memory::estimate(spec).map_err(|e| format!("memory estimate: {e}"))?;
+    Ok(Estimate {
+        units: e.units as u64,
+        weights: (e.synapses + e.shared_weights) as u64,
+        total_bytes: e.total_bytes(),
+        build_bytes: e.per_target_bytes + e.activity_bytes,
+        engine: e,
+    })
 }
 
 /// The memory this rank may use, in bytes, and where the figure comes
@@ -164,13 +146,12 @@ pub fn gb(bytes: f64) -> String {
     }
 }
 
-/// Refuse a model whose estimate per rank exceeds what this rank may use.
-pub fn check_fits(spec: &ModelSpec, geo: &[SheetGeometry], ranks: usize) -> Result<(), String> {
-    let e = estimate(spec, geo);
-    let need = e.per_rank(ranks);
+/// Refuse a model whose build need per rank exceeds what this rank may use.
+pub fn check_fits(e: &Estimate, ranks: usize) -> Result<(), String> {
+    let need = e.build_bytes / ranks.max(1) as f64;
     if let Some((have, source)) = available_per_rank() {
         if need > have {
-            let min_ranks = (e.total_bytes / have.max(1.0)).ceil();
+            let min_ranks = (e.build_bytes / have.max(1.0)).ceil();
             return Err(format!(
                 "the model needs at least {} per rank on {ranks} rank(s) ({} units, {} weights), {} available ({source}); use more ranks (at least {min_ranks:.0} at this memory per rank) or a smaller density",
                 gb(need),
@@ -188,18 +169,25 @@ mod tests {
     use super::*;
 
     #[test]
-    fn bytes_grow_with_units_and_templates() {
-        let spec = ModelSpec::default();
-        let geo = vec![SheetGeometry {
-            name: "V1".into(),
-            rows: 1000,
-            cols: 1000,
-            lbrt: [-0.5, -0.5, 0.5, 0.5],
-        }];
-        let e = estimate(&spec, &geo);
-        assert_eq!(e.units, 1_000_000);
-        assert_eq!(e.total_bytes, 48e6);
-        assert_eq!(e.per_rank(4), 12e6);
+    fn a_model_that_cannot_fit_is_refused() {
+        let spec = topo_lang::load_model(
+            std::path::Path::new(concat!(
+                env!("CARGO_MANIFEST_DIR"),
+                "/examples/gcal_class.ty"
+            )),
+            &[("cortex_density".to_string(), "48".to_string())],
+        )
+        .expect("gcal_class.ty");
+        let e = estimate(&spec).expect("estimate");
+        assert!(e.build_bytes < e.total_bytes);
+        assert_eq!(e.per_rank(4), e.total_bytes / 4.0);
+        assert!(check_fits(&e, 1).is_ok(), "d48 fits: {}", e.describe(1));
+        let huge = Estimate {
+            build_bytes: 1e18,
+            ..e
+        };
+        let err = check_fits(&huge, 1).expect_err("1 EB does not fit");
+        assert!(err.contains("per rank on 1 rank(s)"), "{err}");
     }
 
     #[test]

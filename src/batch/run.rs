@@ -274,8 +274,12 @@ pub fn run_batch(
     let dir = o.output_root.join(o.names.dirname(&o.params));
     super::preflight::check_names(&dir, &simname)?;
     super::preflight::check_object_names(&spec)?;
-    let geo = crate::session::model_geometry(&spec)?;
-    let fits = crate::memory_estimate::check_fits(&spec, &geo, ctx.size());
+    // A spec the estimate cannot read fails to build below, with the
+    // build's own message.
+    let memory = crate::memory_estimate::estimate(&spec).ok();
+    let fits = memory.as_ref().map_or(Ok(()), |m| {
+        crate::memory_estimate::check_fits(m, ctx.size())
+    });
     if !ctx.all_ok(fits.is_ok()) {
         bail!(fits
             .err()
@@ -335,6 +339,9 @@ pub fn run_batch(
                 .display()
         ));
         log.line(&format!("ranks: {}", ctx.size()));
+        if let Some(m) = &memory {
+            log.line(&format!("memory: {}", m.describe(ctx.size())));
+        }
         log.line("");
         log.line(&format!("Batch run started at {}.", utc_now()));
         // what the model file printed while it was read, as Topographica's

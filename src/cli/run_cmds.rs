@@ -153,19 +153,26 @@ pub fn model(
         // Laying out the projections walks every unit: at absurd densities
         // answer at once with the sheets and the memory estimate instead.
         let geo = crate::session::model_geometry(&spec)?;
-        let est = crate::memory_estimate::estimate(&spec, &geo);
-        if est.units > GEOMETRY_UNIT_LIMIT {
+        // The engine's estimate; a spec it cannot read fails in the
+        // geometry report below with that report's own message.
+        let est = crate::memory_estimate::estimate(&spec).ok();
+        let units: u64 = geo.iter().map(|g| (g.rows * g.cols) as u64).sum();
+        if units > GEOMETRY_UNIT_LIMIT {
             let sheets: Vec<String> = geo
                 .iter()
                 .map(|g| format!("{} {} x {}", g.name, g.rows, g.cols))
                 .collect();
+            let memory = est.as_ref().map_or(String::new(), |e| {
+                format!(
+                    " and {} connection weights, {} in memory",
+                    e.weights,
+                    crate::memory_estimate::gb(e.total_bytes)
+                )
+            });
             bail!(
-                "the model has {} units ({}) and {} connection weights, at least {} in memory: \
-                 too large to lay out its projections here (limit {GEOMETRY_UNIT_LIMIT} units)",
-                est.units,
+                "the model has {units} units ({}){memory}: too large to lay out its projections \
+                 here (limit {GEOMETRY_UNIT_LIMIT} units)",
                 sheets.join(", "),
-                est.weights,
-                crate::memory_estimate::gb(est.total_bytes)
             );
         }
         let g = crate::geometry::geometry_report(&spec)?;
@@ -173,6 +180,9 @@ pub fn model(
             crate::console::out_line(&serde_json::to_string_pretty(&g)?);
         } else {
             crate::console::out(&crate::geometry::geometry_text(&g));
+            if let Some(e) = &est {
+                crate::console::out_line(&format!("Memory: {}", e.describe(ctx.size())));
+            }
         }
     } else if json {
         crate::console::out_line(&serde_json::to_string_pretty(&spec)?);

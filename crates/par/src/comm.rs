@@ -102,6 +102,24 @@ pub struct MpiExchange {
     stats: ExchangeStats,
     /// Allgather scratch for `argmax` (two u64 per rank).
     scratch: Vec<u64>,
+    /// Buffers of `sheet_abs_sum` (grown once per sheet shape).
+    gather: SheetGather,
+}
+
+/// Reused buffers of [`MpiExchange`]'s `sheet_abs_sum`, which runs in the
+/// step loop (a sheet-wide `DivisiveNormalizeL1`) and must not allocate.
+#[derive(Default)]
+struct SheetGather {
+    /// Every rank's encoded ownership, as gathered by the last call.
+    codes: Vec<u64>,
+    /// `codes` and sheet shape the owners below were derived from.
+    cached: Vec<u64>,
+    shape: (usize, usize),
+    owners: Vec<Ownership>,
+    counts: Vec<c_int>,
+    displs: Vec<c_int>,
+    packed: Vec<f64>,
+    whole: Vec<f64>,
 }
 
 /// Largest tag every MPI implementation accepts is 32767.
@@ -121,6 +139,7 @@ impl MpiExchange {
             halos: Vec::new(),
             stats: ExchangeStats::default(),
             scratch: vec![0; 2 * size],
+            gather: SheetGather::default(),
         }
     }
 
@@ -133,6 +152,7 @@ impl MpiExchange {
             halos: Vec::new(),
             stats: ExchangeStats::default(),
             scratch: vec![0; 2],
+            gather: SheetGather::default(),
         }
     }
 
@@ -512,6 +532,56 @@ impl Exchange for MpiExchange {
             }
         }
         whole
+    }
+
+    fn sheet_abs_sum(&mut self, rows: usize, cols: usize, own: &Ownership, local: &[f64]) -> f64 {
+        let Some(world) = &self.world else {
+            return local.iter().map(|v| v.abs()).sum();
+        };
+        assert_eq!(
+            local.len(),
+            own.len(),
+            "sheet_abs_sum: local data != own block"
+        );
+        let g = &mut self.gather;
+        g.codes.resize(7 * self.size, 0);
+        world.all_gather_into(&own.encode()[..], &mut g.codes[..]);
+        if g.shape != (rows, cols) || g.codes != g.cached {
+            g.owners.clear();
+            g.owners
+                .extend(g.codes.chunks_exact(7).enumerate().map(|(q, c)| {
+                    let v: [u64; 7] = c.try_into().expect("seven integers");
+                    Ownership::decode(v)
+                        .unwrap_or_else(|| panic!("rank {q} sent a malformed ownership {v:?}"))
+                }));
+            if let Err(e) = check_tiling(rows, cols, &g.owners) {
+                panic!("sheet_abs_sum: the owned blocks do not tile the sheet: {e}");
+            }
+            g.counts.clear();
+            g.counts.extend(g.owners.iter().map(|b| b.len() as c_int));
+            g.displs.clear();
+            let mut acc = 0;
+            for &c in &g.counts {
+                g.displs.push(acc);
+                acc += c;
+            }
+            g.cached.clone_from(&g.codes);
+            g.shape = (rows, cols);
+        }
+        g.packed.resize(rows * cols, 0.0);
+        g.whole.resize(rows * cols, 0.0);
+        {
+            let mut part = PartitionMut::new(&mut g.packed[..], &g.counts[..], &g.displs[..]);
+            world.all_gather_varcount_into(local, &mut part);
+        }
+        let whole_block = Block::full(rows, cols);
+        for (q, o) in g.owners.iter().enumerate() {
+            let d = g.displs[q] as usize;
+            for b in o.blocks() {
+                copy_owned_to_rect(o, &g.packed[d..d + o.len()], &whole_block, &mut g.whole, &b);
+            }
+        }
+        g.whole.iter().map(|v| v.abs()).sum()
     }
 }
 

@@ -141,6 +141,17 @@ pub trait Exchange {
         own: &Ownership,
         local: &[f64],
     ) -> Vec<f64>;
+    /// Collective: `Σ |v|` over the whole sheet, added in row-major order
+    /// (so the same bits on every decomposition); what a sheet-wide
+    /// `DivisiveNormalizeL1` output function needs in the step loop. The
+    /// default gathers the sheet (allocating); implementations used in
+    /// the step loop override it without allocating.
+    fn sheet_abs_sum(&mut self, rows: usize, cols: usize, own: &Ownership, local: &[f64]) -> f64 {
+        self.allgather_sheet(rows, cols, own, local)
+            .iter()
+            .map(|v| v.abs())
+            .sum()
+    }
 }
 
 /// One process owns everything.
@@ -213,5 +224,15 @@ impl Exchange for LocalExchange {
         local: &[f64],
     ) -> Vec<f64> {
         local.to_vec()
+    }
+    fn sheet_abs_sum(
+        &mut self,
+        _rows: usize,
+        _cols: usize,
+        _own: &Ownership,
+        local: &[f64],
+    ) -> f64 {
+        // One process: the local block is the whole sheet, row-major.
+        local.iter().map(|v| v.abs()).sum()
     }
 }

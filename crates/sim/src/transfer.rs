@@ -243,8 +243,7 @@ impl TransferFn {
                 // The sheet sum must not depend on the decomposition: gather
                 // the sheet and add |x| in row-major order on every rank.
                 let (rows, cols) = cx.shape;
-                let whole = cx.ex.allgather_sheet(rows, cols, &cx.own, x);
-                let s: f64 = whole.iter().map(|v| v.abs()).sum();
+                let s = cx.ex.sheet_abs_sum(rows, cols, &cx.own, x);
                 if s != 0.0 {
                     let f = *norm_value / s;
                     for v in x.iter_mut() {

@@ -19,6 +19,7 @@ mod dyn_som;
 mod dyn_split;
 mod dyn_tiny;
 mod halo_share;
+mod memory_estimate;
 mod normalize_joint;
 mod owed_responses;
 mod push_pull;
