@@ -15,6 +15,7 @@ mod cli_habits;
 mod cli_restore;
 mod cli_trace;
 mod cli_userclass;
+mod coord_mappers;
 mod gcal_opt_kernels;
 mod h5_snapshot;
 mod hostile;
