@@ -31,4 +31,5 @@ mod report_browser;
 mod sweep_cli;
 mod sweep_local;
 mod sweep_slurm;
+mod trace_learning;
 mod xarray_results;
