@@ -129,6 +129,16 @@ impl Interp {
         if module == "param" && name == "random_seed" {
             return Ok(Obj::Int(self.param_random_seed));
         }
+        if module == "param" && name == "Dynamic" {
+            // param/__init__.py Dynamic.time_fn/time_dependent: Topographica
+            // sets them (topo/__init__.py) so that a dynamic value is drawn
+            // once per simulation time; changing them changes every
+            // numbergen value in the model.
+            return Err(self.err(
+                off,
+                "param.Dynamic (e.g. 'param.Dynamic.time_fn = None', which makes every read of a dynamic parameter draw a new value instead of one per simulation time) is not supported: topo-hpc keeps Topographica's default, one value per time",
+            ));
+        }
         if let Some(v) = self.namespace_attr(module, name, off)? {
             return Ok(v);
         }

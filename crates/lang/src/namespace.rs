@@ -35,6 +35,10 @@ pub(crate) const HARMLESS_MODULES: &[&str] = &[
     "topo.plotting.plotgroup_templates",
     // holds classes model files subclass (custom components)
     "topo.coordmapper",
+    // pattern functions (topo/misc/patternfn.py) a user PatternGenerator's
+    // `function` calls; importing it is harmless, the class using it is
+    // what topo-hpc refuses with its reason
+    "topo.misc.patternfn",
     // plotting: GUI-only, its names do nothing in a batch run
     "pylab",
     "topo.plotting.bitmap",

@@ -338,6 +338,9 @@ pub(crate) fn alias(path: &str) -> Option<&'static str> {
         }
         "topo.base.cf.CFPRF_Plugin" => "topo.responsefn.CFPRF_Plugin",
         "topo.base.functionfamily.DotProduct" => "topo.responsefn.DotProduct",
+        // topo/coordmapper/__init__.py imports these from functionfamily
+        "topo.coordmapper.CoordinateMapperFn" => "topo.base.functionfamily.CoordinateMapperFn",
+        "topo.coordmapper.IdentityMF" => "topo.base.functionfamily.IdentityMF",
         // learning functions
         "topo.learningfn.optimized.CFPLF_Hebbian_opt"
         | "topo.learningfn.optimized.CFPLF_Hebbian_cython"
@@ -350,6 +353,7 @@ pub(crate) fn alias(path: &str) -> Option<&'static str> {
         }
         "topo.learningfn.projfn.CFPLF_EuclideanHebbian" => "topo.learningfn.CFPLF_EuclideanHebbian",
         "topo.learningfn.projfn.CFPLF_Hebbian" => "topo.learningfn.CFPLF_Hebbian",
+        "topo.learningfn.projfn.CFPLF_Trace" => "topo.learningfn.CFPLF_Trace",
         "topo.base.cf.CFPLF_Identity" => "topo.learningfn.CFPLF_Identity",
         "topo.base.functionfamily.IdentityLF" => "topo.learningfn.IdentityLF",
         "topo.base.functionfamily.Hebbian" => "topo.learningfn.Hebbian",

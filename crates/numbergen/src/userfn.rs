@@ -12,9 +12,17 @@ use topo_spec::{Component, Time};
 /// The value of a time function instance `c` of class `class` at time `t`.
 pub fn time_fn_value(class: &UserClass, c: &Component, t: Time) -> Result<f64, String> {
     let mut locals = vec![f64::NAN; class.call.locals];
-    let ev = Eval { c, t: t.to_f64() };
+    let ev = Eval {
+        c,
+        t: Some(t.to_f64()),
+        args: &[],
+    };
     match ev.block(&class.call.body, &mut locals)? {
-        Some(v) => Ok(v),
+        Some(Ret::One(v)) => Ok(v),
+        Some(Ret::Pair(..)) => Err(format!(
+            "{} ({}) returned a pair, not a number",
+            class.name, class.location
+        )),
         None => Err(format!(
             "{} ({}) returned no value",
             class.name, class.location
@@ -22,17 +30,56 @@ pub fn time_fn_value(class: &UserClass, c: &Component, t: Time) -> Result<f64, S
     }
 }
 
+/// A user coordinate mapper (`CoordinateMapperFn` subclass, e.g.
+/// models/lissom_whisker_barrels.ty's `IntegerMapper`) applied to the sheet
+/// coordinates `(x, y)` of one unit: the centre CFProjection places that
+/// unit's CF on (topo/base/cf.py, `CFProjection._generate_coords`, which
+/// vectorizes the mapper with float output over every unit). Its body is
+/// scalar arithmetic, so every rank computes the same centre.
+pub fn coord_map_value(
+    class: &UserClass,
+    c: &Component,
+    x: f64,
+    y: f64,
+) -> Result<(f64, f64), String> {
+    let mut locals = vec![f64::NAN; class.call.locals];
+    let ev = Eval {
+        c,
+        t: None,
+        args: &[x, y],
+    };
+    match ev.block(&class.call.body, &mut locals)? {
+        Some(Ret::Pair(a, b)) => Ok((a, b)),
+        _ => Err(format!(
+            "{} ({}) must return a pair (x, y)",
+            class.name, class.location
+        )),
+    }
+}
+
+enum Ret {
+    One(f64),
+    Pair(f64, f64),
+}
+
 struct Eval<'a> {
     c: &'a Component,
-    t: f64,
+    /// The time, for time functions.
+    t: Option<f64>,
+    /// The scalar arguments of `__call__`.
+    args: &'a [f64],
 }
 
 impl Eval<'_> {
-    fn block(&self, body: &[KStmt], locals: &mut [f64]) -> Result<Option<f64>, String> {
+    fn block(&self, body: &[KStmt], locals: &mut [f64]) -> Result<Option<Ret>, String> {
         for s in body {
             match s {
                 KStmt::Local { slot, value } => locals[*slot] = self.expr(value, locals)?,
-                KStmt::Return(e) => return Ok(Some(self.expr(e, locals)?)),
+                KStmt::Return(e) => return Ok(Some(Ret::One(self.expr(e, locals)?))),
+                KStmt::ReturnPair(a, b) => {
+                    let a = self.expr(a, locals)?;
+                    return Ok(Some(Ret::Pair(a, self.expr(b, locals)?)));
+                }
                 KStmt::If { test, body, orelse } => {
                     let branch = if self.expr(test, locals)? != 0.0 {
                         body
@@ -44,7 +91,7 @@ impl Eval<'_> {
                     }
                 }
                 KStmt::InPlace { .. } => {
-                    return Err("a time function has no arrays to modify".into())
+                    return Err("a scalar user function has no arrays to modify".into())
                 }
             }
         }
@@ -55,7 +102,13 @@ impl Eval<'_> {
         Ok(match e {
             KExpr::Num(v) => *v,
             KExpr::Local(s) => locals[*s],
-            KExpr::Time => self.t,
+            KExpr::Time => self
+                .t
+                .ok_or_else(|| format!("{} cannot read the simulation time", self.c.class))?,
+            KExpr::Arg(i) => *self
+                .args
+                .get(*i)
+                .ok_or_else(|| format!("{}: no argument {i}", self.c.class))?,
             KExpr::Param(p) => self
                 .c
                 .f64(p)
@@ -88,8 +141,8 @@ impl Eval<'_> {
                     f.apply_n(v[0], v[1], v[2])
                 }
             }
-            KExpr::Arg(_) | KExpr::Reduce(..) => {
-                return Err("a time function has no arrays".into());
+            KExpr::Reduce(..) => {
+                return Err("a scalar user function has no arrays".into());
             }
         })
     }
@@ -157,5 +210,42 @@ mod tests {
             time_fn_value(&class, &c, Time::from_int(40000)).unwrap(),
             0.02
         );
+    }
+
+    #[test]
+    fn a_coordinate_mapper_uses_c_fmod_and_python_2_round() {
+        // return fmod(x, 0.25), round(y)
+        let class = UserClass {
+            name: "__main__.M".into(),
+            family: Family::CoordinateMapperFn,
+            location: "m.ty:1:1".into(),
+            source: String::new(),
+            params: Vec::new(),
+            call: Kernel {
+                locals: 0,
+                body: vec![KStmt::ReturnPair(
+                    KExpr::Call(
+                        topo_spec::userclass::Func::Fmod,
+                        vec![KExpr::Arg(0), KExpr::Num(0.25)],
+                    ),
+                    KExpr::Call(topo_spec::userclass::Func::Round, vec![KExpr::Arg(1)]),
+                )],
+            },
+        };
+        let c = Component {
+            class: class.name.clone(),
+            id: 1,
+            params: BTreeMap::new(),
+        };
+        // fmod keeps the dividend's sign (Python's % would give 0.15);
+        // round takes halves away from zero (numpy.round would give 2.0)
+        let (x, y) = coord_map_value(&class, &c, -0.35, 2.5).unwrap();
+        assert_eq!((x, y), (-0.35 % 0.25, 3.0));
+        assert!(x < 0.0);
+        assert_eq!(coord_map_value(&class, &c, 0.3, -0.5).unwrap().1, -1.0);
+        // a time function is not a mapper, and a mapper is not a number
+        let (decay, dc) = decay();
+        assert!(coord_map_value(&decay, &dc, 0.0, 0.0).is_err());
+        assert!(time_fn_value(&class, &c, Time::from_int(0)).is_err());
     }
 }

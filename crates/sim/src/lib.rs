@@ -21,6 +21,7 @@ pub mod queue;
 pub mod response;
 pub mod sheet;
 pub mod state;
+pub mod trace_learning;
 pub mod transfer;
 pub mod userfn;
 

@@ -32,6 +32,8 @@ pub enum LearningKind {
     /// `CFPLF_Plugin` of a model file's own LearningFn class
     /// ([`Projection::user_learning`]).
     User,
+    /// `CFPLF_Trace` ([`Projection::trace`]).
+    Trace,
 }
 
 /// How the summed activity of one priority group combines with the
@@ -107,6 +109,8 @@ pub struct Projection {
     pub learning: LearningKind,
     /// The compiled user learning function of [`LearningKind::User`].
     pub user_learning: Option<std::sync::Arc<crate::userfn::LearningKernel>>,
+    /// The traces of [`LearningKind::Trace`].
+    pub trace: Option<crate::trace_learning::TraceLearning>,
     /// Weight output functions.
     pub wofs: Vec<WeightsOutputFn>,
     /// Connection fields of the local dest units.
@@ -205,6 +209,9 @@ fn learning_kind(conn: &ConnectionSpec) -> Result<LearningKind, SimError> {
     if short.starts_with("CFPLF_EuclideanHebbian") {
         return Ok(LearningKind::EuclideanHebbian);
     }
+    if short == "CFPLF_Trace" {
+        return Ok(LearningKind::Trace);
+    }
     if short.starts_with("CFPLF_Identity") {
         return Ok(LearningKind::None);
     }
@@ -281,6 +288,15 @@ impl Projection {
         let wofs = WeightsOutputFn::list_from_value(conn.component.get("weights_output_fns"))
             .map_err(|e| SimError::Unsupported(format!("{o}: {e}")))?;
         let n_local = cfs.dest_units.len();
+        let learning = learning_kind(conn)?;
+        let trace = match learning {
+            LearningKind::Trace => {
+                let lf = p.object("learning_fn")?;
+                let strength = Params::new(lf, &o).f64("trace_strength")?;
+                Some(crate::trace_learning::TraceLearning::new(strength, n_local))
+            }
+            _ => None,
+        };
         let needed_len = cfs.needed.len();
         let needed_rows = cfs.needed.rows();
         Ok(Projection {
@@ -296,8 +312,9 @@ impl Projection {
                 .cloned()
                 .unwrap_or(Value::Float(0.0)),
             response: response_kind(conn)?,
-            learning: learning_kind(conn)?,
+            learning,
             user_learning: None,
+            trace,
             wofs,
             cfs,
             activity: vec![0.0; n_local],

@@ -236,7 +236,9 @@ impl Cx<'_> {
                         orelse: o,
                     }
                 }
-                KStmt::Return(_) => return Err("a LearningFn returns nothing".into()),
+                KStmt::Return(_) | KStmt::ReturnPair(..) => {
+                    return Err("a LearningFn returns nothing".into())
+                }
             };
             out.push(st);
         }

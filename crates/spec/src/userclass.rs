@@ -30,6 +30,11 @@ pub enum Family {
     /// the simulation time (`self.time_fn()`), used as a dynamic parameter
     /// value (obermayer_pnas90.ty's `LinearDecay`).
     TimeFn,
+    /// A `CoordinateMapperFn` (topo/base/functionfamily.py): `__call__(self,
+    /// x, y)` returns the pair `(x', y')` a projection centres a unit's CF
+    /// on (CFProjection's `coord_mapper`, topo/base/cf.py
+    /// `CFProjection._generate_coords`).
+    CoordinateMapperFn,
 }
 
 impl Family {
@@ -45,6 +50,7 @@ impl Family {
             ],
             Family::TransferFn => &["x"],
             Family::TimeFn => &[],
+            Family::CoordinateMapperFn => &["x", "y"],
         }
     }
 }
@@ -108,6 +114,8 @@ pub enum KStmt {
     },
     /// `return value`.
     Return(KExpr),
+    /// `return a, b`: a coordinate mapper's result pair.
+    ReturnPair(KExpr, KExpr),
 }
 
 /// An expression of a kernel.
@@ -248,13 +256,18 @@ pub enum Func {
     Clip,
     /// `float(x)`: no change for the kernel's float values.
     Float,
+    /// `math.fmod(a, b)`: C's fmod (the result has the sign of `a`).
+    Fmod,
+    /// Python 2's built-in `round(x)`: to the nearest integer, halves away
+    /// from zero, as a float.
+    Round,
 }
 
 impl Func {
     /// Number of arguments.
     pub fn arity(self) -> usize {
         match self {
-            Func::Maximum | Func::Minimum => 2,
+            Func::Maximum | Func::Minimum | Func::Fmod => 2,
             Func::Where | Func::Clip => 3,
             _ => 1,
         }
@@ -273,6 +286,8 @@ impl Func {
             Func::Tanh => x.tanh(),
             Func::Floor => x.floor(),
             Func::Ceil => x.ceil(),
+            // f64::round rounds halves away from zero, as Python 2's round.
+            Func::Round => x.round(),
             Func::Sign => {
                 if x.is_nan() {
                     f64::NAN
@@ -317,6 +332,8 @@ impl Func {
                 }
             }
             Func::Clip => min(max(a, b), c),
+            // Rust's float `%` is C's fmod.
+            Func::Fmod => a % b,
             other => other.apply1(a),
         }
     }

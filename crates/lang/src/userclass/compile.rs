@@ -32,6 +32,8 @@ enum ItemKind {
     Local(usize, KExpr),
     InPlace(usize, Option<BinOp>, KExpr),
     Return(KExpr),
+    /// A coordinate mapper's `return x, y`.
+    ReturnPair(KExpr, KExpr),
     If(KExpr, Vec<Item>, Vec<Item>),
     /// `self.x = ...` in `__call__`: never an output.
     StateWrite,
@@ -67,6 +69,7 @@ pub(crate) fn compile_class(
         Family::LearningFn => vec![Shape::Array, Shape::Scalar, Shape::Array, Shape::Scalar],
         Family::TransferFn => vec![Shape::Array],
         Family::TimeFn => Vec::new(),
+        Family::CoordinateMapperFn => vec![Shape::Scalar, Shape::Scalar],
     };
     let mut c = Compiler {
         it,
@@ -97,6 +100,15 @@ pub(crate) fn compile_class(
             ),
         ));
     }
+    if family == Family::CoordinateMapperFn && !always_returns(&items) {
+        let off = call.range().start().to_usize();
+        return Err(c.it.err(
+            off,
+            format!(
+                "{class}.__call__ must return a pair x, y on every path (the mapped coordinates)"
+            ),
+        ));
+    }
     let mut live = BTreeSet::new();
     let body = c.prune(items, &mut live)?;
     let locals = c.locals.len();
@@ -121,6 +133,9 @@ fn check_signature(
         Family::LearningFn => "CFPLF_Plugin calls it for every connection field with",
         Family::TransferFn => "a sheet calls it with its activity:",
         Family::TimeFn => "a dynamic parameter calls it with no arguments:",
+        Family::CoordinateMapperFn => {
+            "CFProjection calls it for every unit with its sheet coordinates,"
+        }
     };
     let names: Vec<String> = a
         .posonlyargs
@@ -181,7 +196,7 @@ fn collect_state(body: &[ast::Stmt], out: &mut BTreeMap<String, usize>) {
 
 fn always_returns(items: &[Item]) -> bool {
     items.iter().any(|i| match &i.kind {
-        ItemKind::Return(_) => true,
+        ItemKind::Return(_) | ItemKind::ReturnPair(..) => true,
         ItemKind::If(_, a, b) => always_returns(a) && always_returns(b),
         _ => false,
     })
@@ -282,6 +297,9 @@ fn callee(full: &str) -> Option<Callee> {
         "where" => Callee::Func(Func::Where),
         "clip" => Callee::Func(Func::Clip),
         "float" if builtin => Callee::Func(Func::Float),
+        "fmod" if full == "math.fmod" => Callee::Func(Func::Fmod),
+        // Python 2's round(x) (numpy.round rounds halves to even)
+        "round" if builtin => Callee::Func(Func::Round),
         // Python's max(a, b) / min(a, b) of two numbers
         "max" if builtin => Callee::Func(Func::Maximum),
         "min" if builtin => Callee::Func(Func::Minimum),
@@ -408,9 +426,24 @@ impl Compiler<'_, '_> {
                 let Some(value) = &r.value else {
                     return match self.family {
                         Family::TimeFn => Err(self.err(off, format!("{class}.__call__ must return a number"))),
+                        Family::CoordinateMapperFn => Err(self.err(off, format!("{class}.__call__ must return a pair x, y"))),
                         _ => Ok(None),
                     };
                 };
+                if self.family == Family::CoordinateMapperFn {
+                    let ast::Expr::Tuple(t) = &**value else {
+                        return Err(self.err(off, format!("{class}.__call__ must return a pair x, y (the mapped coordinates)")));
+                    };
+                    let [a, b] = t.elts.as_slice() else {
+                        return Err(self.err(off, format!("{class}.__call__ returns {} values; a coordinate mapper returns two (x, y)", t.elts.len())));
+                    };
+                    let (x, xs) = self.expr_checked(a, defined)?;
+                    let (y, ys) = self.expr_checked(b, defined)?;
+                    if xs != Shape::Scalar || ys != Shape::Scalar {
+                        return Err(self.err(off, "a coordinate mapper must return two numbers"));
+                    }
+                    return Ok(Some(self.item(off, ItemKind::ReturnPair(x, y))));
+                }
                 if self.family != Family::TimeFn {
                     return Err(self.err(off, format!("{class}.__call__ returns a value, but a {} works in place on the arrays it is passed (its return value is ignored)", family_text(self.family))));
                 }
@@ -763,6 +796,12 @@ impl Compiler<'_, '_> {
                 if f == Func::Float && shape == Shape::Array {
                     return Err(self.err(off, "float() of an array is not supported"));
                 }
+                if matches!(f, Func::Fmod | Func::Round) && shape == Shape::Array {
+                    return Err(self.err(
+                        off,
+                        format!("{full}() of an array is not supported (it takes numbers)"),
+                    ));
+                }
                 if f == Func::Float {
                     return Ok((args.remove(0), Shape::Scalar));
                 }
@@ -796,7 +835,9 @@ impl Compiler<'_, '_> {
         Ok(match (self.it.lookup(first, off), rest) {
             (Ok(Obj::Module(m)), Some(r)) => format!("{m}.{r}"),
             (Ok(Obj::Builtin(b)), None) | (Ok(Obj::Func(b)), None) => b,
-            (Err(_), None) if matches!(first, "abs" | "float" | "min" | "max") => first.to_string(),
+            (Err(_), None) if matches!(first, "abs" | "float" | "min" | "max" | "round") => {
+                first.to_string()
+            }
             _ => path,
         })
     }
@@ -818,6 +859,7 @@ impl Compiler<'_, '_> {
                 }
                 ItemKind::InPlace(arg, op, v) => Some(KStmt::InPlace { arg, op, value: v }),
                 ItemKind::Return(v) => Some(KStmt::Return(v)),
+                ItemKind::ReturnPair(x, y) => Some(KStmt::ReturnPair(x, y)),
                 ItemKind::If(test, body, orelse) => {
                     let mut l1 = live.clone();
                     let b = self.prune(body, &mut l1)?;

@@ -106,7 +106,7 @@ impl Interp {
     fn family_of(&mut self, c: &ast::StmtClassDef) -> R<Family> {
         let off = c.range().start().to_usize();
         let name = c.name.as_str();
-        let supported = "the engine runs user classes derived from LearningFn (topo.base.functionfamily), TransferFn, or param.Parameterized with __call__(self) as a function of time";
+        let supported = "the engine runs user classes derived from LearningFn (topo.base.functionfamily), CoordinateMapperFn, or param.Parameterized with __call__(self) as a function of time";
         if c.bases.len() != 1 {
             return Err(self.err(
                 off,
@@ -141,6 +141,8 @@ impl Interp {
                 boff,
                 format!("class {name}({base}): user TransferFns are not supported yet (none of Topographica's model files defines one); the engine runs user LearningFns and time functions"),
             ))
+        } else if reg.is_subclass(&base, "topo.base.functionfamily.CoordinateMapperFn") {
+            Ok(Family::CoordinateMapperFn)
         } else if base == "param.Parameterized" {
             Ok(Family::TimeFn)
         } else {
@@ -321,5 +323,6 @@ pub(crate) fn family_text(f: Family) -> &'static str {
         Family::LearningFn => "LearningFn",
         Family::TransferFn => "TransferFn",
         Family::TimeFn => "time function",
+        Family::CoordinateMapperFn => "CoordinateMapperFn",
     }
 }

@@ -243,3 +243,16 @@ fn connect_needs_a_projection_class() {
     let e = err(&format!("{HEAD}topo.sim['R'] = sheet.GeneratorSheet()\ntopo.sim['V'] = sheet.CFSheet()\ntopo.sim.connect('R', 'V', connection_type=pattern.Gaussian)\n"));
     at(&e, 5, 1, "connection_type must be a projection class");
 }
+
+#[test]
+fn changing_param_dynamic_is_refused_with_the_reason() {
+    // models/sullivan_neurocomputing04.ty's line, and the module it imports
+    let e = err("import param\nfrom topo.misc import patternfn\nparam.Dynamic.time_fn = None\n");
+    at(
+        &e,
+        3,
+        7,
+        "param.Dynamic (e.g. 'param.Dynamic.time_fn = None'",
+    );
+    assert!(e.message.contains("one value per time"), "{e}");
+}

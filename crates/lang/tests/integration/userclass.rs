@@ -233,3 +233,72 @@ topo.sim.connect('R', 'V1', name='A', connection_type=projection.CFProjection,\n
     }
     assert_eq!(back, spec);
 }
+
+/// models/sullivan_neurocomputing04.ty's and lissom_whisker_barrels.ty's
+/// construct: a CoordinateMapperFn subclass used as a coord_mapper.
+const MAPPER: &str = "\
+from math import fmod
+from topo import coordmapper, projection, sheet
+class Grid(coordmapper.CoordinateMapperFn):
+    width = param.Number(0.2)
+    def __call__(self, x, y):
+        return x - fmod(x, self.width), round(y)
+";
+
+#[test]
+fn a_coordinate_mapper_compiles_to_a_pair() {
+    let text = format!(
+        "{HEAD}{MAPPER}topo.sim['R'] = sheet.GeneratorSheet()\ntopo.sim['V'] = sheet.CFSheet()\ntopo.sim.connect('R', 'V', connection_type=projection.CFProjection, coord_mapper=Grid(width=0.5))\n"
+    );
+    let spec = load_src(&text).unwrap();
+    let c = &spec.user_classes["__main__.Grid"];
+    assert_eq!(c.family, Family::CoordinateMapperFn);
+    let [KStmt::ReturnPair(x, y)] = c.call.body.as_slice() else {
+        panic!("{:?}", c.call.body)
+    };
+    assert!(matches!(x, KExpr::Binary(BinOp::Sub, ..)), "{x:?}");
+    assert!(
+        matches!(y, KExpr::Call(topo_spec::userclass::Func::Round, _)),
+        "{y:?}"
+    );
+    let m = spec.connections[0].component.get("coord_mapper").unwrap();
+    let m = m.as_object().unwrap();
+    assert_eq!(
+        (m.class.as_str(), m.f64("width")),
+        ("__main__.Grid", Some(0.5))
+    );
+    // without a mapper, CFProjection's default is the identity
+    let plain = load_src(&format!(
+        "{HEAD}from topo import projection, sheet\ntopo.sim['R'] = sheet.GeneratorSheet()\ntopo.sim['V'] = sheet.CFSheet()\ntopo.sim.connect('R', 'V', connection_type=projection.CFProjection)\n"
+    ))
+    .unwrap();
+    let m = plain.connections[0].component.get("coord_mapper").unwrap();
+    assert_eq!(m.as_object().unwrap().short_class(), "IdentityMF");
+}
+
+#[test]
+fn a_coordinate_mapper_must_return_a_pair_of_numbers() {
+    let head = "from topo import coordmapper\nclass M(coordmapper.CoordinateMapperFn):\n    def __call__(self, x, y):\n";
+    at(
+        &err(&format!("{head}        return x\n")),
+        4,
+        9,
+        "must return a pair x, y",
+    );
+    at(
+        &err(&format!("{head}        return x, y, x\n")),
+        4,
+        9,
+        "returns 3 values",
+    );
+    at(
+        &err(&format!(
+            "{head}        if x > 0:\n            return x, y\n"
+        )),
+        3,
+        5,
+        "on every path",
+    );
+    let e = err("from topo import coordmapper\nclass M(coordmapper.CoordinateMapperFn):\n    def __call__(self, x):\n        return x, x\n");
+    at(&e, 3, 5, "a CoordinateMapperFn has __call__(self, x, y)");
+}

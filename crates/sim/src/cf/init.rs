@@ -230,8 +230,24 @@ fn build_plain(
             k_mask * template.len() as u64 + k_weights * pl.len() as u64
         }
     };
+    let mapper = match &p.coord_mapper {
+        None => None,
+        Some(m) => {
+            let classes = streams.user_classes();
+            let class = classes.get(&m.class).cloned().ok_or_else(|| {
+                BuildError::Unsupported(format!("coord_mapper of unknown class {}", m.class))
+            })?;
+            Some((class, m))
+        }
+    };
     let locate = |r: usize, c: usize| -> Result<Local, BuildError> {
         let (x, y) = dest.matrixidx2sheet(r as i64, c as i64);
+        // CFProjection._create_cfs places each CF at coord_mapper(x, y).
+        let (x, y) = match &mapper {
+            None => (x, y),
+            Some((class, m)) => topo_numbergen::userfn::coord_map_value(class, m, x, y)
+                .map_err(BuildError::Unsupported)?,
+        };
         let placement = place(&template, src, x, y, p.allow_null_cfs)?;
         Ok(Local { x, y, placement })
     };

@@ -46,6 +46,9 @@ pub struct CfParams {
     pub allow_null_cfs: bool,
     /// The CF label (`hash_format` filled in, plus the seed).
     pub label: String,
+    /// `coord_mapper`, unless it is the identity (`IdentityMF`): a user
+    /// `CoordinateMapperFn` instance that moves each unit's CF centre.
+    pub coord_mapper: Option<Component>,
 }
 
 fn err(conn: &ConnectionSpec, msg: impl Into<String>) -> BuildError {
@@ -133,7 +136,29 @@ impl CfParams {
             Some(Value::Int(i)) => Some(*i),
             Some(v) => return Err(err(conn, format!("seed must be an integer, got {v:?}"))),
         };
+        let coord_mapper = match c.get("coord_mapper") {
+            None => None,
+            Some(Value::Object(m)) if m.short_class() == "IdentityMF" => None,
+            Some(Value::Object(m)) if m.class.starts_with("__main__.") => Some((**m).clone()),
+            Some(v) => {
+                return Err(err(
+                    conn,
+                    format!(
+                        "coord_mapper {v:?} is not supported (IdentityMF or a model file's \
+                         CoordinateMapperFn subclass)"
+                    ),
+                ))
+            }
+        };
+        if coord_mapper.is_some() && kind == ProjectionKind::SharedWeight {
+            return Err(err(
+                conn,
+                "a coord_mapper on a SharedWeightCFProjection is not supported (its units \
+                 share one CF at the source's centre)",
+            ));
+        }
         Ok(CfParams {
+            coord_mapper,
             kind,
             nominal_bounds_template,
             min_matrix_radius,

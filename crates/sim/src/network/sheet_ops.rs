@@ -311,6 +311,15 @@ impl Network {
                         crate::userfn::apply(k, &mut p.cfs, &p.input, &needed, dest_act, rate);
                     }
                 }
+                LearningKind::Trace => {
+                    // CFPLearningFn.constant_sum_connection_rate
+                    let rate = lr / p.cfs.n_units as f64;
+                    if let Some(t) = p.trace.as_mut() {
+                        crate::trace_learning::apply(
+                            t, &mut p.cfs, &p.input, &needed, dest_act, rate,
+                        );
+                    }
+                }
                 LearningKind::None => {}
             }
             if !matches!(self.sheets[s].kind, SheetKind::Cf { joint: true, .. }) {

@@ -13,6 +13,8 @@
 //! - `projections/D.P/slices` `[rows, cols, 4]` i32
 //! - `projections/D.P/norm_total` `[rows, cols]` f64,
 //!   `projections/D.P/has_norm_total` `[rows, cols]` i32
+//! - `projections/D.P/traces` `[rows, cols]` f64 (CFPLF_Trace's traces,
+//!   only for projections that learn with it)
 //!
 //! Shared-weight kernels are not stored: they never change after
 //! construction. Connection-field geometry changed by scheduled
@@ -282,6 +284,15 @@ impl Network {
                 slabs: sl.clone(),
                 data: ArrayData::F64(p.cfs.norm_total.clone()),
             });
+            if let Some(tr) = &p.trace {
+                // CFPLF_Trace's traces carry learning from one step to the next
+                arrays.push(LocalArray {
+                    path: format!("projections/{key}/traces"),
+                    global_shape: g.clone(),
+                    slabs: sl.clone(),
+                    data: ArrayData::F64(tr.traces.clone()),
+                });
+            }
             arrays.push(LocalArray {
                 path: format!("projections/{key}/has_norm_total"),
                 global_shape: g,
@@ -477,6 +488,10 @@ impl Network {
             }
             let path = format!("projections/{key}/norm_total");
             p.cfs.norm_total = f64s(get(&path, &sl)?, n, &path)?;
+            if let Some(tr) = p.trace.as_mut() {
+                let path = format!("projections/{key}/traces");
+                tr.traces = f64s(get(&path, &sl)?, n, &path)?;
+            }
             let path = format!("projections/{key}/has_norm_total");
             match get(&path, &sl)? {
                 ArrayData::I32(v) if v.len() == n => {
