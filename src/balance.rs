@@ -12,8 +12,8 @@
 //! (index, value) messages carry only the active units). Narrow lateral
 //! fields (large areas) keep the grid, whose halos are then far smaller.
 
+use crate::footprint::ModelFootprints;
 use crate::par::{SheetSplit, SplitChoice};
-use crate::plan::footprint::ModelFootprints;
 use anyhow::{anyhow, Result};
 use topo_sim::ownership::Dealing;
 use topo_spec::ModelSpec;

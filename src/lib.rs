@@ -23,6 +23,7 @@ pub mod balance;
 pub mod batch;
 pub mod console;
 pub mod figures;
+pub mod footprint;
 pub mod geometry;
 pub mod host;
 pub mod io;

@@ -13,14 +13,13 @@
 //! imbalance of sparse inputs is not predicted).
 
 pub mod calibrate;
-pub mod footprint;
 pub mod machine;
 pub mod skeleton;
 
+use crate::footprint::ModelFootprints;
 use crate::par::HaloSummary;
 use crate::par::{DryRunExchange, PeerRects, RankOracle};
 use anyhow::{anyhow, Result};
-use footprint::ModelFootprints;
 use machine::Machine;
 use serde::Serialize;
 use skeleton::{Counts, Skeleton};

@@ -187,6 +187,20 @@ fn tiny_is_bit_identical_on_1_to_8_ranks() {
     assert_identical_on_all_rank_counts("tiny.ty", "cortex_density=5", "1,10,100");
 }
 
+/// A sheet-wide DivisiveNormalizeL1 (V1 divided by the sum over every
+/// rank's units, added in row-major order) on the grid and on dealt rows.
+#[test]
+fn a_sheet_wide_l1_normalisation_is_bit_identical_on_every_split() {
+    let model = concat!(env!("CARGO_MANIFEST_DIR"), "/tests/data/models/sheet_l1.ty");
+    assert_split_identical(
+        model,
+        "cortex_density=8",
+        "1,20",
+        &["grid", "rows-cyclic", "rows-cyclic:2"],
+        &[2, 3, 5],
+    );
+}
+
 #[test]
 fn ranks_without_units_of_a_sheet_still_work() {
     // V1 is 2x2: with 6 or 8 ranks some ranks own none of it.
