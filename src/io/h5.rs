@@ -208,9 +208,15 @@ impl H5File {
                 .create(name)
                 .with_context(|| format!("cannot create dataset {path}"))?
         };
+        // No H5Dflush here: with the MPI-IO driver it flushes the
+        // dataset's tagged metadata on each rank on its own, so the ranks'
+        // metadata caches drift apart (HDF5 1.10 lets it, later versions
+        // refuse it: HDFGroup/hdf5 #1876, #2289) and a later collective
+        // metadata call hangs, e.g. a two-eye LISSOM's final snapshot, after
+        // enough datasets, in H5DSattach_scale on one rank and H5Dwrite on
+        // the other. The data reaches the disk when the file is closed.
         self.write_into(&ds, shape, slabs, data)
-            .with_context(|| format!("collective write of {path} failed"))?;
-        Ok(ds.flush().map(|_| ())?)
+            .with_context(|| format!("collective write of {path} failed"))
     }
 
     fn write_into<T: Element>(

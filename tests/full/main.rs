@@ -28,6 +28,7 @@ mod maps_eyes_colour;
 mod maps_topographica;
 mod par_model;
 mod par_mpi;
+mod par_snapshot_two_eyes;
 mod plan_exchange;
 mod rank_warnings;
 mod report_browser;
