@@ -547,6 +547,6 @@ mod tests {
             needs: blocks.clone(),
         };
         let mut ex = DryRunExchange::new(0, 2, Box::new(Fixed(rects)));
-        ex.register("V1", 8, 8, &owns[0].into(), Block::full(8, 8));
+        ex.register("V1", 8, 8, &owns[0], Block::full(8, 8));
     }
 }
