@@ -19,6 +19,7 @@ use topo_numbergen::Streams;
 use topo_pattern::coords::SheetCoords;
 use topo_sim::cf::{CfParams, ProjectionKind, Template};
 use topo_sim::exchange::Block;
+use topo_sim::ownership::Ownership;
 use topo_spec::ModelSpec;
 
 /// One connection's geometry.
@@ -127,6 +128,20 @@ impl ConnGeometry {
             },
             weights: rsum * csum,
         })
+    }
+
+    /// The footprint of the destination units `own` holds (a block, or
+    /// rows dealt in stripes): the bounding box of its rectangles' needed
+    /// rectangles (as the engine's `needed` bounds every owned unit's CF)
+    /// and the sum of their weights.
+    pub fn footprint_owned(&self, own: &Ownership) -> Result<Footprint> {
+        let mut f = Footprint::default();
+        for b in own.blocks() {
+            let g = self.footprint(&b)?;
+            f.needed = f.needed.union_bounds(&g.needed);
+            f.weights += g.weights;
+        }
+        Ok(f)
     }
 }
 

@@ -1,8 +1,10 @@
 //! `topo-hpc plan`: what a run on N ranks will hold, send and take, from
 //! the model's geometry alone, for N up to 65536, in seconds.
 //!
-//! The plan uses the engine's decomposition ([`crate::par::decomposition_for`]),
-//! every rank's connection-field footprints ([`footprint`]), the engine's
+//! The plan uses the decomposition a run would use (the
+//! [`crate::par::Assignment`] of [`crate::balance::split_choice`]: the
+//! default split, or `TOPO_HPC_SPLIT`), every rank's connection-field
+//! footprints ([`crate::footprint`]), the engine's
 //! own event loop run on empty blocks for the events of an iteration
 //! ([`skeleton`]), and registers every halo in a
 //! [`crate::par::DryRunExchange`] as rank 0 of N, which makes rank 0's
@@ -18,13 +20,14 @@ pub mod skeleton;
 
 use crate::footprint::ModelFootprints;
 use crate::par::HaloSummary;
-use crate::par::{DryRunExchange, PeerRects, RankOracle};
+use crate::par::{Assignment, DryRunExchange, PeerRects, RankOracle, SplitChoice};
 use anyhow::{anyhow, Result};
 use machine::Machine;
 use serde::Serialize;
 use skeleton::{Counts, Skeleton};
 use std::fmt::Write as _;
 use topo_sim::exchange::{Block, Exchange};
+use topo_sim::ownership::Ownership;
 use topo_spec::ModelSpec;
 
 /// Bytes of one activity value on the wire.
@@ -210,11 +213,9 @@ pub struct Plan {
     /// Process grid (rows, cols).
     pub grid: [usize; 2],
     /// How a run splits each sheet (`topo_hpc::balance`: the default
-    /// chosen from the spec, or `TOPO_HPC_SPLIT`).
+    /// chosen from the spec, or `TOPO_HPC_SPLIT`); everything below is
+    /// planned for this split.
     pub split: String,
-    /// Set when the run's split deals some sheet's rows: the volumes and
-    /// times below are then those of the grid split.
-    pub split_note: Option<String>,
     /// The box whose grid lines cut every sheet (l, b, r, t).
     pub cut_box: [f64; 4],
     /// Iterations counted (traffic totals cover them all).
@@ -276,7 +277,7 @@ fn contains(outer: &Block, inner: &Block) -> bool {
     inner.is_empty() || outer.intersect(inner) == *inner
 }
 
-/// Every rank's owned blocks, rectangles, weights and the model's events.
+/// Every rank's units, rectangles, weights and the model's events.
 pub struct Layout {
     /// Ranks.
     pub ranks: usize,
@@ -284,10 +285,14 @@ pub struct Layout {
     pub grid: [usize; 2],
     /// Cut box.
     pub cut_box: [f64; 4],
+    /// The split of every sheet (as a run chooses it).
+    pub choice: SplitChoice,
+    /// Every sheet's true bounds, in spec order.
+    pub lbrts: Vec<[f64; 4]>,
     /// Geometry.
     pub model: ModelFootprints,
-    /// Per sheet, every rank's block.
-    pub owns: Vec<Vec<Block>>,
+    /// Per sheet, every rank's units.
+    pub owns: Vec<Vec<Ownership>>,
     /// Per connection, every rank's needed rectangle.
     pub needs: Vec<Vec<Block>>,
     /// Per connection, every rank's weights.
@@ -301,26 +306,44 @@ pub struct Layout {
 }
 
 impl Layout {
-    /// Lays `spec` out on `ranks` ranks, counting `iterations` iterations.
+    /// Lays `spec` out on `ranks` ranks split as a run would split them
+    /// ([`crate::balance::split_choice`]), counting `iterations` iterations.
     pub fn new(spec: &ModelSpec, ranks: usize, iterations: usize) -> Result<Layout> {
+        let choice = crate::balance::split_choice(spec)?;
+        Layout::with_split(spec, ranks, iterations, choice)
+    }
+
+    /// Lays `spec` out on `ranks` ranks split as `choice` says.
+    pub fn with_split(
+        spec: &ModelSpec,
+        ranks: usize,
+        iterations: usize,
+        choice: SplitChoice,
+    ) -> Result<Layout> {
         if ranks == 0 {
             return Err(anyhow!("--ranks must be at least 1"));
         }
         let model = ModelFootprints::new(spec)?;
-        let decomp = crate::par::decomposition_for(spec, ranks, 0).map_err(|e| anyhow!("{e}"))?;
-        let g = decomp.grid();
-        let owns: Vec<Vec<Block>> = model
+        let lbrts: Vec<[f64; 4]> = crate::par::model_geometry(spec)
+            .map_err(|e| anyhow!("{e}"))?
+            .iter()
+            .map(|g| g.lbrt)
+            .collect();
+        let decomp = Assignment::new(ranks, 0, &lbrts, choice.clone())
+            .map_err(|e| anyhow!("cannot decompose the sheets: {e}"))?;
+        let g = decomp.grid().grid();
+        let owns: Vec<Vec<Ownership>> = model
             .sheets
             .iter()
-            .map(|(_, c)| decomp.all_blocks(c.rows(), c.cols(), c.bounds().lbrt()))
+            .map(|(name, c)| decomp.all_owners(name, c.rows(), c.cols(), c.bounds().lbrt()))
             .collect();
         let mut needs = Vec::with_capacity(model.conns.len());
         let mut weights = Vec::with_capacity(model.conns.len());
         for c in &model.conns {
             let mut n = Vec::with_capacity(ranks);
             let mut w = Vec::with_capacity(ranks);
-            for b in &owns[c.dest_index] {
-                let f = c.footprint(b)?;
+            for o in &owns[c.dest_index] {
+                let f = c.footprint_owned(o)?;
                 n.push(f.needed);
                 w.push(f.weights);
             }
@@ -341,7 +364,9 @@ impl Layout {
         let mut layout = Layout {
             ranks,
             grid: [g.rows, g.cols],
-            cut_box: decomp.cut_box(),
+            cut_box: decomp.grid().cut_box(),
+            choice,
+            lbrts,
             model,
             owns,
             needs,
@@ -354,10 +379,11 @@ impl Layout {
         Ok(layout)
     }
 
-    /// `Network::share_halos`' rule over every rank's rectangles: a
-    /// projection reads the halo of another from the same source sheet
-    /// (`Activity` port, same afferent hold-back) whose rectangle contains
-    /// its own on every rank; among equal ones the earlier leads.
+    /// `Network::share_halos`' rule ([`topo_sim::network::halo_leaders`])
+    /// over every rank's rectangles: a projection reads the halo of
+    /// another from the same source sheet (`Activity` port, same afferent
+    /// hold-back) whose rectangle contains its own on every rank; among
+    /// equal ones the earlier leads.
     fn shared_halos(&self) -> Vec<Option<usize>> {
         let roles = &self.skeleton.roles;
         let n = self.model.conns.len();
@@ -370,34 +396,18 @@ impl Layout {
                         && roles[j].activity_port
                 })
                 .collect();
-            let everywhere = |outer: usize, inner: usize| {
-                self.needs[outer]
-                    .iter()
-                    .zip(&self.needs[inner])
-                    .all(|(o, i)| contains(o, i))
-            };
-            for &k in &outs {
-                for &j in &outs {
-                    if j == k || roles[j].afferent_port != roles[k].afferent_port {
-                        continue;
-                    }
-                    if !everywhere(j, k) {
-                        continue;
-                    }
-                    let equal = everywhere(k, j);
-                    if !equal || j < k {
-                        leader[k] = Some(j);
-                        break;
-                    }
-                }
-            }
-            for &k in &outs {
-                while let Some(j) = leader[k] {
-                    match leader[j] {
-                        Some(i) => leader[k] = Some(i),
-                        None => break,
-                    }
-                }
+            let pairs = topo_sim::network::halo_leaders(
+                &outs,
+                &|j, k| roles[j].afferent_port == roles[k].afferent_port,
+                &mut |outer, inner| {
+                    self.needs[outer]
+                        .iter()
+                        .zip(&self.needs[inner])
+                        .all(|(o, i)| contains(o, i))
+                },
+            );
+            for (k, j) in pairs {
+                leader[k] = Some(j);
             }
         }
         leader
@@ -444,7 +454,7 @@ impl Layout {
                 &c.src,
                 rows,
                 cols,
-                &self.owns[c.src_index][0].into(),
+                &self.owns[c.src_index][0],
                 self.needs[j][0],
             );
         }
@@ -475,7 +485,7 @@ impl Layout {
     /// A generator's canvas on rank `q`: its block and what its outgoing
     /// projections read.
     fn canvas(&self, s: usize, q: usize) -> Block {
-        let mut cb = self.owns[s][q];
+        let mut cb = self.owns[s][q].bounds();
         for (j, c) in self.model.conns.iter().enumerate() {
             if c.src_index == s {
                 cb = cb.union_bounds(&self.needs[j][q]);
@@ -509,10 +519,26 @@ pub fn compute_seconds(w: &Work, m: &Machine, threads: usize) -> [f64; 4] {
     ]
 }
 
-/// Makes the plan.
+/// Makes the plan for the split a run would use
+/// ([`crate::balance::split_choice`]).
 pub fn plan(spec: &ModelSpec, o: &PlanOptions) -> Result<Plan> {
     let started = std::time::Instant::now();
-    let lay = Layout::new(spec, o.ranks, o.iterations)?;
+    let choice = crate::balance::split_choice(spec)?;
+    plan_split(spec, o, choice, started)
+}
+
+/// Makes the plan for the split `choice`.
+pub fn plan_with_split(spec: &ModelSpec, o: &PlanOptions, choice: SplitChoice) -> Result<Plan> {
+    plan_split(spec, o, choice, std::time::Instant::now())
+}
+
+fn plan_split(
+    spec: &ModelSpec,
+    o: &PlanOptions,
+    choice: SplitChoice,
+    started: std::time::Instant,
+) -> Result<Plan> {
+    let lay = Layout::with_split(spec, o.ranks, o.iterations, choice)?;
     let n = o.ranks;
     let sums = lay.summaries();
     let sk = &lay.skeleton;
@@ -697,21 +723,11 @@ pub fn plan(spec: &ModelSpec, o: &PlanOptions) -> Result<Plan> {
             .collect()
     });
 
-    let choice = crate::balance::split_choice(spec)?;
-    let dealt = spec
-        .sheets
-        .iter()
-        .any(|s| choice.of(&s.name) != crate::par::SheetSplit::Grid);
     Ok(Plan {
         ranks: n,
         threads: o.threads,
         grid: lay.grid,
-        split: crate::balance::describe(spec, &choice),
-        split_note: (dealt && n > 1).then(|| {
-            "the exchange volumes, memory and times below are planned for the grid split of \
-             every sheet: the dry run does not plan rows dealt in stripes yet"
-                .to_string()
-        }),
+        split: crate::balance::describe(spec, &lay.choice),
         cut_box: lay.cut_box,
         iterations_counted: sk.iterations.len(),
         units_per_rank: per_rank_f(&units),
@@ -772,9 +788,6 @@ pub fn render(p: &Plan) -> String {
         p.ranks, p.threads, p.grid[0], p.grid[1]
     );
     let _ = writeln!(s, "{}", p.split);
-    if let Some(note) = &p.split_note {
-        let _ = writeln!(s, "note: {note}");
-    }
     let _ = writeln!(
         s,
         "units per rank:          {}",
@@ -878,7 +891,6 @@ pub fn render(p: &Plan) -> String {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::par::GridDecomposition;
     use topo_sim::Network;
 
     fn example(file: &str, params: &[(&str, &str)]) -> ModelSpec {
@@ -904,20 +916,22 @@ mod tests {
     }
 
     /// Building the real network of every rank in a dry run: the engine
-    /// registers each halo with its own `needed` rectangle, which the dry
-    /// run compares with the planner's geometry (a difference panics), and
-    /// each projection's built weights must number what the planner counts.
+    /// registers each halo with its own units and `needed` rectangle,
+    /// which the dry run compares with the planner's (a difference
+    /// panics), and each projection's built weights must number what the
+    /// planner counts. For the grid and for rows dealt in stripes.
     fn check_dry_builds(spec: &ModelSpec, ranks: &[usize]) {
+        for split in ["grid", "V1=rows-cyclic", "rows-cyclic:2"] {
+            let choice = SplitChoice::parse(split).unwrap();
+            check_dry_builds_split(spec, ranks, choice);
+        }
+    }
+
+    fn check_dry_builds_split(spec: &ModelSpec, ranks: &[usize], choice: SplitChoice) {
         for &n in ranks {
-            let lay = Layout::new(spec, n, 1).unwrap();
-            let lbrts: Vec<[f64; 4]> = lay
-                .model
-                .sheets
-                .iter()
-                .map(|(_, c)| c.bounds().lbrt())
-                .collect();
+            let lay = Layout::with_split(spec, n, 1, choice.clone()).unwrap();
             for q in 0..n {
-                let decomp = GridDecomposition::for_sheets(n, q, &lbrts).unwrap();
+                let decomp = Assignment::new(n, q, &lay.lbrts, choice.clone()).unwrap();
                 let mut ex = lay.dry_run(q);
                 let net = Network::build(spec, &decomp, &mut ex).unwrap();
                 assert_eq!(ex.halo_summaries().len(), lay.skeleton.halo_conn.len());
@@ -926,7 +940,7 @@ mod tests {
                     assert_eq!(
                         p.cfs.needed,
                         lay.needs[j][q],
-                        "{n} ranks, rank {q}, {}",
+                        "{choice:?}, {n} ranks, rank {q}, {}",
                         c.label()
                     );
                     let built: u64 = (0..p.cfs.len())
@@ -938,7 +952,7 @@ mod tests {
                     assert_eq!(
                         built,
                         lay.weights[j][q],
-                        "{n} ranks, rank {q}, {}",
+                        "{choice:?}, {n} ranks, rank {q}, {}",
                         c.label()
                     );
                 }
@@ -1000,7 +1014,6 @@ mod tests {
     fn a_large_plan_takes_seconds_and_splits_the_cortex() {
         // GCAL at cortex density 1000 on 4096 ranks: no weight is built.
         let spec = example("gcal.ty", &[("cortex_density", "1000")]);
-        let t = std::time::Instant::now();
         let o = PlanOptions {
             ranks: 4096,
             threads: 1,
@@ -1008,17 +1021,32 @@ mod tests {
             machine: Machine::default(),
             per_rank: false,
         };
-        let p = plan(&spec, &o).unwrap();
-        let el = t.elapsed().as_secs_f64();
-        // Generous bound for a debug build on a loaded machine; the
-        // release build takes about 1 s.
-        assert!(el < 120.0, "{el} s");
-        assert_eq!((p.grid[0], p.grid[1]), (64, 64));
-        let v1 = p.sheets.iter().find(|s| s.name == "V1").unwrap();
-        assert_eq!((v1.rows, v1.cols), (1000, 1000));
+        let timed = |choice: SplitChoice| {
+            let t = std::time::Instant::now();
+            let p = plan_with_split(&spec, &o, choice.clone()).unwrap();
+            let el = t.elapsed().as_secs_f64();
+            eprintln!("plan of d=1000 on 4096 ranks, {choice:?}: {el:.2} s");
+            // Generous bound for a debug build on a loaded machine; the
+            // release build takes about 1 s.
+            assert!(el < 120.0, "{el} s");
+            assert_eq!((p.grid[0], p.grid[1]), (64, 64));
+            let v1 = p.sheets.iter().find(|s| s.name == "V1").unwrap().clone();
+            assert_eq!((v1.rows, v1.cols), (1000, 1000));
+            assert_eq!(v1.units_per_rank.mean * 4096.0, 1e6);
+            (p, v1)
+        };
+        let (_, v1) = timed(SplitChoice::parse("grid").unwrap());
         // 1000 rows over 64 grid rows: blocks of 15 or 16 rows and columns.
         assert_eq!(v1.units_per_rank.min, 225.0);
         assert_eq!(v1.units_per_rank.max, 256.0);
-        assert_eq!(v1.units_per_rank.mean * 4096.0, 1e6);
+        // The default deals V1's 1000 rows to the 4096 ranks: one row (of
+        // 1000 units) each for 1000 of them, none for the rest.
+        let choice = crate::balance::default_split(&spec).unwrap();
+        assert_eq!(choice, SplitChoice::parse("V1=rows-cyclic").unwrap());
+        let (p, v1) = timed(choice);
+        assert_eq!(v1.units_per_rank.min, 0.0);
+        assert_eq!(v1.units_per_rank.max, 1000.0);
+        assert_eq!(v1.empty_ranks, 4096 - 1000);
+        assert!(p.bytes_per_step.received.max > 0.0);
     }
 }

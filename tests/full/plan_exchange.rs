@@ -4,8 +4,11 @@
 //! rank's exchange counters over training (`<simname>.timing.json`, from
 //! `MpiExchange`'s `ExchangeStats`) must equal the plan's per-rank totals
 //! for the same iterations: calls, values and messages, received and
-//! sent. Integer counts: no tolerance. Both sides use the grid split
-//! (`TOPO_HPC_SPLIT=grid`): the dry run does not plan dealt rows yet.
+//! sent. Integer counts: no tolerance. For three splits, each given to
+//! both sides the same way: the grid (`TOPO_HPC_SPLIT=grid`), the default
+//! (no `TOPO_HPC_SPLIT`: V1's rows dealt cyclically, `topo_hpc::balance`)
+//! and every sheet's rows dealt in stripes of two
+//! (`TOPO_HPC_SPLIT=rows-cyclic:2`).
 
 use crate::run_mpi;
 
@@ -32,10 +35,17 @@ fn gcal() -> String {
         .into_owned()
 }
 
-fn plan(n: usize) -> Value {
+/// `Some(mode)`: `TOPO_HPC_SPLIT=mode`; `None`: the default split.
+type Split = Option<&'static str>;
+
+fn plan(n: usize, split: Split) -> Value {
     let model = gcal();
-    let out = Command::new(TOPO_HPC)
-        .env("TOPO_HPC_SPLIT", "grid")
+    let mut cmd = Command::new(TOPO_HPC);
+    cmd.env_remove("TOPO_HPC_SPLIT");
+    if let Some(mode) = split {
+        cmd.env("TOPO_HPC_SPLIT", mode);
+    }
+    let out = cmd
         .args(["plan", &model])
         .args(PARAMS)
         .args([
@@ -56,12 +66,16 @@ fn plan(n: usize) -> Value {
     serde_json::from_slice(&out.stdout).expect("plan prints JSON")
 }
 
-fn measured(n: usize) -> Value {
+/// The run's timing file and its standard output.
+fn measured(n: usize, split: Split) -> (Value, String) {
     let dir = tempfile::tempdir().unwrap();
     let model = gcal();
     let root = dir.path().to_string_lossy().into_owned();
-    // The dry run plans the grid split only; the default deals V1's rows.
-    let mut args = vec!["TOPO_HPC_SPLIT=grid", TOPO_HPC, "run", model.as_str()];
+    // `env -u` so that a TOPO_HPC_SPLIT of the caller's shell cannot leak in.
+    let set = split.map(|m| format!("TOPO_HPC_SPLIT={m}"));
+    let mut args = vec!["-u", "TOPO_HPC_SPLIT"];
+    args.extend(set.as_deref());
+    args.extend([TOPO_HPC, "run", model.as_str()]);
     args.extend(PARAMS);
     args.extend([
         "--times",
@@ -70,6 +84,7 @@ fn measured(n: usize) -> Value {
         "none",
         "--no-snapshot",
         "--no-progress",
+        "--decomposition-report",
         "--output-path",
         root.as_str(),
     ]);
@@ -77,7 +92,7 @@ fn measured(n: usize) -> Value {
     assert_eq!(
         o.code,
         Some(0),
-        "run on {n} ranks:\n{}\n{}",
+        "run on {n} ranks ({split:?}):\n{}\n{}",
         o.stdout,
         o.stderr
     );
@@ -87,14 +102,21 @@ fn measured(n: usize) -> Value {
         .map(|e| e.unwrap().path())
         .find(|p| p.to_string_lossy().ends_with(".timing.json"))
         .unwrap_or_else(|| panic!("no timing file in {}", run.display()));
-    serde_json::from_str(&std::fs::read_to_string(f).unwrap()).unwrap()
+    let timing: Value = serde_json::from_str(&std::fs::read_to_string(f).unwrap()).unwrap();
+    (timing, o.stdout)
 }
 
-#[test]
-fn planned_traffic_equals_the_exchanged_traffic_on_2_to_8_ranks() {
+fn check(split: Split, want_split_line: &str) {
     for n in [2, 3, 4, 8] {
-        let p = plan(n);
-        let m = measured(n);
+        let p = plan(n, split);
+        let (m, stdout) = measured(n, split);
+        // Both sides split the sheets as intended.
+        let line = p["split"].as_str().expect("the plan names its split");
+        assert!(line.contains(want_split_line), "plan: {line}");
+        assert!(
+            stdout.contains(line),
+            "the run's split differs from the plan's ({line}):\n{stdout}"
+        );
         let planned = p["per_rank"].as_array().expect("per-rank totals");
         let got = m["per_rank"].as_array().expect("per-rank timings");
         assert_eq!(planned.len(), n);
@@ -110,7 +132,7 @@ fn planned_traffic_equals_the_exchanged_traffic_on_2_to_8_ranks() {
             ] {
                 assert_eq!(
                     planned[q][k], got[q][k],
-                    "{n} ranks, rank {q}: {k} planned {} measured {}",
+                    "{split:?}, {n} ranks, rank {q}: {k} planned {} measured {}",
                     planned[q][k], got[q][k]
                 );
             }
@@ -122,4 +144,28 @@ fn planned_traffic_equals_the_exchanged_traffic_on_2_to_8_ranks() {
         );
         assert_eq!(m["per_rank"][0]["iterations"].as_f64(), Some(2.0));
     }
+}
+
+#[test]
+fn planned_traffic_equals_the_exchanged_traffic_on_2_to_8_ranks_on_the_grid() {
+    check(
+        Some("grid"),
+        "Retina=grid, LGNOn=grid, LGNOff=grid, V1=grid",
+    );
+}
+
+#[test]
+fn planned_traffic_equals_the_exchanged_traffic_with_the_default_dealt_v1() {
+    check(
+        None,
+        "Retina=grid, LGNOn=grid, LGNOff=grid, V1=rows-cyclic (default",
+    );
+}
+
+#[test]
+fn planned_traffic_equals_the_exchanged_traffic_with_stripes_of_two_rows() {
+    check(
+        Some("rows-cyclic:2"),
+        "Retina=rows-cyclic:2, LGNOn=rows-cyclic:2, LGNOff=rows-cyclic:2, V1=rows-cyclic:2",
+    );
 }

@@ -1,37 +1,38 @@
 //! [`DryRunExchange`]: the engine's [`Exchange`] for rank `r` of `N` ranks,
 //! run inside one process without MPI (as arbor's `dry_run_context`).
 //!
-//! Where [`crate::MpiExchange`] allgathers every rank's owned block
+//! Where [`crate::MpiExchange`] allgathers every rank's ownership
 //! and needed rectangle at `register`, the dry run asks a [`RankOracle`]
-//! for them: the owned blocks come from the decomposition (deterministic
-//! on every rank, no communication) and the needed rectangles from the
-//! projections' geometry. The halo plan of rank `r` is then made by the
-//! same [`HaloPlan::compute`] and checked by the same [`check_tiling`] as
-//! in a real run, so building the network in a dry run yields exactly the
-//! plans rank `r` would use. The engine's own `needed` for rank `r` is
+//! for them: the ownerships come from the decomposition (the
+//! [`crate::Assignment`], deterministic on every rank, no communication:
+//! grid blocks or rows dealt in stripes) and the needed rectangles from
+//! the projections' geometry. The halo plan of rank `r` is then made by
+//! the same [`OwnedHaloPlan::compute`] and checked by the same
+//! [`check_tiling`] as in a real run, so building the network in a dry run
+//! yields exactly the plans rank `r` would use. The engine's own `needed` for rank `r` is
 //! compared with the oracle's: a difference is a bug of the oracle and
 //! stops the dry run (as a tiling error stops a real one).
 //!
 //! [`DryRunExchange::halo_summaries`] gives every rank's volumes, counted
-//! with an index of the owned blocks ([`summarize`]), so that planning for
-//! 65536 ranks takes time proportional to the halo partners, not to the
-//! square of the rank count.
+//! with an index of the owned rectangles ([`summarize`]), so that planning
+//! for 65536 ranks takes time proportional to the rectangles a halo meets,
+//! not to the square of the rank count.
 //!
 //! Collectives answer with this rank's own contribution (`max` returns its
 //! argument, `allgather_sheet` a sheet holding only this rank's block):
 //! nothing else is known in a dry run. They are counted, as exchanges are,
 //! so that a dry run of an iteration tells how often each one happens.
 
+use crate::assignment::OwnedHaloPlan;
 use crate::comm::{ExchangeStats, HaloSummary};
-use crate::plan::{check_tiling, HaloPlan};
 use topo_sim::exchange::{Block, Exchange, HaloId};
-use topo_sim::ownership::Ownership;
+use topo_sim::ownership::{check_tiling, copy_owned_to_rect, Ownership};
 
 /// Every rank's rectangles of one registered halo, in rank order.
 #[derive(Clone, Debug, PartialEq, Eq, Default)]
 pub struct PeerRects {
-    /// Each rank's owned block of the source sheet.
-    pub owns: Vec<Block>,
+    /// Each rank's units of the source sheet.
+    pub owns: Vec<Ownership>,
     /// Each rank's needed rectangle of the source sheet.
     pub needs: Vec<Block>,
 }
@@ -52,9 +53,9 @@ pub trait RankOracle {
 
 /// One registered halo of the dry run.
 struct DryHalo {
-    own: Block,
+    own: Ownership,
     needed: Block,
-    plan: HaloPlan,
+    plan: OwnedHaloPlan,
     summary: HaloSummary,
     calls: u64,
 }
@@ -92,7 +93,7 @@ impl DryRunExchange {
     }
 
     /// This rank's plan of a registered halo.
-    pub fn plan(&self, id: HaloId) -> &HaloPlan {
+    pub fn plan(&self, id: HaloId) -> &OwnedHaloPlan {
         &self.halos[id.0].plan
     }
 
@@ -125,11 +126,7 @@ impl Exchange for DryRunExchange {
         needed: Block,
     ) -> HaloId {
         let index = self.halos.len();
-        // The planner models grid decompositions (one block per rank);
-        // rows dealt in stripes are not planned yet.
-        let own = own.as_block().unwrap_or_else(|| {
-            panic!("dry run: sheet {sheet}: rows dealt in stripes are not planned yet (grid splits only)")
-        });
+        let own = *own;
         let rects = self
             .oracle
             .rects(index, sheet, rows, cols)
@@ -153,7 +150,7 @@ impl Exchange for DryRunExchange {
             owns[me],
             needs[me]
         );
-        let plan = HaloPlan::compute(me, owns, needs);
+        let plan = OwnedHaloPlan::compute(me, owns, needs);
         let summary = summarize(sheet, rows, cols, owns, needs);
         self.halos.push(DryHalo {
             own,
@@ -179,11 +176,8 @@ impl Exchange for DryRunExchange {
         );
         // Remote values are unknown in a dry run: zero.
         out.fill(0.0);
-        let w = h.plan.local.cols();
-        for r in h.plan.local.r0..h.plan.local.r1 {
-            let s = (r - h.own.r0) * h.own.cols() + (h.plan.local.c0 - h.own.c0);
-            let d = (r - h.needed.r0) * h.needed.cols() + (h.plan.local.c0 - h.needed.c0);
-            out[d..d + w].copy_from_slice(&local[s..s + w]);
+        for rect in &h.plan.local {
+            copy_owned_to_rect(&h.own, local, &h.needed, out, rect);
         }
         h.calls += 1;
         self.stats.calls += 1;
@@ -210,48 +204,42 @@ impl Exchange for DryRunExchange {
         own: &Ownership,
         local: &[f64],
     ) -> Vec<f64> {
-        let own = own.as_block().unwrap_or_else(|| {
-            panic!(
-                "dry run: allgather of rows dealt in stripes is not planned yet (grid splits only)"
-            )
-        });
         assert_eq!(
             local.len(),
             own.len(),
-            "allgather_sheet: local data != own block"
+            "allgather_sheet: local data != own units"
         );
+        let whole_block = Block::full(rows, cols);
         let mut whole = vec![0.0; rows * cols];
-        let w = own.cols();
-        for r in own.r0..own.r1 {
-            let s = (r - own.r0) * w;
-            whole[r * cols + own.c0..r * cols + own.c1].copy_from_slice(&local[s..s + w]);
+        for b in own.blocks() {
+            copy_owned_to_rect(own, local, &whole_block, &mut whole, &b);
         }
         whole
     }
 }
 
-/// The blocks of one row interval: `(r0, r1, blocks sorted by c0 as
-/// (c0, c1, rank))`.
+/// The rectangles of one row interval: `(r0, r1, rectangles sorted by c0
+/// as (c0, c1, rank))`.
 type Band = (usize, usize, Vec<(usize, usize, usize)>);
 
-/// The owned blocks indexed for "which blocks does this rectangle meet":
-/// blocks grouped by their row interval (a band), bands and the blocks
-/// inside a band sorted, so a query visits only bands and blocks it meets
-/// when the bands are disjoint (any product decomposition, e.g. a process
-/// grid) and all bands otherwise.
+/// The owned rectangles (every rank's [`Ownership::blocks`]) indexed for
+/// "which rectangles does this rectangle meet": rectangles grouped by
+/// their row interval (a band), bands and the rectangles inside a band
+/// sorted, so a query visits only bands and rectangles it meets when the
+/// bands are disjoint (a process grid, rows dealt in stripes to all ranks)
+/// and all bands otherwise.
 struct BlockIndex {
     bands: Vec<Band>,
     disjoint: bool,
 }
 
 impl BlockIndex {
-    fn new(owns: &[Block]) -> BlockIndex {
+    fn new(owns: &[Ownership]) -> BlockIndex {
         let mut bands: Vec<Band> = Vec::new();
         let mut keyed: Vec<(usize, usize, usize, usize, usize)> = owns
             .iter()
             .enumerate()
-            .filter(|(_, b)| !b.is_empty())
-            .map(|(q, b)| (b.r0, b.r1, b.c0, b.c1, q))
+            .flat_map(|(q, o)| o.blocks().map(move |b| (b.r0, b.r1, b.c0, b.c1, q)))
             .collect();
         keyed.sort_unstable();
         for (r0, r1, c0, c1, q) in keyed {
@@ -267,8 +255,9 @@ impl BlockIndex {
         BlockIndex { bands, disjoint }
     }
 
-    /// Calls `f(rank, intersection)` for every block meeting `need`.
-    fn meeting(&self, owns: &[Block], need: &Block, mut f: impl FnMut(usize, Block)) {
+    /// Calls `f(rank, intersection)` for every owned rectangle meeting
+    /// `need` (a rank owning several calls once per rectangle).
+    fn meeting(&self, need: &Block, mut f: impl FnMut(usize, Block)) {
         if need.is_empty() {
             return;
         }
@@ -289,11 +278,16 @@ impl BlockIndex {
             } else {
                 0
             };
-            for &(c0, _, q) in &blocks[start..] {
+            for &(c0, c1, q) in &blocks[start..] {
                 if self.disjoint && c0 >= need.c1 {
                     break;
                 }
-                let inter = need.intersect(&owns[q]);
+                let inter = need.intersect(&Block {
+                    r0: *r0,
+                    r1: *r1,
+                    c0,
+                    c1,
+                });
                 if !inter.is_empty() {
                     f(q, inter);
                 }
@@ -303,13 +297,14 @@ impl BlockIndex {
 }
 
 /// Every rank's per-exchange volumes of one halo, as
-/// [`crate::MpiExchange`] reports them, from every rank's owned and
-/// needed rectangles.
+/// [`crate::MpiExchange`] reports them (one message per pair of ranks
+/// that share units, whatever the number of rectangles), from every
+/// rank's ownership and needed rectangle.
 pub fn summarize(
     sheet: &str,
     rows: usize,
     cols: usize,
-    owns: &[Block],
+    owns: &[Ownership],
     needs: &[Block],
 ) -> HaloSummary {
     let n = owns.len();
@@ -323,13 +318,18 @@ pub fn summarize(
         send_messages: vec![0; n],
     };
     let index = BlockIndex::new(owns);
+    // The last receiver each sender was counted a message for.
+    let mut last_to = vec![usize::MAX; n];
     for (p, need) in needs.iter().enumerate() {
-        index.meeting(owns, need, |q, inter| {
+        index.meeting(need, |q, inter| {
             if q != p {
                 s.recv_units[p] += inter.len();
-                s.recv_messages[p] += 1;
                 s.send_units[q] += inter.len();
-                s.send_messages[q] += 1;
+                if last_to[q] != p {
+                    last_to[q] = p;
+                    s.recv_messages[p] += 1;
+                    s.send_messages[q] += 1;
+                }
             }
         });
     }
@@ -340,6 +340,7 @@ pub fn summarize(
 mod tests {
     use super::*;
     use crate::grid::GridDecomposition;
+    use topo_sim::ownership::Dealing;
 
     fn grow(b: Block, h: usize, rows: usize, cols: usize) -> Block {
         if b.is_empty() {
@@ -353,13 +354,17 @@ mod tests {
         }
     }
 
+    fn owners(blocks: &[Block]) -> Vec<Ownership> {
+        blocks.iter().map(|&b| b.into()).collect()
+    }
+
     /// The plain count over all pairs, as `MpiExchange::register` does it.
-    fn summarize_by_pairs(owns: &[Block], needs: &[Block]) -> [Vec<usize>; 4] {
+    fn summarize_by_pairs(owns: &[Ownership], needs: &[Block]) -> [Vec<usize>; 4] {
         let n = owns.len();
         let mut v = [vec![0; n], vec![0; n], vec![0; n], vec![0; n]];
         for p in 0..n {
             for q in (0..n).filter(|&q| q != p) {
-                let m = needs[p].intersect(&owns[q]).len();
+                let m = owns[q].count_in(&needs[p]);
                 if m > 0 {
                     v[0][p] += m;
                     v[1][q] += m;
@@ -384,9 +389,10 @@ mod tests {
         for n in [1, 2, 3, 4, 6, 7, 12, 16, 30, 64] {
             let d = GridDecomposition::new(n, 0, unit).unwrap();
             for (rows, cols) in [(8, 8), (3, 3), (40, 25)] {
-                let owns = d.all_blocks(rows, cols, unit);
+                let blocks = d.all_blocks(rows, cols, unit);
+                let owns = owners(&blocks);
                 for h in [0, 1, 2, 5, 40] {
-                    let needs: Vec<_> = owns.iter().map(|&b| grow(b, h, rows, cols)).collect();
+                    let needs: Vec<_> = blocks.iter().map(|&b| grow(b, h, rows, cols)).collect();
                     let s = summarize("S", rows, cols, &owns, &needs);
                     let [ru, su, rm, sm] = summarize_by_pairs(&owns, &needs);
                     assert_eq!(s.recv_units, ru, "n={n} h={h}");
@@ -398,7 +404,7 @@ mod tests {
         }
         // A tiling that is not a product (bands overlap): the index falls
         // back to visiting every band.
-        let owns = vec![
+        let blocks = vec![
             Block {
                 r0: 0,
                 r1: 2,
@@ -424,24 +430,59 @@ mod tests {
                 c1: 2,
             },
         ];
-        let needs: Vec<_> = owns.iter().map(|&b| grow(b, 1, 4, 4)).collect();
+        let needs: Vec<_> = blocks.iter().map(|&b| grow(b, 1, 4, 4)).collect();
+        let owns = owners(&blocks);
         let s = summarize("S", 4, 4, &owns, &needs);
         assert_eq!(s.recv_units, summarize_by_pairs(&owns, &needs)[0]);
+    }
+
+    #[test]
+    fn the_indexed_count_of_dealt_rows_equals_the_count_over_all_pairs() {
+        // Rows dealt in stripes: a rank owns several rectangles, and one
+        // message per peer carries all of those a need meets.
+        for n in [1, 2, 3, 5, 8, 13] {
+            for stripe in [1, 2, 3] {
+                for (rows, cols) in [(12, 10), (5, 7), (40, 3)] {
+                    let owns = Dealing::Stripes { stripe }.all(rows, cols, n);
+                    for h in [0, 1, 2, 6, 40] {
+                        let needs: Vec<_> = owns
+                            .iter()
+                            .map(|o| grow(o.bounds(), h, rows, cols))
+                            .collect();
+                        let s = summarize("S", rows, cols, &owns, &needs);
+                        let [ru, su, rm, sm] = summarize_by_pairs(&owns, &needs);
+                        let at = format!("n={n} stripe={stripe} {rows}x{cols} h={h}");
+                        assert_eq!(s.recv_units, ru, "{at}");
+                        assert_eq!(s.send_units, su, "{at}");
+                        assert_eq!(s.recv_messages, rm, "{at}");
+                        assert_eq!(s.send_messages, sm, "{at}");
+                        // And each rank's own plan agrees.
+                        for q in 0..n {
+                            let p = OwnedHaloPlan::compute(q, &owns, &needs);
+                            assert_eq!(p.recv_units(), ru[q], "{at} rank {q}");
+                            assert_eq!(p.recvs.len(), rm[q], "{at} rank {q}");
+                            assert_eq!(p.sends.len(), sm[q], "{at} rank {q}");
+                        }
+                    }
+                }
+            }
+        }
     }
 
     #[test]
     fn the_dry_run_makes_the_plan_of_its_rank_and_counts_exchanges() {
         let unit = [-0.5, -0.5, 0.5, 0.5];
         let d = GridDecomposition::new(4, 0, unit).unwrap();
-        let owns = d.all_blocks(8, 8, unit);
-        let needs: Vec<_> = owns.iter().map(|&b| grow(b, 1, 8, 8)).collect();
+        let blocks = d.all_blocks(8, 8, unit);
+        let owns = owners(&blocks);
+        let needs: Vec<_> = blocks.iter().map(|&b| grow(b, 1, 8, 8)).collect();
         let rects = PeerRects {
             owns: owns.clone(),
             needs: needs.clone(),
         };
         let mut ex = DryRunExchange::new(3, 4, Box::new(Fixed(rects)));
-        let id = ex.register("V1", 8, 8, &owns[3].into(), needs[3]);
-        assert_eq!(*ex.plan(id), HaloPlan::compute(3, &owns, &needs));
+        let id = ex.register("V1", 8, 8, &owns[3], needs[3]);
+        assert_eq!(*ex.plan(id), OwnedHaloPlan::compute(3, &owns, &needs));
         let local: Vec<f64> = (0..16).map(|i| i as f64 + 1.0).collect();
         let mut out = vec![-1.0; needs[3].len()];
         ex.exchange(id, &local, &mut out);
@@ -458,17 +499,54 @@ mod tests {
     }
 
     #[test]
+    fn the_dry_run_plans_rows_dealt_in_stripes() {
+        // 8x4 sheet, rows dealt cyclically to 3 ranks; rank 1 owns rows
+        // 1, 4, 7 and needs rows 0..6.
+        let owns = Dealing::Stripes { stripe: 1 }.all(8, 4, 3);
+        let needs = vec![Block::full(8, 4); 3];
+        let mut mine = needs.clone();
+        mine[1] = Block {
+            r0: 0,
+            r1: 6,
+            c0: 0,
+            c1: 4,
+        };
+        let rects = PeerRects {
+            owns: owns.clone(),
+            needs: mine.clone(),
+        };
+        let mut ex = DryRunExchange::new(1, 3, Box::new(Fixed(rects)));
+        let id = ex.register("V1", 8, 4, &owns[1], mine[1]);
+        // Rows 1 and 4 are local; rows 0, 3 (rank 0) and 2, 5 (rank 2)
+        // arrive in one message each.
+        assert_eq!(ex.plan(id).recv_units(), 16);
+        assert_eq!(ex.plan(id).recvs.len(), 2);
+        let local: Vec<f64> = (0..12).map(|i| i as f64 + 1.0).collect();
+        let mut out = vec![-1.0; 24];
+        ex.exchange(id, &local, &mut out);
+        // Row 1 of the sheet is the first local row, row 4 the second.
+        assert_eq!(&out[4..8], &[1.0, 2.0, 3.0, 4.0]);
+        assert_eq!(&out[16..20], &[5.0, 6.0, 7.0, 8.0]);
+        assert!(out[..4].iter().chain(&out[8..16]).all(|&v| v == 0.0));
+        let whole = ex.allgather_sheet(8, 4, &owns[1], &local);
+        assert_eq!(&whole[28..32], &[9.0, 10.0, 11.0, 12.0]);
+        assert_eq!(ex.stats().messages_received, 2);
+        assert_eq!(ex.halo_summaries()[0].send_messages, vec![2, 2, 2]);
+    }
+
+    #[test]
     #[should_panic(expected = "the oracle says")]
     fn a_rectangle_the_oracle_does_not_know_stops_the_dry_run() {
         let unit = [-0.5, -0.5, 0.5, 0.5];
-        let owns = GridDecomposition::new(2, 0, unit)
+        let blocks = GridDecomposition::new(2, 0, unit)
             .unwrap()
             .all_blocks(8, 8, unit);
+        let owns = owners(&blocks);
         let rects = PeerRects {
             owns: owns.clone(),
-            needs: owns.clone(),
+            needs: blocks.clone(),
         };
         let mut ex = DryRunExchange::new(0, 2, Box::new(Fixed(rects)));
-        ex.register("V1", 8, 8, &owns[0].into(), Block::full(8, 8));
+        ex.register("V1", 8, 8, &owns[0], Block::full(8, 8));
     }
 }

@@ -130,8 +130,9 @@ pub fn decomposition_report_owned(
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::plan::HaloPlan;
+    use crate::assignment::OwnedHaloPlan;
     use topo_sim::exchange::Block;
+    use topo_sim::ownership::Ownership;
 
     #[test]
     fn the_report_names_every_rank_block_and_halo_volume() {
@@ -156,7 +157,10 @@ mod tests {
             })
             .collect();
         let recv_units: Vec<usize> = (0..4)
-            .map(|q| HaloPlan::compute(q, &owns, &needs).recv_units())
+            .map(|q| {
+                let owners: Vec<Ownership> = owns.iter().map(|&b| b.into()).collect();
+                OwnedHaloPlan::compute(q, &owners, &needs).recv_units()
+            })
             .collect();
         assert_eq!(recv_units, vec![9; 4]);
         let halo = HaloSummary {

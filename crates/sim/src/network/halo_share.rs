@@ -23,6 +23,53 @@ fn on_every_rank(ex: &mut dyn Exchange, local: bool) -> bool {
     ex.max(if local { 0.0 } else { 1.0 }) == 0.0
 }
 
+/// The rule of [`Network::share_halos`], shared with `topo-hpc plan`
+/// (which answers `contains_everywhere` from every rank's rectangles
+/// without communication). `outs` are the projections (any indices) that
+/// read one source sheet's `Activity` through a registered halo;
+/// `same_moment(j, k)`: `j` and `k` send at the same moment (the same
+/// `Afferent` hold-back); `contains_everywhere(j, k)`: `j`'s needed
+/// rectangle contains `k`'s on every rank (the engine's answer is a
+/// collective, so it is called in the same order on every rank). Returns
+/// `(follower, leader)` pairs, the leader being the root of its chain.
+pub fn halo_leaders(
+    outs: &[usize],
+    same_moment: &dyn Fn(usize, usize) -> bool,
+    contains_everywhere: &mut dyn FnMut(usize, usize) -> bool,
+) -> Vec<(usize, usize)> {
+    // Per position in `outs`, the position of its leader.
+    let mut lead: Vec<Option<usize>> = vec![None; outs.len()];
+    for (a, &k) in outs.iter().enumerate() {
+        for (b, &j) in outs.iter().enumerate() {
+            if j == k || !same_moment(j, k) || !contains_everywhere(j, k) {
+                continue;
+            }
+            // Equal on every rank: the earlier one leads, so two equal
+            // projections never follow each other.
+            let equal = contains_everywhere(k, j);
+            if !equal || j < k {
+                lead[a] = Some(b);
+                break;
+            }
+        }
+    }
+    // A leader may itself follow a larger one: point at the root. Each
+    // step goes to a strictly larger rectangle or, among equal ones, an
+    // earlier projection, so the walk ends.
+    for a in 0..outs.len() {
+        while let Some(b) = lead[a] {
+            match lead[b] {
+                Some(c) => lead[a] = Some(c),
+                None => break,
+            }
+        }
+    }
+    outs.iter()
+        .zip(lead)
+        .filter_map(|(&k, l)| l.map(|b| (k, outs[b])))
+        .collect()
+}
+
 impl Network {
     /// Collective. Decide for every projection whether its input is cut
     /// from another projection's exchanged buffer (its leader) instead of
@@ -47,34 +94,14 @@ impl Network {
                     self.projs[pi].halo.is_some() && self.projs[pi].src_port == "Activity"
                 })
                 .collect();
-            for &k in &outs {
-                for &j in &outs {
-                    if j == k || self.projs[j].afferent_port != self.projs[k].afferent_port {
-                        continue;
-                    }
-                    let (nk, nj) = (self.projs[k].cfs.needed, self.projs[j].cfs.needed);
-                    if !on_every_rank(ex, contains(&nj, &nk)) {
-                        continue;
-                    }
-                    // Equal on every rank: the earlier one leads, so two
-                    // equal projections never follow each other.
-                    let equal = on_every_rank(ex, contains(&nk, &nj));
-                    if !equal || j < k {
-                        self.projs[k].halo_from = Some(j);
-                        break;
-                    }
-                }
-            }
-            // A leader may itself follow a larger one: point at the root.
-            // Each step goes to a strictly larger rectangle or, among equal
-            // ones, an earlier projection, so the walk ends.
-            for &k in &outs {
-                while let Some(j) = self.projs[k].halo_from {
-                    match self.projs[j].halo_from {
-                        Some(i) => self.projs[k].halo_from = Some(i),
-                        None => break,
-                    }
-                }
+            let projs = &self.projs;
+            let pairs = halo_leaders(
+                &outs,
+                &|j, k| projs[j].afferent_port == projs[k].afferent_port,
+                &mut |j, k| on_every_rank(ex, contains(&projs[j].cfs.needed, &projs[k].cfs.needed)),
+            );
+            for (k, j) in pairs {
+                self.projs[k].halo_from = Some(j);
             }
         }
     }

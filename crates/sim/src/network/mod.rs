@@ -24,7 +24,7 @@ mod state_stack;
 
 pub use build::sheet_coords;
 pub use event_loop::Probe;
-pub use halo_share::HaloUse;
+pub use halo_share::{halo_leaders, HaloUse};
 pub use snapshot::{InFlight, ReadSlab};
 
 use crate::error::SimError;
