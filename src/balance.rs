@@ -29,12 +29,22 @@ pub const SPLIT_ENV: &str = "TOPO_HPC_SPLIT";
 /// high makes the sheet's rows dealt cyclically by default.
 pub const WIDE_LATERAL_FRACTION: f64 = 0.25;
 
+/// Rows are dealt only when every rank gets at least this many: dealing
+/// `rows` rows to `ranks` ranks gives some ranks `ceil(rows/ranks)` rows
+/// and others one fewer, an imbalance of up to `1 / (rows/ranks)` in unit
+/// count (12.5 % at 8 rows per rank, about what dealing wins back from the
+/// activity's imbalance on 2 ranks), and with fewer rows than ranks some
+/// ranks would own none of the sheet. The grid splits both axes and keeps
+/// every rank busy down to one unit each.
+pub const MIN_DEALT_ROWS_PER_RANK: usize = 8;
+
 /// The split used when [`SPLIT_ENV`] is unset: `rows-cyclic` for every
 /// sheet with a lateral projection (source = destination, own weights per
 /// unit) whose connection-field template is at least
-/// [`WIDE_LATERAL_FRACTION`] of the sheet's rows high; the grid for the
-/// others.
-pub fn default_split(spec: &ModelSpec) -> Result<SplitChoice> {
+/// [`WIDE_LATERAL_FRACTION`] of the sheet's rows high and at least
+/// [`MIN_DEALT_ROWS_PER_RANK`] rows for each of the `ranks` ranks; the grid
+/// for the others.
+pub fn default_split(spec: &ModelSpec, ranks: usize) -> Result<SplitChoice> {
     let model = ModelFootprints::new(spec)?;
     let mut choice = SplitChoice::default();
     for c in &model.conns {
@@ -42,7 +52,8 @@ pub fn default_split(spec: &ModelSpec) -> Result<SplitChoice> {
             continue;
         }
         let rows = model.sheets[c.dest_index].1.rows();
-        if c.template_rows() as f64 >= WIDE_LATERAL_FRACTION * rows as f64 && rows > 0 {
+        let wide = c.template_rows() as f64 >= WIDE_LATERAL_FRACTION * rows as f64;
+        if wide && rows > 0 && rows >= MIN_DEALT_ROWS_PER_RANK * ranks.max(1) {
             choice.per_sheet.insert(
                 c.dest.clone(),
                 SheetSplit::Dealt(Dealing::Stripes { stripe: 1 }),
@@ -52,10 +63,11 @@ pub fn default_split(spec: &ModelSpec) -> Result<SplitChoice> {
     Ok(choice)
 }
 
-/// The split of this run: [`SPLIT_ENV`] when set, else [`default_split`].
-pub fn split_choice(spec: &ModelSpec) -> Result<SplitChoice> {
+/// The split of a run on `ranks` ranks: [`SPLIT_ENV`] when set, else
+/// [`default_split`].
+pub fn split_choice(spec: &ModelSpec, ranks: usize) -> Result<SplitChoice> {
     match std::env::var(SPLIT_ENV) {
-        Err(_) => default_split(spec),
+        Err(_) => default_split(spec, ranks),
         Ok(s) => SplitChoice::parse(&s).map_err(|e| anyhow!("{SPLIT_ENV}={s}: {e}")),
     }
 }
@@ -65,7 +77,10 @@ pub fn describe(spec: &ModelSpec, choice: &SplitChoice) -> String {
     let from = if std::env::var(SPLIT_ENV).is_ok() {
         format!("from {SPLIT_ENV}")
     } else {
-        "default: rows-cyclic for sheets with wide lateral connection fields".to_string()
+        format!(
+            "default: rows-cyclic for sheets with wide lateral connection fields \
+             and at least {MIN_DEALT_ROWS_PER_RANK} rows per rank"
+        )
     };
     let sheets: Vec<String> = spec
         .sheets
@@ -93,7 +108,7 @@ mod tests {
     #[test]
     fn gcal_deals_v1_rows_and_keeps_the_grid_elsewhere() {
         let s = spec("gcal_class.ty", &[("cortex_density", "12")]);
-        let c = default_split(&s).unwrap();
+        let c = default_split(&s, 1).unwrap();
         assert_eq!(
             c.of("V1"),
             SheetSplit::Dealt(Dealing::Stripes { stripe: 1 })
@@ -101,6 +116,18 @@ mod tests {
         for other in ["Retina", "LGNOn", "LGNOff"] {
             assert_eq!(c.of(other), SheetSplit::Grid, "{other}");
         }
+    }
+
+    #[test]
+    fn too_few_rows_per_rank_keep_the_grid() {
+        // V1 has 12 rows: dealt on 1 rank (12 rows each), grid on 2 (6).
+        let s = spec("gcal_class.ty", &[("cortex_density", "12")]);
+        let dealt = SheetSplit::Dealt(Dealing::Stripes { stripe: 1 });
+        assert_eq!(default_split(&s, 1).unwrap().of("V1"), dealt);
+        assert_eq!(default_split(&s, 2).unwrap().of("V1"), SheetSplit::Grid);
+        let s = spec("gcal_class.ty", &[("cortex_density", "48")]);
+        assert_eq!(default_split(&s, 6).unwrap().of("V1"), dealt);
+        assert_eq!(default_split(&s, 7).unwrap().of("V1"), SheetSplit::Grid);
     }
 
     #[test]
@@ -116,6 +143,6 @@ mod tests {
                 ("lgn_density", "4"),
             ],
         );
-        assert_eq!(default_split(&s).unwrap().of("V1"), SheetSplit::Grid);
+        assert_eq!(default_split(&s, 1).unwrap().of("V1"), SheetSplit::Grid);
     }
 }

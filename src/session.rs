@@ -94,7 +94,7 @@ impl Session {
         let started = std::time::Instant::now();
         let geo = model_geometry(&spec)?;
         let lbrts: Vec<[f64; 4]> = geo.iter().map(|g| g.lbrt).collect();
-        let split = crate::balance::split_choice(&spec)?;
+        let split = crate::balance::split_choice(&spec, ctx.size())?;
         let assignment = Assignment::new(ctx.size(), ctx.rank(), &lbrts, split.clone())
             .map_err(|e| anyhow!("cannot decompose the sheets: {e}"))?;
         let mut ex = ctx.exchange();

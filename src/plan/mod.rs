@@ -309,7 +309,7 @@ impl Layout {
     /// Lays `spec` out on `ranks` ranks split as a run would split them
     /// ([`crate::balance::split_choice`]), counting `iterations` iterations.
     pub fn new(spec: &ModelSpec, ranks: usize, iterations: usize) -> Result<Layout> {
-        let choice = crate::balance::split_choice(spec)?;
+        let choice = crate::balance::split_choice(spec, ranks)?;
         Layout::with_split(spec, ranks, iterations, choice)
     }
 
@@ -523,7 +523,7 @@ pub fn compute_seconds(w: &Work, m: &Machine, threads: usize) -> [f64; 4] {
 /// ([`crate::balance::split_choice`]).
 pub fn plan(spec: &ModelSpec, o: &PlanOptions) -> Result<Plan> {
     let started = std::time::Instant::now();
-    let choice = crate::balance::split_choice(spec)?;
+    let choice = crate::balance::split_choice(spec, o.ranks)?;
     plan_split(spec, o, choice, started)
 }
 
@@ -1039,14 +1039,22 @@ mod tests {
         // 1000 rows over 64 grid rows: blocks of 15 or 16 rows and columns.
         assert_eq!(v1.units_per_rank.min, 225.0);
         assert_eq!(v1.units_per_rank.max, 256.0);
-        // The default deals V1's 1000 rows to the 4096 ranks: one row (of
-        // 1000 units) each for 1000 of them, none for the rest.
-        let choice = crate::balance::default_split(&spec).unwrap();
-        assert_eq!(choice, SplitChoice::parse("V1=rows-cyclic").unwrap());
-        let (p, v1) = timed(choice);
+        // Dealt rows on 4096 ranks: one row (of 1000 units) each for 1000
+        // of them, none for the rest, which is why the default keeps the
+        // grid when there are fewer than 8 rows per rank.
+        let dealt = SplitChoice::parse("V1=rows-cyclic").unwrap();
+        let (p, v1) = timed(dealt);
         assert_eq!(v1.units_per_rank.min, 0.0);
         assert_eq!(v1.units_per_rank.max, 1000.0);
         assert_eq!(v1.empty_ranks, 4096 - 1000);
+        assert_eq!(
+            crate::balance::default_split(&spec, 4096).unwrap(),
+            SplitChoice::default()
+        );
+        assert_eq!(
+            crate::balance::default_split(&spec, 125).unwrap(),
+            SplitChoice::parse("V1=rows-cyclic").unwrap()
+        );
         assert!(p.bytes_per_step.received.max > 0.0);
     }
 }

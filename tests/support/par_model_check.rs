@@ -235,7 +235,7 @@ fn run(ctx: &Context, o: &Options) -> Result<String, String> {
     // default chosen from the spec, topo_hpc::balance).
     let split = match &o.split {
         Some(s) => par::SplitChoice::parse(s).map_err(|e| format!("--split {s}: {e}"))?,
-        None => topo_hpc::balance::split_choice(&spec).map_err(|e| e.to_string())?,
+        None => topo_hpc::balance::split_choice(&spec, ctx.size()).map_err(|e| e.to_string())?,
     };
     let lbrts: Vec<[f64; 4]> = par::model::model_geometry(&spec)
         .map_err(|e| e.to_string())?
