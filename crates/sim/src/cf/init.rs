@@ -4,9 +4,12 @@
 
 use super::name::cf_name;
 use super::params::{CfParams, ProjectionKind};
+use super::per_cf_draws::{per_cf_orientation, with_orientation};
 use super::placement::{place, Placement};
 use super::render::Independent;
-use super::render::{has_dynamic_params, render_with, shared_draws_per_element, RenderArgs};
+use super::render::{
+    has_dynamic_params, render_with, shared_draws_per_element, time_zero, RenderArgs,
+};
 use super::template::{render_mask, Template};
 use super::{BuildError, ConnectionFields, SharedKernel};
 use crate::exchange::Block;
@@ -85,10 +88,10 @@ fn build_with(
             dest.cols()
         )));
     }
-    if has_dynamic_params(&p.weights_generator) {
+    let per_cf = per_cf_orientation(&p.weights_generator)?.is_some();
+    if per_cf && p.kind == ProjectionKind::SharedWeight {
         return Err(BuildError::Unsupported(
-            "a weights_generator with numbergen-valued parameters (Topographica redraws \
-             them for every CF)"
+            "a shared-weight projection whose weights_generator has numbergen-valued parameters"
                 .into(),
         ));
     }
@@ -141,6 +144,7 @@ fn render_unit<R: Randomness + ?Sized>(
     template: &Template,
     src: &SheetCoords,
     unit: &Local,
+    orientation: Option<f64>,
     weights: &mut [f32],
     mask: &mut [f32],
 ) -> Result<(), BuildError> {
@@ -172,7 +176,10 @@ fn render_unit<R: Randomness + ?Sized>(
         name: &name,
         shape: pl.shape(),
     };
-    let values = render_with(rng, &p.weights_generator, &args)?;
+    let values = match orientation {
+        Some(o) => render_with(rng, &with_orientation(&p.weights_generator, o), &args)?,
+        None => render_with(rng, &p.weights_generator, &args)?,
+    };
     for (o, v) in weights.iter_mut().zip(values) {
         *o = v as f32;
     }
@@ -257,6 +264,31 @@ fn build_plain(
         locals.push(locate(r, c)?);
     }
     let n = locals.len();
+    // The per-CF orientation draws, made for every CF of the sheet in
+    // creation order (per_cf_draws.rs) and kept for the local ones.
+    let mut orientations: Vec<Option<f64>> = vec![None; n];
+    if let Some(gen) = per_cf_orientation(&p.weights_generator)? {
+        let mut u = 0usize;
+        for r in 0..dest.rows() {
+            for c in 0..dest.cols() {
+                let local = units.contains(r, c);
+                let empty = if local {
+                    locals[u].placement.is_empty()
+                } else {
+                    locate(r, c)?.placement.is_empty()
+                };
+                if !empty {
+                    let o = streams
+                        .force_new(gen, time_zero())
+                        .map_err(|e| BuildError::Pattern(e.to_string()))?;
+                    if local {
+                        orientations[u] = Some(o);
+                    }
+                }
+                u += usize::from(local);
+            }
+        }
+    }
     let chunk_len = (n / (8 * rayon::current_num_threads().max(1))).clamp(16, 1024);
     // Draws to skip before each local unit: those of the non-local units
     // since the previous local unit of its chunk.
@@ -340,6 +372,7 @@ fn build_plain(
                         &template,
                         src,
                         &locals[u],
+                        orientations[u],
                         &mut w_part[a..b],
                         &mut m_part[a..b],
                     )?;
