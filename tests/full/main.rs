@@ -16,6 +16,7 @@ mod cli_restore;
 mod cli_trace;
 mod cli_userclass;
 mod coord_mappers;
+mod per_cf_weights;
 mod gcal_opt_kernels;
 mod h5_snapshot;
 mod hostile;
