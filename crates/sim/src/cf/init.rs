@@ -109,6 +109,8 @@ struct Local {
     x: f64,
     y: f64,
     placement: Placement,
+    /// This CF's draw of a numbergen-valued orientation (per_cf_draws.rs).
+    orientation: Option<f64>,
 }
 
 /// The owned units in local order (row-major over the owned rows).
@@ -144,7 +146,6 @@ fn render_unit<R: Randomness + ?Sized>(
     template: &Template,
     src: &SheetCoords,
     unit: &Local,
-    orientation: Option<f64>,
     weights: &mut [f32],
     mask: &mut [f32],
 ) -> Result<(), BuildError> {
@@ -176,7 +177,7 @@ fn render_unit<R: Randomness + ?Sized>(
         name: &name,
         shape: pl.shape(),
     };
-    let values = match orientation {
+    let values = match unit.orientation {
         Some(o) => render_with(rng, &with_orientation(&p.weights_generator, o), &args)?,
         None => render_with(rng, &p.weights_generator, &args)?,
     };
@@ -256,7 +257,12 @@ fn build_plain(
                 .map_err(BuildError::Unsupported)?,
         };
         let placement = place(&template, src, x, y, p.allow_null_cfs)?;
-        Ok(Local { x, y, placement })
+        Ok(Local {
+            x,
+            y,
+            placement,
+            orientation: None,
+        })
     };
 
     let mut locals: Vec<Local> = Vec::with_capacity(units.len());
@@ -266,7 +272,6 @@ fn build_plain(
     let n = locals.len();
     // The per-CF orientation draws, made for every CF of the sheet in
     // creation order (per_cf_draws.rs) and kept for the local ones.
-    let mut orientations: Vec<Option<f64>> = vec![None; n];
     if let Some(gen) = per_cf_orientation(&p.weights_generator)? {
         let mut u = 0usize;
         for r in 0..dest.rows() {
@@ -282,7 +287,7 @@ fn build_plain(
                         .force_new(gen, time_zero())
                         .map_err(|e| BuildError::Pattern(e.to_string()))?;
                     if local {
-                        orientations[u] = Some(o);
+                        locals[u].orientation = Some(o);
                     }
                 }
                 u += usize::from(local);
@@ -372,7 +377,6 @@ fn build_plain(
                         &template,
                         src,
                         &locals[u],
-                        orientations[u],
                         &mut w_part[a..b],
                         &mut m_part[a..b],
                     )?;

@@ -67,15 +67,14 @@ fn orientation_is_the_k_th_draw_for_the_k_th_cf() {
     let distinct: std::collections::BTreeSet<u64> = draws.iter().map(|d| d.to_bits()).collect();
     assert_eq!(distinct.len(), rows * cols, "draws are not all different");
 
-    for k in 0..rows * cols {
+    for (k, &draw) in draws.iter().enumerate() {
         // The same projection with orientation fixed to the k-th draw.
         let mut fixed = conn.clone();
         let mut wg = fixed.component.params["weights_generator"]
             .as_object()
             .unwrap()
             .clone();
-        wg.params
-            .insert("orientation".into(), Value::Float(draws[k]));
+        wg.params.insert("orientation".into(), Value::Float(draw));
         fixed
             .component
             .params
