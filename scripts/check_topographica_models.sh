@@ -39,7 +39,7 @@ for f in $(find models examples topo/tests -name '*.ty' | sort); do
   r=no
   if [ "$l" = yes ]; then
     # shellcheck disable=SC2086
-    res=$(cd "$dir" && timeout "$limit" "$bin" $density -o "$work/out" \
+    res=$(cd "$dir" && timeout "$limit" "$bin" $density -o "$work/out$n" \
           -c "run_batch('$base', times=[1,2], progress_bar='disabled')" 2>&1)
     rc=$?
     if [ $rc -eq 0 ]; then r=yes; nrun=$((nrun + 1)); err=""

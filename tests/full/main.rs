@@ -29,6 +29,7 @@ mod maps_topographica;
 mod par_model;
 mod par_mpi;
 mod par_snapshot_two_eyes;
+mod per_cf_weights;
 mod plan_exchange;
 mod rank_warnings;
 mod report_browser;

@@ -130,14 +130,8 @@ impl Interp {
             return Ok(Obj::Int(self.param_random_seed));
         }
         if module == "param" && name == "Dynamic" {
-            // param/__init__.py Dynamic.time_fn/time_dependent: Topographica
-            // sets them (topo/__init__.py) so that a dynamic value is drawn
-            // once per simulation time; changing them changes every
-            // numbergen value in the model.
-            return Err(self.err(
-                off,
-                "param.Dynamic (e.g. 'param.Dynamic.time_fn = None', which makes every read of a dynamic parameter draw a new value instead of one per simulation time) is not supported: topo-hpc keeps Topographica's default, one value per time",
-            ));
+            // Only `param.Dynamic.time_fn = None` (dynamic_time.rs).
+            return Ok(Obj::Module(full));
         }
         if let Some(v) = self.namespace_attr(module, name, off)? {
             return Ok(v);
@@ -342,6 +336,7 @@ impl Interp {
                     .insert("topo.command.default_analysis_plotgroups".into(), v);
                 Ok(())
             }
+            Obj::Module(m) if m == "param.Dynamic" => self.set_dynamic_attr(name, v, off),
             Obj::Module(m) if m == "param" && name == "random_seed" => match v {
                 // Topographica draws initial weights when connecting, with
                 // the seed in force then; the spec has one seed for all.

@@ -77,6 +77,9 @@ pub(crate) struct Interp {
     /// A model file may define functions with parameters it never calls
     /// (a `-c` function must be an analysis function).
     pub(crate) allow_unused_defs: bool,
+    /// Where the file said `param.Dynamic.time_fn = None` (see
+    /// `dynamic_time.rs`).
+    pub(crate) dynamic_time_fn_none: Option<usize>,
 }
 
 impl Interp {
@@ -107,6 +110,7 @@ impl Interp {
             model_path: String::new(),
             allow_unused: false,
             allow_unused_defs: false,
+            dynamic_time_fn_none: None,
         };
         it.model_path = model_path;
         it

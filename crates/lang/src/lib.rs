@@ -36,6 +36,7 @@ mod calls;
 mod colour_defs;
 mod command;
 mod component;
+mod dynamic_time;
 mod error;
 mod expr;
 mod from_value;
@@ -336,6 +337,7 @@ fn load_full(
     it.run_module(&module)?;
     it.check_unused_overrides()?;
     let spec = it.build_spec(name)?;
+    it.check_time_fn_none(&spec)?;
     Ok(Loaded {
         spec,
         messages: std::mem::take(&mut it.messages),

@@ -246,13 +246,15 @@ fn connect_needs_a_projection_class() {
 
 #[test]
 fn changing_param_dynamic_is_refused_with_the_reason() {
-    // models/sullivan_neurocomputing04.ty's line, and the module it imports
-    let e = err("import param\nfrom topo.misc import patternfn\nparam.Dynamic.time_fn = None\n");
-    at(
-        &e,
-        3,
-        7,
-        "param.Dynamic (e.g. 'param.Dynamic.time_fn = None'",
+    // Only `param.Dynamic.time_fn = None` (models/sullivan_neurocomputing04.ty's
+    // line) is accepted, where it changes no value (dynamic_time.rs tests).
+    let e = err(
+        "import param\nfrom topo.misc import patternfn\nparam.Dynamic.time_dependent = False\n",
     );
-    assert!(e.message.contains("one value per time"), "{e}");
+    at(&e, 3, 1, "param.Dynamic.time_dependent can only be set as");
+    assert!(
+        e.message
+            .contains("one value of a dynamic parameter per simulation time"),
+        "{e}"
+    );
 }

@@ -6,6 +6,7 @@ mod common;
 mod mutation;
 
 mod commands;
+mod dynamic_time;
 mod errors;
 mod fuzz;
 mod gcal_dataset;

@@ -4,9 +4,12 @@
 
 use super::name::cf_name;
 use super::params::{CfParams, ProjectionKind};
+use super::per_cf_draws::{per_cf_orientation, with_orientation};
 use super::placement::{place, Placement};
 use super::render::Independent;
-use super::render::{has_dynamic_params, render_with, shared_draws_per_element, RenderArgs};
+use super::render::{
+    has_dynamic_params, render_with, shared_draws_per_element, time_zero, RenderArgs,
+};
 use super::template::{render_mask, Template};
 use super::{BuildError, ConnectionFields, SharedKernel};
 use crate::exchange::Block;
@@ -85,10 +88,10 @@ fn build_with(
             dest.cols()
         )));
     }
-    if has_dynamic_params(&p.weights_generator) {
+    let per_cf = per_cf_orientation(&p.weights_generator)?.is_some();
+    if per_cf && p.kind == ProjectionKind::SharedWeight {
         return Err(BuildError::Unsupported(
-            "a weights_generator with numbergen-valued parameters (Topographica redraws \
-             them for every CF)"
+            "a shared-weight projection whose weights_generator has numbergen-valued parameters"
                 .into(),
         ));
     }
@@ -106,6 +109,8 @@ struct Local {
     x: f64,
     y: f64,
     placement: Placement,
+    /// This CF's draw of a numbergen-valued orientation (per_cf_draws.rs).
+    orientation: Option<f64>,
 }
 
 /// The owned units in local order (row-major over the owned rows).
@@ -172,7 +177,10 @@ fn render_unit<R: Randomness + ?Sized>(
         name: &name,
         shape: pl.shape(),
     };
-    let values = render_with(rng, &p.weights_generator, &args)?;
+    let values = match unit.orientation {
+        Some(o) => render_with(rng, &with_orientation(&p.weights_generator, o), &args)?,
+        None => render_with(rng, &p.weights_generator, &args)?,
+    };
     for (o, v) in weights.iter_mut().zip(values) {
         *o = v as f32;
     }
@@ -249,7 +257,12 @@ fn build_plain(
                 .map_err(BuildError::Unsupported)?,
         };
         let placement = place(&template, src, x, y, p.allow_null_cfs)?;
-        Ok(Local { x, y, placement })
+        Ok(Local {
+            x,
+            y,
+            placement,
+            orientation: None,
+        })
     };
 
     let mut locals: Vec<Local> = Vec::with_capacity(units.len());
@@ -257,6 +270,30 @@ fn build_plain(
         locals.push(locate(r, c)?);
     }
     let n = locals.len();
+    // The per-CF orientation draws, made for every CF of the sheet in
+    // creation order (per_cf_draws.rs) and kept for the local ones.
+    if let Some(gen) = per_cf_orientation(&p.weights_generator)? {
+        let mut u = 0usize;
+        for r in 0..dest.rows() {
+            for c in 0..dest.cols() {
+                let local = units.contains(r, c);
+                let empty = if local {
+                    locals[u].placement.is_empty()
+                } else {
+                    locate(r, c)?.placement.is_empty()
+                };
+                if !empty {
+                    let o = streams
+                        .force_new(gen, time_zero())
+                        .map_err(|e| BuildError::Pattern(e.to_string()))?;
+                    if local {
+                        locals[u].orientation = Some(o);
+                    }
+                }
+                u += usize::from(local);
+            }
+        }
+    }
     let chunk_len = (n / (8 * rayon::current_num_threads().max(1))).clamp(16, 1024);
     // Draws to skip before each local unit: those of the non-local units
     // since the previous local unit of its chunk.

@@ -16,6 +16,7 @@
 mod init;
 pub mod name;
 pub mod params;
+mod per_cf_draws;
 pub mod placement;
 pub mod render;
 mod resize;

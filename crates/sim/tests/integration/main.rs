@@ -9,6 +9,7 @@ mod array_views;
 mod cf_change_bounds;
 mod cf_geometry;
 mod cf_options;
+mod cf_per_cf_draws;
 mod cf_regions;
 mod cf_weights;
 mod dyn_gcal;
