@@ -23,7 +23,7 @@ fn on_every_rank(ex: &mut dyn Exchange, local: bool) -> bool {
     ex.max(if local { 0.0 } else { 1.0 }) == 0.0
 }
 
-/// The rule of [`Network::share_halos`], shared with `topo-hpc plan`
+/// The rule of `Network::share_halos` (private), shared with `topo-hpc plan`
 /// (which answers `contains_everywhere` from every rank's rectangles
 /// without communication). `outs` are the projections (any indices) that
 /// read one source sheet's `Activity` through a registered halo;
