@@ -12,7 +12,7 @@ use crate::obj::{Obj, ParamDecl};
 
 /// One model parameter: name, param kind, default, bounds, inclusive
 /// bounds, doc.
-type ModelParam = (
+pub(crate) type ModelParam = (
     &'static str,
     &'static str,
     Obj,
@@ -387,9 +387,7 @@ impl Interp {
                     .iter()
                     .any(|(f, _)| f == n)
             });
-            for (name, kind, default, bounds, doc) in crate::gcal_colour::colour_params() {
-                table.push((name, kind, default, bounds, (true, true), doc));
-            }
+            table.extend(crate::gcal_colour::colour_params());
         }
         for (k, _) in &kwargs {
             if !table.iter().any(|(n, ..)| n == k) {
@@ -474,7 +472,8 @@ impl Interp {
         // VisualInputModel.allowed_dims (topo/submodel/earlyvision.py);
         // ColorEarlyVisionModel (topo/submodel/color.py) adds cr.
         if let Some(d) = dims.iter().find(|d| {
-            !["xy", "or", "od", "dy", "sf", "dr"].contains(&d.as_str()) && !(colour && *d == "cr")
+            let allowed = ["xy", "or", "od", "dy", "sf", "dr"].contains(&d.as_str());
+            !(allowed || colour && *d == "cr")
         }) {
             return Err(self.err(
                 off,

@@ -45,43 +45,41 @@ pub(crate) const FIXED_IN_COLOUR: [(&str, &str); 4] = [
     ("latinh_size", "0.15"),
 ];
 
-/// `ColorEarlyVisionModel`'s own parameters: (name, kind, default,
-/// bounds, doc).
-pub(crate) fn colour_params() -> Vec<(
-    &'static str,
-    &'static str,
-    Obj,
-    Option<(Option<f64>, Option<f64>)>,
-    &'static str,
-)> {
+/// `ColorEarlyVisionModel`'s own parameters, as `ModelGCAL`'s table
+/// holds them.
+pub(crate) fn colour_params() -> Vec<crate::gcal::ModelParam> {
     vec![
         (
             "gain_control_color",
             "Boolean",
             Obj::Bool(false),
             None,
-            "Whether to use divisive lateral inhibition in the LGN for contrast gain control in color sheets.",
+            (true, true),
+            "Divisive LGN gain control also in the colour-opponent sheets.",
         ),
         (
             "cone_scale",
             "List",
             Obj::List(vec![Obj::Float(0.9), Obj::Float(1.0), Obj::Float(0.97)]),
             None,
-            "Scaling factors for the [L,M,S] cones.",
+            (true, true),
+            "Factors for the L, M and S cone channels of colour images.",
         ),
         (
             "color_strength",
             "Number",
             Obj::Float(0.75),
             Some((Some(0.0), None)),
-            "Ratio between strengths of LGN color vs. luminosity channel connections to V1.",
+            (true, true),
+            "Share of V1's LGN afferent strength given to the colour-opponent sheets rather than luminosity.",
         ),
         (
             "color_sim_type",
             "ObjectSelector",
             Obj::Str("Trichromatic".into()),
             None,
-            "Whether the simulation is dichromatic or trichromatic when 'cr' in dims.",
+            (true, true),
+            "'Trichromatic' or 'Dichromatic' opponent channels when dims has 'cr'.",
         ),
     ]
 }
