@@ -257,3 +257,35 @@ fn cr_with_a_present_dataset_says_the_multi_channel_retina_is_missing() {
         "{e}"
     );
 }
+
+/// A `.ty` model class deriving from ModelGCALColor keeps the colour
+/// class's network (lateral gain control 0.25, not `gain_control_size`)
+/// and changes the component it overrides.
+#[test]
+fn a_model_class_may_derive_from_model_gcal_color() {
+    let text = r#"
+import topo
+from topo.submodel import Model
+from topo.submodel.color import ModelGCALColor
+
+@Model.definition
+class Stronger(ModelGCALColor):
+    @Model.CFProjection
+    def lateral_inhibitory(self, src_properties, dest_properties):
+        base = super(Stronger, self).lateral_inhibitory(src_properties, dest_properties)
+        return dict(base, strength=-2.5)
+
+topo.sim.model = Stronger(cortex_density=8, gain_control_size=0.3)
+"#;
+    let s = topo_lang::load_model_source("sub.ty", text, &[]).unwrap_or_else(|e| panic!("{e}"));
+    assert_eq!(
+        conn(&s, "V1", "LateralInhibitory").f64("strength"),
+        Some(-2.5)
+    );
+    let gc = conn(&s, "LGNOn", "LateralGC");
+    assert_eq!(radius(gc.get("nominal_bounds_template")), 0.25);
+    // and t_settle stays no keyword of it
+    let bad = text.replace("gain_control_size=0.3", "t_settle=3");
+    let e = topo_lang::load_model_source("sub.ty", &bad, &[]).unwrap_err();
+    assert!(e.message.contains("unknown keyword 't_settle'"), "{e}");
+}
