@@ -828,7 +828,9 @@ impl Interp {
             }
             "numpy.arange" => Err(self.err(off, "numpy.arange() takes positional arguments only")),
             "schedule_events" => self.lissom_schedule_events(args, kwargs, off),
-            "ModelGCAL" | "ExamplesGCAL" => self.make_model(name, args, kwargs, off),
+            "ModelGCAL" | "ExamplesGCAL" | "ModelGCALColor" | "ModelGCALInheritingColor" => {
+                self.make_model(name, args, kwargs, off)
+            }
             n if n.starts_with("model:") => {
                 self.make_model(&n["model:".len()..], args, kwargs, off)
             }

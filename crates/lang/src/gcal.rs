@@ -12,7 +12,7 @@ use crate::obj::{Obj, ParamDecl};
 
 /// One model parameter: name, param kind, default, bounds, inclusive
 /// bounds, doc.
-type ModelParam = (
+pub(crate) type ModelParam = (
     &'static str,
     &'static str,
     Obj,
@@ -379,7 +379,16 @@ impl Interp {
         if !args.is_empty() {
             return Err(self.err(off, format!("{class} takes keyword arguments only")));
         }
-        let table = model_params();
+        let colour = crate::gcal_colour::is_colour_class(&self.model_base(class));
+        let mut table = model_params();
+        if colour {
+            table.retain(|(n, ..)| {
+                !crate::gcal_colour::FIXED_IN_COLOUR
+                    .iter()
+                    .any(|(f, _)| f == n)
+            });
+            table.extend(crate::gcal_colour::colour_params());
+        }
         for (k, _) in &kwargs {
             if !table.iter().any(|(n, ..)| n == k) {
                 let mut names: Vec<&str> = table.iter().map(|(n, ..)| *n).collect();
@@ -401,14 +410,12 @@ impl Interp {
                 .find(|(k, _)| k == name)
                 .map(|(_, v)| v.clone())
                 .unwrap_or(default);
-            let objects = if name == "dataset" {
-                ["Gaussian", "Nature", "FoliageA", "FoliageB"]
-                    .iter()
-                    .map(|s| Obj::Str(s.to_string()))
-                    .collect()
-            } else {
-                Vec::new()
+            let objects: &[&str] = match name {
+                "dataset" => &["Gaussian", "Nature", "FoliageA", "FoliageB"],
+                "color_sim_type" => &["Dichromatic", "Trichromatic"],
+                _ => &[],
             };
+            let objects = objects.iter().map(|s| Obj::Str(s.to_string())).collect();
             let decl = ParamDecl {
                 kind: kind.to_string(),
                 default,
@@ -427,6 +434,14 @@ impl Interp {
             values.push((name.to_string(), v));
         }
         Ok(Obj::Model(class.to_string(), values))
+    }
+
+    /// The built-in model class `class` is or derives from.
+    fn model_base(&self, class: &str) -> String {
+        self.model_subclasses
+            .get(class)
+            .map(|s| s.base.clone())
+            .unwrap_or_else(|| class.to_string())
     }
 
     /// `topo.sim.model = model`: instantiates the model's sheets and
@@ -452,17 +467,18 @@ impl Interp {
             Obj::List(v) => v.iter().map(crate::pyfmt::py_str).collect::<Vec<_>>(),
             _ => Vec::new(),
         };
+        let base = self.model_base(&class);
+        let colour = crate::gcal_colour::is_colour_class(&base);
         // VisualInputModel.allowed_dims (topo/submodel/earlyvision.py);
-        // submodel/color.py adds cr (colour retinas), which topo-hpc's
-        // expansion does not build.
-        if let Some(d) = dims
-            .iter()
-            .find(|d| !["xy", "or", "od", "dy", "sf", "dr"].contains(&d.as_str()))
-        {
+        // ColorEarlyVisionModel (topo/submodel/color.py) adds cr.
+        if let Some(d) = dims.iter().find(|d| {
+            let allowed = ["xy", "or", "od", "dy", "sf", "dr"].contains(&d.as_str());
+            !(allowed || colour && *d == "cr")
+        }) {
             return Err(self.err(
                 off,
                 format!(
-                    "{class}: dims {} names '{d}'; topo-hpc supports only 'xy', 'or', 'od', 'dy', 'sf' and 'dr' in {class}'s dims",
+                    "{class}: dims {} names '{d}'; topo-hpc supports only 'xy', 'or', 'od', 'dy', 'sf' and 'dr' in {class}'s dims ('cr' in topo.submodel.color's ModelGCALColor)",
                     lit(&get("dims"))
                 ),
             ));
@@ -479,6 +495,9 @@ impl Interp {
                 ))
             }
         };
+        if colour && dims.iter().any(|d| d == "cr") {
+            self.colour_dims_error(&class, &dataset, off)?;
+        }
         let image_files = if dataset == "Gaussian" {
             None
         } else {
@@ -509,11 +528,6 @@ impl Interp {
                 ))
             }
         }
-        let base = self
-            .model_subclasses
-            .get(&class)
-            .map(|s| s.base.clone())
-            .unwrap_or_else(|| class.clone());
         let legacy = base == "ExamplesGCAL";
         // ExamplesGCAL.__init__ (topo/submodel/gcal.py)
         let mut dim_set: Vec<&str> = dims.iter().map(String::as_str).collect();
@@ -540,6 +554,7 @@ impl Interp {
         for (k, v) in &params {
             text.push_str(&format!("{k} = {}\n", lit(v)));
         }
+        text.push_str(&crate::gcal_colour::colour_template_values(colour));
         text.push_str(TEMPLATE_HEAD);
         match &image_files {
             None => {
@@ -801,9 +816,9 @@ const LATERALGC: &str = r#"
 topo.sim.connect(src, dest, connection_type=topo.projection.SharedWeightCFProjection,
     delay=0.05, dest_port='Activity',
     activity_group=(0.6, topo.base.arrayutil.DivideWithConstant(c=0.11)),
-    weights_generator=imagen.Gaussian(size=gain_control_size, aspect_ratio=1.0,
+    weights_generator=imagen.Gaussian(size=lgc_size, aspect_ratio=1.0,
         output_fns=[imagen.transferfn.DivisiveNormalizeL1()]),
-    nominal_bounds_template=topo.sheet.BoundingBox(radius=gain_control_size),
+    nominal_bounds_template=topo.sheet.BoundingBox(radius=lgc_size),
     name='LateralGC'+src_eye+('SF'+str(src_sf) if src_has_sf and gain_control_SF else ''),
     strength=0.6/(2 if binocular else 1))
 "#;

@@ -41,6 +41,7 @@ mod error;
 mod expr;
 mod from_value;
 mod gcal;
+mod gcal_colour;
 mod gcal_dataset;
 mod globals;
 mod images;

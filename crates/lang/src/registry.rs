@@ -263,6 +263,7 @@ pub(crate) const MODULES: &[&str] = &[
     "topo.submodel",
     "topo.submodel.gcal",
     "topo.submodel.earlyvision",
+    "topo.submodel.color",
     "topo.analysis",
     "topo.analysis.featureresponses",
     "topo.command",
@@ -394,6 +395,8 @@ pub(crate) fn alias(path: &str) -> Option<&'static str> {
         "topo.sheet.lissom.schedule_events" => "builtin:schedule_events",
         "topo.submodel.gcal.ModelGCAL" => "builtin:ModelGCAL",
         "topo.submodel.gcal.ExamplesGCAL" => "builtin:ExamplesGCAL",
+        "topo.submodel.color.ModelGCALColor" => "builtin:ModelGCALColor",
+        "topo.submodel.color.ModelGCALInheritingColor" => "builtin:ModelGCALInheritingColor",
         "topo.misc.commandline.global_params" => "builtin:global_params",
         "topo.analysis.featureresponses.FeatureMaps" => "analysis:FeatureMaps",
         "topo.analysis.featureresponses.MeasureResponseCommand" => {

@@ -39,6 +39,15 @@ const METHODS: &[(&str, &str)] = &[
 /// decorators).
 pub(crate) const MODEL: &str = "topo.submodel.Model";
 
+/// The built-in model classes a `.ty` model class may derive from
+/// (topo/submodel/gcal.py and topo/submodel/color.py).
+fn is_gcal_base(name: &str) -> bool {
+    matches!(
+        name,
+        "ModelGCAL" | "ExamplesGCAL" | "ModelGCALColor" | "ModelGCALInheritingColor"
+    )
+}
+
 /// One overriding method: which component, and its keys.
 #[derive(Clone, Debug)]
 pub(crate) struct Override {
@@ -124,9 +133,9 @@ impl Interp {
     pub(crate) fn is_model_class(&mut self, c: &ast::StmtClassDef) -> bool {
         let named = |e: &ast::Expr, n: &str| dotted_name(e).is_some_and(|d| d.ends_with(n));
         c.decorator_list.iter().any(|d| named(d, "definition"))
-            || c.bases.iter().any(|b| {
-                matches!(self.eval(b), Ok(Obj::Builtin(ref n)) if n == "ModelGCAL" || n == "ExamplesGCAL")
-            })
+            || c.bases
+                .iter()
+                .any(|b| matches!(self.eval(b), Ok(Obj::Builtin(ref n)) if is_gcal_base(n)))
     }
 
     /// `@Model.definition class X(ModelGCAL): ...`: records the methods
@@ -146,15 +155,15 @@ impl Interp {
         }
         let base = match c.bases.as_slice() {
             [b] => match self.eval(b)? {
-                Obj::Builtin(n) if n == "ModelGCAL" || n == "ExamplesGCAL" => n,
+                Obj::Builtin(n) if is_gcal_base(&n) => n,
                 other => {
                     return Err(self.err(
                         b.range().start().to_usize(),
-                        format!("class {name}: model classes may derive from ModelGCAL or ExamplesGCAL, not {}", other.type_name()),
+                        format!("class {name}: model classes may derive from ModelGCAL, ExamplesGCAL, ModelGCALColor or ModelGCALInheritingColor, not {}", other.type_name()),
                     ))
                 }
             },
-            _ => return Err(self.err(off, format!("class {name}: a model class needs exactly one base (ModelGCAL or ExamplesGCAL)"))),
+            _ => return Err(self.err(off, format!("class {name}: a model class needs exactly one base (ModelGCAL, ExamplesGCAL, ModelGCALColor or ModelGCALInheritingColor)"))),
         };
         let mut overrides = Vec::new();
         for s in &c.body {

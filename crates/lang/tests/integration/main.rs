@@ -9,6 +9,7 @@ mod commands;
 mod dynamic_time;
 mod errors;
 mod fuzz;
+mod gcal_colour;
 mod gcal_dataset;
 mod gcal_dr;
 mod gcal_sf;
