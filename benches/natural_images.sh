@@ -52,6 +52,8 @@ EXTRA=${EXTRA:-}
 mode=${1:-run}
 
 mkdir -p "$RUNS" "$(dirname "$REPORT")"
+# keep_binary, train_once: the steps benches/pinwheels.sh shares.
+. benches/pinwheel_runs.sh
 
 if [ "$mode" = run ]; then
     : "${TOPOGRAPHICA_REPO:?set TOPOGRAPHICA_REPO to a Topographica checkout}"
@@ -59,35 +61,16 @@ if [ "$mode" = run ]; then
     model="$repo/models/stevens.jn13/gcal.ty"
     [ -f "$model" ] || { echo "no $model" >&2; exit 2; }
     [ -d "$repo/images/shouval" ] || { echo "no $repo/images/shouval" >&2; exit 2; }
-    if [ ! -x "$RUNS/topo-hpc" ]; then
-        cp "$BIN" "$RUNS/topo-hpc"
-        git rev-parse --short HEAD > "$RUNS/commit"
-        if ! git diff --quiet HEAD -- crates src; then
-            echo "+uncommitted changes" >> "$RUNS/commit"
-        fi
-    fi
+    keep_binary "$RUNS" "$BIN" crates src
     for s in $SEEDS; do
     for ds in $DATASETS; do
         d="$RUNS/$ds-seed$s"
-        if [ -e "$d/done" ]; then
-            echo "$ds seed $s: done already ($d)"
-            continue
-        fi
-        rm -rf "$d"
-        mkdir -p "$d"
-        echo "$ds seed $s: running into $d"
-        start=$(date +%s.%N)
         # shellcheck disable=SC2086
-        TOPO_HPC_PATH="$repo${TOPO_HPC_PATH:+:$TOPO_HPC_PATH}" \
+        train_once "$ds seed $s" "$d" \
+            env TOPO_HPC_PATH="$repo${TOPO_HPC_PATH:+:$TOPO_HPC_PATH}" \
             "$RUNS/topo-hpc" run "$model" -p "dataset='$ds'" -p "input_seed=$s" --times "$TIMES" \
             --analysis or_map,pinwheels --threads "$THREADS" --no-progress \
-            --output-path "$d/out" $EXTRA > "$d/log" 2>&1
-        end=$(date +%s.%N)
-        python3 -c "print(f'{$end - $start:.1f}')" > "$d/wall_s"
-        uptime > "$d/load"
-        touch "$d/done"
-        echo "$ds seed $s: $(cat "$d/wall_s") s"
-        "$0" report || echo "report failed (the runs go on)"
+            --output-path "$d/out" $EXTRA
     done
     done
     exit 0
@@ -95,46 +78,19 @@ fi
 
 [ "$mode" = report ] || { echo "usage: $0 [run|report]" >&2; exit 2; }
 
-RUNS="$RUNS" DATASETS="$DATASETS" SEEDS="$SEEDS" REPORT="$REPORT" EXTRA="$EXTRA" python3 - <<'EOF'
+RUNS="$RUNS" DATASETS="$DATASETS" SEEDS="$SEEDS" REPORT="$REPORT" EXTRA="$EXTRA" PYTHONPATH="$here/benches" python3 - <<'EOF'
 import glob, json, math, os, re, shutil, statistics
-import h5py
+from pinwheel_runs import read_run, run_table
 
 runs, report = os.environ["RUNS"], os.environ["REPORT"]
 datasets = os.environ["DATASETS"].split()
 seeds = os.environ["SEEDS"].split()
 
 def one(ds, seed):
-    d = os.path.join(runs, f"{ds}-seed{seed}")
-    if not os.path.exists(os.path.join(d, "done")):
-        return None
-    h5s = [p for p in glob.glob(os.path.join(d, "out", "*", "*.h5")) if "snapshot" not in p]
-    outs = glob.glob(os.path.join(d, "out", "*", "*.out"))
-    if len(h5s) != 1 or len(outs) != 1:
-        return {"ds": ds, "seed": seed, "error": f"expected one .h5 and one .out in {d}/out"}
-    # The .out prints one pinwheel line per analysis time, in time order.
-    lines = [l for l in open(outs[0]) if re.match(r"V1: \d+ pinwheels", l)]
-    rows = []
-    with h5py.File(h5s[0], "r") as f:
-        times = sorted(f["analysis"].keys(), key=float)
-        for i, t in enumerate(times):
-            g = f["analysis"][t]["V1"]
-            line = lines[i] if i < len(lines) else ""
-            m = re.search(r"\(metric ([0-9.eE+-]+)\)", line)
-            rows.append({
-                "time": float(t),
-                "count": int(g["pinwheel_count"][0]),
-                "kmax": float(g["kmax"][0]),
-                "uph": float(g["units_per_hypercolumn"][0]),
-                "density": float(g["pinwheel_density"][0]),
-                "metric": float(m.group(1)) if m else float("nan"),
-                "note": "ring fit failed" if "ring fit failed" in line else "",
-                "shape": tuple(g["OrientationPreference"].shape),
-            })
-    pngs = sorted(glob.glob(os.path.join(d, "out", "*", "*_V1_Orientation_Preference.png")))
-    wall = open(os.path.join(d, "wall_s")).read().strip()
-    load = open(os.path.join(d, "load")).read().strip()
-    return {"ds": ds, "seed": seed, "rows": rows, "wall": float(wall), "load": load,
-            "png": pngs[-1] if pngs else None}
+    r = read_run(os.path.join(runs, f"{ds}-seed{seed}"))
+    if r is not None:
+        r.update(ds=ds, seed=seed)
+    return r
 
 res = [r for r in (one(ds, s) for ds in datasets for s in seeds) if r is not None]
 commit = " ".join(open(os.path.join(runs, "commit")).read().split()) if os.path.exists(os.path.join(runs, "commit")) else "?"
@@ -166,10 +122,7 @@ for r in res:
     shape = r["rows"][-1]["shape"] if r["rows"] else ("?", "?")
     w(f"V1 {shape[0]}×{shape[1]} units. Wall time {r['wall']:.0f} s for training, analysis at every time, "
       f"PNGs and the final snapshot (load at the end: `{r['load'].split('load average:')[-1].strip()}`).\n")
-    w("| iteration | pinwheels | kmax | units/hypercolumn | density /hc² | fit metric | note |")
-    w("|---:|---:|---:|---:|---:|---:|---|")
-    for x in r["rows"]:
-        w(f"| {x['time']:.0f} | {x['count']} | {x['kmax']:.3f} | {x['uph']:.2f} | {x['density']:.3f} | {x['metric']:.3f} | {x['note']} |")
+    run_table(w, r["rows"])
     w("")
     if r["png"] and r["ds"] not in copied:
         copied.add(r["ds"])

@@ -41,35 +41,17 @@ EXTRA=${EXTRA:-}
 mode=${1:-run}
 
 mkdir -p "$RUNS" "$(dirname "$REPORT")"
+# keep_binary, train_once: the steps benches/natural_images.sh shares.
+. benches/pinwheel_runs.sh
 
 if [ "$mode" = run ]; then
-    if [ ! -x "$RUNS/topo-hpc" ]; then
-        cp "$BIN" "$RUNS/topo-hpc"
-        git rev-parse --short HEAD > "$RUNS/commit"
-        if ! git diff --quiet HEAD -- crates src examples; then
-            echo "+uncommitted changes" >> "$RUNS/commit"
-        fi
-    fi
+    keep_binary "$RUNS" "$BIN" crates src examples
     for s in $SEEDS; do
-        d="$RUNS/seed$s"
-        if [ -e "$d/done" ]; then
-            echo "seed $s: done already ($d)"
-            continue
-        fi
-        rm -rf "$d"
-        mkdir -p "$d"
-        echo "seed $s: running into $d"
-        start=$(date +%s.%N)
         # shellcheck disable=SC2086
-        "$RUNS/topo-hpc" run examples/gcal.ty -p "seed=$s" --times "$TIMES" \
+        train_once "seed $s" "$RUNS/seed$s" \
+            "$RUNS/topo-hpc" run examples/gcal.ty -p "seed=$s" --times "$TIMES" \
             --analysis or_map,pinwheels --threads "$THREADS" --no-progress \
-            --output-path "$d/out" $EXTRA > "$d/log" 2>&1
-        end=$(date +%s.%N)
-        python3 -c "print(f'{$end - $start:.1f}')" > "$d/wall_s"
-        uptime > "$d/load"
-        touch "$d/done"
-        echo "seed $s: $(cat "$d/wall_s") s"
-        "$0" report || echo "report failed (the runs go on)"
+            --output-path "$RUNS/seed$s/out" $EXTRA
     done
     exit 0
 fi
@@ -141,44 +123,20 @@ fi
 
 [ "$mode" = report ] || { echo "usage: $0 [run|report|scale]" >&2; exit 2; }
 
-RUNS="$RUNS" SEEDS="$SEEDS" REPORT="$REPORT" EXTRA="$EXTRA" python3 - <<'EOF'
+RUNS="$RUNS" SEEDS="$SEEDS" REPORT="$REPORT" EXTRA="$EXTRA" PYTHONPATH="$here/benches" python3 - <<'EOF'
 import glob, math, os, re, statistics
 import h5py
+from pinwheel_runs import read_run, run_table
 
 runs, report = os.environ["RUNS"], os.environ["REPORT"]
 seeds = os.environ["SEEDS"].split()
 LO, HI = math.pi * 0.8, math.pi * 1.2
 
 def one(seed):
-    d = os.path.join(runs, f"seed{seed}")
-    if not os.path.exists(os.path.join(d, "done")):
-        return None
-    h5s = [p for p in glob.glob(os.path.join(d, "out", "*", "*.h5")) if "snapshot" not in p]
-    outs = glob.glob(os.path.join(d, "out", "*", "*.out"))
-    if len(h5s) != 1 or len(outs) != 1:
-        return {"seed": seed, "error": f"expected one .h5 and one .out in {d}/out"}
-    # The .out prints one line per analysis time, in time order.
-    lines = [l for l in open(outs[0]) if re.match(r"V1: \d+ pinwheels", l)]
-    rows = []
-    with h5py.File(h5s[0], "r") as f:
-        params = f.attrs.get("parameters", "")
-        times = sorted(f["analysis"].keys(), key=float)
-        for i, t in enumerate(times):
-            g = f["analysis"][t]["V1"]
-            line = lines[i] if i < len(lines) else ""
-            m = re.search(r"\(metric ([0-9.eE+-]+)\)", line)
-            rows.append({
-                "time": float(t),
-                "count": int(g["pinwheel_count"][0]),
-                "kmax": float(g["kmax"][0]),
-                "uph": float(g["units_per_hypercolumn"][0]),
-                "density": float(g["pinwheel_density"][0]),
-                "metric": float(m.group(1)) if m else float("nan"),
-                "note": "ring fit failed" if "ring fit failed" in line else "",
-            })
-    wall = open(os.path.join(d, "wall_s")).read().strip()
-    load = open(os.path.join(d, "load")).read().strip()
-    return {"seed": seed, "rows": rows, "wall": float(wall), "load": load, "params": params}
+    r = read_run(os.path.join(runs, f"seed{seed}"))
+    if r is not None:
+        r["seed"] = seed
+    return r
 
 res = [r for r in (one(s) for s in seeds) if r is not None]
 commit = open(os.path.join(runs, "commit")).read().split() if os.path.exists(os.path.join(runs, "commit")) else ["?"]
@@ -202,10 +160,7 @@ for r in res:
         continue
     w(f"## seed {r['seed']}\n")
     w(f"Wall time {r['wall']:.0f} s (load at the end: `{r['load'].split('load average:')[-1].strip()}`).\n")
-    w("| iteration | pinwheels | kmax | units/hypercolumn | density /hc² | fit metric | note |")
-    w("|---:|---:|---:|---:|---:|---:|---|")
-    for x in r["rows"]:
-        w(f"| {x['time']:.0f} | {x['count']} | {x['kmax']:.3f} | {x['uph']:.2f} | {x['density']:.3f} | {x['metric']:.3f} | {x['note']} |")
+    run_table(w, r["rows"])
     w("")
 ok = [r for r in res if "error" not in r]
 w("## Summary\n")

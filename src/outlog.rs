@@ -1,5 +1,7 @@
 //! The `.out` log: everything rank 0 prints goes to the terminal and to the
-//! run's `<simname>.out`, whose first line is the exact command line.
+//! run's `<simname>.out`, whose first line is the exact command line. The
+//! terminal copy is stdout, or stderr under an MPI launcher (see
+//! [`crate::console::log_line`]).
 
 use std::fs::File;
 use std::io::{self, Write};
@@ -59,7 +61,7 @@ impl OutLog {
     /// Print a line (terminal if echoing, and the file if open).
     pub fn line(&self, text: &str) {
         if self.echo {
-            crate::console::out_line(text);
+            crate::console::log_line(text);
         }
         if let Some(f) = self.file.lock().unwrap().as_mut() {
             let _ = writeln!(f, "{text}");

@@ -568,13 +568,13 @@ fn seed_lines_verbatim_with_tilde_model_path() {
         let dir = run_mpi::only_dir(&root);
         check_seed_run(&dir, "", &DEFAULT_TIMES, 3);
         // save_snapshot() after run_batch: into the run's folder, announced
-        // after the run completed.
-        let stdout = String::from_utf8_lossy(&o.stdout);
-        let done = stdout.find("Batch run completed").expect("run completed");
-        let saved = stdout[done..]
+        // after the run completed (in the log: stderr under mpirun).
+        let log = run_mpi::log_text(&o, ranks);
+        let done = log.find("Batch run completed").expect("run completed");
+        let saved = log[done..]
             .lines()
             .find_map(|l| l.strip_prefix("Saved snapshot "))
-            .unwrap_or_else(|| panic!("no snapshot saved after the run:\n{stdout}"));
+            .unwrap_or_else(|| panic!("no snapshot saved after the run:\n{log}"));
         let saved = work.join(saved.trim());
         assert!(saved.is_file(), "{}", saved.display());
         assert_eq!(saved.parent().unwrap(), dir);

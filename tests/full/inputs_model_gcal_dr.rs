@@ -8,59 +8,14 @@
 //! pattern moved by `speed` per step, and every sheet is bit-identical
 //! across rank counts.
 
-use serde_json::Value as Json;
-use std::path::Path;
+use crate::model_gcal_ranks::trace_on_1_and_3_ranks;
 
-use crate::run_mpi;
-
-const BIN: &str = env!("CARGO_BIN_EXE_topo-hpc");
 const SHEETS: [&str; 3] = ["Retina", "LGNOn", "V1"];
 const TIMES: [&str; 5] = ["1", "2", "3", "4", "5"];
 
-fn trace(dir: &Path, ranks: usize) -> Json {
-    let out = dir.join(format!("trace{ranks}.json"));
-    let mut c = run_mpi::command(BIN, ranks);
-    c.arg("trace")
-        .arg(dir.join("m.ty"))
-        .args(["-p", "cortex_density=8", "-p", "num_inputs=1"])
-        .args(["--times", &TIMES.join(",")]);
-    for s in SHEETS {
-        c.args(["--sheet", s]);
-    }
-    let o = c.arg("--out").arg(&out).output().unwrap();
-    assert!(o.status.success(), "{}", run_mpi::text(&o));
-    serde_json::from_str(&std::fs::read_to_string(out).unwrap()).unwrap()
-}
-
-fn values(j: &Json, sheet: &str, time: &str) -> Vec<f64> {
-    j["sheets"][sheet][time]
-        .as_array()
-        .unwrap_or_else(|| panic!("no {sheet} at {time}"))
-        .iter()
-        .flat_map(|r| r.as_array().unwrap().iter().map(|v| v.as_f64().unwrap()))
-        .collect()
-}
-
 #[test]
 fn model_gcal_dr_sweeps_patterns_bit_identically_on_1_and_3_ranks() {
-    let dir = tempfile::tempdir().unwrap();
-    std::fs::write(
-        dir.path().join("m.ty"),
-        "import topo\nfrom topo.submodel.gcal import ModelGCAL\n\
-         topo.sim.model = ModelGCAL(dims=['xy', 'or', 'dr'])\n",
-    )
-    .unwrap();
-    let one = trace(dir.path(), 0);
-    let three = trace(dir.path(), 3);
-    for s in SHEETS {
-        for t in TIMES {
-            assert_eq!(
-                values(&one, s, t),
-                values(&three, s, t),
-                "{s} at t={t}: 1 vs 3 ranks"
-            );
-        }
-    }
+    let one = trace_on_1_and_3_ranks("['xy', 'or', 'dr']", &SHEETS, &TIMES);
     // Times 1 to 4 show the presentations at 0.05, 1.05, 2.05, 3.05: one
     // reset period [0, 4), so one Gaussian moved by `speed` (2/24 in sheet
     // coordinates) per step, perpendicular to its long axis. Its centre of

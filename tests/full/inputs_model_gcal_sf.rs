@@ -10,65 +10,14 @@
 //! factor sf_spacing), and every sheet is bit-identical across rank
 //! counts.
 
-use serde_json::Value as Json;
-use std::path::Path;
+use crate::model_gcal_ranks::{rows, trace_on_1_and_3_ranks};
 
-use crate::run_mpi;
-
-const BIN: &str = env!("CARGO_BIN_EXE_topo-hpc");
 const SHEETS: [&str; 5] = ["Retina", "LGNOn1", "LGNOn2", "LGNOff2", "V1"];
 const TIMES: [&str; 3] = ["1", "2", "3"];
 
-fn trace(dir: &Path, ranks: usize) -> Json {
-    let out = dir.join(format!("trace{ranks}.json"));
-    let mut c = run_mpi::command(BIN, ranks);
-    c.arg("trace")
-        .arg(dir.join("m.ty"))
-        .args(["-p", "cortex_density=8", "-p", "num_inputs=1"])
-        .args(["--times", &TIMES.join(",")]);
-    for s in SHEETS {
-        c.args(["--sheet", s]);
-    }
-    let o = c.arg("--out").arg(&out).output().unwrap();
-    assert!(o.status.success(), "{}", run_mpi::text(&o));
-    serde_json::from_str(&std::fs::read_to_string(out).unwrap()).unwrap()
-}
-
-fn rows(j: &Json, sheet: &str, time: &str) -> Vec<Vec<f64>> {
-    j["sheets"][sheet][time]
-        .as_array()
-        .unwrap_or_else(|| panic!("no {sheet} at {time}"))
-        .iter()
-        .map(|r| {
-            r.as_array()
-                .unwrap()
-                .iter()
-                .map(|v| v.as_f64().unwrap())
-                .collect()
-        })
-        .collect()
-}
-
 #[test]
 fn model_gcal_sf_channels_run_bit_identically_on_1_and_3_ranks() {
-    let dir = tempfile::tempdir().unwrap();
-    std::fs::write(
-        dir.path().join("m.ty"),
-        "import topo\nfrom topo.submodel.gcal import ModelGCAL\n\
-         topo.sim.model = ModelGCAL(dims=['xy', 'or', 'sf'])\n",
-    )
-    .unwrap();
-    let one = trace(dir.path(), 0);
-    let three = trace(dir.path(), 3);
-    for s in SHEETS {
-        for t in TIMES {
-            assert_eq!(
-                rows(&one, s, t),
-                rows(&three, s, t),
-                "{s} at t={t}: 1 vs 3 ranks"
-            );
-        }
-    }
+    let one = trace_on_1_and_3_ranks("['xy', 'or', 'sf']", &SHEETS, &TIMES);
     for t in TIMES {
         let (a, b) = (rows(&one, "LGNOn1", t), rows(&one, "LGNOn2", t));
         // LGN bounds radius area/2 + v1aff_radius*2 + lgnlateral_radius

@@ -27,6 +27,7 @@ mod inputs_two_eyes;
 mod library_models;
 mod maps_eyes_colour;
 mod maps_topographica;
+mod model_gcal_ranks;
 mod par_model;
 mod par_mpi;
 mod par_snapshot_two_eyes;

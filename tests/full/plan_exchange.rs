@@ -70,7 +70,8 @@ fn plan(n: usize, split: Split, cortex: u32) -> Value {
     serde_json::from_slice(&out.stdout).expect("plan prints JSON")
 }
 
-/// The run's timing file and its standard output.
+/// The run's timing file and its log (stderr: a run under mpirun writes
+/// its log there, src/console.rs).
 fn measured(n: usize, split: Split, cortex: u32) -> (Value, String) {
     let dir = tempfile::tempdir().unwrap();
     let model = gcal();
@@ -108,7 +109,7 @@ fn measured(n: usize, split: Split, cortex: u32) -> (Value, String) {
         .find(|p| p.to_string_lossy().ends_with(".timing.json"))
         .unwrap_or_else(|| panic!("no timing file in {}", run.display()));
     let timing: Value = serde_json::from_str(&std::fs::read_to_string(f).unwrap()).unwrap();
-    (timing, o.stdout)
+    (timing, o.stderr)
 }
 
 /// `want_split_line(n)`: the split both sides must name on `n` ranks.
@@ -116,13 +117,13 @@ fn check(split: Split, cortex: u32, want_split_line: impl Fn(usize) -> &'static 
     for n in [2, 3, 4, 8] {
         let want_split_line = want_split_line(n);
         let p = plan(n, split, cortex);
-        let (m, stdout) = measured(n, split, cortex);
+        let (m, log) = measured(n, split, cortex);
         // Both sides split the sheets as intended.
         let line = p["split"].as_str().expect("the plan names its split");
         assert!(line.contains(want_split_line), "plan: {line}");
         assert!(
-            stdout.contains(line),
-            "the run's split differs from the plan's ({line}):\n{stdout}"
+            log.contains(line),
+            "the run's split differs from the plan's ({line}):\n{log}"
         );
         let planned = p["per_rank"].as_array().expect("per-rank totals");
         let got = m["per_rank"].as_array().expect("per-rank timings");

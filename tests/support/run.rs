@@ -66,6 +66,16 @@ pub fn text(o: &Output) -> String {
     )
 }
 
+/// The terminal copy of a run's log in `o`, started by [`command`] on
+/// `ranks` ranks: stdout of one process (Topographica's batch output),
+/// stderr under mpirun (a run under an MPI launcher keeps stdout empty, as
+/// mpirun aborts the job when its own stdout is a closed pipe; see
+/// src/console.rs).
+pub fn log_text(o: &Output, ranks: usize) -> String {
+    let stream = if ranks == 0 { &o.stdout } else { &o.stderr };
+    String::from_utf8_lossy(stream).into_owned()
+}
+
 /// The only folder directly under `root` (a run's folder).
 pub fn only_dir(root: &Path) -> PathBuf {
     let dirs: Vec<PathBuf> = std::fs::read_dir(root)

@@ -29,6 +29,9 @@ impl Context {
     /// abort-on-panic hook. If MPI was already initialised elsewhere in
     /// this process, the result is a one-process [`Local`] context.
     pub fn init() -> Context {
+        // Read before MPI_Init, which sets the launcher's variables for a
+        // singleton too.
+        crate::launcher::launched_by();
         match MpiCommunicator::init() {
             Some(mpi) => Context {
                 comm: Box::new(mpi),

@@ -30,6 +30,7 @@ pub mod dry_run;
 pub mod dry_run_exchange;
 pub mod grid;
 pub mod hdf5_access;
+pub mod launcher;
 pub mod local;
 pub mod model;
 pub mod mpi_comm;
