@@ -1,4 +1,4 @@
-//! What the `inputs_model_gcal_*` tests share: a one-line model
+//! What the `inputs_model_gcal_*` tests share: a small model text, e.g.
 //! `topo.sim.model = ModelGCAL(dims=[...])` (topo/submodel/gcal.py), traced
 //! with `topo-hpc trace` for a few steps in one process and on 3 ranks,
 //! every listed sheet compared bit for bit at every time.
@@ -15,27 +15,38 @@ const BIN: &str = env!("CARGO_BIN_EXE_topo-hpc");
 /// of `sheets` is identical at each of `times`, and return the one-process
 /// trace for the test's own checks.
 pub fn trace_on_1_and_3_ranks(dims: &str, sheets: &[&str], times: &[&str]) -> Json {
-    let dir = tempfile::tempdir().unwrap();
-    std::fs::write(
-        dir.path().join("m.ty"),
-        format!(
+    model_on_1_and_3_ranks(
+        &format!(
             "import topo\nfrom topo.submodel.gcal import ModelGCAL\n\
              topo.sim.model = ModelGCAL(dims={dims})\n"
         ),
+        sheets,
+        times,
     )
-    .unwrap();
-    let one = trace(dir.path(), 0, sheets, times);
-    let three = trace(dir.path(), 3, sheets, times);
+}
+
+/// [`trace_on_1_and_3_ranks`] for any model text (one line per statement).
+pub fn model_on_1_and_3_ranks(model: &str, sheets: &[&str], times: &[&str]) -> Json {
+    let one = trace_text(model, 0, sheets, times);
+    let three = trace_text(model, 3, sheets, times);
     for s in sheets {
         for t in times {
             assert_eq!(
                 rows(&one, s, t),
                 rows(&three, s, t),
-                "{dims}: {s} at t={t}: 1 vs 3 ranks"
+                "{model}: {s} at t={t}: 1 vs 3 ranks"
             );
         }
     }
     one
+}
+
+/// The trace of the model text `model` on `ranks` ranks (0: one process
+/// without mpirun) at cortex density 8 with one input pattern.
+pub fn trace_text(model: &str, ranks: usize, sheets: &[&str], times: &[&str]) -> Json {
+    let dir = tempfile::tempdir().unwrap();
+    std::fs::write(dir.path().join("m.ty"), model).unwrap();
+    trace(dir.path(), ranks, sheets, times)
 }
 
 fn trace(dir: &Path, ranks: usize, sheets: &[&str], times: &[&str]) -> Json {
