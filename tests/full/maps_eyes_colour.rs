@@ -3,7 +3,8 @@
 //! `hue2rgbscale`) on our own small networks (tests/data/models), with
 //! results derived by hand; and the comparison with the real
 //! Topographica's phase-disparity, ocular-dominance and hue maps of
-//! models/lissom.ty (tests/data/wave2), which needs that model file.
+//! models/lissom.ty (tests/data/wave2), measured on our own texts of the
+//! networks that file builds (tests/data/models/lissom_or_{dy,cr}.ty).
 
 use std::path::{Path, PathBuf};
 use std::process::Command;
@@ -212,56 +213,57 @@ assert not bad, bad
     assert!(o.status.success(), "{}", run_mpi::text(&o));
 }
 
-/// Topographica's models/lissom.ty (not part of this repository):
-/// `$TOPOGRAPHICA_MODELS/lissom.ty`.
-fn lissom_ty() -> PathBuf {
-    let dir = std::env::var("TOPOGRAPHICA_MODELS")
-        .expect("set TOPOGRAPHICA_MODELS to Topographica's models/ folder");
-    Path::new(&dir).join("lissom.ty")
-}
+/// The densities of the wave-2 measurements (`params` of
+/// tests/data/wave2/maps_lissom_or_*.json).
+const WAVE2_DENSITIES: &str = "cortex_density=8, retina_density=24, lgn_density=24";
 
-// Run with `TOPOGRAPHICA_MODELS=<Topographica checkout>/models cargo test
-// --features full-tests --test full -- --ignored maps_eyes_colour::lissom`
-// (Topographica's model files are not part of this repository). One rank:
-// on 2 ranks a run of lissom.ty with two eyes or colour retinas (dims
-// ['or','od'], ['or','dy'], ['or','cr']) hangs after its last step, at the
-// snapshot write (dims ['or'] does not) — a snapshot/decomposition issue,
-// not the measurements'.
+/// tests/data/models/lissom_or_dy.ty (our own text of the network
+/// models/lissom.ty builds with `dims=['or','dy']`, checked bit for bit by
+/// `lissom_own_models`) trained 100 iterations, on one process and on 2
+/// ranks: the phase-disparity and ocular-dominance maps of the real
+/// Topographica to the issue's 1e-6 (the training is bit-identical; the
+/// vector averages add the responses in another order than numpy, which
+/// measured 4.2e-13 at most on the circle, 4e-15 on the selectivities).
 #[test]
-#[ignore = "needs Topographica's models/lissom.ty: set TOPOGRAPHICA_MODELS"]
 fn lissom_disparity_and_od_maps_match_topographica() {
     let d = tempfile::tempdir().unwrap();
     let def = "def f():
     measure_phasedisparity(num_phase=6, num_disparity=6, frequencies=[2.4])
     measure_od_pref(num_phase=6, num_orientation=4, frequencies=[2.4], measurement_prefix='OD')
 ";
-    let h5 = run(
-        d.path(),
-        &lissom_ty(),
-        "cortex_density=8, retina_density=24, lgn_density=24, dims=['or','dy'], times=[100]",
-        def,
-        0,
-    );
-    compare_wave2(&h5, "maps_lissom_or_dy.json", "000100.00", &["", "OD"]);
+    for ranks in [0, 2] {
+        let h5 = run(
+            &d.path().join(format!("r{ranks}")),
+            &data().join("models/lissom_or_dy.ty"),
+            &format!("{WAVE2_DENSITIES}, times=[100]"),
+            def,
+            ranks,
+        );
+        compare_wave2(&h5, "maps_lissom_or_dy.json", "000100.00", &["", "OD"]);
+    }
 }
 
-/// lissom.ty's colour retinas (dims 'cr', which adds 'rg') with their
-/// hue helpers `h_to_r`/`h_to_g`/`h_to_b` as numbergen operators.
+/// tests/data/models/lissom_or_cr.ty (the network of models/lissom.ty's
+/// `dims=['or','cr']`, which adds 'rg': three cone retinas, eight
+/// colour-opponent LGN sheets) trained 50 iterations, on one process and
+/// on 2 ranks: the real Topographica's hue map to 1e-6 (measured: 7.5e-14
+/// at most, on the orientation preference).
 #[test]
-#[ignore = "needs Topographica's models/lissom.ty: set TOPOGRAPHICA_MODELS"]
 fn lissom_hue_map_matches_topographica() {
     let d = tempfile::tempdir().unwrap();
     let def = "def f():
     measure_hue_pref(num_phase=6, num_orientation=4, num_hue=6, frequencies=[2.4])
 ";
-    let h5 = run(
-        d.path(),
-        &lissom_ty(),
-        "cortex_density=8, retina_density=24, lgn_density=24, dims=['or','cr'], times=[50]",
-        def,
-        0,
-    );
-    compare_wave2(&h5, "maps_lissom_or_cr.json", "000050.00", &[""]);
+    for ranks in [0, 2] {
+        let h5 = run(
+            &d.path().join(format!("r{ranks}")),
+            &data().join("models/lissom_or_cr.ty"),
+            &format!("{WAVE2_DENSITIES}, times=[50]"),
+            def,
+            ranks,
+        );
+        compare_wave2(&h5, "maps_lissom_or_cr.json", "000050.00", &[""]);
+    }
 }
 
 #[test]

@@ -1,0 +1,177 @@
+//! Our own texts of the networks Topographica's models/lissom.ty builds
+//! for `dims=['or','dy']` and `['or','cr']` (tests/data/models/
+//! lissom_or_{dy,cr}.ty, which the wave-2 map comparisons of
+//! maps_eyes_colour.rs train) against that file itself: the same
+//! parameters, run 100 iterations, must give bit-identical snapshots
+//! (every sheet's activity, every projection's weights) and V1 traces.
+//!
+//! Topographica's model files are not part of this repository: run with
+//! `TOPOGRAPHICA_MODELS=<Topographica checkout>/models cargo test
+//! --features full-tests --test full -- --ignored lissom_own_models`.
+
+use crate::run_mpi;
+
+use std::path::{Path, PathBuf};
+use topo_hpc::io::h5::H5File;
+use topo_hpc::io::snapshot::Snapshot;
+use topo_hpc::sim::state::ArrayData;
+
+const BIN: &str = env!("CARGO_BIN_EXE_topo-hpc");
+
+/// The densities of the wave-2 map measurements.
+const DENSITIES: [&str; 6] = [
+    "-p",
+    "cortex_density=8",
+    "-p",
+    "retina_density=24",
+    "-p",
+    "lgn_density=24",
+];
+
+fn own(name: &str) -> PathBuf {
+    Path::new(env!("CARGO_MANIFEST_DIR"))
+        .join("tests/data/models")
+        .join(name)
+}
+
+fn lissom_ty() -> PathBuf {
+    let dir = std::env::var("TOPOGRAPHICA_MODELS")
+        .expect("set TOPOGRAPHICA_MODELS to Topographica's models/ folder");
+    Path::new(&dir).join("lissom.ty")
+}
+
+/// `topo-hpc run` of `model` with `extra` parameters to t=100 in `out`;
+/// the final snapshot.
+fn snapshot(out: &Path, model: &Path, extra: &[&str]) -> PathBuf {
+    let o = run_mpi::command(BIN, 0)
+        .arg("run")
+        .arg(model)
+        .args(DENSITIES)
+        .args(extra)
+        .args(["--times", "[100]", "--analysis", "none", "--no-progress"])
+        .args(["--threads", "1"])
+        .arg("--output-path")
+        .arg(out)
+        .output()
+        .expect("cannot start topo-hpc");
+    assert!(o.status.success(), "{}", run_mpi::text(&o));
+    let dir = run_mpi::only_dir(out);
+    std::fs::read_dir(&dir)
+        .unwrap()
+        .map(|e| e.unwrap().path())
+        .find(|p| p.to_string_lossy().ends_with("_000100.00.snapshot.h5"))
+        .expect("a snapshot at t=100")
+}
+
+/// Every array under `sheets/` and `projections/` of a snapshot, by path,
+/// as the bits of its values (so that equality is bit-identity).
+fn arrays(path: &Path) -> Vec<(String, Vec<u64>)> {
+    let access = topo_hpc::par::Context::local().h5_access();
+    let mut shapes = Vec::new();
+    {
+        let f = H5File::open_read(path, access).unwrap();
+        for top in ["sheets", "projections"] {
+            let g = f.file().group(top).unwrap();
+            let mut groups = g.member_names().unwrap();
+            groups.sort();
+            for n in groups {
+                let sub = g.group(&n).unwrap();
+                let mut names = sub.member_names().unwrap();
+                names.sort();
+                for a in names {
+                    if sub.dataset(&a).is_ok() {
+                        let p = format!("{top}/{n}/{a}");
+                        shapes.push((p.clone(), f.shape(&p).unwrap()));
+                    }
+                }
+            }
+        }
+        f.close().unwrap();
+    }
+    let snap = Snapshot::open(path, access).unwrap();
+    let out = shapes
+        .into_iter()
+        .map(|(p, shape)| {
+            let start = vec![0; shape.len()];
+            let bits = match snap.read(&p, &start, &shape).unwrap() {
+                ArrayData::F64(v) => v.iter().map(|x| x.to_bits()).collect(),
+                ArrayData::F32(v) => v.iter().map(|x| u64::from(x.to_bits())).collect(),
+                ArrayData::I32(v) => v.iter().map(|&x| x as u32 as u64).collect(),
+            };
+            (p, bits)
+        })
+        .collect();
+    snap.close().unwrap();
+    out
+}
+
+/// V1's activity of `topo-hpc trace` at t=1, 10, 100 (JSON text).
+fn trace(dir: &Path, model: &Path, extra: &[&str]) -> serde_json::Value {
+    std::fs::create_dir_all(dir).unwrap();
+    let out = dir.join("trace.json");
+    let o = run_mpi::command(BIN, 0)
+        .arg("trace")
+        .arg(model)
+        .args(DENSITIES)
+        .args(extra)
+        .args(["--sheet", "V1", "--times", "1,10,100", "--out"])
+        .arg(&out)
+        .output()
+        .expect("cannot start topo-hpc");
+    assert!(o.status.success(), "{}", run_mpi::text(&o));
+    let v: serde_json::Value =
+        serde_json::from_str(&std::fs::read_to_string(&out).unwrap()).unwrap();
+    v["activity"].clone()
+}
+
+fn same_network(own_model: &str, dims: &str, sheets: &[&str]) {
+    let d = tempfile::tempdir().unwrap();
+    let dims = format!("dims={dims}");
+    let mine = arrays(&snapshot(&d.path().join("own"), &own(own_model), &[]));
+    let real = arrays(&snapshot(
+        &d.path().join("real"),
+        &lissom_ty(),
+        &["-p", &dims],
+    ));
+    let names: Vec<&str> = mine.iter().map(|(p, _)| p.as_str()).collect();
+    for s in sheets {
+        let want = format!("sheets/{s}/activity");
+        assert!(names.contains(&want.as_str()), "{want}: {names:?}");
+    }
+    assert_eq!(
+        names,
+        real.iter().map(|(p, _)| p.as_str()).collect::<Vec<_>>(),
+        "other arrays than lissom.ty's"
+    );
+    for ((p, a), (_, b)) in mine.iter().zip(&real) {
+        assert!(a == b, "{own_model}: {p} differs from lissom.ty {dims}");
+    }
+    let t_mine = trace(&d.path().join("own_trace"), &own(own_model), &[]);
+    let t_real = trace(&d.path().join("real_trace"), &lissom_ty(), &["-p", &dims]);
+    assert!(t_mine == t_real, "{own_model}: V1 trace differs");
+}
+
+#[test]
+#[ignore = "needs Topographica's models/lissom.ty: set TOPOGRAPHICA_MODELS"]
+fn or_dy_builds_lissom_ty_or_dy_bit_for_bit() {
+    same_network(
+        "lissom_or_dy.ty",
+        "['or','dy']",
+        &["LeftRetina", "RightLGNOff", "V1"],
+    );
+}
+
+#[test]
+#[ignore = "needs Topographica's models/lissom.ty: set TOPOGRAPHICA_MODELS"]
+fn or_cr_builds_lissom_ty_or_cr_bit_for_bit() {
+    same_network(
+        "lissom_or_cr.ty",
+        "['or','cr']",
+        &[
+            "BlueRetina",
+            "Blue-RedGreen LGNOff",
+            "Luminosity LGNOn",
+            "V1",
+        ],
+    );
+}
