@@ -174,3 +174,44 @@ fn run_with_push_equals_run_without() {
     assert_eq!(none, 0);
     assert!(with == without, "pushed and pulled runs differ");
 }
+
+/// The parallel build of the per-source copy equals the serial reference
+/// exactly (runs, weights, addresses) on 1, 2 and 3 threads: for every
+/// own-weights projection of GCAL after learning (edge CFs cropped at
+/// the sheet borders), and with a third of the entries dropped at random
+/// (mask and weight zero: runs cut into pieces, sources with no target).
+#[test]
+fn parallel_build_equals_serial_build() {
+    let (mut net, mut ex) = gcal();
+    net.run(Time::from_int(2), &mut ex).expect("run");
+    let mut rng = Rng(0x2545_f491);
+    let mut checked = 0;
+    for (dest, name) in net.projection_names() {
+        let p = net.projection(&dest, &name).expect("projection");
+        if p.cfs.shared.is_some() {
+            continue;
+        }
+        let mut holed = p.cfs.clone();
+        for k in 0..holed.weights.len() {
+            if rng.next() < 0.3 {
+                holed.weights[k] = 0.0;
+                holed.masks[k] = 0.0;
+            }
+        }
+        for cfs in [&p.cfs, &holed] {
+            let want = PushLayout::build_serial(cfs).expect("own weights");
+            for threads in [1, 2, 3] {
+                let pool = rayon::ThreadPoolBuilder::new()
+                    .num_threads(threads)
+                    .build()
+                    .expect("pool");
+                let got = pool
+                    .install(|| PushLayout::build(cfs))
+                    .expect("own weights");
+                assert!(got == want, "{dest}.{name}: {threads} threads");
+            }
+            checked += 1;
+        }
+    }
+    assert!(checked >= 2 * 4, "only {checked} layouts checked");
+}
