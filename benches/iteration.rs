@@ -323,20 +323,12 @@ fn print_kernels(net: &topo_sim::Network, density: u32) {
             100.0 * nz as f64 / p.input.len().max(1) as f64
         );
         // The sync of the per-source copy after learning, for V1's
-        // current activity: unit order on one thread (before) against
-        // source-row bands (1 and 2 threads).
+        // current activity.
         let v1 = net.activity("V1");
-        let serial = min_time_in(&pool, &mut || {
-            assert!(layout.sync_units_serial(&p.cfs, v1));
+        let t = min_time_in(&pool, &mut || {
+            assert!(layout.sync_units(&p.cfs, v1));
         });
-        let mut line = format!("unit order {:.3} ms", serial * 1e3);
-        for threads in [1, 2] {
-            let pool = common::pool(threads);
-            let t = min_time_in(&pool, &mut || {
-                assert!(layout.sync_units(&p.cfs, v1));
-            });
-            line += &format!(", bands {threads} thread(s) {:.3} ms", t * 1e3);
-        }
+        let line = format!("unit order {:.3} ms", t * 1e3);
         let active = v1.iter().filter(|&&y| y != 0.0).count();
         eprintln!(
             "iteration cortex_density={density}: sync V1.{name} ({active} active units), \

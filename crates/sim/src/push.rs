@@ -72,10 +72,6 @@ pub struct PushLayout {
     plane0: Vec<u8>,
     /// The block `run_off` is laid over.
     needed: Block,
-    /// Per band of [`BAND_ROWS`] source rows, the start of its sources'
-    /// weights in `weights` (`bands + 1` entries): the parallel sync
-    /// writes each band's slice from one task.
-    band_w: Vec<u32>,
 }
 
 const DROPPED: u32 = u32::MAX;
@@ -87,7 +83,6 @@ impl PartialEq for PushLayout {
             && self.addr == o.addr
             && self.plane0 == o.plane0
             && self.needed == o.needed
-            && self.band_w == o.band_w
             && self.weights.len() == o.weights.len()
             && self
                 .weights
@@ -101,15 +96,21 @@ impl PushLayout {
     /// Builds the per-source copy of `cfs`'s weights; `None` for
     /// shared-weight projections or more than `u32::MAX - 1` entries.
     ///
-    /// In parallel on the current rayon pool: one task per band of
-    /// [`BAND_ROWS`] source rows counts and fills its sources' runs and
+    /// In parallel on the current rayon pool: one task per band of a few
+    /// source rows counts and fills its sources' runs and
     /// weights (a band's sources are contiguous, so are their runs and
     /// weights), visiting the units in increasing order as the serial
     /// [`PushLayout::build_serial`] does; then one task per chunk of units
     /// finds each CF entry's copy in its source's sorted runs. The result
     /// is the same whatever the number of threads (each output element is
     /// written by one task, from data that does not depend on the split).
+    ///
+    /// On a pool of one thread it is [`PushLayout::build_serial`]: the
+    /// three passes cost ~1.3x its CPU time (benches/RESULTS.md, session 6).
     pub fn build(cfs: &ConnectionFields) -> Option<PushLayout> {
+        if rayon::current_num_threads() == 1 {
+            return Self::build_serial(cfs);
+        }
         if cfs.shared.is_some() || cfs.weights.len() >= DROPPED as usize {
             return None;
         }
@@ -145,7 +146,6 @@ impl PushLayout {
         run_off.push(tr);
         w_off.push(tw);
         drop((n_w, n_runs));
-        let band_w = band_starts(&w_off, band_len);
         // Pass 2: fill each band's runs and weights.
         let mut runs = vec![
             Run {
@@ -211,7 +211,6 @@ impl PushLayout {
             addr,
             plane0,
             needed,
-            band_w,
         })
     }
 
@@ -257,9 +256,6 @@ impl PushLayout {
             tw += n_w[s];
         }
         run_off.push(tr);
-        let mut ends = w_off.clone();
-        ends.push(tw);
-        let band_w = band_starts(&ends, BAND_ROWS * ncols.max(1));
         // Pass 2: fill, units in increasing order so each source's targets
         // come sorted.
         let mut runs = vec![
@@ -308,7 +304,6 @@ impl PushLayout {
             addr,
             plane0,
             needed,
-            band_w,
         })
     }
 
@@ -328,25 +323,9 @@ impl PushLayout {
     /// copy. Returns false, leaving the copy stale, if a dropped entry is
     /// no longer zero: the caller must then stop using the layout.
     ///
-    /// One task per band of source rows writes that band's slice of the
-    /// copy (a few hundred KB at cortex_density 142, so the scattered
-    /// writes stay in cache); each copied weight is written once, from
-    /// its CF entry, so the copy does not depend on the split.
+    /// In unit order on one thread: a sync by source-row bands in
+    /// parallel was measured slower (benches/RESULTS.md, session 6).
     pub fn sync_units(&mut self, cfs: &ConnectionFields, active: &[f64]) -> bool {
-        let nbands = self.band_w.len() - 1;
-        let ctx = SyncCtx {
-            cfs,
-            active,
-            addr: &self.addr,
-            band_w: &self.band_w,
-        };
-        ctx.bands(0, nbands, &mut self.weights)
-    }
-
-    /// [`PushLayout::sync_units`] on one thread in unit order, one
-    /// scattered write per weight (the sync before the banded one; the
-    /// bench's reference).
-    pub fn sync_units_serial(&mut self, cfs: &ConnectionFields, active: &[f64]) -> bool {
         for (u, &y) in active.iter().enumerate() {
             if y == 0.0 {
                 continue;
@@ -370,66 +349,6 @@ impl PushLayout {
         self.needed == cfs.needed
             && self.addr.len() == cfs.weights.len()
             && self.plane0.len() == cfs.slices.len()
-    }
-}
-
-/// Per band of `band_len` sources, where its weights start (and the end).
-fn band_starts(w_off: &[u32], band_len: usize) -> Vec<u32> {
-    let nsrc = w_off.len() - 1;
-    (0..nsrc.div_ceil(band_len))
-        .map(|b| w_off[b * band_len])
-        .chain(std::iter::once(w_off[nsrc]))
-        .collect()
-}
-
-/// What the banded sync reads.
-struct SyncCtx<'a> {
-    cfs: &'a ConnectionFields,
-    active: &'a [f64],
-    addr: &'a [u32],
-    band_w: &'a [u32],
-}
-
-impl SyncCtx<'_> {
-    /// Syncs bands `b0..b1`, whose weights are `weights`, splitting in
-    /// halves with `rayon::join` (no allocation); false if a dropped entry
-    /// of an active unit is non-zero.
-    fn bands(&self, b0: usize, b1: usize, weights: &mut [f32]) -> bool {
-        if b1 - b0 > 1 {
-            let mid = (b0 + b1) / 2;
-            let cut = (self.band_w[mid] - self.band_w[b0]) as usize;
-            let (lo, hi) = weights.split_at_mut(cut);
-            let (a, b) = rayon::join(|| self.bands(b0, mid, lo), || self.bands(mid, b1, hi));
-            return a && b;
-        }
-        if b1 == b0 {
-            return true;
-        }
-        let base = self.band_w[b0];
-        let needed = self.cfs.needed;
-        let ra = needed.r0 + b0 * BAND_ROWS;
-        let rb = (ra + BAND_ROWS).min(needed.r1);
-        let mut ok = true;
-        for (u, &[r1, r2, c1, c2]) in self.cfs.slices.iter().enumerate() {
-            if self.active[u] == 0.0 {
-                continue;
-            }
-            let w = c2 - c1;
-            for r in r1.max(ra)..r2.min(rb) {
-                let k0 = self.cfs.offsets[u] + (r - r1) * w;
-                for (&a, &v) in self.addr[k0..k0 + w]
-                    .iter()
-                    .zip(&self.cfs.weights[k0..k0 + w])
-                {
-                    if a == DROPPED {
-                        ok &= v == 0.0;
-                    } else {
-                        weights[(a - base) as usize] = v;
-                    }
-                }
-            }
-        }
-        ok
     }
 }
 

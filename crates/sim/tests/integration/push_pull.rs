@@ -216,14 +216,14 @@ fn parallel_build_equals_serial_build() {
     assert!(checked >= 2 * 4, "only {checked} layouts checked");
 }
 
-/// The banded parallel sync after learning gives the copy a fresh build
+/// The sync after learning gives the copy a fresh build
 /// of the changed weights gives (bit for bit, 1 and 3 threads): random
 /// new values (zeros of both signs among them) in the CFs of random
 /// active units, where the mask is non-zero (so the set of kept entries
 /// is unchanged). A dropped entry of an active unit that became non-zero
 /// makes it refuse; the same entry of an inactive unit is not looked at.
 #[test]
-fn banded_sync_equals_fresh_build() {
+fn sync_equals_fresh_build() {
     let (mut net, mut ex) = gcal();
     net.run(Time::from_int(2), &mut ex).expect("run");
     let mut rng = Rng(0x5851_f42d);
