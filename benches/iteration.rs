@@ -68,7 +68,14 @@ fn iteration(c: &mut Criterion) {
     }
     for density in densities() {
         let spec = common::gcal_spec(density);
+        let (t0, c0) = (Instant::now(), common::process_cpu_seconds());
         let (mut net, mut ex) = common::build(&spec);
+        eprintln!(
+            "iteration cortex_density={density}: Network::build {:.3} s wall, {:.3} s CPU \
+             (global pool)",
+            t0.elapsed().as_secs_f64(),
+            common::process_cpu_seconds() - c0
+        );
         net.run(Time::from_int(WARM_ITERATIONS), &mut ex)
             .unwrap_or_else(|e| panic!("run: {e}"));
         let count = common::count_weights(&mut net, &mut ex, COUNT_ITERATIONS);
@@ -195,29 +202,57 @@ fn iteration(c: &mut Criterion) {
 /// lazily at its first pushed delivery, not by `Network::build`), and the
 /// model's memory estimate.
 fn print_layouts(net: &topo_sim::Network, density: u32, spec: &topo_spec::ModelSpec) {
-    let mut total = 0.0;
+    // Serial reference build, then the parallel build on 1 and 2 threads
+    // (wall and process CPU seconds; the copies are equal, see the
+    // `push_pull` test).
+    let mut total = [(0.0, 0.0); 3];
+    let pools = [common::pool(1), common::pool(2)];
     for (dest, name) in net.projection_names() {
         let p = net.projection(&dest, &name).expect("listed projection");
-        let t0 = Instant::now();
-        let Some(layout) = topo_sim::push::PushLayout::build(&p.cfs) else {
+        let mut times = [(0.0, 0.0); 3];
+        let mut layout = None;
+        for (i, t) in times.iter_mut().enumerate() {
+            let (t0, c0) = (Instant::now(), common::process_cpu_seconds());
+            layout = match i {
+                0 => topo_sim::push::PushLayout::build_serial(&p.cfs),
+                _ => pools[i - 1].install(|| topo_sim::push::PushLayout::build(&p.cfs)),
+            };
+            *t = (
+                t0.elapsed().as_secs_f64(),
+                common::process_cpu_seconds() - c0,
+            );
+        }
+        let Some(layout) = layout else {
             continue;
         };
-        let dt = t0.elapsed().as_secs_f64();
-        total += dt;
+        for (tot, t) in total.iter_mut().zip(times) {
+            tot.0 += t.0;
+            tot.1 += t.1;
+        }
         eprintln!(
             "iteration cortex_density={density}: {dest}.{name}: {} CF weights, per-target layout \
              {:.1} bytes/synapse (f32 weight + f32 mask), per-source copy {:.2} bytes/synapse, \
-             built in {:.3} s",
+             built serially in {:.3} s wall ({:.3} CPU), in parallel on 1 thread {:.3} s \
+             ({:.3}), on 2 threads {:.3} s ({:.3})",
             p.cfs.weights.len(),
             topo_sim::memory::PER_TARGET_BYTES_PER_SYNAPSE,
             layout.bytes_per_synapse(),
-            dt
+            times[0].0,
+            times[0].1,
+            times[1].0,
+            times[1].1,
+            times[2].0,
+            times[2].1,
         );
     }
+    eprintln!(
+        "iteration cortex_density={density}: per-source layouts built in all: serially \
+         {:.3} s wall ({:.3} CPU), parallel 1 thread {:.3} s ({:.3}), 2 threads {:.3} s ({:.3})",
+        total[0].0, total[0].1, total[1].0, total[1].1, total[2].0, total[2].1
+    );
     let est = topo_sim::memory::estimate(spec).unwrap_or_else(|e| panic!("estimate: {e}"));
     eprintln!(
-        "iteration cortex_density={density}: per-source layouts built in {total:.3} s in all; \
-         memory estimate {:.0} MB ({:.3e} synapses: per-target {:.0} MB, per-source {:.0} MB, \
+        "iteration cortex_density={density}: memory estimate {:.0} MB ({:.3e} synapses: per-target {:.0} MB, per-source {:.0} MB, \
          activities {:.0} MB)",
         est.total_bytes() / 1e6,
         est.synapses,
@@ -237,7 +272,7 @@ fn print_kernels(net: &topo_sim::Network, density: u32) {
         let Ok(p) = net.projection("V1", name) else {
             continue;
         };
-        let Some(layout) = PushLayout::build(&p.cfs) else {
+        let Some(mut layout) = PushLayout::build(&p.cfs) else {
             continue;
         };
         let n = p.activity.len();
@@ -286,6 +321,18 @@ fn print_kernels(net: &topo_sim::Network, density: u32) {
             "iteration cortex_density={density}: kernel V1.{name} ({:.1} % of the input \
              non-zero), min of 15: {line}",
             100.0 * nz as f64 / p.input.len().max(1) as f64
+        );
+        // The sync of the per-source copy after learning, for V1's
+        // current activity.
+        let v1 = net.activity("V1");
+        let t = min_time_in(&pool, &mut || {
+            assert!(layout.sync_units(&p.cfs, v1));
+        });
+        let line = format!("unit order {:.3} ms", t * 1e3);
+        let active = v1.iter().filter(|&&y| y != 0.0).count();
+        eprintln!(
+            "iteration cortex_density={density}: sync V1.{name} ({active} active units), \
+             min of 15: {line}"
         );
     }
 }

@@ -35,8 +35,16 @@ pub const PLANES: usize = 8;
 /// input once per term, so push wins only when it skips most terms.
 pub const PUSH_MAX_DENSITY: f64 = 0.3;
 
+/// Source rows per task of the parallel build: small enough for a few
+/// tasks per thread at cortex_density 48, large enough that a task's scan
+/// of all units' slices stays negligible.
+const BAND_ROWS: usize = 4;
+
+/// Target units per task of the parallel address pass.
+const UNIT_CHUNK: usize = 1024;
+
 /// A run of consecutive target units fed by one source.
-#[derive(Clone, Copy, Debug)]
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
 struct Run {
     /// First target unit (local index).
     unit: u32,
@@ -47,6 +55,7 @@ struct Run {
 }
 
 /// The weights of one projection stored per source (see the module docs).
+/// Two layouts are equal when every field is, weights bit for bit.
 #[derive(Debug)]
 pub struct PushLayout {
     /// Per source (row-major over the projection's `needed` block), the
@@ -67,10 +76,147 @@ pub struct PushLayout {
 
 const DROPPED: u32 = u32::MAX;
 
+impl PartialEq for PushLayout {
+    fn eq(&self, o: &PushLayout) -> bool {
+        self.run_off == o.run_off
+            && self.runs == o.runs
+            && self.addr == o.addr
+            && self.plane0 == o.plane0
+            && self.needed == o.needed
+            && self.weights.len() == o.weights.len()
+            && self
+                .weights
+                .iter()
+                .zip(&o.weights)
+                .all(|(a, b)| a.to_bits() == b.to_bits())
+    }
+}
+
 impl PushLayout {
     /// Builds the per-source copy of `cfs`'s weights; `None` for
     /// shared-weight projections or more than `u32::MAX - 1` entries.
+    ///
+    /// In parallel on the current rayon pool: one task per band of a few
+    /// source rows counts and fills its sources' runs and
+    /// weights (a band's sources are contiguous, so are their runs and
+    /// weights), visiting the units in increasing order as the serial
+    /// [`PushLayout::build_serial`] does; then one task per chunk of units
+    /// finds each CF entry's copy in its source's sorted runs. The result
+    /// is the same whatever the number of threads (each output element is
+    /// written by one task, from data that does not depend on the split).
+    ///
+    /// On a pool of one thread it is [`PushLayout::build_serial`]: the
+    /// three passes cost ~1.3x its CPU time (benches/RESULTS.md, session 6).
     pub fn build(cfs: &ConnectionFields) -> Option<PushLayout> {
+        if rayon::current_num_threads() == 1 {
+            return Self::build_serial(cfs);
+        }
+        if cfs.shared.is_some() || cfs.weights.len() >= DROPPED as usize {
+            return None;
+        }
+        let needed = cfs.needed;
+        let ncols = needed.cols();
+        let nsrc = needed.len();
+        let band_len = BAND_ROWS * ncols.max(1);
+        // Pass 1: entries and runs per source, per band.
+        let mut n_w = vec![0u32; nsrc];
+        let mut n_runs = vec![0u32; nsrc];
+        n_w.par_chunks_mut(band_len)
+            .zip(n_runs.par_chunks_mut(band_len))
+            .enumerate()
+            .for_each(|(b, (n_w, n_runs))| {
+                let mut last = vec![0u32; n_w.len()];
+                band_entries(cfs, b * BAND_ROWS, n_w.len() / ncols, |s, u| {
+                    n_w[s] += 1;
+                    if last[s] == 0 || last[s] != u as u32 {
+                        n_runs[s] += 1;
+                    }
+                    last[s] = u as u32 + 1;
+                });
+            });
+        let mut run_off = Vec::with_capacity(nsrc + 1);
+        let mut w_off = Vec::with_capacity(nsrc + 1);
+        let (mut tr, mut tw) = (0u32, 0u32);
+        for s in 0..nsrc {
+            run_off.push(tr);
+            w_off.push(tw);
+            tr += n_runs[s];
+            tw += n_w[s];
+        }
+        run_off.push(tr);
+        w_off.push(tw);
+        drop((n_w, n_runs));
+        // Pass 2: fill each band's runs and weights.
+        let mut runs = vec![
+            Run {
+                unit: 0,
+                len: 0,
+                w: 0
+            };
+            tr as usize
+        ];
+        let mut weights = vec![0.0f32; tw as usize];
+        let nbands = nsrc.div_ceil(band_len);
+        let mut parts = Vec::with_capacity(nbands);
+        let (mut runs_rest, mut weights_rest) = (&mut runs[..], &mut weights[..]);
+        for b in 0..nbands {
+            let (s0, s1) = (b * band_len, ((b + 1) * band_len).min(nsrc));
+            let (r, rr) = runs_rest.split_at_mut((run_off[s1] - run_off[s0]) as usize);
+            let (w, wr) = weights_rest.split_at_mut((w_off[s1] - w_off[s0]) as usize);
+            parts.push((b, r, w));
+            (runs_rest, weights_rest) = (rr, wr);
+        }
+        parts.into_par_iter().for_each(|(b, runs, weights)| {
+            let s0 = b * band_len;
+            let (base_r, base_w) = (run_off[s0], w_off[s0]);
+            let nb = runs_in_band(nsrc, s0, band_len);
+            let mut next_run: Vec<u32> = (0..nb).map(|i| run_off[s0 + i] - base_r).collect();
+            let mut next_w: Vec<u32> = (0..nb).map(|i| w_off[s0 + i] - base_w).collect();
+            let mut last = vec![0u32; nb];
+            band_entries_k(cfs, b * BAND_ROWS, nb / ncols, |s, u, k| {
+                let a = next_w[s];
+                next_w[s] += 1;
+                if last[s] == 0 || last[s] != u as u32 {
+                    runs[next_run[s] as usize] = Run {
+                        unit: u as u32,
+                        len: 0,
+                        w: base_w + a,
+                    };
+                    next_run[s] += 1;
+                }
+                runs[next_run[s] as usize - 1].len += 1;
+                last[s] = u as u32 + 1;
+                weights[a as usize] = cfs.weights[k];
+            });
+        });
+        // Pass 3: each CF entry's address, per chunk of units.
+        let mut addr = vec![DROPPED; cfs.weights.len()];
+        let nunits = cfs.slices.len();
+        let mut chunks = Vec::with_capacity(nunits.div_ceil(UNIT_CHUNK));
+        let mut addr_rest = &mut addr[..];
+        for u0 in (0..nunits).step_by(UNIT_CHUNK) {
+            let u1 = (u0 + UNIT_CHUNK).min(nunits);
+            let (a, rest) = addr_rest.split_at_mut(cfs.offsets[u1] - cfs.offsets[u0]);
+            chunks.push((u0, u1, a));
+            addr_rest = rest;
+        }
+        chunks.into_par_iter().for_each(|(u0, u1, addr)| {
+            chunk_addresses(cfs, &run_off, &runs, u0, u1, addr);
+        });
+        let plane0 = cfs.slices.iter().map(|s| (s[2] % PLANES) as u8).collect();
+        Some(PushLayout {
+            run_off,
+            runs,
+            weights,
+            addr,
+            plane0,
+            needed,
+        })
+    }
+
+    /// The single-threaded build, the reference [`PushLayout::build`] must
+    /// equal (kept for the tests and the bench).
+    pub fn build_serial(cfs: &ConnectionFields) -> Option<PushLayout> {
         if cfs.shared.is_some() || cfs.weights.len() >= DROPPED as usize {
             return None;
         }
@@ -176,6 +322,9 @@ impl PushLayout {
     /// and active-unit normalisation may have changed) into the per-source
     /// copy. Returns false, leaving the copy stale, if a dropped entry is
     /// no longer zero: the caller must then stop using the layout.
+    ///
+    /// In unit order on one thread: a sync by source-row bands in
+    /// parallel was measured slower (benches/RESULTS.md, session 6).
     pub fn sync_units(&mut self, cfs: &ConnectionFields, active: &[f64]) -> bool {
         for (u, &y) in active.iter().enumerate() {
             if y == 0.0 {
@@ -200,6 +349,94 @@ impl PushLayout {
         self.needed == cfs.needed
             && self.addr.len() == cfs.weights.len()
             && self.plane0.len() == cfs.slices.len()
+    }
+}
+
+/// Sources in the band starting at source `s0` (the last band may be short).
+fn runs_in_band(nsrc: usize, s0: usize, band_len: usize) -> usize {
+    band_len.min(nsrc - s0)
+}
+
+/// Calls `f(s, u)` for every kept CF entry (mask or weight non-zero)
+/// whose source lies in the `nrows` source rows from `row0` (relative to
+/// `needed`), `s` counted from the band's first source, units in
+/// increasing order and each unit's entries row-major.
+fn band_entries(
+    cfs: &ConnectionFields,
+    row0: usize,
+    nrows: usize,
+    mut f: impl FnMut(usize, usize),
+) {
+    band_entries_k(cfs, row0, nrows, |s, u, _| f(s, u));
+}
+
+/// [`band_entries`] also passing the entry's index `k` in the CF arrays.
+fn band_entries_k(
+    cfs: &ConnectionFields,
+    row0: usize,
+    nrows: usize,
+    mut f: impl FnMut(usize, usize, usize),
+) {
+    let needed = cfs.needed;
+    let ncols = needed.cols();
+    let (ra, rb) = (needed.r0 + row0, needed.r0 + row0 + nrows);
+    for (u, &[r1, r2, c1, c2]) in cfs.slices.iter().enumerate() {
+        let (lo, hi) = (r1.max(ra), r2.min(rb));
+        let w = c2 - c1;
+        for r in lo..hi {
+            let k0 = cfs.offsets[u] + (r - r1) * w;
+            let row = (r - ra) * ncols + c1 - needed.c0;
+            let m = &cfs.masks[k0..k0 + w];
+            let v = &cfs.weights[k0..k0 + w];
+            for (i, (&m, &v)) in m.iter().zip(v).enumerate() {
+                if m != 0.0 || v != 0.0 {
+                    f(row + i, u, k0 + i);
+                }
+            }
+        }
+    }
+}
+
+/// Fills `addr` (the entries of units `u0..u1`) with each entry's place
+/// in the per-source weights: the run of its source holding the unit, found
+/// by a cursor per source that only moves forward as the units increase.
+fn chunk_addresses(
+    cfs: &ConnectionFields,
+    run_off: &[u32],
+    runs: &[Run],
+    u0: usize,
+    u1: usize,
+    addr: &mut [u32],
+) {
+    let needed = cfs.needed;
+    let ncols = needed.cols();
+    let nsrc = run_off.len() - 1;
+    let mut cur: Vec<u32> = (0..nsrc)
+        .map(|s| {
+            let (a, b) = (run_off[s] as usize, run_off[s + 1] as usize);
+            (a + runs[a..b].partition_point(|r| (r.unit + r.len) as usize <= u0)) as u32
+        })
+        .collect();
+    let base = cfs.offsets[u0];
+    for u in u0..u1 {
+        let [r1, r2, c1, c2] = cfs.slices[u];
+        let mut k = cfs.offsets[u] - base;
+        for r in r1..r2 {
+            let row = (r - needed.r0) * ncols;
+            for c in c1..c2 {
+                let s = row + c - needed.c0;
+                let end = run_off[s + 1] as usize;
+                let mut j = cur[s] as usize;
+                while j < end && (runs[j].unit + runs[j].len) as usize <= u {
+                    j += 1;
+                }
+                cur[s] = j as u32;
+                if j < end && runs[j].unit as usize <= u {
+                    addr[k] = runs[j].w + (u as u32 - runs[j].unit);
+                }
+                k += 1;
+            }
+        }
     }
 }
 

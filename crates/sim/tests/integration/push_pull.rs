@@ -174,3 +174,118 @@ fn run_with_push_equals_run_without() {
     assert_eq!(none, 0);
     assert!(with == without, "pushed and pulled runs differ");
 }
+
+/// The parallel build of the per-source copy equals the serial reference
+/// exactly (runs, weights, addresses) on 1, 2 and 3 threads: for every
+/// own-weights projection of GCAL after learning (edge CFs cropped at
+/// the sheet borders), and with a third of the entries dropped at random
+/// (mask and weight zero: runs cut into pieces, sources with no target).
+#[test]
+fn parallel_build_equals_serial_build() {
+    let (mut net, mut ex) = gcal();
+    net.run(Time::from_int(2), &mut ex).expect("run");
+    let mut rng = Rng(0x2545_f491);
+    let mut checked = 0;
+    for (dest, name) in net.projection_names() {
+        let p = net.projection(&dest, &name).expect("projection");
+        if p.cfs.shared.is_some() {
+            continue;
+        }
+        let mut holed = p.cfs.clone();
+        for k in 0..holed.weights.len() {
+            if rng.next() < 0.3 {
+                holed.weights[k] = 0.0;
+                holed.masks[k] = 0.0;
+            }
+        }
+        for cfs in [&p.cfs, &holed] {
+            let want = PushLayout::build_serial(cfs).expect("own weights");
+            for threads in [1, 2, 3] {
+                let pool = rayon::ThreadPoolBuilder::new()
+                    .num_threads(threads)
+                    .build()
+                    .expect("pool");
+                let got = pool
+                    .install(|| PushLayout::build(cfs))
+                    .expect("own weights");
+                assert!(got == want, "{dest}.{name}: {threads} threads");
+            }
+            checked += 1;
+        }
+    }
+    assert!(checked >= 2 * 4, "only {checked} layouts checked");
+}
+
+/// The sync after learning gives the copy a fresh build
+/// of the changed weights gives (bit for bit, 1 and 3 threads): random
+/// new values (zeros of both signs among them) in the CFs of random
+/// active units, where the mask is non-zero (so the set of kept entries
+/// is unchanged). A dropped entry of an active unit that became non-zero
+/// makes it refuse; the same entry of an inactive unit is not looked at.
+#[test]
+fn sync_equals_fresh_build() {
+    let (mut net, mut ex) = gcal();
+    net.run(Time::from_int(2), &mut ex).expect("run");
+    let mut rng = Rng(0x5851_f42d);
+    let mut checked = 0;
+    for (dest, name) in net.projection_names() {
+        let p = net.projection(&dest, &name).expect("projection");
+        if p.cfs.shared.is_some() {
+            continue;
+        }
+        let units = p.cfs.slices.len();
+        let active: Vec<f64> = (0..units)
+            .map(|_| if rng.next() < 0.3 { rng.next() } else { 0.0 })
+            .collect();
+        let mut learned = p.cfs.clone();
+        for (u, &y) in active.iter().enumerate() {
+            if y == 0.0 {
+                continue;
+            }
+            for k in learned.offsets[u]..learned.offsets[u + 1] {
+                if learned.masks[k] != 0.0 {
+                    let r = rng.next();
+                    learned.weights[k] = match r {
+                        r if r < 0.05 => 0.0,
+                        r if r < 0.1 => -0.0,
+                        r => r as f32,
+                    };
+                }
+            }
+        }
+        let want = PushLayout::build_serial(&learned).expect("own weights");
+        for threads in [1, 3] {
+            let pool = rayon::ThreadPoolBuilder::new()
+                .num_threads(threads)
+                .build()
+                .expect("pool");
+            let mut layout = PushLayout::build(&p.cfs).expect("own weights");
+            assert!(pool.install(|| layout.sync_units(&learned, &active)));
+            assert!(layout == want, "{dest}.{name}: {threads} threads");
+        }
+        // A dropped entry (mask and weight zero) turned non-zero.
+        let dropped = (0..units).find_map(|u| {
+            (learned.offsets[u]..learned.offsets[u + 1])
+                .find(|&k| learned.masks[k] == 0.0 && learned.weights[k] == 0.0)
+                .map(|k| (u, k))
+        });
+        if let Some((u, k)) = dropped {
+            let mut bad = learned.clone();
+            bad.weights[k] = 0.5;
+            let mut only = vec![0.0; units];
+            let mut layout = PushLayout::build(&learned).expect("own weights");
+            assert!(
+                layout.sync_units(&bad, &only),
+                "{dest}.{name}: inactive unit read"
+            );
+            only[u] = 1.0;
+            assert!(
+                !layout.sync_units(&bad, &only),
+                "{dest}.{name}: dropped entry missed"
+            );
+            checked += 1;
+        }
+        checked += 1;
+    }
+    assert!(checked >= 5, "only {checked} projections checked");
+}
