@@ -281,6 +281,18 @@ fn real_files_when_topographica_repo_is_set() {
         "gcal_sparse.json",
         &sparse,
     );
+    // models/sullivan_neurocomputing04.ty (user PatternGenerator
+    // OrientedLine); its data were made with an lgn_density it does not
+    // declare
+    let sullivan = ["cortex_density=8", "retina_density=24"];
+    for ranks in [0, 2] {
+        reproduces(
+            ranks,
+            &repo.join("models/sullivan_neurocomputing04.ty"),
+            "sullivan_neurocomputing04.json",
+            &sullivan,
+        );
+    }
     reproduces(
         2,
         &repo.join("examples/som_retinotopy.ty"),

@@ -40,4 +40,5 @@ mod sweep_cli;
 mod sweep_local;
 mod sweep_slurm;
 mod trace_learning;
+mod user_patterns;
 mod xarray_results;

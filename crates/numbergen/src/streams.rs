@@ -157,6 +157,11 @@ pub struct Streams {
     /// dynamic numbers (not stored in snapshots: the spec holds them).
     #[serde(skip)]
     user_classes: std::sync::Arc<BTreeMap<String, topo_spec::UserClass>>,
+    /// Instance state of user pattern generators (attributes their
+    /// `function` writes, e.g. a moving line's position), by instance name,
+    /// each value as its f64 bits so a snapshot restores it exactly.
+    #[serde(default)]
+    pattern_state: BTreeMap<String, BTreeMap<String, u64>>,
 }
 
 fn default_random_seed() -> i64 {
@@ -233,7 +238,32 @@ impl Streams {
             objects: BTreeMap::new(),
             random_seed: PARAM_RANDOM_SEED,
             user_classes: Default::default(),
+            pattern_state: BTreeMap::new(),
         }
+    }
+
+    /// The instance state a user pattern generator has written so far
+    /// (empty before its first call).
+    pub fn pattern_state(&self, instance: &str) -> BTreeMap<String, f64> {
+        self.pattern_state
+            .get(instance)
+            .map(|m| {
+                m.iter()
+                    .map(|(k, b)| (k.clone(), f64::from_bits(*b)))
+                    .collect()
+            })
+            .unwrap_or_default()
+    }
+
+    /// Replaces the instance state of a user pattern generator.
+    pub fn set_pattern_state(&mut self, instance: &str, state: &BTreeMap<String, f64>) {
+        self.pattern_state.insert(
+            instance.to_string(),
+            state
+                .iter()
+                .map(|(k, v)| (k.clone(), v.to_bits()))
+                .collect(),
+        );
     }
 
     /// The same streams able to produce values of the model's user time

@@ -93,6 +93,9 @@ impl Eval<'_> {
                 KStmt::InPlace { .. } => {
                     return Err("a scalar user function has no arrays to modify".into())
                 }
+                KStmt::SetState { .. } => {
+                    return Err("only a user pattern generator keeps instance state".into())
+                }
             }
         }
         Ok(None)
@@ -172,6 +175,7 @@ mod tests {
             )),
         );
         let class = UserClass {
+            consts: Default::default(),
             name: "__main__.Decay".into(),
             family: Family::TimeFn,
             location: "m.ty:1:1".into(),
@@ -216,6 +220,7 @@ mod tests {
     fn a_coordinate_mapper_uses_c_fmod_and_python_2_round() {
         // return fmod(x, 0.25), round(y)
         let class = UserClass {
+            consts: Default::default(),
             name: "__main__.M".into(),
             family: Family::CoordinateMapperFn,
             location: "m.ty:1:1".into(),

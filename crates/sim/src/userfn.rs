@@ -239,6 +239,7 @@ impl Cx<'_> {
                 KStmt::Return(_) | KStmt::ReturnPair(..) => {
                     return Err("a LearningFn returns nothing".into())
                 }
+                KStmt::SetState { .. } => return Err("a LearningFn keeps no instance state".into()),
             };
             out.push(st);
         }
@@ -662,6 +663,7 @@ mod tests {
         let mut params = BTreeMap::new();
         params.insert("gain".to_string(), Value::Float(0.1));
         let class = UserClass {
+            consts: Default::default(),
             name: "__main__.R".into(),
             family: topo_spec::userclass::Family::LearningFn,
             location: "t.ty:1:1".into(),

@@ -35,6 +35,16 @@ pub enum Family {
     /// on (CFProjection's `coord_mapper`, topo/base/cf.py
     /// `CFProjection._generate_coords`).
     CoordinateMapperFn,
+    /// An imagen `PatternGenerator` subclass defining `function(self,
+    /// params)` (imagen/patterngenerator.py, `PatternGenerator.__call__`
+    /// calls it after `_setup_xy`): `params['name']` reads are
+    /// [`KExpr::Param`], `self.pattern_x` / `self.pattern_y` are
+    /// [`KExpr::Arg`] 1 / 2 (arrays over the sampling grid), instance state
+    /// is read as [`KExpr::Param`]`("self.<attr>")` and written by
+    /// [`KStmt::SetState`]. The statements before `return` are scalar (a
+    /// state machine run once per call); the returned expression is
+    /// element-wise over the pattern coordinates.
+    PatternGenerator,
 }
 
 impl Family {
@@ -51,6 +61,7 @@ impl Family {
             Family::TransferFn => &["x"],
             Family::TimeFn => &[],
             Family::CoordinateMapperFn => &["x", "y"],
+            Family::PatternGenerator => &["params"],
         }
     }
 }
@@ -68,8 +79,12 @@ pub struct UserClass {
     pub source: String,
     /// The declared parameters, in declaration order.
     pub params: Vec<String>,
-    /// The body of `__call__`.
+    /// The body of `__call__` (`function` for a pattern generator).
     pub call: Kernel,
+    /// Numeric class attributes (`offEdge = 1`): the initial values of the
+    /// instance state a pattern generator writes.
+    #[serde(default)]
+    pub consts: std::collections::BTreeMap<String, f64>,
 }
 
 /// The body of `__call__`: statements over the arguments (by position in
@@ -116,6 +131,17 @@ pub enum KStmt {
     Return(KExpr),
     /// `return a, b`: a coordinate mapper's result pair.
     ReturnPair(KExpr, KExpr),
+    /// `self.name = value` (`op` `None`) or `self.name op= value`: instance
+    /// state of a pattern generator, which is called once per presentation
+    /// in sequence (never per unit), so state is deterministic.
+    SetState {
+        /// Attribute name.
+        name: String,
+        /// Operator of the augmented assignment.
+        op: Option<BinOp>,
+        /// Right-hand side.
+        value: KExpr,
+    },
 }
 
 /// An expression of a kernel.
@@ -261,6 +287,12 @@ pub enum Func {
     /// Python 2's built-in `round(x)`: to the nearest integer, halves away
     /// from zero, as a float.
     Round,
+    /// `math.radians(x)`: `x * (pi / 180)` (CPython's mathmodule.c).
+    Radians,
+    /// imagen's `patternfn.line(y, thickness, gaussian_width)`
+    /// (imagen/patternfn.py): 1 within `thickness / 2` of the line, a
+    /// Gaussian fall-off beyond.
+    Line,
 }
 
 impl Func {
@@ -268,7 +300,7 @@ impl Func {
     pub fn arity(self) -> usize {
         match self {
             Func::Maximum | Func::Minimum | Func::Fmod => 2,
-            Func::Where | Func::Clip => 3,
+            Func::Where | Func::Clip | Func::Line => 3,
             _ => 1,
         }
     }
@@ -288,6 +320,7 @@ impl Func {
             Func::Ceil => x.ceil(),
             // f64::round rounds halves away from zero, as Python 2's round.
             Func::Round => x.round(),
+            Func::Radians => x * (std::f64::consts::PI / 180.0),
             Func::Sign => {
                 if x.is_nan() {
                     f64::NAN
@@ -334,8 +367,28 @@ impl Func {
             Func::Clip => min(max(a, b), c),
             // Rust's float `%` is C's fmod.
             Func::Fmod => a % b,
+            Func::Line => line(a, b, c),
             other => other.apply1(a),
         }
+    }
+}
+
+/// One element of imagen's `patternfn.line` in numpy's operation order:
+/// `g = abs(y) - thickness/2.0`, `falloff = exp((-g*g) / (2*sigmasq))`
+/// (`y*0.0` when `sigmasq == 0`), `where(g <= 0, 1.0, falloff)`.
+#[inline]
+pub fn line(y: f64, thickness: f64, gaussian_width: f64) -> f64 {
+    let g = y.abs() - thickness / 2.0;
+    let sigmasq = gaussian_width * gaussian_width;
+    let falloff = if sigmasq == 0.0 {
+        y * 0.0
+    } else {
+        (-g * g / (2.0 * sigmasq)).exp()
+    };
+    if g <= 0.0 {
+        1.0
+    } else {
+        falloff
     }
 }
 

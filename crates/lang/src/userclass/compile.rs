@@ -35,8 +35,9 @@ enum ItemKind {
     /// A coordinate mapper's `return x, y`.
     ReturnPair(KExpr, KExpr),
     If(KExpr, Vec<Item>, Vec<Item>),
-    /// `self.x = ...` in `__call__`: never an output.
-    StateWrite,
+    /// `self.x = ...` in `__call__`: never an output, except in a pattern
+    /// generator's `function`, where it is kept as [`KStmt::SetState`].
+    StateWrite(String, Option<BinOp>, KExpr),
 }
 
 struct Compiler<'a, 'b> {
@@ -70,6 +71,8 @@ pub(crate) fn compile_class(
         Family::TransferFn => vec![Shape::Array],
         Family::TimeFn => Vec::new(),
         Family::CoordinateMapperFn => vec![Shape::Scalar, Shape::Scalar],
+        // `params` (imagen's ParamOverrides): only read as params['name']
+        Family::PatternGenerator => vec![Shape::Scalar],
     };
     let mut c = Compiler {
         it,
@@ -91,6 +94,13 @@ pub(crate) fn compile_class(
     collect_state(&call.body, &mut c.state);
     let mut defined = BTreeSet::new();
     let items = c.block(&call.body, &mut defined)?;
+    if family == Family::PatternGenerator && !always_returns(&items) {
+        let off = call.range().start().to_usize();
+        return Err(c.it.err(
+            off,
+            format!("{class}.function must return the pattern on every path"),
+        ));
+    }
     if family == Family::TimeFn && !always_returns(&items) {
         let off = call.range().start().to_usize();
         return Err(c.it.err(
@@ -136,7 +146,11 @@ fn check_signature(
         Family::CoordinateMapperFn => {
             "CFProjection calls it for every unit with its sheet coordinates,"
         }
+        Family::PatternGenerator => {
+            "imagen's PatternGenerator.__call__ calls it with its ParamOverrides:"
+        }
     };
+    let method = super::method_name(family);
     let names: Vec<String> = a
         .posonlyargs
         .iter()
@@ -152,7 +166,7 @@ fn check_signature(
         return Err(it.err(
             off,
             format!(
-                "wrong signature for {class}.__call__({}): a {} has __call__({}) ({caller} {} argument{})",
+                "wrong signature for {class}.{method}({}): a {} has {method}({}) ({caller} {} argument{})",
                 names.join(", "),
                 family_text(family),
                 want(),
@@ -164,7 +178,7 @@ fn check_signature(
     if !f.decorator_list.is_empty() {
         return Err(it.err(
             off,
-            format!("{class}.__call__: decorators are not supported"),
+            format!("{class}.{method}: decorators are not supported"),
         ));
     }
     Ok(names[1..].to_vec())
@@ -281,6 +295,10 @@ fn callee(full: &str) -> Option<Callee> {
         .or_else(|| full.strip_prefix("math."))
         .unwrap_or(full);
     let builtin = !full.contains('.');
+    // imagen's pattern functions (topo.misc.patternfn is imagen.patternfn)
+    if full == "imagen.patternfn.line" || full == "topo.misc.patternfn.line" {
+        return Some(Callee::Func(Func::Line));
+    }
     Some(match short {
         "abs" | "absolute" | "fabs" => Callee::Func(Func::Abs),
         "exp" => Callee::Func(Func::Exp),
@@ -298,6 +316,7 @@ fn callee(full: &str) -> Option<Callee> {
         "clip" => Callee::Func(Func::Clip),
         "float" if builtin => Callee::Func(Func::Float),
         "fmod" if full == "math.fmod" => Callee::Func(Func::Fmod),
+        "radians" if full == "math.radians" => Callee::Func(Func::Radians),
         // Python 2's round(x) (numpy.round rounds halves to even)
         "round" if builtin => Callee::Func(Func::Round),
         // Python's max(a, b) / min(a, b) of two numbers
@@ -444,6 +463,10 @@ impl Compiler<'_, '_> {
                     }
                     return Ok(Some(self.item(off, ItemKind::ReturnPair(x, y))));
                 }
+                if self.family == Family::PatternGenerator {
+                    let (v, _) = self.expr_checked(value, defined)?;
+                    return Ok(Some(self.item(off, ItemKind::Return(v))));
+                }
                 if self.family != Family::TimeFn {
                     return Err(self.err(off, format!("{class}.__call__ returns a value, but a {} works in place on the arrays it is passed (its return value is ignored)", family_text(self.family))));
                 }
@@ -490,6 +513,9 @@ impl Compiler<'_, '_> {
                         KExpr::Binary(op, Box::new(KExpr::Local(slot)), Box::new(v))
                     }
                 };
+                if self.family == Family::PatternGenerator && shape != Shape::Scalar {
+                    return Err(self.err(off, format!("local '{name}' would hold an array: in a user PatternGenerator the pattern coordinates (self.pattern_x, self.pattern_y) may only be used in the returned expression")));
+                }
                 let prev_shape = self.locals.get(name).map(|(_, s)| *s);
                 let shape = if op.is_some() {
                     prev_shape.unwrap_or(shape).max_shape(shape)
@@ -504,8 +530,15 @@ impl Compiler<'_, '_> {
                 defined.insert(slot);
                 Ok(Some(self.item(off, ItemKind::Local(slot, value))))
             }
-            ast::Expr::Attribute(a) if matches!(&*a.value, ast::Expr::Name(n) if n.id.as_str() == "self") => {
-                Ok(Some(self.item(off, ItemKind::StateWrite)))
+            ast::Expr::Attribute(a) if matches!(&*a.value, ast::Expr::Name(n) if n.id.as_str() == "self") =>
+            {
+                if self.family == Family::PatternGenerator && shape != Shape::Scalar {
+                    return Err(self.err(off, format!("self.{} would hold an array: a user PatternGenerator's state is numbers (arrays only in the returned expression)", a.attr)));
+                }
+                Ok(Some(self.item(
+                    off,
+                    ItemKind::StateWrite(a.attr.to_string(), op, v),
+                )))
             }
             ast::Expr::Subscript(sub) => {
                 let ast::Expr::Name(n) = &*sub.value else {
@@ -591,6 +624,19 @@ impl Compiler<'_, '_> {
                 ast::Constant::Bool(b) => Ok((KExpr::Num(f64::from(u8::from(*b))), Scalar)),
                 _ => Err(self.err(off, "only numeric constants are supported in a user component")),
             },
+            ast::Expr::Subscript(sub) if self.is_params(&sub.value) => {
+                let key = match &*sub.slice {
+                    ast::Expr::Constant(c) => match &c.value {
+                        ast::Constant::Str(k) => k.clone(),
+                        _ => return Err(self.err(off, "params[...] takes a parameter name")),
+                    },
+                    _ => return Err(self.err(off, "params[...] takes a parameter name (a string)")),
+                };
+                self.pattern_param(&key, off)
+            }
+            ast::Expr::Attribute(a) if self.is_params(&a.value) => {
+                self.pattern_param(a.attr.as_str(), off)
+            }
             ast::Expr::Name(n) => self.name(n.id.as_str(), off),
             ast::Expr::Attribute(a) => self.attribute(a, off),
             ast::Expr::UnaryOp(u) => {
@@ -641,12 +687,56 @@ impl Compiler<'_, '_> {
                 Ok((KExpr::IfExp(Box::new(t), Box::new(a), Box::new(b)), a_s.max_shape(b_s)))
             }
             ast::Expr::Call(c) => self.call(c, off),
+            ast::Expr::BoolOp(b) => {
+                // Python's `a and b` is `b if a else a`, `a or b` is
+                // `a if a else b` (short-circuit, the operand's value);
+                // the operands are pure, so reading one twice is the same
+                let mut acc: Option<KExpr> = None;
+                for v in &b.values {
+                    let (x, xs) = self.expr(v)?;
+                    if xs == Array {
+                        return Err(self.err(off, "and/or of an array is ambiguous (numpy); use numpy.where or & and |"));
+                    }
+                    acc = Some(match acc {
+                        None => x,
+                        Some(a) => match b.op {
+                            ast::BoolOp::And => KExpr::IfExp(Box::new(a.clone()), Box::new(x), Box::new(a)),
+                            ast::BoolOp::Or => KExpr::IfExp(Box::new(a.clone()), Box::new(a), Box::new(x)),
+                        },
+                    });
+                }
+                acc.map(|a| (a, Scalar)).ok_or_else(|| self.err(off, "empty and/or"))
+            }
             other => Err(self.err(off, format!("{} is not supported in a user component (supported: arithmetic, comparisons, numpy element-wise functions, where, clip and reductions)", expr_name(other)))),
         }
     }
 
+    /// Whether an expression is a pattern generator's `params` argument.
+    fn is_params(&self, e: &ast::Expr) -> bool {
+        self.family == Family::PatternGenerator
+            && !self.in_init
+            && matches!(e, ast::Expr::Name(n) if self.args.first().is_some_and(|a| a == n.id.as_str()))
+    }
+
+    /// `params['name']`: a parameter of the call (imagen's ParamOverrides).
+    fn pattern_param(&mut self, key: &str, off: usize) -> R<(KExpr, Shape)> {
+        let own = self.body.decls.iter().any(|(n, _)| n == key);
+        let base = crate::registry::registry()
+            .param("imagen.PatternGenerator", key)
+            .is_some();
+        if !own && !base {
+            return Err(self.err(off, format!("{} has no parameter '{key}'", self.class)));
+        }
+        Ok((KExpr::Param(key.to_string()), Shape::Scalar))
+    }
+
     fn name(&mut self, name: &str, off: usize) -> R<(KExpr, Shape)> {
         if !self.in_init {
+            if self.family == Family::PatternGenerator
+                && self.args.first().is_some_and(|a| a == name)
+            {
+                return Err(self.err(off, format!("'{name}' (imagen's ParamOverrides) can only be read as {name}['parameter'] in a user PatternGenerator")));
+            }
             if let Some(i) = self.args.iter().position(|a| a == name) {
                 return Ok((KExpr::Arg(i), self.arg_shapes[i]));
             }
@@ -673,6 +763,24 @@ impl Compiler<'_, '_> {
     fn attribute(&mut self, a: &ast::ExprAttribute, off: usize) -> R<(KExpr, Shape)> {
         let attr = a.attr.as_str();
         if matches!(&*a.value, ast::Expr::Name(n) if n.id.as_str() == "self") {
+            if self.family == Family::PatternGenerator && !self.in_init {
+                match attr {
+                    "pattern_x" => return Ok((KExpr::Arg(1), Shape::Array)),
+                    "pattern_y" => return Ok((KExpr::Arg(2), Shape::Array)),
+                    _ => {}
+                }
+                // state (written by function on this or an earlier call),
+                // a class attribute or a parameter: resolved per call
+                let known = self.state.contains_key(attr)
+                    || self.body.consts.contains_key(attr)
+                    || self.body.decls.iter().any(|(n, _)| n == attr)
+                    || crate::registry::registry()
+                        .param("imagen.PatternGenerator", attr)
+                        .is_some();
+                if known {
+                    return Ok((KExpr::Param(format!("self.{attr}")), Shape::Scalar));
+                }
+            }
             if let Some(&woff) = self.state.get(attr) {
                 if !self.in_init {
                     let _ = woff; // where it is written: named by `prune`
@@ -849,7 +957,13 @@ impl Compiler<'_, '_> {
         let mut out = Vec::new();
         for item in items.into_iter().rev() {
             let keep = match item.kind {
-                ItemKind::StateWrite => None,
+                ItemKind::StateWrite(name, op, value) => {
+                    if self.family == Family::PatternGenerator {
+                        Some(KStmt::SetState { name, op, value })
+                    } else {
+                        None
+                    }
+                }
                 ItemKind::Local(slot, v) => {
                     if live.remove(&slot) {
                         Some(KStmt::Local { slot, value: v })
@@ -879,7 +993,10 @@ impl Compiler<'_, '_> {
                 }
             };
             if let Some(k) = keep {
-                if let Some((attr, roff)) = item.state.first() {
+                // a pattern generator's state is kept and read in sequence
+                // (once per presentation), so it may feed results
+                let refuse = self.family != Family::PatternGenerator;
+                if let Some((attr, roff)) = item.state.first().filter(|_| refuse) {
                     let woff = self.state.get(attr).copied().unwrap_or(item.off);
                     let (wline, _) = self.it.src.lines.locate(woff);
                     return Err(self.err(

@@ -49,6 +49,8 @@ pub(crate) struct ClassBody<'a> {
     pub(crate) init: Option<&'a ast::StmtFunctionDef>,
     /// `__call__`.
     pub(crate) call: Option<&'a ast::StmtFunctionDef>,
+    /// `function` (a PatternGenerator's pattern function).
+    pub(crate) function: Option<&'a ast::StmtFunctionDef>,
 }
 
 impl Interp {
@@ -69,13 +71,19 @@ impl Interp {
             ));
         }
         let family = self.family_of(c)?;
-        let body = self.class_body(c)?;
-        let call = body.call.ok_or_else(|| {
+        let body = self.class_body(c, family)?;
+        let method = if family == Family::PatternGenerator {
+            body.function
+        } else {
+            body.call
+        };
+        let call = method.ok_or_else(|| {
             self.err(
                 off,
                 format!(
-                    "class {name}: a user {} must define __call__",
-                    family_text(family)
+                    "class {name}: a user {} must define {}",
+                    family_text(family),
+                    method_name(family)
                 ),
             )
         })?;
@@ -90,6 +98,7 @@ impl Interp {
             source: self.src.lines.slice(off, end).to_string(),
             params,
             call: kernel,
+            consts: body.consts.clone(),
         };
         let full = class.name.clone();
         self.user_classes.insert(
@@ -106,7 +115,7 @@ impl Interp {
     fn family_of(&mut self, c: &ast::StmtClassDef) -> R<Family> {
         let off = c.range().start().to_usize();
         let name = c.name.as_str();
-        let supported = "the engine runs user classes derived from LearningFn (topo.base.functionfamily), CoordinateMapperFn, or param.Parameterized with __call__(self) as a function of time";
+        let supported = "the engine runs user classes derived from LearningFn (topo.base.functionfamily), CoordinateMapperFn, PatternGenerator (with function(self, params)), or param.Parameterized with __call__(self) as a function of time";
         if c.bases.len() != 1 {
             return Err(self.err(
                 off,
@@ -143,6 +152,8 @@ impl Interp {
             ))
         } else if reg.is_subclass(&base, "topo.base.functionfamily.CoordinateMapperFn") {
             Ok(Family::CoordinateMapperFn)
+        } else if base == "imagen.PatternGenerator" {
+            Ok(Family::PatternGenerator)
         } else if base == "param.Parameterized" {
             Ok(Family::TimeFn)
         } else {
@@ -153,7 +164,7 @@ impl Interp {
         }
     }
 
-    fn class_body<'a>(&mut self, c: &'a ast::StmtClassDef) -> R<ClassBody<'a>> {
+    fn class_body<'a>(&mut self, c: &'a ast::StmtClassDef, family: Family) -> R<ClassBody<'a>> {
         let name = c.name.as_str();
         let mut body = ClassBody {
             decls: Vec::new(),
@@ -161,6 +172,7 @@ impl Interp {
             has_time_fn: false,
             init: None,
             call: None,
+            function: None,
         };
         for s in &c.body {
             let off = s.range().start().to_usize();
@@ -201,11 +213,15 @@ impl Interp {
                         },
                     }
                 }
-                ast::Stmt::FunctionDef(f) => match f.name.as_str() {
-                    "__init__" => body.init = Some(f),
-                    "__call__" => body.call = Some(f),
-                    other => {
-                        return Err(self.err(off, format!("class {name}: method '{other}' is not supported; a user component defines __call__ (and optionally __init__)")));
+                ast::Stmt::FunctionDef(f) => match (f.name.as_str(), family) {
+                    ("__init__", _) => body.init = Some(f),
+                    ("function", Family::PatternGenerator) => body.function = Some(f),
+                    ("__call__", Family::PatternGenerator) => {
+                        return Err(self.err(off, format!("class {name}: a user PatternGenerator that replaces __call__ is not supported; define function(self, params), which imagen's PatternGenerator.__call__ calls")));
+                    }
+                    ("__call__", _) => body.call = Some(f),
+                    (other, _) => {
+                        return Err(self.err(off, format!("class {name}: method '{other}' is not supported; a user {} defines {} (and optionally __init__)", family_text(family), method_name(family))));
                     }
                 },
                 other => {
@@ -230,6 +246,24 @@ impl Interp {
             .cloned()
             .ok_or_else(|| self.err(off, format!("unknown class {class}")))?;
         let short = class.strip_prefix(PREFIX).unwrap_or(class).to_string();
+        let pattern = def.class.family == Family::PatternGenerator;
+        let mut kwargs = kwargs;
+        let mut base_params = BTreeMap::new();
+        if pattern {
+            // PatternGenerator's own parameters (bounds, x, y, orientation,
+            // scale, ...) as imagen resolves them, then the class's own.
+            let declared = |k: &str| def.decls.iter().any(|(n, _)| n == k);
+            let (base_kw, own): (Kwargs, Kwargs) = kwargs
+                .into_iter()
+                .partition(|(k, _)| k != "name" && !declared(k));
+            kwargs = own;
+            let counter = self.name_counter;
+            if let Obj::Comp(c) = self.construct("imagen.PatternGenerator", base_kw, off)? {
+                base_params = c.borrow().params.clone();
+            }
+            // the base call numbered the instance; the class's own call does
+            self.name_counter = counter;
+        }
         let mut params: BTreeMap<String, Obj> = def
             .decls
             .iter()
@@ -259,6 +293,11 @@ impl Interp {
                     ),
                 ));
             };
+            if pattern && v.num().is_none() && is_numbergen(&v) {
+                // a dynamic parameter, read by the pattern's function
+                params.insert(k, v);
+                continue;
+            }
             let Some(x) = v.num() else {
                 return Err(self.err(
                     off,
@@ -287,7 +326,7 @@ impl Interp {
             params.insert(k, v);
         }
         for (n, v) in &params {
-            if v.num().is_none() {
+            if v.num().is_none() && !(pattern && is_numbergen(v)) {
                 return Err(self.err(
                     off,
                     format!(
@@ -300,6 +339,9 @@ impl Interp {
         let name = name.unwrap_or_else(|| format!("{short}{:05}", self.name_counter));
         self.name_counter += 1;
         params.insert("name".into(), Obj::Str(name));
+        for (k, v) in base_params {
+            params.entry(k).or_insert(v);
+        }
         let id = self.alloc_id();
         Ok(Obj::Comp(Rc::new(RefCell::new(Comp {
             class: class.to_string(),
@@ -314,6 +356,11 @@ impl Interp {
     }
 }
 
+/// Whether a value is a numbergen object (a dynamic parameter value).
+fn is_numbergen(v: &Obj) -> bool {
+    matches!(v, Obj::Comp(c) if c.borrow().class.starts_with("numbergen."))
+}
+
 fn is_docstring(e: &ast::Expr) -> bool {
     matches!(e, ast::Expr::Constant(c) if matches!(c.value, ast::Constant::Str(_)))
 }
@@ -324,5 +371,14 @@ pub(crate) fn family_text(f: Family) -> &'static str {
         Family::TransferFn => "TransferFn",
         Family::TimeFn => "time function",
         Family::CoordinateMapperFn => "CoordinateMapperFn",
+        Family::PatternGenerator => "PatternGenerator",
+    }
+}
+
+/// The method a family's caller runs.
+pub(crate) fn method_name(f: Family) -> &'static str {
+    match f {
+        Family::PatternGenerator => "function",
+        _ => "__call__",
     }
 }

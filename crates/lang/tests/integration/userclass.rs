@@ -302,3 +302,69 @@ fn a_coordinate_mapper_must_return_a_pair_of_numbers() {
     let e = err("from topo import coordmapper\nclass M(coordmapper.CoordinateMapperFn):\n    def __call__(self, x):\n        return x, x\n");
     at(&e, 3, 5, "a CoordinateMapperFn has __call__(self, x, y)");
 }
+
+/// A stateful PatternGenerator: state machine, then the returned line.
+const BAR: &str = "\
+from math import sin, radians
+from topo import pattern
+from topo.misc import patternfn
+class Bar(pattern.PatternGenerator):
+    width = param.Number(default=0.1)
+    turn = param.Number(default=0.0)
+    fresh = 1
+    def function(self, params):
+        if self.fresh == 1 and params['turn'] > 10:
+            self.dx = 0.1 / sin(radians(params['turn']))
+            self.fresh = 0
+        else:
+            self.x += self.dx
+        return patternfn.line(self.pattern_y, params['width'], 0.05)
+";
+
+#[test]
+fn a_pattern_generator_keeps_its_state_statements() {
+    let src = format!("{HEAD}{BAR}b = Bar(turn=topo.numbergen.UniformRandom(seed=1))\n");
+    let spec = load_src(&src).unwrap();
+    let c = &spec.user_classes["__main__.Bar"];
+    assert_eq!(c.family, Family::PatternGenerator);
+    assert_eq!(c.consts.get("fresh"), Some(&1.0));
+    let [KStmt::If { body, orelse, .. }, KStmt::Return(ret)] = c.call.body.as_slice() else {
+        panic!("{:?}", c.call.body)
+    };
+    assert!(matches!(&body[1], KStmt::SetState { name, op: None, .. } if name == "fresh"));
+    assert!(
+        matches!(&orelse[0], KStmt::SetState { name, op: Some(BinOp::Add), value: KExpr::Param(p) } if name == "x" && p == "self.dx")
+    );
+    // patternfn.line(self.pattern_y, params['width'], 0.05)
+    let KExpr::Call(_, args) = ret else {
+        panic!("{ret:?}")
+    };
+    assert_eq!(args[0], KExpr::Arg(2));
+    assert_eq!(args[1], KExpr::Param("width".into()));
+}
+
+#[test]
+fn pattern_generator_refusals_are_located() {
+    let head = "from topo import pattern\nclass P(pattern.PatternGenerator):\n    def function(self, params):\n";
+    // an array in a local: the state machine is scalar
+    let e = err(&format!(
+        "{head}        a = self.pattern_x * 2\n        return a\n"
+    ));
+    at(&e, 4, 9, "may only be used in the returned expression");
+    // loops are not part of the subset
+    let e = err(&format!(
+        "{head}        for i in [1]:\n            pass\n        return self.pattern_x\n"
+    ));
+    at(&e, 4, 9, "a for loop is not supported");
+    // params used other than params['name']
+    let e = err(&format!("{head}        return params\n"));
+    at(&e, 4, 16, "can only be read as params['parameter']");
+    // a parameter the class does not have
+    let e = err(&format!(
+        "{head}        return params['nope'] * self.pattern_y\n"
+    ));
+    at(&e, 4, 16, "has no parameter 'nope'");
+    // replacing __call__
+    let e = err("from topo import pattern\nclass P(pattern.PatternGenerator):\n    def __call__(self):\n        return 1\n");
+    at(&e, 3, 5, "replaces __call__");
+}

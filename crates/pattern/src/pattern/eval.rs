@@ -7,7 +7,8 @@ use super::call::{
     Ctx,
 };
 use super::{
-    composite, file_image, output_fns, random, shapes, sweeper, PatternError, Randomness, Region,
+    composite, file_image, output_fns, random, shapes, sweeper, user, PatternError, Randomness,
+    Region,
 };
 use topo_spec::Component;
 
@@ -56,6 +57,7 @@ pub(crate) fn eval<R: Randomness + ?Sized>(
         "imagen.image.FileImage" => file_image::file_image(gen, call, region, ctx)?,
         "imagen.Sweeper" => sweeper::sweeper(gen, call, region, ctx)?,
         "imagen.deprecated.OldSweeper" => sweeper::old_sweeper(gen, call, region, ctx)?,
+        c if c.starts_with("__main__.") => user::user(gen, call, region, ctx)?,
         other => return Err(PatternError::UnsupportedClass(other.to_string())),
     };
     if region == whole {

@@ -48,10 +48,12 @@ mod random;
 mod sampler;
 mod shapes;
 mod sweeper;
+mod user;
 
 use crate::coords::{BoundingBox, CoordsError, SheetCoords};
+use std::collections::BTreeMap;
 use std::fmt;
-use topo_spec::{Component, Time, Value};
+use topo_spec::{Component, Time, UserClass, Value};
 
 pub use output_fns::numpy_sum;
 pub use sampler::SizeNormalization;
@@ -214,6 +216,21 @@ pub trait Randomness {
     /// A numpy stream seeded from the hash of `name` and time `t`
     /// (time-dependent `imagen.random` patterns).
     fn hashed_uniform(&mut self, name: &str, t: Time) -> Result<Box<dyn UniformSource>, String>;
+    /// The model file's own classes (user pattern generators); none by
+    /// default.
+    fn user_classes(&self) -> Option<std::sync::Arc<BTreeMap<String, UserClass>>> {
+        None
+    }
+    /// The instance state of the user pattern generator named `instance`
+    /// (empty before its first call); `None` where no state is kept.
+    fn pattern_state(&self, instance: &str) -> Option<BTreeMap<String, f64>> {
+        let _ = instance;
+        None
+    }
+    /// Stores the instance state of a user pattern generator.
+    fn set_pattern_state(&mut self, instance: &str, state: &BTreeMap<String, f64>) {
+        let _ = (instance, state);
+    }
 }
 
 /// Why a pattern could not be rendered.

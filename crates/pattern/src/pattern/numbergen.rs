@@ -2,8 +2,9 @@
 //! generators and imagen's shared numpy stream.
 
 use super::{Randomness, UniformSource};
+use std::collections::BTreeMap;
 use topo_numbergen::{NumpyRandomState, Streams};
-use topo_spec::{Time, Value};
+use topo_spec::{Time, UserClass, Value};
 
 impl UniformSource for NumpyRandomState {
     fn random_sample(&mut self) -> f64 {
@@ -30,5 +31,17 @@ impl Randomness for Streams {
 
     fn hashed_uniform(&mut self, name: &str, t: Time) -> Result<Box<dyn UniformSource>, String> {
         Ok(Box::new(Streams::hashed_numpy(self, name, t)))
+    }
+
+    fn user_classes(&self) -> Option<std::sync::Arc<BTreeMap<String, UserClass>>> {
+        Some(Streams::user_classes(self))
+    }
+
+    fn pattern_state(&self, instance: &str) -> Option<BTreeMap<String, f64>> {
+        Some(Streams::pattern_state(self, instance))
+    }
+
+    fn set_pattern_state(&mut self, instance: &str, state: &BTreeMap<String, f64>) {
+        Streams::set_pattern_state(self, instance, state)
     }
 }
