@@ -131,10 +131,12 @@ impl Network {
                 continue;
             }
             let buf = self.projs[pi].take_buffer();
-            let lbuf = self.projs[li]
-                .outgoing
-                .expect("a halo leader sends whenever its follower does");
-            self.pending.follower(pi, buf, li, lbuf);
+            if !self.projs[pi].cfs.needed.is_empty() {
+                let lbuf = self.projs[li]
+                    .outgoing
+                    .expect("a halo leader sends whenever its follower does");
+                self.pending.follower(pi, buf, li, lbuf);
+            }
             self.projs[pi].outgoing = Some(buf);
         }
         // Events in connection order, as Topographica queues them.
