@@ -10,7 +10,7 @@
 //! `cargo install` does not install it with the product.
 //!
 //! Usage: `par_model_check MODEL --times 1,10,100 --out DUMP [-p name=value]
-//! [--report] [--threads T] [--no-halo-sharing] [--split SPLIT]` where MODEL is a model file (.ty) or a
+//! [--report] [--threads T] [--no-halo-sharing] [--no-overlap] [--split SPLIT]` where MODEL is a model file (.ty) or a
 //! serialised `topo_spec::ModelSpec` (.json). With `--bench` instead of `--out`, nothing is
 //! dumped and rank 0 prints one line of timings (used by benches before the
 //! scaling study moved to `topo-hpc run` timing files, benches/scaling.sh).
@@ -18,7 +18,10 @@
 //! does for `topo-hpc` (e.g. `rows-cyclic`, `V1=rows-cyclic:4`); it
 //! overrides that variable. With `--bench`, every rank also prints its own
 //! CPU seconds of the timed run (`cpu_s`), which shows the balance on a
-//! loaded machine.
+//! loaded machine, its exchange time `exchange_s` and, of that, the time
+//! waiting for messages `wait_s`. `--no-overlap` finishes every send's
+//! halo exchanges at once instead of after the step's other work
+//! (`Network::set_overlap`): the dump must not change.
 
 use std::fmt::Write as _;
 use topo_hpc::par::{self, Context};
@@ -36,6 +39,8 @@ struct Options {
     threads: Option<usize>,
     /// Every projection exchanges its own halo (to measure what sharing saves).
     no_halo_sharing: bool,
+    /// Finish exchanges at once (`--no-overlap`).
+    no_overlap: bool,
     /// How sheets are split (`--split`).
     split: Option<String>,
 }
@@ -51,6 +56,7 @@ fn options(ctx: &Context) -> Options {
         bench: false,
         threads: None,
         no_halo_sharing: false,
+        no_overlap: false,
         split: None,
     };
     let mut i = 0;
@@ -96,6 +102,7 @@ fn options(ctx: &Context) -> Options {
             "--report" => o.report = true,
             "--bench" => o.bench = true,
             "--no-halo-sharing" => o.no_halo_sharing = true,
+            "--no-overlap" => o.no_overlap = true,
             s if !s.starts_with("--") && o.spec.is_empty() => o.spec = s.to_string(),
             other => ctx.fail(format!("unexpected argument {other}")),
         }
@@ -250,6 +257,9 @@ fn run(ctx: &Context, o: &Options) -> Result<String, String> {
     if o.no_halo_sharing {
         net.set_halo_sharing(false, &mut ex);
     }
+    if o.no_overlap {
+        net.set_overlap(false);
+    }
     let build_s = ex.max(start.elapsed().as_secs_f64());
     let overfetch = overfetching(&net, &ex)?;
     if !ctx.all_ok(overfetch.is_empty()) {
@@ -280,9 +290,10 @@ fn run(ctx: &Context, o: &Options) -> Result<String, String> {
     let stats = ex.stats();
     if o.bench {
         eprintln!(
-            "bench rank {}: run_s={run_s:.3} cpu_s={cpu_s:.3} exchange_s={:.3}",
+            "bench rank {}: run_s={run_s:.3} cpu_s={cpu_s:.3} exchange_s={:.3} wait_s={:.3}",
             ctx.rank(),
-            stats.seconds
+            stats.seconds,
+            stats.wait_seconds
         );
     }
     // The slowest rank sets the pace; report its exchange time too.

@@ -201,8 +201,8 @@ fn run_checks(ctx: &Context, o: &Options) -> usize {
 
     // Exchanges at several "times", so stale buffers would show.
     let mut out: Vec<Vec<f64>> = halos.iter().map(|h| vec![f64::NAN; h.1.len()]).collect();
-    for t in 0..3 {
-        let locals: Vec<Vec<f64>> = sheets
+    let locals_at = |t: usize| -> Vec<Vec<f64>> {
+        sheets
             .iter()
             .enumerate()
             .map(|(s, _)| {
@@ -211,21 +211,31 @@ fn run_checks(ctx: &Context, o: &Options) -> usize {
                     .flat_map(|r| (b.c0..b.c1).map(move |c| field(s, r, c, t)))
                     .collect()
             })
-            .collect();
+            .collect()
+    };
+    let check = |t: usize, k: usize, s: usize, needed: Block, got: &[f64]| -> Vec<String> {
+        let mut wrong = Vec::new();
+        let mut i = 0;
+        for r in needed.r0..needed.r1 {
+            for c in needed.c0..needed.c1 {
+                let want = field(s, r, c, t);
+                if got[i].to_bits() != want.to_bits() {
+                    wrong.push(format!(
+                        "t={t} halo {k} ({}): unit {r},{c} = {} want {want}",
+                        sheets[s].name, got[i]
+                    ));
+                }
+                i += 1;
+            }
+        }
+        wrong
+    };
+    for t in 0..3 {
+        let locals = locals_at(t);
         for (k, &(s, needed, id)) in halos.iter().enumerate() {
             ex.exchange(id, &locals[s], &mut out[k]);
-            let mut i = 0;
-            for r in needed.r0..needed.r1 {
-                for c in needed.c0..needed.c1 {
-                    let want = field(s, r, c, t);
-                    if out[k][i].to_bits() != want.to_bits() {
-                        complain(format!(
-                            "t={t} halo {k} ({}): unit {r},{c} = {} want {want}",
-                            sheets[s].name, out[k][i]
-                        ));
-                    }
-                    i += 1;
-                }
+            for w in check(t, k, s, needed, &out[k]) {
+                complain(w);
             }
         }
         // max over the whole sheet: the last unit's value.
@@ -236,6 +246,26 @@ fn run_checks(ctx: &Context, o: &Options) -> usize {
             if m != want {
                 complain(format!("t={t} max of {}: {m} want {want}", sh.name));
             }
+        }
+    }
+
+    // Overlap: every halo started before any is finished (finished in
+    // reverse order), the local data overwritten in between: each `out`
+    // holds the values given to `start_exchange`.
+    let t = 3;
+    let mut locals = locals_at(t);
+    for (k, &(s, _, id)) in halos.iter().enumerate() {
+        ex.start_exchange(id, &locals[s], &mut out[k]);
+    }
+    for l in &mut locals {
+        l.fill(f64::NAN);
+    }
+    for (k, &(_, _, id)) in halos.iter().enumerate().rev() {
+        ex.finish_exchange(id, &mut out[k]);
+    }
+    for (k, &(s, needed, _)) in halos.iter().enumerate() {
+        for w in check(t, k, s, needed, &out[k]) {
+            complain(w);
         }
     }
 

@@ -380,18 +380,25 @@ impl Interp {
     /// Binary arithmetic with Python 2 semantics (integer `/` floors).
     pub(crate) fn binop(&mut self, op: &ast::Operator, l: Obj, r: Obj, off: usize) -> R<Obj> {
         use ast::Operator as O;
-        let size = |o: &Obj| match o {
-            Obj::Str(s) => s.len(),
-            Obj::List(v) | Obj::Tuple(v) => v.len(),
-            _ => 1,
+        // Elements copied: a sequence times an int repeats it; `+` and
+        // `%` copy their sequence operands once. Numbers copy nothing: an
+        // int operand is a repetition count only next to a sequence (once,
+        // `12 + k` and `'name%d' % k` cost k / 8 steps, so a loop of
+        // 45 000 such calls cost billions of steps).
+        let seq = |o: &Obj| match o {
+            Obj::Str(s) => Some(s.len()),
+            Obj::List(v) | Obj::Tuple(v) => Some(v.len()),
+            _ => None,
         };
         let reps = |o: &Obj| match o {
             Obj::Int(n) => (*n).clamp(0, MAX_LEN as i64 + 1) as usize,
             _ => 1,
         };
-        let cost = size(&l)
-            .saturating_mul(reps(&r))
-            .saturating_add(size(&r).saturating_mul(reps(&l)));
+        let cost = match (op, seq(&l), seq(&r)) {
+            (O::Mult, Some(n), None) => n.saturating_mul(reps(&r)),
+            (O::Mult, None, Some(n)) => n.saturating_mul(reps(&l)),
+            (_, a, b) => a.unwrap_or(0).saturating_add(b.unwrap_or(0)),
+        };
         for _ in 0..(cost / ELEMENTS_PER_STEP).min(MAX_LEN) {
             self.step(off)?;
         }

@@ -12,7 +12,18 @@ use topo_spec::{Call, ScheduledCommand};
 pub(crate) type R<T> = Result<T, LangError>;
 
 /// Upper bound on evaluation steps (a guard against runaway loops).
-const MAX_STEPS: u64 = 2_000_000;
+///
+/// A bound in time, expressed in steps (a step is one statement, one
+/// expression node or 8 copied elements), so that results do not depend
+/// on the machine: a runaway nested `for` loop reaches it in about 3 s of
+/// wall time on the loaded 2-core development machine (release build,
+/// 2026-12-04), while the setup loops of real models fit: examples/gcal.ty
+/// at 100 times Stevens et al. 2013's area (`area=150`) builds 45 000
+/// training Gaussians (`topo-hpc plan` loads it). The former 2 000 000
+/// refused it only because an int operand of `+` or `%` was charged as a
+/// repetition count (expr.rs `binop`). Values stay bounded by
+/// `limits::MAX_VALUE` and `range()` by its own cap, whatever this is.
+const MAX_STEPS: u64 = 20_000_000;
 
 /// A declared global parameter and its value.
 #[derive(Clone, Debug)]

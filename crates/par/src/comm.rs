@@ -2,11 +2,12 @@
 //!
 //! `register` is collective: every rank allgathers its ownership (owned
 //! rows and columns) and needed rectangle, checks that the owners tile the
-//! sheet, and derives its [`OwnedHaloPlan`]. `exchange` then posts
+//! sheet, and derives its [`OwnedHaloPlan`]. `start_exchange` then posts
 //! non-blocking receives straight into a per-halo buffer, packs and posts
 //! non-blocking sends (dense, or (index, value) pairs when smaller:
-//! [`crate::sparse_halo`]), copies the locally owned part while the
-//! messages travel, waits for all, and unpacks. All
+//! [`crate::sparse_halo`]) and copies the locally owned part;
+//! `finish_exchange` waits for all and unpacks, so the caller can compute
+//! while the messages travel (`exchange` does both at once). All
 //! buffers and request arrays are allocated once, at registration, so the
 //! step loop does not allocate.
 //!
@@ -14,6 +15,8 @@
 //! the decomposition report and the statistics exist in both cases.
 
 use crate::assignment::OwnedHaloPlan;
+use crate::dry_run_exchange::summarize;
+use crate::halo_messages;
 use crate::sparse_halo;
 use mpi::collective::SystemOperation;
 use mpi::datatype::PartitionMut;
@@ -91,6 +94,8 @@ struct Halo {
     requests: Vec<ffi::MPI_Request>,
     statuses: Vec<ffi::MPI_Status>,
     tag: c_int,
+    /// Started by `start_exchange`, not yet finished.
+    in_flight: bool,
 }
 
 /// The MPI implementation of [`Exchange`] (or its one-process stand-in).
@@ -292,28 +297,9 @@ impl Exchange for MpiExchange {
             "halo on sheet {sheet}: a message exceeds MPI's count limit"
         );
 
-        // Every rank's volumes, for the decomposition report.
-        let n = self.size;
-        let mut summary = HaloSummary {
-            sheet: sheet.to_string(),
-            rows,
-            cols,
-            recv_units: vec![0; n],
-            send_units: vec![0; n],
-            recv_messages: vec![0; n],
-            send_messages: vec![0; n],
-        };
-        for (p, need) in needs.iter().enumerate() {
-            for (q, own_q) in owns.iter().enumerate().filter(|&(q, _)| q != p) {
-                let m = own_q.count_in(need);
-                if m > 0 {
-                    summary.recv_units[p] += m;
-                    summary.recv_messages[p] += 1;
-                    summary.send_units[q] += m;
-                    summary.send_messages[q] += 1;
-                }
-            }
-        }
+        // Every rank's volumes, for the decomposition report: the
+        // planner's count.
+        let summary = summarize(sheet, rows, cols, &owns, &needs);
 
         let id = self.halos.len();
         let n_requests = plan.recvs.len() + plan.sends.len();
@@ -332,6 +318,7 @@ impl Exchange for MpiExchange {
                 .map(|_| unsafe { std::mem::zeroed() })
                 .collect(),
             tag: (id % TAG_SPAN) as c_int,
+            in_flight: false,
             plan,
             summary,
         });
@@ -339,6 +326,11 @@ impl Exchange for MpiExchange {
     }
 
     fn exchange(&mut self, id: HaloId, local: &[f64], out: &mut [f64]) {
+        self.start_exchange(id, local, out);
+        self.finish_exchange(id, out);
+    }
+
+    fn start_exchange(&mut self, id: HaloId, local: &[f64], out: &mut [f64]) {
         let start = Instant::now();
         let h = &mut self.halos[id.0];
         assert_eq!(
@@ -351,18 +343,24 @@ impl Exchange for MpiExchange {
             h.needed.len(),
             "exchange: output != needed rectangle"
         );
+        assert!(
+            !h.in_flight,
+            "exchange: halo {} started twice without finishing",
+            id.0
+        );
+        h.in_flight = true;
         let comm = self.world.as_ref().map(|w| w.as_raw());
-        let n_recv = h.plan.recvs.len();
-        let n_req = n_recv + h.plan.sends.len();
 
         if let Some(comm) = comm {
+            let n_recv = h.plan.recvs.len();
             // Receives first, so that sends can land directly in user memory.
             let base = h.recv_buf.as_mut_ptr();
             let mut off = 0;
             for (i, t) in h.plan.recvs.iter().enumerate() {
                 let n = t.units();
                 // SAFETY: `base + off .. + n` lies in `recv_buf`, which is not
-                // touched (nor reallocated) until MPI_Waitall below.
+                // touched (nor reallocated) until MPI_Waitall in
+                // `finish_exchange` (`in_flight` guards against a restart).
                 unsafe {
                     ffi::MPI_Irecv(
                         base.add(off) as *mut c_void,
@@ -376,14 +374,7 @@ impl Exchange for MpiExchange {
                 }
                 off += n;
             }
-            let mut off = 0;
-            for t in &h.plan.sends {
-                for rect in &t.rects {
-                    let n = rect.len();
-                    copy_owned_to_rect(&h.own, local, rect, &mut h.send_buf[off..off + n], rect);
-                    off += n;
-                }
-            }
+            halo_messages::pack_sends(&h.plan, &h.own, local, &mut h.send_buf);
             let mut off = 0;
             for (j, t) in h.plan.sends.iter().enumerate() {
                 let n = t.units();
@@ -416,12 +407,31 @@ impl Exchange for MpiExchange {
             }
         }
         // The local part while the messages travel.
-        for rect in &h.plan.local {
-            copy_owned_to_rect(&h.own, local, &h.needed, out, rect);
-        }
-        let wait_start = Instant::now();
+        halo_messages::copy_local(&h.plan, &h.own, local, &h.needed, out);
+        halo_messages::count(&mut self.stats, &h.plan);
+        self.stats.seconds += start.elapsed().as_secs_f64();
+    }
+
+    fn finish_exchange(&mut self, id: HaloId, out: &mut [f64]) {
+        let start = Instant::now();
+        let h = &mut self.halos[id.0];
+        assert!(
+            h.in_flight,
+            "exchange: halo {} finished but not started",
+            id.0
+        );
+        h.in_flight = false;
+        assert_eq!(
+            out.len(),
+            h.needed.len(),
+            "exchange: output != needed rectangle"
+        );
+        let comm = self.world.as_ref().map(|w| w.as_raw());
+        let n_req = h.plan.recvs.len() + h.plan.sends.len();
         if comm.is_some() && n_req > 0 {
-            // SAFETY: every request was started above; one status each.
+            let wait_start = Instant::now();
+            // SAFETY: every request was started by `start_exchange`; one
+            // status each.
             unsafe {
                 ffi::MPI_Waitall(
                     n_req as c_int,
@@ -429,8 +439,8 @@ impl Exchange for MpiExchange {
                     h.statuses.as_mut_ptr(),
                 );
             }
+            self.stats.wait_seconds += wait_start.elapsed().as_secs_f64();
         }
-        self.stats.wait_seconds += wait_start.elapsed().as_secs_f64();
         let mut off = 0;
         for (i, t) in h.plan.recvs.iter().enumerate() {
             let n = t.units();
@@ -456,11 +466,6 @@ impl Exchange for MpiExchange {
             }
             off += n;
         }
-        self.stats.calls += 1;
-        self.stats.units_received += h.plan.recv_units() as u64;
-        self.stats.units_sent += h.plan.send_units() as u64;
-        self.stats.messages_received += h.plan.recvs.len() as u64;
-        self.stats.messages_sent += h.plan.sends.len() as u64;
         self.stats.seconds += start.elapsed().as_secs_f64();
     }
 

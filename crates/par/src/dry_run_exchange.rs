@@ -25,6 +25,7 @@
 
 use crate::assignment::OwnedHaloPlan;
 use crate::comm::{ExchangeStats, HaloSummary};
+use crate::halo_messages;
 use topo_sim::exchange::{Block, Exchange, HaloId};
 use topo_sim::ownership::{check_tiling, copy_owned_to_rect, Ownership};
 
@@ -176,15 +177,9 @@ impl Exchange for DryRunExchange {
         );
         // Remote values are unknown in a dry run: zero.
         out.fill(0.0);
-        for rect in &h.plan.local {
-            copy_owned_to_rect(&h.own, local, &h.needed, out, rect);
-        }
+        halo_messages::copy_local(&h.plan, &h.own, local, &h.needed, out);
         h.calls += 1;
-        self.stats.calls += 1;
-        self.stats.units_received += h.plan.recv_units() as u64;
-        self.stats.units_sent += h.plan.send_units() as u64;
-        self.stats.messages_received += h.plan.recvs.len() as u64;
-        self.stats.messages_sent += h.plan.sends.len() as u64;
+        halo_messages::count(&mut self.stats, &h.plan);
     }
 
     fn max(&mut self, v: f64) -> f64 {
@@ -296,10 +291,10 @@ impl BlockIndex {
     }
 }
 
-/// Every rank's per-exchange volumes of one halo, as
-/// [`crate::MpiExchange`] reports them (one message per pair of ranks
-/// that share units, whatever the number of rectangles), from every
-/// rank's ownership and needed rectangle.
+/// Every rank's per-exchange volumes of one halo (one message per pair of
+/// ranks that share units, whatever the number of rectangles), from every
+/// rank's ownership and needed rectangle: what [`crate::MpiExchange`]
+/// reports too (it calls this at registration).
 pub fn summarize(
     sheet: &str,
     rows: usize,
@@ -358,7 +353,8 @@ mod tests {
         blocks.iter().map(|&b| b.into()).collect()
     }
 
-    /// The plain count over all pairs, as `MpiExchange::register` does it.
+    /// The plain count over all pairs (what `MpiExchange::register` did
+    /// before it called `summarize`).
     fn summarize_by_pairs(owns: &[Ownership], needs: &[Block]) -> [Vec<usize>; 4] {
         let n = owns.len();
         let mut v = [vec![0; n], vec![0; n], vec![0; n], vec![0; n]];

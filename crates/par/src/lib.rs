@@ -29,6 +29,7 @@ pub mod context;
 pub mod dry_run;
 pub mod dry_run_exchange;
 pub mod grid;
+mod halo_messages;
 pub mod hdf5_access;
 pub mod launcher;
 pub mod local;

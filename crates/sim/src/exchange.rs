@@ -125,6 +125,23 @@ pub trait Exchange {
     /// (row-major over `needed`) from `local` (laid out by `own`) on
     /// this rank and the owners' blocks elsewhere.
     fn exchange(&mut self, id: HaloId, local: &[f64], out: &mut [f64]);
+    /// The first half of [`Exchange::exchange`]: takes what this rank
+    /// sends from `local` (which the caller may change as soon as this
+    /// returns), starts the messages and may fill parts of `out`. The
+    /// caller then does work that needs neither `out` nor halo `id` and
+    /// calls [`Exchange::finish_exchange`] with the same `out`, which must
+    /// not be read, moved or reallocated in between. Every rank starts and
+    /// finishes the halos it shares in the same order; other halos and
+    /// collectives may run in between. The default does the whole
+    /// exchange here (implementations without messages).
+    fn start_exchange(&mut self, id: HaloId, local: &[f64], out: &mut [f64]) {
+        self.exchange(id, local, out);
+    }
+    /// The second half of [`Exchange::exchange`]: waits for the messages
+    /// [`Exchange::start_exchange`] started and completes `out`.
+    fn finish_exchange(&mut self, id: HaloId, out: &mut [f64]) {
+        let _ = (id, out);
+    }
     /// Collective maximum (exact: max does not depend on the order).
     fn max(&mut self, v: f64) -> f64;
     /// Collective argmax: the largest value and, among ties, the smallest

@@ -194,6 +194,23 @@ fn runaway_loops_and_sizes_are_errors() {
 }
 
 #[test]
+fn long_setup_loops_fit_the_step_limit_and_runaway_loops_do_not() {
+    // As examples/gcal.ty at area 150: 45 000 generators, each with a
+    // formatted name and an added seed (the step count once charged an int
+    // operand as a repetition count, k / 8 steps for `12 + k`).
+    load_src(
+        "import numbergen\n\
+         xs = [numbergen.UniformRandom(lbound=-1.0, ubound=1.0, seed=12+k,\n\
+               name='XCoordinator%d' % k) for k in range(45000)]\n",
+    )
+    .unwrap();
+    // A runaway loop (10^10 iterations) is still refused.
+    let e = err("x = 0\nfor i in range(100000):\n    for j in range(100000):\n        x = x + 1\n");
+    assert!(e.message.contains("step limit"), "{e}");
+    assert_eq!(e.line, 4, "{e}");
+}
+
+#[test]
 fn p_errors() {
     let path = example("lissom_or.ty");
     let run = |k: &str, v: &str| {

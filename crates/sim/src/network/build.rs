@@ -164,6 +164,7 @@ impl Network {
             event_stack: Vec::new(),
             halo_sharing: true,
             state_stack: Vec::new(),
+            pending: Default::default(),
         };
         net.share_halos(ex);
         Ok(net)

@@ -23,9 +23,10 @@
 //!    *Send* (after a generate or an activate): for each outgoing
 //!    projection in connection order, the source activity its dest units
 //!    read on this rank is assembled (a local copy for generators, the
-//!    collective halo exchange otherwise; halo followers cut theirs from
-//!    their leader's), then one `Deliver` event per projection is queued
-//!    at `t + delay`.
+//!    collective halo exchange otherwise, started here and finished at
+//!    the end of phase 3, see [`super::pending_sends`]; halo followers
+//!    cut theirs from their leader's), then one `Deliver` event per
+//!    projection is queued at `t + delay`.
 //! 3. **process_current_time**, once time is about to advance past `t` and
 //!    some event ran at `t`: every sheet with new input, in sheet order,
 //!    activates (combines its projections' activities by priority group,
@@ -96,6 +97,8 @@ impl Network {
     /// advance past a time at which events were delivered.
     pub fn run(&mut self, duration: Time, ex: &mut dyn Exchange) -> Result<(), SimError> {
         let result = self.run_events(duration, ex);
+        // After an error too: no exchange stays in flight.
+        self.finish_sends(ex);
         // Also after an error: whoever looks at the state sees every
         // projection's activity as computed.
         self.resolve_pending_responses();
@@ -125,6 +128,7 @@ impl Network {
                     for s in 0..self.sheets.len() {
                         self.process_current_time(s, ex)?;
                     }
+                    self.finish_sends(ex);
                 }
                 if let Some(h) = self.queue.peek_time() {
                     if h > self.time {

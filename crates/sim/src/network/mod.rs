@@ -18,6 +18,7 @@ mod commands;
 mod event_loop;
 mod halo_share;
 mod measure;
+mod pending_sends;
 mod sheet_ops;
 mod snapshot;
 mod state_stack;
@@ -55,6 +56,8 @@ pub struct Network {
     event_stack: Vec<(Time, EventQueue)>,
     halo_sharing: bool,
     state_stack: Vec<state_stack::SavedDynamics>,
+    /// Exchanges started by sends and not yet finished.
+    pending: pending_sends::PendingSends,
 }
 
 impl Network {

@@ -55,6 +55,9 @@ impl Network {
         }
         self.probe_activated(s, None);
         self.send_output(s, ex);
+        // An event, not the phase: its deliveries may run at this very
+        // time, so nothing waits for the phase's end.
+        self.finish_sends(ex);
         Ok(())
     }
 
@@ -107,13 +110,18 @@ impl Network {
                         copy_rect(&g.canvas_block, &g.canvas, &p.cfs.needed, &mut p.pool[buf]);
                     }
                 }
-                (_, Some(h)) => ex.exchange(h, &sheet.activity, &mut p.pool[buf]),
+                // Finished with the step's phase (`finish_sends`):
+                // computing overlaps the messages.
+                (_, Some(h)) => {
+                    ex.start_exchange(h, &sheet.activity, &mut p.pool[buf]);
+                    self.pending.exchange(pi, buf, h);
+                }
                 (_, None) => {}
             }
             p.outgoing = Some(buf);
         }
-        // Followers cut their rectangle out of their leader's buffer: the
-        // same values their own exchange would have brought.
+        // Followers cut their rectangle out of their leader's buffer once
+        // it is complete (`finish_sends`).
         for k in 0..sheet.out_projs.len() {
             let pi = sheet.out_projs[k];
             let Some(li) = self.projs[pi].halo_from else {
@@ -123,19 +131,13 @@ impl Network {
                 continue;
             }
             let buf = self.projs[pi].take_buffer();
-            let (p, leader) = pair_mut(&mut self.projs, pi, li);
-            if !p.cfs.needed.is_empty() {
-                let lbuf = leader
+            if !self.projs[pi].cfs.needed.is_empty() {
+                let lbuf = self.projs[li]
                     .outgoing
                     .expect("a halo leader sends whenever its follower does");
-                copy_rect(
-                    &leader.cfs.needed,
-                    &leader.pool[lbuf],
-                    &p.cfs.needed,
-                    &mut p.pool[buf],
-                );
+                self.pending.follower(pi, buf, li, lbuf);
             }
-            p.outgoing = Some(buf);
+            self.projs[pi].outgoing = Some(buf);
         }
         // Events in connection order, as Topographica queues them.
         for k in 0..sheet.out_projs.len() {
@@ -270,6 +272,9 @@ impl Network {
         }
         self.probe_activated(s, count);
         self.send_output(s, ex);
+        if !self.pending.overlap {
+            self.finish_sends(ex);
+        }
         Ok(())
     }
 
@@ -397,7 +402,7 @@ impl Network {
 }
 
 /// Two distinct elements of a slice, both mutable.
-fn pair_mut<T>(v: &mut [T], a: usize, b: usize) -> (&mut T, &mut T) {
+pub(super) fn pair_mut<T>(v: &mut [T], a: usize, b: usize) -> (&mut T, &mut T) {
     assert_ne!(a, b, "pair_mut needs two distinct indices");
     if a < b {
         let (lo, hi) = v.split_at_mut(b);

@@ -22,6 +22,7 @@ mod dyn_tiny;
 mod halo_share;
 mod memory_estimate;
 mod normalize_joint;
+mod overlap;
 mod owed_responses;
 mod push_pull;
 mod random_seed;
