@@ -92,6 +92,22 @@ fn gcal_sparse_reproduces_topographica_on_1_and_3_ranks() {
     reproduces(3, &library("gcal_sparse_like.ty"), "gcal_sparse.json", &p);
 }
 
+/// lissom.ty_DATA's `args` (default_density, default_retina_density,
+/// default_lgn_density), by topo/tests/test_script.py's mapping to the
+/// model's global parameters.
+const LISSOM_DATA_DENSITIES: [&str; 3] = ["cortex_density=8", "retina_density=4", "lgn_density=4"];
+
+#[test]
+fn lissom_default_dims_reproduces_topographica_on_1_and_3_ranks() {
+    // lissom.ty_DATA: models/lissom.ty with its default dims
+    // ['or','od','dr','dy'] (two eyes, four motion lags: 8 retinas, 16
+    // LGN sheets), whose network tests/data/models/lissom_default_dims.ty
+    // builds (lissom_own_models.rs checks that bit for bit)
+    let own = root().join("tests/data/models/lissom_default_dims.ty");
+    reproduces(0, &own, "lissom.json", &LISSOM_DATA_DENSITIES);
+    reproduces(3, &own, "lissom.json", &LISSOM_DATA_DENSITIES);
+}
+
 fn workdir(files: &[(&str, String)]) -> tempfile::TempDir {
     let d = tempfile::tempdir().unwrap();
     for (name, text) in files {
@@ -298,5 +314,19 @@ fn real_files_when_topographica_repo_is_set() {
         &repo.join("examples/som_retinotopy.ty"),
         "som_retinotopy.json",
         &["cortex_density=8", "retina_density=24"],
+    );
+    // models/lissom.ty with its default dims against its own regression
+    // data lissom.ty_DATA
+    reproduces(
+        0,
+        &repo.join("models/lissom.ty"),
+        "lissom.json",
+        &LISSOM_DATA_DENSITIES,
+    );
+    reproduces(
+        2,
+        &repo.join("models/lissom.ty"),
+        "lissom.json",
+        &LISSOM_DATA_DENSITIES,
     );
 }
