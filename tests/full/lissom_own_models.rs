@@ -13,11 +13,9 @@
 //! --features full-tests --test full -- --ignored lissom_own_models`.
 
 use crate::run_mpi;
+use crate::snapshot_arrays::arrays;
 
 use std::path::{Path, PathBuf};
-use topo_hpc::io::h5::H5File;
-use topo_hpc::io::snapshot::Snapshot;
-use topo_hpc::sim::state::ArrayData;
 
 const BIN: &str = env!("CARGO_BIN_EXE_topo-hpc");
 
@@ -76,48 +74,6 @@ fn snapshot(out: &Path, model: &Path, extra: &[&str]) -> PathBuf {
         .expect("a snapshot at t=100")
 }
 
-/// Every array under `sheets/` and `projections/` of a snapshot, by path,
-/// as the bits of its values (so that equality is bit-identity).
-fn arrays(path: &Path) -> Vec<(String, Vec<u64>)> {
-    let access = topo_hpc::par::Context::local().h5_access();
-    let mut shapes = Vec::new();
-    {
-        let f = H5File::open_read(path, access).unwrap();
-        for top in ["sheets", "projections"] {
-            let g = f.file().group(top).unwrap();
-            let mut groups = g.member_names().unwrap();
-            groups.sort();
-            for n in groups {
-                let sub = g.group(&n).unwrap();
-                let mut names = sub.member_names().unwrap();
-                names.sort();
-                for a in names {
-                    if sub.dataset(&a).is_ok() {
-                        let p = format!("{top}/{n}/{a}");
-                        shapes.push((p.clone(), f.shape(&p).unwrap()));
-                    }
-                }
-            }
-        }
-        f.close().unwrap();
-    }
-    let snap = Snapshot::open(path, access).unwrap();
-    let out = shapes
-        .into_iter()
-        .map(|(p, shape)| {
-            let start = vec![0; shape.len()];
-            let bits = match snap.read(&p, &start, &shape).unwrap() {
-                ArrayData::F64(v) => v.iter().map(|x| x.to_bits()).collect(),
-                ArrayData::F32(v) => v.iter().map(|x| u64::from(x.to_bits())).collect(),
-                ArrayData::I32(v) => v.iter().map(|&x| x as u32 as u64).collect(),
-            };
-            (p, bits)
-        })
-        .collect();
-    snap.close().unwrap();
-    out
-}
-
 /// V1's activity of `topo-hpc trace` at t=1, 10, 100 (JSON text).
 fn trace(dir: &Path, model: &Path, extra: &[&str]) -> serde_json::Value {
     std::fs::create_dir_all(dir).unwrap();
@@ -148,12 +104,14 @@ fn same_network(own_model: &str, dims: &str, sheets: &[&str]) {
 fn same_network_with(own_model: &str, own_params: &[&str], real_params: &[&str], sheets: &[&str]) {
     let d = tempfile::tempdir().unwrap();
     let params = real_params.join(" ");
-    let mine = arrays(&snapshot(
-        &d.path().join("own"),
-        &own(own_model),
-        own_params,
-    ));
-    let real = arrays(&snapshot(&d.path().join("real"), &lissom_ty(), real_params));
+    let mine = arrays(
+        &snapshot(&d.path().join("own"), &own(own_model), own_params),
+        &[],
+    );
+    let real = arrays(
+        &snapshot(&d.path().join("real"), &lissom_ty(), real_params),
+        &[],
+    );
     let names: Vec<&str> = mine.iter().map(|(p, _)| p.as_str()).collect();
     for s in sheets {
         let want = format!("sheets/{s}/activity");

@@ -14,13 +14,11 @@
 //! it; this network, like lissom.ty with two eyes, has enough.
 
 use crate::run_mpi;
+use crate::snapshot_arrays;
 
 use std::path::{Path, PathBuf};
 use std::process::Stdio;
 use std::time::{Duration, Instant};
-use topo_hpc::io::h5::H5File;
-use topo_hpc::io::snapshot::Snapshot;
-use topo_hpc::sim::state::ArrayData;
 
 const BIN: &str = env!("CARGO_BIN_EXE_topo-hpc");
 
@@ -83,50 +81,10 @@ fn run(out: &Path, ranks: usize, split: Option<&str>) -> PathBuf {
     snaps[0].clone()
 }
 
-/// Every array under `sheets/` and `projections/` of a snapshot, by path,
-/// as the bits of its values (so that equality is bit-identity).
+/// The snapshot's arrays without the coordinate scales, which rank 0
+/// writes alone.
 fn arrays(path: &Path) -> Vec<(String, Vec<u64>)> {
-    let access = topo_hpc::par::Context::local().h5_access();
-    let mut shapes = Vec::new();
-    {
-        let f = H5File::open_read(path, access).unwrap();
-        for top in ["sheets", "projections"] {
-            let g = f.file().group(top).unwrap();
-            let mut groups = g.member_names().unwrap();
-            groups.sort();
-            for n in groups {
-                let sub = g.group(&n).unwrap();
-                let mut names = sub.member_names().unwrap();
-                names.sort();
-                for a in names {
-                    let p = format!("{top}/{n}/{a}");
-                    // The coordinate scales are written by rank 0 alone.
-                    if ["x", "y", "cf_offset", "slice_bound"].contains(&a.as_str()) {
-                        continue;
-                    }
-                    if sub.dataset(&a).is_ok() {
-                        shapes.push((p.clone(), f.shape(&p).unwrap()));
-                    }
-                }
-            }
-        }
-        f.close().unwrap();
-    }
-    let snap = Snapshot::open(path, access).unwrap();
-    let out = shapes
-        .into_iter()
-        .map(|(p, shape)| {
-            let start = vec![0; shape.len()];
-            let bits = match snap.read(&p, &start, &shape).unwrap() {
-                ArrayData::F64(v) => v.iter().map(|x| x.to_bits()).collect(),
-                ArrayData::F32(v) => v.iter().map(|x| u64::from(x.to_bits())).collect(),
-                ArrayData::I32(v) => v.iter().map(|&x| x as u32 as u64).collect(),
-            };
-            (p, bits)
-        })
-        .collect();
-    snap.close().unwrap();
-    out
+    snapshot_arrays::arrays(path, &["x", "y", "cf_offset", "slice_bound"])
 }
 
 #[test]
