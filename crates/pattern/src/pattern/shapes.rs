@@ -51,24 +51,11 @@ pub(crate) fn disk(px: &[f64], py: &[f64], size: f64, aspect: f64, smoothing: f6
 }
 
 /// `patternfn.line`: 1 within `thickness/2` of the line y = 0, Gaussian
-/// fall-off of width `smoothing` beyond.
+/// fall-off of width `smoothing` beyond; the same per-point function user
+/// pattern generators call ([`topo_spec::userclass::line`]).
 pub(crate) fn line(py: &[f64], thickness: f64, smoothing: f64) -> Vec<f64> {
-    let half = thickness / 2.0;
-    let sigmasq = smoothing * smoothing;
     py.iter()
-        .map(|y| {
-            let g = y.abs() - half;
-            let falloff = if sigmasq == 0.0 {
-                y * 0.0
-            } else {
-                (-g * g / (2.0 * sigmasq)).exp()
-            };
-            if g <= 0.0 {
-                1.0
-            } else {
-                falloff
-            }
-        })
+        .map(|&y| topo_spec::userclass::line(y, thickness, smoothing))
         .collect()
 }
 
