@@ -26,6 +26,7 @@ mod inputs_model_gcal_sf;
 mod inputs_two_eyes;
 mod library_models;
 mod lissom_own_models;
+mod maps_every_measurement;
 mod maps_eyes_colour;
 mod maps_topographica;
 mod model_gcal_ranks;

@@ -1,0 +1,217 @@
+//! Every featuremapper measurement topo-hpc runs, in one analysis
+//! function on our own small networks (tests/data/models/binocular.ty for
+//! everything that needs two eyes or none, colour.ty for the hue map):
+//! featuremapper's map names (a Preference and a Selectivity per feature),
+//! the same results from a `def` in the model file as from `-c`,
+//! bit-identical on one process with 1 and 2 threads and on 3 ranks, and
+//! the simulation restored around the presentations (the snapshot after
+//! later training equals the one of a run that measured nothing).
+
+use std::path::{Path, PathBuf};
+use std::process::Command;
+
+use crate::run_mpi;
+
+const BIN: &str = env!("CARGO_BIN_EXE_topo-hpc");
+
+/// Every measurement that a two-eye network supports, with small
+/// keyword arguments (a few presentations each); prefixes keep maps of
+/// the same name apart.
+const DEF_EYES: &str = "def f():
+    measure_or_pref(num_phase=4, num_orientation=4)
+    measure_od_pref(num_phase=4, num_orientation=4, measurement_prefix='OD')
+    measure_phasedisparity(num_phase=4, num_disparity=4, measurement_prefix='DY')
+    measure_dr_pref(num_phase=4, num_direction=4, num_speeds=2, measurement_prefix='DR')
+    measure_sine_pref(num_phase=4, num_orientation=4, frequencies=[1.2, 2.4], measurement_prefix='SF')
+    measure_position_pref(divisions=4)
+    measure_corner_or_pref(divisions=3, num_orientation=4, measurement_prefix='Corner')
+    measure_cog()
+    measure_or_tuning_fullfield(num_phase=4, num_orientation=4, contrasts=[30, 90])
+    measure_or_tuning(num_phase=4, num_orientation=4, contrasts=[30, 90], measurement_prefix='Unit')
+    measure_size_response(num_phase=4, num_sizes=3, contrasts=[90])
+    measure_contrast_response(num_phase=4, contrasts=[20, 80], relative_orientations=[0.0, 1.5708])
+";
+
+/// The maps and curves `DEF_EYES` writes for V1 (featuremapper's names).
+const EYES_NAMES: &[&str] = &[
+    "OrientationPreference",
+    "OrientationSelectivity",
+    "FrequencyPreference",
+    "PhaseSelectivity",
+    "ODOcularPreference",
+    "ODOcularSelectivity",
+    "DYPhasedisparityPreference",
+    "DYPhasedisparitySelectivity",
+    "DRDirectionPreference",
+    "DRDirectionSelectivity",
+    "DRSpeedPreference",
+    "DRSpeedSelectivity",
+    "SFFrequencyPreference",
+    "SFFrequencySelectivity",
+    "XPreference",
+    "XSelectivity",
+    "YPreference",
+    "YSelectivity",
+    "CornerOrientationPreference",
+    "CornerXSelectivity",
+    "XCoG.LeftAfferent",
+    "YCoG.RightAfferent",
+    "OrientationTuning",
+    "UnitOrientationTuning",
+    "SizeTuning",
+    "ContrastTuning",
+];
+
+const DEF_HUE: &str = "def f():
+    measure_hue_pref(num_phase=4, num_orientation=2, num_hue=6)
+";
+
+const HUE_NAMES: &[&str] = &["HuePreference", "HueSelectivity"];
+
+fn model(name: &str) -> PathBuf {
+    Path::new(env!("CARGO_MANIFEST_DIR"))
+        .join("tests/data/models")
+        .join(name)
+}
+
+/// Runs `def` (defining `f`) then run_batch of `model` to t=4 with the
+/// analysis at t=2 and 4, in `dir`, on `ranks` ranks (0: one process)
+/// with `threads` threads per rank (the `-c` form sizes its pool from
+/// SLURM_CPUS_PER_TASK); `in_model`: the def is appended to a copy of the
+/// model file instead of given in `-c`. Returns the run folder.
+fn run(
+    dir: &Path,
+    model: &Path,
+    def: &str,
+    ranks: usize,
+    threads: usize,
+    in_model: bool,
+) -> PathBuf {
+    std::fs::create_dir_all(dir).unwrap();
+    let text = std::fs::read_to_string(model).unwrap();
+    let copy = dir.join(model.file_name().unwrap());
+    let text = if in_model {
+        format!("{text}\n{def}")
+    } else {
+        text
+    };
+    std::fs::write(&copy, text).unwrap();
+    let batch = format!(
+        "run_batch('{}', cortex_density=9, times=[2, 4], analysis_fn=f, timestamp='202601010000')",
+        copy.display()
+    );
+    let mut c = run_mpi::command(BIN, ranks);
+    c.current_dir(dir)
+        .env("SLURM_CPUS_PER_TASK", threads.to_string())
+        .arg("-a");
+    if !in_model {
+        c.args(["-c", def]);
+    }
+    let o = c
+        .args(["-c", &batch])
+        .output()
+        .expect("cannot start topo-hpc");
+    assert!(o.status.success(), "{}", run_mpi::text(&o));
+    run_mpi::only_dir(&dir.join("Output"))
+}
+
+fn python(script: &str, args: &[&Path]) -> String {
+    let o = Command::new("python3")
+        .arg("-c")
+        .arg(script)
+        .args(args)
+        .output()
+        .expect("python3");
+    let t = run_mpi::text(&o);
+    assert!(o.status.success(), "{t}");
+    t
+}
+
+/// Every dataset under `prefix` of two files is bit-identical (equal,
+/// NaN where the other is NaN): the same computation on the same state.
+const IDENTICAL: &str = r#"
+import h5py, sys, numpy as np
+def arrays(path, prefix):
+    out = {}
+    def visit(n, o):
+        if isinstance(o, h5py.Dataset) and n.startswith(prefix):
+            out[n] = o[...]
+    with h5py.File(path, 'r') as f:
+        f.visititems(visit)
+    return out
+a, b = arrays(sys.argv[1], sys.argv[3]), arrays(sys.argv[2], sys.argv[3])
+assert a and set(a) == set(b), sorted(set(a) ^ set(b))
+for k in a:
+    assert a[k].shape == b[k].shape and np.array_equal(a[k], b[k], equal_nan=True), k
+print(len(a), 'datasets identical')
+"#;
+
+fn identical(a: &Path, b: &Path, prefix: &str) {
+    let t = python(IDENTICAL, &[a, b, Path::new(prefix)]);
+    assert!(t.contains("datasets identical"), "{t}");
+}
+
+/// Each of `names` is in V1's group at both analysis times, finite where
+/// it is a map, and not constant zero everywhere.
+fn has_maps(h5: &Path, names: &[&str]) {
+    let script = r#"
+import h5py, sys, numpy as np
+f = h5py.File(sys.argv[1], 'r')
+for t in ('000002.00', '000004.00'):
+    g = f['analysis/%s/V1' % t]
+    for n in sys.argv[2].split(','):
+        assert n in g, (t, n, sorted(g))
+        v = g[n][...]
+        assert v.size and np.isfinite(v).all(), (t, n, v)
+    print(t, 'ok')
+"#;
+    python(script, &[h5, Path::new(&names.join(","))]);
+}
+
+fn h5(run: &Path, model: &str) -> PathBuf {
+    run.join(format!("202601010000_{model}.h5"))
+}
+
+/// One network, one analysis function: `-c` on 1 process with 1 and 2
+/// threads and on 3 ranks, and the model-file def on 1 process, all
+/// bit-identical; a run whose function measures nothing (the activity
+/// plots only) ends in the same snapshot.
+fn every_form_is_identical(model_file: &str, def: &str, names: &[&str]) {
+    let d = tempfile::tempdir().unwrap();
+    let m = model(model_file);
+    let stem = model_file.trim_end_matches(".ty");
+    let one = run(&d.path().join("one"), &m, def, 0, 1, false);
+    has_maps(&h5(&one, stem), names);
+    for (dir, ranks, threads, in_model) in [
+        ("threads2", 0, 2, false),
+        ("ranks3", 3, 1, false),
+        ("model_def", 0, 1, true),
+    ] {
+        let other = run(&d.path().join(dir), &m, def, ranks, threads, in_model);
+        identical(&h5(&one, stem), &h5(&other, stem), "analysis");
+    }
+    let plain = run(
+        &d.path().join("plain"),
+        &m,
+        "def f():\n    save_plotgroup('Activity')\n",
+        0,
+        1,
+        false,
+    );
+    // The model's spec in the snapshot holds the two functions; the
+    // state is everything else.
+    let snap = format!("202601010000_{stem}_000004.00.snapshot.h5");
+    for part in ["sheets", "projections", "meta/state_json"] {
+        identical(&one.join(&snap), &plain.join(&snap), part);
+    }
+}
+
+#[test]
+fn every_two_eye_measurement_is_identical_across_forms_ranks_threads_and_restores_state() {
+    every_form_is_identical("binocular.ty", DEF_EYES, EYES_NAMES);
+}
+
+#[test]
+fn hue_measurement_is_identical_across_forms_ranks_threads_and_restores_state() {
+    every_form_is_identical("colour.ty", DEF_HUE, HUE_NAMES);
+}
