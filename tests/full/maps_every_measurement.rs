@@ -215,3 +215,85 @@ fn every_two_eye_measurement_is_identical_across_forms_ranks_threads_and_restore
 fn hue_measurement_is_identical_across_forms_ranks_threads_and_restores_state() {
     every_form_is_identical("colour.ty", DEF_HUE, HUE_NAMES);
 }
+
+/// Decodes an 8-bit RGB PNG: its pixels.
+fn pixels(path: &Path) -> Vec<[u8; 3]> {
+    let file = std::fs::File::open(path).unwrap_or_else(|e| panic!("{}: {e}", path.display()));
+    let decoder = png::Decoder::new(std::io::BufReader::new(file));
+    let mut reader = decoder.read_info().unwrap();
+    let mut buf = vec![0; reader.output_buffer_size().unwrap()];
+    let info = reader.next_frame(&mut buf).unwrap();
+    assert_eq!(info.color_type, png::ColorType::Rgb, "{}", path.display());
+    assert_eq!(info.bit_depth, png::BitDepth::Eight, "{}", path.display());
+    buf.truncate(info.buffer_size());
+    buf.chunks_exact(3).map(|p| [p[0], p[1], p[2]]).collect()
+}
+
+/// `topo-hpc run MODEL --analysis ANALYSIS` at t=1 on 2 ranks; then, for
+/// each `(map, cyclic)`, V1's PNG exists and follows Topographica's
+/// conventions (topo/plotting/plotgroup.py): a cyclic preference is a
+/// 'Hue' plot at full saturation and value (so no pixel is gray), every
+/// other map a 'Strength' plot (every pixel gray).
+fn plots_in_topographicas_colours(model_file: &str, analysis: &str, maps: &[(&str, bool)]) {
+    let d = tempfile::tempdir().unwrap();
+    let o = run_mpi::command(BIN, 2)
+        .current_dir(d.path())
+        .arg("run")
+        .arg(model(model_file))
+        .args(["--times", "[1]", "--analysis", analysis, "--no-snapshot"])
+        .output()
+        .expect("cannot start topo-hpc");
+    assert!(o.status.success(), "{}", run_mpi::text(&o));
+    let run = run_mpi::only_dir(&d.path().join("Output"));
+    let stem = model_file.trim_end_matches(".ty");
+    let names: Vec<String> = std::fs::read_dir(&run)
+        .unwrap()
+        .map(|e| e.unwrap().file_name().to_string_lossy().into_owned())
+        .collect();
+    for (map, cyclic) in maps {
+        let suffix = format!("_{stem}_000001.00_V1_{map}.png");
+        let png = names
+            .iter()
+            .find(|n| n.ends_with(&suffix))
+            .unwrap_or_else(|| panic!("{analysis}: no *{suffix} in {names:?}"));
+        let px = pixels(&run.join(png));
+        let gray = px.iter().filter(|p| p[0] == p[1] && p[1] == p[2]).count();
+        if *cyclic {
+            assert_eq!(gray, 0, "{png}: a cyclic preference is drawn as hue");
+        } else {
+            assert_eq!(gray, px.len(), "{png}: drawn as gray strength");
+        }
+    }
+}
+
+#[test]
+fn analysis_names_plot_every_map_in_topographicas_colours() {
+    plots_in_topographicas_colours(
+        "binocular.ty",
+        "sf_map,dr_map,position_map,corner_map",
+        &[
+            // measure_sine_pref: Frequency, Orientation, Phase.
+            ("FrequencyPreference", false),
+            ("FrequencySelectivity", false),
+            ("OrientationPreference", true),
+            ("PhasePreference", true),
+            // measure_dr_pref: Speed, Frequency, Direction, Phase, Orientation.
+            ("SpeedPreference", false),
+            ("DirectionPreference", true),
+            ("DirectionSelectivity", false),
+            // measure_position_pref: X, Y; measure_corner_or_pref adds an
+            // Orientation over [0, 2π) (its maps overwrite the former).
+            ("XPreference", false),
+            ("YSelectivity", false),
+        ],
+    );
+    plots_in_topographicas_colours(
+        "colour.ty",
+        "hue_map",
+        &[
+            ("HuePreference", true),
+            ("HueSelectivity", false),
+            ("OrientationPreference", true),
+        ],
+    );
+}
