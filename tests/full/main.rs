@@ -42,5 +42,6 @@ mod sweep_cli;
 mod sweep_local;
 mod sweep_slurm;
 mod trace_learning;
+mod traces_all_sheets;
 mod user_patterns;
 mod xarray_results;
