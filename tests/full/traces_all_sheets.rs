@@ -6,7 +6,10 @@
 //! hierarchical_like.ty) and models/obermayer_pnas90.ty
 //! (tests/data/userclass/decay_som.ty), and every sheet of
 //! models/stevens.jn13/gcal.ty's network (tests/data/models/
-//! gcal_one_eye.ty) at t=1 (its V1 at t=10 and 100: gcal_opt_kernels.rs).
+//! gcal_one_eye.ty) at t=1 (its V1 at t=10 and 100: gcal_opt_kernels.rs),
+//! and our own texts of the networks models/lissom.ty builds with
+//! `dims=['or']` and `dims=['or','od']` (tests/data/models/
+//! lissom_or{,_od}.ty; measured: |diff| 3.3e-16 at most).
 
 use serde_json::Value as Json;
 use std::path::{Path, PathBuf};
@@ -60,8 +63,12 @@ fn reproduces(ranks: usize, model: &Path, reference: &str) -> usize {
     let out = dir.path().join("trace.json");
     let mut c = run_mpi::command(BIN, ranks);
     c.arg("trace").arg(model);
+    // The densities; `dims` and `dataset` choose the network, which our
+    // own texts spell out instead.
     for (k, v) in r["params"].as_object().unwrap() {
-        c.args(["-p", &format!("{k}={v}")]);
+        if k.ends_with("_density") {
+            c.args(["-p", &format!("{k}={v}")]);
+        }
     }
     for s in &sheets {
         c.args(["--sheet", s]);
@@ -132,5 +139,23 @@ fn stevens_gcal_sheets_reproduce_topographicas_at_t1_on_1_and_3_ranks() {
     for ranks in [0, 3] {
         let n = reproduces(ranks, &model, "trace_stevens_gcal_t1.json");
         assert_eq!(n, 4, "Retina, LGNOn, LGNOff, V1 at t=1");
+    }
+}
+
+#[test]
+fn lissom_or_reproduces_topographicas_trace_on_1_and_3_ranks() {
+    let model = root().join("tests/data/models/lissom_or.ty");
+    for ranks in [0, 3] {
+        let n = reproduces(ranks, &model, "trace_lissom_or.json");
+        assert_eq!(n, 6, "Retina, LGNOn, LGNOff, V1 at t=1; V1 at 10, 100");
+    }
+}
+
+#[test]
+fn lissom_or_od_reproduces_topographicas_trace_on_1_and_3_ranks() {
+    let model = root().join("tests/data/models/lissom_or_od.ty");
+    for ranks in [0, 3] {
+        let n = reproduces(ranks, &model, "trace_lissom_or_od.json");
+        assert_eq!(n, 9, "two eyes' retina and LGN, V1 at t=1; V1 at 10, 100");
     }
 }
