@@ -297,3 +297,125 @@ fn analysis_names_plot_every_map_in_topographicas_colours() {
         ],
     );
 }
+
+/// Names of the files in a run folder.
+fn files(run: &Path) -> Vec<String> {
+    std::fs::read_dir(run)
+        .unwrap()
+        .map(|e| e.unwrap().file_name().to_string_lossy().into_owned())
+        .collect()
+}
+
+/// The tuning-curve plot groups by their `--analysis` names: the curves
+/// of every unit in the file, a line plot (coloured lines on white) of
+/// the unit at (0, 0) per curve, and the unit curves centred on the
+/// preferences of the maps measured before them (position first: only
+/// the orientation is missing, for size and contrast).
+#[test]
+fn analysis_names_measure_and_plot_tuning_curves() {
+    let d = tempfile::tempdir().unwrap();
+    let o = run_mpi::command(BIN, 2)
+        .current_dir(d.path())
+        .arg("run")
+        .arg(model("binocular.ty"))
+        .args(["--times", "[1]", "--no-snapshot", "--analysis"])
+        .arg("position_map,or_tuning,size_tuning,contrast_response")
+        .output()
+        .expect("cannot start topo-hpc");
+    assert!(o.status.success(), "{}", run_mpi::text(&o));
+    let run = run_mpi::only_dir(&d.path().join("Output"));
+    let names = files(&run);
+    for curve in ["OrientationTuning", "SizeTuning", "ContrastTuning"] {
+        let suffix = format!("_binocular_000001.00_V1_{curve}.png");
+        let png = names
+            .iter()
+            .find(|n| n.ends_with(&suffix))
+            .unwrap_or_else(|| panic!("no *{suffix} in {names:?}"));
+        let px = pixels(&run.join(png));
+        assert!(
+            px.iter().any(|p| p[0] != p[1] || p[1] != p[2]),
+            "{png}: no coloured curve"
+        );
+    }
+    let h5 = names.iter().find(|n| n.ends_with(".h5")).unwrap();
+    python(
+        r#"
+import h5py, sys, numpy as np
+g = h5py.File(sys.argv[1], 'r')['analysis/000001.00/V1']
+assert g['OrientationTuning'].shape == (4, 12, 6, 6), g['OrientationTuning'].shape
+assert g['SizeTuning'].shape == (4, 11, 6, 6), g['SizeTuning'].shape
+assert g['ContrastTuning'].shape == (4, 10, 6, 6), g['ContrastTuning'].shape
+"#,
+        &[&run.join(h5)],
+    );
+    let out = std::fs::read_to_string(run.join(h5.replace(".h5", ".out"))).unwrap();
+    assert_eq!(
+        out.matches("should be measured before plotting this tuning curve")
+            .count(),
+        2,
+        "{out}"
+    );
+    assert!(!out.contains("XPreference should be measured"), "{out}");
+}
+
+/// A model's `topo.command.default_analysis_plotgroups` choose what
+/// `run`'s default analysis measures: the groups it names (maps, curves,
+/// activity), not the orientation-map group it leaves out, and a warning for a
+/// group topo-hpc does not measure.
+#[test]
+fn default_analysis_measures_the_models_plot_groups() {
+    let d = tempfile::tempdir().unwrap();
+    let text = std::fs::read_to_string(model("binocular.ty")).unwrap();
+    let m = d.path().join("binocular.ty");
+    std::fs::write(
+        &m,
+        format!(
+            "{text}\nimport topo.command\ntopo.command.default_analysis_plotgroups = \
+             ['Ocular Preference', 'Position Preference', 'Size Tuning', 'Activity', 'Retinotopy']\n"
+        ),
+    )
+    .unwrap();
+    let o = run_mpi::command(BIN, 0)
+        .current_dir(d.path())
+        .args(["run", "binocular.ty", "--times", "[1]", "--no-snapshot"])
+        .output()
+        .expect("cannot start topo-hpc");
+    assert!(o.status.success(), "{}", run_mpi::text(&o));
+    let run = run_mpi::only_dir(&d.path().join("Output"));
+    let names = files(&run);
+    for f in [
+        "V1_OcularPreference.png",
+        "V1_XPreference.png",
+        "V1_SizeTuning.png",
+        "LeftRetina_Activity.png",
+    ] {
+        assert!(
+            names
+                .iter()
+                .any(|n| n.ends_with(&format!("_000001.00_{f}"))),
+            "{f} not in {names:?}"
+        );
+    }
+    assert!(
+        !names.iter().any(|n| n.contains("Orientation_Preference")),
+        "{names:?}"
+    );
+    let h5 = names.iter().find(|n| n.ends_with(".h5")).unwrap();
+    python(
+        r#"
+import h5py, sys
+g = h5py.File(sys.argv[1], 'r')['analysis/000001.00/V1']
+for n in ('OcularPreference', 'XPreference', 'SizeTuning', 'activity'):
+    assert n in g, (n, sorted(g))
+# The 'Orientation Preference' group's pinwheel analysis is not run
+# (measure_od_pref writes an OrientationPreference of its own).
+assert 'pinwheel_count' not in g, sorted(g)
+"#,
+        &[&run.join(h5)],
+    );
+    let out = std::fs::read_to_string(run.join(h5.replace(".h5", ".out"))).unwrap();
+    assert!(
+        out.contains("plot group 'Retinotopy' is not one topo-hpc measures"),
+        "{out}"
+    );
+}
