@@ -23,6 +23,7 @@ mod inputs_model_gcal_colour;
 mod inputs_model_gcal_dr;
 mod inputs_model_gcal_eyes;
 mod inputs_model_gcal_sf;
+mod inputs_natural_images;
 mod inputs_two_eyes;
 mod library_models;
 mod lissom_own_models;
