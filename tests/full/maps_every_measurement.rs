@@ -62,11 +62,30 @@ const EYES_NAMES: &[&str] = &[
     "ContrastTuning",
 ];
 
+/// The presentations each command of `DEF_EYES` makes from its keyword
+/// arguments (featuremapper: every combination of the feature values;
+/// the curves: every inner combination at every curve value).
+const EYES_PRESENTATIONS: &[(&str, usize)] = &[
+    ("measure_or_pref", 4 * 4),
+    ("measure_od_pref", 4 * 4 * 2),
+    ("measure_phasedisparity", 4 * 4),
+    ("measure_dr_pref", 2 * 4 * 4),
+    ("measure_sine_pref", 2 * 4 * 4),
+    ("measure_position_pref", 4 * 4),
+    ("measure_corner_or_pref", 3 * 3 * 4),
+    ("measure_or_tuning_fullfield", 4 * 4 * 2),
+    ("measure_or_tuning", 4 * 4 * 2),
+    ("measure_size_response", 4 * 3),
+    ("measure_contrast_response", 4 * 2 * 2),
+];
+
 const DEF_HUE: &str = "def f():
     measure_hue_pref(num_phase=4, num_orientation=2, num_hue=6)
 ";
 
 const HUE_NAMES: &[&str] = &["HuePreference", "HueSelectivity"];
+
+const HUE_PRESENTATIONS: &[(&str, usize)] = &[("measure_hue_pref", 4 * 2 * 6)];
 
 fn model(name: &str) -> PathBuf {
     Path::new(env!("CARGO_MANIFEST_DIR"))
@@ -176,12 +195,22 @@ fn h5(run: &Path, model: &str) -> PathBuf {
 /// threads and on 3 ranks, and the model-file def on 1 process, all
 /// bit-identical; a run whose function measures nothing (the activity
 /// plots only) ends in the same snapshot.
-fn every_form_is_identical(model_file: &str, def: &str, names: &[&str]) {
+fn every_form_is_identical(
+    model_file: &str,
+    def: &str,
+    names: &[&str],
+    presentations: &[(&str, usize)],
+) {
     let d = tempfile::tempdir().unwrap();
     let m = model(model_file);
     let stem = model_file.trim_end_matches(".ty");
     let one = run(&d.path().join("one"), &m, def, 0, 1, false);
     has_maps(&h5(&one, stem), names);
+    let out = std::fs::read_to_string(one.join(format!("202601010000_{stem}.out"))).unwrap();
+    for (command, n) in presentations {
+        let line = format!("{command}: {n} presentations in");
+        assert_eq!(out.matches(&line).count(), 2, "{line}\n{out}");
+    }
     for (dir, ranks, threads, in_model) in [
         ("threads2", 0, 2, false),
         ("ranks3", 3, 1, false),
@@ -208,12 +237,12 @@ fn every_form_is_identical(model_file: &str, def: &str, names: &[&str]) {
 
 #[test]
 fn every_two_eye_measurement_is_identical_across_forms_ranks_threads_and_restores_state() {
-    every_form_is_identical("binocular.ty", DEF_EYES, EYES_NAMES);
+    every_form_is_identical("binocular.ty", DEF_EYES, EYES_NAMES, EYES_PRESENTATIONS);
 }
 
 #[test]
 fn hue_measurement_is_identical_across_forms_ranks_threads_and_restores_state() {
-    every_form_is_identical("colour.ty", DEF_HUE, HUE_NAMES);
+    every_form_is_identical("colour.ty", DEF_HUE, HUE_NAMES, HUE_PRESENTATIONS);
 }
 
 /// Decodes an 8-bit RGB PNG: its pixels.
