@@ -299,8 +299,13 @@ fn plots_in_topographicas_colours(model_file: &str, analysis: &str, maps: &[(&st
 fn analysis_names_plot_every_map_in_topographicas_colours() {
     plots_in_topographicas_colours(
         "binocular.ty",
-        "sf_map,dr_map,position_map,corner_map",
+        "sf_map,dr_map,position_map,corner_map,od_map,disparity_map,cog",
         &[
+            // measure_od_pref: Ocular (0 left, 1 right) is not cyclic.
+            ("OcularPreference", false),
+            ("PhasedisparityPreference", true),
+            ("PhasedisparitySelectivity", false),
+            ("XCoG.LeftAfferent", false),
             // measure_sine_pref: Frequency, Orientation, Phase.
             ("FrequencyPreference", false),
             ("FrequencySelectivity", false),
