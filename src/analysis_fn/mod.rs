@@ -25,6 +25,10 @@ pub const ANALYSIS_NAMES: &[(&str, &str)] = &[
     ("position_map", "Position Preference"),
     ("corner_map", "Corner OR Preference"),
     ("cog", "Center of Gravity"),
+    ("or_tuning_fullfield", "Orientation Tuning Fullfield"),
+    ("or_tuning", "Orientation Tuning"),
+    ("size_tuning", "Size Tuning"),
+    ("contrast_response", "Contrast Response"),
 ];
 
 /// What to do at each analysis time.
@@ -207,8 +211,11 @@ pub fn run(
             )?;
         }
     }
+    // The maps measured so far, where the unit curves of later groups
+    // look up their preferences (as in a user function).
+    let mut measured = tuning::MeasuredMaps::default();
     for g in &plan.plotgroups {
-        user::measure_plot_group(ctx, sess, g, &target, "", log)?;
+        user::measure_plot_group(ctx, sess, g, &target, "", log, &mut measured)?;
     }
     if plan.or_map || plan.pinwheels || plan.weights {
         or_map::run(ctx, sess, plan, &f, &group, dir, &base, log)?;
@@ -273,6 +280,7 @@ pub fn scalar(ctx: &Context, f: &H5File, path: &str, v: f64) -> Result<()> {
 
 pub mod cf_plot;
 pub mod cog;
+pub mod curve_png;
 pub mod feature_maps;
 pub mod map_png;
 pub mod or_map;

@@ -337,10 +337,25 @@ impl CurveMeasurement {
     }
 }
 
+/// One sheet's measured curves, as this rank holds them.
+pub struct SheetCurves {
+    /// The sheet.
+    pub sheet: String,
+    /// `<prefix><XAxis>Tuning`.
+    pub name: String,
+    /// The feature with one curve per value.
+    pub outer: Feature,
+    /// The x-axis feature.
+    pub x: Feature,
+    /// Per (outer value, x value), this rank's units in ownership order.
+    pub owned: Vec<f64>,
+}
+
 /// Collective: the curve command `c` (or its defaults) on `sheets`;
 /// writes `<group>/<sheet>/<prefix><XAxis>Tuning` `[outer values, x
 /// values, rows, cols]` (each rank its block) with the axes in
-/// `..._<outer feature>` and `..._<x feature>` (lower-case names).
+/// `..._<outer feature>` and `..._<x feature>` (lower-case names), and
+/// returns the curves.
 #[allow(clippy::too_many_arguments)]
 pub fn measure_curves(
     ctx: &Context,
@@ -352,9 +367,9 @@ pub fn measure_curves(
     f: &H5File,
     group: &str,
     log: &OutLog,
-) -> Result<()> {
+) -> Result<Vec<SheetCurves>> {
     if sheets.is_empty() {
-        return Ok(());
+        return Ok(vec![]);
     }
     let settings = curve_settings(&sess.spec.analysis)?;
     let mut cm = CurveMeasurement::from_call(command, call, &settings)?;
@@ -401,6 +416,7 @@ pub fn measure_curves(
     }
     let xs = &inner[cm.x_axis].values;
     let name = cm.name();
+    let mut out = Vec::with_capacity(sheets.len());
     for (s, per) in sheets.iter().zip(&collectors) {
         let (rows, cols) = sess.net.sheet_shape(s).map_err(|e| anyhow!("{e}"))?;
         let own = sess.net.sheet_ownership(s).map_err(|e| anyhow!("{e}"))?;
@@ -438,8 +454,15 @@ pub fn measure_curves(
                 &vals,
             )?;
         }
+        out.push(SheetCurves {
+            sheet: s.clone(),
+            name: name.clone(),
+            outer: outer.clone(),
+            x: inner[cm.x_axis].clone(),
+            owned: data,
+        });
     }
-    Ok(())
+    Ok(out)
 }
 
 #[cfg(test)]

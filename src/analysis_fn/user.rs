@@ -4,7 +4,9 @@
 //! each analysis time; anything else is an error naming the call's
 //! file:line:col (`<-c>:line:col` for `-c` text), found before training.
 
-use super::{cf_plot, cog, feature_maps, map_png, or_map, present, tuning, write_activity};
+use super::{
+    cf_plot, cog, curve_png, feature_maps, map_png, or_map, present, tuning, write_activity,
+};
 use crate::io::h5::H5File;
 use crate::outlog::OutLog;
 use crate::par::Context;
@@ -31,6 +33,13 @@ pub const PLOT_GROUPS: &[(&str, &str)] = &[
     ("Position Preference", "measure_position_pref"),
     ("Corner OR Preference", "measure_corner_or_pref"),
     ("Center of Gravity", "measure_cog"),
+    (
+        "Orientation Tuning Fullfield",
+        "measure_or_tuning_fullfield",
+    ),
+    ("Orientation Tuning", "measure_or_tuning"),
+    ("Size Tuning", "measure_size_response"),
+    ("Contrast Response", "measure_contrast_response"),
 ];
 
 fn plot_group_names() -> String {
@@ -418,7 +427,8 @@ fn call(
                 t.file,
                 t.group,
                 log,
-            )
+            )?;
+            Ok(())
         }
         Command::Cog(proj) => {
             let sheets = or_map::measured_sheets(sess);
@@ -451,9 +461,10 @@ fn measures(group: &str) -> Option<&'static str> {
         .map(|(_, m)| *m)
 }
 
-/// Collective: measures a map plot group other than 'Orientation
-/// Preference' (featuremapper defaults), saves a PNG per map and returns
-/// the maps of each sheet.
+/// Collective: measures a map or curve plot group other than
+/// 'Orientation Preference' (featuremapper defaults), saves a PNG per map
+/// (per measured sheet for curves: the unit at (0, 0)) and records the
+/// maps in `measured` (where the unit curves look up their preferences).
 pub fn measure_plot_group(
     ctx: &Context,
     sess: &mut Session,
@@ -461,9 +472,22 @@ pub fn measure_plot_group(
     t: &Target<'_>,
     suffix: &str,
     log: &OutLog,
-) -> Result<Vec<(String, feature_maps::SheetMaps)>> {
+    measured: &mut tuning::MeasuredMaps,
+) -> Result<()> {
     let sheets = or_map::measured_sheets(sess);
     match measures(group) {
+        Some(command) if tuning::COMMANDS.contains(&command) => {
+            let curves = tuning::measure_curves(
+                ctx, sess, &sheets, command, None, measured, t.file, t.group, log,
+            )?;
+            for c in &curves {
+                let png = t
+                    .dir
+                    .join(format!("{}_{}_{}{suffix}.png", t.base, c.sheet, c.name));
+                curve_png::save_unit_curves(ctx, sess, c, curve_png::DEFAULT_COORDS, &png)?;
+            }
+            Ok(())
+        }
         Some("measure_cog") => {
             for m in cog::measure_cog(sess, &sheets, "", t.file, t.group)? {
                 let list = [
@@ -472,15 +496,16 @@ pub fn measure_plot_group(
                 ];
                 map_png::save_maps(ctx, sess, &m.sheet, &list, t.dir, t.base, suffix)?;
             }
-            Ok(vec![])
+            Ok(())
         }
         Some(command) => {
             let m = or_map::measurement(sess, command, None)?;
-            let measured = feature_maps::measure(ctx, sess, &m, &sheets, t.file, t.group, log)?;
-            for (sheet, list) in &measured {
+            let maps = feature_maps::measure(ctx, sess, &m, &sheets, t.file, t.group, log)?;
+            for (sheet, list) in &maps {
                 map_png::save_maps(ctx, sess, sheet, list, t.dir, t.base, suffix)?;
             }
-            Ok(measured)
+            measured.record(&maps);
+            Ok(())
         }
         None => bail!("plot group '{group}' measures no map"),
     }
@@ -533,8 +558,7 @@ fn save_plotgroup(
             Ok(())
         }
         group if group == "Center of Gravity" || measures(group).is_some() => {
-            measured.record(&measure_plot_group(ctx, sess, group, t, suffix, log)?);
-            Ok(())
+            measure_plot_group(ctx, sess, group, t, suffix, log, measured)
         }
         "Projection" => {
             let only_proj = &g.projection;

@@ -139,7 +139,10 @@ pub struct RunArgs {
     #[arg(long)]
     pub output_path: Option<PathBuf>,
     /// Analysis at each time: `default`, `none`, or a comma list of
-    /// `activity,or_map,pinwheels,weights`.
+    /// `activity,or_map,pinwheels,weights` and the map and curve plot
+    /// groups (`sf_map`, `od_map`, `disparity_map`, `hue_map`, `dr_map`,
+    /// `position_map`, `corner_map`, `cog`, `or_tuning_fullfield`,
+    /// `or_tuning`, `size_tuning`, `contrast_response`).
     #[arg(long)]
     pub analysis: Option<String>,
     /// Tag appended to the folder name.
@@ -291,6 +294,29 @@ fn dispatch(ctx: &crate::par::Context, argv: &[String], cli: Cli) -> anyhow::Res
         Command::Man { out_dir } => {
             completions::man(out_dir.as_deref(), &mut std::io::stdout())?;
             Ok(0)
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use clap::CommandFactory;
+
+    /// `run --help` names every `--analysis` item the parser accepts.
+    #[test]
+    fn run_help_lists_every_analysis_name() {
+        let mut cli = Cli::command();
+        let help = cli
+            .find_subcommand_mut("run")
+            .expect("the run subcommand")
+            .render_long_help()
+            .to_string();
+        for (name, _) in crate::analysis_fn::ANALYSIS_NAMES {
+            assert!(
+                help.contains(&format!("`{name}`")),
+                "{name} not in:\n{help}"
+            );
         }
     }
 }

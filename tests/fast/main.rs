@@ -10,6 +10,7 @@ mod run_mpi;
 mod mutation;
 
 mod architecture;
+mod cli_images;
 mod cli_model;
 mod cli_trace;
 mod fuzz_campaign;

@@ -8,6 +8,7 @@ mod cf_templates;
 mod errors;
 mod file_image;
 mod geometry;
+mod image_cache;
 mod image_formats;
 mod motion;
 mod patterns;
