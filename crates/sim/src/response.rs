@@ -61,7 +61,13 @@ fn combine(acc: &[f64; LANES]) -> f64 {
 
 /// Sum of `w[j] * x[j]` over one unit's CF in the fixed lane order.
 #[inline]
-pub(crate) fn dot_unit(cfs: &ConnectionFields, u: usize, input: &[f64], needed: &Block, ncols: usize) -> f64 {
+pub(crate) fn dot_unit(
+    cfs: &ConnectionFields,
+    u: usize,
+    input: &[f64],
+    needed: &Block,
+    ncols: usize,
+) -> f64 {
     let [r1, r2, c1, c2] = cfs.slices[u];
     let w = c2 - c1;
     let (weights, wstride) = unit_weights(cfs, u);

@@ -25,7 +25,7 @@ mod normalize_joint;
 mod overlap;
 mod owed_responses;
 mod push_pull;
-mod shared_weights;
 mod random_seed;
+mod shared_weights;
 mod state_stack;
 mod trace_examples;

@@ -5,13 +5,15 @@
 //! gain control), at several LGN/retina densities (kernels narrower and
 //! wider than the 8 lanes, equal and unequal densities), on random inputs
 //! holding zeros, -0.0, subnormals and values of very different size, on
-//! 1, 2 and 3 threads. Compared with `to_bits`: no tolerance.
+//! 1, 2 and 3 threads, with each vector instruction set the kernel is
+//! compiled for that this CPU has (`Isa`). Compared with `to_bits`: no
+//! tolerance.
 
 use crate::dyn_common;
 
 use topo_sim::exchange::{LocalExchange, WholeSheets};
 use topo_sim::response::shared_dot_product_per_unit;
-use topo_sim::shared_weights::{dot_product, grouped_units};
+use topo_sim::shared_weights::{dot_product_on, grouped_units, Isa};
 use topo_sim::Network;
 use topo_spec::Time;
 
@@ -74,17 +76,22 @@ fn check(overrides: &[(&str, &str)], min_grouped: f64) {
             let mut want = vec![0.0; p.activity.len()];
             shared_dot_product_per_unit(&p.cfs, &x, &p.cfs.needed, p.strength, &mut want);
             let want = bits(&want);
-            for threads in [1, 2, 3] {
+            for (threads, isa) in [1, 2, 3]
+                .into_iter()
+                .flat_map(|t| [Isa::Baseline, Isa::Avx2].map(|i| (t, i)))
+            {
                 let pool = rayon::ThreadPoolBuilder::new()
                     .num_threads(threads)
                     .build()
                     .expect("pool");
                 let mut act = vec![f64::NAN; p.activity.len()];
-                pool.install(|| dot_product(&p.cfs, &x, &p.cfs.needed, p.strength, &mut act));
+                pool.install(|| {
+                    dot_product_on(isa, &p.cfs, &x, &p.cfs.needed, p.strength, &mut act)
+                });
                 for (u, (a, b)) in bits(&act).iter().zip(&want).enumerate() {
                     assert_eq!(
                         a, b,
-                        "{overrides:?} {dest}.{name}, {what}, {threads} threads: unit {u} \
+                        "{overrides:?} {dest}.{name}, {what}, {threads} threads, {isa:?}: unit {u} \
                          {} against {}",
                         f64::from_bits(*a),
                         f64::from_bits(*b)
@@ -94,7 +101,11 @@ fn check(overrides: &[(&str, &str)], min_grouped: f64) {
             checked += 1;
         }
     }
-    assert_eq!(checked, 4 * 4, "{overrides:?}: four shared-weight projections");
+    assert_eq!(
+        checked,
+        4 * 4,
+        "{overrides:?}: four shared-weight projections"
+    );
     // The grouping must really be exercised where the densities allow it.
     let share = grouped as f64 / units as f64;
     assert!(
