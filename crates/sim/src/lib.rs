@@ -19,6 +19,7 @@ pub mod projection;
 pub mod push;
 pub mod queue;
 pub mod response;
+pub mod shared_weights;
 pub mod sheet;
 pub mod state;
 pub mod trace_learning;

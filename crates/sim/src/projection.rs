@@ -128,6 +128,9 @@ pub struct Projection {
     pub push: Option<PushLayout>,
     /// Pushing is off for good (the layout could not be built or kept).
     pub push_off: bool,
+    /// Compute a shared-weight response one unit at a time instead of in
+    /// groups of adjacent units (same bits; for A/B measurements).
+    pub shared_groups_off: bool,
     /// Scratch of the push response.
     pub push_scratch: PushScratch,
     /// The response to the current input is owed: it was delivered to a
@@ -323,6 +326,7 @@ impl Projection {
             pending_response: false,
             push: None,
             push_off: false,
+            shared_groups_off: false,
             push_scratch: PushScratch::default(),
             has_input: false,
             pool: Vec::new(),
@@ -358,6 +362,16 @@ impl Projection {
             // the weights were replaced); allocates only then.
             self.push = PushLayout::build(&self.cfs);
             self.push_off = self.push.is_none();
+        }
+        if self.shared_groups_off && self.cfs.shared.is_some() {
+            crate::response::shared_dot_product_per_unit(
+                &self.cfs,
+                &self.input,
+                &needed,
+                self.strength,
+                &mut self.activity,
+            );
+            return;
         }
         match (&self.push, push) {
             (Some(layout), true) => crate::push::push_dot_product(

@@ -61,7 +61,13 @@ fn combine(acc: &[f64; LANES]) -> f64 {
 
 /// Sum of `w[j] * x[j]` over one unit's CF in the fixed lane order.
 #[inline]
-fn dot_unit(cfs: &ConnectionFields, u: usize, input: &[f64], needed: &Block, ncols: usize) -> f64 {
+pub(crate) fn dot_unit(
+    cfs: &ConnectionFields,
+    u: usize,
+    input: &[f64],
+    needed: &Block,
+    ncols: usize,
+) -> f64 {
     let [r1, r2, c1, c2] = cfs.slices[u];
     let w = c2 - c1;
     let (weights, wstride) = unit_weights(cfs, u);
@@ -148,7 +154,8 @@ fn dot_unit_sparse(
 /// non-zero span of every input row (resized to `needed.rows()`, which
 /// allocates only if it grows): units with their own weights skip the
 /// zero inputs, with bit-identical results (`dot_unit_sparse`);
-/// shared-weight units read their whole CF.
+/// shared-weight units read their whole CF, several adjacent units at
+/// once where they can ([`crate::shared_weights`]).
 pub fn dot_product(
     cfs: &ConnectionFields,
     input: &[f64],
@@ -157,17 +164,11 @@ pub fn dot_product(
     activity: &mut [f64],
     spans: &mut Vec<[usize; 2]>,
 ) {
-    let ncols = needed.cols();
     if cfs.shared.is_some() {
-        activity
-            .par_iter_mut()
-            .with_min_len(MIN_UNITS_PER_TASK)
-            .enumerate()
-            .for_each(|(u, a)| {
-                *a = dot_unit(cfs, u, input, needed, ncols) * strength;
-            });
+        crate::shared_weights::dot_product(cfs, input, needed, strength, activity);
         return;
     }
+    let ncols = needed.cols();
     spans.resize(needed.rows(), [0, 0]);
     nonzero_row_spans(input, ncols, spans);
     let spans = &spans[..];
@@ -177,6 +178,27 @@ pub fn dot_product(
         .enumerate()
         .for_each(|(u, a)| {
             *a = dot_unit_sparse(cfs, u, input, needed, ncols, spans) * strength;
+        });
+}
+
+/// [`dot_product`] of a shared-weight projection one unit at a time: the
+/// path [`crate::shared_weights`] replaced, kept as its reference (tests
+/// and benches compare the two bit for bit).
+pub fn shared_dot_product_per_unit(
+    cfs: &ConnectionFields,
+    input: &[f64],
+    needed: &Block,
+    strength: f64,
+    activity: &mut [f64],
+) {
+    assert!(cfs.shared.is_some(), "a shared-weight projection");
+    let ncols = needed.cols();
+    activity
+        .par_iter_mut()
+        .with_min_len(MIN_UNITS_PER_TASK)
+        .enumerate()
+        .for_each(|(u, a)| {
+            *a = dot_unit(cfs, u, input, needed, ncols) * strength;
         });
 }
 

@@ -26,5 +26,6 @@ mod overlap;
 mod owed_responses;
 mod push_pull;
 mod random_seed;
+mod shared_weights;
 mod state_stack;
 mod trace_examples;
