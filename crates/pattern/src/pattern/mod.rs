@@ -39,6 +39,7 @@
 //! would see it.
 
 mod call;
+mod channels;
 mod composite;
 mod eval;
 mod file_image;
@@ -55,6 +56,7 @@ use std::collections::BTreeMap;
 use std::fmt;
 use topo_spec::{Component, Time, UserClass, Value};
 
+pub use channels::{num_channels, render_channels};
 pub use output_fns::numpy_sum;
 pub use sampler::SizeNormalization;
 
