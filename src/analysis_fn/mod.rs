@@ -272,6 +272,7 @@ pub fn scalar(ctx: &Context, f: &H5File, path: &str, v: f64) -> Result<()> {
 }
 
 pub mod cf_plot;
+pub mod channel_metas;
 pub mod cog;
 pub mod feature_maps;
 pub mod map_png;

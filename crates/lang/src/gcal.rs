@@ -579,7 +579,7 @@ impl Interp {
             ));
             dimmed = crate::gcal_colour::dimmed_factors_text(&cone);
         } else {
-            text.push_str("colour_cr = False\ncolor_factor = 1\n");
+            text.push_str("colour_cr = False\ncolor_factor = 1\ncolour_scaled = False\n");
         }
         text.push_str(TEMPLATE_HEAD);
         match &image_files {
@@ -874,6 +874,9 @@ dest = 'V1'
 LATERALS
 "#;
 
+// ModelGCALColor.analysis_setup (topo/submodel/color.py) with 'cr' gives
+// measure_hue_pref and measure_od_pref the metafeature functions of the
+// multi-channel retina (named here; src/analysis_fn/channel_metas.rs).
 // ModelGCAL.analysis_setup (topo/submodel/gcal.py): with 'sf', the
 // class default of measure_sine_pref's frequencies becomes 2.4 times each
 // channel's relative size (plus half the smallest and twice the largest
@@ -888,6 +891,9 @@ if 'sf' in dims:
     wide_relative_sizes = [0.5*sf_relative_sizes[0]] + sf_relative_sizes + [2.0*sf_relative_sizes[-1]]
     relative_sizes = wide_relative_sizes if expand_sf_test_range else sf_relative_sizes
     topo.command.analysis.measure_sine_pref.frequencies = [2.4*s for s in relative_sizes]
+if colour_cr and colour_scaled:
+    topo.command.analysis.measure_hue_pref.metafeature_fns = ['contrast2scale', 'hue2rgbscaleNewRetina']
+    topo.command.analysis.measure_od_pref.metafeature_fns = ['contrast2scale', 'ocular2leftrightscaleNewRetina']
 "#;
 
 /// Statement bodies substituted into the order templates (kept apart so

@@ -412,6 +412,17 @@ fn cr_with_colour_images_builds_the_opponent_lgn() {
             assert_eq!(a.f64("strength"), Some(1.0 * scale * 1.0), "{o}");
         }
     }
+    // ModelGCALColor.analysis_setup: the multi-channel retina's hue
+    // coordination for measure_hue_pref
+    let metas = s.analysis.get("measure_hue_pref.metafeature_fns");
+    assert_eq!(
+        metas
+            .and_then(Value::as_seq)
+            .map(|v| v.iter().filter_map(Value::as_str).collect::<Vec<_>>()),
+        Some(vec!["contrast2scale", "hue2rgbscaleNewRetina"]),
+        "{:?}",
+        s.analysis.keys().collect::<Vec<_>>()
+    );
     // per polarity 2 + 2 + 3 + 6 afferents; 2 lateral gain controls, 8
     // V1 afferents, 2 laterals
     assert_eq!(s.connections.len(), 2 * 13 + 2 + 8 + 2);

@@ -39,6 +39,7 @@ pub fn num_channels(gen: &Component) -> Result<usize, PatternError> {
             Some(first) => num_channels(first),
             None => Ok(0),
         },
+        "imagen.ComposeChannels" => Ok(components(gen, "generators")?.len()),
         _ => Ok(1),
     }
 }
@@ -85,6 +86,17 @@ fn channels_of<R: Randomness + ?Sized>(
         "imagen.Selector" => {
             let (pg, sub) = composite::selected(gen, call, ctx)?;
             channels_of(pg, &sub, region, ctx, wanted)
+        }
+        "imagen.ComposeChannels" => {
+            let mut channels = compose_channels(gen, call, region, ctx)?;
+            if channels.len() < wanted {
+                return Err(PatternError::Unsupported(format!(
+                    "ComposeChannels with {} generators; the generator sheet sends {wanted} channels",
+                    channels.len()
+                )));
+            }
+            channels.truncate(wanted);
+            Ok(channels)
         }
         other => Err(PatternError::Unsupported(format!(
             "{other} has no channels (a multi-channel generator sheet needs a colour FileImage or a Selector of them)"
@@ -166,4 +178,40 @@ fn apply_transform<R: Randomness + ?Sized>(
         }
     }
     Ok(())
+}
+
+/// `ComposeChannels.__call__` (imagen/patterngenerator.py): each
+/// generator called with the call's own arguments is a channel, then the
+/// `channel_transforms`; the pattern itself is the channels' mean
+/// (Python's `sum` from 0, then divided by the count), with no mask,
+/// scale, offset or output functions of its own.
+pub(crate) fn compose_channels<R: Randomness + ?Sized>(
+    gen: &Component,
+    call: &Call<'_>,
+    region: Region,
+    ctx: &mut Ctx<'_, '_, R>,
+) -> Result<Vec<Vec<f64>>, PatternError> {
+    let mut channels = Vec::new();
+    for g in components(gen, "generators")? {
+        channels.push((ctx.eval)(g, call, region, ctx)?);
+    }
+    for tr in components(gen, "channel_transforms")? {
+        apply_transform(tr, &mut channels, ctx)?;
+    }
+    Ok(channels)
+}
+
+/// The default channel of `ComposeChannels`: `sum(channels)/len`.
+pub(crate) fn compose_mean(channels: &[Vec<f64>], len: usize) -> Vec<f64> {
+    let mut out = vec![0.0; len];
+    for ch in channels {
+        for (o, v) in out.iter_mut().zip(ch) {
+            *o += v;
+        }
+    }
+    let n = channels.len() as f64;
+    for o in out.iter_mut() {
+        *o /= n;
+    }
+    out
 }

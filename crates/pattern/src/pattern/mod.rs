@@ -75,6 +75,7 @@ pub const SUPPORTED_CLASSES: &[&str] = &[
     "imagen.image.FileImage",
     "imagen.Sweeper",
     "imagen.deprecated.OldSweeper",
+    "imagen.ComposeChannels",
 ];
 
 /// A multiplicative mask over the whole sampling grid (row-major), as the

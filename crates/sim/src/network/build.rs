@@ -180,7 +180,10 @@ impl Network {
 /// A projection's `src_port` must be one the source sheet sends on:
 /// `Activity`, or `Activity<i>` of a channel generator sheet's channel
 /// ports (Topographica's `EventProcessor._src_connect` refuses others).
-fn check_src_port(conn: &topo_spec::ConnectionSpec, src: &crate::sheet::Sheet) -> Result<(), SimError> {
+fn check_src_port(
+    conn: &topo_spec::ConnectionSpec,
+    src: &crate::sheet::Sheet,
+) -> Result<(), SimError> {
     let (port, _) = crate::params::port_parts(conn.component.get("src_port"));
     if port == "Activity" {
         return Ok(());
@@ -196,7 +199,9 @@ fn check_src_port(conn: &topo_spec::ConnectionSpec, src: &crate::sheet::Sheet) -
             conn.dest,
             conn.name,
             conn.src,
-            (0..channels).map(|i| format!(", Activity{i}")).collect::<String>()
+            (0..channels)
+                .map(|i| format!(", Activity{i}"))
+                .collect::<String>()
         ))),
     }
 }

@@ -128,8 +128,7 @@ impl Network {
             _ => None,
         };
         let sends = |p: &crate::projection::Projection| {
-            !(held_back && p.afferent_port)
-                && (p.src_port == "Activity" || channel_of(p).is_some())
+            !(held_back && p.afferent_port) && (p.src_port == "Activity" || channel_of(p).is_some())
         };
         // Leaders and unshared projections first: fill their buffers.
         for k in 0..sheet.out_projs.len() {
@@ -142,10 +141,11 @@ impl Network {
             match (&sheet.kind, p.halo) {
                 (SheetKind::Generator(g), _) => {
                     if !p.cfs.needed.is_empty() {
-                        let canvas = match (&g.channels, crate::channel_sheet::port_channel(&p.src_port)) {
-                            (Some(ch), Some(i)) => &ch.canvases[i],
-                            _ => &g.canvas,
-                        };
+                        let canvas =
+                            match (&g.channels, crate::channel_sheet::port_channel(&p.src_port)) {
+                                (Some(ch), Some(i)) => &ch.canvases[i],
+                                _ => &g.canvas,
+                            };
                         copy_rect(&g.canvas_block, canvas, &p.cfs.needed, &mut p.pool[buf]);
                     }
                 }

@@ -226,7 +226,12 @@ impl Network {
                 data: ArrayData::F64(s.activity.clone()),
             });
             if let SheetKind::Generator(gen) = &s.kind {
-                for (i, a) in gen.channels.iter().flat_map(|c| c.activity.iter()).enumerate() {
+                for (i, a) in gen
+                    .channels
+                    .iter()
+                    .flat_map(|c| c.activity.iter())
+                    .enumerate()
+                {
                     arrays.push(LocalArray {
                         path: format!("sheets/{}/channels/{i}/activity", s.name),
                         global_shape: g.clone(),
@@ -419,7 +424,12 @@ impl Network {
             let path = format!("sheets/{name}/activity");
             s.activity = f64s(get(&path, &sl)?, n, &path)?;
             if let SheetKind::Generator(gen) = &mut s.kind {
-                for (i, a) in gen.channels.iter_mut().flat_map(|c| c.activity.iter_mut()).enumerate() {
+                for (i, a) in gen
+                    .channels
+                    .iter_mut()
+                    .flat_map(|c| c.activity.iter_mut())
+                    .enumerate()
+                {
                     let path = format!("sheets/{name}/channels/{i}/activity");
                     *a = f64s(get(&path, &sl)?, n, &path)?;
                 }

@@ -1,0 +1,110 @@
+//! topo/submodel/color.py's `ModelGCALColor` with `'cr'` on colour images:
+//! a FoliageA-like dataset of our own synthetic colour images
+//! (tests/data/colour, made by make_images.py there), the Retina a
+//! ChannelGeneratorSheet whose channel ports feed the opponent LGN sheets.
+//! There is no run of the real Topographica on colour images (the McGill
+//! images are not shipped), so the checks are what the classes define:
+//! every sheet bit-identical on 1 and 3 ranks, the colour LGN sheets
+//! driven through the channel ports, and `measure_hue_pref` (with
+//! `hue2rgbscaleNewRetina`, as `ModelGCALColor.analysis_setup` sets)
+//! writing HuePreference and HueSelectivity.
+
+use std::path::Path;
+use std::process::Command;
+
+use crate::model_gcal_ranks::{rows, trace};
+use crate::run_mpi;
+
+const BIN: &str = env!("CARGO_BIN_EXE_topo-hpc");
+
+const MODEL: &str = "import topo\nfrom topo.submodel.color import ModelGCALColor\n\
+                     topo.sim.model = ModelGCALColor(dims=['xy', 'or', 'cr'], dataset='FoliageA')\n";
+
+/// A model folder with the images where `param.resolve_path` finds the
+/// FoliageA folder (the model's folder).
+fn model_dir() -> tempfile::TempDir {
+    let d = tempfile::tempdir().unwrap();
+    let folder = d.path().join("images/mcgill/foliage_a_combined");
+    std::fs::create_dir_all(&folder).unwrap();
+    let src = Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/data/colour");
+    for n in 0..3 {
+        let f = format!("foliage_like_{n}.png");
+        std::fs::copy(src.join(&f), folder.join(&f)).unwrap();
+    }
+    std::fs::write(d.path().join("m.ty"), MODEL).unwrap();
+    d
+}
+
+const SHEETS: [&str; 6] = [
+    "Retina",
+    "LGNOnRedGreen",
+    "LGNOffGreenRed",
+    "LGNOnBlueRedGreen",
+    "LGNOffRedGreenBlueRedGreenBlue",
+    "V1",
+];
+const TIMES: [&str; 3] = ["1", "2", "3"];
+
+#[test]
+fn model_gcal_color_cr_on_colour_images_is_bit_identical_on_1_and_3_ranks() {
+    let d = model_dir();
+    let one = trace(d.path(), 0, &SHEETS, &TIMES);
+    let three = trace(d.path(), 3, &SHEETS, &TIMES);
+    for s in SHEETS {
+        for t in TIMES {
+            assert_eq!(
+                rows(&one, s, t),
+                rows(&three, s, t),
+                "{s} at t={t}: 1 vs 3 ranks"
+            );
+        }
+    }
+    // the opponent sheets see different inputs through the channel ports
+    let rg = rows(&one, "LGNOnRedGreen", "1");
+    let brg = rows(&one, "LGNOnBlueRedGreen", "1");
+    assert!(
+        rg.iter().flatten().any(|x| *x > 0.0),
+        "LGNOnRedGreen responds"
+    );
+    assert_ne!(rg, brg, "Red/Green and Blue/RedGreen opponents differ");
+    let v1 = rows(&one, "V1", "3");
+    assert!(v1.iter().flatten().any(|x| *x > 0.0), "V1 responds by t=3");
+}
+
+#[test]
+fn measure_hue_pref_on_the_colour_model() {
+    let d = model_dir();
+    let def = "def f():\n    measure_hue_pref(num_phase=2, num_orientation=2, num_hue=4)\n";
+    let batch = "run_batch('m.ty', times=[1], cortex_density=8, num_inputs=1, \
+                 analysis_fn=f, timestamp='202601010000')";
+    let o = run_mpi::command(BIN, 3)
+        .current_dir(d.path())
+        .args(["-a", "-c", def, "-c", batch])
+        .output()
+        .expect("cannot start topo-hpc");
+    assert!(o.status.success(), "{}", run_mpi::text(&o));
+    let h5 = run_mpi::only_dir(&d.path().join("Output")).join("202601010000_m.h5");
+    let script = r#"
+import h5py, sys, numpy as np
+g = h5py.File(sys.argv[1], 'r')['analysis/000001.00/V1']
+pref, sel = g['HuePreference'][...], g['HueSelectivity'][...]
+assert pref.shape == (8, 8) and sel.shape == (8, 8), (pref.shape, sel.shape)
+assert np.isfinite(pref).all() and np.isfinite(sel).all()
+assert ((pref >= 0) & (pref < 1)).all(), pref
+assert sel.max() > 0, sel
+assert len(np.unique(np.round(pref, 9))) > 1, 'hue preferences vary'
+print('OK')
+"#;
+    let out = Command::new("python3")
+        .arg("-c")
+        .arg(script)
+        .arg(&h5)
+        .output()
+        .unwrap();
+    assert!(
+        out.status.success(),
+        "{}{}",
+        String::from_utf8_lossy(&out.stdout),
+        String::from_utf8_lossy(&out.stderr)
+    );
+}
