@@ -232,3 +232,51 @@ fn too_few_channels_is_an_error() {
     .unwrap_err();
     assert!(e.to_string().contains("has 3 channels"), "{e}");
 }
+
+/// `ComposeChannels(generators=[Constant(scale=0.6)]*3,
+/// channel_transforms=[ScaleChannels([2.0, 0.5, 1.0])])`: channels
+/// 0.6*2 clipped to 1, 0.3, 0.6; the pattern is their mean.
+#[test]
+fn compose_channels_scales_clips_and_averages() {
+    let mut b = Builder::default();
+    let c = b.pattern("imagen.Constant", vec![("scale", Value::Float(0.6))]);
+    let sc = b.object_pub(
+        "imagen.image.ScaleChannels",
+        vec![(
+            "channel_factors",
+            Value::List(vec![
+                Value::Float(2.0),
+                Value::Float(0.5),
+                Value::Float(1.0),
+            ]),
+        )],
+    );
+    let g = b.pattern(
+        "imagen.ComposeChannels",
+        vec![
+            ("generators", Value::List(vec![c.clone(), c.clone(), c])),
+            ("channel_transforms", Value::List(vec![sc])),
+        ],
+    );
+    let grid = SheetCoords::exact(BoundingBox::from_radius(0.5), 4.0, 4.0).unwrap();
+    assert_eq!(num_channels(comp(&g)).unwrap(), 3);
+    let mut s = Streams::new(None);
+    let d = render_whole(comp(&g), &Overrides::default(), &grid, &mut s, Time::ZERO).unwrap();
+    let mut outs = vec![Vec::new(); 3];
+    render_channels(
+        comp(&g),
+        &Overrides::default(),
+        &grid,
+        Region::whole(&grid),
+        &mut s,
+        Time::ZERO,
+        &mut outs,
+    )
+    .unwrap();
+    let want = [1.0, 0.6 * 0.5, 0.6 * 1.0];
+    for (o, w) in outs.iter().zip(want) {
+        assert!(o.iter().all(|v| *v == w), "{o:?} vs {w}");
+    }
+    let mean = (0.0 + 1.0 + 0.6 * 0.5 + 0.6) / 3.0;
+    assert!(d.iter().all(|v| *v == mean), "{d:?} vs {mean}");
+}
