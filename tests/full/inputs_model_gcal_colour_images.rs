@@ -108,3 +108,73 @@ print('OK')
         String::from_utf8_lossy(&out.stderr)
     );
 }
+
+/// `topo-hpc run` of the colour model on `ranks` ranks into `out`: the
+/// final snapshot's arrays (without the coordinate scales rank 0 writes).
+fn snapshot(dir: &Path, out: &Path, ranks: usize) -> Vec<(String, Vec<u64>)> {
+    let o = run_mpi::command(BIN, ranks)
+        .current_dir(dir)
+        .arg("run")
+        .arg(dir.join("m.ty"))
+        .args(["-p", "cortex_density=8", "-p", "num_inputs=1"])
+        .args(["--times", "1,2", "--analysis", "none", "--threads", "1"])
+        .args(["--no-progress", "--output-path"])
+        .arg(out)
+        .output()
+        .expect("cannot start topo-hpc");
+    assert!(o.status.success(), "{}", run_mpi::text(&o));
+    let run = run_mpi::only_dir(out);
+    let snap = std::fs::read_dir(&run)
+        .unwrap()
+        .map(|e| e.unwrap().path())
+        .find(|p| p.to_string_lossy().ends_with("_000002.00.snapshot.h5"))
+        .expect("a final snapshot");
+    let mut arrays = crate::snapshot_arrays::arrays(&snap, &["x", "y", "cf_offset", "slice_bound"]);
+    arrays.extend((0..3).map(|k| {
+        let p = format!("sheets/Retina/channels/{k}/activity");
+        (p.clone(), channel(&snap, &p))
+    }));
+    arrays
+}
+
+/// One channel activity of a snapshot, as bits (the shared reader lists
+/// only `sheets/<S>/<array>`).
+fn channel(snap: &Path, path: &str) -> Vec<u64> {
+    use topo_hpc::sim::state::ArrayData;
+    let access = topo_hpc::par::Context::local().h5_access();
+    let f = topo_hpc::io::h5::H5File::open_read(snap, access).unwrap();
+    let shape = f
+        .shape(path)
+        .unwrap_or_else(|e| panic!("{path} missing: {e}"));
+    f.close().unwrap();
+    let s = topo_hpc::io::snapshot::Snapshot::open(snap, access).unwrap();
+    let v = match s.read(path, &vec![0; shape.len()], &shape).unwrap() {
+        ArrayData::F64(v) => v.iter().map(|x| x.to_bits()).collect(),
+        other => panic!("{path}: not f64: {other:?}"),
+    };
+    s.close().unwrap();
+    v
+}
+
+/// The channel activities are snapshot arrays like any sheet activity,
+/// identical on 1 and 3 ranks.
+#[test]
+fn channel_activities_are_in_the_snapshot_on_1_and_3_ranks() {
+    let d = model_dir();
+    let one = snapshot(d.path(), &d.path().join("r1"), 0);
+    let three = snapshot(d.path(), &d.path().join("r3"), 3);
+    for k in 0..3 {
+        let path = format!("sheets/Retina/channels/{k}/activity");
+        let a = &one
+            .iter()
+            .find(|(p, _)| *p == path)
+            .unwrap_or_else(|| panic!("{path} missing"))
+            .1;
+        assert!(a.iter().any(|&b| b != 0), "{path} is all zeros");
+    }
+    assert_eq!(one.len(), three.len());
+    for ((p1, a1), (p2, a2)) in one.iter().zip(&three) {
+        assert_eq!(p1, p2);
+        assert!(a1 == a2, "{p1}: 1 vs 3 ranks");
+    }
+}
