@@ -23,6 +23,10 @@ const MODEL: &str = "import topo\nfrom topo.submodel.color import ModelGCALColor
 /// A model folder with the images where `param.resolve_path` finds the
 /// FoliageA folder (the model's folder).
 fn model_dir() -> tempfile::TempDir {
+    model_dir_for(MODEL)
+}
+
+fn model_dir_for(model: &str) -> tempfile::TempDir {
     let d = tempfile::tempdir().unwrap();
     let folder = d.path().join("images/mcgill/foliage_a_combined");
     std::fs::create_dir_all(&folder).unwrap();
@@ -31,7 +35,7 @@ fn model_dir() -> tempfile::TempDir {
         let f = format!("foliage_like_{n}.png");
         std::fs::copy(src.join(&f), folder.join(&f)).unwrap();
     }
-    std::fs::write(d.path().join("m.ty"), MODEL).unwrap();
+    std::fs::write(d.path().join("m.ty"), model).unwrap();
     d
 }
 
@@ -69,6 +73,40 @@ fn model_gcal_color_cr_on_colour_images_is_bit_identical_on_1_and_3_ranks() {
     assert_ne!(rg, brg, "Red/Green and Blue/RedGreen opponents differ");
     let v1 = rows(&one, "V1", "3");
     assert!(v1.iter().flatten().any(|x| *x > 0.0), "V1 responds by t=3");
+}
+
+/// Two eyes: each eye's channel factors are `hsv[2] ± Dim<n>` streams
+/// (numbergen expressions evaluated at each presentation).
+#[test]
+fn two_eyes_with_dimmed_channels_on_1_and_3_ranks() {
+    let d = model_dir_for(
+        "import topo\nfrom topo.submodel.color import ModelGCALColor\n\
+         topo.sim.model = ModelGCALColor(dims=['xy', 'or', 'od', 'cr'], dataset='FoliageA')\n",
+    );
+    let sheets = [
+        "LeftRetina",
+        "RightRetina",
+        "LeftLGNOnRedGreen",
+        "RightLGNOnRedGreen",
+        "V1",
+    ];
+    let times = ["1", "2"];
+    let one = trace(d.path(), 0, &sheets, &times);
+    let three = trace(d.path(), 3, &sheets, &times);
+    for s in sheets {
+        for t in times {
+            assert_eq!(
+                rows(&one, s, t),
+                rows(&three, s, t),
+                "{s} at t={t}: 1 vs 3 ranks"
+            );
+        }
+    }
+    // one image, two brightnesses: the eyes' colour sheets differ
+    assert_ne!(
+        rows(&one, "LeftLGNOnRedGreen", "1"),
+        rows(&one, "RightLGNOnRedGreen", "1")
+    );
 }
 
 #[test]
