@@ -34,6 +34,11 @@ pub enum Meta {
     PhaseDisparity,
     /// `hue2rgbscale`.
     Hue,
+    /// `hue2rgbscaleNewRetina` (multi-channel retinas,
+    /// [`super::channel_metas`]).
+    HueNewRetina,
+    /// `ocular2leftrightscaleNewRetina`.
+    OcularNewRetina,
     /// `direction2translation` (the new motion model: a Sweeper).
     Direction,
 }
@@ -630,6 +635,22 @@ impl MapMeasurement {
                             }
                         }
                     }
+                    Meta::HueNewRetina => {
+                        if let Some(h) = get("hue") {
+                            let rgb = super::channel_metas::hue_to_working_rgb(h);
+                            *g = super::channel_metas::compose(g, rgb);
+                        }
+                    }
+                    Meta::OcularNewRetina => {
+                        if let Some(o) = get("ocular") {
+                            if name.contains("Right") {
+                                *g = super::channel_metas::compose(g, [o, o, o]);
+                            } else if name.contains("Left") {
+                                let l = 1.0 - o;
+                                *g = super::channel_metas::compose(g, [l, l, l]);
+                            }
+                        }
+                    }
                     Meta::Direction => {
                         if let Some(d) = get("direction") {
                             set(g, "orientation", d + PI / 2.0);
@@ -715,7 +736,7 @@ fn input_warnings(m: &MapMeasurement, gens: &[String]) -> Vec<String> {
     let mut out = Vec::new();
     for meta in &m.metas {
         match meta {
-            Meta::Ocular if varies("Ocular") => {
+            Meta::Ocular | Meta::OcularNewRetina if varies("Ocular") => {
                 for g in gens.iter().filter(|g| !has(g, &["Left", "Right"])) {
                     out.push(format!(
                         "{}: skipping input region {g}; ocularity is defined only for Left and Right retinas",
@@ -760,6 +781,15 @@ pub fn measure(
     if sheets.is_empty() {
         return Ok(vec![]);
     }
+    // the model's own metafeature functions (ModelGCALColor's for 'cr')
+    let own;
+    let m = match super::channel_metas::model_metas(&sess.spec.analysis, &m.command) {
+        Some(metas) => {
+            own = MapMeasurement { metas, ..m.clone() };
+            &own
+        }
+        None => m,
+    };
     let gens = present::generator_sheets(sess);
     for w in input_warnings(m, &gens) {
         log.warning(&w);

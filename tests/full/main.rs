@@ -20,6 +20,7 @@ mod gcal_opt_kernels;
 mod h5_snapshot;
 mod hostile;
 mod inputs_model_gcal_colour;
+mod inputs_model_gcal_colour_images;
 mod inputs_model_gcal_dr;
 mod inputs_model_gcal_eyes;
 mod inputs_model_gcal_sf;

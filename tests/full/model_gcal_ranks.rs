@@ -49,7 +49,9 @@ pub fn trace_text(model: &str, ranks: usize, sheets: &[&str], times: &[&str]) ->
     trace(dir.path(), ranks, sheets, times)
 }
 
-fn trace(dir: &Path, ranks: usize, sheets: &[&str], times: &[&str]) -> Json {
+/// The trace of `dir`/m.ty on `ranks` ranks (0: one process without mpirun)
+/// at cortex density 8 with one input pattern.
+pub fn trace(dir: &Path, ranks: usize, sheets: &[&str], times: &[&str]) -> Json {
     let out = dir.join(format!("trace{ranks}.json"));
     let mut c = run_mpi::command(BIN, ranks);
     c.arg("trace")

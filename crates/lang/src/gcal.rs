@@ -495,8 +495,20 @@ impl Interp {
                 ))
             }
         };
-        if colour && dims.iter().any(|d| d == "cr") {
+        let colour_cr = colour && dims.iter().any(|d| d == "cr");
+        if colour_cr {
             self.colour_dims_error(&class, &dataset, off)?;
+            // ColorEarlyVisionModel's SF channels 2.. beside the opponent
+            // sheets, and Sweepers (which have no channels) as patterns,
+            // are not built with colour
+            if let Some(d) = dims.iter().find(|d| *d == "sf" || *d == "dr") {
+                return Err(self.err(
+                    off,
+                    format!(
+                        "{class}: dims with 'cr' and '{d}' together are not supported by topo-hpc"
+                    ),
+                ));
+            }
         }
         let image_files = if dataset == "Gaussian" {
             None
@@ -555,6 +567,20 @@ impl Interp {
             text.push_str(&format!("{k} = {}\n", lit(v)));
         }
         text.push_str(&crate::gcal_colour::colour_template_values(colour));
+        let mut dimmed = String::from("[v, v, v]");
+        if colour_cr {
+            let cone = crate::gcal_colour::cone_scale_values(&get("cone_scale"))
+                .map_err(|e| self.err(off, format!("{class}: {e}")))?;
+            let tri = matches!(get("color_sim_type"), Obj::Str(s) if s == "Trichromatic");
+            text.push_str(&crate::gcal_colour::cr_template_values(
+                &cone,
+                tri,
+                base == "ModelGCALColor",
+            ));
+            dimmed = crate::gcal_colour::dimmed_factors_text(&cone);
+        } else {
+            text.push_str("colour_cr = False\ncolor_factor = 1\ncolour_scaled = False\n");
+        }
         text.push_str(TEMPLATE_HEAD);
         match &image_files {
             None => {
@@ -567,6 +593,7 @@ impl Interp {
                 text.push_str(&format!("image_files = {}\n", lit(&files)));
                 text.push_str("n_patterns = len(image_files)\n");
                 text.push_str(TEMPLATE_COORDINATED);
+                text.push_str(&TEMPLATE_IMAGE_TRANSFORMS.replace("DIMMED_FACTORS", &dimmed));
                 text.push_str(TEMPLATE_IMAGES);
             }
         }
@@ -577,9 +604,24 @@ impl Interp {
         } else {
             text.push_str(TEMPLATE_RADII);
         }
-        text.push_str(TEMPLATE_SHEETS);
+        if colour {
+            text.push_str(&TEMPLATE_RETINA.replace(
+                "topo.sheet.GeneratorSheet(",
+                "topo.sheet.ChannelGeneratorSheet(",
+            ));
+        } else {
+            text.push_str(TEMPLATE_RETINA);
+        }
+        text.push_str(if colour_cr {
+            TEMPLATE_CR_LGN
+        } else {
+            TEMPLATE_LGN
+        });
+        text.push_str(TEMPLATE_V1);
         text.push_str(&expand_placeholders(if legacy {
             TEMPLATE_LEGACY_ORDER
+        } else if colour_cr {
+            TEMPLATE_CR_ORDER
         } else {
             TEMPLATE_ORDER
         }));
@@ -675,11 +717,36 @@ for eye in eyes:
     images = []
     for i in range(n_patterns):
         g = imagen.image.FileImage(**dict(dict(filename=image_files[i], cache_image=False,
-            size=10.0, aspect_ratio=4.66667 if 'or' in dims else 1.0, scale=contrast/100.0), **coordinated[eye][i]))
+            size=10.0, aspect_ratio=4.66667 if 'or' in dims else 1.0, scale=contrast/100.0,
+            channel_transforms=image_transforms[eye][i]), **coordinated[eye][i]))
         if 'dr' in dims:
             g = imagen.Sweeper(generator=copy.deepcopy(g), speed=speed, reset_period=reset_period)
         images = images + [g]
     training[eye] = imagen.Selector(generators=images)
+"#;
+
+// ColorEarlyVisionModel.Retina (topo/submodel/color.py): with 'cr' each
+// image of the training Selector gets ScaleChannels(cone_scale), the
+// factors dimmed per eye by hsv[2] +/- Dim<n> (seed 456+n) when
+// binocular. The Dim streams are made for every pattern, as there.
+const TEMPLATE_IMAGE_TRANSFORMS: &str = r#"
+image_transforms = {}
+for eye in eyes:
+    image_transforms[eye] = []
+    for i in range(n_patterns):
+        t = []
+        if colour_cr:
+            dim = numbergen.UniformRandom(lbound=(-1.0+dim_fraction)/2.0, ubound=(1.0-dim_fraction)/2.0, seed=456+i, name='Dim'+str(i))
+            if eye == 'Left':
+                v = hsv_v+dim
+                factors = DIMMED_FACTORS
+            elif eye == 'Right':
+                v = hsv_v-dim
+                factors = DIMMED_FACTORS
+            else:
+                factors = cone_scale
+            t = [imagen.image.ScaleChannels(channel_factors=factors)]
+        image_transforms[eye] = image_transforms[eye] + [t]
 "#;
 
 // EarlyVisionModel.Retina: room for the widest channel's LGN and V1
@@ -690,11 +757,14 @@ legacy_lgn_radius = None
 v1_density = cortex_density
 "#;
 
-const TEMPLATE_SHEETS: &str = r#"
+const TEMPLATE_RETINA: &str = r#"
 for eye in eyes:
     topo.sim[eye+'Retina'] = topo.sheet.GeneratorSheet(period=period, phase=0.05,
         nominal_density=retina_density, nominal_bounds=topo.sheet.BoundingBox(radius=retina_radius),
         input_generator=training[eye])
+"#;
+
+const TEMPLATE_LGN: &str = r#"
 for polarity in ['On', 'Off']:
     for eye in eyes:
         for (sf_suffix, channel, has_sf) in sf_props:
@@ -705,6 +775,25 @@ for polarity in ['On', 'Off']:
                 measure_maps=False, output_fns=[topo.transferfn.misc.HalfRectify()],
                 nominal_density=lgn_density, nominal_bounds=topo.sheet.BoundingBox(radius=lgn_radius),
                 tsettle=2 if lgn_gc else 0, strict_tsettle=1 if lgn_gc else 0)
+"#;
+
+// ColorEarlyVisionModel.LGN with 'cr': one sheet per polarity, eye and
+// opponent pair (named eye, level, polarity, opponent, surround as
+// SheetSpec.name_ordering does), gain control by gain_control for the
+// luminosity sheet and gain_control_color for the others.
+const TEMPLATE_CR_LGN: &str = r#"
+for polarity in ['On', 'Off']:
+    for eye in eyes:
+        for (opponent, surround) in opponent_specs:
+            sf_aff_multiplier = sf_spacing**(max_sf-1) if gain_control_SF else sf_spacing**(1-1)
+            lgn_gc = gain_control if opponent == lum_channel else gain_control_color
+            topo.sim[eye+'LGN'+polarity+opponent+surround] = topo.sheet.SettlingCFSheet(mask=topo.base.projection.SheetMask(),
+                measure_maps=False, output_fns=[topo.transferfn.misc.HalfRectify()],
+                nominal_density=lgn_density, nominal_bounds=topo.sheet.BoundingBox(radius=area/2.0 + v1aff_radius*sf_aff_multiplier + lgnlateral_radius),
+                tsettle=2 if lgn_gc else 0, strict_tsettle=1 if lgn_gc else 0)
+"#;
+
+const TEMPLATE_V1: &str = r#"
 topo.sim['V1'] = topo.sheet.SettlingCFSheet(**dict(dict(tsettle=t_settle, plastic=True,
     joint_norm_fn=topo.sheet.compute_joint_norm_totals,
     output_fns=[topo.transferfn.misc.HomeostaticResponse(t_init=t_init, target_activity=target_activity,
@@ -738,6 +827,31 @@ for (src, src_level, src_eye, src_polarity, src_sf, src_has_sf) in all_sheets:
             LATERALS
 "#;
 
+// With 'cr' (ColorEarlyVisionModel's match conditions): each LGN sheet
+// takes AfferentSurround<c> then AfferentCenter<c> (Python 2's order of
+// the conditions dict) from its eye's Retina channel ports; lateral gain
+// control joins sheets of one polarity and opponent pair (both eyes).
+const TEMPLATE_CR_ORDER: &str = r#"
+all_sheets = [(eye+'Retina', 'Retina', eye, '', '', '') for eye in eyes]
+for polarity in ['On', 'Off']:
+    for eye in eyes:
+        all_sheets = all_sheets + [(eye+'LGN'+polarity+o+s, 'LGN', eye, polarity, o, s) for (o, s) in opponent_specs]
+all_sheets = all_sheets + [('V1', 'V1', '', '', '', '')]
+src_sf = 1
+src_has_sf = False
+for (src, src_level, src_eye, src_polarity, src_opponent, src_surround) in all_sheets:
+    for (dest, dest_level, dest_eye, dest_polarity, dest_opponent, dest_surround) in all_sheets:
+        if src_level == 'Retina' and dest_level == 'LGN' and src_eye == dest_eye:
+            CRSURROUND
+            CRCENTER
+        if src_level == 'LGN' and dest_level == 'LGN' and src_polarity == dest_polarity and src_opponent == dest_opponent and src_surround == dest_surround and ((gain_control and dest_opponent == lum_channel) or (gain_control_color and dest_opponent != lum_channel)):
+            LATERALGC
+        if src_level == 'LGN' and dest_level == 'V1':
+            CRV1AFFERENT
+        if src_level == 'V1' and dest_level == 'V1':
+            LATERALS
+"#;
+
 const TEMPLATE_LEGACY_ORDER: &str = r#"
 src_eye = ''
 src_sf = 1
@@ -760,6 +874,9 @@ dest = 'V1'
 LATERALS
 "#;
 
+// ModelGCALColor.analysis_setup (topo/submodel/color.py) with 'cr' gives
+// measure_hue_pref and measure_od_pref the metafeature functions of the
+// multi-channel retina (named here; src/analysis_fn/channel_metas.rs).
 // ModelGCAL.analysis_setup (topo/submodel/gcal.py): with 'sf', the
 // class default of measure_sine_pref's frequencies becomes 2.4 times each
 // channel's relative size (plus half the smallest and twice the largest
@@ -774,6 +891,9 @@ if 'sf' in dims:
     wide_relative_sizes = [0.5*sf_relative_sizes[0]] + sf_relative_sizes + [2.0*sf_relative_sizes[-1]]
     relative_sizes = wide_relative_sizes if expand_sf_test_range else sf_relative_sizes
     topo.command.analysis.measure_sine_pref.frequencies = [2.4*s for s in relative_sizes]
+if colour_cr and colour_scaled:
+    topo.command.analysis.measure_hue_pref.metafeature_fns = ['contrast2scale', 'hue2rgbscaleNewRetina']
+    topo.command.analysis.measure_od_pref.metafeature_fns = ['contrast2scale', 'ocular2leftrightscaleNewRetina']
 "#;
 
 /// Statement bodies substituted into the order templates (kept apart so
@@ -787,6 +907,9 @@ fn expand_placeholders(text: &str) -> String {
             "LATERALGC" => LATERALGC,
             "V1AFFERENT" => V1AFFERENT,
             "LATERALS" => LATERALS,
+            "CRSURROUND" => CR_SURROUND,
+            "CRCENTER" => CR_CENTER,
+            "CRV1AFFERENT" => CR_V1AFFERENT,
             _ => {
                 out.push_str(line);
                 out.push('\n');
@@ -815,7 +938,7 @@ topo.sim.connect(src, dest, connection_type=topo.projection.SharedWeightCFProjec
 const LATERALGC: &str = r#"
 topo.sim.connect(src, dest, connection_type=topo.projection.SharedWeightCFProjection,
     delay=0.05, dest_port='Activity',
-    activity_group=(0.6, topo.base.arrayutil.DivideWithConstant(c=0.11)),
+    activity_group=(0.6*color_factor, topo.base.arrayutil.DivideWithConstant(c=0.11)),
     weights_generator=imagen.Gaussian(size=lgc_size, aspect_ratio=1.0,
         output_fns=[imagen.transferfn.DivisiveNormalizeL1()]),
     nominal_bounds_template=topo.sheet.BoundingBox(radius=lgc_size),
@@ -845,4 +968,51 @@ topo.sim.connect(src, dest, **dict(dict(connection_type=topo.projection.CFProjec
     weights_generator=imagen.random.GaussianCloud(gaussian_size=latinh_size),
     strength=-1.0*inh_strength, learning_rate=inh_lr,
     nominal_bounds_template=topo.sheet.BoundingBox(radius=latinh_radius)), **_over_lateral_inhibitory))
+"#;
+
+// ColorEarlyVisionModel.afferent_center / afferent_surround: one
+// projection per colour of the opponent (surround) name, in
+// ColorToChannel's iteration order, from port Activity<code>.
+const CR_CENTER: &str = r#"
+centre_codes = [code for (colour, code) in colour_codes if colour in dest_opponent]
+for code in centre_codes:
+    topo.sim.connect(src, dest, connection_type=topo.projection.SharedWeightCFProjection,
+        delay=0.05, strength=(4.7/2.33)*lgnaff_strength/len(centre_codes)*(1 if dest_polarity == 'On' else -1),
+        src_port='Activity'+str(code), dest_port='Activity',
+        weights_generator=imagen.Gaussian(size=0.07385, aspect_ratio=1.0, output_fns=[imagen.transferfn.DivisiveNormalizeL1()]),
+        name='AfferentCenter'+str(code),
+        nominal_bounds_template=topo.sheet.BoundingBox(radius=lgnaff_radius))
+"#;
+
+const CR_SURROUND: &str = r#"
+surround_codes = [code for (colour, code) in colour_codes if colour in dest_surround]
+for code in surround_codes:
+    topo.sim.connect(src, dest, connection_type=topo.projection.SharedWeightCFProjection,
+        delay=0.05, strength=(4.7/2.33)*lgnaff_strength/len(surround_codes)*(-1 if dest_polarity == 'On' else 1),
+        src_port='Activity'+str(code), dest_port='Activity',
+        weights_generator=imagen.Gaussian(size=0.07385*(4 if dest_opponent != 'Blue' else 1), aspect_ratio=1.0, output_fns=[imagen.transferfn.DivisiveNormalizeL1()]),
+        name='AfferentSurround'+str(code),
+        nominal_bounds_template=topo.sheet.BoundingBox(radius=lgnaff_radius))
+"#;
+
+// ModelGCALColor.V1_afferent (ModelGCALInheritingColor's without the
+// colour scale): named after the eye and opponent pair; the colour scale
+// shares V1's afferent strength between luminosity ('RedGreenBlue', as
+// color.py names it whatever color_sim_type) and colour sheets.
+const CR_V1AFFERENT: &str = r#"
+color_scale = 1.0
+if colour_scaled:
+    num_tot = 2*len(opponent_specs)
+    num_lum = 2
+    num_col = num_tot-num_lum
+    color_scale = (1.0*num_tot/num_lum*(1.0-color_strength)) if src_opponent == 'RedGreenBlue' else (1.0*num_tot/num_col*color_strength)
+for lag in lags:
+  topo.sim.connect(src, dest, **dict(dict(connection_type=topo.projection.CFProjection,
+    delay=(0.05 if gain_control else 0.10)+lag,
+    dest_port=('Activity', 'JointNormalize', 'Afferent'),
+    name=src_eye+src_opponent+src_surround+'LGN'+src_polarity+'Afferent'+('Lag'+str(lag) if lag > 0 else ''),
+    learning_rate=aff_lr,
+    strength=aff_strength*color_scale*(1.0 if (not gain_control or not gain_control_color) else 1.5) if colour_scaled else aff_strength*(1.0 if not gain_control else 1.5),
+    weights_generator=imagen.random.GaussianCloud(gaussian_size=2.0*v1aff_radius*sf_spacing**(1-1)),
+    nominal_bounds_template=topo.sheet.BoundingBox(radius=v1aff_radius*sf_spacing**(1-1))), **_over_V1_afferent))
 "#;

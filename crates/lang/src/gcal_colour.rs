@@ -22,9 +22,15 @@
 //! channel, and a grayscale image has none, so Topographica's
 //! `EventProcessor._src_connect` (topo/base/simulation.py) refuses the
 //! `Activity0` connection with a ValueError: only colour image datasets
-//! instantiate. topo-hpc reports the same refusal as a located error, and
-//! a colour dataset as not yet supported (it has no multi-channel
-//! generator sheet).
+//! instantiate. topo-hpc reports the same refusal as a located error.
+//!
+//! With a colour image dataset (`FoliageA`, `FoliageB`: the McGill
+//! images, which the user supplies) the Retina's patterns get
+//! `ScaleChannels` by `cone_scale` (dimmed per eye by `Dim<n>` streams
+//! when binocular), and the LGN is one sheet per polarity, eye and
+//! opponent pair, fed by `AfferentSurround<c>` and `AfferentCenter<c>`
+//! projections from the channel ports ([`cr_template_values`] and the
+//! `TEMPLATE_CR_*` texts of gcal.rs).
 
 use crate::interp::{Interp, R};
 use crate::obj::Obj;
@@ -141,16 +147,150 @@ impl Interp {
                      $TOPO_HPC_PATH (Topographica does not ship it)"
                 ),
             )),
-            Some(path) => Err(self.err(
-                off,
-                format!(
-                    "{class}: dims with 'cr' and dataset '{dataset}' ({}) needs a multi-channel retina \
-                     (Topographica's ChannelGeneratorSheet with ScaleChannels(cone_scale) on each \
-                     colour image), which topo-hpc does not build yet; with grayscale images (such \
-                     as Topographica's images/shouval) Topographica itself fails: {refusal}",
-                    path.display()
-                ),
-            )),
+            Some(_) => Ok(()),
         }
+    }
+}
+
+/// Python 2's `colorsys.rgb_to_hsv`.
+fn rgb_to_hsv(r: f64, g: f64, b: f64) -> (f64, f64, f64) {
+    let maxc = r.max(g).max(b);
+    let minc = r.min(g).min(b);
+    let v = maxc;
+    if minc == maxc {
+        return (0.0, 0.0, v);
+    }
+    let s = (maxc - minc) / maxc;
+    let rc = (maxc - r) / (maxc - minc);
+    let gc = (maxc - g) / (maxc - minc);
+    let bc = (maxc - b) / (maxc - minc);
+    let h = if r == maxc {
+        bc - gc
+    } else if g == maxc {
+        2.0 + rc - bc
+    } else {
+        4.0 + gc - rc
+    };
+    // Python's float %: the sign of the divisor
+    let mut h = (h / 6.0) % 1.0;
+    if h != 0.0 && h < 0.0 {
+        h += 1.0;
+    }
+    (h, s, v)
+}
+
+/// `colorsys.hsv_to_rgb(h, s, v)` with `v` symbolic: each channel as the
+/// text of `v` times the constant Python multiplies it by (`p =
+/// v*(1.0 - s)`, `q = v*(1.0 - s*f)`, `t = v*(1.0 - s*(1.0-f))`), or `v`.
+fn hsv_to_rgb_text(h: f64, s: f64, v: &str) -> [String; 3] {
+    if s == 0.0 {
+        return [v.to_string(), v.to_string(), v.to_string()];
+    }
+    let i = (h * 6.0).trunc();
+    let f = (h * 6.0) - i;
+    let lit = |k: f64| {
+        format!(
+            "{v}*{}",
+            topo_spec::pyfmt::literal(&topo_spec::Value::Float(k))
+        )
+    };
+    let (p, q, t) = (lit(1.0 - s), lit(1.0 - s * f), lit(1.0 - s * (1.0 - f)));
+    let v = v.to_string();
+    match (i as i64).rem_euclid(6) {
+        0 => [v, t, p],
+        1 => [q, v, p],
+        2 => [p, v, t],
+        3 => [p, q, v],
+        4 => [t, p, v],
+        _ => [v, p, q],
+    }
+}
+
+/// The template values of `'cr'` (`ColorEarlyVisionModel.property_setup`
+/// and `Retina`, topo/submodel/color.py): the opponent pairs, the
+/// colours in Python 2's iteration order of `ColorToChannel`
+/// (`{'Red':0, 'Green':1, 'Blue':2}` iterates Blue, Green, Red), the
+/// lateral gain control's `color_factor`, whether V1's afferent strength
+/// has `ModelGCALColor`'s colour scale, and `hsv_v`, the value of
+/// `colorsys.rgb_to_hsv(*cone_scale)` that each eye dims.
+pub(crate) fn cr_template_values(
+    cone_scale: &[f64],
+    trichromatic: bool,
+    colour_scaled: bool,
+) -> String {
+    let (centres, surrounds): (&[&str], &[&str]) = if trichromatic {
+        (
+            &["Red", "Green", "Blue", "RedGreenBlue"],
+            &["Green", "Red", "RedGreen", "RedGreenBlue"],
+        )
+    } else {
+        (
+            &["Green", "Blue", "GreenBlue"],
+            &["Green", "Green", "GreenBlue"],
+        )
+    };
+    let specs: Vec<String> = centres
+        .iter()
+        .zip(surrounds)
+        .map(|(c, s)| format!("('{c}', '{s}')"))
+        .collect();
+    let mut t = String::new();
+    t.push_str("colour_cr = True\ncolor_factor = 0.25\n");
+    t.push_str(&format!(
+        "lum_channel = '{}'\n",
+        if trichromatic {
+            "RedGreenBlue"
+        } else {
+            "GreenBlue"
+        }
+    ));
+    t.push_str(&format!("opponent_specs = [{}]\n", specs.join(", ")));
+    t.push_str("colour_codes = [('Blue', 2), ('Green', 1), ('Red', 0)]\n");
+    t.push_str(&format!(
+        "colour_scaled = {}\n",
+        if colour_scaled { "True" } else { "False" }
+    ));
+    let [r, g, b] = [0, 1, 2].map(|i| cone_scale.get(i).copied().unwrap_or(f64::NAN));
+    let (_, _, v) = rgb_to_hsv(r, g, b);
+    t.push_str(&format!(
+        "hsv_v = {}\n",
+        topo_spec::pyfmt::literal(&topo_spec::Value::Float(v))
+    ));
+    t
+}
+
+/// The channel factors of a dimmed eye as a list expression in `v`
+/// (`list(colorsys.hsv_to_rgb(*hsv_dimmed))` in `ColorEarlyVisionModel.Retina`).
+pub(crate) fn dimmed_factors_text(cone_scale: &[f64]) -> String {
+    let [r, g, b] = [0, 1, 2].map(|i| cone_scale.get(i).copied().unwrap_or(f64::NAN));
+    let (h, s, _) = rgb_to_hsv(r, g, b);
+    format!("[{}]", hsv_to_rgb_text(h, s, "v").join(", "))
+}
+
+/// `cone_scale` as the three numbers `'cr'` needs, or why not.
+pub(crate) fn cone_scale_values(v: &Obj) -> Result<Vec<f64>, String> {
+    match v {
+        Obj::List(items) if items.len() == 3 => items
+            .iter()
+            .map(|x| {
+                x.num()
+                    .ok_or_else(|| "cone_scale must hold numbers".to_string())
+            })
+            .collect(),
+        _ => Err("cone_scale must be a list of three numbers (L, M, S)".into()),
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    /// Values Python's colorsys gives (CPython 3; colorsys is unchanged
+    /// since Python 2).
+    #[test]
+    fn colorsys_of_the_default_cone_scale() {
+        let (h, s, v) = rgb_to_hsv(0.9, 1.0, 0.97);
+        assert_eq!((h, s, v), (0.44999999999999996, 0.09999999999999998, 1.0));
+        assert_eq!(hsv_to_rgb_text(h, s, "v"), ["v*0.9", "v", "v*0.97"]);
     }
 }

@@ -33,6 +33,7 @@
 
 mod build;
 mod calls;
+mod channel_ports;
 mod colour_defs;
 mod command;
 mod component;

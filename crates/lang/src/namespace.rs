@@ -144,7 +144,7 @@ impl Interp {
             ("math", "fmod" | "hypot" | "degrees" | "radians" | "sinh" | "cosh" | "tanh") => {
                 builtin(&full)
             }
-            ("topo.command.analysis", "measure_sine_pref" | "measure_or_pref") => {
+            ("topo.command.analysis", "measure_sine_pref" | "measure_or_pref" | "measure_hue_pref" | "measure_od_pref") => {
                 Ok(Some(Obj::Analysis(name.to_string())))
             }
             ("topo.sheet.optimized", "SettlingCFSheet_Opt" | "LISSOM_Opt") => {

@@ -311,6 +311,9 @@ pub(crate) fn alias(path: &str) -> Option<&'static str> {
         "topo.numbergen.UniformRandom" => "numbergen.UniformRandom",
         // sheets
         "topo.base.generatorsheet.GeneratorSheet" => "topo.sheet.GeneratorSheet",
+        "topo.base.generatorsheet.ChannelGeneratorSheet" => "topo.sheet.ChannelGeneratorSheet",
+        "imagen.patterngenerator.ComposeChannels" => "imagen.ComposeChannels",
+        "imagen.patterngenerator.ChannelTransform" => "imagen.ChannelTransform",
         "topo.base.cf.CFSheet" => "topo.sheet.CFSheet",
         "topo.sheet.Sheet" => "topo.base.sheet.Sheet",
         "topo.sheet.ProjectionSheet" => "topo.base.projection.ProjectionSheet",

@@ -103,6 +103,12 @@ impl Interp {
         let Some(ctype) = ctype else {
             return Err(self.err(off, "connect needs connection_type=... (e.g. projection.CFProjection): Topographica's default, a plain EPConnection, cannot feed a sheet"));
         };
+        let src_port = kw
+            .iter()
+            .rev()
+            .find(|(k, _)| k == "src_port")
+            .map(|(_, v)| v);
+        self.check_src_port(&src, src_port, off)?;
         if !kw.iter().any(|(k, _)| k == "name") {
             // Topographica names an unnamed connection 'srcTodest'
             kw.push(("name".into(), Obj::Str(format!("{src}To{dest}"))));

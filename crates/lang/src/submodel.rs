@@ -77,6 +77,7 @@ fn decorator_class(name: &str) -> Option<&'static str> {
         "SparseCFProjection" => "topo.projection.CFProjection",
         "SharedWeightCFProjection" => "topo.projection.SharedWeightCFProjection",
         "GeneratorSheet" => "topo.sheet.GeneratorSheet",
+        "ChannelGeneratorSheet" => "topo.sheet.ChannelGeneratorSheet",
         "CFSheet" => "topo.sheet.CFSheet",
         "LISSOM" => "topo.sheet.lissom.LISSOM",
         _ => return None,

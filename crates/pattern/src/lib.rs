@@ -18,5 +18,6 @@ mod summation;
 
 pub use coords::{BoundingBox, CoordsError, SheetCoords, Slice};
 pub use pattern::{
-    render, render_whole, Mask, Overrides, PatternError, Randomness, Region, UniformSource,
+    num_channels, render, render_channels, render_whole, Mask, Overrides, PatternError, Randomness,
+    Region, UniformSource,
 };

@@ -6,6 +6,7 @@
 //! module (MPI) and by [`exchange::LocalExchange`] (one process).
 
 pub mod cf;
+pub mod channel_sheet;
 pub mod error;
 pub mod exchange;
 pub mod kernel;

@@ -57,6 +57,9 @@ pub struct Generator {
     pub canvas_block: Block,
     /// Its values, row-major.
     pub canvas: Vec<f64>,
+    /// The channel ports of a `ChannelGeneratorSheet` whose pattern has
+    /// several channels.
+    pub channels: Option<Box<crate::channel_sheet::Channels>>,
 }
 
 /// One sheet on this rank.
@@ -113,8 +116,13 @@ impl Sheet {
             .collect::<Result<Vec<_>, _>>()?;
         let short = c.short_class();
         let kind = match short {
-            "GeneratorSheet" => {
+            "GeneratorSheet" | "ChannelGeneratorSheet" => {
                 let pattern = p.object("input_generator")?.clone();
+                let channels = if short == "ChannelGeneratorSheet" {
+                    crate::channel_sheet::Channels::of(c, &spec.name, n)?.map(Box::new)
+                } else {
+                    None
+                };
                 if let Some(f) = output_fns.iter().find(|f| !f.is_local()) {
                     return Err(SimError::Unsupported(format!(
                         "{}: generator sheet output function {f:?} needs the whole sheet",
@@ -127,6 +135,7 @@ impl Sheet {
                     phase: p.time_or("phase", Time::from_int(0))?,
                     canvas_block: own.bounds(),
                     canvas: Vec::new(),
+                    channels,
                 }))
             }
             "CFSheet" | "ProjectionSheet" => SheetKind::Cf {

@@ -15,8 +15,10 @@
 //!   offers only for multi-channel training patterns
 //!   (topo/base/generatorsheet.py); Gaussians have one channel, so
 //!   Topographica's `topo.sim.connect` raises (topo/base/simulation.py
-//!   `_src_connect`). There is no run of the real Topographica of these
-//!   classes to compare against.
+//!   `_src_connect`); with colour images (a FoliageA-like dataset of our
+//!   own) the Retina has the ports and the opponent LGN is built.
+//!   There is no run of the real Topographica of these classes to
+//!   compare against.
 
 use std::path::{Path, PathBuf};
 use topo_spec::{Component, ModelSpec, Value};
@@ -135,6 +137,16 @@ fn without_cr_the_network_is_modelgcals_with_lateral_gain_control_025() {
     );
     colour.global_params.clear();
     gcal.global_params.clear();
+    // ColorEarlyVisionModel.Retina is a ChannelGeneratorSheet, which acts
+    // as a GeneratorSheet for a single-channel pattern
+    assert_eq!(
+        colour.sheets[0].component.class,
+        "topo.sheet.ChannelGeneratorSheet"
+    );
+    colour.sheets[0].component.class = "topo.sheet.GeneratorSheet".into();
+    for p in ["constant_mean_total_channels_output", "channel_output_fns"] {
+        assert!(colour.sheets[0].component.params.remove(p).is_some(), "{p}");
+    }
     assert!(
         colour == gcal,
         "ModelGCALColor's spec differs from ModelGCAL's"
@@ -242,20 +254,242 @@ fn cr_with_an_absent_colour_dataset_names_the_missing_folder() {
     }
 }
 
+/// A FoliageA-like dataset: the synthetic colour images of
+/// tests/data/images/colour (see tests/data/colour/make_images.py at the
+/// repository root) copied into `images/mcgill/foliage_a_combined`.
+fn colour_dataset(name: &str, kwargs: &str) -> Dir {
+    let d = model_dir(name, "FoliageA", Some("images/mcgill/foliage_a_combined"));
+    let src = Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/data/images/colour");
+    for n in 0..3 {
+        let f = format!("foliage_like_{n}.png");
+        std::fs::copy(
+            src.join(&f),
+            d.0.join("images/mcgill/foliage_a_combined").join(&f),
+        )
+        .unwrap();
+    }
+    let text = format!(
+        "import topo\nfrom topo.submodel.color import ModelGCALColor, ModelGCALInheritingColor\n\n\
+         topo.sim.model = {kwargs}\n"
+    );
+    std::fs::write(d.0.join("m.ty"), text).unwrap();
+    d
+}
+
+fn colour_spec(name: &str, kwargs: &str) -> ModelSpec {
+    let d = colour_dataset(name, kwargs);
+    topo_lang::load_model(&d.0.join("m.ty"), &[]).unwrap_or_else(|e| panic!("{e}"))
+}
+
+fn names(s: &ModelSpec, dest: &str) -> Vec<String> {
+    s.connections
+        .iter()
+        .filter(|c| c.dest == dest)
+        .map(|c| format!("{}:{}", c.src, c.name))
+        .collect()
+}
+
+fn port(c: &Component) -> &str {
+    c.get("src_port").and_then(Value::as_str).unwrap()
+}
+
+/// color.py with 'cr' and colour images, worked out by hand:
+/// `sheet_setup` (Retina, LGN = polarities x opponents, V1),
+/// `afferent_surround` / `afferent_center` (ports, strengths, sizes),
+/// `lateral_gain_control` (color_factor 0.25), `ModelGCALColor.V1_afferent`
+/// (colour scale) and `Retina` (ScaleChannels(cone_scale)).
 #[test]
-fn cr_with_a_present_dataset_says_the_multi_channel_retina_is_missing() {
-    let d = model_dir(
-        "present",
-        "FoliageB",
-        Some("images/mcgill/foliage_b_combined"),
+fn cr_with_colour_images_builds_the_opponent_lgn() {
+    let s = colour_spec(
+        "cr-mono",
+        "ModelGCALColor(dims=['xy', 'or', 'cr'], dataset='FoliageA', cortex_density=8, color_strength=0.5)",
+    );
+    let sheets: Vec<&str> = s.sheets.iter().map(|x| x.name.as_str()).collect();
+    let opp = [
+        "RedGreen",
+        "GreenRed",
+        "BlueRedGreen",
+        "RedGreenBlueRedGreenBlue",
+    ];
+    let mut want = vec!["Retina".to_string()];
+    for pol in ["On", "Off"] {
+        for o in opp {
+            want.push(format!("LGN{pol}{o}"));
+        }
+    }
+    want.push("V1".into());
+    assert_eq!(sheets, want);
+    let retina = &s.sheets[0].component;
+    assert_eq!(retina.class, "topo.sheet.ChannelGeneratorSheet");
+    // the training Selector's images each scale their channels by cone_scale
+    let sel = obj(retina, "input_generator");
+    assert_eq!(sel.class, "imagen.Selector");
+    let gens = sel.get("generators").and_then(Value::as_seq).unwrap();
+    assert_eq!(gens.len(), 2, "int(num_inputs*area*area) = 2 images");
+    for g in gens {
+        let g = g.as_object().unwrap();
+        let t = g.get("channel_transforms").and_then(Value::as_seq).unwrap();
+        assert_eq!(t.len(), 1);
+        let sc = t[0].as_object().unwrap();
+        assert_eq!(sc.class, "imagen.image.ScaleChannels");
+        let f: Vec<f64> = sc
+            .get("channel_factors")
+            .and_then(Value::as_seq)
+            .unwrap()
+            .iter()
+            .map(|v| v.as_f64().unwrap())
+            .collect();
+        assert_eq!(f, [0.9, 1.0, 0.97]);
+    }
+    // Retina -> LGN: surround projections first, colours in the order
+    // Blue, Green, Red (Python 2's dict order of ColorToChannel)
+    let k = 4.7 / 2.33 * 2.33;
+    for (o, surround, centre) in [
+        ("RedGreen", vec![1], vec![0]),
+        ("GreenRed", vec![0], vec![1]),
+        ("BlueRedGreen", vec![1, 0], vec![2]),
+        ("RedGreenBlueRedGreenBlue", vec![2, 1, 0], vec![2, 1, 0]),
+    ] {
+        for pol in ["On", "Off"] {
+            let dest = format!("LGN{pol}{o}");
+            let mut want: Vec<String> = surround
+                .iter()
+                .map(|c| format!("Retina:AfferentSurround{c}"))
+                .collect();
+            want.extend(centre.iter().map(|c| format!("Retina:AfferentCenter{c}")));
+            let got: Vec<String> = names(&s, &dest)
+                .into_iter()
+                .filter(|n| n.starts_with("Retina:"))
+                .collect();
+            assert_eq!(got, want, "{dest}");
+            let sign = if pol == "On" { 1.0 } else { -1.0 };
+            for c in &centre {
+                let p = conn(&s, &dest, &format!("AfferentCenter{c}"));
+                assert_eq!(port(p), format!("Activity{c}"));
+                assert_eq!(p.f64("strength"), Some(k / centre.len() as f64 * sign));
+                assert_eq!(obj(p, "weights_generator").f64("size"), Some(0.07385));
+                assert_eq!(radius(p.get("nominal_bounds_template")), 0.375);
+            }
+            for c in &surround {
+                let p = conn(&s, &dest, &format!("AfferentSurround{c}"));
+                assert_eq!(port(p), format!("Activity{c}"));
+                assert_eq!(p.f64("strength"), Some(k / surround.len() as f64 * -sign));
+                // `opponent is not 'Blue'`: only the Blue/RedGreen sheet
+                let size = if o == "BlueRedGreen" {
+                    0.07385
+                } else {
+                    0.07385 * 4.0
+                };
+                assert_eq!(obj(p, "weights_generator").f64("size"), Some(size));
+            }
+            // gain control only in the luminosity sheet (gain_control
+            // True, gain_control_color False), activity group 0.6*0.25
+            let gc: Vec<String> = names(&s, &dest)
+                .into_iter()
+                .filter(|n| n.contains("LateralGC"))
+                .collect();
+            let lgn = &s.sheets.iter().find(|x| x.name == dest).unwrap().component;
+            if o == "RedGreenBlueRedGreenBlue" {
+                assert_eq!(gc, [format!("{dest}:LateralGC")]);
+                let p = conn(&s, &dest, "LateralGC");
+                let ag = p.get("activity_group").and_then(Value::as_seq).unwrap();
+                assert_eq!(ag[0].as_f64(), Some(0.6 * 0.25));
+                assert_eq!(lgn.f64("tsettle"), Some(2.0));
+            } else {
+                assert!(gc.is_empty(), "{dest}: {gc:?}");
+                assert_eq!(lgn.f64("tsettle"), Some(0.0));
+            }
+            // V1_afferent: colour scale num_tot/num_lum*(1-color_strength)
+            // = 8/2*0.5 for luminosity, num_tot/num_col*color_strength =
+            // 8/6*0.5 for colour; times 1.0 since gain_control_color is off
+            let a = conn(&s, "V1", &format!("{o}LGN{pol}Afferent"));
+            let (lum, col) = (1.0 * 8.0 / 2.0 * (1.0 - 0.5), 1.0 * 8.0 / 6.0 * 0.5);
+            let scale = if o == "RedGreenBlueRedGreenBlue" {
+                lum
+            } else {
+                col
+            };
+            assert_eq!(a.f64("strength"), Some(1.0 * scale * 1.0), "{o}");
+        }
+    }
+    // ModelGCALColor.analysis_setup: the multi-channel retina's hue
+    // coordination for measure_hue_pref
+    let metas = s.analysis.get("measure_hue_pref.metafeature_fns");
+    assert_eq!(
+        metas
+            .and_then(Value::as_seq)
+            .map(|v| v.iter().filter_map(Value::as_str).collect::<Vec<_>>()),
+        Some(vec!["contrast2scale", "hue2rgbscaleNewRetina"]),
+        "{:?}",
+        s.analysis.keys().collect::<Vec<_>>()
+    );
+    // per polarity 2 + 2 + 3 + 6 afferents; 2 lateral gain controls, 8
+    // V1 afferents, 2 laterals
+    assert_eq!(s.connections.len(), 2 * 13 + 2 + 8 + 2);
+}
+
+/// ModelGCALInheritingColor keeps ModelGCAL's V1 afferent strength, and
+/// two eyes dim their channel factors by hsv[2] +/- Dim<n>.
+#[test]
+fn inheriting_colour_and_two_eyes() {
+    let s = colour_spec(
+        "cr-eyes",
+        "ModelGCALInheritingColor(dims=['xy', 'or', 'od', 'cr'], dataset='FoliageA', cortex_density=8)",
+    );
+    assert_eq!(s.sheets[0].name, "LeftRetina");
+    assert_eq!(s.sheets[1].name, "RightRetina");
+    assert!(s.sheets.iter().any(|x| x.name == "LeftLGNOnRedGreen"));
+    let a = conn(&s, "V1", "LeftRedGreenLGNOnAfferent");
+    assert_eq!(a.f64("strength"), Some(1.5));
+    // lateral gain control of the luminosity sheets joins both eyes
+    let gc = names(&s, "LeftLGNOnRedGreenBlueRedGreenBlue");
+    assert!(
+        gc.contains(&"LeftLGNOnRedGreenBlueRedGreenBlue:LateralGCLeft".to_string()),
+        "{gc:?}"
+    );
+    assert!(
+        gc.contains(&"RightLGNOnRedGreenBlueRedGreenBlue:LateralGCRight".to_string()),
+        "{gc:?}"
+    );
+    let sel = obj(&s.sheets[0].component, "input_generator");
+    let g = sel.get("generators").and_then(Value::as_seq).unwrap()[0]
+        .as_object()
+        .unwrap();
+    let sc = g.get("channel_transforms").and_then(Value::as_seq).unwrap()[0]
+        .as_object()
+        .unwrap();
+    let f = sc.get("channel_factors").and_then(Value::as_seq).unwrap();
+    // colorsys.hsv_to_rgb(h, s, v) for cone_scale's h = 0.45 (i = 2):
+    // (v*(1-s), v, v*(1-s*(1-f))) with v = 1.0 + Dim0
+    let dim_of = |v: &Value| -> String { format!("{v:?}") };
+    assert!(dim_of(&f[1]).contains("Dim0"), "{:?}", f[1]);
+    assert!(
+        dim_of(&f[0]).contains("0.9") && dim_of(&f[0]).contains("Dim0"),
+        "{:?}",
+        f[0]
+    );
+}
+
+#[test]
+fn cr_with_grayscale_images_is_topographicas_port_refusal() {
+    let d = model_dir("gray", "FoliageB", Some("images/mcgill/foliage_b_combined"));
+    let src = Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/data/images/ramp.png");
+    std::fs::copy(src, d.0.join("images/mcgill/foliage_b_combined/ramp.png")).unwrap();
+    let e = dir_error(&d.0);
+    assert_eq!(e.line, 4, "{e}");
+    assert!(e.message.contains("no output port 'Activity"), "{e}");
+    assert!(e.message.contains("_src_connect"), "{e}");
+}
+
+#[test]
+fn cr_with_sf_is_refused() {
+    let d = colour_dataset(
+        "cr-sf",
+        "ModelGCALColor(dims=['xy', 'or', 'sf', 'cr'], dataset='FoliageA')",
     );
     let e = dir_error(&d.0);
     assert_eq!(e.line, 4, "{e}");
-    assert!(e.message.contains("foliage_b_combined"), "{e}");
-    assert!(
-        e.message.contains("multi-channel retina") && e.message.contains("does not build yet"),
-        "{e}"
-    );
+    assert!(e.message.contains("'sf' together"), "{e}");
 }
 
 /// A `.ty` model class deriving from ModelGCALColor keeps the colour

@@ -35,6 +35,28 @@ pub struct Image {
     /// values (0..255) for bitmap files, the channel mean of the
     /// max-normalized array for `.npy` files.
     pub gray: Vec<f64>,
+    /// imagen's `_original_channel_data`: for a file whose array has a
+    /// third dimension (PIL modes `LA`, `RGB`, `RGBA`; 3-D `.npy` arrays),
+    /// each channel row-major, divided by the maximum over all channels
+    /// (`file_data / file_data.max()`, `FileImage._load_pil_image` and
+    /// `_load_npy`); empty for single-band images.
+    pub channels: Vec<Vec<f64>>,
+}
+
+/// Split interleaved samples (`k` per pixel) into channels divided by
+/// numpy's maximum over all of them (NaN if any sample is NaN).
+pub(crate) fn normalized_channels(samples: &[f64], k: usize) -> Vec<Vec<f64>> {
+    if k < 2 {
+        return Vec::new();
+    }
+    let max = if samples.iter().any(|v| v.is_nan()) {
+        f64::NAN
+    } else {
+        samples.iter().copied().fold(f64::NEG_INFINITY, f64::max)
+    };
+    (0..k)
+        .map(|c| samples.iter().skip(c).step_by(k).map(|v| v / max).collect())
+        .collect()
 }
 
 /// Why an image could not be read.

@@ -146,5 +146,24 @@ pub(super) fn decode(bytes: &[u8]) -> Result<Image, String> {
         px.extend(chunk.iter().map(|v| v / max));
         gray.push(crate::summation::numpy_sum(&px) / channels as f64);
     }
-    Ok(Image { rows, cols, gray })
+    // `_load_npy` takes the channels of every 3-D array (even one channel).
+    let channels = if h.shape.len() == 3 {
+        (0..channels)
+            .map(|k| {
+                a.iter()
+                    .skip(k)
+                    .step_by(channels)
+                    .map(|v| v / max)
+                    .collect()
+            })
+            .collect()
+    } else {
+        Vec::new()
+    };
+    Ok(Image {
+        rows,
+        cols,
+        gray,
+        channels,
+    })
 }

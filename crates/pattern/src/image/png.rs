@@ -9,7 +9,10 @@
 //! | RGB(A) 8 / 16 bit | `RGB(A)` (high byte) | ITU-R 601-2 luma |
 //! | palette | `P` | luma of the palette colour |
 //!
-//! Transparency is ignored, as `convert('L')` ignores it.
+//! Transparency is ignored, as `convert('L')` ignores it. The channels
+//! (`numpy.asarray` of the opened image) are those of the Pillow mode:
+//! `LA` (2), `RGB` (3), `RGBA` (4, for 16-bit gray+alpha the gray high
+//! byte three times); gray and palette images have none.
 
 use super::{luma, Image};
 use ::png::{BitDepth, ColorType, Decoder, Transformations};
@@ -42,6 +45,14 @@ pub(super) fn decode(bytes: &[u8]) -> Result<Image, String> {
         }
     };
     let mut gray = Vec::with_capacity(rows * cols);
+    let bands = match orig_type {
+        ColorType::Grayscale | ColorType::Indexed => 1,
+        ColorType::GrayscaleAlpha if wide => 4,
+        ColorType::GrayscaleAlpha => 2,
+        ColorType::Rgb => 3,
+        ColorType::Rgba => 4,
+    };
+    let mut samples = Vec::with_capacity(if bands > 1 { rows * cols * bands } else { 0 });
     for r in 0..rows {
         let row = &buf[r * out.line_size..(r + 1) * out.line_size];
         for c in 0..cols {
@@ -54,9 +65,23 @@ pub(super) fn decode(bytes: &[u8]) -> Result<Image, String> {
                 }
             };
             gray.push(v as f64);
+            match orig_type {
+                ColorType::Grayscale | ColorType::Indexed => {}
+                ColorType::GrayscaleAlpha if wide => {
+                    let (l, a) = (high(sample(row, c, 0), wide), high(sample(row, c, 1), wide));
+                    samples.extend([l, l, l, a].map(|v| v as f64));
+                }
+                _ => samples.extend((0..bands).map(|k| high(sample(row, c, k), wide) as f64)),
+            }
         }
     }
-    Ok(Image { rows, cols, gray })
+    let channels = super::normalized_channels(&samples, bands);
+    Ok(Image {
+        rows,
+        cols,
+        gray,
+        channels,
+    })
 }
 
 /// Pillow's `;16B` unpackers keep the most significant byte.

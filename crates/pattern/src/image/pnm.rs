@@ -104,6 +104,7 @@ pub(super) fn decode(bytes: &[u8]) -> Result<Image, String> {
         })
     };
     let mut gray = Vec::with_capacity(n);
+    let mut rgb = Vec::new();
     match h.magic {
         1 | 4 => gray.extend(samples.iter().map(|&b| if b == 1 { 0.0 } else { 255.0 })),
         2 | 5 => {
@@ -115,13 +116,17 @@ pub(super) fn decode(bytes: &[u8]) -> Result<Image, String> {
             for px in samples.chunks_exact(3) {
                 let [r, g, b] = [level(px[0])?, level(px[1])?, level(px[2])?];
                 gray.push(luma(r as u8, g as u8, b as u8) as f64);
+                rgb.extend([r, g, b].map(|v| v as f64));
             }
         }
     }
+    // PPM opens as mode RGB: three channels.
+    let channels = super::normalized_channels(&rgb, 3);
     Ok(Image {
         rows: h.rows,
         cols: h.cols,
         gray,
+        channels,
     })
 }
 

@@ -174,6 +174,16 @@ pub(crate) fn select<R: Randomness + ?Sized>(
     region: Region,
     ctx: &mut Ctx<'_, '_, R>,
 ) -> Result<Vec<f64>, PatternError> {
+    let (pg, sub) = selected(gen, call, ctx)?;
+    (ctx.eval)(pg, &sub, region, ctx)
+}
+
+/// The generator `Selector.function` picks and the call it makes of it.
+pub(crate) fn selected<'c, 'a, R: Randomness + ?Sized>(
+    gen: &'c Component,
+    call: &Call<'_>,
+    ctx: &mut Ctx<'_, '_, R>,
+) -> Result<(&'c Component, Call<'a>), PatternError> {
     let generators = components(gen, "generators")?;
     let index = attr(gen, "index", ctx)?;
     let i = (generators.len() as f64 * wrap(0.0, 1.0, index)).trunc();
@@ -202,7 +212,7 @@ pub(crate) fn select<R: Randomness + ?Sized>(
         offset: Some(offset),
         ..Call::default()
     };
-    (ctx.eval)(pg, &sub, region, ctx)
+    Ok((pg, sub))
 }
 
 /// `GaussianCloud.__call__`: a multiply-Composite of a fresh

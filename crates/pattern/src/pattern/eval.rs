@@ -7,8 +7,8 @@ use super::call::{
     Ctx,
 };
 use super::{
-    composite, file_image, output_fns, random, shapes, sweeper, user, PatternError, Randomness,
-    Region,
+    channels, composite, file_image, output_fns, random, shapes, sweeper, user, PatternError,
+    Randomness, Region,
 };
 use topo_spec::Component;
 
@@ -33,6 +33,11 @@ pub(crate) fn eval<R: Randomness + ?Sized>(
     ctx: &mut Ctx<'_, '_, R>,
 ) -> Result<Vec<f64>, PatternError> {
     let whole = Region::whole(ctx.grid);
+    if gen.class == "imagen.ComposeChannels" {
+        // its own __call__: no mask, scale, offset or output functions
+        let channels = channels::compose_channels(gen, call, region, ctx)?;
+        return Ok(channels::compose_mean(&channels, region.len()));
+    }
     if region != whole && needs_whole(gen)? {
         let all = eval(gen, call, whole, ctx)?;
         return Ok(cut(&all, ctx.grid.cols(), region));

@@ -12,7 +12,7 @@ use topo_spec::{Component, Value};
 
 /// The sampler component of a `FileImage` (or of anything with a
 /// `pattern_sampler` parameter).
-fn sampler_of(gen: &Component) -> Result<&Component, PatternError> {
+pub(crate) fn sampler_of(gen: &Component) -> Result<&Component, PatternError> {
     gen.get("pattern_sampler")
         .and_then(Value::as_object)
         .ok_or_else(|| PatternError::param(gen, "pattern_sampler", "a PatternSampler"))
@@ -36,7 +36,7 @@ pub(crate) fn file_image<R: Randomness + ?Sized>(
     let height = num(gen, "size", call.size, ctx)?;
     let width = num(gen, "aspect_ratio", call.aspect_ratio, ctx)? * height;
     let sampler = Sampler::of(sampler_of(gen)?)?;
-    let image = sampler.prepare(filename(gen)?)?;
+    let image = sampler.prepare(filename(gen)?, None)?;
     let values = sampler.sample(
         &image,
         &px,

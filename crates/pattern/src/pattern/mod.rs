@@ -39,6 +39,7 @@
 //! would see it.
 
 mod call;
+mod channels;
 mod composite;
 mod eval;
 mod file_image;
@@ -55,6 +56,7 @@ use std::collections::BTreeMap;
 use std::fmt;
 use topo_spec::{Component, Time, UserClass, Value};
 
+pub use channels::{num_channels, render_channels};
 pub use output_fns::numpy_sum;
 pub use sampler::SizeNormalization;
 
@@ -73,6 +75,7 @@ pub const SUPPORTED_CLASSES: &[&str] = &[
     "imagen.image.FileImage",
     "imagen.Sweeper",
     "imagen.deprecated.OldSweeper",
+    "imagen.ComposeChannels",
 ];
 
 /// A multiplicative mask over the whole sampling grid (row-major), as the

@@ -85,10 +85,16 @@ impl<'c> Sampler<'c> {
         })
     }
 
-    /// The image in `path` prepared for this sampler: read once per
-    /// process, normalized once per distinct sampler setting.
-    pub(crate) fn prepare(&self, path: &str) -> Result<Arc<Prepared>, PatternError> {
-        let mut key = format!("{path}\u{0}{}", self.edge_average);
+    /// The image in `path` (its grayscale array, or with `channel` that
+    /// channel of [`Image::channels`], as `GenericImage._process_channels`
+    /// hands each to the sampler) prepared for this sampler: read once
+    /// per process, normalized once per distinct sampler setting.
+    pub(crate) fn prepare(
+        &self,
+        path: &str,
+        channel: Option<usize>,
+    ) -> Result<Arc<Prepared>, PatternError> {
+        let mut key = format!("{path}\u{0}{}\u{0}{channel:?}", self.edge_average);
         for f in &self.output_fns {
             key.push_str(&format!("\u{0}{}:{:?}", f.class, f.get("norm_value")));
         }
@@ -99,7 +105,16 @@ impl<'c> Sampler<'c> {
             return Ok(p.clone());
         }
         let img = image::load(Path::new(path)).map_err(|e| PatternError::Image(e.to_string()))?;
-        let prepared = Arc::new(self.prepare_image(&img)?);
+        let data = match channel {
+            None => &img.gray,
+            Some(k) => img.channels.get(k).ok_or_else(|| {
+                PatternError::Image(format!(
+                    "image {path} has {} channels, not channel {k}",
+                    img.channels.len()
+                ))
+            })?,
+        };
+        let prepared = Arc::new(self.prepare_image(&img, data)?);
         let mut g = cache.lock().unwrap_or_else(|p| p.into_inner());
         Ok(g.entry(key).or_insert(prepared).clone())
     }
@@ -107,8 +122,8 @@ impl<'c> Sampler<'c> {
     /// `PatternSampler.__call__` up to sampling: a float copy of the
     /// image, the whole-pattern output functions in order, then the
     /// background value.
-    fn prepare_image(&self, img: &Image) -> Result<Prepared, PatternError> {
-        let mut data = img.gray.clone();
+    fn prepare_image(&self, img: &Image, data: &[f64]) -> Result<Prepared, PatternError> {
+        let mut data = data.to_vec();
         for f in &self.output_fns {
             output_fns::apply_one(f, &mut data, "PatternSampler.whole_pattern_output_fns")?;
         }

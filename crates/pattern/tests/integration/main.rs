@@ -5,6 +5,7 @@
 mod common;
 
 mod cf_templates;
+mod colour_channels;
 mod errors;
 mod file_image;
 mod geometry;

@@ -81,6 +81,7 @@ impl Network {
                     conn.dest, conn.name
                 )));
             }
+            check_src_port(conn, &sheets[si])?;
             let cfs = cf::build_owned(
                 conn,
                 &sheets[si].coords,
@@ -145,6 +146,11 @@ impl Network {
                 }
                 g.canvas_block = cb;
                 g.canvas = vec![0.0; cb.len()];
+                if let Some(ch) = &mut g.channels {
+                    for c in ch.canvases.iter_mut() {
+                        *c = vec![0.0; cb.len()];
+                    }
+                }
             }
         }
         let mut queue = EventQueue::new();
@@ -168,5 +174,34 @@ impl Network {
         };
         net.share_halos(ex);
         Ok(net)
+    }
+}
+
+/// A projection's `src_port` must be one the source sheet sends on:
+/// `Activity`, or `Activity<i>` of a channel generator sheet's channel
+/// ports (Topographica's `EventProcessor._src_connect` refuses others).
+fn check_src_port(
+    conn: &topo_spec::ConnectionSpec,
+    src: &crate::sheet::Sheet,
+) -> Result<(), SimError> {
+    let (port, _) = crate::params::port_parts(conn.component.get("src_port"));
+    if port == "Activity" {
+        return Ok(());
+    }
+    let channels = match &src.kind {
+        SheetKind::Generator(g) => g.channels.as_ref().map_or(0, |c| c.len()),
+        _ => 0,
+    };
+    match crate::channel_sheet::port_channel(&port) {
+        Some(i) if i < channels => Ok(()),
+        _ => Err(SimError::Unsupported(format!(
+            "{}.{}: {} has no output port '{port}' (its ports: Activity{})",
+            conn.dest,
+            conn.name,
+            conn.src,
+            (0..channels)
+                .map(|i| format!(", Activity{i}"))
+                .collect::<String>()
+        ))),
     }
 }

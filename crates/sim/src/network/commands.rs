@@ -77,6 +77,11 @@ impl Network {
                     if cb != g.canvas_block {
                         g.canvas_block = cb;
                         g.canvas = vec![0.0; cb.len()];
+                        if let Some(ch) = &mut g.channels {
+                            for c in ch.canvases.iter_mut() {
+                                *c = vec![0.0; cb.len()];
+                            }
+                        }
                     }
                 }
             }

@@ -19,7 +19,12 @@ impl Network {
     ) -> Result<Component, SimError> {
         let i = self.sheet_index(sheet)?;
         match &mut self.sheets[i].kind {
-            SheetKind::Generator(g) => Ok(std::mem::replace(&mut g.pattern, pattern)),
+            SheetKind::Generator(g) => {
+                if let Some(ch) = &mut g.channels {
+                    ch.set_pattern(&pattern, sheet)?;
+                }
+                Ok(std::mem::replace(&mut g.pattern, pattern))
+            }
             _ => Err(SimError::Unknown(format!(
                 "{sheet} is not a GeneratorSheet"
             ))),

@@ -15,7 +15,7 @@ use crate::queue::EventKind;
 use crate::response;
 use crate::sheet::SheetKind;
 use crate::transfer::TfContext;
-use topo_pattern::pattern::{render, Overrides, Region};
+use topo_pattern::pattern::{render, render_channels, Overrides, Region};
 use topo_spec::Value;
 
 impl Network {
@@ -52,6 +52,30 @@ impl Network {
         }
         if !sheet.own.is_empty() {
             copy_rect_to_owned(&cb, &g.canvas, &sheet.own, &mut sheet.activity);
+        }
+        // ChannelGeneratorSheet.generate: the channels of the same call,
+        // then the sheet's output functions on each.
+        if let Some(ch) = g.channels.as_mut().filter(|c| c.active) {
+            render_channels(
+                &g.pattern,
+                &Overrides::default(),
+                &sheet.coords,
+                region,
+                &mut self.streams,
+                now,
+                &mut ch.canvases,
+            )
+            .map_err(|e| SimError::Build(format!("{}: input pattern channels: {e}", sheet.name)))?;
+            for (canvas, act) in ch.canvases.iter_mut().zip(ch.activity.iter_mut()) {
+                if sheet.apply_output_fns {
+                    for f in &sheet.output_fns {
+                        f.apply_stateless(canvas);
+                    }
+                }
+                if !sheet.own.is_empty() {
+                    copy_rect_to_owned(&cb, canvas, &sheet.own, act);
+                }
+            }
         }
         self.probe_activated(s, None);
         self.send_output(s, ex);
@@ -93,8 +117,18 @@ impl Network {
                 .is_some_and(|strict| st.activation_count < strict),
             _ => false,
         };
+        // A channel generator sheet also sends on its active channel
+        // ports (`Activity<i>`).
+        let channel_of = |p: &crate::projection::Projection| match &sheet.kind {
+            SheetKind::Generator(g) => g
+                .channels
+                .as_ref()
+                .filter(|c| c.active)
+                .and_then(|_| crate::channel_sheet::port_channel(&p.src_port)),
+            _ => None,
+        };
         let sends = |p: &crate::projection::Projection| {
-            !(held_back && p.afferent_port) && p.src_port == "Activity"
+            !(held_back && p.afferent_port) && (p.src_port == "Activity" || channel_of(p).is_some())
         };
         // Leaders and unshared projections first: fill their buffers.
         for k in 0..sheet.out_projs.len() {
@@ -107,7 +141,12 @@ impl Network {
             match (&sheet.kind, p.halo) {
                 (SheetKind::Generator(g), _) => {
                     if !p.cfs.needed.is_empty() {
-                        copy_rect(&g.canvas_block, &g.canvas, &p.cfs.needed, &mut p.pool[buf]);
+                        let canvas =
+                            match (&g.channels, crate::channel_sheet::port_channel(&p.src_port)) {
+                                (Some(ch), Some(i)) => &ch.canvases[i],
+                                _ => &g.canvas,
+                            };
+                        copy_rect(&g.canvas_block, canvas, &p.cfs.needed, &mut p.pool[buf]);
                     }
                 }
                 // Finished with the step's phase (`finish_sends`):

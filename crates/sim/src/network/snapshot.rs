@@ -5,6 +5,8 @@
 //!
 //! Array paths (global shapes):
 //! - `sheets/S/activity` `[rows, cols]` f64
+//! - `sheets/S/channels/i/activity` `[rows, cols]` f64 (channel port
+//!   `Activity<i>` of a channel generator sheet)
 //! - `sheets/S/output_fns/i/{t,y_avg,y_avg_prev,x_prev}` `[rows, cols]` f64
 //!   (HomeostaticResponse state)
 //! - `projections/D.P/activity` `[rows, cols]` f64 (dest sheet shape)
@@ -223,6 +225,21 @@ impl Network {
                 slabs: sl.clone(),
                 data: ArrayData::F64(s.activity.clone()),
             });
+            if let SheetKind::Generator(gen) = &s.kind {
+                for (i, a) in gen
+                    .channels
+                    .iter()
+                    .flat_map(|c| c.activity.iter())
+                    .enumerate()
+                {
+                    arrays.push(LocalArray {
+                        path: format!("sheets/{}/channels/{i}/activity", s.name),
+                        global_shape: g.clone(),
+                        slabs: sl.clone(),
+                        data: ArrayData::F64(a.clone()),
+                    });
+                }
+            }
             for (i, f) in s.output_fns.iter().enumerate() {
                 if let TransferFn::Homeostatic(h) = f {
                     for (name, v) in [
@@ -406,6 +423,17 @@ impl Network {
             let n = s.own.len();
             let path = format!("sheets/{name}/activity");
             s.activity = f64s(get(&path, &sl)?, n, &path)?;
+            if let SheetKind::Generator(gen) = &mut s.kind {
+                for (i, a) in gen
+                    .channels
+                    .iter_mut()
+                    .flat_map(|c| c.activity.iter_mut())
+                    .enumerate()
+                {
+                    let path = format!("sheets/{name}/channels/{i}/activity");
+                    *a = f64s(get(&path, &sl)?, n, &path)?;
+                }
+            }
             s.plastic = sm.plastic;
             s.plastic_stack = sm.plastic_stack;
             s.apply_output_fns = sm.apply_output_fns;
