@@ -25,6 +25,7 @@ pub const ANALYSIS_NAMES: &[(&str, &str)] = &[
     ("position_map", "Position Preference"),
     ("corner_map", "Corner OR Preference"),
     ("cog", "Center of Gravity"),
+    ("rf_map", "RF Projection"),
 ];
 
 /// What to do at each analysis time.
@@ -277,6 +278,7 @@ pub mod feature_maps;
 pub mod map_png;
 pub mod or_map;
 pub mod present;
+pub mod receptive_fields;
 pub mod state;
 pub mod tuning;
 pub mod user;
