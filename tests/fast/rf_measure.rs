@@ -176,3 +176,35 @@ fn bad_arguments_are_located_errors() {
         assert!(!text.contains("panicked"), "{body}: {text}");
     }
 }
+
+/// A model whose `default_analysis_plotgroups` names 'RF Projection' gets
+/// its receptive fields (the plot group's defaults: 100 presentations on
+/// the first GeneratorSheet) and their plot from the default analysis.
+#[test]
+fn default_analysis_plotgroups_measure_rf_projection() {
+    let d = tempfile::tempdir().unwrap();
+    let model = std::fs::read_to_string(data().join("rf_linear.ty")).unwrap();
+    let m = d.path().join("rf_default.ty");
+    std::fs::write(
+        &m,
+        format!("{model}\nimport topo.command\ntopo.command.default_analysis_plotgroups = ['RF Projection']\n"),
+    )
+    .unwrap();
+    let o = run_mpi::command(BIN, 0)
+        .current_dir(d.path())
+        .args(["run", "rf_default.ty", "--times", "1,2", "--no-progress"])
+        .args(["--timestamp", "202601010000", "--output-path", "out"])
+        .output()
+        .expect("cannot start topo-hpc");
+    assert!(o.status.success(), "{}", run_mpi::text(&o));
+    let dir = run_mpi::only_dir(&d.path().join("out"));
+    let png = dir.join("202601010000_rf_default_000001.00_V1_Retina_RFs.png");
+    let bytes = std::fs::read(&png).unwrap_or_else(|e| panic!("{}: {e}", png.display()));
+    assert_eq!(&bytes[..8], b"\x89PNG\r\n\x1a\n");
+    let h5 = dir.join("202601010000_rf_default.h5");
+    let (shape, v) = read(&h5, &format!("analysis/000001.00/V1/{RF}"));
+    assert_eq!(shape, [3, 5, 5, 7]);
+    // Sums of products of positive noise (offset 0.5) and positive
+    // responses: every value is positive.
+    assert!(v.iter().all(|&x| x > 0.0), "{v:?}");
+}
