@@ -184,10 +184,7 @@ impl RfMeasurement {
         };
         if let Some(v) = k.get("store_responses") {
             if v.as_bool() != Some(false) {
-                bail!(
-                    "{}: only store_responses=False is supported",
-                    k.where_()
-                );
+                bail!("{}: only store_responses=False is supported", k.where_());
             }
         }
         let prefix = k.string("measurement_prefix")?;
@@ -320,10 +317,7 @@ pub fn measure(
         let (rows, cols) = coords.shape();
         let roi = roi_block(m.roi, rows, cols, |x, y| coords.sheet2matrixidx(x, y))
             .map_err(|e| anyhow!("measure_rfs on {name}: {e}"))?;
-        let own = sess
-            .net
-            .sheet_ownership(name)
-            .map_err(|e| anyhow!("{e}"))?;
+        let own = sess.net.sheet_ownership(name).map_err(|e| anyhow!("{e}"))?;
         let rect = Block {
             r0: roi.r0,
             r1: roi.r1,
@@ -609,7 +603,10 @@ mod tests {
             let e = RfMeasurement::from_call(Some(&call(vec![(kw, v)])), &settings())
                 .unwrap_err()
                 .to_string();
-            assert!(e.starts_with("m.ty:9:5: measure_rfs") && e.contains(what), "{e}");
+            assert!(
+                e.starts_with("m.ty:9:5: measure_rfs") && e.contains(what),
+                "{e}"
+            );
         }
         let m = RfMeasurement::from_call(
             Some(&call(vec![

@@ -498,7 +498,10 @@ pub fn measure_plot_group(
             // The plot group's input_sheet: the first GeneratorSheet
             // (plotgroup.py `default_input_sheet`).
             let mut m = rf_measurement(sess, None)?;
-            m.inputs = present::generator_sheets(sess).into_iter().take(1).collect();
+            m.inputs = present::generator_sheets(sess)
+                .into_iter()
+                .take(1)
+                .collect();
             for r in receptive_fields::measure(ctx, sess, &m, t.file, t.group, log)? {
                 let png = t.dir.join(format!(
                     "{}_{}_{}_RFs{suffix}.png",

@@ -52,7 +52,7 @@ fn receptive_fields_are_bit_identical_on_ranks_and_threads() {
             &out,
             &[
                 "--times",
-                "2",
+                "[2]",
                 "--analysis",
                 "rf_map",
                 "--threads",

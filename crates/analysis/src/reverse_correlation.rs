@@ -111,7 +111,11 @@ impl ReverseCorrelation {
                 self.input_len
             )));
         }
-        for (field, &r) in self.rf.chunks_exact_mut(self.input_len.max(1)).zip(responses) {
+        for (field, &r) in self
+            .rf
+            .chunks_exact_mut(self.input_len.max(1))
+            .zip(responses)
+        {
             for (w, &x) in field.iter_mut().zip(input) {
                 *w += r * x;
             }
