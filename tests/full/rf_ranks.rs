@@ -83,9 +83,7 @@ fn receptive_fields_are_bit_identical_on_ranks_and_threads() {
             .current_dir(&here)
             .args(["-p", "cortex_density=12", "-p", "lgn_density=12"])
             .args(["-p", "retina_density=12", "-c", def, "-c"])
-            .arg(format!(
-                "run_batch('../examples/gcal.ty', times=[2], analysis_fn=f, timestamp='202601010000')"
-            ))
+            .arg("run_batch('../examples/gcal.ty', times=[2], analysis_fn=f, timestamp='202601010000')")
             .output()
             .expect("cannot start topo-hpc");
         assert!(o.status.success(), "{}", run_mpi::text(&o));
