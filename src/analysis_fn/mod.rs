@@ -29,6 +29,7 @@ pub const ANALYSIS_NAMES: &[(&str, &str)] = &[
     ("or_tuning", "Orientation Tuning"),
     ("size_tuning", "Size Tuning"),
     ("contrast_response", "Contrast Response"),
+    ("rf_map", "RF Projection"),
 ];
 
 /// What to do at each analysis time.
@@ -286,6 +287,7 @@ pub mod feature_maps;
 pub mod map_png;
 pub mod or_map;
 pub mod present;
+pub mod receptive_fields;
 pub mod state;
 pub mod tuning;
 pub mod user;

@@ -5,7 +5,8 @@
 //! file:line:col (`<-c>:line:col` for `-c` text), found before training.
 
 use super::{
-    cf_plot, cog, curve_png, feature_maps, map_png, or_map, present, tuning, write_activity,
+    cf_plot, cog, curve_png, feature_maps, map_png, or_map, present, receptive_fields, tuning,
+    write_activity,
 };
 use crate::io::h5::H5File;
 use crate::outlog::OutLog;
@@ -16,7 +17,7 @@ use std::path::Path;
 use topo_spec::{Call, Component, FunctionSpec, ModelSpec, Time, Value};
 
 /// The commands a user analysis function may call.
-pub const COMMANDS: &str = "measure_or_pref(...), measure_sine_pref(...), measure_od_pref(...), measure_phasedisparity(...), measure_hue_pref(...), measure_dr_pref(...), measure_position_pref(...), measure_corner_or_pref(...), measure_cog(proj_name=''), measure_or_tuning_fullfield(...), measure_or_tuning(...), measure_size_response(...), measure_contrast_response(...), save_plotgroup(GROUP, filename_suffix='', projection=..., sheet=...), pattern_present(inputs=PATTERN, duration=1.0, apply_output_fns=True), save_snapshot()";
+pub const COMMANDS: &str = "measure_or_pref(...), measure_sine_pref(...), measure_od_pref(...), measure_phasedisparity(...), measure_hue_pref(...), measure_dr_pref(...), measure_position_pref(...), measure_corner_or_pref(...), measure_cog(proj_name=''), measure_rfs(...), measure_or_tuning_fullfield(...), measure_or_tuning(...), measure_size_response(...), measure_contrast_response(...), save_plotgroup(GROUP, filename_suffix='', projection=..., sheet=...), pattern_present(inputs=PATTERN, duration=1.0, apply_output_fns=True), save_snapshot()";
 
 /// `save_plotgroup` groups: Topographica's plot-group name and the
 /// command that measures it (`topo/plotting/plotgroup.py`), "" for the
@@ -40,6 +41,7 @@ pub const PLOT_GROUPS: &[(&str, &str)] = &[
     ("Orientation Tuning", "measure_or_tuning"),
     ("Size Tuning", "measure_size_response"),
     ("Contrast Response", "measure_contrast_response"),
+    ("RF Projection", "measure_rfs"),
 ];
 
 fn plot_group_names() -> String {
@@ -90,6 +92,9 @@ enum Command {
     Map(String),
     /// `measure_cog(proj_name=...)`.
     Cog(String),
+    /// `measure_rfs(...)` (its keyword arguments are read from the call
+    /// again when it runs).
+    Rfs,
     /// A featuremapper tuning-curve command (`measure_or_tuning`, ...).
     Curve(String),
     SavePlotgroup(PlotGroup),
@@ -173,6 +178,15 @@ fn parse(c: &Call) -> Result<Command> {
             };
             tuning::CurveMeasurement::from_call(name, Some(c), &settings)?;
             Ok(Command::Curve(name.to_string()))
+        }
+        "measure_rfs" => {
+            let settings = present::PresentSettings {
+                durations: vec![Time::from_int(1)],
+                apply_output_fns: true,
+                restore_state: true,
+            };
+            receptive_fields::RfMeasurement::from_call(Some(c), &settings)?;
+            Ok(Command::Rfs)
         }
         "measure_cog" => {
             only_kwargs(c, &["proj_name"], 0)?;
@@ -435,6 +449,11 @@ fn call(
             cog::measure_cog(sess, &sheets, &proj, t.file, t.group)?;
             Ok(())
         }
+        Command::Rfs => {
+            let m = rf_measurement(sess, Some(c))?;
+            receptive_fields::measure(ctx, sess, &m, t.file, t.group, log)?;
+            Ok(())
+        }
         Command::SavePlotgroup(g) => save_plotgroup(ctx, sess, c, &g, t, log, maps, measured),
         Command::PatternPresent { pattern, settings } => {
             let sheets = sess.net.sheet_names();
@@ -498,6 +517,23 @@ pub fn measure_plot_group(
             }
             Ok(())
         }
+        Some("measure_rfs") => {
+            // The plot group's input_sheet: the first GeneratorSheet
+            // (plotgroup.py `default_input_sheet`).
+            let mut m = rf_measurement(sess, None)?;
+            m.inputs = present::generator_sheets(sess)
+                .into_iter()
+                .take(1)
+                .collect();
+            for r in receptive_fields::measure(ctx, sess, &m, t.file, t.group, log)? {
+                let png = t.dir.join(format!(
+                    "{}_{}_{}_RFs{suffix}.png",
+                    t.base, r.sheet, r.input
+                ));
+                receptive_fields::save_rfs_png(ctx, sess, &r, &png)?;
+            }
+            Ok(())
+        }
         Some(command) => {
             let m = or_map::measurement(sess, command, None)?;
             let maps = feature_maps::measure(ctx, sess, &m, &sheets, t.file, t.group, log)?;
@@ -509,6 +545,13 @@ pub fn measure_plot_group(
         }
         None => bail!("plot group '{group}' measures no map"),
     }
+}
+
+/// `measure_rfs` with `call`'s arguments and the model's presentation
+/// settings.
+fn rf_measurement(sess: &Session, call: Option<&Call>) -> Result<receptive_fields::RfMeasurement> {
+    let settings = present::PresentSettings::from_spec(&sess.spec.analysis)?;
+    receptive_fields::RfMeasurement::from_call(call, &settings)
 }
 
 // The OR maps and the other measured maps are kept apart: the first feed

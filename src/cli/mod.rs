@@ -142,7 +142,7 @@ pub struct RunArgs {
     /// `activity,or_map,pinwheels,weights` and the map and curve plot
     /// groups (`sf_map`, `od_map`, `disparity_map`, `hue_map`, `dr_map`,
     /// `position_map`, `corner_map`, `cog`, `or_tuning_fullfield`,
-    /// `or_tuning`, `size_tuning`, `contrast_response`).
+    /// `or_tuning`, `size_tuning`, `contrast_response`, `rf_map`).
     #[arg(long)]
     pub analysis: Option<String>,
     /// Tag appended to the folder name.

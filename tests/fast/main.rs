@@ -15,3 +15,4 @@ mod cli_model;
 mod cli_trace;
 mod fuzz_campaign;
 mod layout;
+mod rf_measure;

@@ -39,6 +39,7 @@ mod per_cf_weights;
 mod plan_exchange;
 mod rank_warnings;
 mod report_browser;
+mod rf_ranks;
 mod snapshot_arrays;
 mod sweep_cli;
 mod sweep_local;

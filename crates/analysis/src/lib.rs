@@ -40,6 +40,10 @@
 //! gives Topographica's choice of units), all with an integer
 //! nearest-neighbour enlargement, written by [`plot::RgbImage::save_png`].
 //!
+//! # Receptive fields (featuremapper `ReverseCorrelation`)
+//! [`ReverseCorrelation`] sums response × input over noise presentations
+//! for each unit of a region of interest ([`roi_block`]).
+//!
 //! # Where this differs from featuremapper / Topographica
 //! * The Kaschube fit uses our own damped Levenberg–Marquardt, not MINPACK:
 //!   converged coefficients agree to ~1e-5, but where scipy falls into a
@@ -68,6 +72,7 @@ pub mod lm;
 pub mod map_quality;
 pub mod pinwheels;
 pub mod plot;
+pub mod reverse_correlation;
 
 pub use collector::{FeatureCollector, FeatureMap, DEFAULT_SELECTIVITY_MULTIPLIER};
 pub use contour::{contour_segments, Extent, Segment};
@@ -85,3 +90,4 @@ pub use hypercolumn::{
 pub use lm::{levenberg_marquardt, FitResult};
 pub use map_quality::{map_quality, MapQuality};
 pub use pinwheels::{find_pinwheels, segment_intersection, Pinwheels};
+pub use reverse_correlation::{roi_block, ReverseCorrelation, RoiBlock};

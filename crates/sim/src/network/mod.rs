@@ -224,6 +224,13 @@ impl Network {
         &self.streams
     }
 
+    /// The random streams, to change: featuremapper's `measure_rfs`
+    /// leaves imagen's shared stream where its noise left it after the
+    /// rest of the state is restored.
+    pub fn streams_mut(&mut self) -> &mut Streams {
+        &mut self.streams
+    }
+
     /// Number of pending events.
     pub fn pending_events(&self) -> usize {
         self.queue.len()
