@@ -140,6 +140,34 @@ fn iteration(c: &mut Criterion) {
                 cpu * 1e3,
                 cpu_pull / cpu
             );
+            // Batched responses (one parallel region per step) against
+            // each response computed at its delivery: alternated, best
+            // of 3 each, in this same process.
+            let (mut off, mut on) = (
+                (f64::INFINITY, f64::INFINITY),
+                (f64::INFINITY, f64::INFINITY),
+            );
+            for _ in 0..3 {
+                net.set_batched_responses(false);
+                let (w, c) = timed(&mut net, &mut ex, &pool, n);
+                off = (off.0.min(w), off.1.min(c));
+                net.set_batched_responses(true);
+                let (w, c) = timed(&mut net, &mut ex, &pool, n);
+                on = (on.0.min(w), on.1.min(c));
+            }
+            eprintln!(
+                "iteration cortex_density={density} threads={threads}: responses at each \
+                 delivery {:.3} ms wall {:.3} ms CPU; batched per step {:.3} ms wall \
+                 {:.3} ms CPU (best of 3 each); saved {:.1} us wall, {:.1} us CPU per \
+                 dot-product delivery ({} per iteration)",
+                off.0 * 1e3,
+                off.1 * 1e3,
+                on.0 * 1e3,
+                on.1 * 1e3,
+                (off.0 - on.0) * 1e6 / count.deliveries as f64,
+                (off.1 - on.1) * 1e6 / count.deliveries as f64,
+                count.deliveries,
+            );
             // The dot product skips zero inputs, so it reads only the
             // weights in each input row's non-zero span: that, plus
             // learning, is the memory traffic; all CF weights are the

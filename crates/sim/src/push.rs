@@ -496,7 +496,8 @@ pub fn push_dot_product(
         return;
     }
     let ncols = needed.cols();
-    scratch.planes.clear();
+    // Each task zeroes its own planes (in parallel, and in the cache of
+    // the thread that fills them).
     scratch.planes.resize(PLANES * n, 0.0);
     let nonzero = &scratch.nonzero[..];
     let c0 = needed.c0;
@@ -511,6 +512,7 @@ pub fn push_dot_product(
         .for_each(|(t, group)| {
             let first = t * per;
             let nplanes = group.len() / n.max(1);
+            group.fill(0.0);
             for &s in nonzero {
                 let s = s as usize;
                 let plane = (c0 + s % ncols) % PLANES;

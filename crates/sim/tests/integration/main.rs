@@ -6,6 +6,7 @@ mod cf_support;
 mod dyn_common;
 
 mod array_views;
+mod batched_responses;
 mod cf_change_bounds;
 mod cf_geometry;
 mod cf_options;
