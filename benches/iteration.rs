@@ -140,33 +140,39 @@ fn iteration(c: &mut Criterion) {
                 cpu * 1e3,
                 cpu_pull / cpu
             );
-            // Batched responses (one parallel region per step) against
-            // each response computed at its delivery: alternated, best
-            // of 3 each, in this same process.
-            let (mut off, mut on) = (
-                (f64::INFINITY, f64::INFINITY),
-                (f64::INFINITY, f64::INFINITY),
-            );
+            // The fixed costs per delivery, removed one at a time, in
+            // this same process (alternated, best of 3 each): responses
+            // at each delivery and pushed by planes (the engine before),
+            // then by unit chunks, then also batched per step (one
+            // parallel region per step, the default).
+            let variants = [(false, false), (false, true), (true, true)];
+            let mut best = [(f64::INFINITY, f64::INFINITY); 3];
             for _ in 0..3 {
-                net.set_batched_responses(false);
-                let (w, c) = timed(&mut net, &mut ex, &pool, n);
-                off = (off.0.min(w), off.1.min(c));
-                net.set_batched_responses(true);
-                let (w, c) = timed(&mut net, &mut ex, &pool, n);
-                on = (on.0.min(w), on.1.min(c));
+                for (v, &(batched, chunks)) in variants.iter().enumerate() {
+                    net.set_batched_responses(batched);
+                    topo_sim::push::set_unit_chunks(chunks);
+                    let (w, c) = timed(&mut net, &mut ex, &pool, n);
+                    best[v] = (best[v].0.min(w), best[v].1.min(c));
+                }
             }
+            let per = |a: f64, b: f64| (a - b) * 1e6 / count.deliveries as f64;
             eprintln!(
-                "iteration cortex_density={density} threads={threads}: responses at each \
-                 delivery {:.3} ms wall {:.3} ms CPU; batched per step {:.3} ms wall \
-                 {:.3} ms CPU (best of 3 each); saved {:.1} us wall, {:.1} us CPU per \
-                 dot-product delivery ({} per iteration)",
-                off.0 * 1e3,
-                off.1 * 1e3,
-                on.0 * 1e3,
-                on.1 * 1e3,
-                (off.0 - on.0) * 1e6 / count.deliveries as f64,
-                (off.1 - on.1) * 1e6 / count.deliveries as f64,
+                "iteration cortex_density={density} threads={threads} (best of 3 each): \
+                 one by one, push by planes {:.3} ms wall {:.3} ms CPU; by unit chunks \
+                 {:.3} ms wall {:.3} ms CPU; and batched per step {:.3} ms wall {:.3} ms \
+                 CPU; per delivery ({} per iteration) chunks save {:.1} us wall {:.1} us \
+                 CPU, batching {:.1} us wall {:.1} us CPU",
+                best[0].0 * 1e3,
+                best[0].1 * 1e3,
+                best[1].0 * 1e3,
+                best[1].1 * 1e3,
+                best[2].0 * 1e3,
+                best[2].1 * 1e3,
                 count.deliveries,
+                per(best[0].0, best[1].0),
+                per(best[0].1, best[1].1),
+                per(best[1].0, best[2].0),
+                per(best[1].1, best[2].1),
             );
             // The dot product skips zero inputs, so it reads only the
             // weights in each input row's non-zero span: that, plus
@@ -331,17 +337,28 @@ fn print_kernels(net: &topo_sim::Network, density: u32) {
         if pushed {
             for threads in [1, 2] {
                 let pool = common::pool(threads);
-                let t = min_time_in(&pool, &mut || {
-                    push_dot_product(
-                        &layout,
-                        &p.input,
-                        &p.cfs.needed,
-                        p.strength,
-                        &mut act,
-                        &mut sc,
-                    )
-                });
-                line += &format!(", push {threads} thread(s) {:.3} ms", t * 1e3);
+                for chunks in [false, true] {
+                    topo_sim::push::set_unit_chunks(chunks);
+                    let t = min_time_in(&pool, &mut || {
+                        push_dot_product(
+                            &layout,
+                            &p.input,
+                            &p.cfs.needed,
+                            p.strength,
+                            &mut act,
+                            &mut sc,
+                        )
+                    });
+                    line += &format!(
+                        ", push {} {threads} thread(s) {:.3} ms",
+                        if chunks {
+                            "by unit chunks"
+                        } else {
+                            "by planes"
+                        },
+                        t * 1e3
+                    );
+                }
             }
         }
         let nz = p.input.iter().filter(|&&x| x != 0.0).count();
