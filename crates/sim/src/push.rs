@@ -480,21 +480,26 @@ pub fn should_push(input: &[f64], scratch: &mut PushScratch) -> bool {
     }
 }
 
-/// Target units per task of [`push_dot_product_by_chunks`] at least (below that a
-/// task's pass over the non-zero sources costs more than its share of
-/// the scattering).
-const MIN_UNITS_PER_CHUNK: usize = 256;
+/// Target units per task of [`push_dot_product_by_chunks`] at least
+/// (below that a task's pass over the non-zero sources costs more than
+/// its share of the scattering).
+const MIN_UNITS_PER_CHUNK: usize = 128;
 
-/// Tasks per thread of [`push_dot_product_by_chunks`] (some slack for balance).
-const CHUNKS_PER_THREAD: usize = 2;
+/// Tasks per thread of [`push_dot_product_by_chunks`]: a sparse input's
+/// targets crowd into a few rows, so the work per chunk is uneven and
+/// stealing needs several chunks per thread to balance it.
+const CHUNKS_PER_THREAD: usize = 8;
 
-/// Which kernel [`push_dot_product`] runs: by unit chunks (the default)
-/// or by planes (the kernel before; for a bench's A/B in one process).
-static UNIT_CHUNKS: AtomicBool = AtomicBool::new(true);
+/// Which kernel [`push_dot_product`] runs: by planes (the default) or by
+/// unit chunks (measured slower on 2 threads at cortex_density 48: a
+/// sparse input's targets crowd into a few chunks; benches/RESULTS.md,
+/// issue 14 session 7).
+static UNIT_CHUNKS: AtomicBool = AtomicBool::new(false);
 
-/// Makes [`push_dot_product`] run [`push_dot_product_by_chunks`] (`true`,
-/// the default) or [`push_dot_product_by_planes`] in this process: the
-/// same bits either way; for measuring one against the other.
+/// Makes [`push_dot_product`] run [`push_dot_product_by_chunks`]
+/// (`true`) or [`push_dot_product_by_planes`] (`false`, the default) in
+/// this process: the same bits either way; for measuring one against
+/// the other.
 pub fn set_unit_chunks(on: bool) {
     UNIT_CHUNKS.store(on, Ordering::Relaxed);
 }
@@ -503,8 +508,8 @@ pub fn set_unit_chunks(on: bool) {
 /// in `scratch` (by [`PushScratch::scan`] of this `input`, which must
 /// have found it finite) through `layout`; bit for bit
 /// [`crate::response::dot_product`] on the same input. Runs
-/// [`push_dot_product_by_chunks`] unless [`set_unit_chunks`] chose the
-/// kernel by planes.
+/// [`push_dot_product_by_planes`] unless [`set_unit_chunks`] chose the
+/// kernel by unit chunks.
 pub fn push_dot_product(
     layout: &PushLayout,
     input: &[f64],
@@ -563,6 +568,13 @@ pub fn push_dot_product_by_chunks(
                 let x = input[s];
                 let (r0, r1) = (layout.run_off[s] as usize, layout.run_off[s + 1] as usize);
                 let runs = &layout.runs[r0..r1];
+                // Sources whose targets all lie outside the chunk cost
+                // two comparisons (most of them, with many chunks).
+                match (runs.first(), runs.last()) {
+                    (Some(a), Some(b))
+                        if (a.unit as usize) < u1 && (b.unit + b.len) as usize > u0 => {}
+                    _ => continue,
+                }
                 let first = runs.partition_point(|r| (r.unit + r.len) as usize <= u0);
                 for run in &runs[first..] {
                     let ru = run.unit as usize;
@@ -589,11 +601,11 @@ pub fn push_dot_product_by_chunks(
         });
 }
 
-/// [`push_dot_product`] as it was before the unit chunks: one task per
-/// group of planes over all units, then a second parallel loop
-/// combining the lanes (two fork/joins per call, all `8 n` plane values
-/// zeroed and combined apart from their filling). Kept as the reference
-/// the chunked kernel must equal, and for the bench's A/B.
+/// [`push_dot_product`] by planes (the default): one task per group of
+/// planes over all units (each zeroing its planes), then a second
+/// parallel loop combining the lanes. Two fork/joins per call, but the
+/// scattering splits evenly whatever the input (every plane gets an
+/// eighth of the columns).
 pub fn push_dot_product_by_planes(
     layout: &PushLayout,
     input: &[f64],

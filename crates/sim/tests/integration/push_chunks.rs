@@ -2,8 +2,8 @@
 //! (`topo_sim::push::push_dot_product_by_chunks`: one parallel loop, each task
 //! scattering only into its own units' planes) gives the bits of the
 //! pulled dot product and of the pushed one split by planes
-//! (`push_dot_product_by_planes`), on 1, 2, 3 and 5 threads (1 to 6
-//! chunks of at least 256 units over GCAL's 36 x 36 V1, so runs cut at
+//! (`push_dot_product_by_planes`), on 1, 2, 3 and 5 threads (1 to 11
+//! chunks of at least 128 units over GCAL's 36 x 36 V1, so runs cut at
 //! chunk boundaries), for every own-weights projection on its real input
 //! and on random sparse inputs of both signs. Compared with `to_bits`:
 //! no tolerance.
