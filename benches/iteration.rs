@@ -143,8 +143,8 @@ fn iteration(c: &mut Criterion) {
             // The fixed costs per delivery, removed one at a time, in
             // this same process (alternated, best of 3 each): responses
             // at each delivery and pushed by planes (the engine before),
-            // batched per step (one parallel region per step, the
-            // default), and batched with the pushes by unit chunks.
+            // batched per step (one parallel region per step), and
+            // batched with the pushes by unit chunks.
             let variants = [(false, false), (true, false), (true, true)];
             let mut best = [(f64::INFINITY, f64::INFINITY); 3];
             for round in 0..3 {
@@ -158,7 +158,7 @@ fn iteration(c: &mut Criterion) {
                     best[v] = (best[v].0.min(w), best[v].1.min(c));
                 }
             }
-            net.set_batched_responses(true);
+            net.set_batched_responses(false);
             topo_sim::push::set_unit_chunks(false);
             let per = |a: f64, b: f64| (a - b) * 1e6 / count.deliveries as f64;
             eprintln!(

@@ -7,7 +7,8 @@
 //! though: the other events at the same time deliver to other projections
 //! or generate patterns, a command resolves what is outstanding first
 //! (as it does for owed responses), and the sheets read their
-//! projections only in `process_current_time`. So the dot-product
+//! projections only in `process_current_time`. So, when switched on
+//! ([`Network::set_batched_responses`]), the dot-product
 //! responses of a step are queued here and computed just before that
 //! phase (or before a command, or the end of `run`), all in one rayon
 //! region: each projection's response is a task (its own kernels' inner
@@ -25,7 +26,9 @@
 use super::Network;
 use crate::projection::Projection;
 
-/// The queued responses and the switch (on by default).
+/// The queued responses and the switch (off by default: measured no
+/// faster at cortex_density 48 on this 2-core machine under load, see
+/// benches/RESULTS.md, issue 14 session 7).
 pub(super) struct BatchedResponses {
     /// Projections whose response to their current input is queued, in
     /// delivery order (at most one entry per projection; the capacity is
@@ -40,7 +43,7 @@ impl Default for BatchedResponses {
     fn default() -> Self {
         BatchedResponses {
             queued: Vec::new(),
-            on: true,
+            on: false,
         }
     }
 }
@@ -64,9 +67,9 @@ impl BatchedResponses {
 }
 
 impl Network {
-    /// Computes every dot-product response at its delivery (`false`) or
-    /// batched per step (`true`, the default). Local to this rank and
-    /// free of collectives; the results are the same bits either way.
+    /// Computes every dot-product response at its delivery (`false`, the
+    /// default) or batched per step (`true`). Local to this rank and free
+    /// of collectives; the results are the same bits either way.
     pub fn set_batched_responses(&mut self, on: bool) {
         self.resolve_queued_responses();
         self.batched.on = on;

@@ -15,10 +15,10 @@
 //!      applies its output functions and sends (see *send* below);
 //!    - `Deliver`: the projection takes the delivered source activity (its
 //!      halo) and computes its response (dot products are deferred while a
-//!      settling sheet's iteration ends, see `deliver`, and otherwise
-//!      queued to the end of this phase and computed together, see
-//!      [`super::batched_responses`]); the dest sheet is marked
-//!      `new_input`;
+//!      settling sheet's iteration ends, see `deliver`, and, if batching
+//!      is on, otherwise queued to the end of this phase and computed
+//!      together, see [`super::batched_responses`]); the dest sheet is
+//!      marked `new_input`;
 //!    - `Command`: pending responses are resolved, then the scheduled
 //!      command runs.
 //!
@@ -30,8 +30,8 @@
 //!    cut theirs from their leader's), then one `Deliver` event per
 //!    projection is queued at `t + delay`.
 //! 3. **process_current_time**, once time is about to advance past `t` and
-//!    some event ran at `t`: the queued dot-product responses are
-//!    computed (one parallel region), then every sheet with new input, in sheet order,
+//!    some event ran at `t`: the queued dot-product responses, if any,
+//!    are computed (one parallel region), then every sheet with new input, in sheet order,
 //!    activates (combines its projections' activities by priority group,
 //!    applies its output functions, which may use collectives, and sends)
 //!    and learns (learning rule, then weight normalisation, joint for
