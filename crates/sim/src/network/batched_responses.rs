@@ -29,6 +29,7 @@ use crate::projection::Projection;
 /// The queued responses and the switch (off by default: measured no
 /// faster at cortex_density 48 on this 2-core machine under load, see
 /// benches/RESULTS.md, issue 14 session 7).
+#[derive(Default)]
 pub(super) struct BatchedResponses {
     /// Projections whose response to their current input is queued, in
     /// delivery order (at most one entry per projection; the capacity is
@@ -37,15 +38,6 @@ pub(super) struct BatchedResponses {
     /// Off: every response is computed at its delivery (for measuring
     /// what batching gains, and for showing it changes no bit).
     pub(super) on: bool,
-}
-
-impl Default for BatchedResponses {
-    fn default() -> Self {
-        BatchedResponses {
-            queued: Vec::new(),
-            on: false,
-        }
-    }
 }
 
 impl BatchedResponses {
