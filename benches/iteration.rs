@@ -140,6 +140,50 @@ fn iteration(c: &mut Criterion) {
                 cpu * 1e3,
                 cpu_pull / cpu
             );
+            // The fixed costs per delivery, removed one at a time, in
+            // this same process (alternated, best of 3 each): responses
+            // at each delivery and pushed by planes (the engine before),
+            // batched per step (one parallel region per step), and
+            // batched with the pushes by unit chunks.
+            let variants = [(false, false), (true, false), (true, true)];
+            let mut best = [(f64::INFINITY, f64::INFINITY); 3];
+            for round in 0..3 {
+                // Each variant in each position once (load drifts).
+                for k in 0..3 {
+                    let v = (k + round) % 3;
+                    let (batched, chunks) = variants[v];
+                    net.set_batched_responses(batched);
+                    topo_sim::push::set_unit_chunks(chunks);
+                    // The same iterations for every variant: time, events
+                    // and activities restored after each (weights keep
+                    // learning, which changes the work very little).
+                    net.state_push();
+                    let (w, c) = timed(&mut net, &mut ex, &pool, n);
+                    net.state_pop().unwrap_or_else(|e| panic!("state_pop: {e}"));
+                    best[v] = (best[v].0.min(w), best[v].1.min(c));
+                }
+            }
+            net.set_batched_responses(false);
+            topo_sim::push::set_unit_chunks(false);
+            let per = |a: f64, b: f64| (a - b) * 1e6 / count.deliveries as f64;
+            eprintln!(
+                "iteration cortex_density={density} threads={threads} (best of 3 each): \
+                 one by one, push by planes {:.3} ms wall {:.3} ms CPU; batched per step \
+                 {:.3} ms wall {:.3} ms CPU; batched, push by unit chunks {:.3} ms wall \
+                 {:.3} ms CPU; per delivery ({} per iteration) batching saves {:.1} us \
+                 wall {:.1} us CPU, unit chunks then {:.1} us wall {:.1} us CPU",
+                best[0].0 * 1e3,
+                best[0].1 * 1e3,
+                best[1].0 * 1e3,
+                best[1].1 * 1e3,
+                best[2].0 * 1e3,
+                best[2].1 * 1e3,
+                count.deliveries,
+                per(best[0].0, best[1].0),
+                per(best[0].1, best[1].1),
+                per(best[1].0, best[2].0),
+                per(best[1].1, best[2].1),
+            );
             // The dot product skips zero inputs, so it reads only the
             // weights in each input row's non-zero span: that, plus
             // learning, is the memory traffic; all CF weights are the
@@ -303,18 +347,30 @@ fn print_kernels(net: &topo_sim::Network, density: u32) {
         if pushed {
             for threads in [1, 2] {
                 let pool = common::pool(threads);
-                let t = min_time_in(&pool, &mut || {
-                    push_dot_product(
-                        &layout,
-                        &p.input,
-                        &p.cfs.needed,
-                        p.strength,
-                        &mut act,
-                        &mut sc,
-                    )
-                });
-                line += &format!(", push {threads} thread(s) {:.3} ms", t * 1e3);
+                for chunks in [false, true] {
+                    topo_sim::push::set_unit_chunks(chunks);
+                    let t = min_time_in(&pool, &mut || {
+                        push_dot_product(
+                            &layout,
+                            &p.input,
+                            &p.cfs.needed,
+                            p.strength,
+                            &mut act,
+                            &mut sc,
+                        )
+                    });
+                    line += &format!(
+                        ", push {} {threads} thread(s) {:.3} ms",
+                        if chunks {
+                            "by unit chunks"
+                        } else {
+                            "by planes"
+                        },
+                        t * 1e3
+                    );
+                }
             }
+            topo_sim::push::set_unit_chunks(false);
         }
         let nz = p.input.iter().filter(|&&x| x != 0.0).count();
         eprintln!(

@@ -26,6 +26,7 @@
 use crate::cf::ConnectionFields;
 use crate::exchange::Block;
 use rayon::prelude::*;
+use std::sync::atomic::{AtomicBool, Ordering};
 
 /// Accumulator planes (the lanes of the pulled dot product).
 pub const PLANES: usize = 8;
@@ -479,11 +480,59 @@ pub fn should_push(input: &[f64], scratch: &mut PushScratch) -> bool {
     }
 }
 
+/// Target units per task of [`push_dot_product_by_chunks`] at least
+/// (below that a task's pass over the non-zero sources costs more than
+/// its share of the scattering).
+const MIN_UNITS_PER_CHUNK: usize = 128;
+
+/// Tasks per thread of [`push_dot_product_by_chunks`]: a sparse input's
+/// targets crowd into a few rows, so the work per chunk is uneven and
+/// stealing needs several chunks per thread to balance it.
+const CHUNKS_PER_THREAD: usize = 8;
+
+/// Which kernel [`push_dot_product`] runs: by planes (the default) or by
+/// unit chunks (measured slower on 2 threads at cortex_density 48: a
+/// sparse input's targets crowd into a few chunks; benches/RESULTS.md,
+/// issue 14 session 7).
+static UNIT_CHUNKS: AtomicBool = AtomicBool::new(false);
+
+/// Makes [`push_dot_product`] run [`push_dot_product_by_chunks`]
+/// (`true`) or [`push_dot_product_by_planes`] (`false`, the default) in
+/// this process: the same bits either way; for measuring one against
+/// the other.
+pub fn set_unit_chunks(on: bool) {
+    UNIT_CHUNKS.store(on, Ordering::Relaxed);
+}
+
 /// `activity[u] = strength * Σ w·x` by pushing the non-zero inputs listed
 /// in `scratch` (by [`PushScratch::scan`] of this `input`, which must
 /// have found it finite) through `layout`; bit for bit
-/// [`crate::response::dot_product`] on the same input.
+/// [`crate::response::dot_product`] on the same input. Runs
+/// [`push_dot_product_by_planes`] unless [`set_unit_chunks`] chose the
+/// kernel by unit chunks.
 pub fn push_dot_product(
+    layout: &PushLayout,
+    input: &[f64],
+    needed: &Block,
+    strength: f64,
+    activity: &mut [f64],
+    scratch: &mut PushScratch,
+) {
+    if UNIT_CHUNKS.load(Ordering::Relaxed) {
+        push_dot_product_by_chunks(layout, input, needed, strength, activity, scratch)
+    } else {
+        push_dot_product_by_planes(layout, input, needed, strength, activity, scratch)
+    }
+}
+
+/// [`push_dot_product`] in one parallel loop over chunks of target units: each task zeroes the
+/// eight planes of its own units, visits every non-zero source in
+/// row-major order adding only the parts of its runs inside the chunk
+/// (runs are sorted by unit, so the first is found by bisection), and
+/// combines its units' lanes at once, while the planes are in its cache.
+/// Each plane value of a unit receives the same terms in the same order
+/// as over the whole sheet, so the split changes no bit.
+pub fn push_dot_product_by_chunks(
     layout: &PushLayout,
     input: &[f64],
     needed: &Block,
@@ -496,7 +545,82 @@ pub fn push_dot_product(
         return;
     }
     let ncols = needed.cols();
-    scratch.planes.clear();
+    let c0 = needed.c0;
+    let chunk = match rayon::current_num_threads() {
+        1 => n,
+        t => n.div_ceil(t * CHUNKS_PER_THREAD).max(MIN_UNITS_PER_CHUNK),
+    };
+    scratch.planes.resize(PLANES * n, 0.0);
+    let nonzero = &scratch.nonzero[..];
+    let plane0 = &layout.plane0[..];
+    activity
+        .par_chunks_mut(chunk)
+        .zip(scratch.planes.par_chunks_mut(PLANES * chunk))
+        .enumerate()
+        .for_each(|(k, (act, planes))| {
+            let (u0, len) = (k * chunk, act.len());
+            let u1 = u0 + len;
+            planes.fill(0.0);
+            for &s in nonzero {
+                let s = s as usize;
+                let plane = (c0 + s % ncols) % PLANES;
+                let acc = &mut planes[plane * len..(plane + 1) * len];
+                let x = input[s];
+                let (r0, r1) = (layout.run_off[s] as usize, layout.run_off[s + 1] as usize);
+                let runs = &layout.runs[r0..r1];
+                // Sources whose targets all lie outside the chunk cost
+                // two comparisons (most of them, with many chunks).
+                match (runs.first(), runs.last()) {
+                    (Some(a), Some(b))
+                        if (a.unit as usize) < u1 && (b.unit + b.len) as usize > u0 => {}
+                    _ => continue,
+                }
+                let first = runs.partition_point(|r| (r.unit + r.len) as usize <= u0);
+                for run in &runs[first..] {
+                    let ru = run.unit as usize;
+                    if ru >= u1 {
+                        break;
+                    }
+                    let (lo, hi) = (ru.max(u0), (ru + run.len as usize).min(u1));
+                    let w = run.w as usize + (lo - ru);
+                    for (a, wv) in acc[lo - u0..hi - u0]
+                        .iter_mut()
+                        .zip(&layout.weights[w..w + (hi - lo)])
+                    {
+                        *a += f64::from(*wv) * x;
+                    }
+                }
+            }
+            for (i, a) in act.iter_mut().enumerate() {
+                let p0 = plane0[u0 + i] as usize;
+                let lane = |l: usize| planes[((p0 + l) % PLANES) * len + i];
+                let sum = ((lane(0) + lane(1)) + (lane(2) + lane(3)))
+                    + ((lane(4) + lane(5)) + (lane(6) + lane(7)));
+                *a = sum * strength;
+            }
+        });
+}
+
+/// [`push_dot_product`] by planes (the default): one task per group of
+/// planes over all units (each zeroing its planes), then a second
+/// parallel loop combining the lanes. Two fork/joins per call, but the
+/// scattering splits evenly whatever the input (every plane gets an
+/// eighth of the columns).
+pub fn push_dot_product_by_planes(
+    layout: &PushLayout,
+    input: &[f64],
+    needed: &Block,
+    strength: f64,
+    activity: &mut [f64],
+    scratch: &mut PushScratch,
+) {
+    let n = activity.len();
+    if n == 0 {
+        return;
+    }
+    let ncols = needed.cols();
+    // Each task zeroes its own planes (in parallel, and in the cache of
+    // the thread that fills them).
     scratch.planes.resize(PLANES * n, 0.0);
     let nonzero = &scratch.nonzero[..];
     let c0 = needed.c0;
@@ -511,6 +635,7 @@ pub fn push_dot_product(
         .for_each(|(t, group)| {
             let first = t * per;
             let nplanes = group.len() / n.max(1);
+            group.fill(0.0);
             for &s in nonzero {
                 let s = s as usize;
                 let plane = (c0 + s % ncols) % PLANES;

@@ -171,6 +171,7 @@ impl Network {
             halo_sharing: true,
             state_stack: Vec::new(),
             pending: Default::default(),
+            batched: Default::default(),
         };
         net.share_halos(ex);
         Ok(net)

@@ -15,7 +15,9 @@
 //!      applies its output functions and sends (see *send* below);
 //!    - `Deliver`: the projection takes the delivered source activity (its
 //!      halo) and computes its response (dot products are deferred while a
-//!      settling sheet's iteration ends, see `deliver`); the dest sheet is
+//!      settling sheet's iteration ends, see `deliver`, and, if batching
+//!      is on, otherwise queued to the end of this phase and computed
+//!      together, see [`super::batched_responses`]); the dest sheet is
 //!      marked `new_input`;
 //!    - `Command`: pending responses are resolved, then the scheduled
 //!      command runs.
@@ -28,7 +30,8 @@
 //!    cut theirs from their leader's), then one `Deliver` event per
 //!    projection is queued at `t + delay`.
 //! 3. **process_current_time**, once time is about to advance past `t` and
-//!    some event ran at `t`: every sheet with new input, in sheet order,
+//!    some event ran at `t`: the queued dot-product responses, if any,
+//!    are computed (one parallel region), then every sheet with new input, in sheet order,
 //!    activates (combines its projections' activities by priority group,
 //!    applies its output functions, which may use collectives, and sends)
 //!    and learns (learning rule, then weight normalisation, joint for
@@ -125,6 +128,7 @@ impl Network {
             } else if head > self.time {
                 if did_event {
                     did_event = false;
+                    self.resolve_queued_responses();
                     for s in 0..self.sheets.len() {
                         self.process_current_time(s, ex)?;
                     }
@@ -149,6 +153,7 @@ impl Network {
     /// before anything but the event loop can read projection activities
     /// (the end of `run`, a command).
     pub(crate) fn resolve_pending_responses(&mut self) {
+        self.resolve_queued_responses();
         for p in self.projs.iter_mut().filter(|p| p.pending_response) {
             p.pending_response = false;
             p.dot_product_response();

@@ -13,6 +13,7 @@
 //! whole-sheet code would read it, so all ranks call them in the same
 //! order.
 
+mod batched_responses;
 mod build;
 mod commands;
 mod event_loop;
@@ -58,6 +59,8 @@ pub struct Network {
     state_stack: Vec<state_stack::SavedDynamics>,
     /// Exchanges started by sends and not yet finished.
     pending: pending_sends::PendingSends,
+    /// Dot-product responses queued to the end of the step's events.
+    batched: batched_responses::BatchedResponses,
 }
 
 impl Network {

@@ -216,6 +216,18 @@ impl Network {
         // response is owed, not computed, unless the run ends or a command
         // runs first (`resolve_pending_responses`). No collective is
         // skipped: dot products do not communicate.
+        //
+        // A second delivery to a projection at the same time, or the
+        // clearing below, comes after the queued responses it would
+        // otherwise overtake (neither happens in a settling model's
+        // steady state).
+        let clears = matches!(
+            &self.sheets[d].kind,
+            SheetKind::Cf { settle: Some(st), .. } if st.new_iteration
+        );
+        if self.batched.is_queued(pi) || (clears && self.batched.any()) {
+            self.resolve_queued_responses();
+        }
         let mut owed = false;
         if let SheetKind::Cf {
             settle: Some(st), ..
@@ -243,6 +255,7 @@ impl Network {
         p.pending_response = false;
         let needed = p.cfs.needed;
         match p.response {
+            ResponseKind::DotProduct if self.batched.on => self.batched.queue(pi),
             ResponseKind::DotProduct => p.dot_product_response(),
             ResponseKind::Euclidean => {
                 response::euclidean(&p.cfs, &p.input, &needed, p.strength, &mut p.activity, ex)

@@ -6,6 +6,7 @@ mod cf_support;
 mod dyn_common;
 
 mod array_views;
+mod batched_responses;
 mod cf_change_bounds;
 mod cf_geometry;
 mod cf_options;
@@ -24,6 +25,7 @@ mod memory_estimate;
 mod normalize_joint;
 mod overlap;
 mod owed_responses;
+mod push_chunks;
 mod push_pull;
 mod random_seed;
 mod shared_weights;
