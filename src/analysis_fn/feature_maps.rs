@@ -12,12 +12,14 @@
 //! Each rank collects its own block of every measured sheet, so the maps
 //! are bit-identical on any number of ranks and threads.
 
+use super::class_defaults;
 use super::present::{self, PresentSettings};
 use crate::io::h5::H5File;
 use crate::outlog::OutLog;
 use crate::par::Context;
 use crate::session::Session;
 use anyhow::{anyhow, bail, Result};
+use std::collections::BTreeMap;
 use std::f64::consts::PI;
 use topo_analysis::{feature_product, Axis, Feature, FeatureCollector};
 use topo_sim::exchange::Exchange;
@@ -105,20 +107,51 @@ pub const COMMANDS: &[&str] = &[
     "measure_corner_or_pref",
 ];
 
-/// Keyword arguments of a command call (or none), read with defaults.
+/// Keyword arguments of a command call (or none), read with defaults:
+/// a keyword argument wins, then the model's class default
+/// ([`class_defaults`]), then featuremapper's own default.
 pub(super) struct Kwargs<'a> {
     pub(super) call: Option<&'a Call>,
     pub(super) used: Vec<&'static str>,
+    /// The model's class settings (`spec.analysis`) and the command
+    /// class whose chain they are resolved along.
+    pub(super) model: Option<(&'a BTreeMap<String, Value>, &'a str)>,
+    /// The key of the model setting the last `get` returned, for messages.
+    pub(super) from_model: Option<String>,
 }
 
 impl<'a> Kwargs<'a> {
+    pub(super) fn new(
+        call: Option<&'a Call>,
+        model: Option<(&'a BTreeMap<String, Value>, &'a str)>,
+    ) -> Kwargs<'a> {
+        Kwargs {
+            call,
+            used: Vec::new(),
+            model,
+            from_model: None,
+        }
+    }
+
     pub(super) fn get(&mut self, name: &'static str) -> Option<&'a Value> {
         self.used.push(name);
-        self.call
-            .and_then(|c| c.kwargs.iter().find(|(k, _)| k == name).map(|(_, v)| v))
+        self.from_model = None;
+        let given = self
+            .call
+            .and_then(|c| c.kwargs.iter().find(|(k, _)| k == name).map(|(_, v)| v));
+        if given.is_some() {
+            return given;
+        }
+        let (analysis, command) = self.model?;
+        let (key, v) = class_defaults::model_setting(analysis, command, name)?;
+        self.from_model = Some(key);
+        Some(v)
     }
 
     pub(super) fn where_(&self) -> String {
+        if let Some(key) = &self.from_model {
+            return format!("model setting {key}");
+        }
         self.call
             .map(|c| format!("{}: {}", c.location, c.name))
             .unwrap_or_default()
@@ -281,10 +314,20 @@ impl MapMeasurement {
         settings: &PresentSettings,
         multiplier: f64,
     ) -> Result<MapMeasurement> {
-        let mut k = Kwargs {
-            call,
-            used: Vec::new(),
-        };
+        Self::from_model_call(command, call, None, settings, multiplier)
+    }
+
+    /// [`MapMeasurement::from_call`] where the parameters not given in
+    /// `call` take the model's class defaults from `analysis`
+    /// (`measure_sine_pref.frequencies = ...`; [`class_defaults`]).
+    pub fn from_model_call(
+        command: &str,
+        call: Option<&Call>,
+        analysis: Option<&BTreeMap<String, Value>>,
+        settings: &PresentSettings,
+        multiplier: f64,
+    ) -> Result<MapMeasurement> {
+        let mut k = Kwargs::new(call, analysis.map(|a| (a, command)));
         let mut settings = settings.clone();
         if let Some(v) = k.get("durations") {
             let seq = v

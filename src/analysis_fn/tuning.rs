@@ -182,10 +182,20 @@ impl CurveMeasurement {
         call: Option<&Call>,
         settings: &PresentSettings,
     ) -> Result<CurveMeasurement> {
-        let mut k = Kwargs {
-            call,
-            used: Vec::new(),
-        };
+        Self::from_model_call(command, call, None, settings)
+    }
+
+    /// [`CurveMeasurement::from_call`] where the parameters not given in
+    /// `call` take the model's class defaults from `analysis`
+    /// (`FeatureCurveCommand.contrasts = ...`;
+    /// [`super::class_defaults`]).
+    pub fn from_model_call(
+        command: &str,
+        call: Option<&Call>,
+        analysis: Option<&BTreeMap<String, Value>>,
+        settings: &PresentSettings,
+    ) -> Result<CurveMeasurement> {
+        let mut k = Kwargs::new(call, analysis.map(|a| (a, command)));
         let prefix = k.string("measurement_prefix")?;
         let num_phase = k.usize("num_phase", 18, 1)?;
         let frequencies = k.list("frequencies", &[2.4])?;
@@ -372,7 +382,8 @@ pub fn measure_curves(
         return Ok(vec![]);
     }
     let settings = curve_settings(&sess.spec.analysis)?;
-    let mut cm = CurveMeasurement::from_call(command, call, &settings)?;
+    let mut cm =
+        CurveMeasurement::from_model_call(command, call, Some(&sess.spec.analysis), &settings)?;
     cm.resolve(sess, &sheets[0], store, log)?;
     let inner = cm.m.features.clone();
     let outer = cm.outer.clone();
