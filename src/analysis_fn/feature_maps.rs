@@ -897,6 +897,99 @@ mod tests {
         }
     }
 
+    fn floats(v: &[f64]) -> Value {
+        Value::List(v.iter().map(|x| Value::Float(*x)).collect())
+    }
+
+    fn model(settings: &[(&str, Value)]) -> BTreeMap<String, Value> {
+        settings
+            .iter()
+            .map(|(k, v)| (k.to_string(), v.clone()))
+            .collect()
+    }
+
+    fn frequencies(m: &MapMeasurement) -> Vec<f64> {
+        m.features
+            .iter()
+            .find(|f| f.name == "Frequency")
+            .map(|f| f.values.clone())
+            .unwrap_or_default()
+    }
+
+    fn measure(command: &str, call: Option<&Call>, a: &BTreeMap<String, Value>) -> MapMeasurement {
+        MapMeasurement::from_model_call(command, call, Some(a), &settings(), 17.0).unwrap()
+    }
+
+    #[test]
+    fn model_class_defaults_reach_the_measurement_and_keywords_win() {
+        let sine = model(&[("measure_sine_pref.frequencies", floats(&[1.2, 2.4]))]);
+        let m = measure("measure_sine_pref", None, &sine);
+        assert_eq!(frequencies(&m), [1.2, 2.4]);
+        // The same as the keyword argument given explicitly.
+        let kw = Call {
+            name: "measure_sine_pref".into(),
+            args: vec![],
+            kwargs: vec![("frequencies".into(), floats(&[1.2, 2.4]))],
+            location: "x.ty:1:1".into(),
+        };
+        let explicit =
+            MapMeasurement::from_call("measure_sine_pref", Some(&kw), &settings(), 17.0).unwrap();
+        assert_eq!(m.features, explicit.features);
+        assert_eq!(m.presentations(), explicit.presentations());
+        // Set on measure_sine_pref only: measure_or_pref keeps [2.4].
+        assert_eq!(frequencies(&measure("measure_or_pref", None, &sine)), [2.4]);
+        // On the declaring class: every sinusoidal command, unless the
+        // subclass was set itself.
+        let base = model(&[
+            (
+                "SinusoidalMeasureResponseCommand.frequencies",
+                floats(&[0.6]),
+            ),
+            ("measure_sine_pref.frequencies", floats(&[1.2, 2.4])),
+        ]);
+        for c in ["measure_or_pref", "measure_od_pref", "measure_hue_pref"] {
+            assert_eq!(frequencies(&measure(c, None, &base)), [0.6], "{c}");
+        }
+        assert_eq!(
+            frequencies(&measure("measure_sine_pref", None, &base)),
+            [1.2, 2.4]
+        );
+        // A keyword argument wins over every class default.
+        let kw = Call {
+            kwargs: vec![("frequencies".into(), floats(&[3.0]))],
+            ..kw
+        };
+        assert_eq!(
+            frequencies(&measure("measure_sine_pref", Some(&kw), &base)),
+            [3.0]
+        );
+        // Other parameters: num_ocularity (lissom.ty sets it on
+        // measure_sine_pref) and scale, which SinusoidalMeasureResponseCommand
+        // re-declares (so MeasureResponseCommand.scale does not reach it).
+        let other = model(&[
+            ("measure_sine_pref.num_ocularity", Value::Int(2)),
+            ("MeasureResponseCommand.scale", Value::Float(0.9)),
+        ]);
+        let m = measure("measure_sine_pref", None, &other);
+        assert!(m.features.iter().any(|f| f.name == "Ocular"));
+        assert_eq!(m.statics[0], ("scale".to_string(), 0.3));
+        // A bad model value names the setting.
+        let bad = model(&[("measure_sine_pref.frequencies", Value::Float(1.0))]);
+        let e = MapMeasurement::from_model_call(
+            "measure_sine_pref",
+            None,
+            Some(&bad),
+            &settings(),
+            17.0,
+        )
+        .unwrap_err()
+        .to_string();
+        assert!(
+            e.contains("model setting measure_sine_pref.frequencies"),
+            "{e}"
+        );
+    }
+
     #[test]
     fn or_pref_presents_as_featuremapper() {
         let m = MapMeasurement::from_call("measure_or_pref", None, &settings(), 17.0).unwrap();
