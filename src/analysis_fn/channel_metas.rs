@@ -7,18 +7,19 @@
 //! channel_transforms=[ScaleChannels(channel_factors=[r, g, b])])`.
 //!
 //! The model records the choice as the analysis setting
-//! `<command>.metafeature_fns` (crates/lang's GCAL template).
+//! `<command>.metafeature_fns` (crates/lang's GCAL template), a class
+//! default like any other.
 
 use super::feature_maps::Meta;
 use std::collections::BTreeMap;
 use topo_spec::{Component, Value};
 
-/// The metafeature functions the model set for `command`, if it set
-/// them: featuremapper's names in order.
+/// The metafeature functions the model set for `command` (on it or on
+/// a base class it inherits them from, [`super::class_defaults`]), if it
+/// set them: featuremapper's names in order.
 pub fn model_metas(analysis: &BTreeMap<String, Value>, command: &str) -> Option<Vec<Meta>> {
-    let list = analysis
-        .get(&format!("{command}.metafeature_fns"))?
-        .as_seq()?;
+    let (_, v) = super::class_defaults::model_setting(analysis, command, "metafeature_fns")?;
+    let list = v.as_seq()?;
     list.iter()
         .map(|v| match v.as_str()? {
             "contrast2scale" => Some(Meta::Contrast2Scale),
@@ -102,5 +103,32 @@ mod tests {
         let want = ((0.75f32 + 0.055) / 1.055).powf(2.4) as f64;
         assert_eq!(g, want);
         assert!((g - 0.522521).abs() < 1e-5, "{g}");
+    }
+
+    #[test]
+    fn model_metas_follow_the_class_chain() {
+        let names = |v: &[&str]| Value::List(v.iter().map(|s| Value::Str(s.to_string())).collect());
+        let a: BTreeMap<String, Value> = [
+            (
+                "measure_hue_pref.metafeature_fns".to_string(),
+                names(&["contrast2scale", "hue2rgbscaleNewRetina"]),
+            ),
+            (
+                "MeasureResponseCommand.metafeature_fns".to_string(),
+                names(&["contrast2scale"]),
+            ),
+        ]
+        .into();
+        assert_eq!(
+            model_metas(&a, "measure_hue_pref"),
+            Some(vec![Meta::Contrast2Scale, Meta::HueNewRetina])
+        );
+        // measure_or_pref inherits MeasureResponseCommand's;
+        // measure_od_pref declares its own (featuremapper/command.py).
+        assert_eq!(
+            model_metas(&a, "measure_or_pref"),
+            Some(vec![Meta::Contrast2Scale])
+        );
+        assert_eq!(model_metas(&a, "measure_od_pref"), None);
     }
 }

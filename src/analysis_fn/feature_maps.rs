@@ -12,12 +12,14 @@
 //! Each rank collects its own block of every measured sheet, so the maps
 //! are bit-identical on any number of ranks and threads.
 
+use super::class_defaults;
 use super::present::{self, PresentSettings};
 use crate::io::h5::H5File;
 use crate::outlog::OutLog;
 use crate::par::Context;
 use crate::session::Session;
 use anyhow::{anyhow, bail, Result};
+use std::collections::BTreeMap;
 use std::f64::consts::PI;
 use topo_analysis::{feature_product, Axis, Feature, FeatureCollector};
 use topo_sim::exchange::Exchange;
@@ -105,20 +107,51 @@ pub const COMMANDS: &[&str] = &[
     "measure_corner_or_pref",
 ];
 
-/// Keyword arguments of a command call (or none), read with defaults.
+/// Keyword arguments of a command call (or none), read with defaults:
+/// a keyword argument wins, then the model's class default
+/// ([`class_defaults`]), then featuremapper's own default.
 pub(super) struct Kwargs<'a> {
     pub(super) call: Option<&'a Call>,
     pub(super) used: Vec<&'static str>,
+    /// The model's class settings (`spec.analysis`) and the command
+    /// class whose chain they are resolved along.
+    pub(super) model: Option<(&'a BTreeMap<String, Value>, &'a str)>,
+    /// The key of the model setting the last `get` returned, for messages.
+    pub(super) from_model: Option<String>,
 }
 
 impl<'a> Kwargs<'a> {
+    pub(super) fn new(
+        call: Option<&'a Call>,
+        model: Option<(&'a BTreeMap<String, Value>, &'a str)>,
+    ) -> Kwargs<'a> {
+        Kwargs {
+            call,
+            used: Vec::new(),
+            model,
+            from_model: None,
+        }
+    }
+
     pub(super) fn get(&mut self, name: &'static str) -> Option<&'a Value> {
         self.used.push(name);
-        self.call
-            .and_then(|c| c.kwargs.iter().find(|(k, _)| k == name).map(|(_, v)| v))
+        self.from_model = None;
+        let given = self
+            .call
+            .and_then(|c| c.kwargs.iter().find(|(k, _)| k == name).map(|(_, v)| v));
+        if given.is_some() {
+            return given;
+        }
+        let (analysis, command) = self.model?;
+        let (key, v) = class_defaults::model_setting(analysis, command, name)?;
+        self.from_model = Some(key);
+        Some(v)
     }
 
     pub(super) fn where_(&self) -> String {
+        if let Some(key) = &self.from_model {
+            return format!("model setting {key}");
+        }
         self.call
             .map(|c| format!("{}: {}", c.location, c.name))
             .unwrap_or_default()
@@ -281,10 +314,20 @@ impl MapMeasurement {
         settings: &PresentSettings,
         multiplier: f64,
     ) -> Result<MapMeasurement> {
-        let mut k = Kwargs {
-            call,
-            used: Vec::new(),
-        };
+        Self::from_model_call(command, call, None, settings, multiplier)
+    }
+
+    /// [`MapMeasurement::from_call`] where the parameters not given in
+    /// `call` take the model's class defaults from `analysis`
+    /// (`measure_sine_pref.frequencies = ...`; [`class_defaults`]).
+    pub fn from_model_call(
+        command: &str,
+        call: Option<&Call>,
+        analysis: Option<&BTreeMap<String, Value>>,
+        settings: &PresentSettings,
+        multiplier: f64,
+    ) -> Result<MapMeasurement> {
+        let mut k = Kwargs::new(call, analysis.map(|a| (a, command)));
         let mut settings = settings.clone();
         if let Some(v) = k.get("durations") {
             let seq = v
@@ -852,6 +895,99 @@ mod tests {
             apply_output_fns: true,
             restore_state: true,
         }
+    }
+
+    fn floats(v: &[f64]) -> Value {
+        Value::List(v.iter().map(|x| Value::Float(*x)).collect())
+    }
+
+    fn model(settings: &[(&str, Value)]) -> BTreeMap<String, Value> {
+        settings
+            .iter()
+            .map(|(k, v)| (k.to_string(), v.clone()))
+            .collect()
+    }
+
+    fn frequencies(m: &MapMeasurement) -> Vec<f64> {
+        m.features
+            .iter()
+            .find(|f| f.name == "Frequency")
+            .map(|f| f.values.clone())
+            .unwrap_or_default()
+    }
+
+    fn measure(command: &str, call: Option<&Call>, a: &BTreeMap<String, Value>) -> MapMeasurement {
+        MapMeasurement::from_model_call(command, call, Some(a), &settings(), 17.0).unwrap()
+    }
+
+    #[test]
+    fn model_class_defaults_reach_the_measurement_and_keywords_win() {
+        let sine = model(&[("measure_sine_pref.frequencies", floats(&[1.2, 2.4]))]);
+        let m = measure("measure_sine_pref", None, &sine);
+        assert_eq!(frequencies(&m), [1.2, 2.4]);
+        // The same as the keyword argument given explicitly.
+        let kw = Call {
+            name: "measure_sine_pref".into(),
+            args: vec![],
+            kwargs: vec![("frequencies".into(), floats(&[1.2, 2.4]))],
+            location: "x.ty:1:1".into(),
+        };
+        let explicit =
+            MapMeasurement::from_call("measure_sine_pref", Some(&kw), &settings(), 17.0).unwrap();
+        assert_eq!(m.features, explicit.features);
+        assert_eq!(m.presentations(), explicit.presentations());
+        // Set on measure_sine_pref only: measure_or_pref keeps [2.4].
+        assert_eq!(frequencies(&measure("measure_or_pref", None, &sine)), [2.4]);
+        // On the declaring class: every sinusoidal command, unless the
+        // subclass was set itself.
+        let base = model(&[
+            (
+                "SinusoidalMeasureResponseCommand.frequencies",
+                floats(&[0.6]),
+            ),
+            ("measure_sine_pref.frequencies", floats(&[1.2, 2.4])),
+        ]);
+        for c in ["measure_or_pref", "measure_od_pref", "measure_hue_pref"] {
+            assert_eq!(frequencies(&measure(c, None, &base)), [0.6], "{c}");
+        }
+        assert_eq!(
+            frequencies(&measure("measure_sine_pref", None, &base)),
+            [1.2, 2.4]
+        );
+        // A keyword argument wins over every class default.
+        let kw = Call {
+            kwargs: vec![("frequencies".into(), floats(&[3.0]))],
+            ..kw
+        };
+        assert_eq!(
+            frequencies(&measure("measure_sine_pref", Some(&kw), &base)),
+            [3.0]
+        );
+        // Other parameters: num_ocularity (lissom.ty sets it on
+        // measure_sine_pref) and scale, which SinusoidalMeasureResponseCommand
+        // re-declares (so MeasureResponseCommand.scale does not reach it).
+        let other = model(&[
+            ("measure_sine_pref.num_ocularity", Value::Int(2)),
+            ("MeasureResponseCommand.scale", Value::Float(0.9)),
+        ]);
+        let m = measure("measure_sine_pref", None, &other);
+        assert!(m.features.iter().any(|f| f.name == "Ocular"));
+        assert_eq!(m.statics[0], ("scale".to_string(), 0.3));
+        // A bad model value names the setting.
+        let bad = model(&[("measure_sine_pref.frequencies", Value::Float(1.0))]);
+        let e = MapMeasurement::from_model_call(
+            "measure_sine_pref",
+            None,
+            Some(&bad),
+            &settings(),
+            17.0,
+        )
+        .unwrap_err()
+        .to_string();
+        assert!(
+            e.contains("model setting measure_sine_pref.frequencies"),
+            "{e}"
+        );
     }
 
     #[test]

@@ -281,6 +281,7 @@ pub fn scalar(ctx: &Context, f: &H5File, path: &str, v: f64) -> Result<()> {
 
 pub mod cf_plot;
 pub mod channel_metas;
+pub mod class_defaults;
 pub mod cog;
 pub mod curve_png;
 pub mod feature_maps;

@@ -127,7 +127,8 @@ pub fn measure_or_pref(
     Ok(out)
 }
 
-/// A map measurement with the model's presentation settings and
+/// A map measurement with the model's presentation settings, class
+/// defaults ([`super::class_defaults`]) and
 /// selectivity multiplier.
 pub fn measurement(
     sess: &Session,
@@ -136,7 +137,13 @@ pub fn measurement(
 ) -> Result<feature_maps::MapMeasurement> {
     let settings = PresentSettings::from_spec(&sess.spec.analysis)?;
     let multiplier = selectivity_multiplier(sess)?;
-    feature_maps::MapMeasurement::from_call(command, call, &settings, multiplier)
+    feature_maps::MapMeasurement::from_model_call(
+        command,
+        call,
+        Some(&sess.spec.analysis),
+        &settings,
+        multiplier,
+    )
 }
 
 /// Enlargement so that a plot is about 256 pixels wide.

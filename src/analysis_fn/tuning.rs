@@ -182,10 +182,20 @@ impl CurveMeasurement {
         call: Option<&Call>,
         settings: &PresentSettings,
     ) -> Result<CurveMeasurement> {
-        let mut k = Kwargs {
-            call,
-            used: Vec::new(),
-        };
+        Self::from_model_call(command, call, None, settings)
+    }
+
+    /// [`CurveMeasurement::from_call`] where the parameters not given in
+    /// `call` take the model's class defaults from `analysis`
+    /// (`FeatureCurveCommand.contrasts = ...`;
+    /// [`super::class_defaults`]).
+    pub fn from_model_call(
+        command: &str,
+        call: Option<&Call>,
+        analysis: Option<&BTreeMap<String, Value>>,
+        settings: &PresentSettings,
+    ) -> Result<CurveMeasurement> {
+        let mut k = Kwargs::new(call, analysis.map(|a| (a, command)));
         let prefix = k.string("measurement_prefix")?;
         let num_phase = k.usize("num_phase", 18, 1)?;
         let frequencies = k.list("frequencies", &[2.4])?;
@@ -372,7 +382,8 @@ pub fn measure_curves(
         return Ok(vec![]);
     }
     let settings = curve_settings(&sess.spec.analysis)?;
-    let mut cm = CurveMeasurement::from_call(command, call, &settings)?;
+    let mut cm =
+        CurveMeasurement::from_model_call(command, call, Some(&sess.spec.analysis), &settings)?;
     cm.resolve(sess, &sheets[0], store, log)?;
     let inner = cm.m.features.clone();
     let outer = cm.outer.clone();
@@ -497,5 +508,43 @@ mod tests {
         let full =
             CurveMeasurement::from_call("measure_or_tuning_fullfield", None, &settings()).unwrap();
         assert!(full.unit.is_none() && full.m.statics.is_empty());
+    }
+
+    #[test]
+    fn feature_curve_contrasts_reach_the_curves_that_inherit_them() {
+        let floats = |v: &[f64]| Value::List(v.iter().map(|x| Value::Float(*x)).collect());
+        // topo/submodel/gcal.py ModelGCAL.analysis_setup's setting.
+        let a: BTreeMap<String, Value> = [(
+            "FeatureCurveCommand.contrasts".to_string(),
+            floats(&[1.0, 10.0, 30.0, 50.0, 100.0]),
+        )]
+        .into();
+        let curve = |c: &str, call: Option<&Call>| {
+            CurveMeasurement::from_model_call(c, call, Some(&a), &settings()).unwrap()
+        };
+        for c in [
+            "measure_or_tuning_fullfield",
+            "measure_or_tuning",
+            "measure_size_response",
+        ] {
+            assert_eq!(
+                curve(c, None).outer.values,
+                [1.0, 10.0, 30.0, 50.0, 100.0],
+                "{c}"
+            );
+        }
+        // measure_contrast_response re-declares contrasts
+        // (featuremapper/command.py): its own ten stay.
+        let cr = curve("measure_contrast_response", None);
+        let contrast = cr.m.features.iter().find(|f| f.name == "Contrast").unwrap();
+        assert_eq!(contrast.values.len(), 10);
+        // A keyword argument wins.
+        let kw = Call {
+            name: "measure_or_tuning".into(),
+            args: vec![],
+            kwargs: vec![("contrasts".into(), floats(&[20.0]))],
+            location: "x.ty:1:1".into(),
+        };
+        assert_eq!(curve("measure_or_tuning", Some(&kw)).outer.values, [20.0]);
     }
 }

@@ -28,6 +28,7 @@ mod inputs_natural_images;
 mod inputs_two_eyes;
 mod library_models;
 mod lissom_own_models;
+mod maps_class_defaults;
 mod maps_every_measurement;
 mod maps_eyes_colour;
 mod maps_topographica;

@@ -144,7 +144,16 @@ impl Interp {
             ("math", "fmod" | "hypot" | "degrees" | "radians" | "sinh" | "cosh" | "tanh") => {
                 builtin(&full)
             }
-            ("topo.command.analysis", "measure_sine_pref" | "measure_or_pref" | "measure_hue_pref" | "measure_od_pref") => {
+            // featuremapper's command classes, re-exported unchanged by
+            // topo/analysis/command.py: `measure_X.p = v` sets a class
+            // default the analysis resolves (src/analysis_fn/class_defaults.rs).
+            (
+                "topo.command.analysis",
+                "measure_sine_pref" | "measure_or_pref" | "measure_hue_pref" | "measure_od_pref"
+                | "measure_phasedisparity" | "measure_dr_pref" | "measure_position_pref"
+                | "measure_corner_or_pref" | "measure_or_tuning_fullfield" | "measure_or_tuning"
+                | "measure_size_response" | "measure_contrast_response",
+            ) => {
                 Ok(Some(Obj::Analysis(name.to_string())))
             }
             ("topo.sheet.optimized", "SettlingCFSheet_Opt" | "LISSOM_Opt") => {

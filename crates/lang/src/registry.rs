@@ -409,6 +409,13 @@ pub(crate) fn alias(path: &str) -> Option<&'static str> {
         "topo.analysis.featureresponses.SinusoidalMeasureResponseCommand" => {
             "analysis:SinusoidalMeasureResponseCommand"
         }
+        "topo.analysis.featureresponses.PatternPresentingCommand" => {
+            "analysis:PatternPresentingCommand"
+        }
+        "topo.analysis.featureresponses.PositionMeasurementCommand" => {
+            "analysis:PositionMeasurementCommand"
+        }
+        "topo.analysis.featureresponses.UnitCurveCommand" => "analysis:UnitCurveCommand",
         "param.Number"
         | "param.Integer"
         | "param.Boolean"

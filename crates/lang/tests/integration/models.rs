@@ -603,3 +603,36 @@ fn lissom_or_key_values() {
         assert_eq!(obj(c, "learning_fn").class, "topo.learningfn.CFPLF_Hebbian");
     }
 }
+
+/// Class defaults of every featuremapper command the analysis runs and
+/// of their base classes are recorded under `<Class>.<param>` (own text).
+#[test]
+fn featuremapper_class_defaults_are_recorded() {
+    let text = "
+import topo
+from topo.command.analysis import measure_contrast_response
+from topo.analysis.featureresponses import UnitCurveCommand, PositionMeasurementCommand
+topo.sim['In'] = topo.sheet.GeneratorSheet(nominal_density=4)
+measure_contrast_response.contrasts = [5, 50]
+topo.command.analysis.measure_dr_pref.num_speeds = 2
+UnitCurveCommand.size = 0.3
+PositionMeasurementCommand.divisions = 3
+";
+    let s = topo_lang::load_model_source("m.ty", text, &[]).unwrap();
+    assert_eq!(
+        s.analysis.get("measure_contrast_response.contrasts"),
+        Some(&Value::List(vec![Value::Int(5), Value::Int(50)]))
+    );
+    assert_eq!(
+        s.analysis.get("measure_dr_pref.num_speeds"),
+        Some(&Value::Int(2))
+    );
+    assert_eq!(
+        s.analysis.get("UnitCurveCommand.size"),
+        Some(&Value::Float(0.3))
+    );
+    assert_eq!(
+        s.analysis.get("PositionMeasurementCommand.divisions"),
+        Some(&Value::Int(3))
+    );
+}
