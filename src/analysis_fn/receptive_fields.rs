@@ -113,10 +113,7 @@ impl RfMeasurement {
     /// The measurement with `call`'s keyword arguments (none:
     /// featuremapper's defaults) and the model's presentation settings.
     pub fn from_call(call: Option<&Call>, settings: &PresentSettings) -> Result<RfMeasurement> {
-        let mut k = Kwargs {
-            call,
-            used: Vec::new(),
-        };
+        let mut k = Kwargs::new(call, None);
         let mut settings = settings.clone();
         if let Some(v) = k.get("durations") {
             let seq = v

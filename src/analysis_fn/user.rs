@@ -76,6 +76,31 @@ pub fn check(spec: &ModelSpec, name: &str) -> Result<()> {
     check_function(f)
 }
 
+/// Checks the class defaults the model set on featuremapper commands
+/// (`measure_sine_pref.frequencies = ...`) for every command, so that a
+/// bad value fails before training rather than at the first analysis
+/// time (param rejects it where the model sets it).
+pub fn check_model_settings(spec: &ModelSpec) -> Result<()> {
+    let settings = present::PresentSettings {
+        durations: vec![Time::from_int(1)],
+        apply_output_fns: true,
+        restore_state: true,
+    };
+    for name in feature_maps::COMMANDS {
+        feature_maps::MapMeasurement::from_model_call(
+            name,
+            None,
+            Some(&spec.analysis),
+            &settings,
+            17.0,
+        )?;
+    }
+    for name in tuning::COMMANDS {
+        tuning::CurveMeasurement::from_model_call(name, None, Some(&spec.analysis), &settings)?;
+    }
+    Ok(())
+}
+
 /// Checks every call of a user function: a known command with arguments
 /// it accepts; errors name the call's file:line:col.
 pub fn check_function(f: &FunctionSpec) -> Result<()> {

@@ -264,6 +264,8 @@ pub fn run_batch(
     };
     let topo_lang::Loaded { spec, messages } =
         topo_lang::load_model_with(&o.script, &all, &load).map_err(|e| anyhow!("{e}"))?;
+    // A bad class default of a measurement fails now, not after training.
+    analysis_fn::user::check_model_settings(&spec)?;
     if let Some(name) = &o.analysis.function {
         // A typo in the analysis function fails now, not after training.
         analysis_fn::user::check(&spec, name)?;

@@ -71,3 +71,41 @@ fn model_class_default_frequencies_reach_measure_sine_pref() {
     assert_eq!(compare(&by_class, &by_kwarg), "same");
     assert_eq!(compare(&by_class, &default), "differ");
 }
+
+/// A bad class default fails before training: the error names the
+/// setting and no output folder is made.
+#[test]
+fn a_bad_class_default_fails_before_the_output_folder_exists() {
+    let dir = std::env::temp_dir().join(format!("topo_class_default_bad_{}", std::process::id()));
+    let _ = std::fs::remove_dir_all(&dir);
+    std::fs::create_dir_all(&dir).unwrap();
+    let model = Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/data/models/binocular.ty");
+    let copy = dir.join("binocular.ty");
+    let text = std::fs::read_to_string(&model).unwrap();
+    let bad = "\nfrom topo.command.analysis import measure_sine_pref\nmeasure_sine_pref.frequencies = 'wide'\n";
+    std::fs::write(&copy, format!("{text}{bad}")).unwrap();
+    let batch = format!(
+        "run_batch('{}', cortex_density=9, times=[2], timestamp='202601010000')",
+        copy.display()
+    );
+    let o = run_mpi::command(BIN, 0)
+        .current_dir(&dir)
+        .env("SLURM_CPUS_PER_TASK", "1")
+        .args(["-a", "-c", &batch])
+        .output()
+        .expect("cannot start topo-hpc");
+    let text = run_mpi::text(&o);
+    assert!(
+        !o.status.success(),
+        "a bad frequencies setting was accepted: {text}"
+    );
+    assert!(
+        text.contains("measure_sine_pref.frequencies"),
+        "the error does not name the setting: {text}"
+    );
+    assert!(
+        !dir.join("Output").exists(),
+        "an output folder was made before the error: {text}"
+    );
+    let _ = std::fs::remove_dir_all(&dir);
+}
