@@ -140,6 +140,25 @@ fn iteration(c: &mut Criterion) {
                 cpu * 1e3,
                 cpu_pull / cpu
             );
+            // The sync after learning in unit order against by bands:
+            // alternating runs, the least CPU time of three each.
+            let mut ab = [(f64::INFINITY, f64::INFINITY); 2];
+            for _ in 0..3 {
+                for (i, unit_order) in [true, false].into_iter().enumerate() {
+                    common::set_sync_unit_order(&mut net, unit_order);
+                    let (w, c) = timed(&mut net, &mut ex, &pool, n);
+                    ab[i] = (ab[i].0.min(w), ab[i].1.min(c));
+                }
+            }
+            eprintln!(
+                "iteration cortex_density={density} threads={threads}: sync after learning \
+                 in unit order {:.2} ms wall {:.2} ms CPU; by bands {:.2} ms wall {:.2} ms CPU \
+                 (least of 3 runs of {n} each)",
+                ab[0].0 * 1e3,
+                ab[0].1 * 1e3,
+                ab[1].0 * 1e3,
+                ab[1].1 * 1e3
+            );
             // The dot product skips zero inputs, so it reads only the
             // weights in each input row's non-zero span: that, plus
             // learning, is the memory traffic; all CF weights are the
@@ -323,18 +342,76 @@ fn print_kernels(net: &topo_sim::Network, density: u32) {
             100.0 * nz as f64 / p.input.len().max(1) as f64
         );
         // The sync of the per-source copy after learning, for V1's
-        // current activity.
+        // current activity: in unit order (the reference, one thread) and
+        // by bands of source rows (the default size, then larger) on 1
+        // and 2 threads. Least wall and process CPU time of 15 calls each.
         let v1 = net.activity("V1");
-        let t = min_time_in(&pool, &mut || {
-            assert!(layout.sync_units(&p.cfs, v1));
+        let min_wall_cpu = |pool: &rayon::ThreadPool, f: &mut (dyn FnMut() + Send)| {
+            (0..15)
+                .map(|_| {
+                    let (t0, c0) = (Instant::now(), thread_cpu_ns());
+                    pool.install(&mut *f);
+                    (t0.elapsed().as_secs_f64(), cpu_since(&c0))
+                })
+                .fold((f64::INFINITY, f64::INFINITY), |a, b| {
+                    (a.0.min(b.0), a.1.min(b.1))
+                })
+        };
+        let t = min_wall_cpu(&pool, &mut || {
+            assert!(layout.sync_units_unit_order(&p.cfs, v1));
         });
-        let line = format!("unit order {:.3} ms", t * 1e3);
+        let mut line = format!("unit order {:.3} ms ({:.3} CPU)", t.0 * 1e3, t.1 * 1e3);
+        for band_kb in [None, Some(4096)] {
+            if let Some(kb) = band_kb {
+                layout.set_sync_band_bytes(kb << 10);
+                line += &format!("; {kb} KB bands");
+            } else {
+                line += "; bands";
+            }
+            for threads in [1, 2] {
+                let pool = common::pool(threads);
+                let t = min_wall_cpu(&pool, &mut || {
+                    assert!(layout.sync_units(&p.cfs, v1));
+                });
+                line += &format!(
+                    ", {threads} thread(s) {:.3} ms ({:.3} CPU)",
+                    t.0 * 1e3,
+                    t.1 * 1e3
+                );
+            }
+        }
         let active = v1.iter().filter(|&&y| y != 0.0).count();
         eprintln!(
             "iteration cortex_density={density}: sync V1.{name} ({active} active units), \
-             min of 15: {line}"
+             min of 15 wall (CPU): {line}"
         );
     }
+}
+
+/// CPU nanoseconds of each live thread of this process, by thread id.
+fn thread_cpu_ns() -> std::collections::HashMap<String, u64> {
+    let Ok(tasks) = std::fs::read_dir("/proc/self/task") else {
+        return Default::default();
+    };
+    tasks
+        .filter_map(Result::ok)
+        .filter_map(|t| {
+            let s = std::fs::read_to_string(t.path().join("schedstat")).ok()?;
+            let ns = s.split_whitespace().next()?.parse().ok()?;
+            Some((t.file_name().to_string_lossy().into_owned(), ns))
+        })
+        .collect()
+}
+
+/// CPU seconds since `before` of the threads alive then and now: threads
+/// of a pool dropped meanwhile (whose time would vanish from a plain sum)
+/// and threads started meanwhile do not count.
+fn cpu_since(before: &std::collections::HashMap<String, u64>) -> f64 {
+    thread_cpu_ns()
+        .iter()
+        .filter_map(|(t, &ns)| Some(ns.saturating_sub(*before.get(t)?)))
+        .sum::<u64>() as f64
+        * 1e-9
 }
 
 fn print_phases(density: u32, what: &str, phases: &[(String, f64, usize)]) {

@@ -358,3 +358,13 @@ pub fn set_push(net: &mut Network, on: bool) {
             .push_off = !on;
     }
 }
+
+/// Makes every projection sync its per-source copy after learning in unit
+/// order (`on`: the path before session 7) or by bands (the default).
+pub fn set_sync_unit_order(net: &mut Network, on: bool) {
+    for (dest, name) in net.projection_names() {
+        net.projection_mut(&dest, &name)
+            .expect("listed projection")
+            .push_sync_unit_order = on;
+    }
+}

@@ -313,6 +313,7 @@ impl PushLayout {
         let plane0 = cfs.slices.iter().map(|s| (s[2] % PLANES) as u8).collect();
         let (band_src, band_w) = sync::make_bands(
             &run_off,
+            cfs.needed.cols(),
             |r| runs[r].w,
             weights.len() as u32,
             sync::BAND_BYTES,

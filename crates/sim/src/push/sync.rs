@@ -5,10 +5,10 @@
 //! cortex_density 142): copying an active unit's CF in unit order touches
 //! a new cache line and page per entry, and the lines of one unit row's
 //! CFs do not stay in cache until the next unit row writes beside them.
-//! Here the sources are cut into bands whose copies are contiguous and
-//! small enough to stay in L2 ([`BAND_BYTES`]); each band takes from every
-//! active unit only the part of its CF rows inside the band (contiguous
-//! reads), so each line of the copy is fetched once per sync. Bands own
+//! Here the source rows are cut into bands whose copies are contiguous and
+//! small enough to stay in cache ([`BAND_BYTES`]); each band takes from
+//! every active unit only its CF rows inside the band (contiguous reads),
+//! so each line of the copy is fetched from memory once per sync. Bands own
 //! disjoint slices of the copy and run in parallel. Every copied entry is
 //! written exactly once, by the band of its source, with the same value
 //! as in unit order: the result does not depend on the bands or threads.
@@ -16,16 +16,21 @@
 use super::{PushLayout, DROPPED};
 use crate::cf::ConnectionFields;
 
-/// Bytes of per-source weights per band: half of this machine's 1 MB L2
-/// per core, leaving room for the CF entries and addresses read.
-pub(super) const BAND_BYTES: usize = 512 << 10;
+/// Bytes of per-source weights per band: this machine's L2 per core
+/// (1 MB). Bands are whole source rows (at least one: 1.9 MB in GCAL's
+/// lateral inhibitory projection at cortex_density 142, which the 32 MB
+/// L3 holds for both threads), so that every active unit whose CF reaches
+/// a band has whole CF rows in it: a band cutting rows would scan units
+/// with nothing in it (bands of 128 KB were 3x slower than 512 KB at 142).
+pub(super) const BAND_BYTES: usize = 1 << 20;
 
-/// The band boundaries of a layout: `(sources, weights)`, each with one
-/// entry per band plus the end. A band starts at the first source whose
-/// copy begins `bytes` ([`BAND_BYTES`] unless a test or bench says) or
-/// more after the previous band's start.
+/// The band boundaries of a layout whose sources are rows of `ncols`:
+/// `(sources, weights)`, each with one entry per band plus the end. A band
+/// starts at the first row whose copy begins `bytes` ([`BAND_BYTES`]
+/// unless a test or bench says) or more after the previous band's start.
 pub(super) fn make_bands(
     run_off: &[u32],
+    ncols: usize,
     first_w: impl Fn(usize) -> u32,
     total: u32,
     bytes: usize,
@@ -43,10 +48,10 @@ pub(super) fn make_bands(
         };
     }
     let (mut src, mut w) = (vec![0u32], vec![start[0]]);
-    for (s, &ws) in start.iter().enumerate().take(nsrc).skip(1) {
-        if ws - w[w.len() - 1] >= words {
+    for s in (ncols.max(1)..nsrc).step_by(ncols.max(1)) {
+        if start[s] - w[w.len() - 1] >= words {
             src.push(s as u32);
-            w.push(ws);
+            w.push(start[s]);
         }
     }
     src.push(nsrc as u32);
@@ -67,13 +72,14 @@ struct Ctx<'a> {
 }
 
 impl PushLayout {
-    /// Cuts the sources into bands of about `bytes` of copy each for the
-    /// sync (the default is 512 KB). Changes no result: for the
-    /// tests (bands cutting rows, many bands) and the bench.
+    /// Cuts the source rows into bands of about `bytes` of copy each (at
+    /// least one row) for the sync; the default is 1 MB. Changes no
+    /// result: for the tests (many bands) and the bench.
     pub fn set_sync_band_bytes(&mut self, bytes: usize) {
         let runs = &self.runs;
         (self.band_src, self.band_w) = make_bands(
             &self.run_off,
+            self.needed.cols(),
             |r| runs[r].w,
             self.weights.len() as u32,
             bytes,
