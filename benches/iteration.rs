@@ -349,9 +349,9 @@ fn print_kernels(net: &topo_sim::Network, density: u32) {
         let min_wall_cpu = |pool: &rayon::ThreadPool, f: &mut (dyn FnMut() + Send)| {
             (0..15)
                 .map(|_| {
-                    let (t0, c0) = (Instant::now(), thread_cpu_ns());
+                    let (t0, c0) = (Instant::now(), common::thread_cpu_ns());
                     pool.install(&mut *f);
-                    (t0.elapsed().as_secs_f64(), cpu_since(&c0))
+                    (t0.elapsed().as_secs_f64(), common::cpu_since(&c0))
                 })
                 .fold((f64::INFINITY, f64::INFINITY), |a, b| {
                     (a.0.min(b.0), a.1.min(b.1))
@@ -386,32 +386,6 @@ fn print_kernels(net: &topo_sim::Network, density: u32) {
              min of 15 wall (CPU): {line}"
         );
     }
-}
-
-/// CPU nanoseconds of each live thread of this process, by thread id.
-fn thread_cpu_ns() -> std::collections::HashMap<String, u64> {
-    let Ok(tasks) = std::fs::read_dir("/proc/self/task") else {
-        return Default::default();
-    };
-    tasks
-        .filter_map(Result::ok)
-        .filter_map(|t| {
-            let s = std::fs::read_to_string(t.path().join("schedstat")).ok()?;
-            let ns = s.split_whitespace().next()?.parse().ok()?;
-            Some((t.file_name().to_string_lossy().into_owned(), ns))
-        })
-        .collect()
-}
-
-/// CPU seconds since `before` of the threads alive then and now: threads
-/// of a pool dropped meanwhile (whose time would vanish from a plain sum)
-/// and threads started meanwhile do not count.
-fn cpu_since(before: &std::collections::HashMap<String, u64>) -> f64 {
-    thread_cpu_ns()
-        .iter()
-        .filter_map(|(t, &ns)| Some(ns.saturating_sub(*before.get(t)?)))
-        .sum::<u64>() as f64
-        * 1e-9
 }
 
 fn print_phases(density: u32, what: &str, phases: &[(String, f64, usize)]) {
