@@ -140,7 +140,8 @@ fn iteration(c: &mut Criterion) {
                 cpu * 1e3,
                 cpu_pull / cpu
             );
-            // The sync after learning in unit order against by bands:
+            // The sync after learning in unit order against the engine's
+            // choice (by bands on 2 threads at 142):
             // alternating runs, the least CPU time of three each.
             let mut ab = [(f64::INFINITY, f64::INFINITY); 2];
             for _ in 0..3 {
@@ -152,7 +153,8 @@ fn iteration(c: &mut Criterion) {
             }
             eprintln!(
                 "iteration cortex_density={density} threads={threads}: sync after learning \
-                 in unit order {:.2} ms wall {:.2} ms CPU; by bands {:.2} ms wall {:.2} ms CPU \
+                 in unit order {:.2} ms wall {:.2} ms CPU; as sync_units chooses {:.2} ms wall \
+                 {:.2} ms CPU \
                  (least of 3 runs of {n} each)",
                 ab[0].0 * 1e3,
                 ab[0].1 * 1e3,
@@ -371,7 +373,7 @@ fn print_kernels(net: &topo_sim::Network, density: u32) {
             for threads in [1, 2] {
                 let pool = common::pool(threads);
                 let t = min_wall_cpu(&pool, &mut || {
-                    assert!(layout.sync_units(&p.cfs, v1));
+                    assert!(layout.sync_units_banded(&p.cfs, v1));
                 });
                 line += &format!(
                     ", {threads} thread(s) {:.3} ms ({:.3} CPU)",

@@ -360,7 +360,8 @@ pub fn set_push(net: &mut Network, on: bool) {
 }
 
 /// Makes every projection sync its per-source copy after learning in unit
-/// order (`on`: the path before session 7) or by bands (the default).
+/// order (`on`: the path before session 7) or as `PushLayout::sync_units`
+/// chooses (the default).
 pub fn set_sync_unit_order(net: &mut Network, on: bool) {
     for (dest, name) in net.projection_names() {
         net.projection_mut(&dest, &name)

@@ -130,8 +130,9 @@ pub struct Projection {
     pub push_off: bool,
     /// Scratch of the push response.
     pub push_scratch: PushScratch,
-    /// Sync the per-source copy after learning in unit order (the
-    /// reference path, for the bench's A/B) instead of by bands.
+    /// Sync the per-source copy after learning always in unit order (the
+    /// path before session 7, for the bench's A/B) instead of as
+    /// [`PushLayout::sync_units`] chooses.
     pub push_sync_unit_order: bool,
     /// The response to the current input is owed: it was delivered to a
     /// settling sheet that had finished its iteration, so the next event

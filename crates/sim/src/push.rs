@@ -28,6 +28,7 @@ use crate::exchange::Block;
 use rayon::prelude::*;
 
 mod sync;
+pub use sync::BANDED_MIN_BYTES;
 
 /// Accumulator planes (the lanes of the pulled dot product).
 pub const PLANES: usize = 8;

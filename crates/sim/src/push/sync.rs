@@ -24,6 +24,11 @@ use crate::cf::ConnectionFields;
 /// with nothing in it (bands of 128 KB were 3x slower than 512 KB at 142).
 pub(super) const BAND_BYTES: usize = 1 << 20;
 
+/// Copies up to this size (a quarter of this machine's 32 MB L3) are
+/// synced in unit order: they stay in cache, and the bands' set-up costs
+/// more than their locality saves.
+pub const BANDED_MIN_BYTES: usize = 8 << 20;
+
 /// The band boundaries of a layout whose sources are rows of `ncols`:
 /// `(sources, weights)`, each with one entry per band plus the end. A band
 /// starts at the first row whose copy begins `bytes` ([`BAND_BYTES`]
@@ -91,12 +96,27 @@ impl PushLayout {
     /// copy. Returns false, leaving the copy stale, if a dropped entry is
     /// no longer zero: the caller must then stop using the layout.
     ///
-    /// By bands of sources (see [`crate::push`]'s `sync` module), in
-    /// parallel on the current rayon pool; the same result as
-    /// [`PushLayout::sync_units_unit_order`] whatever the number of
-    /// threads. Allocates only when the active list outgrows its capacity
-    /// (at most once per layout).
+    /// By bands in parallel ([`PushLayout::sync_units_banded`]) when the
+    /// pool has more than one thread and the copy is larger than
+    /// [`BANDED_MIN_BYTES`]; in unit order otherwise
+    /// ([`PushLayout::sync_units_unit_order`]): on one thread the two cost
+    /// the same at cortex_density 142 within this machine's noise, and at
+    /// 48 (copy in L3) the banded one's set-up costs ~20 %
+    /// (benches/RESULTS.md, session 7). The same bits either way.
     pub fn sync_units(&mut self, cfs: &ConnectionFields, active: &[f64]) -> bool {
+        if rayon::current_num_threads() > 1 && self.weights.len() * 4 > BANDED_MIN_BYTES {
+            self.sync_units_banded(cfs, active)
+        } else {
+            self.sync_units_unit_order(cfs, active)
+        }
+    }
+
+    /// [`PushLayout::sync_units`] by bands of source rows (see the
+    /// `sync` module of [`crate::push`]), in parallel on the current rayon
+    /// pool; the same result as [`PushLayout::sync_units_unit_order`]
+    /// whatever the bands and the number of threads. Allocates only when
+    /// the active list outgrows its capacity (at most once per layout).
+    pub fn sync_units_banded(&mut self, cfs: &ConnectionFields, active: &[f64]) -> bool {
         let mut list = std::mem::take(&mut self.sync_list);
         list.clear();
         let mut rows_max = 0;

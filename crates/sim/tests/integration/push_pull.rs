@@ -273,15 +273,22 @@ fn sync_equals_fresh_build() {
                 if let Some(b) = band_bytes {
                     layout.set_sync_band_bytes(b);
                 }
-                assert!(pool.install(|| layout.sync_units(&learned, &active)));
+                assert!(pool.install(|| layout.sync_units_banded(&learned, &active)));
                 assert!(
                     layout == want,
                     "{dest}.{name}: {threads} threads, bands of {band_bytes:?} bytes"
                 );
                 // Again, from the synced copy (the active list is reused).
-                assert!(pool.install(|| layout.sync_units(&learned, &active)));
+                assert!(pool.install(|| layout.sync_units_banded(&learned, &active)));
                 assert!(layout == want, "{dest}.{name}: second sync");
             }
+            // The path the engine takes (unit order at this size).
+            let mut layout = PushLayout::build(&p.cfs).expect("own weights");
+            assert!(pool.install(|| layout.sync_units(&learned, &active)));
+            assert!(
+                layout == want,
+                "{dest}.{name}: {threads} threads, engine's path"
+            );
         }
         // A dropped entry (mask and weight zero) turned non-zero.
         let dropped = (0..units).find_map(|u| {
@@ -304,7 +311,7 @@ fn sync_equals_fresh_build() {
                 }
                 assert!(
                     layout.sync_units_unit_order(&bad, &only)
-                        && pool.install(|| layout.sync_units(&bad, &only)),
+                        && pool.install(|| layout.sync_units_banded(&bad, &only)),
                     "{dest}.{name}: inactive unit read"
                 );
                 only[u] = 1.0;
@@ -313,7 +320,7 @@ fn sync_equals_fresh_build() {
                     "{dest}.{name}: dropped entry missed in unit order"
                 );
                 assert!(
-                    !pool.install(|| layout.sync_units(&bad, &only)),
+                    !pool.install(|| layout.sync_units_banded(&bad, &only)),
                     "{dest}.{name}: dropped entry missed, bands of {band_bytes:?} bytes"
                 );
             }
