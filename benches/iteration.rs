@@ -363,7 +363,7 @@ fn print_kernels(net: &topo_sim::Network, density: u32) {
             assert!(layout.sync_units_unit_order(&p.cfs, v1));
         });
         let mut line = format!("unit order {:.3} ms ({:.3} CPU)", t.0 * 1e3, t.1 * 1e3);
-        for band_kb in [None, Some(4096)] {
+        for band_kb in [None, Some(1024)] {
             if let Some(kb) = band_kb {
                 layout.set_sync_band_bytes(kb << 10);
                 line += &format!("; {kb} KB bands");

@@ -16,13 +16,15 @@
 use super::{PushLayout, DROPPED};
 use crate::cf::ConnectionFields;
 
-/// Bytes of per-source weights per band: this machine's L2 per core
-/// (1 MB). Bands are whole source rows (at least one: 1.9 MB in GCAL's
-/// lateral inhibitory projection at cortex_density 142, which the 32 MB
-/// L3 holds for both threads), so that every active unit whose CF reaches
-/// a band has whole CF rows in it: a band cutting rows would scan units
-/// with nothing in it (bands of 128 KB were 3x slower than 512 KB at 142).
-pub(super) const BAND_BYTES: usize = 1 << 20;
+/// Bytes of per-source weights per band: whole source rows (at least
+/// one: 1.9 MB in GCAL's lateral inhibitory projection at cortex_density
+/// 142), so that every active unit whose CF reaches a band has whole CF
+/// rows in it (bands of 128 KB cutting rows scanned units with nothing in
+/// them and were 3x slower than 512 KB ones); 4 MB, two rows there, so a
+/// band per thread stays well inside the 32 MB L3 (at 142 on 2 threads,
+/// 4 MB bands took 11.5 ms and 1 MB ones 13.0; benches/RESULTS.md,
+/// session 7).
+pub(super) const BAND_BYTES: usize = 4 << 20;
 
 /// Copies up to this size (a quarter of this machine's 32 MB L3) are
 /// synced in unit order: they stay in cache, and the bands' set-up costs
@@ -78,7 +80,7 @@ struct Ctx<'a> {
 
 impl PushLayout {
     /// Cuts the source rows into bands of about `bytes` of copy each (at
-    /// least one row) for the sync; the default is 1 MB. Changes no
+    /// least one row) for the sync; the default is 4 MB. Changes no
     /// result: for the tests (many bands) and the bench.
     pub fn set_sync_band_bytes(&mut self, bytes: usize) {
         let runs = &self.runs;
