@@ -359,14 +359,13 @@ pub fn set_push(net: &mut Network, on: bool) {
     }
 }
 
-/// Makes every projection sync its per-source copy after learning in unit
-/// order (`on`: the path before session 7) or as `PushLayout::sync_units`
-/// chooses (the default).
-pub fn set_sync_unit_order(net: &mut Network, on: bool) {
+/// Makes every projection sync its per-source copy after learning by
+/// bands in parallel (`on`) or in unit order (the default).
+pub fn set_sync_banded(net: &mut Network, on: bool) {
     for (dest, name) in net.projection_names() {
         net.projection_mut(&dest, &name)
             .expect("listed projection")
-            .push_sync_unit_order = on;
+            .push_sync_banded = on;
     }
 }
 

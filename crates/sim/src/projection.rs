@@ -130,10 +130,10 @@ pub struct Projection {
     pub push_off: bool,
     /// Scratch of the push response.
     pub push_scratch: PushScratch,
-    /// Sync the per-source copy after learning always in unit order (the
-    /// path before session 7, for the bench's A/B) instead of as
-    /// [`PushLayout::sync_units`] chooses.
-    pub push_sync_unit_order: bool,
+    /// Sync the per-source copy after learning by bands in parallel
+    /// ([`PushLayout::sync_units_banded`]) instead of in unit order: the
+    /// same bits, for the bench's A/B.
+    pub push_sync_banded: bool,
     /// The response to the current input is owed: it was delivered to a
     /// settling sheet that had finished its iteration, so the next event
     /// that can read `activity` is the clearing of the next iteration;
@@ -328,7 +328,7 @@ impl Projection {
             push: None,
             push_off: false,
             push_scratch: PushScratch::default(),
-            push_sync_unit_order: false,
+            push_sync_banded: false,
             has_input: false,
             pool: Vec::new(),
             free: Vec::new(),
@@ -398,8 +398,8 @@ impl Projection {
     /// copy, or stops pushing if that copy cannot represent them.
     pub fn sync_learned(&mut self, dest_activity: &[f64]) {
         if let Some(layout) = self.push.as_mut() {
-            let ok = if self.push_sync_unit_order {
-                layout.sync_units_unit_order(&self.cfs, dest_activity)
+            let ok = if self.push_sync_banded {
+                layout.sync_units_banded(&self.cfs, dest_activity)
             } else {
                 layout.sync_units(&self.cfs, dest_activity)
             };

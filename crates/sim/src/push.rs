@@ -28,7 +28,6 @@ use crate::exchange::Block;
 use rayon::prelude::*;
 
 mod sync;
-pub use sync::BANDED_MIN_BYTES;
 
 /// Accumulator planes (the lanes of the pulled dot product).
 pub const PLANES: usize = 8;
@@ -346,8 +345,7 @@ impl PushLayout {
 
     /// [`PushLayout::sync_units`] in unit order on one thread, each entry
     /// written where its address says: the reference the banded sync must
-    /// equal (kept for the tests and the bench; ~6x slower at
-    /// cortex_density 142, see benches/RESULTS.md, session 7).
+    /// equal.
     pub fn sync_units_unit_order(&mut self, cfs: &ConnectionFields, active: &[f64]) -> bool {
         for (u, &y) in active.iter().enumerate() {
             if y == 0.0 {

@@ -26,11 +26,6 @@ use crate::cf::ConnectionFields;
 /// session 7).
 pub(super) const BAND_BYTES: usize = 4 << 20;
 
-/// Copies up to this size (a quarter of this machine's 32 MB L3) are
-/// synced in unit order: they stay in cache, and the bands' set-up costs
-/// more than their locality saves.
-pub const BANDED_MIN_BYTES: usize = 8 << 20;
-
 /// The band boundaries of a layout whose sources are rows of `ncols`:
 /// `(sources, weights)`, each with one entry per band plus the end. A band
 /// starts at the first row whose copy begins `bytes` ([`BAND_BYTES`]
@@ -98,19 +93,15 @@ impl PushLayout {
     /// copy. Returns false, leaving the copy stale, if a dropped entry is
     /// no longer zero: the caller must then stop using the layout.
     ///
-    /// By bands in parallel ([`PushLayout::sync_units_banded`]) when the
-    /// pool has more than one thread and the copy is larger than
-    /// [`BANDED_MIN_BYTES`]; in unit order otherwise
-    /// ([`PushLayout::sync_units_unit_order`]): on one thread the two cost
-    /// the same at cortex_density 142 within this machine's noise, and at
-    /// 48 (copy in L3) the banded one's set-up costs ~20 %
-    /// (benches/RESULTS.md, session 7). The same bits either way.
+    /// In unit order ([`PushLayout::sync_units_unit_order`]). The banded
+    /// sync ([`PushLayout::sync_units_banded`]) gives the same bits; on
+    /// this shared machine it cost the same on one thread at
+    /// cortex_density 142, ~20 % more at 48 (copy in L3), and on two
+    /// threads 1.6x less in one run and 1.1x more in the next
+    /// (benches/RESULTS.md, session 7): not the default until an idle A/B
+    /// says so (`Projection::push_sync_banded`, the iteration bench).
     pub fn sync_units(&mut self, cfs: &ConnectionFields, active: &[f64]) -> bool {
-        if rayon::current_num_threads() > 1 && self.weights.len() * 4 > BANDED_MIN_BYTES {
-            self.sync_units_banded(cfs, active)
-        } else {
-            self.sync_units_unit_order(cfs, active)
-        }
+        self.sync_units_unit_order(cfs, active)
     }
 
     /// [`PushLayout::sync_units`] by bands of source rows (see the

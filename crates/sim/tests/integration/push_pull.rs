@@ -282,7 +282,7 @@ fn sync_equals_fresh_build() {
                 assert!(pool.install(|| layout.sync_units_banded(&learned, &active)));
                 assert!(layout == want, "{dest}.{name}: second sync");
             }
-            // The path the engine takes (unit order at this size).
+            // The path the engine takes (unit order).
             let mut layout = PushLayout::build(&p.cfs).expect("own weights");
             assert!(pool.install(|| layout.sync_units(&learned, &active)));
             assert!(
