@@ -184,6 +184,27 @@ fn iteration(c: &mut Criterion) {
                 per(best[1].0, best[2].0),
                 per(best[1].1, best[2].1),
             );
+            // The sync after learning in unit order (the default) against
+            // by bands:
+            // alternating runs, the least CPU time of three each.
+            let mut ab = [(f64::INFINITY, f64::INFINITY); 2];
+            for _ in 0..3 {
+                for (i, banded) in [false, true].into_iter().enumerate() {
+                    common::set_sync_banded(&mut net, banded);
+                    let (w, c) = timed(&mut net, &mut ex, &pool, n);
+                    ab[i] = (ab[i].0.min(w), ab[i].1.min(c));
+                }
+            }
+            common::set_sync_banded(&mut net, false);
+            eprintln!(
+                "iteration cortex_density={density} threads={threads}: sync after learning \
+                 in unit order {:.2} ms wall {:.2} ms CPU; by bands {:.2} ms wall {:.2} ms CPU \
+                 (least of 3 runs of {n} each)",
+                ab[0].0 * 1e3,
+                ab[0].1 * 1e3,
+                ab[1].0 * 1e3,
+                ab[1].1 * 1e3
+            );
             // The dot product skips zero inputs, so it reads only the
             // weights in each input row's non-zero span: that, plus
             // learning, is the memory traffic; all CF weights are the
@@ -379,16 +400,48 @@ fn print_kernels(net: &topo_sim::Network, density: u32) {
             100.0 * nz as f64 / p.input.len().max(1) as f64
         );
         // The sync of the per-source copy after learning, for V1's
-        // current activity.
+        // current activity: in unit order (the reference, one thread) and
+        // by bands of source rows (the default size, then larger) on 1
+        // and 2 threads. Least wall and process CPU time of 15 calls each.
         let v1 = net.activity("V1");
-        let t = min_time_in(&pool, &mut || {
-            assert!(layout.sync_units(&p.cfs, v1));
+        let min_wall_cpu = |pool: &rayon::ThreadPool, f: &mut (dyn FnMut() + Send)| {
+            (0..15)
+                .map(|_| {
+                    let (t0, c0) = (Instant::now(), common::thread_cpu_ns());
+                    pool.install(&mut *f);
+                    (t0.elapsed().as_secs_f64(), common::cpu_since(&c0))
+                })
+                .fold((f64::INFINITY, f64::INFINITY), |a, b| {
+                    (a.0.min(b.0), a.1.min(b.1))
+                })
+        };
+        let t = min_wall_cpu(&pool, &mut || {
+            assert!(layout.sync_units_unit_order(&p.cfs, v1));
         });
-        let line = format!("unit order {:.3} ms", t * 1e3);
+        let mut line = format!("unit order {:.3} ms ({:.3} CPU)", t.0 * 1e3, t.1 * 1e3);
+        for band_kb in [None, Some(1024)] {
+            if let Some(kb) = band_kb {
+                layout.set_sync_band_bytes(kb << 10);
+                line += &format!("; {kb} KB bands");
+            } else {
+                line += "; bands";
+            }
+            for threads in [1, 2] {
+                let pool = common::pool(threads);
+                let t = min_wall_cpu(&pool, &mut || {
+                    assert!(layout.sync_units_banded(&p.cfs, v1));
+                });
+                line += &format!(
+                    ", {threads} thread(s) {:.3} ms ({:.3} CPU)",
+                    t.0 * 1e3,
+                    t.1 * 1e3
+                );
+            }
+        }
         let active = v1.iter().filter(|&&y| y != 0.0).count();
         eprintln!(
             "iteration cortex_density={density}: sync V1.{name} ({active} active units), \
-             min of 15: {line}"
+             min of 15 wall (CPU): {line}"
         );
     }
 }

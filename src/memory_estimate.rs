@@ -190,6 +190,40 @@ mod tests {
         assert!(err.contains("per rank on 1 rank(s)"), "{err}");
     }
 
+    /// The need `topo-hpc run` prints at start (the `memory:` line of the
+    /// run log, `Estimate::describe`) leads with the total that includes
+    /// the per-source copies, and names them.
+    #[test]
+    fn the_printed_need_includes_the_per_source_copies() {
+        let spec = topo_lang::load_model(
+            std::path::Path::new(concat!(
+                env!("CARGO_MANIFEST_DIR"),
+                "/examples/gcal_class.ty"
+            )),
+            &[("cortex_density".to_string(), "48".to_string())],
+        )
+        .expect("gcal_class.ty");
+        let e = estimate(&spec).expect("estimate");
+        let g = &e.engine;
+        assert!(g.per_source_bytes > 0.0, "GCAL's V1 projections push");
+        assert_eq!(
+            e.total_bytes,
+            g.per_target_bytes + g.per_source_bytes + g.activity_bytes
+        );
+        for ranks in [1, 3] {
+            let line = e.describe(ranks);
+            let per = |b: f64| gb(b / ranks as f64);
+            assert!(
+                line.starts_with(&format!("{} per rank", per(e.total_bytes))),
+                "{line}"
+            );
+            assert!(
+                line.contains(&format!("per-source copies {}", per(g.per_source_bytes))),
+                "{line}"
+            );
+        }
+    }
+
     #[test]
     fn available_memory_is_read_here() {
         let (b, src) = available_per_rank().expect("Linux has /proc/meminfo");

@@ -358,3 +358,39 @@ pub fn set_push(net: &mut Network, on: bool) {
             .push_off = !on;
     }
 }
+
+/// Makes every projection sync its per-source copy after learning by
+/// bands in parallel (`on`) or in unit order (the default).
+pub fn set_sync_banded(net: &mut Network, on: bool) {
+    for (dest, name) in net.projection_names() {
+        net.projection_mut(&dest, &name)
+            .expect("listed projection")
+            .push_sync_banded = on;
+    }
+}
+
+/// CPU nanoseconds of each live thread of this process, by thread id.
+pub fn thread_cpu_ns() -> std::collections::HashMap<String, u64> {
+    let Ok(tasks) = std::fs::read_dir("/proc/self/task") else {
+        return Default::default();
+    };
+    tasks
+        .filter_map(Result::ok)
+        .filter_map(|t| {
+            let s = std::fs::read_to_string(t.path().join("schedstat")).ok()?;
+            let ns = s.split_whitespace().next()?.parse().ok()?;
+            Some((t.file_name().to_string_lossy().into_owned(), ns))
+        })
+        .collect()
+}
+
+/// CPU seconds since `before` of the threads alive then and now: threads
+/// of a pool dropped meanwhile (whose time would vanish from a plain sum)
+/// and threads started meanwhile do not count.
+pub fn cpu_since(before: &std::collections::HashMap<String, u64>) -> f64 {
+    thread_cpu_ns()
+        .iter()
+        .filter_map(|(t, &ns)| Some(ns.saturating_sub(*before.get(t)?)))
+        .sum::<u64>() as f64
+        * 1e-9
+}

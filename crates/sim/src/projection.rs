@@ -133,6 +133,10 @@ pub struct Projection {
     pub shared_groups_off: bool,
     /// Scratch of the push response.
     pub push_scratch: PushScratch,
+    /// Sync the per-source copy after learning by bands in parallel
+    /// ([`PushLayout::sync_units_banded`]) instead of in unit order: the
+    /// same bits, for the bench's A/B.
+    pub push_sync_banded: bool,
     /// The response to the current input is owed: it was delivered to a
     /// settling sheet that had finished its iteration, so the next event
     /// that can read `activity` is the clearing of the next iteration;
@@ -328,6 +332,7 @@ impl Projection {
             push_off: false,
             shared_groups_off: false,
             push_scratch: PushScratch::default(),
+            push_sync_banded: false,
             has_input: false,
             pool: Vec::new(),
             free: Vec::new(),
@@ -346,6 +351,15 @@ impl Projection {
     /// than by learning of active units (it is rebuilt when next needed).
     pub fn weights_changed(&mut self) {
         self.push = None;
+    }
+
+    /// Builds the per-source copy of the weights now, on the current
+    /// rayon pool (the first pushed delivery builds it otherwise): for
+    /// timing the whole set-up. Nothing for shared-weight projections.
+    pub fn build_push_layout(&mut self) {
+        if !self.push_off && self.push.as_ref().is_none_or(|l| !l.fits(&self.cfs)) {
+            self.push = PushLayout::build(&self.cfs);
+        }
     }
 
     /// `activity = strength * Σ w·x` of a dot-product response to the
@@ -398,7 +412,12 @@ impl Projection {
     /// copy, or stops pushing if that copy cannot represent them.
     pub fn sync_learned(&mut self, dest_activity: &[f64]) {
         if let Some(layout) = self.push.as_mut() {
-            if !layout.sync_units(&self.cfs, dest_activity) {
+            let ok = if self.push_sync_banded {
+                layout.sync_units_banded(&self.cfs, dest_activity)
+            } else {
+                layout.sync_units(&self.cfs, dest_activity)
+            };
+            if !ok {
                 self.push = None;
                 self.push_off = true;
             }

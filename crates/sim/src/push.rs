@@ -28,6 +28,8 @@ use crate::exchange::Block;
 use rayon::prelude::*;
 use std::sync::atomic::{AtomicBool, Ordering};
 
+mod sync;
+
 /// Accumulator planes (the lanes of the pulled dot product).
 pub const PLANES: usize = 8;
 
@@ -56,7 +58,8 @@ struct Run {
 }
 
 /// The weights of one projection stored per source (see the module docs).
-/// Two layouts are equal when every field is, weights bit for bit.
+/// Two layouts are equal when every field is, weights bit for bit (the
+/// bands of the sync, which change no bit, and its scratch aside).
 #[derive(Debug)]
 pub struct PushLayout {
     /// Per source (row-major over the projection's `needed` block), the
@@ -73,6 +76,13 @@ pub struct PushLayout {
     plane0: Vec<u8>,
     /// The block `run_off` is laid over.
     needed: Block,
+    /// First source of each band of the sync after learning, and the end
+    /// (see the `sync` module).
+    band_src: Vec<u32>,
+    /// Where each band's copy starts in `weights`, and the end.
+    band_w: Vec<u32>,
+    /// Scratch of the sync: the active units (not part of the layout).
+    sync_list: Vec<[u32; 3]>,
 }
 
 const DROPPED: u32 = u32::MAX;
@@ -204,15 +214,7 @@ impl PushLayout {
         chunks.into_par_iter().for_each(|(u0, u1, addr)| {
             chunk_addresses(cfs, &run_off, &runs, u0, u1, addr);
         });
-        let plane0 = cfs.slices.iter().map(|s| (s[2] % PLANES) as u8).collect();
-        Some(PushLayout {
-            run_off,
-            runs,
-            weights,
-            addr,
-            plane0,
-            needed,
-        })
+        Some(Self::assemble(cfs, run_off, runs, weights, addr))
     }
 
     /// The single-threaded build, the reference [`PushLayout::build`] must
@@ -297,15 +299,37 @@ impl PushLayout {
                 }
             }
         }
+        Some(Self::assemble(cfs, run_off, runs, weights, addr))
+    }
+
+    /// The layout of the given parts, with the per-unit planes and the
+    /// bands of the sync.
+    fn assemble(
+        cfs: &ConnectionFields,
+        run_off: Vec<u32>,
+        runs: Vec<Run>,
+        weights: Vec<f32>,
+        addr: Vec<u32>,
+    ) -> PushLayout {
         let plane0 = cfs.slices.iter().map(|s| (s[2] % PLANES) as u8).collect();
-        Some(PushLayout {
+        let (band_src, band_w) = sync::make_bands(
+            &run_off,
+            cfs.needed.cols(),
+            |r| runs[r].w,
+            weights.len() as u32,
+            sync::BAND_BYTES,
+        );
+        PushLayout {
             run_off,
             runs,
             weights,
             addr,
             plane0,
-            needed,
-        })
+            needed: cfs.needed,
+            band_src,
+            band_w,
+            sync_list: Vec::new(),
+        }
     }
 
     /// Bytes this layout adds per stored CF weight (the weight copy, its
@@ -315,18 +339,15 @@ impl PushLayout {
             + self.addr.len() * 4
             + self.runs.len() * std::mem::size_of::<Run>()
             + self.run_off.len() * 4
-            + self.plane0.len();
+            + self.plane0.len()
+            + (self.band_src.len() + self.band_w.len()) * 4;
         bytes as f64 / self.addr.len().max(1) as f64
     }
 
-    /// Copies the CFs of the units with `active[u] != 0` (those learning
-    /// and active-unit normalisation may have changed) into the per-source
-    /// copy. Returns false, leaving the copy stale, if a dropped entry is
-    /// no longer zero: the caller must then stop using the layout.
-    ///
-    /// In unit order on one thread: a sync by source-row bands in
-    /// parallel was measured slower (benches/RESULTS.md, session 6).
-    pub fn sync_units(&mut self, cfs: &ConnectionFields, active: &[f64]) -> bool {
+    /// [`PushLayout::sync_units`] in unit order on one thread, each entry
+    /// written where its address says: the reference the banded sync must
+    /// equal.
+    pub fn sync_units_unit_order(&mut self, cfs: &ConnectionFields, active: &[f64]) -> bool {
         for (u, &y) in active.iter().enumerate() {
             if y == 0.0 {
                 continue;

@@ -216,12 +216,18 @@ fn parallel_build_equals_serial_build() {
     assert!(checked >= 2 * 4, "only {checked} layouts checked");
 }
 
-/// The sync after learning gives the copy a fresh build
-/// of the changed weights gives (bit for bit, 1 and 3 threads): random
-/// new values (zeros of both signs among them) in the CFs of random
-/// active units, where the mask is non-zero (so the set of kept entries
-/// is unchanged). A dropped entry of an active unit that became non-zero
-/// makes it refuse; the same entry of an inactive unit is not looked at.
+/// Band sizes of the sync to try (`None`: the default, one band at this
+/// density): one source row per band, and bands of a few rows.
+const SYNC_BANDS: [Option<usize>; 3] = [None, Some(1), Some(20_000)];
+
+/// The sync after learning gives the copy a fresh build of the changed
+/// weights gives (bit for bit): in unit order, and by bands of sources
+/// (several band sizes) on 1, 2 and 3 threads, twice in a row. The
+/// changes: random new values (zeros of both signs among them) in the CFs
+/// of random active units, where the mask is non-zero (so the set of kept
+/// entries is unchanged). A dropped entry of an active unit that became
+/// non-zero makes either sync refuse; the same entry of an inactive unit
+/// is not looked at.
 #[test]
 fn sync_equals_fresh_build() {
     let (mut net, mut ex) = gcal();
@@ -254,14 +260,35 @@ fn sync_equals_fresh_build() {
             }
         }
         let want = PushLayout::build_serial(&learned).expect("own weights");
-        for threads in [1, 3] {
+        let mut layout = PushLayout::build(&p.cfs).expect("own weights");
+        assert!(layout.sync_units_unit_order(&learned, &active));
+        assert!(layout == want, "{dest}.{name}: unit order");
+        for threads in [1, 2, 3] {
             let pool = rayon::ThreadPoolBuilder::new()
                 .num_threads(threads)
                 .build()
                 .expect("pool");
+            for band_bytes in SYNC_BANDS {
+                let mut layout = PushLayout::build(&p.cfs).expect("own weights");
+                if let Some(b) = band_bytes {
+                    layout.set_sync_band_bytes(b);
+                }
+                assert!(pool.install(|| layout.sync_units_banded(&learned, &active)));
+                assert!(
+                    layout == want,
+                    "{dest}.{name}: {threads} threads, bands of {band_bytes:?} bytes"
+                );
+                // Again, from the synced copy (the active list is reused).
+                assert!(pool.install(|| layout.sync_units_banded(&learned, &active)));
+                assert!(layout == want, "{dest}.{name}: second sync");
+            }
+            // The path the engine takes (unit order).
             let mut layout = PushLayout::build(&p.cfs).expect("own weights");
             assert!(pool.install(|| layout.sync_units(&learned, &active)));
-            assert!(layout == want, "{dest}.{name}: {threads} threads");
+            assert!(
+                layout == want,
+                "{dest}.{name}: {threads} threads, engine's path"
+            );
         }
         // A dropped entry (mask and weight zero) turned non-zero.
         let dropped = (0..units).find_map(|u| {
@@ -272,17 +299,31 @@ fn sync_equals_fresh_build() {
         if let Some((u, k)) = dropped {
             let mut bad = learned.clone();
             bad.weights[k] = 0.5;
-            let mut only = vec![0.0; units];
-            let mut layout = PushLayout::build(&learned).expect("own weights");
-            assert!(
-                layout.sync_units(&bad, &only),
-                "{dest}.{name}: inactive unit read"
-            );
-            only[u] = 1.0;
-            assert!(
-                !layout.sync_units(&bad, &only),
-                "{dest}.{name}: dropped entry missed"
-            );
+            let pool = rayon::ThreadPoolBuilder::new()
+                .num_threads(2)
+                .build()
+                .expect("pool");
+            for band_bytes in SYNC_BANDS {
+                let mut only = vec![0.0; units];
+                let mut layout = PushLayout::build(&learned).expect("own weights");
+                if let Some(b) = band_bytes {
+                    layout.set_sync_band_bytes(b);
+                }
+                assert!(
+                    layout.sync_units_unit_order(&bad, &only)
+                        && pool.install(|| layout.sync_units_banded(&bad, &only)),
+                    "{dest}.{name}: inactive unit read"
+                );
+                only[u] = 1.0;
+                assert!(
+                    !layout.sync_units_unit_order(&bad, &only),
+                    "{dest}.{name}: dropped entry missed in unit order"
+                );
+                assert!(
+                    !pool.install(|| layout.sync_units_banded(&bad, &only)),
+                    "{dest}.{name}: dropped entry missed, bands of {band_bytes:?} bytes"
+                );
+            }
             checked += 1;
         }
         checked += 1;
