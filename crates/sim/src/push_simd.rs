@@ -12,6 +12,9 @@
 //! instructions: never a fused multiply-add, which would round once and
 //! change bits. Both paths run under the same MXCSR (no flush-to-zero), so
 //! subnormals are handled alike.
+//!
+//! [`avx2`] (with its switch [`set_avx2_off`]) also picks the AVX2
+//! build of the pulled dot product's per-unit sum (`response.rs`).
 
 use std::sync::atomic::{AtomicBool, Ordering};
 

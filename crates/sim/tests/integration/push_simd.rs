@@ -3,7 +3,9 @@
 //! at every misalignment 0..7 with ±0.0, subnormal, huge and tiny values
 //! (products that overflow to ±inf and sums that become NaN included), and
 //! through both pushed kernels on GCAL's real inputs and on random sparse
-//! inputs with the same kinds of values, on 1, 2 and 3 threads. Compared
+//! inputs with the same kinds of values, on 1, 2 and 3 threads; and the
+//! pulled dot product built with AVX2 gives the bits of its scalar build
+//! on the same inputs (dense ones included: the real LGN inputs). Compared
 //! with `to_bits`: no tolerance. On a CPU without AVX2 both sides run the
 //! scalar loop (the test says so on stderr).
 
@@ -149,6 +151,26 @@ fn avx2_push_equals_scalar_push_and_pull() {
             let mut sc = PushScratch::default();
             assert!(sc.scan(x).is_some());
             let n = p.activity.len();
+            // The pulled sum with AVX2 (its eight lanes as two vectors)
+            // against the scalar build, on every input.
+            let mut pulled = [vec![0.0; n], vec![0.0; n]];
+            for (k, off) in [true, false].into_iter().enumerate() {
+                set_avx2_off(off);
+                dot_product(
+                    &p.cfs,
+                    x,
+                    &p.cfs.needed,
+                    p.strength,
+                    &mut pulled[k],
+                    &mut Vec::new(),
+                );
+            }
+            set_avx2_off(false);
+            assert_eq!(
+                bits(&pulled[1]),
+                bits(&pulled[0]),
+                "{dest}.{name}: pull AVX2"
+            );
             let pull = if *with_pull {
                 let mut want = vec![0.0; n];
                 dot_product(
