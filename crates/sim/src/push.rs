@@ -25,7 +25,7 @@
 
 use crate::cf::ConnectionFields;
 use crate::exchange::Block;
-use crate::push_simd::{self, add_run};
+use crate::push_simd::{self, add_run, add_runs};
 use rayon::prelude::*;
 use std::sync::atomic::{AtomicBool, Ordering};
 
@@ -652,10 +652,10 @@ pub fn push_dot_product_by_planes(
                 let acc = &mut group[(plane - first) * n..(plane - first + 1) * n];
                 let x = input[s];
                 let (r0, r1) = (layout.run_off[s] as usize, layout.run_off[s + 1] as usize);
-                for run in &layout.runs[r0..r1] {
-                    let (u, len, w) = (run.unit as usize, run.len as usize, run.w as usize);
-                    add_run(avx2, &mut acc[u..u + len], &layout.weights[w..w + len], x);
-                }
+                let runs = layout.runs[r0..r1]
+                    .iter()
+                    .map(|r| (r.unit as usize, r.len as usize, r.w as usize));
+                add_runs(avx2, acc, &layout.weights, x, runs);
             }
         });
     let planes = &scratch.planes[..];

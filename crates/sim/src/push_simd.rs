@@ -66,6 +66,48 @@ pub fn add_run(avx2: bool, acc: &mut [f64], w: &[f32], x: f64) {
     add_run_scalar(acc, w, x);
 }
 
+/// [`add_run`] for each run `(first, len, w)` of `runs`: `acc[first..first
+/// + len]` with `weights[w..w + len]`. The CPU is asked once, and the
+/// AVX2 loop is inlined into one AVX2 function over all the runs (short
+/// runs pay no call per run).
+#[inline(always)]
+pub fn add_runs<I: Iterator<Item = (usize, usize, usize)>>(
+    avx2: bool,
+    acc: &mut [f64],
+    weights: &[f32],
+    x: f64,
+    runs: I,
+) {
+    #[cfg(target_arch = "x86_64")]
+    if avx2 && avx2_detected() {
+        // SAFETY: the CPU has AVX2 (checked just above).
+        unsafe { add_runs_avx2(acc, weights, x, runs) };
+        return;
+    }
+    let _ = avx2;
+    for (u, len, w) in runs {
+        add_run_scalar(&mut acc[u..u + len], &weights[w..w + len], x);
+    }
+}
+
+/// [`add_runs`] with AVX2.
+///
+/// # Safety
+/// The CPU must support AVX2.
+#[cfg(target_arch = "x86_64")]
+#[target_feature(enable = "avx2")]
+unsafe fn add_runs_avx2<I: Iterator<Item = (usize, usize, usize)>>(
+    acc: &mut [f64],
+    weights: &[f32],
+    x: f64,
+    runs: I,
+) {
+    for (u, len, w) in runs {
+        // SAFETY: the caller's AVX2 guarantee.
+        unsafe { add_run_avx2(&mut acc[u..u + len], &weights[w..w + len], x) };
+    }
+}
+
 /// The scalar loop (the fallback, and the tails of the AVX2 one).
 #[inline(always)]
 fn add_run_scalar(acc: &mut [f64], w: &[f32], x: f64) {
@@ -81,6 +123,7 @@ fn add_run_scalar(acc: &mut [f64], w: &[f32], x: f64) {
 /// The CPU must support AVX2.
 #[cfg(target_arch = "x86_64")]
 #[target_feature(enable = "avx2")]
+#[inline]
 unsafe fn add_run_avx2(acc: &mut [f64], w: &[f32], x: f64) {
     use std::arch::x86_64::{
         _mm256_add_pd, _mm256_cvtps_pd, _mm256_loadu_pd, _mm256_mul_pd, _mm256_set1_pd,
