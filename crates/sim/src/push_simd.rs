@@ -66,10 +66,10 @@ pub fn add_run(avx2: bool, acc: &mut [f64], w: &[f32], x: f64) {
     add_run_scalar(acc, w, x);
 }
 
-/// [`add_run`] for each run `(first, len, w)` of `runs`: `acc[first..first
-/// + len]` with `weights[w..w + len]`. The CPU is asked once, and the
-/// AVX2 loop is inlined into one AVX2 function over all the runs (short
-/// runs pay no call per run).
+/// [`add_run`] for each run `(first, len, w)` of `runs`: the `len`
+/// accumulators from `acc[first]` with the weights from `weights[w]`.
+/// The CPU is asked once, and the AVX2 loop is inlined into one AVX2
+/// function over all the runs (short runs pay no call per run).
 #[inline(always)]
 pub fn add_runs<I: Iterator<Item = (usize, usize, usize)>>(
     avx2: bool,
