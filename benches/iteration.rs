@@ -165,6 +165,32 @@ fn iteration(c: &mut Criterion) {
             }
             net.set_batched_responses(false);
             topo_sim::push::set_unit_chunks(false);
+            // The pushed run loop and the pulled sum scalar against AVX2
+            // (the default where the CPU has it), alternated, best of 3
+            // each, as above.
+            let mut simd = [(f64::INFINITY, f64::INFINITY); 2];
+            for round in 0..3 {
+                for k in 0..2 {
+                    let v = (k + round) % 2;
+                    topo_sim::push_simd::set_avx2_off(v == 0);
+                    net.state_push();
+                    let (w, c) = timed(&mut net, &mut ex, &pool, n);
+                    net.state_pop().unwrap_or_else(|e| panic!("state_pop: {e}"));
+                    simd[v] = (simd[v].0.min(w), simd[v].1.min(c));
+                }
+            }
+            topo_sim::push_simd::set_avx2_off(false);
+            eprintln!(
+                "iteration cortex_density={density} threads={threads} (best of 3 each): \
+                 push run loop and pulled sum scalar {:.3} ms wall {:.3} ms CPU; AVX2 (available: {}) \
+                 {:.3} ms wall {:.3} ms CPU; CPU ratio scalar/AVX2 {:.3}",
+                simd[0].0 * 1e3,
+                simd[0].1 * 1e3,
+                topo_sim::push_simd::avx2(),
+                simd[1].0 * 1e3,
+                simd[1].1 * 1e3,
+                simd[0].1 / simd[1].1
+            );
             let per = |a: f64, b: f64| (a - b) * 1e6 / count.deliveries as f64;
             eprintln!(
                 "iteration cortex_density={density} threads={threads} (best of 3 each): \
@@ -333,6 +359,42 @@ fn print_layouts(net: &topo_sim::Network, density: u32, spec: &topo_spec::ModelS
 fn print_kernels(net: &topo_sim::Network, density: u32) {
     use topo_sim::push::{push_dot_product, should_push, PushLayout, PushScratch};
     let pool = common::pool(1);
+    // V1's afferents are pulled (their LGN inputs are dense): scalar
+    // against AVX2, 1 thread, min of 15.
+    for name in ["LGNOnAfferent", "LGNOffAfferent"] {
+        let Ok(p) = net.projection("V1", name) else {
+            continue;
+        };
+        let mut act = vec![0.0; p.activity.len()];
+        let mut spans = Vec::new();
+        let mut t = [f64::INFINITY; 2];
+        for _ in 0..15 {
+            for (k, t) in t.iter_mut().enumerate() {
+                topo_sim::push_simd::set_avx2_off(k == 0);
+                let t0 = Instant::now();
+                pool.install(|| {
+                    topo_sim::response::dot_product(
+                        &p.cfs,
+                        &p.input,
+                        &p.cfs.needed,
+                        p.strength,
+                        &mut act,
+                        &mut spans,
+                    )
+                });
+                *t = t.min(t0.elapsed().as_secs_f64());
+            }
+        }
+        topo_sim::push_simd::set_avx2_off(false);
+        let nz = p.input.iter().filter(|&&x| x != 0.0).count();
+        eprintln!(
+            "iteration cortex_density={density}: kernel V1.{name} ({:.1} % of the input \
+             non-zero), min of 15 alternated: pull scalar {:.3} ms, pull AVX2 {:.3} ms",
+            100.0 * nz as f64 / p.input.len().max(1) as f64,
+            t[0] * 1e3,
+            t[1] * 1e3
+        );
+    }
     for name in ["LateralInhibitory", "LateralExcitatory"] {
         let Ok(p) = net.projection("V1", name) else {
             continue;
@@ -353,45 +415,71 @@ fn print_kernels(net: &topo_sim::Network, density: u32) {
                 })
                 .fold(f64::INFINITY, f64::min)
         };
-        let pull = min_time_in(&pool, &mut || {
-            topo_sim::response::dot_product(
-                &p.cfs,
-                &p.input,
-                &p.cfs.needed,
-                p.strength,
-                &mut act,
-                &mut spans,
-            )
-        });
+        // The pulled sum scalar, then with AVX2 (the default where the
+        // CPU has it; the same bits).
+        let mut pull = [0.0; 2];
+        for (k, t) in pull.iter_mut().enumerate() {
+            topo_sim::push_simd::set_avx2_off(k == 0);
+            *t = min_time_in(&pool, &mut || {
+                topo_sim::response::dot_product(
+                    &p.cfs,
+                    &p.input,
+                    &p.cfs.needed,
+                    p.strength,
+                    &mut act,
+                    &mut spans,
+                )
+            });
+        }
+        topo_sim::push_simd::set_avx2_off(false);
         let pushed = should_push(&p.input, &mut sc);
-        let mut line = format!("pull {:.3} ms", pull * 1e3);
+        let mut line = format!(
+            "pull scalar {:.3} ms, pull AVX2 {:.3} ms",
+            pull[0] * 1e3,
+            pull[1] * 1e3
+        );
         if pushed {
             for threads in [1, 2] {
                 let pool = common::pool(threads);
-                for chunks in [false, true] {
-                    topo_sim::push::set_unit_chunks(chunks);
-                    let t = min_time_in(&pool, &mut || {
-                        push_dot_product(
-                            &layout,
-                            &p.input,
-                            &p.cfs.needed,
-                            p.strength,
-                            &mut act,
-                            &mut sc,
-                        )
-                    });
+                // By planes with the scalar run loop, with AVX2 (the
+                // default where the CPU has it; the same bits, see the
+                // `push_simd` test), and by unit chunks with AVX2: one call
+                // of each in turn, 15 times, so load drifts hit all alike.
+                let variants = [(false, false), (false, true), (true, true)];
+                let mut best = [f64::INFINITY; 3];
+                for _ in 0..15 {
+                    for (&(chunks, avx2), b) in variants.iter().zip(best.iter_mut()) {
+                        topo_sim::push::set_unit_chunks(chunks);
+                        topo_sim::push_simd::set_avx2_off(!avx2);
+                        let t0 = Instant::now();
+                        pool.install(|| {
+                            push_dot_product(
+                                &layout,
+                                &p.input,
+                                &p.cfs.needed,
+                                p.strength,
+                                &mut act,
+                                &mut sc,
+                            )
+                        });
+                        *b = b.min(t0.elapsed().as_secs_f64());
+                    }
+                }
+                for (&(chunks, avx2), t) in variants.iter().zip(best) {
                     line += &format!(
-                        ", push {} {threads} thread(s) {:.3} ms",
+                        ", push {} {} {threads} thread(s) {:.3} ms",
                         if chunks {
                             "by unit chunks"
                         } else {
                             "by planes"
                         },
+                        if avx2 { "AVX2" } else { "scalar" },
                         t * 1e3
                     );
                 }
             }
             topo_sim::push::set_unit_chunks(false);
+            topo_sim::push_simd::set_avx2_off(false);
         }
         let nz = p.input.iter().filter(|&&x| x != 0.0).count();
         eprintln!(

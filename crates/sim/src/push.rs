@@ -25,6 +25,7 @@
 
 use crate::cf::ConnectionFields;
 use crate::exchange::Block;
+use crate::push_simd::{self, add_run, add_runs};
 use rayon::prelude::*;
 use std::sync::atomic::{AtomicBool, Ordering};
 
@@ -552,7 +553,9 @@ pub fn push_dot_product(
 /// (runs are sorted by unit, so the first is found by bisection), and
 /// combines its units' lanes at once, while the planes are in its cache.
 /// Each plane value of a unit receives the same terms in the same order
-/// as over the whole sheet, so the split changes no bit.
+/// as over the whole sheet, so the split changes no bit. The runs are
+/// added by [`crate::push_simd::add_run`] (AVX2 where the CPU has it, the
+/// same bits).
 pub fn push_dot_product_by_chunks(
     layout: &PushLayout,
     input: &[f64],
@@ -567,6 +570,7 @@ pub fn push_dot_product_by_chunks(
     }
     let ncols = needed.cols();
     let c0 = needed.c0;
+    let avx2 = push_simd::avx2();
     let chunk = match rayon::current_num_threads() {
         1 => n,
         t => n.div_ceil(t * CHUNKS_PER_THREAD).max(MIN_UNITS_PER_CHUNK),
@@ -604,12 +608,12 @@ pub fn push_dot_product_by_chunks(
                     }
                     let (lo, hi) = (ru.max(u0), (ru + run.len as usize).min(u1));
                     let w = run.w as usize + (lo - ru);
-                    for (a, wv) in acc[lo - u0..hi - u0]
-                        .iter_mut()
-                        .zip(&layout.weights[w..w + (hi - lo)])
-                    {
-                        *a += f64::from(*wv) * x;
-                    }
+                    add_run(
+                        avx2,
+                        &mut acc[lo - u0..hi - u0],
+                        &layout.weights[w..w + (hi - lo)],
+                        x,
+                    );
                 }
             }
             for (i, a) in act.iter_mut().enumerate() {
@@ -626,7 +630,9 @@ pub fn push_dot_product_by_chunks(
 /// planes over all units (each zeroing its planes), then a second
 /// parallel loop combining the lanes. Two fork/joins per call, but the
 /// scattering splits evenly whatever the input (every plane gets an
-/// eighth of the columns).
+/// eighth of the columns). The runs are added by
+/// [`crate::push_simd::add_run`] (AVX2 where the CPU has it, the same
+/// bits).
 pub fn push_dot_product_by_planes(
     layout: &PushLayout,
     input: &[f64],
@@ -645,6 +651,7 @@ pub fn push_dot_product_by_planes(
     scratch.planes.resize(PLANES * n, 0.0);
     let nonzero = &scratch.nonzero[..];
     let c0 = needed.c0;
+    let avx2 = push_simd::avx2();
     // One task per group of planes: a plane is written by one task only,
     // and each task visits the sources in row-major order.
     let tasks = rayon::current_num_threads().clamp(1, PLANES);
@@ -666,12 +673,10 @@ pub fn push_dot_product_by_planes(
                 let acc = &mut group[(plane - first) * n..(plane - first + 1) * n];
                 let x = input[s];
                 let (r0, r1) = (layout.run_off[s] as usize, layout.run_off[s + 1] as usize);
-                for run in &layout.runs[r0..r1] {
-                    let (u, len, w) = (run.unit as usize, run.len as usize, run.w as usize);
-                    for (a, wv) in acc[u..u + len].iter_mut().zip(&layout.weights[w..w + len]) {
-                        *a += f64::from(*wv) * x;
-                    }
-                }
+                let runs = layout.runs[r0..r1]
+                    .iter()
+                    .map(|r| (r.unit as usize, r.len as usize, r.w as usize));
+                add_runs(avx2, acc, &layout.weights, x, runs);
             }
         });
     let planes = &scratch.planes[..];

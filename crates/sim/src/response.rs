@@ -108,7 +108,7 @@ pub fn nonzero_row_spans(input: &[f64], ncols: usize, spans: &mut [[usize; 2]]) 
 /// column plus a multiple of [`LANES`], so every element read keeps its
 /// lane, each lane still adds in increasing row, then column order, and
 /// the lanes are combined in the same tree.
-#[inline]
+#[inline(always)]
 fn dot_unit_sparse(
     cfs: &ConnectionFields,
     u: usize,
@@ -143,6 +143,48 @@ fn dot_unit_sparse(
     combine(&acc)
 }
 
+/// [`dot_unit_sparse`] compiled with AVX2: its eight lanes per unit
+/// become two 4-wide vectors. The same bits: each lane still gets one
+/// rounded multiply and one rounded add per term, in the same order (the
+/// compiler never fuses them into a multiply-add, and the lanes are
+/// independent until the same fixed tree combines them).
+///
+/// # Safety
+/// The CPU must support AVX2.
+#[cfg(target_arch = "x86_64")]
+#[target_feature(enable = "avx2")]
+unsafe fn dot_unit_sparse_avx2(
+    cfs: &ConnectionFields,
+    u: usize,
+    input: &[f64],
+    needed: &Block,
+    ncols: usize,
+    spans: &[[usize; 2]],
+) -> f64 {
+    dot_unit_sparse(cfs, u, input, needed, ncols, spans)
+}
+
+/// [`dot_unit_sparse`], with AVX2 if `avx2` (from
+/// [`crate::push_simd::avx2`], which checks the CPU).
+#[inline(always)]
+fn dot_unit_sparse_on(
+    avx2: bool,
+    cfs: &ConnectionFields,
+    u: usize,
+    input: &[f64],
+    needed: &Block,
+    ncols: usize,
+    spans: &[[usize; 2]],
+) -> f64 {
+    #[cfg(target_arch = "x86_64")]
+    if avx2 {
+        // SAFETY: `push_simd::avx2()` answered true only on a CPU with AVX2.
+        return unsafe { dot_unit_sparse_avx2(cfs, u, input, needed, ncols, spans) };
+    }
+    let _ = avx2;
+    dot_unit_sparse(cfs, u, input, needed, ncols, spans)
+}
+
 /// `CFPRF_DotProduct`: `activity[u] = strength * Σ w·x` (the C kernel
 /// `dot_product` in topo/optimized/optimized.h behind
 /// `CFPRF_DotProduct_cython`; topo/responsefn/optimized.py:
@@ -155,7 +197,8 @@ fn dot_unit_sparse(
 /// allocates only if it grows): units with their own weights skip the
 /// zero inputs, with bit-identical results (`dot_unit_sparse`);
 /// shared-weight units read their whole CF, several adjacent units at
-/// once where they can ([`crate::shared_weights`]).
+/// once where they can ([`crate::shared_weights`]). With AVX2 where the
+/// CPU has it ([`crate::push_simd::avx2`]; the same bits).
 pub fn dot_product(
     cfs: &ConnectionFields,
     input: &[f64],
@@ -172,12 +215,13 @@ pub fn dot_product(
     spans.resize(needed.rows(), [0, 0]);
     nonzero_row_spans(input, ncols, spans);
     let spans = &spans[..];
+    let avx2 = crate::push_simd::avx2();
     activity
         .par_iter_mut()
         .with_min_len(MIN_UNITS_PER_TASK)
         .enumerate()
         .for_each(|(u, a)| {
-            *a = dot_unit_sparse(cfs, u, input, needed, ncols, spans) * strength;
+            *a = dot_unit_sparse_on(avx2, cfs, u, input, needed, ncols, spans) * strength;
         });
 }
 

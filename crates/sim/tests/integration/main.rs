@@ -27,6 +27,7 @@ mod overlap;
 mod owed_responses;
 mod push_chunks;
 mod push_pull;
+mod push_simd;
 mod random_seed;
 mod shared_weights;
 mod state_stack;

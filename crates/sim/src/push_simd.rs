@@ -1,0 +1,157 @@
+//! The inner loop of the pushed dot product (the `push` module): one run of
+//! consecutive targets, `acc[i] += f64(w[i]) * x`, four targets per
+//! instruction with AVX2 where the CPU has it (detected at run time; the
+//! crate is compiled for baseline x86-64, SSE2, two f64 per instruction).
+//!
+//! Bit-identical to the scalar loop: every accumulator element still gets
+//! exactly one addition per term, of the same product, in the same order
+//! (the elements of a run are independent; the vector only does four of
+//! them at once). `_mm256_cvtps_pd` widens f32 to f64 exactly as
+//! `f64::from` does, `_mm256_mul_pd` and `_mm256_add_pd` round each result
+//! to nearest as `mulsd`/`addsd` do, and the multiply and the add stay two
+//! instructions: never a fused multiply-add, which would round once and
+//! change bits. Both paths run under the same MXCSR (no flush-to-zero), so
+//! subnormals are handled alike.
+//!
+//! [`avx2`] (with its switch [`set_avx2_off`]) also picks the AVX2
+//! build of the pulled dot product's per-unit sum (`response.rs`).
+
+use std::sync::atomic::{AtomicBool, Ordering};
+
+/// Set by [`set_avx2_off`]: forces the scalar loop in this process.
+static AVX2_OFF: AtomicBool = AtomicBool::new(false);
+
+/// Makes [`avx2`] answer false in this process (`true`), or whether the
+/// CPU has AVX2 again (`false`, the default): the same bits either way,
+/// for measuring one path against the other.
+pub fn set_avx2_off(off: bool) {
+    AVX2_OFF.store(off, Ordering::Relaxed);
+}
+
+/// Whether the AVX2 loop runs: this CPU has AVX2 and [`set_avx2_off`] has
+/// not turned it off. Callers ask once per response and pass the answer
+/// to [`add_run`].
+pub fn avx2() -> bool {
+    if AVX2_OFF.load(Ordering::Relaxed) {
+        return false;
+    }
+    avx2_detected()
+}
+
+/// Whether this CPU has AVX2 (std caches the CPUID answer).
+fn avx2_detected() -> bool {
+    #[cfg(target_arch = "x86_64")]
+    {
+        std::arch::is_x86_feature_detected!("avx2")
+    }
+    #[cfg(not(target_arch = "x86_64"))]
+    {
+        false
+    }
+}
+
+/// `acc[i] += f64(w[i]) * x` for every `i` of the shorter slice, with the
+/// AVX2 loop if `avx2` (and the CPU has it: a `true` on a CPU without AVX2
+/// runs the scalar loop), else the scalar one; the same bits either way
+/// (see the module docs).
+#[inline(always)]
+pub fn add_run(avx2: bool, acc: &mut [f64], w: &[f32], x: f64) {
+    #[cfg(target_arch = "x86_64")]
+    if avx2 && avx2_detected() {
+        // SAFETY: the CPU has AVX2 (checked just above).
+        unsafe { add_run_avx2(acc, w, x) };
+        return;
+    }
+    let _ = avx2;
+    add_run_scalar(acc, w, x);
+}
+
+/// [`add_run`] for each run `(first, len, w)` of `runs`: the `len`
+/// accumulators from `acc[first]` with the weights from `weights[w]`.
+/// The CPU is asked once, and the AVX2 loop is inlined into one AVX2
+/// function over all the runs (short runs pay no call per run).
+#[inline(always)]
+pub fn add_runs<I: Iterator<Item = (usize, usize, usize)>>(
+    avx2: bool,
+    acc: &mut [f64],
+    weights: &[f32],
+    x: f64,
+    runs: I,
+) {
+    #[cfg(target_arch = "x86_64")]
+    if avx2 && avx2_detected() {
+        // SAFETY: the CPU has AVX2 (checked just above).
+        unsafe { add_runs_avx2(acc, weights, x, runs) };
+        return;
+    }
+    let _ = avx2;
+    for (u, len, w) in runs {
+        add_run_scalar(&mut acc[u..u + len], &weights[w..w + len], x);
+    }
+}
+
+/// [`add_runs`] with AVX2.
+///
+/// # Safety
+/// The CPU must support AVX2.
+#[cfg(target_arch = "x86_64")]
+#[target_feature(enable = "avx2")]
+unsafe fn add_runs_avx2<I: Iterator<Item = (usize, usize, usize)>>(
+    acc: &mut [f64],
+    weights: &[f32],
+    x: f64,
+    runs: I,
+) {
+    for (u, len, w) in runs {
+        // SAFETY: the caller's AVX2 guarantee.
+        unsafe { add_run_avx2(&mut acc[u..u + len], &weights[w..w + len], x) };
+    }
+}
+
+/// The scalar loop (the fallback, and the tails of the AVX2 one).
+#[inline(always)]
+fn add_run_scalar(acc: &mut [f64], w: &[f32], x: f64) {
+    for (a, wv) in acc.iter_mut().zip(w) {
+        *a += f64::from(*wv) * x;
+    }
+}
+
+/// [`add_run_scalar`] four (then eight per iteration) elements at a time
+/// with AVX2: widen, multiply, add, each element once.
+///
+/// # Safety
+/// The CPU must support AVX2.
+#[cfg(target_arch = "x86_64")]
+#[target_feature(enable = "avx2")]
+#[inline]
+unsafe fn add_run_avx2(acc: &mut [f64], w: &[f32], x: f64) {
+    use std::arch::x86_64::{
+        _mm256_add_pd, _mm256_cvtps_pd, _mm256_loadu_pd, _mm256_mul_pd, _mm256_set1_pd,
+        _mm256_storeu_pd, _mm_loadu_ps,
+    };
+    let n = acc.len().min(w.len());
+    let xv = _mm256_set1_pd(x);
+    let (pa, pw) = (acc.as_mut_ptr(), w.as_ptr());
+    let mut i = 0;
+    // SAFETY (all loads and stores): `i + 8 <= n` or `i + 4 <= n`, and
+    // both slices hold at least `n` elements; unaligned access is allowed.
+    while i + 8 <= n {
+        unsafe {
+            let p0 = _mm256_mul_pd(_mm256_cvtps_pd(_mm_loadu_ps(pw.add(i))), xv);
+            let p1 = _mm256_mul_pd(_mm256_cvtps_pd(_mm_loadu_ps(pw.add(i + 4))), xv);
+            let a0 = _mm256_add_pd(_mm256_loadu_pd(pa.add(i)), p0);
+            let a1 = _mm256_add_pd(_mm256_loadu_pd(pa.add(i + 4)), p1);
+            _mm256_storeu_pd(pa.add(i), a0);
+            _mm256_storeu_pd(pa.add(i + 4), a1);
+        }
+        i += 8;
+    }
+    if i + 4 <= n {
+        unsafe {
+            let p = _mm256_mul_pd(_mm256_cvtps_pd(_mm_loadu_ps(pw.add(i))), xv);
+            _mm256_storeu_pd(pa.add(i), _mm256_add_pd(_mm256_loadu_pd(pa.add(i)), p));
+        }
+        i += 4;
+    }
+    add_run_scalar(&mut acc[i..n], &w[i..n], x);
+}
