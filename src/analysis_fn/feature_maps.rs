@@ -121,6 +121,44 @@ pub(super) struct Kwargs<'a> {
 }
 
 impl<'a> Kwargs<'a> {
+    /// The presentation settings `base` with this call's `durations`
+    /// and `apply_output_fns` (featuremapper's MeasureResponseCommand
+    /// parameters), checked.
+    pub(super) fn presentation_settings(
+        &mut self,
+        base: &PresentSettings,
+    ) -> Result<PresentSettings> {
+        let mut settings = base.clone();
+        if let Some(v) = self.get("durations") {
+            let seq = v
+                .as_seq()
+                .ok_or_else(|| anyhow!("{}: durations must be a list", self.where_()))?;
+            let mut d = Vec::with_capacity(seq.len());
+            for x in seq {
+                d.push(match x {
+                    Value::Time(t) => *t,
+                    other => {
+                        Time::from_f64(other.as_f64().ok_or_else(|| {
+                            anyhow!("{}: durations must be numbers", self.where_())
+                        })?)
+                    }
+                });
+            }
+            if d.is_empty() || d.windows(2).any(|w| w[1] <= w[0]) {
+                bail!(
+                    "{}: durations must be increasing and non-empty",
+                    self.where_()
+                );
+            }
+            settings.durations = d;
+        }
+        if let Some(v) = self.get("apply_output_fns") {
+            settings.apply_output_fns = v.as_bool().ok_or_else(|| {
+                anyhow!("{}: apply_output_fns must be True or False", self.where_())
+            })?;
+        }
+        Ok(settings)
+    }
     pub(super) fn new(
         call: Option<&'a Call>,
         model: Option<(&'a BTreeMap<String, Value>, &'a str)>,
@@ -328,32 +366,7 @@ impl MapMeasurement {
         multiplier: f64,
     ) -> Result<MapMeasurement> {
         let mut k = Kwargs::new(call, analysis.map(|a| (a, command)));
-        let mut settings = settings.clone();
-        if let Some(v) = k.get("durations") {
-            let seq = v
-                .as_seq()
-                .ok_or_else(|| anyhow!("{}: durations must be a list", k.where_()))?;
-            let mut d = Vec::new();
-            for x in seq {
-                d.push(match x {
-                    Value::Time(t) => *t,
-                    other => Time::from_f64(
-                        other
-                            .as_f64()
-                            .ok_or_else(|| anyhow!("{}: durations must be numbers", k.where_()))?,
-                    ),
-                });
-            }
-            if d.is_empty() || d.windows(2).any(|w| w[1] <= w[0]) {
-                bail!("{}: durations must be increasing and non-empty", k.where_());
-            }
-            settings.durations = d;
-        }
-        if let Some(v) = k.get("apply_output_fns") {
-            settings.apply_output_fns = v
-                .as_bool()
-                .ok_or_else(|| anyhow!("{}: apply_output_fns must be True or False", k.where_()))?;
-        }
+        let settings = k.presentation_settings(settings)?;
         let prefix = k.string("measurement_prefix")?;
         let sinusoidal =
             |k: &mut Kwargs, num_phase: usize| -> Result<(Vec<f64>, usize, usize, f64, f64)> {

@@ -52,7 +52,7 @@ use topo_analysis::plot::{cf_grid_image, grid_plot_coords, CfGridStyle};
 use topo_analysis::{roi_block, Grid, ReverseCorrelation, RoiBlock};
 use topo_sim::exchange::{Block, Exchange};
 use topo_sim::ownership::Ownership;
-use topo_spec::{Call, Component, Time, Value};
+use topo_spec::{Call, Component, Value};
 
 /// `measure_rfs` with every argument resolved.
 #[derive(Clone, Debug)]
@@ -114,32 +114,7 @@ impl RfMeasurement {
     /// featuremapper's defaults) and the model's presentation settings.
     pub fn from_call(call: Option<&Call>, settings: &PresentSettings) -> Result<RfMeasurement> {
         let mut k = Kwargs::new(call, None);
-        let mut settings = settings.clone();
-        if let Some(v) = k.get("durations") {
-            let seq = v
-                .as_seq()
-                .ok_or_else(|| anyhow!("{}: durations must be a list", k.where_()))?;
-            let mut d = Vec::with_capacity(seq.len());
-            for x in seq {
-                d.push(match x {
-                    Value::Time(t) => *t,
-                    other => Time::from_f64(
-                        other
-                            .as_f64()
-                            .ok_or_else(|| anyhow!("{}: durations must be numbers", k.where_()))?,
-                    ),
-                });
-            }
-            if d.is_empty() || d.windows(2).any(|w| w[1] <= w[0]) {
-                bail!("{}: durations must be increasing and non-empty", k.where_());
-            }
-            settings.durations = d;
-        }
-        if let Some(v) = k.get("apply_output_fns") {
-            settings.apply_output_fns = v
-                .as_bool()
-                .ok_or_else(|| anyhow!("{}: apply_output_fns must be True or False", k.where_()))?;
-        }
+        let settings = k.presentation_settings(settings)?;
         // param.Number, used as the step count of a Presentation feature.
         let presentations = match k.get("presentations") {
             None => 100,
@@ -548,6 +523,7 @@ fn gather_fields(
 #[cfg(test)]
 mod tests {
     use super::*;
+    use topo_spec::Time;
 
     fn call(kwargs: Vec<(&str, Value)>) -> Call {
         Call {
