@@ -62,6 +62,26 @@ pub fn save_weights_png(
         .map_err(|e| anyhow!("{}: {e}", png.display()))
 }
 
+/// Collective: every rank's `pack` (a count, then its records), padded
+/// to the longest and gathered as the rows of a `ranks x width` matrix;
+/// returns the matrix and `width`.
+pub fn allgather_packs(sess: &mut Session, mut pack: Vec<f64>) -> (Vec<f64>, usize) {
+    let ranks = sess.ex.size();
+    let me = sess.ex.rank();
+    let width = sess.ex.max(pack.len() as f64) as usize;
+    pack.resize(width, 0.0);
+    let block = Block {
+        r0: me,
+        r1: me + 1,
+        c0: 0,
+        c1: width,
+    };
+    (
+        sess.ex.allgather_sheet(ranks, width, &block.into(), &pack),
+        width,
+    )
+}
+
 /// Collective: `(rows, cols, weights)` of the CFs of the given units
 /// (`(row, col)` in the destination sheet), in the order given, on every
 /// rank. Each rank packs the CFs it owns as `[index, rows, cols,
@@ -92,17 +112,7 @@ pub fn gather_cfs(
             }
         }
     }
-    let ranks = sess.ex.size();
-    let me = sess.ex.rank();
-    let width = sess.ex.max(pack.len() as f64) as usize;
-    pack.resize(width, 0.0);
-    let block = Block {
-        r0: me,
-        r1: me + 1,
-        c0: 0,
-        c1: width,
-    };
-    let all = sess.ex.allgather_sheet(ranks, width, &block.into(), &pack);
+    let (all, width) = allgather_packs(sess, pack);
     let mut out: Vec<Option<(usize, usize, Vec<f64>)>> = vec![None; units.len()];
     for row in all.chunks(width) {
         let mut at = 1;

@@ -494,17 +494,7 @@ fn gather_fields(
             pack.extend_from_slice(r.rfs.field(i));
         }
     }
-    let ranks = sess.ex.size();
-    let me = sess.ex.rank();
-    let width = sess.ex.max(pack.len() as f64) as usize;
-    pack.resize(width, 0.0);
-    let block = Block {
-        r0: me,
-        r1: me + 1,
-        c0: 0,
-        c1: width,
-    };
-    let all = sess.ex.allgather_sheet(ranks, width, &block.into(), &pack);
+    let (all, width) = super::cf_plot::allgather_packs(sess, pack);
     let mut out: Vec<Option<Vec<f64>>> = vec![None; units.len()];
     for row in all.chunks(width) {
         let mut at = 1;
