@@ -357,7 +357,7 @@ fn print_layouts(net: &topo_sim::Network, density: u32, spec: &topo_spec::ModelS
 /// disturbs least) of one V1 lateral response to its last real input,
 /// pulled (1 thread) and pushed (1 and 2 threads).
 fn print_kernels(net: &topo_sim::Network, density: u32) {
-    use topo_sim::push::{push_dot_product, should_push, PushLayout, PushScratch};
+    use topo_sim::push::{push_dot_product, PushLayout, PushScratch};
     let pool = common::pool(1);
     // V1's afferents are pulled (their LGN inputs are dense): scalar
     // against AVX2, 1 thread, min of 15.
@@ -432,13 +432,16 @@ fn print_kernels(net: &topo_sim::Network, density: u32) {
             });
         }
         topo_sim::push_simd::set_avx2_off(false);
-        let pushed = should_push(&p.input, &mut sc);
+        // Pushed whenever the input is finite, whatever the engine would
+        // choose (`topo_sim::push_choice`, printed beside).
+        let chosen = topo_sim::push_choice::should_push(&p.input, &p.cfs, Some(&layout), &mut sc);
         let mut line = format!(
-            "pull scalar {:.3} ms, pull AVX2 {:.3} ms",
+            "engine's choice {}, pull scalar {:.3} ms, pull AVX2 {:.3} ms",
+            if chosen { "push" } else { "pull" },
             pull[0] * 1e3,
             pull[1] * 1e3
         );
-        if pushed {
+        if sc.scan(&p.input).is_some() {
             for threads in [1, 2] {
                 let pool = common::pool(threads);
                 // By planes with the scalar run loop, with AVX2 (the

@@ -18,6 +18,7 @@ pub mod ownership;
 pub mod params;
 pub mod projection;
 pub mod push;
+pub mod push_choice;
 pub mod push_simd;
 pub mod queue;
 pub mod response;

@@ -363,14 +363,20 @@ impl Projection {
     }
 
     /// `activity = strength * Σ w·x` of a dot-product response to the
-    /// current input: pushed from the non-zero inputs when they are few
-    /// and finite, pulled otherwise; the same bits either way (see
+    /// current input: pushed from the non-zero inputs when they are finite
+    /// and the cost model of [`crate::push_choice`] finds pushing no
+    /// slower, pulled otherwise; the same bits either way (see
     /// [`crate::push`]).
     pub fn dot_product_response(&mut self) {
         let needed = self.cfs.needed;
         let push = !self.push_off
             && self.cfs.shared.is_none()
-            && crate::push::should_push(&self.input, &mut self.push_scratch);
+            && crate::push_choice::should_push(
+                &self.input,
+                &self.cfs,
+                self.push.as_ref().filter(|l| l.fits(&self.cfs)),
+                &mut self.push_scratch,
+            );
         if push && self.push.as_ref().is_none_or(|l| !l.fits(&self.cfs)) {
             // Built once, at the first pushed delivery (and again after
             // the weights were replaced); allocates only then.

@@ -34,11 +34,6 @@ mod sync;
 /// Accumulator planes (the lanes of the pulled dot product).
 pub const PLANES: usize = 8;
 
-/// Inputs denser than this (non-zero fraction) are pulled: pushing pays
-/// a read and a write of an f64 accumulator per term, pulling reads the
-/// input once per term, so push wins only when it skips most terms.
-pub const PUSH_MAX_DENSITY: f64 = 0.3;
-
 /// Source rows per task of the parallel build: small enough for a few
 /// tasks per thread at cortex_density 48, large enough that a task's scan
 /// of all units' slices stays negligible.
@@ -367,6 +362,18 @@ impl PushLayout {
         true
     }
 
+    /// Entries stored for source `s` (row-major over the projection's
+    /// `needed` block): the terms a push of that source adds. O(1): a
+    /// source's weights are contiguous, from its first run's to the end of
+    /// its last (for [`crate::push_choice`]).
+    pub fn source_terms(&self, s: usize) -> usize {
+        let (r0, r1) = (self.run_off[s] as usize, self.run_off[s + 1] as usize);
+        match (self.runs[r0..r1].first(), self.runs[r0..r1].last()) {
+            (Some(a), Some(b)) => (b.w + b.len - a.w) as usize,
+            _ => 0,
+        }
+    }
+
     /// Whether this layout still matches the geometry of `cfs`.
     pub fn fits(&self, cfs: &ConnectionFields) -> bool {
         self.needed == cfs.needed
@@ -489,16 +496,10 @@ impl PushScratch {
         }
         Some(self.nonzero.len())
     }
-}
 
-/// Decides whether a delivery of `input` is pushed: finite and at most
-/// [`PUSH_MAX_DENSITY`] non-zero (it depends on the input alone, and
-/// either answer gives the same bits: it only picks the faster path).
-/// Leaves the non-zero list in `scratch`.
-pub fn should_push(input: &[f64], scratch: &mut PushScratch) -> bool {
-    match scratch.scan(input) {
-        None => false,
-        Some(n) => (n as f64) <= PUSH_MAX_DENSITY * input.len() as f64,
+    /// The non-zero inputs [`PushScratch::scan`] listed (row-major).
+    pub fn nonzero(&self) -> &[u32] {
+        &self.nonzero
     }
 }
 

@@ -25,6 +25,7 @@ mod memory_estimate;
 mod normalize_joint;
 mod overlap;
 mod owed_responses;
+mod push_choice;
 mod push_chunks;
 mod push_pull;
 mod push_simd;
