@@ -7,8 +7,8 @@
 //! that load drifts hit both alike), the times the cost model predicts and
 //! its choice; per projection the measured and the modelled crossover.
 //!
-//! Inputs: (a) real activities of the projection's source sheet over one
-//! iteration after two warm-up ones (every settle step of V1, so densities
+//! Inputs: (a) real activities of the projection's source sheet over the
+//! third iteration (the first three's V1 densities are printed) (every settle step of V1, so densities
 //! from the first steps' ~35 % down), cut to the projection's `needed`
 //! block; (b) synthetic blobs: a sum of eight Gaussian blobs at fixed
 //! pseudo-random places (sigma 1/12 of the sheet), minus the threshold
@@ -135,9 +135,28 @@ fn main() {
     for density in densities() {
         let spec = common::gcal_spec(density);
         let (mut net, mut ex) = common::build(&spec);
-        net.run(Time::from_int(2), &mut ex)
-            .unwrap_or_else(|e| panic!("run: {e}"));
-        let acts = record_iteration(&mut net, &mut ex);
+        // V1's activity (its lateral input) at each settle step of the
+        // first iterations: how often the old fixed threshold (push at
+        // most 30 % non-zero) pulled.
+        let mut acts = Vec::new();
+        for it in 1..=3 {
+            acts = record_iteration(&mut net, &mut ex);
+            let d: Vec<String> = acts
+                .iter()
+                .filter(|(s, _)| s == "V1")
+                .map(|(_, a)| {
+                    format!(
+                        "{:.0}",
+                        100.0 * a.iter().filter(|&&v| v != 0.0).count() as f64 / a.len() as f64
+                    )
+                })
+                .collect();
+            eprintln!(
+                "push_choice cortex_density={density}: iteration {it}, V1 % non-zero per \
+                 settle step: {}",
+                d.join(" ")
+            );
+        }
         let reps = if density > 100 { 5 } else { 9 };
         let pools: Vec<_> = threads.iter().map(|&t| (t, common::pool(t))).collect();
         for (dest, name) in net.projection_names() {

@@ -53,18 +53,19 @@ pub struct CostModel {
 /// `benches/push_choice_fit.py` (least squares on relative errors,
 /// non-negative) to the least one-thread kernel times of three runs of
 /// `cargo bench --bench push_choice` (benches/results/
-/// issue14_s8_choice_bench_*.txt: V1's four projections at cortex_density
-/// 48 and 142, real V1/LGN activities of one iteration and synthetic
-/// blobs from 2 % to 100 % non-zero, min of 9 and 5 calls; a loaded
-/// machine, load average 6-9 on 2 cores). The push is the faster path at
-/// every one of these points; the model picks it at all 124.
+/// issue14_s8_choice_run*.txt, the fit in issue14_s8_choice_fit.txt: V1's
+/// four projections at cortex_density 48 and 142, real V1/LGN activities
+/// of one iteration and synthetic blobs from 2 % to 100 % non-zero, min
+/// of 9 and 5 calls; a loaded machine, load average 6-9 on 2 cores). The
+/// push is the faster path at every one of these points, and the model
+/// picks it at all 124.
 pub const IN_CACHE: CostModel = CostModel {
-    push_term: 0.26,
-    push_source: 16.0,
-    push_unit: 9.4,
+    push_term: 0.23,
+    push_source: 21.0,
+    push_unit: 9.2,
     pull_term: 0.40,
     pull_row: 2.5,
-    pull_touched: 0.04,
+    pull_touched: 0.03,
 };
 
 /// Costs when the weights come from memory (V1's lateral projections at
@@ -74,12 +75,12 @@ pub const IN_CACHE: CostModel = CostModel {
 /// model, less exact in that corner, still pushes there: 59 of 60 points
 /// right).
 pub const FROM_MEMORY: CostModel = CostModel {
-    push_term: 0.57,
+    push_term: 0.54,
     push_source: 0.0,
     push_unit: 0.0,
     pull_term: 0.66,
     pull_row: 0.0,
-    pull_touched: 0.17,
+    pull_touched: 0.15,
 };
 
 /// The work of one delivery counted both ways (see the module docs).

@@ -224,7 +224,7 @@ fn a_35_percent_lateral_input_from_memory_pushes() {
 }
 
 /// The cost model orders the work as measured (benches/results/
-/// issue14_s8_choice_bench_*.txt): at the counts the bench printed for
+/// issue14_s8_choice_run*.txt): at the counts the bench printed for
 /// GCAL's lateral inhibitory projection at cortex_density 142 (67 M
 /// weights from memory, 20164 units), a real 13.9 % V1 input and a 35 %
 /// blob input push (measured 4-8x faster than the pull).
