@@ -8,7 +8,7 @@
 //! its choice; per projection the measured and the modelled crossover.
 //!
 //! Inputs: (a) real activities of the projection's source sheet over the
-//! third iteration (the first three's V1 densities are printed) (every settle step of V1, so densities
+//! third iteration (the V1 densities of the first ones are printed) (every settle step of V1, so densities
 //! from the first steps' ~35 % down), cut to the projection's `needed`
 //! block; (b) synthetic blobs: a sum of eight Gaussian blobs at fixed
 //! pseudo-random places (sigma 1/12 of the sheet), minus the threshold
@@ -20,7 +20,10 @@
 //! `topo_sim::push_choice` are fitted to (`benches/push_choice_fit.py`).
 //!
 //! Environment: `TOPO_BENCH_DENSITIES=48,142` (default both),
-//! `TOPO_BENCH_THREADS=1,2` (default 1 and, on a multi-core machine, 2).
+//! `TOPO_BENCH_THREADS=1,2` (default 1 and, on a multi-core machine, 2),
+//! `TOPO_BENCH_CHOICE_ITERATIONS=3` (iterations whose V1 densities are
+//! printed; the kernels use the last one's activities),
+//! `TOPO_BENCH_CHOICE_DENSITY_ONLY=1` (print the densities only).
 //! Run: `cargo bench --bench push_choice`.
 
 mod common;
@@ -139,7 +142,11 @@ fn main() {
         // first iterations: how often the old fixed threshold (push at
         // most 30 % non-zero) pulled.
         let mut acts = Vec::new();
-        for it in 1..=3 {
+        let iterations: usize = std::env::var("TOPO_BENCH_CHOICE_ITERATIONS")
+            .ok()
+            .and_then(|s| s.parse().ok())
+            .unwrap_or(3);
+        for it in 1..=iterations {
             acts = record_iteration(&mut net, &mut ex);
             let d: Vec<String> = acts
                 .iter()
@@ -156,6 +163,9 @@ fn main() {
                  settle step: {}",
                 d.join(" ")
             );
+        }
+        if std::env::var_os("TOPO_BENCH_CHOICE_DENSITY_ONLY").is_some() {
+            continue;
         }
         let reps = if density > 100 { 5 } else { 9 };
         let pools: Vec<_> = threads.iter().map(|&t| (t, common::pool(t))).collect();
