@@ -71,6 +71,13 @@ pub fn thread_count(
 /// session 8 (wake)"). From inside the pool the caller runs the loop
 /// itself and the other workers only steal from it. Which thread runs a
 /// piece of work never changes a result.
+///
+/// The caller does not look for other threads' work unless it waits
+/// inside the pool (in a join): with one thread, parallel work started
+/// from another thread while the caller blocks on that thread outside
+/// rayon (e.g. in `JoinHandle::join`) would never run. Nothing does that
+/// today (the interpreter's thread, `topo_lang`'s big-stack thread, runs
+/// no parallel loops).
 pub fn configure_threads(requested: Option<usize>) -> Result<usize, ThreadsError> {
     let slurm = std::env::var("SLURM_CPUS_PER_TASK").ok();
     let mut builder = rayon::ThreadPoolBuilder::new().use_current_thread();
