@@ -216,12 +216,12 @@ fn iteration(c: &mut Criterion) {
             let mut ab = [(f64::INFINITY, f64::INFINITY); 2];
             for _ in 0..3 {
                 for (i, banded) in [false, true].into_iter().enumerate() {
-                    common::set_sync_banded(&mut net, banded);
+                    common::set_sync_banded(&mut net, Some(banded));
                     let (w, c) = timed(&mut net, &mut ex, &pool, n);
                     ab[i] = (ab[i].0.min(w), ab[i].1.min(c));
                 }
             }
-            common::set_sync_banded(&mut net, false);
+            common::set_sync_banded(&mut net, None);
             eprintln!(
                 "iteration cortex_density={density} threads={threads}: sync after learning \
                  in unit order {:.2} ms wall {:.2} ms CPU; by bands {:.2} ms wall {:.2} ms CPU \

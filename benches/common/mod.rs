@@ -360,8 +360,9 @@ pub fn set_push(net: &mut Network, on: bool) {
 }
 
 /// Makes every projection sync its per-source copy after learning by
-/// bands in parallel (`on`) or in unit order (the default).
-pub fn set_sync_banded(net: &mut Network, on: bool) {
+/// bands in parallel (`Some(true)`), in unit order (`Some(false)`), or as
+/// the engine chooses (`None`, the default).
+pub fn set_sync_banded(net: &mut Network, on: Option<bool>) {
     for (dest, name) in net.projection_names() {
         net.projection_mut(&dest, &name)
             .expect("listed projection")

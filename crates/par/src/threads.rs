@@ -59,10 +59,28 @@ pub fn thread_count(
 
 /// Build rayon's global pool from `--threads` or `SLURM_CPUS_PER_TASK`
 /// ([`thread_count`]); returns the number of threads it has. Call once,
-/// before any parallel work.
+/// from the thread that steps the model (the main thread, which also makes
+/// the MPI calls), before any parallel work.
+///
+/// The calling thread becomes the pool's worker 0, so `--threads N` means N
+/// threads in all, the caller included. A parallel loop started from
+/// outside a pool is handed to a worker, and the caller sleeps on a latch
+/// until the loop ends: two thread switches per loop. At cortex_density 48
+/// a GCAL iteration starts ~70 loops of 5–60 µs each, and those switches
+/// were a fifth of its time on 1 thread (benches/RESULTS.md, "Issue 14,
+/// session 8 (wake)"). From inside the pool the caller runs the loop
+/// itself and the other workers only steal from it. Which thread runs a
+/// piece of work never changes a result.
+///
+/// The caller does not look for other threads' work unless it waits
+/// inside the pool (in a join): with one thread, parallel work started
+/// from another thread while the caller blocks on that thread outside
+/// rayon (e.g. in `JoinHandle::join`) would never run. Nothing does that
+/// today (the interpreter's thread, `topo_lang`'s big-stack thread, runs
+/// no parallel loops).
 pub fn configure_threads(requested: Option<usize>) -> Result<usize, ThreadsError> {
     let slurm = std::env::var("SLURM_CPUS_PER_TASK").ok();
-    let mut builder = rayon::ThreadPoolBuilder::new();
+    let mut builder = rayon::ThreadPoolBuilder::new().use_current_thread();
     if let Some(n) = thread_count(requested, slurm.as_deref())? {
         builder = builder.num_threads(n);
     }

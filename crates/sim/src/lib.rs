@@ -15,6 +15,7 @@ pub mod memory;
 pub mod network;
 pub mod normalize;
 pub mod ownership;
+pub mod par_policy;
 pub mod params;
 pub mod projection;
 pub mod push;

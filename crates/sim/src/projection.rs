@@ -133,10 +133,11 @@ pub struct Projection {
     pub shared_groups_off: bool,
     /// Scratch of the push response.
     pub push_scratch: PushScratch,
-    /// Sync the per-source copy after learning by bands in parallel
-    /// ([`PushLayout::sync_units_banded`]) instead of in unit order: the
-    /// same bits, for the bench's A/B.
-    pub push_sync_banded: bool,
+    /// How the per-source copy is synced after learning: `None` as
+    /// [`PushLayout::sync_units`] chooses, `Some(true)` by bands
+    /// ([`PushLayout::sync_units_banded`]), `Some(false)` in unit order;
+    /// the same bits, for the bench's A/B.
+    pub push_sync_banded: Option<bool>,
     /// The response to the current input is owed: it was delivered to a
     /// settling sheet that had finished its iteration, so the next event
     /// that can read `activity` is the clearing of the next iteration;
@@ -332,7 +333,7 @@ impl Projection {
             push_off: false,
             shared_groups_off: false,
             push_scratch: PushScratch::default(),
-            push_sync_banded: false,
+            push_sync_banded: None,
             has_input: false,
             pool: Vec::new(),
             free: Vec::new(),
@@ -418,10 +419,10 @@ impl Projection {
     /// copy, or stops pushing if that copy cannot represent them.
     pub fn sync_learned(&mut self, dest_activity: &[f64]) {
         if let Some(layout) = self.push.as_mut() {
-            let ok = if self.push_sync_banded {
-                layout.sync_units_banded(&self.cfs, dest_activity)
-            } else {
-                layout.sync_units(&self.cfs, dest_activity)
+            let ok = match self.push_sync_banded {
+                None => layout.sync_units(&self.cfs, dest_activity),
+                Some(true) => layout.sync_units_banded(&self.cfs, dest_activity),
+                Some(false) => layout.sync_units_unit_order(&self.cfs, dest_activity),
             };
             if !ok {
                 self.push = None;

@@ -172,6 +172,7 @@ impl Network {
             state_stack: Vec::new(),
             pending: Default::default(),
             batched: Default::default(),
+            keep_awake: crate::par_policy::keep_awake_from_env(),
         };
         net.share_halos(ex);
         Ok(net)

@@ -94,11 +94,21 @@ pub enum Probe<'a> {
 }
 
 impl Network {
+    /// Keep the pool's other workers polling for work instead of sleeping
+    /// while `run` runs ([`crate::par_policy::KeepAwake`]): off by default
+    /// (or `TOPO_HPC_KEEP_AWAKE=1`). Changes no result; local to this rank.
+    pub fn set_keep_awake(&mut self, on: bool) {
+        self.keep_awake = on;
+    }
+
     /// `topo.sim.run(duration)`: start sheets on the first call, then
     /// execute events up to and including `now + duration`, calling
     /// `process_current_time` on every sheet whenever time is about to
     /// advance past a time at which events were delivered.
     pub fn run(&mut self, duration: Time, ex: &mut dyn Exchange) -> Result<(), SimError> {
+        // The pool's other workers poll instead of sleeping while the
+        // events run, if switched on (crate::par_policy).
+        let _awake = crate::par_policy::KeepAwake::start(self.keep_awake);
         let result = self.run_events(duration, ex);
         // After an error too: no exchange stays in flight.
         self.finish_sends(ex);

@@ -61,6 +61,8 @@ pub struct Network {
     pending: pending_sends::PendingSends,
     /// Dot-product responses queued to the end of the step's events.
     batched: batched_responses::BatchedResponses,
+    /// Workers poll instead of sleeping during `run` (crate::par_policy).
+    keep_awake: bool,
 }
 
 impl Network {

@@ -93,15 +93,21 @@ impl PushLayout {
     /// copy. Returns false, leaving the copy stale, if a dropped entry is
     /// no longer zero: the caller must then stop using the layout.
     ///
-    /// In unit order ([`PushLayout::sync_units_unit_order`]). The banded
-    /// sync ([`PushLayout::sync_units_banded`]) gives the same bits; on
-    /// this shared machine it cost the same on one thread at
-    /// cortex_density 142, ~20 % more at 48 (copy in L3), and on two
-    /// threads 1.6x less in one run and 1.1x more in the next
-    /// (benches/RESULTS.md, session 7): not the default until an idle A/B
-    /// says so (`Projection::push_sync_banded`, the iteration bench).
+    /// By bands in parallel ([`PushLayout::sync_units_banded`]) when the
+    /// pool has more than one thread and the copy more than one band,
+    /// else in unit order ([`PushLayout::sync_units_unit_order`]); the
+    /// same bits either way. On the idle machine the bands on two threads
+    /// took 12.7 ms against 23.3 in unit order (GCAL's lateral inhibitory
+    /// projection at cortex_density 142, 2628 active units; whole
+    /// iteration 50.4 against 61.7 ms wall), while on one thread, or with
+    /// one band (the copy in L3, cortex_density 48), unit order is the
+    /// cheaper (benches/RESULTS.md, issue 14 sessions 7 and 8).
     pub fn sync_units(&mut self, cfs: &ConnectionFields, active: &[f64]) -> bool {
-        self.sync_units_unit_order(cfs, active)
+        if rayon::current_num_threads() > 1 && self.band_src.len() > 2 {
+            self.sync_units_banded(cfs, active)
+        } else {
+            self.sync_units_unit_order(cfs, active)
+        }
     }
 
     /// [`PushLayout::sync_units`] by bands of source rows (see the

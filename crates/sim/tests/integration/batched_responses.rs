@@ -20,6 +20,19 @@ fn bits(v: &[f64]) -> Vec<u64> {
 /// Everything the run shows, as bits: the probes in order, then the
 /// final sheet and projection activities and the weights.
 fn trace(spec: &ModelSpec, batched: bool, threads: usize, runs: &[i64]) -> Vec<Vec<u64>> {
+    trace_with(spec, threads, runs, &|net| {
+        net.set_batched_responses(batched)
+    })
+}
+
+/// [`trace`] of a network set up by `configure` after it is built (also
+/// used by `keep_awake`).
+pub(crate) fn trace_with(
+    spec: &ModelSpec,
+    threads: usize,
+    runs: &[i64],
+    configure: &(dyn Fn(&mut Network) + Sync),
+) -> Vec<Vec<u64>> {
     let pool = rayon::ThreadPoolBuilder::new()
         .num_threads(threads)
         .build()
@@ -27,7 +40,7 @@ fn trace(spec: &ModelSpec, batched: bool, threads: usize, runs: &[i64]) -> Vec<V
     pool.install(|| {
         let mut ex = LocalExchange::new();
         let mut net = Network::build(spec, &WholeSheets, &mut ex).expect("build");
-        net.set_batched_responses(batched);
+        configure(&mut net);
         let seen: Arc<Mutex<Vec<Vec<u64>>>> = Arc::default();
         let rec = seen.clone();
         net.set_recorder(Some(Box::new(move |p: &Probe<'_>| {

@@ -282,13 +282,20 @@ fn sync_equals_fresh_build() {
                 assert!(pool.install(|| layout.sync_units_banded(&learned, &active)));
                 assert!(layout == want, "{dest}.{name}: second sync");
             }
-            // The path the engine takes (unit order).
-            let mut layout = PushLayout::build(&p.cfs).expect("own weights");
-            assert!(pool.install(|| layout.sync_units(&learned, &active)));
-            assert!(
-                layout == want,
-                "{dest}.{name}: {threads} threads, engine's path"
-            );
+            // The path the engine takes: unit order with one band (the
+            // default here), by bands when there are several and more
+            // than one thread.
+            for band_bytes in SYNC_BANDS {
+                let mut layout = PushLayout::build(&p.cfs).expect("own weights");
+                if let Some(b) = band_bytes {
+                    layout.set_sync_band_bytes(b);
+                }
+                assert!(pool.install(|| layout.sync_units(&learned, &active)));
+                assert!(
+                    layout == want,
+                    "{dest}.{name}: {threads} threads, engine's path, bands of {band_bytes:?} bytes"
+                );
+            }
         }
         // A dropped entry (mask and weight zero) turned non-zero.
         let dropped = (0..units).find_map(|u| {
