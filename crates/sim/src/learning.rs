@@ -36,6 +36,7 @@ pub fn hebbian(
         return;
     }
     let ncols = needed.cols();
+    let simd = crate::learn_simd::on();
     with_slices(cfs, |um, [r1, r2, c1, c2]| {
         let y = dest_activity[um.unit];
         if y == 0.0 {
@@ -43,6 +44,18 @@ pub fn hebbian(
         }
         let load = y * alpha;
         let w = c2 - c1;
+        #[cfg(target_arch = "x86_64")]
+        if simd {
+            let x0 = (r1 - needed.r0) * ncols + (c1 - needed.c0);
+            // SAFETY: `learn_simd::on()` answered true only on a CPU with
+            // AVX2; the kernel checks that `input` holds every row.
+            *um.norm_total = unsafe {
+                crate::learn_simd::hebbian_cf(um.weights, um.mask, input, x0, ncols, w, load)
+            };
+            *um.has_norm_total = true;
+            return;
+        }
+        let _ = simd;
         let mut total = 0.0f64;
         for (k, i) in (r1..r2).enumerate() {
             let xs = (i - needed.r0) * ncols + (c1 - needed.c0);

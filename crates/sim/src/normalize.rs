@@ -463,10 +463,29 @@ const NUMPY_MIN_TOTAL: f64 = 1e-13;
 /// the CF becomes `float32(double(w) * (1.0/total))`; the cached total is
 /// marked stale. A zero total is not guarded, as in the C code.
 pub fn divisive_l1_kernel(cfs: &mut ConnectionFields, filter: UnitFilter<'_>) {
+    let simd = crate::learn_simd::on();
     for_each_unit(cfs, &|u: UnitMut<'_>| {
         if !filter.passes(u.unit) {
             return;
         }
+        #[cfg(target_arch = "x86_64")]
+        if simd {
+            // SAFETY: `learn_simd::on()` answered true only on a CPU with
+            // AVX2.
+            unsafe {
+                if !*u.has_norm_total {
+                    *u.norm_total = crate::learn_simd::masked_abs_sum(u.weights, u.mask);
+                }
+                let factor = 1.0 / *u.norm_total;
+                // As in `kernel_scale`.
+                if factor != 1.0 {
+                    crate::learn_simd::scale(u.weights, factor);
+                }
+            }
+            *u.has_norm_total = false;
+            return;
+        }
+        let _ = simd;
         if !*u.has_norm_total {
             *u.norm_total = masked_abs_sum(u.weights, u.mask);
         }

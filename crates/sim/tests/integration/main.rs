@@ -21,6 +21,7 @@ mod dyn_som;
 mod dyn_split;
 mod dyn_tiny;
 mod halo_share;
+mod learn_simd;
 mod memory_estimate;
 mod normalize_joint;
 mod overlap;
