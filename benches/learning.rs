@@ -48,13 +48,22 @@ fn path(simd: bool) -> &'static str {
     }
 }
 
+/// A projection's name and its kernels' seconds (Hebbian, normalisation).
+type KernelTime = (String, f64, f64);
+
 /// Min-of-`REPS` seconds of one Hebbian step plus normalisation of each
 /// learning V1 projection, on the current activity and inputs.
-fn kernels(net: &mut topo_sim::Network, simd: bool) -> Vec<(String, f64, f64)> {
+fn kernels(net: &mut topo_sim::Network, simd: bool) -> Vec<KernelTime> {
     learn_simd::set_off(!simd);
     let act = net.activity("V1").to_vec();
     let active = act.iter().filter(|a| **a != 0.0).count();
     let mut out = Vec::new();
+    let joint_member: Vec<String> = net
+        .projection_names()
+        .into_iter()
+        .filter(|(d, n)| d == "V1" && net.projection(d, n).is_ok_and(|p| p.joint_group.is_some()))
+        .map(|(_, n)| n)
+        .collect();
     for (dest, name) in net.projection_names() {
         if dest != "V1" {
             continue;
@@ -67,8 +76,18 @@ fn kernels(net: &mut topo_sim::Network, simd: bool) -> Vec<(String, f64, f64)> {
         let alpha = lr / p.cfs.n_units as f64;
         let needed = p.cfs.needed;
         let (mut heb, mut norm) = (f64::INFINITY, f64::INFINITY);
+        // The engine fuses the two for a projection normalised on its own
+        // (GCAL's lateral ones; the afferent pair is joint).
+        let fused = joint_member.iter().all(|j| *j != name)
+            && topo_sim::learning::fuses_l1_kernel(&p.cfs, &p.wofs, alpha);
         for _ in 0..REPS {
             let t0 = Instant::now();
+            if fused {
+                topo_sim::learning::hebbian_l1_kernel(&mut p.cfs, &p.input, &needed, &act, alpha);
+                heb = heb.min(t0.elapsed().as_secs_f64());
+                norm = 0.0;
+                continue;
+            }
             topo_sim::learning::hebbian(&mut p.cfs, &p.input, &needed, &act, alpha);
             let t1 = Instant::now();
             let filter = UnitFilter {
@@ -82,7 +101,10 @@ fn kernels(net: &mut topo_sim::Network, simd: bool) -> Vec<(String, f64, f64)> {
             norm = norm.min(t1.elapsed().as_secs_f64());
         }
         out.push((
-            format!("{name} (lr {lr}, {active} active units)"),
+            format!(
+                "{name} (lr {lr}, {active} active units{})",
+                if fused { ", fused" } else { "" }
+            ),
             heb,
             norm,
         ));
@@ -103,7 +125,7 @@ fn main() {
             let pool = common::pool(threads);
             eprintln!("\n== cortex_density={density}, {threads} thread(s) ==");
             pool.install(|| {
-                let mut best: Vec<(bool, Vec<(String, f64, f64)>)> = Vec::new();
+                let mut best: Vec<(bool, Vec<KernelTime>)> = Vec::new();
                 for _ in 0..2 {
                     for simd in [false, true] {
                         let k = kernels(&mut net, simd);
@@ -118,7 +140,7 @@ fn main() {
                         }
                     }
                 }
-                eprintln!("kernels, min of {REPS}x2 (ms): hebbian | normalisation");
+                eprintln!("kernels, min of {REPS}x2 (ms): hebbian | normalisation (fused: both in the first)");
                 for (simd, k) in &best {
                     for (name, h, n) in k {
                         eprintln!(
