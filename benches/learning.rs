@@ -11,9 +11,11 @@
 //!   jointly), min of `REPS` repetitions (the weights drift a little from
 //!   one repetition to the next, by the same rule as in a run);
 //! - the phase table (`common::phase_times`) of `ITERATIONS` real
-//!   iterations, pull only (so that the learning phase holds no sync of a
-//!   per-source copy) and with push (the default engine), best of
-//!   `ROUNDS` alternations, with the process CPU time per iteration.
+//!   iterations, pull only (on a network that has not pushed yet, so
+//!   that no per-source copy exists and the learning phase holds no sync
+//!   of one) and then with push (the default engine; its learning phase
+//!   includes that sync), best of `ROUNDS` alternations, with the process
+//!   CPU time per iteration.
 //!
 //! Environment: `TOPO_BENCH_DENSITIES=48,142`, `TOPO_BENCH_THREADS=1,2`.
 //! Run: `cargo bench --bench learning`.
@@ -26,8 +28,9 @@ use topo_sim::normalize::UnitFilter;
 use topo_sim::projection::LearningKind;
 use topo_spec::Time;
 
-/// Iterations before measuring (the first includes start-up work).
-const WARM_ITERATIONS: i64 = 2;
+/// Iterations before measuring at d48 (3 at d142; the first includes
+/// start-up work).
+const WARM_ITERATIONS: i64 = 6;
 /// Repetitions of each kernel (the minimum is printed).
 const REPS: usize = 15;
 /// Alternations of the two paths over whole iterations.
@@ -118,13 +121,18 @@ fn main() {
     eprintln!("AVX2 loops available: {}", learn_simd::on());
     for density in densities() {
         let spec = common::gcal_spec(density);
-        let (mut net, mut ex) = common::build(&spec);
-        net.run(Time::from_int(WARM_ITERATIONS), &mut ex)
-            .unwrap_or_else(|e| panic!("run: {e}"));
         for threads in common::thread_counts() {
             let pool = common::pool(threads);
             eprintln!("\n== cortex_density={density}, {threads} thread(s) ==");
             pool.install(|| {
+                // A fresh network per thread count, pulling until the
+                // push rounds: no per-source copy exists before them, so
+                // the pull-only learning phase holds no sync.
+                let (mut net, mut ex) = common::build(&spec);
+                common::set_push(&mut net, false);
+                let warm = if density > 100 { 3 } else { WARM_ITERATIONS };
+                net.run(Time::from_int(warm), &mut ex)
+                    .unwrap_or_else(|e| panic!("run: {e}"));
                 let mut best: Vec<(bool, Vec<KernelTime>)> = Vec::new();
                 for _ in 0..2 {
                     for simd in [false, true] {
@@ -202,7 +210,6 @@ fn main() {
                         }
                     }
                 }
-                common::set_push(&mut net, true);
             });
         }
     }
