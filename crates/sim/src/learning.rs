@@ -3,16 +3,18 @@
 
 use crate::cf::ConnectionFields;
 use crate::exchange::Block;
-use crate::normalize::{for_each_unit, UnitMut, MASK_THRESHOLD};
+use crate::normalize::{for_each_unit_where, UnitMut, MASK_THRESHOLD};
 
-/// Runs `f(unit view, slice)` on every unit, lending the slices out of
+/// Runs `f(unit view, slice)` on every unit (or, with `active`, every
+/// unit whose value there is not zero: see
+/// [`crate::normalize::for_each_unit_where`]), lending the slices out of
 /// `cfs` for the duration (no copy, no allocation).
-fn with_slices<F>(cfs: &mut ConnectionFields, f: F)
+fn with_slices<F>(cfs: &mut ConnectionFields, active: Option<&[f64]>, f: F)
 where
     F: Fn(UnitMut<'_>, [usize; 4]) + Sync,
 {
     let slices = std::mem::take(&mut cfs.slices);
-    for_each_unit(cfs, &|u: UnitMut<'_>| {
+    for_each_unit_where(cfs, active, &|u: UnitMut<'_>| {
         let s = slices[u.unit];
         f(u, s)
     });
@@ -37,7 +39,10 @@ pub fn hebbian(
     }
     let ncols = needed.cols();
     let simd = crate::learn_simd::on();
-    with_slices(cfs, |um, [r1, r2, c1, c2]| {
+    // Units with `y == 0` learn nothing; with the AVX2 loops (the engine
+    // after the scalar one) they are not even walked.
+    let walk = if simd { Some(dest_activity) } else { None };
+    with_slices(cfs, walk, |um, [r1, r2, c1, c2]| {
         let y = dest_activity[um.unit];
         if y == 0.0 {
             return;
@@ -106,7 +111,7 @@ pub fn hebbian_l1_kernel(
 ) {
     debug_assert!(alpha != 0.0 && cfs.shared.is_none() && crate::learn_simd::on());
     let ncols = needed.cols();
-    with_slices(cfs, |um, [r1, _, c1, c2]| {
+    with_slices(cfs, Some(dest_activity), |um, [r1, _, c1, c2]| {
         let y = dest_activity[um.unit];
         if y == 0.0 {
             return;
@@ -154,7 +159,7 @@ pub fn euclidean_hebbian(
         return;
     }
     let ncols = needed.cols();
-    with_slices(cfs, |um, [r1, r2, c1, c2]| {
+    with_slices(cfs, None, |um, [r1, r2, c1, c2]| {
         let y = dest_activity[um.unit];
         if y == 0.0 {
             return;

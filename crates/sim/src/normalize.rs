@@ -341,6 +341,18 @@ pub fn for_each_unit<F>(cfs: &mut ConnectionFields, f: &F)
 where
     F: Fn(UnitMut<'_>) + Sync,
 {
+    for_each_unit_where(cfs, None, f);
+}
+
+/// [`for_each_unit`], but units whose `active` value is zero (±0) are
+/// not visited, and a group of units that are all zero is not even
+/// walked: for rules that do nothing to such units (Hebbian with
+/// `y == 0`, output functions on active units only), the same result
+/// in less time when activity is sparse. `None`: every unit.
+pub fn for_each_unit_where<F>(cfs: &mut ConnectionFields, active: Option<&[f64]>, f: &F)
+where
+    F: Fn(UnitMut<'_>) + Sync,
+{
     let n = cfs.offsets.len().saturating_sub(1);
     if n == 0 || cfs.shared.is_some() {
         return;
@@ -354,6 +366,7 @@ where
         &cfs.masks[base..],
         &mut cfs.norm_total[..n],
         &mut cfs.has_norm_total[..n],
+        active,
         f,
     );
 }
@@ -367,11 +380,15 @@ fn split<F>(
     masks: &[f32],
     nt: &mut [f64],
     has: &mut [bool],
+    active: Option<&[f64]>,
     f: &F,
 ) where
     F: Fn(UnitMut<'_>) + Sync,
 {
     let n = nt.len();
+    if active.is_some_and(|a| a[first..first + n].iter().all(|y| *y == 0.0)) {
+        return;
+    }
     if n <= SEQUENTIAL_UNITS {
         let mut w_rest = weights;
         let mut m_rest = masks;
@@ -382,6 +399,9 @@ fn split<F>(
             let (m, mr) = m_rest.split_at(len);
             w_rest = wr;
             m_rest = mr;
+            if active.is_some_and(|a| a[u] == 0.0) {
+                continue;
+            }
             f(UnitMut {
                 unit: u,
                 weights: w,
@@ -400,8 +420,8 @@ fn split<F>(
     let (h1, h2) = has.split_at_mut(half);
     let base2 = offsets[first + half];
     rayon::join(
-        || split(first, offsets, base, w1, m1, nt1, h1, f),
-        || split(first + half, offsets, base2, w2, m2, nt2, h2, f),
+        || split(first, offsets, base, w1, m1, nt1, h1, active, f),
+        || split(first + half, offsets, base2, w2, m2, nt2, h2, active, f),
     );
 }
 
@@ -464,7 +484,10 @@ const NUMPY_MIN_TOTAL: f64 = 1e-13;
 /// marked stale. A zero total is not guarded, as in the C code.
 pub fn divisive_l1_kernel(cfs: &mut ConnectionFields, filter: UnitFilter<'_>) {
     let simd = crate::learn_simd::on();
-    for_each_unit(cfs, &|u: UnitMut<'_>| {
+    // Units that do not pass are skipped either way; with the AVX2 loops
+    // (the engine after the scalar one) they are not even walked.
+    let walk = if simd { filter.active } else { None };
+    for_each_unit_where(cfs, walk, &|u: UnitMut<'_>| {
         if !filter.passes(u.unit) {
             return;
         }
