@@ -56,6 +56,24 @@ pub fn on() -> bool {
     }
 }
 
+/// Weights with a mask value at or above this are connections
+/// (Topographica's `MASK_THRESHOLD`, used by learning).
+pub const MASK_THRESHOLD: f32 = 0.5;
+
+/// `SUM_NORM_TOTAL` of `topo/misc/inlinec.py` (and `optimized.h`): the
+/// sum in double, row-major, of `|w|` over the entries whose mask is at
+/// least [`MASK_THRESHOLD`]. The serial loop (kept here so that this
+/// module needs nothing of `normalize`, which re-exports both items).
+pub fn masked_abs_sum_serial(weights: &[f32], mask: &[f32]) -> f64 {
+    let mut total = 0.0f64;
+    for (w, m) in weights.iter().zip(mask) {
+        if *m >= MASK_THRESHOLD {
+            total += f64::from(w.abs());
+        }
+    }
+    total
+}
+
 /// `2^28`: an any-order sum of non-negative f32 terms below
 /// `2^28 ×` its smallest non-zero term is the exact sum (module docs).
 const EXACT_BELOW: f64 = 268_435_456.0;
@@ -102,7 +120,6 @@ pub unsafe fn hebbian_cf(
 ) -> f64 {
     // SAFETY: the caller's guarantees (AVX2; the pointers' ranges).
     unsafe {
-        use crate::normalize::{masked_abs_sum, MASK_THRESHOLD};
         use std::arch::x86_64::*;
         if width == 0 {
             return 0.0;
@@ -153,7 +170,7 @@ pub unsafe fn hebbian_cf(
         if exact(sum, m) {
             sum
         } else {
-            masked_abs_sum(weights, mask)
+            masked_abs_sum_serial(weights, mask)
         }
     }
 }
@@ -177,7 +194,6 @@ unsafe fn hebb4(
 ) -> std::arch::x86_64::__m256d {
     // SAFETY: the caller's guarantees (AVX2; the pointers' ranges).
     unsafe {
-        use crate::normalize::MASK_THRESHOLD;
         use std::arch::x86_64::*;
         let wv = _mm_loadu_ps(wp);
         let nd = _mm256_add_pd(
@@ -208,7 +224,7 @@ fn abs_term(
     _mm256_cvtps_pd(a)
 }
 
-/// [`crate::normalize::masked_abs_sum`] (`SUM_NORM_TOTAL`) with AVX2: the
+/// [`masked_abs_sum_serial`] (`SUM_NORM_TOTAL`) with AVX2: the
 /// serial sum's bits (module docs).
 ///
 /// # Safety
@@ -218,7 +234,6 @@ fn abs_term(
 pub unsafe fn masked_abs_sum(weights: &[f32], mask: &[f32]) -> f64 {
     // SAFETY: the caller's guarantees (AVX2; the pointers' ranges).
     unsafe {
-        use crate::normalize::MASK_THRESHOLD;
         use std::arch::x86_64::*;
         let n = weights.len().min(mask.len());
         let half = _mm_set1_ps(MASK_THRESHOLD);
@@ -263,7 +278,7 @@ pub unsafe fn masked_abs_sum(weights: &[f32], mask: &[f32]) -> f64 {
         if exact(sum, m) {
             sum
         } else {
-            crate::normalize::masked_abs_sum(weights, mask)
+            masked_abs_sum_serial(weights, mask)
         }
     }
 }
@@ -326,7 +341,7 @@ mod tests {
     use super::*;
 
     fn serial(w: &[f32], m: &[f32]) -> f64 {
-        crate::normalize::masked_abs_sum(w, m)
+        masked_abs_sum_serial(w, m)
     }
 
     #[test]
@@ -415,7 +430,7 @@ mod tests {
                 for k in 0..rows {
                     for j in 0..width {
                         let i = k * width + j;
-                        if m[i] >= crate::normalize::MASK_THRESHOLD {
+                        if m[i] >= MASK_THRESHOLD {
                             let nv = (f64::from(want[i]) + load * x[2 + k * stride + j]) as f32;
                             want[i] = nv;
                             total += f64::from(nv).abs();

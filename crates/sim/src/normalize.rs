@@ -34,9 +34,8 @@
 use crate::cf::ConnectionFields;
 use topo_spec::{Component, Value};
 
-/// Weights with a mask value at or above this are connections
-/// (Topographica's `MASK_THRESHOLD`, used by learning).
-pub const MASK_THRESHOLD: f32 = 0.5;
+pub use crate::learn_simd::masked_abs_sum_serial as masked_abs_sum;
+pub use crate::learn_simd::MASK_THRESHOLD;
 
 /// Units below this many are normalised on one thread (splitting further
 /// costs more than it saves).
@@ -515,19 +514,6 @@ pub fn divisive_l1_kernel(cfs: &mut ConnectionFields, filter: UnitFilter<'_>) {
         kernel_scale(u.weights, *u.norm_total);
         *u.has_norm_total = false;
     });
-}
-
-/// `SUM_NORM_TOTAL` of `topo/misc/inlinec.py` (and `optimized.h`): the
-/// sum in double, row-major, of `|w|` over the entries whose mask is at
-/// least [`MASK_THRESHOLD`].
-pub fn masked_abs_sum(weights: &[f32], mask: &[f32]) -> f64 {
-    let mut total = 0.0f64;
-    for (w, m) in weights.iter().zip(mask) {
-        if *m >= MASK_THRESHOLD {
-            total += f64::from(w.abs());
-        }
-    }
-    total
 }
 
 /// `CFPOF_Plugin(single_cf_fn=DivisiveNormalizeL1(norm_value))`: numpy L1
