@@ -3,16 +3,18 @@
 
 use crate::cf::ConnectionFields;
 use crate::exchange::Block;
-use crate::normalize::{for_each_unit, UnitMut, MASK_THRESHOLD};
+use crate::normalize::{for_each_unit_where, UnitMut, MASK_THRESHOLD};
 
-/// Runs `f(unit view, slice)` on every unit, lending the slices out of
+/// Runs `f(unit view, slice)` on every unit (or, with `active`, every
+/// unit whose value there is not zero: see
+/// [`crate::normalize::for_each_unit_where`]), lending the slices out of
 /// `cfs` for the duration (no copy, no allocation).
-fn with_slices<F>(cfs: &mut ConnectionFields, f: F)
+fn with_slices<F>(cfs: &mut ConnectionFields, active: Option<&[f64]>, f: F)
 where
     F: Fn(UnitMut<'_>, [usize; 4]) + Sync,
 {
     let slices = std::mem::take(&mut cfs.slices);
-    for_each_unit(cfs, &|u: UnitMut<'_>| {
+    for_each_unit_where(cfs, active, &|u: UnitMut<'_>| {
         let s = slices[u.unit];
         f(u, s)
     });
@@ -36,13 +38,29 @@ pub fn hebbian(
         return;
     }
     let ncols = needed.cols();
-    with_slices(cfs, |um, [r1, r2, c1, c2]| {
+    let simd = crate::learn_simd::on();
+    // Units with `y == 0` learn nothing; with the AVX2 loops (the engine
+    // after the scalar one) they are not even walked.
+    let walk = if simd { Some(dest_activity) } else { None };
+    with_slices(cfs, walk, |um, [r1, r2, c1, c2]| {
         let y = dest_activity[um.unit];
         if y == 0.0 {
             return;
         }
         let load = y * alpha;
         let w = c2 - c1;
+        #[cfg(target_arch = "x86_64")]
+        if simd {
+            let x0 = (r1 - needed.r0) * ncols + (c1 - needed.c0);
+            // SAFETY: `learn_simd::on()` answered true only on a CPU with
+            // AVX2; the kernel checks that `input` holds every row.
+            *um.norm_total = unsafe {
+                crate::learn_simd::hebbian_cf(um.weights, um.mask, input, x0, ncols, w, load)
+            };
+            *um.has_norm_total = true;
+            return;
+        }
+        let _ = simd;
         let mut total = 0.0f64;
         for (k, i) in (r1..r2).enumerate() {
             let xs = (i - needed.r0) * ncols + (c1 - needed.c0);
@@ -62,6 +80,72 @@ pub fn hebbian(
     });
 }
 
+/// Whether [`hebbian_l1_kernel`] can stand for [`hebbian`] followed by
+/// the projection's `weights_output_fns` on the active units: the AVX2
+/// loops are on, the rule learns (`alpha != 0`, own weights) and the one
+/// output function is the C kernels' L1 normalisation, applied to this
+/// projection alone (not a joint group).
+pub fn fuses_l1_kernel(
+    cfs: &ConnectionFields,
+    wofs: &[crate::normalize::WeightsOutputFn],
+    alpha: f64,
+) -> bool {
+    crate::learn_simd::on()
+        && alpha != 0.0
+        && cfs.shared.is_none()
+        && matches!(wofs, [crate::normalize::WeightsOutputFn::DivisiveL1Kernel])
+}
+
+/// [`hebbian`] then `CFPOF_DivisiveNormalizeL1_opt` (the C kernel,
+/// [`crate::normalize::divisive_l1_kernel`]) of each active unit, in one
+/// visit of its CF while it is in cache, instead of two passes over all
+/// the active CFs: the same operations on the same values in the same
+/// order per unit (units are independent), so the same bits. Only where
+/// [`fuses_l1_kernel`] holds.
+pub fn hebbian_l1_kernel(
+    cfs: &mut ConnectionFields,
+    input: &[f64],
+    needed: &Block,
+    dest_activity: &[f64],
+    alpha: f64,
+) {
+    debug_assert!(alpha != 0.0 && cfs.shared.is_none() && crate::learn_simd::on());
+    let ncols = needed.cols();
+    with_slices(cfs, Some(dest_activity), |um, [r1, _, c1, c2]| {
+        let y = dest_activity[um.unit];
+        if y == 0.0 {
+            return;
+        }
+        #[cfg(target_arch = "x86_64")]
+        {
+            let x0 = (r1 - needed.r0) * ncols + (c1 - needed.c0);
+            // SAFETY: callers check `fuses_l1_kernel`, so the CPU has AVX2;
+            // the kernel checks that `input` holds every row.
+            let total = unsafe {
+                crate::learn_simd::hebbian_cf(
+                    um.weights,
+                    um.mask,
+                    input,
+                    x0,
+                    ncols,
+                    c2 - c1,
+                    y * alpha,
+                )
+            };
+            // `divisive_l1_kernel` with the total just cached.
+            *um.norm_total = total;
+            let factor = 1.0 / total;
+            if factor != 1.0 {
+                // SAFETY: as above.
+                unsafe { crate::learn_simd::scale(um.weights, factor) };
+            }
+            *um.has_norm_total = false;
+        }
+        #[cfg(not(target_arch = "x86_64"))]
+        let _ = (um, r1, c1, c2, ncols, alpha);
+    });
+}
+
 /// `CFPLF_EuclideanHebbian` (topo/learningfn/projfn.py): for units with non-zero
 /// activity `y`, `w ← f32(w + lr·y·(x − w))`, then `w *= mask`.
 pub fn euclidean_hebbian(
@@ -75,7 +159,7 @@ pub fn euclidean_hebbian(
         return;
     }
     let ncols = needed.cols();
-    with_slices(cfs, |um, [r1, r2, c1, c2]| {
+    with_slices(cfs, None, |um, [r1, r2, c1, c2]| {
         let y = dest_activity[um.unit];
         if y == 0.0 {
             return;

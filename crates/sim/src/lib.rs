@@ -10,6 +10,7 @@ pub mod channel_sheet;
 pub mod error;
 pub mod exchange;
 pub mod kernel;
+pub mod learn_simd;
 pub mod learning;
 pub mod memory;
 pub mod network;

@@ -336,8 +336,13 @@ impl Network {
     pub(super) fn learn(&mut self, s: usize, ex: &mut dyn Exchange) -> Result<(), SimError> {
         let _ = ex;
         let now = self.time;
+        let joint = matches!(self.sheets[s].kind, SheetKind::Cf { joint: true, .. });
+        // Projections (bit k of in_projs) normalised already by
+        // `hebbian_l1_kernel` (the first 64; any others take two passes).
+        let mut fused = 0u64;
         for k in 0..self.sheets[s].in_projs.len() {
             let pi = self.sheets[s].in_projs[k];
+            let alone = !joint || self.sheets[s].norm_groups[0].contains(&pi);
             let p = &mut self.projs[pi];
             let dest_act = &self.sheets[s].activity;
             let learns = p.has_input && p.learning != LearningKind::None;
@@ -356,7 +361,12 @@ impl Network {
             } {
                 LearningKind::Hebbian => {
                     let alpha = lr / p.cfs.n_units as f64;
-                    learning::hebbian(&mut p.cfs, &p.input, &needed, dest_act, alpha);
+                    if k < 64 && alone && learning::fuses_l1_kernel(&p.cfs, &p.wofs, alpha) {
+                        learning::hebbian_l1_kernel(&mut p.cfs, &p.input, &needed, dest_act, alpha);
+                        fused |= 1 << k;
+                    } else {
+                        learning::hebbian(&mut p.cfs, &p.input, &needed, dest_act, alpha);
+                    }
                 }
                 LearningKind::EuclideanHebbian => {
                     learning::euclidean_hebbian(&mut p.cfs, &p.input, &needed, dest_act, lr);
@@ -379,7 +389,7 @@ impl Network {
                 }
                 LearningKind::None => {}
             }
-            if !matches!(self.sheets[s].kind, SheetKind::Cf { joint: true, .. }) {
+            if !joint && fused & (1 << k.min(63)) == 0 {
                 let filter = UnitFilter {
                     sheet_mask: None,
                     active: Some(dest_act),
@@ -389,8 +399,8 @@ impl Network {
                 }
             }
         }
-        if matches!(self.sheets[s].kind, SheetKind::Cf { joint: true, .. }) {
-            self.normalize(s, true);
+        if joint {
+            self.normalize_except(s, true, fused);
         }
         for k in 0..self.sheets[s].in_projs.len() {
             let pi = self.sheets[s].in_projs[k];
@@ -417,6 +427,13 @@ impl Network {
     /// individually, then each 'JointNormalize' group (first-seen order)
     /// with joint norm totals.
     pub(crate) fn normalize(&mut self, s: usize, active_only: bool) {
+        self.normalize_except(s, active_only, 0);
+    }
+
+    /// [`Self::normalize`] except the individually normalised projections
+    /// of `done` (bit k: the sheet's `in_projs[k]`), which learning has
+    /// normalised already.
+    fn normalize_except(&mut self, s: usize, active_only: bool, done: u64) {
         let sheet = &self.sheets[s];
         let filter = UnitFilter {
             sheet_mask: None,
@@ -441,6 +458,12 @@ impl Network {
                 joint_norm_totals(&mut cfs, filter);
             }
             for &pi in members {
+                if gi == 0 && done != 0 {
+                    let k = sheet.in_projs.iter().position(|&q| q == pi);
+                    if k.is_some_and(|k| k < 64 && done & (1 << k) != 0) {
+                        continue;
+                    }
+                }
                 let p = &mut self.projs[pi];
                 for w in &p.wofs {
                     w.apply(&mut p.cfs, filter);

@@ -22,6 +22,7 @@ mod dyn_split;
 mod dyn_tiny;
 mod halo_share;
 mod keep_awake;
+mod learn_simd;
 mod memory_estimate;
 mod normalize_joint;
 mod overlap;

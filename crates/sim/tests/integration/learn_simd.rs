@@ -1,0 +1,120 @@
+//! Learning and normalisation with the AVX2 loops of `learn_simd` give the
+//! very bits of the scalar loops (the engine before them): every probe
+//! (each activation's activity and projection activities, each learning
+//! step's activity) and the final activities, weights and cached norm
+//! totals, on 1, 2 and 3 threads, for GCAL (Hebbian, the C kernels' L1
+//! normalisation, joint afferent totals, a learning rate of 0 on the
+//! lateral excitatory projection) and LISSOM.
+
+use crate::dyn_common;
+
+use std::sync::{Arc, Mutex};
+use topo_sim::exchange::{LocalExchange, WholeSheets};
+use topo_sim::{learn_simd, Network, Probe};
+use topo_spec::{ModelSpec, Time};
+
+/// `learn_simd::set_off` is process-wide: the runs of this file take
+/// turns (other tests get the same bits on either path).
+static SWITCH: Mutex<()> = Mutex::new(());
+
+fn bits(v: &[f64]) -> Vec<u64> {
+    v.iter().map(|x| x.to_bits()).collect()
+}
+
+/// Everything the run shows, as bits.
+fn trace(spec: &ModelSpec, simd: bool, threads: usize, iterations: i64) -> Vec<Vec<u64>> {
+    let _turn = SWITCH.lock().unwrap_or_else(|e| e.into_inner());
+    learn_simd::set_off(!simd);
+    let pool = rayon::ThreadPoolBuilder::new()
+        .num_threads(threads)
+        .build()
+        .expect("pool");
+    let out = pool.install(|| {
+        let mut ex = LocalExchange::new();
+        let mut net = Network::build(spec, &WholeSheets, &mut ex).expect("build");
+        let seen: Arc<Mutex<Vec<Vec<u64>>>> = Arc::default();
+        let rec = seen.clone();
+        net.set_recorder(Some(Box::new(move |p: &Probe<'_>| {
+            let mut out = rec.lock().expect("trace");
+            match p {
+                Probe::Activated {
+                    activity,
+                    projections,
+                    ..
+                } => {
+                    out.push(bits(activity));
+                    for (_, a) in projections {
+                        out.push(bits(a));
+                    }
+                }
+                Probe::Learned { activity, .. } => out.push(bits(activity)),
+                Probe::Delivered { .. } => {}
+            }
+        })));
+        net.run(Time::from_int(iterations), &mut ex).expect("run");
+        net.set_recorder(None);
+        let mut out = std::mem::take(&mut *seen.lock().expect("trace"));
+        for s in net.sheet_names() {
+            out.push(bits(net.activity(&s)));
+        }
+        for (dest, name) in net.projection_names() {
+            let p = net.projection(&dest, &name).expect("projection");
+            out.push(bits(&p.activity));
+            out.push(bits(&p.cfs.norm_total));
+            out.push(
+                p.cfs
+                    .weights
+                    .iter()
+                    .map(|w| u64::from(w.to_bits()))
+                    .collect(),
+            );
+        }
+        out
+    });
+    learn_simd::set_off(false);
+    out
+}
+
+fn compare(spec: &ModelSpec, iterations: i64) {
+    let reference = trace(spec, false, 1, iterations);
+    assert!(
+        reference.len() > 50,
+        "only {} arrays traced",
+        reference.len()
+    );
+    for threads in [1, 2, 3] {
+        for simd in [false, true] {
+            let got = trace(spec, simd, threads, iterations);
+            assert_eq!(got.len(), reference.len());
+            for (i, (a, b)) in got.iter().zip(&reference).enumerate() {
+                assert!(a == b, "array {i} differs (simd {simd}, {threads} threads)");
+            }
+        }
+    }
+}
+
+#[test]
+fn the_avx2_loops_are_available_here() {
+    // The comparisons below are only worth something where the AVX2
+    // loops run (every machine this project's CI and benches use).
+    #[cfg(target_arch = "x86_64")]
+    if std::arch::is_x86_feature_detected!("avx2") {
+        let _turn = SWITCH.lock().unwrap_or_else(|e| e.into_inner());
+        assert!(learn_simd::on());
+    }
+}
+
+#[test]
+fn gcal_learning_simd_equals_scalar() {
+    let spec = dyn_common::example_model("gcal_class.ty", &[("cortex_density", "20")]);
+    compare(&spec, 4);
+}
+
+#[test]
+fn lissom_learning_simd_equals_scalar() {
+    let spec = dyn_common::example_model(
+        "lissom_or.ty",
+        &[("cortex_density", "16"), ("retina_density", "12")],
+    );
+    compare(&spec, 3);
+}
