@@ -26,7 +26,8 @@ fn trace(spec: &ModelSpec, batched: bool, threads: usize, runs: &[i64]) -> Vec<V
 }
 
 /// [`trace`] of a network set up by `configure` after it is built (also
-/// used by `keep_awake`).
+/// used by `keep_awake` and `learn_simd`): every probe, then the final
+/// activities, projection activities, cached norm totals and weights.
 pub(crate) fn trace_with(
     spec: &ModelSpec,
     threads: usize,
@@ -72,6 +73,7 @@ pub(crate) fn trace_with(
             let p = net.projection(&dest, &name).expect("projection");
             assert!(!p.pending_response, "{dest}.{name} still owes its response");
             out.push(bits(&p.activity));
+            out.push(bits(&p.cfs.norm_total));
             out.push(
                 p.cfs
                     .weights

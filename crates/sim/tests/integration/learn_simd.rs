@@ -8,69 +8,19 @@
 
 use crate::dyn_common;
 
-use std::sync::{Arc, Mutex};
-use topo_sim::exchange::{LocalExchange, WholeSheets};
-use topo_sim::{learn_simd, Network, Probe};
-use topo_spec::{ModelSpec, Time};
+use std::sync::Mutex;
+use topo_sim::learn_simd;
+use topo_spec::ModelSpec;
 
 /// `learn_simd::set_off` is process-wide: the runs of this file take
 /// turns (other tests get the same bits on either path).
 static SWITCH: Mutex<()> = Mutex::new(());
 
-fn bits(v: &[f64]) -> Vec<u64> {
-    v.iter().map(|x| x.to_bits()).collect()
-}
-
-/// Everything the run shows, as bits.
+/// Everything the run shows, as bits (`batched_responses::trace_with`).
 fn trace(spec: &ModelSpec, simd: bool, threads: usize, iterations: i64) -> Vec<Vec<u64>> {
     let _turn = SWITCH.lock().unwrap_or_else(|e| e.into_inner());
     learn_simd::set_off(!simd);
-    let pool = rayon::ThreadPoolBuilder::new()
-        .num_threads(threads)
-        .build()
-        .expect("pool");
-    let out = pool.install(|| {
-        let mut ex = LocalExchange::new();
-        let mut net = Network::build(spec, &WholeSheets, &mut ex).expect("build");
-        let seen: Arc<Mutex<Vec<Vec<u64>>>> = Arc::default();
-        let rec = seen.clone();
-        net.set_recorder(Some(Box::new(move |p: &Probe<'_>| {
-            let mut out = rec.lock().expect("trace");
-            match p {
-                Probe::Activated {
-                    activity,
-                    projections,
-                    ..
-                } => {
-                    out.push(bits(activity));
-                    for (_, a) in projections {
-                        out.push(bits(a));
-                    }
-                }
-                Probe::Learned { activity, .. } => out.push(bits(activity)),
-                Probe::Delivered { .. } => {}
-            }
-        })));
-        net.run(Time::from_int(iterations), &mut ex).expect("run");
-        net.set_recorder(None);
-        let mut out = std::mem::take(&mut *seen.lock().expect("trace"));
-        for s in net.sheet_names() {
-            out.push(bits(net.activity(&s)));
-        }
-        for (dest, name) in net.projection_names() {
-            let p = net.projection(&dest, &name).expect("projection");
-            out.push(bits(&p.activity));
-            out.push(bits(&p.cfs.norm_total));
-            out.push(
-                p.cfs
-                    .weights
-                    .iter()
-                    .map(|w| u64::from(w.to_bits()))
-                    .collect(),
-            );
-        }
-        out
-    });
+    let out = crate::batched_responses::trace_with(spec, threads, &[iterations], &|_| {});
     learn_simd::set_off(false);
     out
 }
