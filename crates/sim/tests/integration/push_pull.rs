@@ -114,8 +114,9 @@ fn push_equals_pull_bit_for_bit() {
                     assert_eq!(bits(&act), want, "{dest}.{name}, {what}, {threads} threads");
                 }
             }
-            // The projection's own choice (push when sparse and finite,
-            // pull otherwise) gives the same bits too.
+            // The projection's own choice (push when finite and modelled
+            // no slower, `push_choice`; pull otherwise) gives the same
+            // bits too.
             let pm = net.projection_mut(&dest, &name).expect("projection");
             pm.input.copy_from_slice(&x);
             pm.dot_product_response();
