@@ -1,8 +1,9 @@
 //! `configure_threads` makes its caller one of the pool's threads, so the
 //! parallel loops the stepping thread starts do not hand the loop to a
 //! worker and sleep until it ends (two thread switches per loop, which at
-//! cortex_density 48 cost a fifth of a 1-thread GCAL iteration). Its own
-//! test binary: rayon's global pool can be built once per process.
+//! cortex_density 48 cost a fifth of a 1-thread GCAL iteration). The only
+//! test of this crate's binary that builds rayon's global pool, which can
+//! be built once per process.
 
 use rayon::prelude::*;
 
