@@ -39,18 +39,8 @@ pub fn model_metas(analysis: &BTreeMap<String, Value>, command: &str) -> Option<
 /// in float32 (`x/12.92` below 0.04045, `((x+0.055)/1.055)**2.4` above,
 /// both terms masked and summed as numpy does).
 pub fn hue_to_working_rgb(hue: f64) -> [f64; 3] {
-    let h = hue as f32 as f64;
-    let i = (h * 6.0).trunc();
-    let f = h * 6.0 - i;
-    let (v, p, q, t) = (1.0, 0.0, 1.0 - f, 1.0 - (1.0 - f));
-    let rgb = match (i as i64).rem_euclid(6) {
-        0 => [v, t, p],
-        1 => [q, v, p],
-        2 => [p, v, t],
-        3 => [p, q, v],
-        4 => [t, p, v],
-        _ => [v, p, q],
-    };
+    // Full saturation and value: colorsys's arithmetic with s = v = 1.
+    let rgb = topo_numbergen::colour::hsv_to_rgb(hue as f32 as f64, 1.0, 1.0);
     rgb.map(|x| {
         let x = (x as f32).clamp(0.0, 1.0);
         let low = if x <= 0.04045 { 1.0f32 } else { 0.0 };
