@@ -5,7 +5,7 @@ use crate::par::Context;
 use crate::session::{sheet_coords, Session};
 use anyhow::{anyhow, Result};
 use std::path::Path;
-use topo_analysis::plot::{cf_grid_image, grid_plot_coords, CfGridStyle};
+use topo_analysis::plot::{cf_grid_image, grid_plot_coords, CfGridStyle, GridPlotCoords};
 use topo_analysis::Grid;
 use topo_sim::exchange::{Block, Exchange};
 
@@ -20,30 +20,10 @@ pub fn save_weights_png(
     proj: &str,
     png: &Path,
 ) -> Result<()> {
-    let spec = sess
-        .spec
-        .sheets
-        .iter()
-        .find(|s| s.name == dest)
-        .ok_or_else(|| anyhow!("no sheet {dest}"))?;
-    let coords = sheet_coords(spec)?;
-    let [l, b, r, t] = coords.bounds().lbrt();
-    let grid = grid_plot_coords(l, b, r, t, PLOT_DENSITY);
+    let (grid, units) = plot_grid_units(sess, dest)?;
     if grid.coords.is_empty() {
         return Ok(());
     }
-    let (rows, cols) = coords.shape();
-    let units: Vec<(usize, usize)> = grid
-        .coords
-        .iter()
-        .map(|&(x, y)| {
-            let (rr, cc) = coords.sheet2matrixidx(x, y);
-            (
-                rr.clamp(0, rows as i64 - 1) as usize,
-                cc.clamp(0, cols as i64 - 1) as usize,
-            )
-        })
-        .collect();
     let cfs = gather_cfs(sess, dest, proj, &units)?;
     if !ctx.is_root() {
         return Ok(());
@@ -60,6 +40,37 @@ pub fn save_weights_png(
     cf_grid_image(&views, grid.rows, grid.cols, style)
         .and_then(|img| img.save_png(png))
         .map_err(|e| anyhow!("{}: {e}", png.display()))
+}
+
+/// Topographica's grid of `sheet`'s plotted units (`PLOT_DENSITY` per
+/// unit length, avoiding the borders, top row first) and each grid
+/// position's nearest unit `(row, col)`, clamped to the sheet.
+pub fn plot_grid_units(
+    sess: &Session,
+    sheet: &str,
+) -> Result<(GridPlotCoords, Vec<(usize, usize)>)> {
+    let spec = sess
+        .spec
+        .sheets
+        .iter()
+        .find(|s| s.name == sheet)
+        .ok_or_else(|| anyhow!("no sheet {sheet}"))?;
+    let coords = sheet_coords(spec)?;
+    let [l, b, r, t] = coords.bounds().lbrt();
+    let grid = grid_plot_coords(l, b, r, t, PLOT_DENSITY);
+    let (rows, cols) = coords.shape();
+    let units = grid
+        .coords
+        .iter()
+        .map(|&(x, y)| {
+            let (rr, cc) = coords.sheet2matrixidx(x, y);
+            (
+                rr.clamp(0, rows as i64 - 1) as usize,
+                cc.clamp(0, cols as i64 - 1) as usize,
+            )
+        })
+        .collect();
+    Ok((grid, units))
 }
 
 /// Collective: every rank's `pack` (a count, then its records), padded

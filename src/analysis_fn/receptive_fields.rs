@@ -48,7 +48,7 @@ use crate::par::Context;
 use crate::session::{sheet_coords, Session};
 use anyhow::{anyhow, bail, Result};
 use std::path::Path;
-use topo_analysis::plot::{cf_grid_image, grid_plot_coords, CfGridStyle};
+use topo_analysis::plot::{cf_grid_image, CfGridStyle};
 use topo_analysis::{roi_block, Grid, ReverseCorrelation, RoiBlock};
 use topo_sim::exchange::{Block, Exchange};
 use topo_sim::ownership::Ownership;
@@ -420,34 +420,11 @@ fn write_rfs(
     )
 }
 
-/// Topographica's plot density for grid plots: units per sheet length.
-const PLOT_DENSITY: f64 = 10.0;
-
 /// Collective: rank 0 writes `png`, the 'RF Projection' plot of `r`: the
 /// receptive fields of the units Topographica's grid plots show (those of
 /// the region when the grid leaves it), each normalised on its own.
 pub fn save_rfs_png(ctx: &Context, sess: &mut Session, r: &SheetRfs, png: &Path) -> Result<()> {
-    let spec = sess
-        .spec
-        .sheets
-        .iter()
-        .find(|s| s.name == r.sheet)
-        .ok_or_else(|| anyhow!("no sheet {}", r.sheet))?;
-    let coords = sheet_coords(spec)?;
-    let [l, b, rt, t] = coords.bounds().lbrt();
-    let grid = grid_plot_coords(l, b, rt, t, PLOT_DENSITY);
-    let (rows, cols) = coords.shape();
-    let mut shown: Vec<(usize, usize)> = grid
-        .coords
-        .iter()
-        .map(|&(x, y)| {
-            let (rr, cc) = coords.sheet2matrixidx(x, y);
-            (
-                rr.clamp(0, rows as i64 - 1) as usize,
-                cc.clamp(0, cols as i64 - 1) as usize,
-            )
-        })
-        .collect();
+    let (grid, mut shown) = super::cf_plot::plot_grid_units(sess, &r.sheet)?;
     let (mut grid_rows, mut grid_cols) = (grid.rows, grid.cols);
     let in_roi = |&(rr, cc): &(usize, usize)| {
         rr >= r.roi.r0 && rr < r.roi.r1 && cc >= r.roi.c0 && cc < r.roi.c1
