@@ -446,14 +446,22 @@ fn print_kernels(net: &topo_sim::Network, density: u32) {
                 let pool = common::pool(threads);
                 // By planes with the scalar run loop, with AVX2 (the
                 // default where the CPU has it; the same bits, see the
-                // `push_simd` test), and by unit chunks with AVX2: one call
-                // of each in turn, 15 times, so load drifts hit all alike.
-                let variants = [(false, false), (false, true), (true, true)];
-                let mut best = [f64::INFINITY; 3];
+                // `push_simd` test) without and with the prefetch of the
+                // next source's weights (the default), and by unit chunks
+                // with AVX2: one call of each in turn, 15 times, so load
+                // drifts hit all alike.
+                let variants = [
+                    (false, false, true),
+                    (false, true, false),
+                    (false, true, true),
+                    (true, true, true),
+                ];
+                let mut best = [f64::INFINITY; 4];
                 for _ in 0..15 {
-                    for (&(chunks, avx2), b) in variants.iter().zip(best.iter_mut()) {
+                    for (&(chunks, avx2, prefetch), b) in variants.iter().zip(best.iter_mut()) {
                         topo_sim::push::set_unit_chunks(chunks);
                         topo_sim::push_simd::set_avx2_off(!avx2);
+                        topo_sim::push_simd::set_prefetch_off(!prefetch);
                         let t0 = Instant::now();
                         pool.install(|| {
                             push_dot_product(
@@ -468,21 +476,23 @@ fn print_kernels(net: &topo_sim::Network, density: u32) {
                         *b = b.min(t0.elapsed().as_secs_f64());
                     }
                 }
-                for (&(chunks, avx2), t) in variants.iter().zip(best) {
+                for (&(chunks, avx2, prefetch), t) in variants.iter().zip(best) {
                     line += &format!(
-                        ", push {} {} {threads} thread(s) {:.3} ms",
+                        ", push {} {}{} {threads} thread(s) {:.3} ms",
                         if chunks {
                             "by unit chunks"
                         } else {
                             "by planes"
                         },
                         if avx2 { "AVX2" } else { "scalar" },
+                        if prefetch { "" } else { " no prefetch" },
                         t * 1e3
                     );
                 }
             }
             topo_sim::push::set_unit_chunks(false);
             topo_sim::push_simd::set_avx2_off(false);
+            topo_sim::push_simd::set_prefetch_off(false);
         }
         let nz = p.input.iter().filter(|&&x| x != 0.0).count();
         eprintln!(

@@ -367,10 +367,16 @@ impl PushLayout {
     /// source's weights are contiguous, from its first run's to the end of
     /// its last (for [`crate::push_choice`]).
     pub fn source_terms(&self, s: usize) -> usize {
+        self.source_weights(s).len()
+    }
+
+    /// Where source `s`'s weights lie in the copy (contiguous, see
+    /// [`PushLayout::source_terms`]); empty if it has none.
+    pub fn source_weights(&self, s: usize) -> std::ops::Range<usize> {
         let (r0, r1) = (self.run_off[s] as usize, self.run_off[s + 1] as usize);
         match (self.runs[r0..r1].first(), self.runs[r0..r1].last()) {
-            (Some(a), Some(b)) => (b.w + b.len - a.w) as usize,
-            _ => 0,
+            (Some(a), Some(b)) => a.w as usize..(b.w + b.len) as usize,
+            _ => 0..0,
         }
     }
 
@@ -665,19 +671,34 @@ pub fn push_dot_product_by_planes(
             let first = t * per;
             let nplanes = group.len() / n.max(1);
             group.fill(0.0);
-            for &s in nonzero {
-                let s = s as usize;
-                let plane = (c0 + s % ncols) % PLANES;
-                if plane < first || plane >= first + nplanes {
+            let mine = |s: u32| {
+                let plane = (c0 + s as usize % ncols) % PLANES;
+                plane >= first && plane < first + nplanes
+            };
+            // The index in `nonzero` of this task's next source after
+            // the current one (its weights are prefetched meanwhile).
+            let mut next = 0;
+            for (i, &s) in nonzero.iter().enumerate() {
+                if !mine(s) {
                     continue;
                 }
+                let s = s as usize;
+                let plane = (c0 + s % ncols) % PLANES;
+                next = next.max(i + 1);
+                while next < nonzero.len() && !mine(nonzero[next]) {
+                    next += 1;
+                }
+                let prefetch = match nonzero.get(next) {
+                    Some(&t) => layout.source_weights(t as usize),
+                    None => 0..0,
+                };
                 let acc = &mut group[(plane - first) * n..(plane - first + 1) * n];
                 let x = input[s];
                 let (r0, r1) = (layout.run_off[s] as usize, layout.run_off[s + 1] as usize);
                 let runs = layout.runs[r0..r1]
                     .iter()
                     .map(|r| (r.unit as usize, r.len as usize, r.w as usize));
-                add_runs(avx2, acc, &layout.weights, x, runs);
+                add_runs(avx2, acc, &layout.weights, x, runs, prefetch);
             }
         });
     let planes = &scratch.planes[..];

@@ -16,6 +16,7 @@
 //! [`avx2`] (with its switch [`set_avx2_off`]) also picks the AVX2
 //! build of the pulled dot product's per-unit sum (`response.rs`).
 
+use std::ops::Range;
 use std::sync::atomic::{AtomicBool, Ordering};
 
 /// Set by [`set_avx2_off`]: forces the scalar loop in this process.
@@ -69,7 +70,10 @@ pub fn add_run(avx2: bool, acc: &mut [f64], w: &[f32], x: f64) {
 /// [`add_run`] for each run `(first, len, w)` of `runs`: the `len`
 /// accumulators from `acc[first]` with the weights from `weights[w]`.
 /// The CPU is asked once, and the AVX2 loop is inlined into one AVX2
-/// function over all the runs (short runs pay no call per run).
+/// function over all the runs (short runs pay no call per run). After
+/// each run a few cache lines of `prefetch` (the weights of the next
+/// source the caller will add, or an empty range) are asked for; see
+/// [`PREFETCH_LINES_PER_RUN`].
 #[inline(always)]
 pub fn add_runs<I: Iterator<Item = (usize, usize, usize)>>(
     avx2: bool,
@@ -77,16 +81,19 @@ pub fn add_runs<I: Iterator<Item = (usize, usize, usize)>>(
     weights: &[f32],
     x: f64,
     runs: I,
+    prefetch: Range<usize>,
 ) {
     #[cfg(target_arch = "x86_64")]
     if avx2 && avx2_detected() {
         // SAFETY: the CPU has AVX2 (checked just above).
-        unsafe { add_runs_avx2(acc, weights, x, runs) };
+        unsafe { add_runs_avx2(acc, weights, x, runs, prefetch) };
         return;
     }
     let _ = avx2;
+    let mut ahead = Prefetcher::new(weights, prefetch);
     for (u, len, w) in runs {
         add_run_scalar(&mut acc[u..u + len], &weights[w..w + len], x);
+        ahead.step();
     }
 }
 
@@ -101,10 +108,85 @@ unsafe fn add_runs_avx2<I: Iterator<Item = (usize, usize, usize)>>(
     weights: &[f32],
     x: f64,
     runs: I,
+    prefetch: Range<usize>,
 ) {
+    let mut ahead = Prefetcher::new(weights, prefetch);
     for (u, len, w) in runs {
         // SAFETY: the caller's AVX2 guarantee.
         unsafe { add_run_avx2(&mut acc[u..u + len], &weights[w..w + len], x) };
+        ahead.step();
+    }
+}
+
+/// Cache lines of the next source's weights asked for after each run.
+/// A source's weights are contiguous, but the next non-zero source of a
+/// task is usually elsewhere: the hardware prefetchers, which follow a
+/// stream inside a page, wait for the first misses of every source.
+/// Asking for the next source's lines while this one is added hides
+/// that: GCAL's lateral inhibitory push at cortex_density 142 (runs of
+/// ~52 targets, ~65 runs and ~200 lines per source) went from 3.4 to
+/// 2.3-2.5 ms on one thread and from 1.7 to 1.1-1.2 ms on two; 2 lines
+/// were slower, 6 no faster, 8 and 16 slower again (too many requests
+/// in flight); cortex_density 48, whose weights sit in L3, did not
+/// change (benches/RESULTS.md, issue 14 session 9).
+const PREFETCH_LINES_PER_RUN: usize = 4;
+
+/// f32 weights per cache line.
+const LINE_WEIGHTS: usize = 16;
+
+/// Set by [`set_prefetch_off`]: no prefetching in [`add_runs`].
+static PREFETCH_OFF: AtomicBool = AtomicBool::new(false);
+
+/// Makes [`add_runs`] prefetch nothing in this process (`true`), or the
+/// next source's weights again (`false`, the default): the same bits
+/// either way (a prefetch reads nothing into a register), for measuring
+/// one against the other.
+pub fn set_prefetch_off(off: bool) {
+    PREFETCH_OFF.store(off, Ordering::Relaxed);
+}
+
+/// Walks a range of weights a few cache lines per step, asking the CPU
+/// to bring them into L1.
+struct Prefetcher<'a> {
+    weights: &'a [f32],
+    next: usize,
+    end: usize,
+}
+
+impl<'a> Prefetcher<'a> {
+    /// Over `range` of `weights` (clamped to it), or over nothing if
+    /// [`set_prefetch_off`] said so.
+    #[inline(always)]
+    fn new(weights: &'a [f32], range: Range<usize>) -> Self {
+        let end = if PREFETCH_OFF.load(Ordering::Relaxed) {
+            0
+        } else {
+            range.end.min(weights.len())
+        };
+        Prefetcher {
+            weights,
+            next: range.start,
+            end,
+        }
+    }
+
+    /// Asks for the next [`PREFETCH_LINES_PER_RUN`] lines of the range.
+    #[inline(always)]
+    fn step(&mut self) {
+        for _ in 0..PREFETCH_LINES_PER_RUN {
+            if self.next >= self.end {
+                return;
+            }
+            #[cfg(target_arch = "x86_64")]
+            // SAFETY: `next < end <= weights.len()`, so the pointer lies
+            // inside the slice; a prefetch never faults and changes no
+            // memory (SSE, part of baseline x86-64).
+            unsafe {
+                use std::arch::x86_64::{_mm_prefetch, _MM_HINT_T0};
+                _mm_prefetch::<_MM_HINT_T0>(self.weights.as_ptr().add(self.next).cast());
+            }
+            self.next += LINE_WEIGHTS;
+        }
     }
 }
 

@@ -3,8 +3,9 @@
 //! at every misalignment 0..7 with ±0.0, subnormal, huge and tiny values
 //! (products that overflow to ±inf and sums that become NaN included), and
 //! through both pushed kernels on GCAL's real inputs and on random sparse
-//! inputs with the same kinds of values, on 1, 2 and 3 threads; and the
-//! pulled dot product built with AVX2 gives the bits of its scalar build
+//! inputs with the same kinds of values, on 1, 2 and 3 threads; the
+//! kernel by planes without the prefetch of the next source's weights
+//! gives the bits it gives with it; and the pulled dot product built with AVX2 gives the bits of its scalar build
 //! on the same inputs (dense ones included: the real LGN inputs). Compared
 //! with `to_bits`: no tolerance. On a CPU without AVX2 both sides run the
 //! scalar loop (the test says so on stderr).
@@ -16,7 +17,7 @@ use topo_sim::projection::ResponseKind;
 use topo_sim::push::{
     push_dot_product_by_chunks, push_dot_product_by_planes, PushLayout, PushScratch,
 };
-use topo_sim::push_simd::{add_run, set_avx2_off};
+use topo_sim::push_simd::{add_run, set_avx2_off, set_prefetch_off};
 use topo_sim::response::dot_product;
 use topo_sim::Network;
 use topo_spec::Time;
@@ -190,7 +191,13 @@ fn avx2_push_equals_scalar_push_and_pull() {
                     .num_threads(threads)
                     .build()
                     .expect("pool");
-                let mut out = [vec![0.0; n], vec![0.0; n], vec![0.0; n], vec![0.0; n]];
+                let mut out = [
+                    vec![0.0; n],
+                    vec![0.0; n],
+                    vec![0.0; n],
+                    vec![0.0; n],
+                    vec![0.0; n],
+                ];
                 pool.install(|| {
                     for (k, off) in [true, false].into_iter().enumerate() {
                         set_avx2_off(off);
@@ -215,12 +222,29 @@ fn avx2_push_equals_scalar_push_and_pull() {
                         );
                     }
                     set_avx2_off(false);
+                    // Without the prefetch of the next source's weights.
+                    set_prefetch_off(true);
+                    push_dot_product_by_planes(
+                        &layout,
+                        x,
+                        &p.cfs.needed,
+                        p.strength,
+                        &mut out[4],
+                        &mut sc,
+                    );
+                    set_prefetch_off(false);
                 });
                 let scalar = bits(&out[0]);
                 let what = |k: &str| format!("{dest}.{name}: {k}, {threads} threads");
                 assert_eq!(bits(&out[1]), scalar, "{}", what("scalar chunks"));
                 assert_eq!(bits(&out[2]), scalar, "{}", what("AVX2 planes"));
                 assert_eq!(bits(&out[3]), scalar, "{}", what("AVX2 chunks"));
+                assert_eq!(
+                    bits(&out[4]),
+                    scalar,
+                    "{}",
+                    what("AVX2 planes, no prefetch")
+                );
                 if let Some(want) = &pull {
                     assert_eq!(&scalar, want, "{}", what("pull"));
                 }
