@@ -191,6 +191,30 @@ fn iteration(c: &mut Criterion) {
                 simd[1].1 * 1e3,
                 simd[0].1 / simd[1].1
             );
+            // The sync after learning of every projection against only
+            // those whose weights changed (the default), alternated, best
+            // of 3 each, as above.
+            let mut syncs = [(f64::INFINITY, f64::INFINITY); 2];
+            for round in 0..3 {
+                for k in 0..2 {
+                    let v = (k + round) % 2;
+                    net.set_always_sync(v == 0);
+                    net.state_push();
+                    let (w, c) = timed(&mut net, &mut ex, &pool, n);
+                    net.state_pop().unwrap_or_else(|e| panic!("state_pop: {e}"));
+                    syncs[v] = (syncs[v].0.min(w), syncs[v].1.min(c));
+                }
+            }
+            net.set_always_sync(false);
+            eprintln!(
+                "iteration cortex_density={density} threads={threads} (best of 3 each): \
+                 sync after learning of every projection {:.3} ms wall {:.3} ms CPU; only of \
+                 projections whose weights changed {:.3} ms wall {:.3} ms CPU",
+                syncs[0].0 * 1e3,
+                syncs[0].1 * 1e3,
+                syncs[1].0 * 1e3,
+                syncs[1].1 * 1e3,
+            );
             let per = |a: f64, b: f64| (a - b) * 1e6 / count.deliveries as f64;
             eprintln!(
                 "iteration cortex_density={density} threads={threads} (best of 3 each): \

@@ -285,13 +285,15 @@ pub unsafe fn masked_abs_sum(weights: &[f32], mask: &[f32]) -> f64 {
 
 /// `w ← f32(f64(w)·factor)` for every weight (the C kernels' `*weights
 /// *= factor` on a `float*`), with AVX2: one rounded multiply and one
-/// rounding to f32 per weight, as the scalar loop.
+/// rounding to f32 per weight, as the scalar loop. Returns whether any
+/// weight's bits changed (a factor within an f32 rounding of 1 may leave
+/// every weight as it was).
 ///
 /// # Safety
 /// The CPU must support AVX2.
 #[cfg(target_arch = "x86_64")]
 #[target_feature(enable = "avx2")]
-pub unsafe fn scale(weights: &mut [f32], factor: f64) {
+pub unsafe fn scale(weights: &mut [f32], factor: f64) -> bool {
     // SAFETY: the caller's guarantees (AVX2; the pointers' ranges).
     unsafe {
         use std::arch::x86_64::*;
@@ -299,15 +301,24 @@ pub unsafe fn scale(weights: &mut [f32], factor: f64) {
         let f = _mm256_set1_pd(factor);
         let body = n - n % 4;
         let wp = weights.as_mut_ptr();
+        // Lanes whose new bits differ from the old (all ones where so).
+        let mut diff = _mm_setzero_si128();
         let mut j = 0;
         while j < body {
-            let v = _mm256_mul_pd(_mm256_cvtps_pd(_mm_loadu_ps(wp.add(j))), f);
-            _mm_storeu_ps(wp.add(j), _mm256_cvtpd_ps(v));
+            let old = _mm_loadu_ps(wp.add(j));
+            let new = _mm256_cvtpd_ps(_mm256_mul_pd(_mm256_cvtps_pd(old), f));
+            let same = _mm_cmpeq_epi32(_mm_castps_si128(old), _mm_castps_si128(new));
+            diff = _mm_or_si128(diff, _mm_xor_si128(same, _mm_set1_epi32(-1)));
+            _mm_storeu_ps(wp.add(j), new);
             j += 4;
         }
+        let mut changed = _mm_movemask_epi8(diff) != 0;
         for w in &mut weights[body..] {
-            *w = (f64::from(*w) * factor) as f32;
+            let new = (f64::from(*w) * factor) as f32;
+            changed |= new.to_bits() != w.to_bits();
+            *w = new;
         }
+        changed
     }
 }
 

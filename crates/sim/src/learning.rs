@@ -140,6 +140,7 @@ pub fn hebbian_l1_kernel(
                 unsafe { crate::learn_simd::scale(um.weights, factor) };
             }
             *um.has_norm_total = false;
+            // (Learning at a non-zero rate counts as a change anyway.)
         }
         #[cfg(not(target_arch = "x86_64"))]
         let _ = (um, r1, c1, c2, ncols, alpha);

@@ -32,6 +32,7 @@
 //!   the following `CFPOF_DivisiveNormalizeL1` makes the group sum to 1.
 
 use crate::cf::ConnectionFields;
+use std::sync::atomic::{AtomicBool, Ordering};
 use topo_spec::{Component, Value};
 
 pub use crate::learn_simd::masked_abs_sum_serial as masked_abs_sum;
@@ -141,15 +142,28 @@ impl WeightsOutputFn {
     /// Applies the function to every unit of `cfs` that passes `filter`
     /// (`apply_learn_output_fns`). Shared-weight projections are left alone,
     /// as in Topographica.
-    pub fn apply(&self, cfs: &mut ConnectionFields, filter: UnitFilter<'_>) {
+    ///
+    /// Returns whether it may have changed a weight: false only where it
+    /// surely did not (an identity, a shared kernel, or the C kernels'
+    /// normalisation leaving every weight's bits as they were, as it does
+    /// for GCAL's lateral excitatory CFs, which never learn), so that the caller
+    /// may skip work that depends on the weights (the per-source copy's
+    /// sync after learning).
+    pub fn apply(&self, cfs: &mut ConnectionFields, filter: UnitFilter<'_>) -> bool {
         if cfs.shared.is_some() {
-            return;
+            return false;
         }
         match self {
-            WeightsOutputFn::DivisiveL1 => divisive_l1(cfs, filter),
+            WeightsOutputFn::DivisiveL1 => {
+                divisive_l1(cfs, filter);
+                true
+            }
             WeightsOutputFn::DivisiveL1Kernel => divisive_l1_kernel(cfs, filter),
-            WeightsOutputFn::PluginL1 { norm_value } => plugin_l1(cfs, *norm_value, filter),
-            WeightsOutputFn::Identity | WeightsOutputFn::SharedKernelL1 { .. } => {}
+            WeightsOutputFn::PluginL1 { norm_value } => {
+                plugin_l1(cfs, *norm_value, filter);
+                true
+            }
+            WeightsOutputFn::Identity | WeightsOutputFn::SharedKernelL1 { .. } => false,
         }
     }
 
@@ -461,15 +475,31 @@ fn numpy_scale(weights: &mut [f32], total: f64) {
 
 /// `*(weights++) *= factor` on a `float*` with a double factor (the C
 /// kernels): each product in double, rounded once to float32.
-fn kernel_scale(weights: &mut [f32], total: f64) {
+fn kernel_scale(weights: &mut [f32], total: f64) -> bool {
     let factor = 1.0 / total;
     // As in `numpy_scale`: a factor of exactly 1 leaves every weight as
     // it is (the product is exact), so the CF is not rewritten.
+    let mut changed = false;
     if factor != 1.0 {
         for w in weights.iter_mut() {
-            *w = (f64::from(*w) * factor) as f32;
+            let new = (f64::from(*w) * factor) as f32;
+            changed |= new.to_bits() != w.to_bits();
+            *w = new;
         }
     }
+    changed
+}
+
+/// [`masked_abs_sum`], with the AVX2 loop if `simd` (which
+/// `learn_simd::on()` must have answered): the same bits.
+fn kernel_total(simd: bool, weights: &[f32], mask: &[f32]) -> f64 {
+    #[cfg(target_arch = "x86_64")]
+    if simd {
+        // SAFETY: `learn_simd::on()` answered true only on a CPU with AVX2.
+        return unsafe { crate::learn_simd::masked_abs_sum(weights, mask) };
+    }
+    let _ = simd;
+    masked_abs_sum(weights, mask)
 }
 
 /// Totals at or below this are left alone by the Python
@@ -481,39 +511,42 @@ const NUMPY_MIN_TOTAL: f64 = 1e-13;
 /// `filter`, the cached total or else [`masked_abs_sum`]; every weight of
 /// the CF becomes `float32(double(w) * (1.0/total))`; the cached total is
 /// marked stale. A zero total is not guarded, as in the C code.
-pub fn divisive_l1_kernel(cfs: &mut ConnectionFields, filter: UnitFilter<'_>) {
+///
+/// Returns whether any weight's bits changed (a unit whose total is
+/// exactly 1, or within an f32 rounding of it, keeps every weight).
+pub fn divisive_l1_kernel(cfs: &mut ConnectionFields, filter: UnitFilter<'_>) -> bool {
     let simd = crate::learn_simd::on();
     // Units that do not pass are skipped either way; with the AVX2 loops
     // (the engine after the scalar one) they are not even walked.
     let walk = if simd { filter.active } else { None };
+    let changed_any = AtomicBool::new(false);
     for_each_unit_where(cfs, walk, &|u: UnitMut<'_>| {
         if !filter.passes(u.unit) {
             return;
         }
-        #[cfg(target_arch = "x86_64")]
-        if simd {
-            // SAFETY: `learn_simd::on()` answered true only on a CPU with
-            // AVX2.
-            unsafe {
-                if !*u.has_norm_total {
-                    *u.norm_total = crate::learn_simd::masked_abs_sum(u.weights, u.mask);
-                }
-                let factor = 1.0 / *u.norm_total;
-                // As in `kernel_scale`.
-                if factor != 1.0 {
-                    crate::learn_simd::scale(u.weights, factor);
-                }
-            }
-            *u.has_norm_total = false;
+        if !*u.has_norm_total {
+            *u.norm_total = kernel_total(simd, u.weights, u.mask);
+        }
+        *u.has_norm_total = false;
+        let factor = 1.0 / *u.norm_total;
+        // As in `kernel_scale`.
+        if factor == 1.0 {
             return;
         }
-        let _ = simd;
-        if !*u.has_norm_total {
-            *u.norm_total = masked_abs_sum(u.weights, u.mask);
+        #[cfg(target_arch = "x86_64")]
+        let changed = if simd {
+            // SAFETY: as above.
+            unsafe { crate::learn_simd::scale(u.weights, factor) }
+        } else {
+            kernel_scale(u.weights, *u.norm_total)
+        };
+        #[cfg(not(target_arch = "x86_64"))]
+        let changed = kernel_scale(u.weights, *u.norm_total);
+        if changed {
+            changed_any.store(true, Ordering::Relaxed);
         }
-        kernel_scale(u.weights, *u.norm_total);
-        *u.has_norm_total = false;
     });
+    changed_any.into_inner()
 }
 
 /// `CFPOF_Plugin(single_cf_fn=DivisiveNormalizeL1(norm_value))`: numpy L1

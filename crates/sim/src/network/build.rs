@@ -173,6 +173,7 @@ impl Network {
             pending: Default::default(),
             batched: Default::default(),
             keep_awake: crate::par_policy::keep_awake_from_env(),
+            always_sync: false,
         };
         net.share_halos(ex);
         Ok(net)

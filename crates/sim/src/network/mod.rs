@@ -63,6 +63,9 @@ pub struct Network {
     batched: batched_responses::BatchedResponses,
     /// Workers poll instead of sleeping during `run` (crate::par_policy).
     keep_awake: bool,
+    /// Sync every projection's per-source copy after learning, also
+    /// where learning changed no weight (`set_always_sync`).
+    always_sync: bool,
 }
 
 impl Network {

@@ -330,6 +330,15 @@ impl Network {
         Ok(())
     }
 
+    /// Syncs every projection's per-source copy after learning (`true`),
+    /// or only those whose weights learning or normalisation may have
+    /// changed (`false`, the default): the same bits either way (a sync
+    /// of unchanged weights copies the values already there); for
+    /// measuring one against the other and for the tests.
+    pub fn set_always_sync(&mut self, on: bool) {
+        self.always_sync = on;
+    }
+
     /// Learning of a sheet: every projection learns, then the weights are
     /// normalised (jointly for JointNormalizingCFSheet and subclasses),
     /// active units only.
@@ -340,6 +349,12 @@ impl Network {
         // Projections (bit k of in_projs) normalised already by
         // `hebbian_l1_kernel` (the first 64; any others take two passes).
         let mut fused = 0u64;
+        // Projections (bit k of in_projs, the first 64; any others count
+        // as changed) whose weights learning or normalisation may have
+        // changed: the others' per-source copies need no sync. GCAL's
+        // lateral excitatory projection (learning rate 0, every CF's L1
+        // total exactly 1) syncs nothing.
+        let mut changed = 0u64;
         for k in 0..self.sheets[s].in_projs.len() {
             let pi = self.sheets[s].in_projs[k];
             let alone = !joint || self.sheets[s].norm_groups[0].contains(&pi);
@@ -367,6 +382,10 @@ impl Network {
                     } else {
                         learning::hebbian(&mut p.cfs, &p.input, &needed, dest_act, alpha);
                     }
+                    // `hebbian` changes nothing at a rate of 0.
+                    if alpha != 0.0 {
+                        changed |= 1 << k.min(63);
+                    }
                 }
                 LearningKind::EuclideanHebbian => {
                     learning::euclidean_hebbian(&mut p.cfs, &p.input, &needed, dest_act, lr);
@@ -389,22 +408,30 @@ impl Network {
                 }
                 LearningKind::None => {}
             }
+            if !matches!(p.learning, LearningKind::Hebbian | LearningKind::None) && learns {
+                changed |= 1 << k.min(63);
+            }
             if !joint && fused & (1 << k.min(63)) == 0 {
                 let filter = UnitFilter {
                     sheet_mask: None,
                     active: Some(dest_act),
                 };
                 for w in &p.wofs {
-                    w.apply(&mut p.cfs, filter);
+                    if w.apply(&mut p.cfs, filter) {
+                        changed |= 1 << k.min(63);
+                    }
                 }
             }
         }
         if joint {
             self.normalize_except(s, true, fused);
+            changed = u64::MAX;
         }
         for k in 0..self.sheets[s].in_projs.len() {
             let pi = self.sheets[s].in_projs[k];
-            self.projs[pi].sync_learned(&self.sheets[s].activity);
+            if k >= 64 || changed & (1 << k) != 0 || self.always_sync {
+                self.projs[pi].sync_learned(&self.sheets[s].activity);
+            }
         }
         if let Some(rec) = self.recorder.as_mut() {
             let count = match &self.sheets[s].kind {

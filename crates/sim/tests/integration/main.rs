@@ -34,4 +34,5 @@ mod push_simd;
 mod random_seed;
 mod shared_weights;
 mod state_stack;
+mod sync_skip;
 mod trace_examples;
