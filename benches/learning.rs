@@ -56,8 +56,9 @@ type KernelTime = (String, f64, f64);
 
 /// Min-of-`REPS` seconds of one Hebbian step plus normalisation of each
 /// learning V1 projection, on the current activity and inputs.
-fn kernels(net: &mut topo_sim::Network, simd: bool) -> Vec<KernelTime> {
+fn kernels(net: &mut topo_sim::Network, simd: bool, prefetch: bool) -> Vec<KernelTime> {
     learn_simd::set_off(!simd);
+    learn_simd::set_prefetch_off(!prefetch);
     let act = net.activity("V1").to_vec();
     let active = act.iter().filter(|a| **a != 0.0).count();
     let mut out = Vec::new();
@@ -113,6 +114,7 @@ fn kernels(net: &mut topo_sim::Network, simd: bool) -> Vec<KernelTime> {
         ));
     }
     learn_simd::set_off(false);
+    learn_simd::set_prefetch_off(false);
     out
 }
 
@@ -133,27 +135,31 @@ fn main() {
                 let warm = if density > 100 { 3 } else { WARM_ITERATIONS };
                 net.run(Time::from_int(warm), &mut ex)
                     .unwrap_or_else(|e| panic!("run: {e}"));
-                let mut best: Vec<(bool, Vec<KernelTime>)> = Vec::new();
+                // (AVX2 loops, prefetch of the next unit's CF): scalar,
+                // AVX2 without and with the prefetch (the default).
+                let paths = [(false, true), (true, false), (true, true)];
+                let mut best: Vec<((bool, bool), Vec<KernelTime>)> = Vec::new();
                 for _ in 0..2 {
-                    for simd in [false, true] {
-                        let k = kernels(&mut net, simd);
-                        match best.iter_mut().find(|(s, _)| *s == simd) {
+                    for key @ (simd, prefetch) in paths {
+                        let k = kernels(&mut net, simd, prefetch);
+                        match best.iter_mut().find(|(s, _)| *s == key) {
                             Some((_, b)) => {
                                 for (bi, ki) in b.iter_mut().zip(k) {
                                     bi.1 = bi.1.min(ki.1);
                                     bi.2 = bi.2.min(ki.2);
                                 }
                             }
-                            None => best.push((simd, k)),
+                            None => best.push((key, k)),
                         }
                     }
                 }
                 eprintln!("kernels, min of {REPS}x2 (ms): hebbian | normalisation (fused: both in the first)");
-                for (simd, k) in &best {
+                for ((simd, prefetch), k) in &best {
                     for (name, h, n) in k {
                         eprintln!(
-                            "  {:6} {name}: {:.3} | {:.3}",
+                            "  {:6}{} {name}: {:.3} | {:.3}",
                             path(*simd),
+                            if *simd && !*prefetch { " no prefetch" } else { "" },
                             h * 1e3,
                             n * 1e3
                         );

@@ -56,6 +56,81 @@ pub fn on() -> bool {
     }
 }
 
+/// The weights and mask of the next unit a task will visit, as
+/// addresses only: for prefetching (a hint that reads nothing into a
+/// register and never faults), never for access.
+#[derive(Clone, Copy, Debug)]
+pub struct NextCf {
+    /// First weight.
+    pub weights: *const f32,
+    /// First mask value.
+    pub mask: *const f32,
+    /// Entries (0: no next unit).
+    pub len: usize,
+}
+
+impl NextCf {
+    /// No next unit.
+    pub const NONE: NextCf = NextCf {
+        weights: std::ptr::null(),
+        mask: std::ptr::null(),
+        len: 0,
+    };
+}
+
+/// Cache lines of the next unit's weights, and as many of its mask,
+/// asked for per CF row of [`hebbian_cf`]. The active units' CFs are
+/// contiguous but the next active unit is often elsewhere; the hardware
+/// prefetchers wait for its first misses.
+const PREFETCH_LINES_PER_ROW: usize = 4;
+
+/// Set by [`set_prefetch_off`]: [`hebbian_cf`] prefetches nothing.
+static PREFETCH_OFF: AtomicBool = AtomicBool::new(false);
+
+/// Makes [`hebbian_cf`] prefetch nothing in this process (`true`), or the
+/// next unit's weights and mask again (`false`, the default): the same
+/// bits either way (a prefetch changes no value), for measuring one
+/// against the other.
+pub fn set_prefetch_off(off: bool) {
+    PREFETCH_OFF.store(off, Ordering::Relaxed);
+}
+
+/// Walks the next unit's weights and mask a few lines per step.
+struct Ahead {
+    next: NextCf,
+    done: usize,
+}
+
+impl Ahead {
+    fn new(next: NextCf) -> Ahead {
+        let mut next = next;
+        if PREFETCH_OFF.load(Ordering::Relaxed) {
+            next.len = 0;
+        }
+        Ahead { next, done: 0 }
+    }
+
+    /// Asks for the next [`PREFETCH_LINES_PER_ROW`] lines of each.
+    #[inline(always)]
+    fn step(&mut self) {
+        for _ in 0..PREFETCH_LINES_PER_ROW {
+            if self.done >= self.next.len {
+                return;
+            }
+            #[cfg(target_arch = "x86_64")]
+            // SAFETY: a prefetch is a hint: it never faults and reads
+            // nothing into a register, whatever the address; the offsets
+            // stay inside the next unit's CF (`done < len`).
+            unsafe {
+                use std::arch::x86_64::{_mm_prefetch, _MM_HINT_T0};
+                _mm_prefetch::<_MM_HINT_T0>(self.next.weights.wrapping_add(self.done).cast());
+                _mm_prefetch::<_MM_HINT_T0>(self.next.mask.wrapping_add(self.done).cast());
+            }
+            self.done += 16;
+        }
+    }
+}
+
 /// Weights with a mask value at or above this are connections
 /// (Topographica's `MASK_THRESHOLD`, used by learning).
 pub const MASK_THRESHOLD: f32 = 0.5;
@@ -103,12 +178,14 @@ fn min_from_bits(m: u32) -> f32 {
 /// `width` weights (row `k` reads `input[x0 + k·stride ..][..width]`),
 /// `w ← f32(f64(w) + load·x)` where the mask is ≥ `MASK_THRESHOLD`; returns
 /// the row-major f64 sum of `|w|` over those entries, the serial sum's
-/// bits (module docs).
+/// bits (module docs). `next` (the CF of the unit the caller will visit
+/// next, or [`NextCf::NONE`]) is prefetched a few lines per row.
 ///
 /// # Safety
 /// The CPU must support AVX2; `input` must hold every row read.
 #[cfg(target_arch = "x86_64")]
 #[target_feature(enable = "avx2")]
+#[allow(clippy::too_many_arguments)]
 pub unsafe fn hebbian_cf(
     weights: &mut [f32],
     mask: &[f32],
@@ -117,6 +194,7 @@ pub unsafe fn hebbian_cf(
     stride: usize,
     width: usize,
     load: f64,
+    next: NextCf,
 ) -> f64 {
     // SAFETY: the caller's guarantees (AVX2; the pointers' ranges).
     unsafe {
@@ -132,7 +210,9 @@ pub unsafe fn hebbian_cf(
         let mut minb = _mm_set1_epi32(-1);
         let mut tail = 0.0f64;
         let mut tail_min = u32::MAX;
+        let mut ahead = Ahead::new(next);
         for k in 0..rows {
+            ahead.step();
             let wp = weights.as_mut_ptr().add(k * width);
             let mp = mask.as_ptr().add(k * width);
             let xp = input.as_ptr().add(x0 + k * stride);
@@ -449,7 +529,8 @@ mod tests {
                     }
                 }
                 let mut got = w0.clone();
-                let t = unsafe { hebbian_cf(&mut got, &m, &x, 2, stride, width, load) };
+                let t =
+                    unsafe { hebbian_cf(&mut got, &m, &x, 2, stride, width, load, NextCf::NONE) };
                 let gb: Vec<u32> = got.iter().map(|v| v.to_bits()).collect();
                 let wb: Vec<u32> = want.iter().map(|v| v.to_bits()).collect();
                 assert_eq!(gb, wb, "width {width} load {load}");

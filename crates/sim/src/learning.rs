@@ -55,7 +55,9 @@ pub fn hebbian(
             // SAFETY: `learn_simd::on()` answered true only on a CPU with
             // AVX2; the kernel checks that `input` holds every row.
             *um.norm_total = unsafe {
-                crate::learn_simd::hebbian_cf(um.weights, um.mask, input, x0, ncols, w, load)
+                crate::learn_simd::hebbian_cf(
+                    um.weights, um.mask, input, x0, ncols, w, load, um.next,
+                )
             };
             *um.has_norm_total = true;
             return;
@@ -130,6 +132,7 @@ pub fn hebbian_l1_kernel(
                     ncols,
                     c2 - c1,
                     y * alpha,
+                    um.next,
                 )
             };
             // `divisive_l1_kernel` with the total just cached.

@@ -36,7 +36,7 @@ use std::sync::atomic::{AtomicBool, Ordering};
 use topo_spec::{Component, Value};
 
 pub use crate::learn_simd::masked_abs_sum_serial as masked_abs_sum;
-pub use crate::learn_simd::MASK_THRESHOLD;
+pub use crate::learn_simd::{NextCf, MASK_THRESHOLD};
 
 /// Units below this many are normalised on one thread (splitting further
 /// costs more than it saves).
@@ -346,6 +346,9 @@ pub struct UnitMut<'a> {
     pub norm_total: &'a mut f64,
     /// Whether `norm_total` is valid.
     pub has_norm_total: &'a mut bool,
+    /// Where the next unit this task will visit keeps its weights and
+    /// mask, for prefetching them while this one is worked on.
+    pub next: NextCf,
 }
 
 /// Runs `f` on every local unit of a (non-shared) projection, in parallel
@@ -405,6 +408,7 @@ fn split<F>(
     if n <= SEQUENTIAL_UNITS {
         let mut w_rest = weights;
         let mut m_rest = masks;
+        let visits = |u: usize| active.is_none_or(|a| a[u] != 0.0);
         for (i, (t, h)) in nt.iter_mut().zip(has.iter_mut()).enumerate() {
             let u = first + i;
             let len = offsets[u + 1] - offsets[u];
@@ -412,15 +416,27 @@ fn split<F>(
             let (m, mr) = m_rest.split_at(len);
             w_rest = wr;
             m_rest = mr;
-            if active.is_some_and(|a| a[u] == 0.0) {
+            if !visits(u) {
                 continue;
             }
+            // The next unit of this group that will be visited.
+            let next = (u + 1..first + n)
+                .find(|&v| visits(v))
+                .map_or(NextCf::NONE, |v| {
+                    let skip = offsets[v] - offsets[u + 1];
+                    NextCf {
+                        weights: w_rest.as_ptr().wrapping_add(skip),
+                        mask: m_rest.as_ptr().wrapping_add(skip),
+                        len: offsets[v + 1] - offsets[v],
+                    }
+                });
             f(UnitMut {
                 unit: u,
                 weights: w,
                 mask: m,
                 norm_total: t,
                 has_norm_total: h,
+                next,
             });
         }
         return;

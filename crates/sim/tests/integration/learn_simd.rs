@@ -2,7 +2,8 @@
 //! very bits of the scalar loops (the engine before them): every probe
 //! (each activation's activity and projection activities, each learning
 //! step's activity) and the final activities, weights and cached norm
-//! totals, on 1, 2 and 3 threads, for GCAL (Hebbian, the C kernels' L1
+//! totals, on 1, 2 and 3 threads, with and without the prefetch of the
+//! next unit's CF, for GCAL (Hebbian, the C kernels' L1
 //! normalisation, joint afferent totals, a learning rate of 0 on the
 //! lateral excitatory projection) and LISSOM.
 
@@ -18,10 +19,23 @@ static SWITCH: Mutex<()> = Mutex::new(());
 
 /// Everything the run shows, as bits (`batched_responses::trace_with`).
 fn trace(spec: &ModelSpec, simd: bool, threads: usize, iterations: i64) -> Vec<Vec<u64>> {
+    trace_prefetch(spec, simd, true, threads, iterations)
+}
+
+/// [`trace`], with or without the prefetch of the next unit's CF.
+fn trace_prefetch(
+    spec: &ModelSpec,
+    simd: bool,
+    prefetch: bool,
+    threads: usize,
+    iterations: i64,
+) -> Vec<Vec<u64>> {
     let _turn = SWITCH.lock().unwrap_or_else(|e| e.into_inner());
     learn_simd::set_off(!simd);
+    learn_simd::set_prefetch_off(!prefetch);
     let out = crate::batched_responses::trace_with(spec, threads, &[iterations], &|_| {});
     learn_simd::set_off(false);
+    learn_simd::set_prefetch_off(false);
     out
 }
 
@@ -33,11 +47,14 @@ fn compare(spec: &ModelSpec, iterations: i64) {
         reference.len()
     );
     for threads in [1, 2, 3] {
-        for simd in [false, true] {
-            let got = trace(spec, simd, threads, iterations);
+        for (simd, prefetch) in [(false, true), (true, false), (true, true)] {
+            let got = trace_prefetch(spec, simd, prefetch, threads, iterations);
             assert_eq!(got.len(), reference.len());
             for (i, (a, b)) in got.iter().zip(&reference).enumerate() {
-                assert!(a == b, "array {i} differs (simd {simd}, {threads} threads)");
+                assert!(
+                    a == b,
+                    "array {i} differs (simd {simd}, prefetch {prefetch}, {threads} threads)"
+                );
             }
         }
     }
