@@ -72,8 +72,8 @@ pub fn add_run(avx2: bool, acc: &mut [f64], w: &[f32], x: f64) {
 /// The CPU is asked once, and the AVX2 loop is inlined into one AVX2
 /// function over all the runs (short runs pay no call per run). After
 /// each run a few cache lines of `prefetch` (the weights of the next
-/// source the caller will add, or an empty range) are asked for; see
-/// [`PREFETCH_LINES_PER_RUN`].
+/// source the caller will add, or an empty range) are asked for (four
+/// lines per run; why, in the module's source).
 #[inline(always)]
 pub fn add_runs<I: Iterator<Item = (usize, usize, usize)>>(
     avx2: bool,
