@@ -128,6 +128,10 @@ pub struct Projection {
     pub push: Option<PushLayout>,
     /// Pushing is off for good (the layout could not be built or kept).
     pub push_off: bool,
+    /// The bound of `push` that lets [`crate::push_choice`] decide most
+    /// deliveries in O(1); computed at the first delivery after `push` was
+    /// (re)built, reset whenever `push` is replaced.
+    pub push_bound: Option<crate::push_choice::SourceBound>,
     /// Compute a shared-weight response one unit at a time instead of in
     /// groups of adjacent units (same bits; for A/B measurements).
     pub shared_groups_off: bool,
@@ -331,6 +335,7 @@ impl Projection {
             pending_response: false,
             push: None,
             push_off: false,
+            push_bound: None,
             shared_groups_off: false,
             push_scratch: PushScratch::default(),
             push_sync_banded: None,
@@ -352,6 +357,7 @@ impl Projection {
     /// than by learning of active units (it is rebuilt when next needed).
     pub fn weights_changed(&mut self) {
         self.push = None;
+        self.push_bound = None;
     }
 
     /// Builds the per-source copy of the weights now, on the current
@@ -360,6 +366,7 @@ impl Projection {
     pub fn build_push_layout(&mut self) {
         if !self.push_off && self.push.as_ref().is_none_or(|l| !l.fits(&self.cfs)) {
             self.push = PushLayout::build(&self.cfs);
+            self.push_bound = None;
         }
     }
 
@@ -370,18 +377,25 @@ impl Projection {
     /// [`crate::push`]).
     pub fn dot_product_response(&mut self) {
         let needed = self.cfs.needed;
+        let layout = self.push.as_ref().filter(|l| l.fits(&self.cfs));
+        if let (Some(l), None) = (layout, self.push_bound) {
+            // Once per copy, O(sources).
+            self.push_bound = Some(crate::push_choice::SourceBound::of(l, needed.len()));
+        }
         let push = !self.push_off
             && self.cfs.shared.is_none()
-            && crate::push_choice::should_push(
+            && crate::push_choice::should_push_bounded(
                 &self.input,
                 &self.cfs,
-                self.push.as_ref().filter(|l| l.fits(&self.cfs)),
+                layout,
+                self.push_bound.as_ref().filter(|_| layout.is_some()),
                 &mut self.push_scratch,
             );
         if push && self.push.as_ref().is_none_or(|l| !l.fits(&self.cfs)) {
             // Built once, at the first pushed delivery (and again after
             // the weights were replaced); allocates only then.
             self.push = PushLayout::build(&self.cfs);
+            self.push_bound = None;
             self.push_off = self.push.is_none();
         }
         if self.shared_groups_off && self.cfs.shared.is_some() {
@@ -426,6 +440,7 @@ impl Projection {
             };
             if !ok {
                 self.push = None;
+                self.push_bound = None;
                 self.push_off = true;
             }
         }

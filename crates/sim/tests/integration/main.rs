@@ -13,6 +13,7 @@ mod cf_options;
 mod cf_per_cf_draws;
 mod cf_regions;
 mod cf_weights;
+mod choice_bound;
 mod dyn_gcal;
 mod dyn_lissom;
 mod dyn_measure;
