@@ -44,17 +44,30 @@ fn env_or(name: &str, default: usize) -> usize {
         .unwrap_or(default)
 }
 
-/// Wall and CPU seconds per iteration of `n` iterations, the state
-/// restored after.
-fn block(net: &mut Network, ex: &mut LocalExchange, n: i64) -> (f64, f64) {
+/// CPU seconds of the calling thread so far.
+fn thread_cpu_seconds() -> f64 {
+    std::fs::read_to_string("/proc/thread-self/schedstat")
+        .ok()
+        .and_then(|s| s.split_whitespace().next()?.parse::<f64>().ok())
+        .map_or(f64::NAN, |ns| ns * 1e-9)
+}
+
+/// Wall, CPU (all threads) and the stepping thread's CPU seconds per
+/// iteration of `n` iterations, the state restored after.
+fn block(net: &mut Network, ex: &mut LocalExchange, n: i64) -> [f64; 3] {
     net.state_push();
-    let (t0, c0) = (Instant::now(), common::process_cpu_seconds());
+    let (t0, c0, m0) = (
+        Instant::now(),
+        common::process_cpu_seconds(),
+        thread_cpu_seconds(),
+    );
     net.run(Time::from_int(n), ex)
         .unwrap_or_else(|e| panic!("run: {e}"));
     let w = t0.elapsed().as_secs_f64();
     let c = common::process_cpu_seconds() - c0;
+    let m = thread_cpu_seconds() - m0;
     net.state_pop().unwrap_or_else(|e| panic!("state_pop: {e}"));
-    (w / n as f64, c / n as f64)
+    [w / n as f64, c / n as f64, m / n as f64]
 }
 
 fn median(v: &mut [f64]) -> f64 {
@@ -84,34 +97,52 @@ fn measure(density: u32, threads: usize) {
     let (mut net, mut ex) = common::build(&spec);
     net.run(Time::from_int(3), &mut ex)
         .unwrap_or_else(|e| panic!("run: {e}"));
-    let mut walls = vec![Vec::new(); variants.len()];
-    let mut cpus = vec![Vec::new(); variants.len()];
+    // Per variant: wall, CPU of all threads, CPU of the stepping thread.
+    let mut times = vec![[Vec::new(), Vec::new(), Vec::new()]; variants.len()];
     for round in 0..rounds {
         for k in 0..variants.len() {
             let v = (k + round) % variants.len();
             (variants[v].set)();
-            let (w, c) = block(&mut net, &mut ex, n);
-            walls[v].push(w);
-            cpus[v].push(c);
+            for (t, x) in times[v].iter_mut().zip(block(&mut net, &mut ex, n)) {
+                t.push(x);
+            }
         }
     }
     all_new();
     for (v, var) in variants.iter().enumerate() {
-        let (bw, bc) = (
-            walls[v].iter().copied().fold(f64::INFINITY, f64::min),
-            cpus[v].iter().copied().fold(f64::INFINITY, f64::min),
-        );
-        let (mw, mc) = (median(&mut walls[v]), median(&mut cpus[v]));
+        let best = |t: &[f64]| t.iter().copied().fold(f64::INFINITY, f64::min) * 1e3;
+        let [w, c, m] = &mut times[v];
         eprintln!(
-            "fixed_costs cortex_density={density} threads={threads} {:<28} ms/iteration: \
-             wall best {:.3} median {:.3}; CPU best {:.3} median {:.3} ({rounds} blocks of {n})",
+            "fixed_costs cortex_density={density} threads={threads} {:<26} ms/iteration: \
+             wall best {:.3} median {:.3}; CPU best {:.3} median {:.3}; stepping thread's \
+             CPU best {:.3} median {:.3} ({rounds} blocks of {n})",
             var.name,
-            bw * 1e3,
-            mw * 1e3,
-            bc * 1e3,
-            mc * 1e3
+            best(w),
+            median(w) * 1e3,
+            best(c),
+            median(c) * 1e3,
+            best(m),
+            median(m) * 1e3,
         );
     }
+    for var in &variants {
+        (var.set)();
+        net.state_push();
+        let phases = common::phase_times(&mut net, &mut ex, n as u32);
+        net.state_pop().unwrap_or_else(|e| panic!("state_pop: {e}"));
+        let total: f64 = phases.iter().map(|p| p.1).sum();
+        eprintln!(
+            "fixed_costs cortex_density={density} threads={threads} {}: {:.3} ms/iteration wall \
+             by phase (one block; an interval is charged to the probe that closes it, see \
+             common::phase_times):",
+            var.name,
+            total * 1e3
+        );
+        for (name, t, count) in phases {
+            eprintln!("  {name:<45} {:>8.3} ms  ({count} per iteration)", t * 1e3);
+        }
+    }
+    all_new();
 }
 
 fn main() {
