@@ -24,17 +24,27 @@ use topo_spec::Time;
 /// A variant: its name and how to switch the engine to it.
 struct Variant {
     name: &'static str,
-    set: fn(),
+    set: fn(&mut Network),
 }
 
 /// The engine before this stream's changes (every switch to its old path).
-fn all_old() {
+fn all_old(net: &mut Network) {
     topo_sim::push_choice::set_bound_off(true);
+    net.set_keep_awake(false);
 }
 
 /// The default engine.
-fn all_new() {
+fn all_new(net: &mut Network) {
     topo_sim::push_choice::set_bound_off(false);
+    net.set_keep_awake(false);
+}
+
+/// The default engine with the other workers kept awake during `run`
+/// (`Network::set_keep_awake`, off by default; session 8 "wake"): what
+/// the second core adds when it need not be woken for each loop.
+fn new_awake(net: &mut Network) {
+    all_new(net);
+    net.set_keep_awake(true);
 }
 
 fn env_or(name: &str, default: usize) -> usize {
@@ -70,6 +80,57 @@ fn block(net: &mut Network, ex: &mut LocalExchange, n: i64) -> [f64; 3] {
     [w / n as f64, c / n as f64, m / n as f64]
 }
 
+/// The push/pull decision alone on each own-weight projection's current
+/// input: the exact count (`should_push`) against the bound first
+/// (`should_push_bounded`), microseconds per call, min of 9 batches of 200
+/// calls each, alternated.
+fn print_choice(net: &Network, density: u32) {
+    use topo_sim::push::{PushLayout, PushScratch};
+    use topo_sim::push_choice::{self, SourceBound};
+    for (dest, name) in net.projection_names() {
+        let p = net.projection(&dest, &name).expect("projection");
+        let Some(layout) = (p.cfs.shared.is_none())
+            .then(|| PushLayout::build(&p.cfs))
+            .flatten()
+        else {
+            continue;
+        };
+        let bound = SourceBound::of(&layout, p.cfs.needed.len());
+        let mut sc = PushScratch::default();
+        let mut best = [f64::INFINITY; 2];
+        let mut answers = [false; 2];
+        for round in 0..18 {
+            let v = round % 2;
+            let t0 = Instant::now();
+            for _ in 0..200 {
+                answers[v] = std::hint::black_box(if v == 0 {
+                    push_choice::should_push(&p.input, &p.cfs, Some(&layout), &mut sc)
+                } else {
+                    push_choice::should_push_bounded(
+                        &p.input,
+                        &p.cfs,
+                        Some(&layout),
+                        Some(&bound),
+                        &mut sc,
+                    )
+                });
+            }
+            best[v] = best[v].min(t0.elapsed().as_secs_f64() / 200.0);
+        }
+        assert_eq!(answers[0], answers[1], "{dest}.{name}");
+        let nonzero = p.input.iter().filter(|&&x| x != 0.0).count();
+        eprintln!(
+            "fixed_costs cortex_density={density} choice {dest}.{name} ({nonzero} of {} inputs \
+             non-zero, push {}): exact count {:.2} us, bound first {:.2} us (decided by the bound: {})",
+            p.input.len(),
+            answers[0],
+            best[0] * 1e6,
+            best[1] * 1e6,
+            push_choice::push_surely_pays(&p.cfs, &bound, nonzero)
+        );
+    }
+}
+
 fn median(v: &mut [f64]) -> f64 {
     v.sort_by(f64::total_cmp);
     v[v.len() / 2]
@@ -92,23 +153,30 @@ fn measure(density: u32, threads: usize) {
             name: "after (default engine)",
             set: all_new,
         },
+        Variant {
+            name: "after + keep awake",
+            set: new_awake,
+        },
     ];
     let spec = common::gcal_spec(density);
     let (mut net, mut ex) = common::build(&spec);
     net.run(Time::from_int(3), &mut ex)
         .unwrap_or_else(|e| panic!("run: {e}"));
     // Per variant: wall, CPU of all threads, CPU of the stepping thread.
+    if threads == 1 {
+        print_choice(&net, density);
+    }
     let mut times = vec![[Vec::new(), Vec::new(), Vec::new()]; variants.len()];
     for round in 0..rounds {
         for k in 0..variants.len() {
             let v = (k + round) % variants.len();
-            (variants[v].set)();
+            (variants[v].set)(&mut net);
             for (t, x) in times[v].iter_mut().zip(block(&mut net, &mut ex, n)) {
                 t.push(x);
             }
         }
     }
-    all_new();
+    all_new(&mut net);
     for (v, var) in variants.iter().enumerate() {
         let best = |t: &[f64]| t.iter().copied().fold(f64::INFINITY, f64::min) * 1e3;
         let [w, c, m] = &mut times[v];
@@ -126,7 +194,7 @@ fn measure(density: u32, threads: usize) {
         );
     }
     for var in &variants {
-        (var.set)();
+        (var.set)(&mut net);
         net.state_push();
         let phases = common::phase_times(&mut net, &mut ex, n as u32);
         net.state_pop().unwrap_or_else(|e| panic!("state_pop: {e}"));
@@ -142,7 +210,7 @@ fn measure(density: u32, threads: usize) {
             eprintln!("  {name:<45} {:>8.3} ms  ({count} per iteration)", t * 1e3);
         }
     }
-    all_new();
+    all_new(&mut net);
 }
 
 fn main() {
