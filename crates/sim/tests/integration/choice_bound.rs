@@ -25,7 +25,7 @@ fn bound_agrees(density: u32) -> usize {
     let mut net = Network::build(&spec, &WholeSheets, &mut ex).expect("build");
     net.run(Time::from_int(2), &mut ex).expect("run");
     let mut decided_real = 0;
-    let (mut yes, mut no) = (0, 0);
+    let (mut yes, mut no, mut pulls) = (0, 0, 0);
     for (dest, name) in net.projection_names() {
         let p = net.projection(&dest, &name).expect("projection");
         if p.cfs.shared.is_some() {
@@ -51,6 +51,7 @@ fn bound_agrees(density: u32) -> usize {
             let bounded =
                 push_choice::should_push_bounded(x, &p.cfs, Some(&layout), Some(&bound), &mut sc);
             assert_eq!(bounded, exact, "{dest}.{name}, input {k}");
+            pulls += usize::from(!exact);
             if sure {
                 yes += 1;
             } else {
@@ -63,6 +64,8 @@ fn bound_agrees(density: u32) -> usize {
     }
     // Neither a bound that never decides nor one that always does.
     assert!(yes > 0 && no > 0, "bound decided {yes}, left {no}");
+    // Some inputs are pulled, so a bound that pushed them would fail.
+    assert!(pulls > 0, "every input was pushed");
     decided_real
 }
 
