@@ -30,12 +30,14 @@ struct Variant {
 /// The engine before this stream's changes (every switch to its old path).
 fn all_old(net: &mut Network) {
     topo_sim::push_choice::set_bound_off(true);
+    topo_sim::projection::set_group_op_per_element(true);
     net.set_keep_awake(false);
 }
 
 /// The default engine.
 fn all_new(net: &mut Network) {
     topo_sim::push_choice::set_bound_off(false);
+    topo_sim::projection::set_group_op_per_element(false);
     net.set_keep_awake(false);
 }
 

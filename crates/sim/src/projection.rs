@@ -9,6 +9,7 @@ use crate::exchange::{copy_rect, Block, HaloId};
 use crate::normalize::WeightsOutputFn;
 use crate::params::{port_is_afferent, port_parts, Params};
 use crate::push::{PushLayout, PushScratch};
+use std::sync::atomic::{AtomicBool, Ordering};
 use topo_spec::{ConnectionSpec, Time, Value};
 
 /// How a projection turns input into activity.
@@ -85,6 +86,50 @@ impl GroupOp {
             GroupOp::MultiplyWithConstant(c) => x * (y + c).max(0.0),
         }
     }
+
+    /// `acc[i] = op(acc[i], y[i])` over the common length: [`GroupOp::apply`]
+    /// element by element (the same bits), with the operation chosen once
+    /// per slice instead of once per element, so that the loop has no
+    /// jump per element and vectorises.
+    pub fn apply_slice(self, acc: &mut [f64], y: &[f64]) {
+        #[inline(always)]
+        fn each(acc: &mut [f64], y: &[f64], f: impl Fn(f64, f64) -> f64) {
+            for (a, t) in acc.iter_mut().zip(y) {
+                *a = f(*a, *t);
+            }
+        }
+        match self {
+            GroupOp::Add => each(acc, y, |a, t| GroupOp::Add.apply(a, t)),
+            GroupOp::Subtract => each(acc, y, |a, t| GroupOp::Subtract.apply(a, t)),
+            GroupOp::Multiply => each(acc, y, |a, t| GroupOp::Multiply.apply(a, t)),
+            GroupOp::Divide => each(acc, y, |a, t| GroupOp::Divide.apply(a, t)),
+            GroupOp::Maximum => each(acc, y, |a, t| GroupOp::Maximum.apply(a, t)),
+            GroupOp::Minimum => each(acc, y, |a, t| GroupOp::Minimum.apply(a, t)),
+            GroupOp::DivideWithConstant(c) => {
+                each(acc, y, |a, t| GroupOp::DivideWithConstant(c).apply(a, t))
+            }
+            GroupOp::MultiplyWithConstant(c) => {
+                each(acc, y, |a, t| GroupOp::MultiplyWithConstant(c).apply(a, t))
+            }
+        }
+    }
+}
+
+/// Set by [`set_group_op_per_element`]: `activate` combines the priority
+/// groups with [`GroupOp::apply`] per element (the engine before).
+static GROUP_OP_PER_ELEMENT: AtomicBool = AtomicBool::new(false);
+
+/// Makes a sheet's activation combine its priority groups with
+/// [`GroupOp::apply`] element by element (`true`, the engine before) or
+/// with [`GroupOp::apply_slice`] (`false`, the default) in this process:
+/// the same bits either way; for measuring one against the other.
+pub fn set_group_op_per_element(on: bool) {
+    GROUP_OP_PER_ELEMENT.store(on, Ordering::Relaxed);
+}
+
+/// Whether [`set_group_op_per_element`] asked for the per-element path.
+pub fn group_op_per_element() -> bool {
+    GROUP_OP_PER_ELEMENT.load(Ordering::Relaxed)
 }
 
 /// One projection on this rank.

@@ -21,6 +21,7 @@ mod dyn_snapshot;
 mod dyn_som;
 mod dyn_split;
 mod dyn_tiny;
+mod group_op_slices;
 mod halo_share;
 mod keep_awake;
 mod learn_simd;
