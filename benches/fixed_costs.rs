@@ -41,6 +41,12 @@ fn all_new(net: &mut Network) {
     net.set_keep_awake(false);
 }
 
+/// The default engine but the priority groups combined per element.
+fn new_per_element(net: &mut Network) {
+    all_new(net);
+    topo_sim::projection::set_group_op_per_element(true);
+}
+
 /// The default engine with the other workers kept awake during `run`
 /// (`Network::set_keep_awake`, off by default; session 8 "wake"): what
 /// the second core adds when it need not be woken for each loop.
@@ -154,6 +160,10 @@ fn measure(density: u32, threads: usize) {
         Variant {
             name: "after (default engine)",
             set: all_new,
+        },
+        Variant {
+            name: "after, groups per element",
+            set: new_per_element,
         },
         Variant {
             name: "after + keep awake",
