@@ -9,6 +9,7 @@ use crate::exchange::{copy_rect, Block, HaloId};
 use crate::normalize::WeightsOutputFn;
 use crate::params::{port_is_afferent, port_parts, Params};
 use crate::push::{PushLayout, PushScratch};
+use std::sync::atomic::{AtomicBool, Ordering};
 use topo_spec::{ConnectionSpec, Time, Value};
 
 /// How a projection turns input into activity.
@@ -85,6 +86,50 @@ impl GroupOp {
             GroupOp::MultiplyWithConstant(c) => x * (y + c).max(0.0),
         }
     }
+
+    /// `acc[i] = op(acc[i], y[i])` over the common length: [`GroupOp::apply`]
+    /// element by element (the same bits), with the operation chosen once
+    /// per slice instead of once per element, so that the loop has no
+    /// jump per element and vectorises.
+    pub fn apply_slice(self, acc: &mut [f64], y: &[f64]) {
+        #[inline(always)]
+        fn each(acc: &mut [f64], y: &[f64], f: impl Fn(f64, f64) -> f64) {
+            for (a, t) in acc.iter_mut().zip(y) {
+                *a = f(*a, *t);
+            }
+        }
+        match self {
+            GroupOp::Add => each(acc, y, |a, t| GroupOp::Add.apply(a, t)),
+            GroupOp::Subtract => each(acc, y, |a, t| GroupOp::Subtract.apply(a, t)),
+            GroupOp::Multiply => each(acc, y, |a, t| GroupOp::Multiply.apply(a, t)),
+            GroupOp::Divide => each(acc, y, |a, t| GroupOp::Divide.apply(a, t)),
+            GroupOp::Maximum => each(acc, y, |a, t| GroupOp::Maximum.apply(a, t)),
+            GroupOp::Minimum => each(acc, y, |a, t| GroupOp::Minimum.apply(a, t)),
+            GroupOp::DivideWithConstant(c) => {
+                each(acc, y, |a, t| GroupOp::DivideWithConstant(c).apply(a, t))
+            }
+            GroupOp::MultiplyWithConstant(c) => {
+                each(acc, y, |a, t| GroupOp::MultiplyWithConstant(c).apply(a, t))
+            }
+        }
+    }
+}
+
+/// Set by [`set_group_op_per_element`]: `activate` combines the priority
+/// groups with [`GroupOp::apply`] per element (the engine before).
+static GROUP_OP_PER_ELEMENT: AtomicBool = AtomicBool::new(false);
+
+/// Makes a sheet's activation combine its priority groups with
+/// [`GroupOp::apply`] element by element (`true`, the engine before) or
+/// with [`GroupOp::apply_slice`] (`false`, the default) in this process:
+/// the same bits either way; for measuring one against the other.
+pub fn set_group_op_per_element(on: bool) {
+    GROUP_OP_PER_ELEMENT.store(on, Ordering::Relaxed);
+}
+
+/// Whether [`set_group_op_per_element`] asked for the per-element path.
+pub fn group_op_per_element() -> bool {
+    GROUP_OP_PER_ELEMENT.load(Ordering::Relaxed)
 }
 
 /// One projection on this rank.
@@ -128,6 +173,10 @@ pub struct Projection {
     pub push: Option<PushLayout>,
     /// Pushing is off for good (the layout could not be built or kept).
     pub push_off: bool,
+    /// The bound of `push` that lets [`crate::push_choice`] decide most
+    /// deliveries in O(1); computed at the first delivery after `push` was
+    /// (re)built, reset whenever `push` is replaced.
+    pub push_bound: Option<crate::push_choice::SourceBound>,
     /// Compute a shared-weight response one unit at a time instead of in
     /// groups of adjacent units (same bits; for A/B measurements).
     pub shared_groups_off: bool,
@@ -331,6 +380,7 @@ impl Projection {
             pending_response: false,
             push: None,
             push_off: false,
+            push_bound: None,
             shared_groups_off: false,
             push_scratch: PushScratch::default(),
             push_sync_banded: None,
@@ -352,6 +402,7 @@ impl Projection {
     /// than by learning of active units (it is rebuilt when next needed).
     pub fn weights_changed(&mut self) {
         self.push = None;
+        self.push_bound = None;
     }
 
     /// Builds the per-source copy of the weights now, on the current
@@ -360,6 +411,7 @@ impl Projection {
     pub fn build_push_layout(&mut self) {
         if !self.push_off && self.push.as_ref().is_none_or(|l| !l.fits(&self.cfs)) {
             self.push = PushLayout::build(&self.cfs);
+            self.push_bound = None;
         }
     }
 
@@ -370,18 +422,25 @@ impl Projection {
     /// [`crate::push`]).
     pub fn dot_product_response(&mut self) {
         let needed = self.cfs.needed;
+        let layout = self.push.as_ref().filter(|l| l.fits(&self.cfs));
+        if let (Some(l), None) = (layout, self.push_bound) {
+            // Once per copy, O(sources).
+            self.push_bound = Some(crate::push_choice::SourceBound::of(l, needed.len()));
+        }
         let push = !self.push_off
             && self.cfs.shared.is_none()
-            && crate::push_choice::should_push(
+            && crate::push_choice::should_push_bounded(
                 &self.input,
                 &self.cfs,
-                self.push.as_ref().filter(|l| l.fits(&self.cfs)),
+                layout,
+                self.push_bound.as_ref().filter(|_| layout.is_some()),
                 &mut self.push_scratch,
             );
         if push && self.push.as_ref().is_none_or(|l| !l.fits(&self.cfs)) {
             // Built once, at the first pushed delivery (and again after
             // the weights were replaced); allocates only then.
             self.push = PushLayout::build(&self.cfs);
+            self.push_bound = None;
             self.push_off = self.push.is_none();
         }
         if self.shared_groups_off && self.cfs.shared.is_some() {
@@ -426,6 +485,7 @@ impl Projection {
             };
             if !ok {
                 self.push = None;
+                self.push_bound = None;
                 self.push_off = true;
             }
         }

@@ -22,6 +22,7 @@
 
 use crate::cf::ConnectionFields;
 use crate::push::{PushLayout, PushScratch};
+use std::sync::atomic::{AtomicBool, Ordering};
 
 /// L3 cache of the machine kind the costs were measured on (32 MB): a
 /// projection whose per-target weights are no larger is costed with
@@ -190,6 +191,101 @@ pub fn should_push(
 ) -> bool {
     if scratch.scan(input).is_none() {
         return false;
+    }
+    let w = work(cfs, layout, scratch.nonzero());
+    CostModel::for_weights(w.weight_bytes).push_pays(&w)
+}
+
+/// What [`push_surely_pays`] needs of a projection's per-source copy: the
+/// most entries any one source has. It depends on the copy's runs only,
+/// which learning (the sync writes weights, never addresses) leaves as
+/// they are: computed once per copy, O(sources).
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub struct SourceBound {
+    /// The largest [`PushLayout::source_terms`] over the sources.
+    pub max_terms: usize,
+}
+
+impl SourceBound {
+    /// The bound of `layout`, laid over `sources` sources (the length of
+    /// its projection's `needed` block).
+    pub fn of(layout: &PushLayout, sources: usize) -> SourceBound {
+        SourceBound {
+            max_terms: (0..sources)
+                .map(|s| layout.source_terms(s))
+                .max()
+                .unwrap_or(0),
+        }
+    }
+}
+
+/// Whether the model certainly picks the push for any input of
+/// `nonzero` non-zero elements to `cfs`, whose per-source copy has the
+/// bound `bound`: O(1), without counting the input's work.
+///
+/// It compares the modelled push of `nonzero` sources of `max_terms`
+/// entries each (no fewer terms than the real push) with the modelled
+/// pull of `nonzero` sources' spans and no touched rows (no more than the
+/// real pull: a row's span holds at least its non-zero sources). Each
+/// cost is a sum of non-negative products evaluated as in
+/// [`CostModel::push_ns`] and [`CostModel::pull_ns`], and IEEE rounding
+/// is monotone, so `push_ns(real) <= push_ns(bound) <= pull_ns(bound) <=
+/// pull_ns(real)`: when this says yes, [`work`] and
+/// [`CostModel::push_pays`] say yes too. When it says no, the exact count
+/// decides.
+pub fn push_surely_pays(cfs: &ConnectionFields, bound: &SourceBound, nonzero: usize) -> bool {
+    let nsrc = cfs.needed.len().max(1);
+    let mean_terms = cfs.weights.len() as f64 / nsrc as f64;
+    let units = cfs.slices.len();
+    let weight_bytes = cfs.weights.len() * std::mem::size_of::<f32>();
+    let most = DeliveryWork {
+        units,
+        nonzero,
+        terms_pushed: nonzero.saturating_mul(bound.max_terms) as f64,
+        weight_bytes,
+        ..DeliveryWork::default()
+    };
+    let least = DeliveryWork {
+        units,
+        nonzero,
+        terms_pulled: mean_terms * nonzero as f64,
+        cf_rows: (units * cfs.template_shape.0) as f64,
+        terms_touched: 0.0,
+        weight_bytes,
+        ..DeliveryWork::default()
+    };
+    let model = CostModel::for_weights(weight_bytes);
+    model.push_ns(&most) <= model.pull_ns(&least)
+}
+
+/// Set by [`set_bound_off`]: [`should_push_bounded`] always counts.
+static BOUND_OFF: AtomicBool = AtomicBool::new(false);
+
+/// Makes [`should_push_bounded`] count every delivery's work exactly
+/// (`true`, the engine before) or decide from [`push_surely_pays`] when it
+/// can (`false`, the default) in this process: the same choices, hence
+/// the same bits, either way; for measuring one against the other.
+pub fn set_bound_off(off: bool) {
+    BOUND_OFF.store(off, Ordering::Relaxed);
+}
+
+/// [`should_push`], deciding in O(1) after the scan when
+/// [`push_surely_pays`] can (`bound` is that of `layout`, when the copy
+/// exists and fits), else by the exact count: always the same answer.
+pub fn should_push_bounded(
+    input: &[f64],
+    cfs: &ConnectionFields,
+    layout: Option<&PushLayout>,
+    bound: Option<&SourceBound>,
+    scratch: &mut PushScratch,
+) -> bool {
+    let Some(nonzero) = scratch.scan(input) else {
+        return false;
+    };
+    if let (Some(_), Some(b)) = (layout, bound) {
+        if !BOUND_OFF.load(Ordering::Relaxed) && push_surely_pays(cfs, b, nonzero) {
+            return true;
+        }
     }
     let w = work(cfs, layout, scratch.nonzero());
     CostModel::for_weights(w.weight_bytes).push_pays(&w)

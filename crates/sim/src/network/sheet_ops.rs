@@ -282,6 +282,7 @@ impl Network {
             // groups in order, as before, but one projection at a time over
             // a chunk of units so that the adds vectorise.
             const CHUNK: usize = 64;
+            let per_element = crate::projection::group_op_per_element();
             for (k, out) in sheet.activity.chunks_mut(CHUNK).enumerate() {
                 let base = k * CHUNK;
                 let n = out.len();
@@ -295,8 +296,12 @@ impl Network {
                         }
                     }
                     let op = projs[members[0]].op;
-                    for (a, t) in acc[..n].iter_mut().zip(&tmp[..n]) {
-                        *a = op.apply(*a, *t);
+                    if per_element {
+                        for (a, t) in acc[..n].iter_mut().zip(&tmp[..n]) {
+                            *a = op.apply(*a, *t);
+                        }
+                    } else {
+                        op.apply_slice(&mut acc[..n], &tmp[..n]);
                     }
                 }
                 out.copy_from_slice(&acc[..n]);

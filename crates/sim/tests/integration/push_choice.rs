@@ -31,7 +31,7 @@ fn gcal(density: u32, iterations: i64) -> (Network, LocalExchange) {
 /// A patchy input over `rows x cols` with `density` of it non-zero: a few
 /// Gaussian blobs thresholded at the value that leaves that fraction
 /// above it (like a thresholded sheet activity).
-fn blobs(rows: usize, cols: usize, density: f64) -> Vec<f64> {
+pub(crate) fn blobs(rows: usize, cols: usize, density: f64) -> Vec<f64> {
     let centres = [(0.2, 0.3), (0.7, 0.8), (0.5, 0.1), (0.85, 0.4), (0.3, 0.65)];
     let sigma = rows.max(cols) as f64 / 10.0;
     let field: Vec<f64> = (0..rows * cols)

@@ -1,0 +1,90 @@
+//! A sheet's priority groups combined a slice at a time
+//! (`GroupOp::apply_slice`) give the bits of the per-element
+//! `GroupOp::apply`: for every operation over edge values (signed zeros,
+//! infinities, NaN, negatives), and in whole GCAL (whose LGN divides by
+//! its gain-control group) and LISSOM runs on 1, 2 and 3 threads.
+
+use crate::batched_responses::trace_with;
+use crate::dyn_common;
+
+use topo_sim::projection::{self, GroupOp};
+use topo_spec::ModelSpec;
+
+#[test]
+fn apply_slice_equals_apply_for_every_op() {
+    let edge = [
+        0.0,
+        -0.0,
+        1.0,
+        -1.0,
+        0.11,
+        -0.11,
+        2.5e-300,
+        1e300,
+        f64::INFINITY,
+        f64::NEG_INFINITY,
+        f64::NAN,
+    ];
+    let (mut x, mut y) = (Vec::new(), Vec::new());
+    for &a in &edge {
+        for &b in &edge {
+            x.push(a);
+            y.push(b);
+        }
+    }
+    let ops = [
+        GroupOp::Add,
+        GroupOp::Subtract,
+        GroupOp::Multiply,
+        GroupOp::Divide,
+        GroupOp::Maximum,
+        GroupOp::Minimum,
+        GroupOp::DivideWithConstant(0.11),
+        GroupOp::MultiplyWithConstant(-0.5),
+    ];
+    for op in ops {
+        let want: Vec<u64> = x
+            .iter()
+            .zip(&y)
+            .map(|(&a, &b)| op.apply(a, b).to_bits())
+            .collect();
+        let mut got = x.clone();
+        op.apply_slice(&mut got, &y);
+        let got: Vec<u64> = got.iter().map(|v| v.to_bits()).collect();
+        assert_eq!(got, want, "{op:?}");
+    }
+}
+
+fn compare(spec: &ModelSpec, runs: &[i64]) {
+    let run = |per_element: bool, threads: usize| {
+        projection::set_group_op_per_element(per_element);
+        let t = trace_with(spec, threads, runs, &|_| {});
+        projection::set_group_op_per_element(false);
+        t
+    };
+    let reference = run(true, 1);
+    assert!(reference.len() > 50, "only {} arrays", reference.len());
+    for threads in [1, 2, 3] {
+        for per_element in [false, true] {
+            let got = run(per_element, threads);
+            assert_eq!(got.len(), reference.len());
+            for (i, (a, b)) in got.iter().zip(&reference).enumerate() {
+                assert!(
+                    a == b,
+                    "array {i} differs (per element {per_element}, {threads} threads)"
+                );
+            }
+        }
+    }
+}
+
+#[test]
+fn gcal_and_lissom_same_bits_by_slices() {
+    let gcal = dyn_common::example_model("gcal_class.ty", &[("cortex_density", "20")]);
+    compare(&gcal, &[2, 1]);
+    let lissom = dyn_common::example_model(
+        "lissom_or.ty",
+        &[("cortex_density", "16"), ("retina_density", "12")],
+    );
+    compare(&lissom, &[1, 2]);
+}
