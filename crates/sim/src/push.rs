@@ -31,6 +31,8 @@ use std::sync::atomic::{AtomicBool, Ordering};
 
 mod sync;
 
+pub use sync::set_sync_prefetch_off;
+
 /// Accumulator planes (the lanes of the pulled dot product).
 pub const PLANES: usize = 8;
 
