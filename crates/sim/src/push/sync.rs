@@ -105,7 +105,12 @@ impl PushLayout {
     /// projection at cortex_density 142, 2628 active units; whole
     /// iteration 50.4 against 61.7 ms wall), while on one thread, or with
     /// one band (the copy in L3, cortex_density 48), unit order is the
-    /// cheaper (benches/RESULTS.md, issue 14 sessions 7 and 8).
+    /// cheaper (benches/RESULTS.md, issue 14 sessions 7 and 8). Since the
+    /// banded sync prefetches (session 9) it takes ~19-20 ms of CPU there
+    /// on two threads against ~26-28 before; on one thread it beat unit
+    /// order on the inhibitory projection (~19 against 20-24 ms, loaded
+    /// machine) but not on the excitatory one (~4.0 against ~3.4 ms), so
+    /// one thread stays in unit order.
     pub fn sync_units(&mut self, cfs: &ConnectionFields, active: &[f64]) -> bool {
         if rayon::current_num_threads() > 1 && self.band_src.len() > 2 {
             self.sync_units_banded(cfs, active)
@@ -273,10 +278,14 @@ fn copy_segments(
         // Entry j of this segment, and the destination of entry j of
         // the next one.
         let m = n.min(ahead.len());
-        for j in 0..m {
-            prefetch_dst(dst, ahead[j].wrapping_sub(base));
-            if !copy(&addr_k[j..j + 1], &src_k[j..j + 1], dst, base) {
-                return false;
+        for ((&a, &v), &a1) in addr_k[..m].iter().zip(&src_k[..m]).zip(&ahead[..m]) {
+            prefetch_dst(dst, a1.wrapping_sub(base));
+            if a == DROPPED {
+                if v != 0.0 {
+                    return false;
+                }
+            } else {
+                dst[(a - base) as usize] = v;
             }
         }
         if !copy(&addr_k[m..], &src_k[m..], dst, base) {
