@@ -97,8 +97,9 @@ fn iteration(c: &mut Criterion) {
             count.response_by_activation,
         );
         if std::env::var_os("TOPO_BENCH_SYNC_ONLY").is_some() {
-            // Only the sync lines of `print_kernels` (for working on it).
-            for name in ["LateralInhibitory", "LateralExcitatory"] {
+            // Only the sync lines of `print_kernels` (for working on
+            // it), and the same for an afferent projection.
+            for name in ["LateralInhibitory", "LateralExcitatory", "LGNOnAfferent"] {
                 let p = net.projection("V1", name).expect("projection");
                 let mut layout = topo_sim::push::PushLayout::build(&p.cfs).expect("layout");
                 print_sync(&net, density, name, &p.cfs, &mut layout, &common::pool(1));

@@ -65,6 +65,15 @@ pub(super) fn make_bands(
     (src, w)
 }
 
+/// Bytes of per-source copy above which the banded sync prefetches: the
+/// L3 of this machine kind (32 MB). Below, the copy's lines come from L3
+/// and the prefetches only cost: at cortex_density 142 V1's LGN afferent
+/// copy (14 MB) synced in 0.86 ms of CPU with them against 0.66 without,
+/// while the lateral excitatory (61 MB) went from 5.0 to 4.6 ms and the
+/// inhibitory (267 MB) from 26.5 to 19.0 (benches/RESULTS.md, issue 14
+/// session 9).
+pub(super) const PREFETCH_MIN_BYTES: usize = 32 << 20;
+
 /// What every band reads.
 struct Ctx<'a> {
     cfs: &'a ConnectionFields,
@@ -75,6 +84,8 @@ struct Ctx<'a> {
     list: &'a [[u32; 3]],
     /// The most rows of an active unit's CF.
     rows_max: u32,
+    /// Whether to prefetch (see [`copy_segments`]).
+    prefetch: bool,
 }
 
 impl PushLayout {
@@ -90,6 +101,13 @@ impl PushLayout {
             self.weights.len() as u32,
             bytes,
         );
+    }
+
+    /// Makes the banded sync prefetch when the copy holds more than
+    /// `bytes` (the default is 32 MB, see the `sync` module). Changes no
+    /// result: for the tests (which force the prefetch on small layouts).
+    pub fn set_sync_prefetch_min_bytes(&mut self, bytes: usize) {
+        self.sync_prefetch_min = bytes;
     }
 
     /// Copies the CFs of the units with `active[u] != 0` (those learning
@@ -145,6 +163,7 @@ impl PushLayout {
                 band_w: &self.band_w,
                 list: &list,
                 rows_max,
+                prefetch: prefetch_on() && self.weights.len() * 4 > self.sync_prefetch_min,
             };
             let nbands = self.band_src.len() - 1;
             sync_bands(&ctx, &mut self.weights, 0, nbands)
@@ -206,15 +225,22 @@ fn sync_band(ctx: &Ctx, weights: &mut [f32], b: usize) -> bool {
             (a < e).then(|| (cfs.offsets[u] + (r - r1) * w + (a - row_s), e - a))
         })
     });
-    copy_segments(ctx.addr, &cfs.weights, weights, base, segments)
+    copy_segments(
+        ctx.addr,
+        &cfs.weights,
+        weights,
+        base,
+        segments,
+        ctx.prefetch,
+    )
 }
 
 /// Set by [`set_sync_prefetch_off`].
 static PREFETCH_OFF: AtomicBool = AtomicBool::new(false);
 
 /// Makes [`PushLayout::sync_units_banded`] prefetch nothing in this
-/// process (`true`), or prefetch a CF row segment ahead (`false`, the
-/// default): the same bits either way (a prefetch changes
+/// process (`true`), or prefetch a CF row segment ahead when the copy
+/// exceeds the L3 (`false`, the default): the same bits either way (a prefetch changes
 /// no memory), for measuring one against the other. The sync in unit
 /// order does not prefetch: its reads are one stream per unit, and
 /// asking for its destinations a CF row ahead measured no faster
@@ -252,8 +278,9 @@ fn copy_segments(
     dst: &mut [f32],
     base: u32,
     mut segments: impl Iterator<Item = (usize, usize)>,
+    prefetch: bool,
 ) -> bool {
-    if !prefetch_on() {
+    if !prefetch {
         for (k, n) in segments {
             if !copy(&addr[k..k + n], &src[k..k + n], dst, base) {
                 return false;

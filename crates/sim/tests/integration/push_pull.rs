@@ -273,6 +273,8 @@ fn sync_equals_fresh_build() {
             for (band_bytes, prefetch) in SYNC_BANDS.iter().flat_map(|&b| [(b, true), (b, false)]) {
                 set_sync_prefetch_off(!prefetch);
                 let mut layout = PushLayout::build(&p.cfs).expect("own weights");
+                // Prefetching whatever the size of the copy.
+                layout.set_sync_prefetch_min_bytes(0);
                 if let Some(b) = band_bytes {
                     layout.set_sync_band_bytes(b);
                 }
@@ -319,6 +321,7 @@ fn sync_equals_fresh_build() {
                 set_sync_prefetch_off(!prefetch);
                 let mut only = vec![0.0; units];
                 let mut layout = PushLayout::build(&learned).expect("own weights");
+                layout.set_sync_prefetch_min_bytes(0);
                 if let Some(b) = band_bytes {
                     layout.set_sync_band_bytes(b);
                 }
