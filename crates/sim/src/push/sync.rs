@@ -240,8 +240,8 @@ static PREFETCH_OFF: AtomicBool = AtomicBool::new(false);
 
 /// Makes [`PushLayout::sync_units_banded`] prefetch nothing in this
 /// process (`true`), or prefetch a CF row segment ahead when the copy
-/// exceeds the L3 (`false`, the default): the same bits either way (a prefetch changes
-/// no memory), for measuring one against the other. The sync in unit
+/// exceeds the L3 (`false`, the default): the same bits either way (a
+/// prefetch changes no memory), for measuring one against the other. The sync in unit
 /// order does not prefetch: its reads are one stream per unit, and
 /// asking for its destinations a CF row ahead measured no faster
 /// (benches/RESULTS.md, issue 14 session 9).
@@ -260,8 +260,9 @@ const LINE: usize = 16;
 /// Copies the CF entries `k..k + n` of each segment `(k, n)` (a piece of
 /// one CF row: contiguous in `addr` and `src`) to `dst[addr[k] - base]`
 /// (the order of the writes changes no result: each destination has
-/// one entry); false at the first dropped entry that is not zero. Unless
-/// [`set_sync_prefetch_off`] said so, while copying a segment it asks
+/// one entry); false at the first dropped entry that is not zero. With
+/// `prefetch` (see [`PREFETCH_MIN_BYTES`] and [`set_sync_prefetch_off`]),
+/// while copying a segment it asks
 /// for the destination lines of the next segment (whose addresses were
 /// asked for one segment before) and for the addresses and values of the
 /// segment after: a CF row's entries go to as many sources, each in its
