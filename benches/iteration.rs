@@ -20,7 +20,8 @@
 //!
 //! Environment: `TOPO_BENCH_DENSITIES=48,142` (default both),
 //! `TOPO_BENCH_THREADS=1,2`, `TOPO_BENCH_QUICK=1` (only the direct
-//! timings, no criterion samples).
+//! timings, no criterion samples), `TOPO_BENCH_SYNC_ONLY=1` (only the
+//! sync lines of the per-source copies, after the warm-up).
 //!
 //! Topographica on this machine kind: numpy path 0.42 s/iteration at 48;
 //! its 2015 optimised version 18.4 ms (6 threads) at 48, 0.304 s at 142.
@@ -95,6 +96,16 @@ fn iteration(c: &mut Criterion) {
             100.0 * count.response_span / count.response,
             count.response_by_activation,
         );
+        if std::env::var_os("TOPO_BENCH_SYNC_ONLY").is_some() {
+            // Only the sync lines of `print_kernels` (for working on
+            // it), and the same for an afferent projection.
+            for name in ["LateralInhibitory", "LateralExcitatory", "LGNOnAfferent"] {
+                let p = net.projection("V1", name).expect("projection");
+                let mut layout = topo_sim::push::PushLayout::build(&p.cfs).expect("layout");
+                print_sync(&net, density, name, &p.cfs, &mut layout, &common::pool(1));
+            }
+            continue;
+        }
         print_layouts(&net, density, &spec);
         print_kernels(&net, density);
         common::set_push(&mut net, false);
@@ -528,47 +539,76 @@ fn print_kernels(net: &topo_sim::Network, density: u32) {
         // current activity: in unit order (the reference, one thread) and
         // by bands of source rows (the default size, then larger) on 1
         // and 2 threads. Least wall and process CPU time of 15 calls each.
-        let v1 = net.activity("V1");
-        let min_wall_cpu = |pool: &rayon::ThreadPool, f: &mut (dyn FnMut() + Send)| {
-            (0..15)
-                .map(|_| {
-                    let (t0, c0) = (Instant::now(), common::thread_cpu_ns());
-                    pool.install(&mut *f);
-                    (t0.elapsed().as_secs_f64(), common::cpu_since(&c0))
-                })
-                .fold((f64::INFINITY, f64::INFINITY), |a, b| {
-                    (a.0.min(b.0), a.1.min(b.1))
-                })
-        };
-        let t = min_wall_cpu(&pool, &mut || {
-            assert!(layout.sync_units_unit_order(&p.cfs, v1));
-        });
-        let mut line = format!("unit order {:.3} ms ({:.3} CPU)", t.0 * 1e3, t.1 * 1e3);
-        for band_kb in [None, Some(1024)] {
-            if let Some(kb) = band_kb {
-                layout.set_sync_band_bytes(kb << 10);
-                line += &format!("; {kb} KB bands");
-            } else {
-                line += "; bands";
-            }
-            for threads in [1, 2] {
-                let pool = common::pool(threads);
-                let t = min_wall_cpu(&pool, &mut || {
-                    assert!(layout.sync_units_banded(&p.cfs, v1));
-                });
-                line += &format!(
-                    ", {threads} thread(s) {:.3} ms ({:.3} CPU)",
-                    t.0 * 1e3,
-                    t.1 * 1e3
-                );
-            }
-        }
-        let active = v1.iter().filter(|&&y| y != 0.0).count();
-        eprintln!(
-            "iteration cortex_density={density}: sync V1.{name} ({active} active units), \
-             min of 15 wall (CPU): {line}"
-        );
+        print_sync(net, density, name, &p.cfs, &mut layout, &pool);
     }
+}
+
+/// The sync of the per-source copy after learning, for V1's current
+/// activity, of projection `name` (whose weights are `cfs`, copied per
+/// source in `layout`).
+fn print_sync(
+    net: &topo_sim::Network,
+    density: u32,
+    name: &str,
+    cfs: &topo_sim::cf::ConnectionFields,
+    layout: &mut topo_sim::push::PushLayout,
+    pool: &rayon::ThreadPool,
+) {
+    let v1 = net.activity("V1");
+    // (label, banded, threads, prefetch, band MB): the unit order (the
+    // reference, the engine's choice on one thread or with one band),
+    // then by bands of 4 MB (the default) without and with the prefetch
+    // (the default) on 1 and 2 threads, then larger bands with it; one
+    // call of each in turn, 15 times, so load drifts hit all alike;
+    // least wall and CPU time of each.
+    let variants = [
+        ("unit order", false, 1, false, 4),
+        ("bands no prefetch", true, 1, false, 4),
+        ("bands", true, 1, true, 4),
+        ("bands no prefetch", true, 2, false, 4),
+        ("bands", true, 2, true, 4),
+        ("8 MB bands", true, 1, true, 8),
+        ("8 MB bands", true, 2, true, 8),
+        ("16 MB bands", true, 1, true, 16),
+        ("16 MB bands", true, 2, true, 16),
+    ];
+    let pools = [pool, &common::pool(2)];
+    let mut best = [(f64::INFINITY, f64::INFINITY); 9];
+    for _ in 0..15 {
+        for (&(_, banded, threads, prefetch, mb), b) in variants.iter().zip(best.iter_mut()) {
+            topo_sim::push::set_sync_prefetch_off(!prefetch);
+            layout.set_sync_band_bytes(mb << 20);
+            let (t0, c0) = (Instant::now(), common::thread_cpu_ns());
+            pools[threads - 1].install(|| {
+                assert!(if banded {
+                    layout.sync_units_banded(cfs, v1)
+                } else {
+                    layout.sync_units_unit_order(cfs, v1)
+                })
+            });
+            let t = (t0.elapsed().as_secs_f64(), common::cpu_since(&c0));
+            *b = (b.0.min(t.0), b.1.min(t.1));
+        }
+    }
+    topo_sim::push::set_sync_prefetch_off(false);
+    layout.set_sync_band_bytes(4 << 20);
+    let line = variants
+        .iter()
+        .zip(best)
+        .map(|(&(label, _, threads, _, _), t)| {
+            format!(
+                "{label}, {threads} thread(s) {:.3} ms ({:.3} CPU)",
+                t.0 * 1e3,
+                t.1 * 1e3
+            )
+        })
+        .collect::<Vec<_>>()
+        .join("; ");
+    let active = v1.iter().filter(|&&y| y != 0.0).count();
+    eprintln!(
+        "iteration cortex_density={density}: sync V1.{name} ({active} active units), \
+         min of 15 wall (CPU): {line}"
+    );
 }
 
 fn print_phases(density: u32, what: &str, phases: &[(String, f64, usize)]) {

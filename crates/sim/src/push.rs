@@ -31,6 +31,8 @@ use std::sync::atomic::{AtomicBool, Ordering};
 
 mod sync;
 
+pub use sync::set_sync_prefetch_off;
+
 /// Accumulator planes (the lanes of the pulled dot product).
 pub const PLANES: usize = 8;
 
@@ -79,6 +81,9 @@ pub struct PushLayout {
     band_w: Vec<u32>,
     /// Scratch of the sync: the active units (not part of the layout).
     sync_list: Vec<[u32; 3]>,
+    /// Bytes of copy above which the banded sync prefetches (see the
+    /// `sync` module).
+    sync_prefetch_min: usize,
 }
 
 const DROPPED: u32 = u32::MAX;
@@ -325,6 +330,7 @@ impl PushLayout {
             band_src,
             band_w,
             sync_list: Vec::new(),
+            sync_prefetch_min: sync::PREFETCH_MIN_BYTES,
         }
     }
 

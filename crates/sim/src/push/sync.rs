@@ -12,9 +12,13 @@
 //! disjoint slices of the copy and run in parallel. Every copied entry is
 //! written exactly once, by the band of its source, with the same value
 //! as in unit order: the result does not depend on the bands or threads.
+//! Each band's pieces of CF rows are scattered in the per-target arrays
+//! and each entry goes to its own line of the copy, so the band asks
+//! for both a piece ahead (software prefetch, see `copy_segments`).
 
 use super::{PushLayout, DROPPED};
 use crate::cf::ConnectionFields;
+use std::sync::atomic::{AtomicBool, Ordering};
 
 /// Bytes of per-source weights per band: whole source rows (at least
 /// one: 1.9 MB in GCAL's lateral inhibitory projection at cortex_density
@@ -61,6 +65,15 @@ pub(super) fn make_bands(
     (src, w)
 }
 
+/// Bytes of per-source copy above which the banded sync prefetches: the
+/// L3 of this machine kind (32 MB). Below, the copy's lines come from L3
+/// and the prefetches only cost: at cortex_density 142 V1's LGN afferent
+/// copy (14 MB) synced in 0.86 ms of CPU with them against 0.66 without,
+/// while the lateral excitatory (61 MB) went from 5.0 to 4.6 ms and the
+/// inhibitory (267 MB) from 26.5 to 19.0 (benches/RESULTS.md, issue 14
+/// session 9).
+pub(super) const PREFETCH_MIN_BYTES: usize = 32 << 20;
+
 /// What every band reads.
 struct Ctx<'a> {
     cfs: &'a ConnectionFields,
@@ -71,6 +84,8 @@ struct Ctx<'a> {
     list: &'a [[u32; 3]],
     /// The most rows of an active unit's CF.
     rows_max: u32,
+    /// Whether to prefetch (see [`copy_segments`]).
+    prefetch: bool,
 }
 
 impl PushLayout {
@@ -88,6 +103,13 @@ impl PushLayout {
         );
     }
 
+    /// Makes the banded sync prefetch when the copy holds more than
+    /// `bytes` (the default is 32 MB, see the `sync` module). Changes no
+    /// result: for the tests (which force the prefetch on small layouts).
+    pub fn set_sync_prefetch_min_bytes(&mut self, bytes: usize) {
+        self.sync_prefetch_min = bytes;
+    }
+
     /// Copies the CFs of the units with `active[u] != 0` (those learning
     /// and active-unit normalisation may have changed) into the per-source
     /// copy. Returns false, leaving the copy stale, if a dropped entry is
@@ -101,7 +123,12 @@ impl PushLayout {
     /// projection at cortex_density 142, 2628 active units; whole
     /// iteration 50.4 against 61.7 ms wall), while on one thread, or with
     /// one band (the copy in L3, cortex_density 48), unit order is the
-    /// cheaper (benches/RESULTS.md, issue 14 sessions 7 and 8).
+    /// cheaper (benches/RESULTS.md, issue 14 sessions 7 and 8). Since the
+    /// banded sync prefetches (session 9) it takes ~19-20 ms of CPU there
+    /// on two threads against ~26-28 before; on one thread it beat unit
+    /// order on the inhibitory projection (~19 against 20-24 ms, loaded
+    /// machine) but not on the excitatory one (~4.0 against ~3.4 ms), so
+    /// one thread stays in unit order.
     pub fn sync_units(&mut self, cfs: &ConnectionFields, active: &[f64]) -> bool {
         if rayon::current_num_threads() > 1 && self.band_src.len() > 2 {
             self.sync_units_banded(cfs, active)
@@ -136,6 +163,7 @@ impl PushLayout {
                 band_w: &self.band_w,
                 list: &list,
                 rows_max,
+                prefetch: prefetch_on() && self.weights.len() * 4 > self.sync_prefetch_min,
             };
             let nbands = self.band_src.len() - 1;
             sync_bands(&ctx, &mut self.weights, 0, nbands)
@@ -186,29 +214,181 @@ fn sync_band(ctx: &Ctx, weights: &mut [f32], b: usize) -> bool {
     let lo = (ra + 1).saturating_sub(ctx.rows_max as usize) as u32;
     let i0 = ctx.list.partition_point(|e| e[0] < lo);
     let i1 = ctx.list.partition_point(|e| e[0] as usize <= rb);
-    for &[r1, u, r2] in &ctx.list[i0..i1] {
+    let segments = ctx.list[i0..i1].iter().flat_map(|&[r1, u, r2]| {
         let (r1, u, r2) = (r1 as usize, u as usize, r2 as usize);
         let [_, _, c1, c2] = cfs.slices[u];
         let w = c2 - c1;
-        for r in r1.max(ra)..r2.min(rb + 1) {
+        (r1.max(ra)..r2.min(rb + 1)).filter_map(move |r| {
             // Sources of this CF row: row_s..row_s + w.
             let row_s = (r - needed.r0) * ncols + c1 - needed.c0;
             let (a, e) = (row_s.max(s0), (row_s + w).min(s1));
-            if a >= e {
-                continue;
+            (a < e).then(|| (cfs.offsets[u] + (r - r1) * w + (a - row_s), e - a))
+        })
+    });
+    copy_segments(
+        ctx.addr,
+        &cfs.weights,
+        weights,
+        base,
+        segments,
+        ctx.prefetch,
+    )
+}
+
+/// Set by [`set_sync_prefetch_off`].
+static PREFETCH_OFF: AtomicBool = AtomicBool::new(false);
+
+/// Makes [`PushLayout::sync_units_banded`] prefetch nothing in this
+/// process (`true`), or prefetch a CF row segment ahead when the copy
+/// exceeds the L3 (`false`, the default): the same bits either way (a
+/// prefetch changes no memory), for measuring one against the other. The sync in unit
+/// order does not prefetch: its reads are one stream per unit, and
+/// asking for its destinations a CF row ahead measured no faster
+/// (benches/RESULTS.md, issue 14 session 9).
+pub fn set_sync_prefetch_off(off: bool) {
+    PREFETCH_OFF.store(off, Ordering::Relaxed);
+}
+
+/// Whether the banded sync prefetches (see [`set_sync_prefetch_off`]).
+fn prefetch_on() -> bool {
+    !PREFETCH_OFF.load(Ordering::Relaxed)
+}
+
+/// f32 (or u32) values per cache line.
+const LINE: usize = 16;
+
+/// Copies the CF entries `k..k + n` of each segment `(k, n)` (a piece of
+/// one CF row: contiguous in `addr` and `src`) to `dst[addr[k] - base]`
+/// (the order of the writes changes no result: each destination has
+/// one entry); false at the first dropped entry that is not zero. With
+/// `prefetch` (see [`PREFETCH_MIN_BYTES`] and [`set_sync_prefetch_off`]),
+/// while copying a segment it asks
+/// for the destination lines of the next segment (whose addresses were
+/// asked for one segment before) and for the addresses and values of the
+/// segment after: a CF row's entries go to as many sources, each in its
+/// own line of the copy, and rows of successive segments lie apart, so
+/// neither stream is one the hardware prefetchers follow. At
+/// cortex_density 142 (GCAL's lateral inhibitory projection, segments of
+/// up to ~57 entries, two source rows per band) that took the banded
+/// sync from ~25 to ~18.5 ms of CPU on one thread; prefetching the
+/// sources 2, 3 or 5 segments ahead was no faster (benches/RESULTS.md,
+/// issue 14 session 9).
+fn copy_segments(
+    addr: &[u32],
+    src: &[f32],
+    dst: &mut [f32],
+    base: u32,
+    mut segments: impl Iterator<Item = (usize, usize)>,
+    prefetch: bool,
+) -> bool {
+    if !prefetch {
+        for (k, n) in segments {
+            if !copy(&addr[k..k + n], &src[k..k + n], dst, base) {
+                return false;
             }
-            let k0 = cfs.offsets[u] + (r - r1) * w + (a - row_s);
-            let n = e - a;
-            for (&ad, &v) in ctx.addr[k0..k0 + n].iter().zip(&cfs.weights[k0..k0 + n]) {
-                if ad == DROPPED {
-                    if v != 0.0 {
-                        return false;
-                    }
-                } else {
-                    weights[(ad - base) as usize] = v;
+        }
+        return true;
+    }
+    let mut cur = segments.next();
+    let mut next = segments.next();
+    if let Some((k, n)) = next {
+        prefetch_lines(&addr[k..k + n]);
+        prefetch_lines(&src[k..k + n]);
+    }
+    while let Some((k, n)) = cur {
+        let after = segments.next();
+        if let Some((k2, n2)) = after {
+            prefetch_lines(&addr[k2..k2 + n2]);
+            prefetch_lines(&src[k2..k2 + n2]);
+        }
+        let (addr_k, src_k) = (&addr[k..k + n], &src[k..k + n]);
+        let ahead = next.map_or(&[][..], |(k1, n1)| &addr[k1..k1 + n1]);
+        // Entry j of this segment, and the destination of entry j of
+        // the next one.
+        let m = n.min(ahead.len());
+        for ((&a, &v), &a1) in addr_k[..m].iter().zip(&src_k[..m]).zip(&ahead[..m]) {
+            prefetch_dst(dst, a1.wrapping_sub(base));
+            if a == DROPPED {
+                if v != 0.0 {
+                    return false;
                 }
+            } else {
+                dst[(a - base) as usize] = v;
             }
+        }
+        if !copy(&addr_k[m..], &src_k[m..], dst, base) {
+            return false;
+        }
+        for &a in &ahead[m..] {
+            prefetch_dst(dst, a.wrapping_sub(base));
+        }
+        cur = next;
+        next = after;
+    }
+    true
+}
+
+/// `dst[a - base] = v` for each address `a` and value `v`, false at the
+/// first dropped entry (address [`DROPPED`]) that is not zero.
+#[inline(always)]
+fn copy(addr: &[u32], src: &[f32], dst: &mut [f32], base: u32) -> bool {
+    for (&a, &v) in addr.iter().zip(src) {
+        if a == DROPPED {
+            if v != 0.0 {
+                return false;
+            }
+        } else {
+            dst[(a - base) as usize] = v;
         }
     }
     true
+}
+
+/// Asks for the cache lines of `v` (into L1).
+#[inline(always)]
+fn prefetch_lines<T>(v: &[T]) {
+    let bytes = std::mem::size_of_val(v);
+    let p = v.as_ptr().cast::<u8>();
+    let mut off = 0;
+    while off < bytes {
+        // SAFETY: `off < bytes`, inside `v`.
+        prefetch_read(unsafe { p.add(off) });
+        off += LINE * 4;
+    }
+    if bytes > 0 {
+        // The line of the last byte (`v` need not start on a line).
+        // SAFETY: inside `v`.
+        prefetch_read(unsafe { p.add(bytes - 1) });
+    }
+}
+
+/// Asks for the line of `dst[i]` to write (an index past the end, as a
+/// dropped entry gives, asks for the last element's line instead).
+#[inline(always)]
+fn prefetch_dst(dst: &[f32], i: u32) {
+    let i = (i as usize).min(dst.len().saturating_sub(1));
+    #[cfg(target_arch = "x86_64")]
+    // SAFETY: `i` is inside `dst` (or `dst` is empty and the pointer is
+    // its dangling start, which a prefetch may name: it never faults
+    // and changes no memory; SSE, part of baseline x86-64).
+    unsafe {
+        use std::arch::x86_64::{_mm_prefetch, _MM_HINT_ET0};
+        _mm_prefetch::<_MM_HINT_ET0>(dst.as_ptr().add(i).cast());
+    }
+    #[cfg(not(target_arch = "x86_64"))]
+    let _ = (dst, i);
+}
+
+/// Asks for the line at `p` to read.
+#[inline(always)]
+fn prefetch_read(p: *const u8) {
+    #[cfg(target_arch = "x86_64")]
+    // SAFETY: a prefetch never faults and changes no memory (SSE, part
+    // of baseline x86-64).
+    unsafe {
+        use std::arch::x86_64::{_mm_prefetch, _MM_HINT_T0};
+        _mm_prefetch::<_MM_HINT_T0>(p.cast());
+    }
+    #[cfg(not(target_arch = "x86_64"))]
+    let _ = p;
 }

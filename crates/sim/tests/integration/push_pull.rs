@@ -11,7 +11,7 @@ use crate::dyn_common;
 
 use topo_sim::exchange::{LocalExchange, WholeSheets};
 use topo_sim::projection::ResponseKind;
-use topo_sim::push::{push_dot_product, PushLayout, PushScratch};
+use topo_sim::push::{push_dot_product, set_sync_prefetch_off, PushLayout, PushScratch};
 use topo_sim::response::dot_product;
 use topo_sim::Network;
 use topo_spec::Time;
@@ -224,6 +224,7 @@ const SYNC_BANDS: [Option<usize>; 3] = [None, Some(1), Some(20_000)];
 /// The sync after learning gives the copy a fresh build of the changed
 /// weights gives (bit for bit): in unit order, and by bands of sources
 /// (several band sizes) on 1, 2 and 3 threads, twice in a row. The
+/// The banded sync with and without its prefetch (the same bits). The
 /// changes: random new values (zeros of both signs among them) in the CFs
 /// of random active units, where the mask is non-zero (so the set of kept
 /// entries is unchanged). A dropped entry of an active unit that became
@@ -269,20 +270,25 @@ fn sync_equals_fresh_build() {
                 .num_threads(threads)
                 .build()
                 .expect("pool");
-            for band_bytes in SYNC_BANDS {
+            for (band_bytes, prefetch) in SYNC_BANDS.iter().flat_map(|&b| [(b, true), (b, false)]) {
+                set_sync_prefetch_off(!prefetch);
                 let mut layout = PushLayout::build(&p.cfs).expect("own weights");
+                // Prefetching whatever the size of the copy.
+                layout.set_sync_prefetch_min_bytes(0);
                 if let Some(b) = band_bytes {
                     layout.set_sync_band_bytes(b);
                 }
                 assert!(pool.install(|| layout.sync_units_banded(&learned, &active)));
                 assert!(
                     layout == want,
-                    "{dest}.{name}: {threads} threads, bands of {band_bytes:?} bytes"
+                    "{dest}.{name}: {threads} threads, bands of {band_bytes:?} bytes, \
+                     prefetch {prefetch}"
                 );
                 // Again, from the synced copy (the active list is reused).
                 assert!(pool.install(|| layout.sync_units_banded(&learned, &active)));
                 assert!(layout == want, "{dest}.{name}: second sync");
             }
+            set_sync_prefetch_off(false);
             // The path the engine takes: unit order with one band (the
             // default here), by bands when there are several and more
             // than one thread.
@@ -311,9 +317,11 @@ fn sync_equals_fresh_build() {
                 .num_threads(2)
                 .build()
                 .expect("pool");
-            for band_bytes in SYNC_BANDS {
+            for (band_bytes, prefetch) in SYNC_BANDS.iter().flat_map(|&b| [(b, true), (b, false)]) {
+                set_sync_prefetch_off(!prefetch);
                 let mut only = vec![0.0; units];
                 let mut layout = PushLayout::build(&learned).expect("own weights");
+                layout.set_sync_prefetch_min_bytes(0);
                 if let Some(b) = band_bytes {
                     layout.set_sync_band_bytes(b);
                 }
@@ -329,9 +337,11 @@ fn sync_equals_fresh_build() {
                 );
                 assert!(
                     !pool.install(|| layout.sync_units_banded(&bad, &only)),
-                    "{dest}.{name}: dropped entry missed, bands of {band_bytes:?} bytes"
+                    "{dest}.{name}: dropped entry missed, bands of {band_bytes:?} bytes, \
+                     prefetch {prefetch}"
                 );
             }
+            set_sync_prefetch_off(false);
             checked += 1;
         }
         checked += 1;
