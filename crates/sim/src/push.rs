@@ -489,6 +489,11 @@ pub struct PushScratch {
     planes: Vec<f64>,
     /// Indices (into the input) of the non-zero inputs, row-major.
     nonzero: Vec<u32>,
+    /// The non-zero inputs again, grouped by the task of
+    /// [`push_dot_product_by_planes`] that adds them (row-major within a
+    /// group), and where each group starts (and the end).
+    grouped: Vec<u32>,
+    group_off: [usize; PLANES + 1],
 }
 
 impl PushScratch {
@@ -662,39 +667,35 @@ pub fn push_dot_product_by_planes(
     // Each task zeroes its own planes (in parallel, and in the cache of
     // the thread that fills them).
     scratch.planes.resize(PLANES * n, 0.0);
-    let nonzero = &scratch.nonzero[..];
     let c0 = needed.c0;
     let avx2 = push_simd::avx2();
     // One task per group of planes: a plane is written by one task only,
     // and each task visits the sources in row-major order.
     let tasks = rayon::current_num_threads().clamp(1, PLANES);
     let per = PLANES.div_ceil(tasks);
-    scratch
-        .planes
+    // Each task's sources, listed once here (a counting sort by group,
+    // stable, so row-major within a group) instead of every task testing
+    // every source's plane.
+    let PushScratch {
+        planes,
+        nonzero,
+        grouped,
+        group_off,
+    } = scratch;
+    group_by_task(nonzero, ncols, c0, per, grouped, group_off);
+    let (grouped, group_off) = (&grouped[..], &*group_off);
+    planes
         .par_chunks_mut(per * n)
         .enumerate()
         .for_each(|(t, group)| {
             let first = t * per;
-            let nplanes = group.len() / n.max(1);
             group.fill(0.0);
-            let mine = |s: u32| {
-                let plane = (c0 + s as usize % ncols) % PLANES;
-                plane >= first && plane < first + nplanes
-            };
-            // The index in `nonzero` of this task's next source after
-            // the current one (its weights are prefetched meanwhile).
-            let mut next = 0;
-            for (i, &s) in nonzero.iter().enumerate() {
-                if !mine(s) {
-                    continue;
-                }
+            let mine = &grouped[group_off[t]..group_off[t + 1]];
+            for (i, &s) in mine.iter().enumerate() {
                 let s = s as usize;
                 let plane = (c0 + s % ncols) % PLANES;
-                next = next.max(i + 1);
-                while next < nonzero.len() && !mine(nonzero[next]) {
-                    next += 1;
-                }
-                let prefetch = match nonzero.get(next) {
+                // The next source's weights are prefetched meanwhile.
+                let prefetch = match mine.get(i + 1) {
                     Some(&t) => layout.source_weights(t as usize),
                     None => 0..0,
                 };
@@ -707,7 +708,7 @@ pub fn push_dot_product_by_planes(
                 add_runs(avx2, acc, &layout.weights, x, runs, prefetch);
             }
         });
-    let planes = &scratch.planes[..];
+    let planes = &planes[..];
     let plane0 = &layout.plane0[..];
     activity
         .par_iter_mut()
@@ -720,4 +721,34 @@ pub fn push_dot_product_by_planes(
                 + ((lane(4) + lane(5)) + (lane(6) + lane(7)));
             *a = sum * strength;
         });
+}
+
+/// Lists the sources of `nonzero` (row-major indices into rows of `ncols`
+/// starting at column `c0`) by the group of `per` planes their column
+/// adds into (`(c0 + column) mod PLANES`), stable: `grouped[off[g]..off[g
+/// + 1]]` holds group `g`'s sources in row-major order. Grows `grouped`
+/// only when the list outgrows it.
+fn group_by_task(
+    nonzero: &[u32],
+    ncols: usize,
+    c0: usize,
+    per: usize,
+    grouped: &mut Vec<u32>,
+    off: &mut [usize; PLANES + 1],
+) {
+    let group = |s: u32| ((c0 + s as usize % ncols.max(1)) % PLANES) / per;
+    let mut count = [0usize; PLANES + 1];
+    for &s in nonzero {
+        count[group(s) + 1] += 1;
+    }
+    for g in 0..PLANES {
+        count[g + 1] += count[g];
+    }
+    *off = count;
+    grouped.resize(nonzero.len(), 0);
+    for &s in nonzero {
+        let g = group(s);
+        grouped[count[g]] = s;
+        count[g] += 1;
+    }
 }
