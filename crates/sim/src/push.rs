@@ -725,9 +725,9 @@ pub fn push_dot_product_by_planes(
 
 /// Lists the sources of `nonzero` (row-major indices into rows of `ncols`
 /// starting at column `c0`) by the group of `per` planes their column
-/// adds into (`(c0 + column) mod PLANES`), stable: `grouped[off[g]..off[g
-/// + 1]]` holds group `g`'s sources in row-major order. Grows `grouped`
-/// only when the list outgrows it.
+/// adds into (`(c0 + column) mod PLANES`), stable: group `g`'s sources
+/// are `grouped[off[g]..off[g + 1]]`, in row-major order. Grows
+/// `grouped` only when the list outgrows it.
 fn group_by_task(
     nonzero: &[u32],
     ncols: usize,
