@@ -374,6 +374,9 @@ where
         return;
     }
     let base = cfs.offsets[0];
+    // Only CFs beyond the L3 are worth prefetching (see
+    // `push_simd::prefetches`).
+    let ahead = crate::push_simd::prefetches(cfs.weights.len() * 4);
     split(
         0,
         &cfs.offsets,
@@ -383,6 +386,7 @@ where
         &mut cfs.norm_total[..n],
         &mut cfs.has_norm_total[..n],
         active,
+        ahead,
         f,
     );
 }
@@ -397,6 +401,7 @@ fn split<F>(
     nt: &mut [f64],
     has: &mut [bool],
     active: Option<&[f64]>,
+    ahead: bool,
     f: &F,
 ) where
     F: Fn(UnitMut<'_>) + Sync,
@@ -420,16 +425,20 @@ fn split<F>(
                 continue;
             }
             // The next unit of this group that will be visited.
-            let next = (u + 1..first + n)
-                .find(|&v| visits(v))
-                .map_or(NextCf::NONE, |v| {
-                    let skip = offsets[v] - offsets[u + 1];
-                    NextCf {
-                        weights: w_rest.as_ptr().wrapping_add(skip),
-                        mask: m_rest.as_ptr().wrapping_add(skip),
-                        len: offsets[v + 1] - offsets[v],
-                    }
-                });
+            let next = if ahead {
+                (u + 1..first + n)
+                    .find(|&v| visits(v))
+                    .map_or(NextCf::NONE, |v| {
+                        let skip = offsets[v] - offsets[u + 1];
+                        NextCf {
+                            weights: w_rest.as_ptr().wrapping_add(skip),
+                            mask: m_rest.as_ptr().wrapping_add(skip),
+                            len: offsets[v + 1] - offsets[v],
+                        }
+                    })
+            } else {
+                NextCf::NONE
+            };
             f(UnitMut {
                 unit: u,
                 weights: w,
@@ -449,8 +458,21 @@ fn split<F>(
     let (h1, h2) = has.split_at_mut(half);
     let base2 = offsets[first + half];
     rayon::join(
-        || split(first, offsets, base, w1, m1, nt1, h1, active, f),
-        || split(first + half, offsets, base2, w2, m2, nt2, h2, active, f),
+        || split(first, offsets, base, w1, m1, nt1, h1, active, ahead, f),
+        || {
+            split(
+                first + half,
+                offsets,
+                base2,
+                w2,
+                m2,
+                nt2,
+                h2,
+                active,
+                ahead,
+                f,
+            )
+        },
     );
 }
 

@@ -682,8 +682,16 @@ pub fn push_dot_product_by_planes(
         grouped,
         group_off,
     } = scratch;
-    group_by_task(nonzero, ncols, c0, per, grouped, group_off);
-    let (grouped, group_off) = (&grouped[..], &*group_off);
+    // One task takes every source as listed.
+    let (grouped, group_off) = if tasks == 1 {
+        *group_off = [nonzero.len(); PLANES + 1];
+        group_off[0] = 0;
+        (&nonzero[..], &*group_off)
+    } else {
+        group_by_task(nonzero, ncols, c0, per, grouped, group_off);
+        (&grouped[..], &*group_off)
+    };
+    let ahead = push_simd::prefetches(layout.weights.len() * 4);
     planes
         .par_chunks_mut(per * n)
         .enumerate()
@@ -696,8 +704,8 @@ pub fn push_dot_product_by_planes(
                 let plane = (c0 + s % ncols) % PLANES;
                 // The next source's weights are prefetched meanwhile.
                 let prefetch = match mine.get(i + 1) {
-                    Some(&t) => layout.source_weights(t as usize),
-                    None => 0..0,
+                    Some(&t) if ahead => layout.source_weights(t as usize),
+                    _ => 0..0,
                 };
                 let acc = &mut group[(plane - first) * n..(plane - first + 1) * n];
                 let x = input[s];

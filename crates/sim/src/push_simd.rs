@@ -17,7 +17,7 @@
 //! build of the pulled dot product's per-unit sum (`response.rs`).
 
 use std::ops::Range;
-use std::sync::atomic::{AtomicBool, Ordering};
+use std::sync::atomic::{AtomicBool, AtomicUsize, Ordering};
 
 /// Set by [`set_avx2_off`]: forces the scalar loop in this process.
 static AVX2_OFF: AtomicBool = AtomicBool::new(false);
@@ -130,6 +130,25 @@ unsafe fn add_runs_avx2<I: Iterator<Item = (usize, usize, usize)>>(
 /// in flight); cortex_density 48, whose weights sit in L3, did not
 /// change (benches/RESULTS.md, issue 14 session 9).
 const PREFETCH_LINES_PER_RUN: usize = 4;
+
+/// Weight copies of at most this many bytes (default: the 32 MB L3 of
+/// this machine kind) are not prefetched (`set_prefetch_min_bytes`).
+static PREFETCH_MIN: AtomicUsize = AtomicUsize::new(32 << 20);
+
+/// Whether weights of `bytes` are prefetched: only above the L3, from
+/// which a missing line comes fast enough that the prefetch's own
+/// instructions cost more (cortex_density 48: the run loop ~2 % slower
+/// with it, real runs 5-10 %; benches/RESULTS.md, issue 14 session 9).
+pub fn prefetches(bytes: usize) -> bool {
+    bytes > PREFETCH_MIN.load(Ordering::Relaxed)
+}
+
+/// Sets the size above which weights are prefetched (32 MB by default):
+/// the same bits at any value; for the tests, which set 0 to run the
+/// prefetching paths on small models.
+pub fn set_prefetch_min_bytes(bytes: usize) {
+    PREFETCH_MIN.store(bytes, Ordering::Relaxed);
+}
 
 /// f32 weights per cache line.
 const LINE_WEIGHTS: usize = 16;

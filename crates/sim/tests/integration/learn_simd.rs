@@ -31,6 +31,9 @@ fn trace_prefetch(
     iterations: i64,
 ) -> Vec<Vec<u64>> {
     let _turn = SWITCH.lock().unwrap_or_else(|e| e.into_inner());
+    // Prefetch whatever the size, so that the small models run the
+    // prefetching path (left so: it changes no bit of other tests).
+    topo_sim::push_simd::set_prefetch_min_bytes(0);
     learn_simd::set_off(!simd);
     learn_simd::set_prefetch_off(!prefetch);
     let out = crate::batched_responses::trace_with(spec, threads, &[iterations], &|_| {});

@@ -106,6 +106,9 @@ fn avx2_run_equals_scalar_on_edge_values() {
 
 #[test]
 fn avx2_push_equals_scalar_push_and_pull() {
+    // Prefetch whatever the size, so that the small model runs the
+    // prefetching path (left so: it changes no bit of other tests).
+    topo_sim::push_simd::set_prefetch_min_bytes(0);
     let spec = dyn_common::example_model("gcal_class.ty", &[("cortex_density", "36")]);
     let mut ex = LocalExchange::new();
     let mut net = Network::build(&spec, &WholeSheets, &mut ex).expect("build");
