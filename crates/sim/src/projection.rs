@@ -187,6 +187,9 @@ pub struct Projection {
     /// ([`PushLayout::sync_units_banded`]), `Some(false)` in unit order;
     /// the same bits, for the bench's A/B.
     pub push_sync_banded: Option<bool>,
+    /// Syncs of the per-source copy after learning so far (the network
+    /// skips them where learning changed no weight): for the tests.
+    pub push_syncs: u64,
     /// The response to the current input is owed: it was delivered to a
     /// settling sheet that had finished its iteration, so the next event
     /// that can read `activity` is the clearing of the next iteration;
@@ -384,6 +387,7 @@ impl Projection {
             shared_groups_off: false,
             push_scratch: PushScratch::default(),
             push_sync_banded: None,
+            push_syncs: 0,
             has_input: false,
             pool: Vec::new(),
             free: Vec::new(),
@@ -478,6 +482,7 @@ impl Projection {
     /// copy, or stops pushing if that copy cannot represent them.
     pub fn sync_learned(&mut self, dest_activity: &[f64]) {
         if let Some(layout) = self.push.as_mut() {
+            self.push_syncs += 1;
             let ok = match self.push_sync_banded {
                 None => layout.sync_units(&self.cfs, dest_activity),
                 Some(true) => layout.sync_units_banded(&self.cfs, dest_activity),

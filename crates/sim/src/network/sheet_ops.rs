@@ -429,8 +429,7 @@ impl Network {
             }
         }
         if joint {
-            self.normalize_except(s, true, fused);
-            changed = u64::MAX;
+            changed |= self.normalize_except(s, true, fused);
         }
         for k in 0..self.sheets[s].in_projs.len() {
             let pi = self.sheets[s].in_projs[k];
@@ -465,7 +464,15 @@ impl Network {
     /// [`Self::normalize`] except the individually normalised projections
     /// of `done` (bit k: the sheet's `in_projs[k]`), which learning has
     /// normalised already.
-    fn normalize_except(&mut self, s: usize, active_only: bool, done: u64) {
+    ///
+    /// Returns the projections (bit k of in_projs, the first 64; all bits
+    /// set if there are more) whose weights it may have changed.
+    fn normalize_except(&mut self, s: usize, active_only: bool, done: u64) -> u64 {
+        let mut changed = if self.sheets[s].in_projs.len() > 64 {
+            u64::MAX
+        } else {
+            0
+        };
         let sheet = &self.sheets[s];
         let filter = UnitFilter {
             sheet_mask: None,
@@ -497,14 +504,22 @@ impl Network {
                     }
                 }
                 let p = &mut self.projs[pi];
+                let mut any = false;
                 for w in &p.wofs {
-                    w.apply(&mut p.cfs, filter);
+                    any |= w.apply(&mut p.cfs, filter);
                 }
                 if !active_only {
                     p.weights_changed();
                 }
+                if any {
+                    match sheet.in_projs.iter().position(|&q| q == pi) {
+                        Some(k) if k < 64 => changed |= 1 << k,
+                        _ => changed = u64::MAX,
+                    }
+                }
             }
         }
+        changed
     }
 }
 
