@@ -25,6 +25,37 @@ fn trace(spec: &ModelSpec, batched: bool, threads: usize, runs: &[i64]) -> Vec<V
     })
 }
 
+/// Runs `spec` (`runs` as in [`trace_with`]) with `switch(true)` on one
+/// thread as the reference, then with `switch(false)` and `switch(true)`
+/// on 1, 2 and 3 threads, and asserts that every traced array has the
+/// reference's bits; `switch(false)` is left set. `what` names the switch
+/// in failures. For the process-wide A/B switches that must change no bit
+/// (used by `choice_bound` and `group_op_slices`).
+pub(crate) fn same_bits_either_way(
+    spec: &ModelSpec,
+    runs: &[i64],
+    what: &str,
+    switch: &dyn Fn(bool),
+) {
+    let run = |on: bool, threads: usize| {
+        switch(on);
+        let t = trace_with(spec, threads, runs, &|_| {});
+        switch(false);
+        t
+    };
+    let reference = run(true, 1);
+    assert!(reference.len() > 50, "only {} arrays", reference.len());
+    for threads in [1, 2, 3] {
+        for on in [false, true] {
+            let got = run(on, threads);
+            assert_eq!(got.len(), reference.len());
+            for (i, (a, b)) in got.iter().zip(&reference).enumerate() {
+                assert!(a == b, "array {i} differs ({what} {on}, {threads} threads)");
+            }
+        }
+    }
+}
+
 /// [`trace`] of a network set up by `configure` after it is built (also
 /// used by `keep_awake` and `learn_simd`): every probe, then the final
 /// activities, projection activities, cached norm totals and weights.

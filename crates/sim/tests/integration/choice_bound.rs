@@ -4,7 +4,7 @@
 //! (so it saves the count there), and a run with it gives the very bits
 //! of a run counting every delivery, on 1, 2 and 3 threads.
 
-use crate::batched_responses::trace_with;
+use crate::batched_responses::same_bits_either_way;
 use crate::dyn_common;
 use crate::push_choice::blobs;
 
@@ -79,26 +79,7 @@ fn bound_never_pushes_where_the_count_pulls() {
 }
 
 fn compare(spec: &ModelSpec, runs: &[i64]) {
-    let run = |off: bool, threads: usize| {
-        push_choice::set_bound_off(off);
-        let t = trace_with(spec, threads, runs, &|_| {});
-        push_choice::set_bound_off(false);
-        t
-    };
-    let reference = run(true, 1);
-    assert!(reference.len() > 50, "only {} arrays", reference.len());
-    for threads in [1, 2, 3] {
-        for off in [false, true] {
-            let got = run(off, threads);
-            assert_eq!(got.len(), reference.len());
-            for (i, (a, b)) in got.iter().zip(&reference).enumerate() {
-                assert!(
-                    a == b,
-                    "array {i} differs (bound off {off}, {threads} threads)"
-                );
-            }
-        }
-    }
+    same_bits_either_way(spec, runs, "bound off", &push_choice::set_bound_off);
 }
 
 /// GCAL (pushes most V1 deliveries) and LISSOM: same bits with and

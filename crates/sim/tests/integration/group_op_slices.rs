@@ -4,7 +4,7 @@
 //! infinities, NaN, negatives), and in whole GCAL (whose LGN divides by
 //! its gain-control group) and LISSOM runs on 1, 2 and 3 threads.
 
-use crate::batched_responses::trace_with;
+use crate::batched_responses::same_bits_either_way;
 use crate::dyn_common;
 
 use topo_sim::projection::{self, GroupOp};
@@ -56,26 +56,12 @@ fn apply_slice_equals_apply_for_every_op() {
 }
 
 fn compare(spec: &ModelSpec, runs: &[i64]) {
-    let run = |per_element: bool, threads: usize| {
-        projection::set_group_op_per_element(per_element);
-        let t = trace_with(spec, threads, runs, &|_| {});
-        projection::set_group_op_per_element(false);
-        t
-    };
-    let reference = run(true, 1);
-    assert!(reference.len() > 50, "only {} arrays", reference.len());
-    for threads in [1, 2, 3] {
-        for per_element in [false, true] {
-            let got = run(per_element, threads);
-            assert_eq!(got.len(), reference.len());
-            for (i, (a, b)) in got.iter().zip(&reference).enumerate() {
-                assert!(
-                    a == b,
-                    "array {i} differs (per element {per_element}, {threads} threads)"
-                );
-            }
-        }
-    }
+    same_bits_either_way(
+        spec,
+        runs,
+        "per element",
+        &projection::set_group_op_per_element,
+    );
 }
 
 #[test]
