@@ -29,6 +29,7 @@
 //! in this process, for measuring one against the other and for the tests
 //! that compare their bits.
 
+use crate::push_simd::LineWalker;
 use std::sync::atomic::{AtomicBool, Ordering};
 
 /// Set by [`set_off`]: the scalar loops run in this process.
@@ -97,37 +98,29 @@ pub fn set_prefetch_off(off: bool) {
 
 /// Walks the next unit's weights and mask a few lines per step.
 struct Ahead {
-    next: NextCf,
-    done: usize,
+    weights: LineWalker,
+    mask: LineWalker,
 }
 
 impl Ahead {
     fn new(next: NextCf) -> Ahead {
-        let mut next = next;
         if PREFETCH_OFF.load(Ordering::Relaxed) {
-            next.len = 0;
+            return Ahead {
+                weights: LineWalker::NONE,
+                mask: LineWalker::NONE,
+            };
         }
-        Ahead { next, done: 0 }
+        Ahead {
+            weights: LineWalker::new(next.weights, next.len),
+            mask: LineWalker::new(next.mask, next.len),
+        }
     }
 
     /// Asks for the next [`PREFETCH_LINES_PER_ROW`] lines of each.
     #[inline(always)]
     fn step(&mut self) {
-        for _ in 0..PREFETCH_LINES_PER_ROW {
-            if self.done >= self.next.len {
-                return;
-            }
-            #[cfg(target_arch = "x86_64")]
-            // SAFETY: a prefetch is a hint: it never faults and reads
-            // nothing into a register, whatever the address; the offsets
-            // stay inside the next unit's CF (`done < len`).
-            unsafe {
-                use std::arch::x86_64::{_mm_prefetch, _MM_HINT_T0};
-                _mm_prefetch::<_MM_HINT_T0>(self.next.weights.wrapping_add(self.done).cast());
-                _mm_prefetch::<_MM_HINT_T0>(self.next.mask.wrapping_add(self.done).cast());
-            }
-            self.done += 16;
-        }
+        self.weights.step(PREFETCH_LINES_PER_ROW);
+        self.mask.step(PREFETCH_LINES_PER_ROW);
     }
 }
 

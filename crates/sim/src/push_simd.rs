@@ -90,10 +90,10 @@ pub fn add_runs<I: Iterator<Item = (usize, usize, usize)>>(
         return;
     }
     let _ = avx2;
-    let mut ahead = Prefetcher::new(weights, prefetch);
+    let mut ahead = prefetcher(weights, prefetch);
     for (u, len, w) in runs {
         add_run_scalar(&mut acc[u..u + len], &weights[w..w + len], x);
-        ahead.step();
+        ahead.step(PREFETCH_LINES_PER_RUN);
     }
 }
 
@@ -110,11 +110,11 @@ unsafe fn add_runs_avx2<I: Iterator<Item = (usize, usize, usize)>>(
     runs: I,
     prefetch: Range<usize>,
 ) {
-    let mut ahead = Prefetcher::new(weights, prefetch);
+    let mut ahead = prefetcher(weights, prefetch);
     for (u, len, w) in runs {
         // SAFETY: the caller's AVX2 guarantee.
         unsafe { add_run_avx2(&mut acc[u..u + len], &weights[w..w + len], x) };
-        ahead.step();
+        ahead.step(PREFETCH_LINES_PER_RUN);
     }
 }
 
@@ -164,49 +164,62 @@ pub fn set_prefetch_off(off: bool) {
     PREFETCH_OFF.store(off, Ordering::Relaxed);
 }
 
-/// Walks a range of weights a few cache lines per step, asking the CPU
-/// to bring them into L1.
-struct Prefetcher<'a> {
-    weights: &'a [f32],
+/// Walks `len` f32 from `base` a few cache lines per step, asking the CPU
+/// to bring them into L1 (the push's next source here; the learning
+/// kernel's next CF in `learn_simd`). Addresses only: a prefetch is a
+/// hint that reads nothing into a register and never faults.
+pub(crate) struct LineWalker {
+    base: *const f32,
     next: usize,
-    end: usize,
+    len: usize,
 }
 
-impl<'a> Prefetcher<'a> {
-    /// Over `range` of `weights` (clamped to it), or over nothing if
-    /// [`set_prefetch_off`] said so.
+impl LineWalker {
+    /// Over nothing.
+    pub(crate) const NONE: LineWalker = LineWalker {
+        base: std::ptr::null(),
+        next: 0,
+        len: 0,
+    };
+
+    /// Over the `len` f32 from `base`.
     #[inline(always)]
-    fn new(weights: &'a [f32], range: Range<usize>) -> Self {
-        let end = if PREFETCH_OFF.load(Ordering::Relaxed) {
-            0
-        } else {
-            range.end.min(weights.len())
-        };
-        Prefetcher {
-            weights,
-            next: range.start,
-            end,
-        }
+    pub(crate) fn new(base: *const f32, len: usize) -> Self {
+        LineWalker { base, next: 0, len }
     }
 
-    /// Asks for the next [`PREFETCH_LINES_PER_RUN`] lines of the range.
+    /// Asks for the next `lines` cache lines, while any are left.
     #[inline(always)]
-    fn step(&mut self) {
-        for _ in 0..PREFETCH_LINES_PER_RUN {
-            if self.next >= self.end {
+    pub(crate) fn step(&mut self, lines: usize) {
+        for _ in 0..lines {
+            if self.next >= self.len {
                 return;
             }
             #[cfg(target_arch = "x86_64")]
-            // SAFETY: `next < end <= weights.len()`, so the pointer lies
-            // inside the slice; a prefetch never faults and changes no
-            // memory (SSE, part of baseline x86-64).
+            // SAFETY: `_mm_prefetch` is a hint (SSE, baseline x86-64): it
+            // never faults and changes no memory, whatever the address;
+            // `wrapping_add` makes the address without claiming it valid.
             unsafe {
                 use std::arch::x86_64::{_mm_prefetch, _MM_HINT_T0};
-                _mm_prefetch::<_MM_HINT_T0>(self.weights.as_ptr().add(self.next).cast());
+                _mm_prefetch::<_MM_HINT_T0>(self.base.wrapping_add(self.next).cast());
             }
             self.next += LINE_WEIGHTS;
         }
     }
+}
+
+/// The walker [`add_runs`] steps after each run: `range` of `weights`
+/// (clamped to it), or nothing if [`set_prefetch_off`] said so.
+#[inline(always)]
+fn prefetcher(weights: &[f32], range: Range<usize>) -> LineWalker {
+    let end = range.end.min(weights.len());
+    if PREFETCH_OFF.load(Ordering::Relaxed) || range.start >= end {
+        return LineWalker::NONE;
+    }
+    LineWalker::new(
+        weights.as_ptr().wrapping_add(range.start),
+        end - range.start,
+    )
 }
 
 /// The scalar loop (the fallback, and the tails of the AVX2 one).

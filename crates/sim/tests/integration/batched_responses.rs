@@ -56,6 +56,18 @@ pub(crate) fn same_bits_either_way(
     }
 }
 
+/// [`same_bits_either_way`] on GCAL (cortex_density 20, runs `[2, 1]`)
+/// and on LISSOM (cortex_density 16, retina_density 12, runs `[1, 2]`).
+pub(crate) fn gcal_and_lissom_same_bits_either_way(what: &str, switch: &dyn Fn(bool)) {
+    let gcal = dyn_common::example_model("gcal_class.ty", &[("cortex_density", "20")]);
+    same_bits_either_way(&gcal, &[2, 1], what, switch);
+    let lissom = dyn_common::example_model(
+        "lissom_or.ty",
+        &[("cortex_density", "16"), ("retina_density", "12")],
+    );
+    same_bits_either_way(&lissom, &[1, 2], what, switch);
+}
+
 /// [`trace`] of a network set up by `configure` after it is built (also
 /// used by `keep_awake` and `learn_simd`): every probe, then the final
 /// activities, projection activities, cached norm totals and weights.

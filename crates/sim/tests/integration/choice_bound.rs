@@ -4,7 +4,7 @@
 //! (so it saves the count there), and a run with it gives the very bits
 //! of a run counting every delivery, on 1, 2 and 3 threads.
 
-use crate::batched_responses::same_bits_either_way;
+use crate::batched_responses::gcal_and_lissom_same_bits_either_way;
 use crate::dyn_common;
 use crate::push_choice::blobs;
 
@@ -12,7 +12,7 @@ use topo_sim::exchange::{LocalExchange, WholeSheets};
 use topo_sim::push::{PushLayout, PushScratch};
 use topo_sim::push_choice::{self, SourceBound};
 use topo_sim::Network;
-use topo_spec::{ModelSpec, Time};
+use topo_spec::Time;
 
 /// For every own-weight projection of GCAL at `density` after two
 /// iterations, its real input and patchy inputs from 0 % to 100 %
@@ -78,19 +78,9 @@ fn bound_never_pushes_where_the_count_pulls() {
     );
 }
 
-fn compare(spec: &ModelSpec, runs: &[i64]) {
-    same_bits_either_way(spec, runs, "bound off", &push_choice::set_bound_off);
-}
-
 /// GCAL (pushes most V1 deliveries) and LISSOM: same bits with and
 /// without the bound.
 #[test]
 fn gcal_and_lissom_same_bits_with_the_bound() {
-    let gcal = dyn_common::example_model("gcal_class.ty", &[("cortex_density", "20")]);
-    compare(&gcal, &[2, 1]);
-    let lissom = dyn_common::example_model(
-        "lissom_or.ty",
-        &[("cortex_density", "16"), ("retina_density", "12")],
-    );
-    compare(&lissom, &[1, 2]);
+    gcal_and_lissom_same_bits_either_way("bound off", &push_choice::set_bound_off);
 }

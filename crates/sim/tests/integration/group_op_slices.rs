@@ -4,11 +4,9 @@
 //! infinities, NaN, negatives), and in whole GCAL (whose LGN divides by
 //! its gain-control group) and LISSOM runs on 1, 2 and 3 threads.
 
-use crate::batched_responses::same_bits_either_way;
-use crate::dyn_common;
+use crate::batched_responses::gcal_and_lissom_same_bits_either_way;
 
 use topo_sim::projection::{self, GroupOp};
-use topo_spec::ModelSpec;
 
 #[test]
 fn apply_slice_equals_apply_for_every_op() {
@@ -55,22 +53,7 @@ fn apply_slice_equals_apply_for_every_op() {
     }
 }
 
-fn compare(spec: &ModelSpec, runs: &[i64]) {
-    same_bits_either_way(
-        spec,
-        runs,
-        "per element",
-        &projection::set_group_op_per_element,
-    );
-}
-
 #[test]
 fn gcal_and_lissom_same_bits_by_slices() {
-    let gcal = dyn_common::example_model("gcal_class.ty", &[("cortex_density", "20")]);
-    compare(&gcal, &[2, 1]);
-    let lissom = dyn_common::example_model(
-        "lissom_or.ty",
-        &[("cortex_density", "16"), ("retina_density", "12")],
-    );
-    compare(&lissom, &[1, 2]);
+    gcal_and_lissom_same_bits_either_way("per element", &projection::set_group_op_per_element);
 }
