@@ -21,7 +21,8 @@
 //! Environment: `TOPO_BENCH_DENSITIES=48,142` (default both),
 //! `TOPO_BENCH_THREADS=1,2`, `TOPO_BENCH_QUICK=1` (only the direct
 //! timings, no criterion samples), `TOPO_BENCH_SYNC_ONLY=1` (only the
-//! sync lines of the per-source copies, after the warm-up).
+//! sync lines of the per-source copies, after the warm-up),
+//! `TOPO_BENCH_KERNELS_ONLY=1` (the layouts and the kernel lines only).
 //!
 //! Topographica on this machine kind: numpy path 0.42 s/iteration at 48;
 //! its 2015 optimised version 18.4 ms (6 threads) at 48, 0.304 s at 142.
@@ -108,6 +109,9 @@ fn iteration(c: &mut Criterion) {
         }
         print_layouts(&net, density, &spec);
         print_kernels(&net, density);
+        if std::env::var_os("TOPO_BENCH_KERNELS_ONLY").is_some() {
+            continue;
+        }
         common::set_push(&mut net, false);
         print_phases(
             density,
@@ -392,7 +396,7 @@ fn print_layouts(net: &topo_sim::Network, density: u32, spec: &topo_spec::ModelS
 /// disturbs least) of one V1 lateral response to its last real input,
 /// pulled (1 thread) and pushed (1 and 2 threads).
 fn print_kernels(net: &topo_sim::Network, density: u32) {
-    use topo_sim::push::{push_dot_product, PushLayout, PushScratch};
+    use topo_sim::push::{PushLayout, PushScratch};
     let pool = common::pool(1);
     // V1's afferents are pulled (their LGN inputs are dense): scalar
     // against AVX2, 1 thread, min of 15.
@@ -476,59 +480,14 @@ fn print_kernels(net: &topo_sim::Network, density: u32) {
             pull[0] * 1e3,
             pull[1] * 1e3
         );
-        if sc.scan(&p.input).is_some() {
-            for threads in [1, 2] {
-                let pool = common::pool(threads);
-                // By planes with the scalar run loop, with AVX2 (the
-                // default where the CPU has it; the same bits, see the
-                // `push_simd` test) without and with the prefetch of the
-                // next source's weights (the default), and by unit chunks
-                // with AVX2: one call of each in turn, 15 times, so load
-                // drifts hit all alike.
-                let variants = [
-                    (false, false, true),
-                    (false, true, false),
-                    (false, true, true),
-                    (true, true, true),
-                ];
-                let mut best = [f64::INFINITY; 4];
-                for _ in 0..15 {
-                    for (&(chunks, avx2, prefetch), b) in variants.iter().zip(best.iter_mut()) {
-                        topo_sim::push::set_unit_chunks(chunks);
-                        topo_sim::push_simd::set_avx2_off(!avx2);
-                        topo_sim::push_simd::set_prefetch_off(!prefetch);
-                        let t0 = Instant::now();
-                        pool.install(|| {
-                            push_dot_product(
-                                &layout,
-                                &p.input,
-                                &p.cfs.needed,
-                                p.strength,
-                                &mut act,
-                                &mut sc,
-                            )
-                        });
-                        *b = b.min(t0.elapsed().as_secs_f64());
-                    }
-                }
-                for (&(chunks, avx2, prefetch), t) in variants.iter().zip(best) {
-                    line += &format!(
-                        ", push {} {}{} {threads} thread(s) {:.3} ms",
-                        if chunks {
-                            "by unit chunks"
-                        } else {
-                            "by planes"
-                        },
-                        if avx2 { "AVX2" } else { "scalar" },
-                        if prefetch { "" } else { " no prefetch" },
-                        t * 1e3
-                    );
-                }
-            }
-            topo_sim::push::set_unit_chunks(false);
-            topo_sim::push_simd::set_avx2_off(false);
-            topo_sim::push_simd::set_prefetch_off(false);
-        }
+        line += &push_variants(
+            &layout,
+            &p.input,
+            &p.cfs.needed,
+            p.strength,
+            &mut act,
+            &mut sc,
+        );
         let nz = p.input.iter().filter(|&&x| x != 0.0).count();
         eprintln!(
             "iteration cortex_density={density}: kernel V1.{name} ({:.1} % of the input \
@@ -539,8 +498,104 @@ fn print_kernels(net: &topo_sim::Network, density: u32) {
         // current activity: in unit order (the reference, one thread) and
         // by bands of source rows (the default size, then larger) on 1
         // and 2 threads. Least wall and process CPU time of 15 calls each.
+        // The same projection on a denser input like those of the first
+        // settling steps (the real one dilated by two units each way).
+        let dense = dilate(&p.input, p.cfs.needed.cols(), 2);
+        let nz = dense.iter().filter(|&&x| x != 0.0).count();
+        eprintln!(
+            "iteration cortex_density={density}: kernel V1.{name} on the input dilated by 2 \
+             ({:.1} % non-zero), min of 15: {}",
+            100.0 * nz as f64 / dense.len().max(1) as f64,
+            push_variants(
+                &layout,
+                &dense,
+                &p.cfs.needed,
+                p.strength,
+                &mut act,
+                &mut sc
+            )
+        );
         print_sync(net, density, name, &p.cfs, &mut layout, &pool);
     }
+}
+
+/// The pushed dot product of `input` through `layout` in each variant of
+/// the kernel, on 1 and 2 threads: by planes with the scalar run loop,
+/// with AVX2 (the default where the CPU has it; the same bits, see the
+/// `push_simd` test) without and with the prefetch of the next source's
+/// weights (the default), and by unit chunks with AVX2: one call of each
+/// in turn, 15 times, so load drifts hit all alike; the least time of
+/// each.
+fn push_variants(
+    layout: &topo_sim::push::PushLayout,
+    input: &[f64],
+    needed: &topo_sim::exchange::Block,
+    strength: f64,
+    act: &mut [f64],
+    sc: &mut topo_sim::push::PushScratch,
+) -> String {
+    use topo_sim::push::push_dot_product;
+    let mut line = String::new();
+    if sc.scan(input).is_none() {
+        return line;
+    }
+    // (unit chunks, AVX2, prefetch)
+    let variants = [
+        (false, false, true),
+        (false, true, false),
+        (false, true, true),
+        (true, true, true),
+    ];
+    for threads in [1, 2] {
+        let pool = common::pool(threads);
+        let mut best = [f64::INFINITY; 4];
+        for _ in 0..15 {
+            for (&(chunks, avx2, prefetch), b) in variants.iter().zip(best.iter_mut()) {
+                topo_sim::push::set_unit_chunks(chunks);
+                topo_sim::push_simd::set_avx2_off(!avx2);
+                topo_sim::push_simd::set_prefetch_off(!prefetch);
+                let t0 = Instant::now();
+                pool.install(|| push_dot_product(layout, input, needed, strength, act, sc));
+                *b = b.min(t0.elapsed().as_secs_f64());
+            }
+        }
+        for (&(chunks, avx2, prefetch), t) in variants.iter().zip(best) {
+            line += &format!(
+                ", push {} {}{} {threads} thread(s) {:.3} ms",
+                if chunks {
+                    "by unit chunks"
+                } else {
+                    "by planes"
+                },
+                if avx2 { "AVX2" } else { "scalar" },
+                if prefetch { "" } else { " no prefetch" },
+                t * 1e3
+            );
+        }
+    }
+    topo_sim::push::set_unit_chunks(false);
+    topo_sim::push_simd::set_avx2_off(false);
+    topo_sim::push_simd::set_prefetch_off(false);
+    line
+}
+
+/// `input` (rows of `ncols`) with every element within `r` rows and
+/// columns of a non-zero one set to the largest magnitude nearby.
+fn dilate(input: &[f64], ncols: usize, r: usize) -> Vec<f64> {
+    let nrows = input.len() / ncols.max(1);
+    let mut out = vec![0.0; input.len()];
+    for i in 0..nrows {
+        for j in 0..ncols {
+            let mut m = 0.0f64;
+            for a in i.saturating_sub(r)..(i + r + 1).min(nrows) {
+                for b in j.saturating_sub(r)..(j + r + 1).min(ncols) {
+                    m = m.max(input[a * ncols + b].abs());
+                }
+            }
+            out[i * ncols + j] = m;
+        }
+    }
+    out
 }
 
 /// The sync of the per-source copy after learning, for V1's current

@@ -66,6 +66,11 @@ pub struct PushLayout {
     runs: Vec<Run>,
     /// Weights in run order.
     weights: Vec<f32>,
+    /// Per source, where its weights start in `weights` (a source's
+    /// weights are contiguous and follow the previous source's), and the
+    /// end: one lookup in a small array where the first and last runs of
+    /// the source lie far apart in `runs`.
+    w_start: Vec<u32>,
     /// Per CF entry (parallel to `ConnectionFields::weights`), where its
     /// copy lives in `weights`, or `u32::MAX` if dropped.
     addr: Vec<u32>,
@@ -313,6 +318,18 @@ impl PushLayout {
         addr: Vec<u32>,
     ) -> PushLayout {
         let plane0 = cfs.slices.iter().map(|s| (s[2] % PLANES) as u8).collect();
+        let nsrc = run_off.len() - 1;
+        let mut w_start = vec![weights.len() as u32; nsrc + 1];
+        for s in (0..nsrc).rev() {
+            let (r0, r1) = (run_off[s] as usize, run_off[s + 1] as usize);
+            w_start[s] = if r0 < r1 {
+                let last = runs[r1 - 1];
+                assert_eq!(last.w + last.len, w_start[s + 1], "source {s}'s weights");
+                runs[r0].w
+            } else {
+                w_start[s + 1]
+            };
+        }
         let (band_src, band_w) = sync::make_bands(
             &run_off,
             cfs.needed.cols(),
@@ -324,6 +341,7 @@ impl PushLayout {
             run_off,
             runs,
             weights,
+            w_start,
             addr,
             plane0,
             needed: cfs.needed,
@@ -340,7 +358,7 @@ impl PushLayout {
         let bytes = self.weights.len() * 4
             + self.addr.len() * 4
             + self.runs.len() * std::mem::size_of::<Run>()
-            + self.run_off.len() * 4
+            + (self.run_off.len() + self.w_start.len()) * 4
             + self.plane0.len()
             + (self.band_src.len() + self.band_w.len()) * 4;
         bytes as f64 / self.addr.len().max(1) as f64
@@ -379,11 +397,12 @@ impl PushLayout {
     /// Where source `s`'s weights lie in the copy (contiguous, see
     /// [`PushLayout::source_terms`]); empty if it has none.
     pub fn source_weights(&self, s: usize) -> std::ops::Range<usize> {
-        let (r0, r1) = (self.run_off[s] as usize, self.run_off[s + 1] as usize);
-        match (self.runs[r0..r1].first(), self.runs[r0..r1].last()) {
-            (Some(a), Some(b)) => a.w as usize..(b.w + b.len) as usize,
-            _ => 0..0,
-        }
+        self.w_start[s] as usize..self.w_start[s + 1] as usize
+    }
+
+    /// The runs of source `s`.
+    fn source_runs(&self, s: usize) -> &[Run] {
+        &self.runs[self.run_off[s] as usize..self.run_off[s + 1] as usize]
     }
 
     /// Whether this layout still matches the geometry of `cfs`.
@@ -702,9 +721,16 @@ pub fn push_dot_product_by_planes(
             for (i, &s) in mine.iter().enumerate() {
                 let s = s as usize;
                 let plane = (c0 + s % ncols) % PLANES;
-                // The next source's weights are prefetched meanwhile.
+                // The next source's weights are prefetched meanwhile, and
+                // the runs of the one after (without, the lookup of the
+                // next source's runs missed the cache at every source).
                 let prefetch = match mine.get(i + 1) {
-                    Some(&t) if ahead => layout.source_weights(t as usize),
+                    Some(&t) if ahead => {
+                        if let Some(&t2) = mine.get(i + 2) {
+                            push_simd::prefetch_lines(layout.source_runs(t2 as usize));
+                        }
+                        layout.source_weights(t as usize)
+                    }
                     _ => 0..0,
                 };
                 let acc = &mut group[(plane - first) * n..(plane - first + 1) * n];

@@ -208,6 +208,40 @@ impl LineWalker {
     }
 }
 
+/// Asks for the cache lines of `v` (into L1): addresses only, see
+/// [`LineWalker`].
+#[inline(always)]
+pub(crate) fn prefetch_lines<T>(v: &[T]) {
+    let bytes = std::mem::size_of_val(v);
+    let p = v.as_ptr().cast::<u8>();
+    let mut off = 0;
+    while off < bytes {
+        prefetch_byte(p.wrapping_add(off));
+        off += LINE_BYTES;
+    }
+    if bytes > 0 {
+        // The line of the last byte (`v` need not start on a line).
+        prefetch_byte(p.wrapping_add(bytes - 1));
+    }
+}
+
+/// Asks for the cache line holding `p` (into L1).
+#[inline(always)]
+fn prefetch_byte(p: *const u8) {
+    #[cfg(target_arch = "x86_64")]
+    // SAFETY: a prefetch is a hint that never faults and changes no
+    // memory, whatever the address (SSE, baseline x86-64).
+    unsafe {
+        use std::arch::x86_64::{_mm_prefetch, _MM_HINT_T0};
+        _mm_prefetch::<_MM_HINT_T0>(p.cast());
+    }
+    #[cfg(not(target_arch = "x86_64"))]
+    let _ = p;
+}
+
+/// Bytes per cache line.
+const LINE_BYTES: usize = 64;
+
 /// The walker [`add_runs`] steps after each run: `range` of `weights`
 /// (clamped to it), or nothing if [`set_prefetch_off`] said so.
 #[inline(always)]
