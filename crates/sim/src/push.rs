@@ -710,7 +710,7 @@ pub fn push_dot_product_by_planes(
         group_by_task(nonzero, ncols, c0, per, grouped, group_off);
         (&grouped[..], &*group_off)
     };
-    let ahead = push_simd::prefetches(layout.weights.len() * 4);
+    let ahead = push_simd::prefetches(layout.weights.len() * 4) && push_simd::prefetch_on();
     planes
         .par_chunks_mut(per * n)
         .enumerate()

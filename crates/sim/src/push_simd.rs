@@ -156,12 +156,17 @@ const LINE_WEIGHTS: usize = 16;
 /// Set by [`set_prefetch_off`]: no prefetching in [`add_runs`].
 static PREFETCH_OFF: AtomicBool = AtomicBool::new(false);
 
-/// Makes [`add_runs`] prefetch nothing in this process (`true`), or the
-/// next source's weights again (`false`, the default): the same bits
-/// either way (a prefetch reads nothing into a register), for measuring
-/// one against the other.
+/// Makes the push prefetch nothing in this process (`true`), or the next
+/// source's weights in [`add_runs`] and the runs of the source after
+/// (`false`, the default): the same bits either way (a prefetch reads
+/// nothing into a register), for measuring one against the other.
 pub fn set_prefetch_off(off: bool) {
     PREFETCH_OFF.store(off, Ordering::Relaxed);
+}
+
+/// Whether [`set_prefetch_off`] left the push's prefetching on.
+pub(crate) fn prefetch_on() -> bool {
+    !PREFETCH_OFF.load(Ordering::Relaxed)
 }
 
 /// Walks `len` f32 from `base` a few cache lines per step, asking the CPU
