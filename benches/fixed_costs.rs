@@ -31,6 +31,7 @@ struct Variant {
 fn all_old(net: &mut Network) {
     topo_sim::push_choice::set_bound_off(true);
     topo_sim::projection::set_group_op_per_element(true);
+    topo_sim::push::set_lane_combine_off(true);
     net.set_keep_awake(false);
 }
 
@@ -38,7 +39,23 @@ fn all_old(net: &mut Network) {
 fn all_new(net: &mut Network) {
     topo_sim::push_choice::set_bound_off(false);
     topo_sim::projection::set_group_op_per_element(false);
+    topo_sim::push::set_lane_combine_off(false);
+    topo_sim::push::set_combine_avx512_off(false);
     net.set_keep_awake(false);
+}
+
+/// The default engine but the push's lanes combined by the loop before
+/// (issue 14 session 10, "combine").
+fn new_reference_combine(net: &mut Network) {
+    all_new(net);
+    topo_sim::push::set_lane_combine_off(true);
+}
+
+/// The default engine but the push's lanes combined by the scalar
+/// table-driven loop, not AVX-512F.
+fn new_table_combine(net: &mut Network) {
+    all_new(net);
+    topo_sim::push::set_combine_avx512_off(true);
 }
 
 /// The default engine but the priority groups combined per element.
@@ -168,6 +185,14 @@ fn measure(density: u32, threads: usize) {
         Variant {
             name: "after + keep awake",
             set: new_awake,
+        },
+        Variant {
+            name: "after, reference combine",
+            set: new_reference_combine,
+        },
+        Variant {
+            name: "after, table combine",
+            set: new_table_combine,
         },
     ];
     let spec = common::gcal_spec(density);
