@@ -30,9 +30,11 @@ use rayon::prelude::*;
 use std::sync::atomic::{AtomicBool, Ordering};
 
 mod combine;
+mod scan;
 mod sync;
 
 pub use combine::{set_combine_avx512_off, set_lane_combine_off};
+pub use scan::set_scan_avx512_off;
 pub use sync::set_sync_prefetch_off;
 
 /// Accumulator planes (the lanes of the pulled dot product).
@@ -502,18 +504,10 @@ impl PushScratch {
     /// Lists the non-zero inputs in row-major order; `None` if an input
     /// is not finite (then only the pulled sum is exact and the list must
     /// not be pushed), else their number.
+    /// AVX-512F where the CPU has it (the same list; see the `scan`
+    /// module and [`set_scan_avx512_off`]).
     pub fn scan(&mut self, input: &[f64]) -> Option<usize> {
-        self.nonzero.clear();
-        for (i, &x) in input.iter().enumerate() {
-            if x != 0.0 {
-                if !x.is_finite() {
-                    self.nonzero.clear();
-                    return None;
-                }
-                self.nonzero.push(i as u32);
-            }
-        }
-        Some(self.nonzero.len())
+        scan::scan(input, &mut self.nonzero).then_some(self.nonzero.len())
     }
 
     /// The non-zero inputs [`PushScratch::scan`] listed (row-major).
