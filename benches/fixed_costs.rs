@@ -11,7 +11,9 @@
 //!
 //! Environment: `TOPO_BENCH_DENSITIES=48` (default 48),
 //! `TOPO_BENCH_THREADS=1,2` (default 1 and 2), `TOPO_D48_ROUNDS` (default
-//! 7), `TOPO_D48_ITERATIONS` (per block, default 20).
+//! 7), `TOPO_D48_ITERATIONS` (per block, default 20), `TOPO_D48_VARIANTS`
+//! (only the variants whose names contain one of these comma-separated
+//! words; default all).
 //! Run: `cargo bench --bench fixed_costs`.
 
 mod common;
@@ -31,6 +33,8 @@ struct Variant {
 fn all_old(net: &mut Network) {
     topo_sim::push_choice::set_bound_off(true);
     topo_sim::projection::set_group_op_per_element(true);
+    topo_sim::push::set_lane_combine_off(true);
+    topo_sim::push::set_scan_avx512_off(true);
     net.set_keep_awake(false);
 }
 
@@ -38,7 +42,31 @@ fn all_old(net: &mut Network) {
 fn all_new(net: &mut Network) {
     topo_sim::push_choice::set_bound_off(false);
     topo_sim::projection::set_group_op_per_element(false);
+    topo_sim::push::set_lane_combine_off(false);
+    topo_sim::push::set_combine_avx512_off(false);
+    topo_sim::push::set_scan_avx512_off(false);
     net.set_keep_awake(false);
+}
+
+/// The default engine but the push's lanes combined by the loop before
+/// (issue 14 session 10, "combine").
+fn new_reference_combine(net: &mut Network) {
+    all_new(net);
+    topo_sim::push::set_lane_combine_off(true);
+}
+
+/// The default engine but the push's input scanned by the reference
+/// loop, not AVX-512F (issue 14 session 10, "combine").
+fn new_reference_scan(net: &mut Network) {
+    all_new(net);
+    topo_sim::push::set_scan_avx512_off(true);
+}
+
+/// The default engine but the push's lanes combined by the scalar
+/// table-driven loop, not AVX-512F.
+fn new_table_combine(net: &mut Network) {
+    all_new(net);
+    topo_sim::push::set_combine_avx512_off(true);
 }
 
 /// The default engine but the priority groups combined per element.
@@ -136,7 +164,32 @@ fn print_choice(net: &Network, density: u32) {
             best[1] * 1e6,
             push_choice::push_surely_pays(&p.cfs, &bound, nonzero)
         );
+        print_scan(&p.input, &format!("{dest}.{name}"), density);
     }
+}
+
+/// The push's scan of `input` alone (`PushScratch::scan`), the reference
+/// loop against AVX-512F (the default where the CPU has it; issue 14
+/// session 10, "combine"): microseconds per call, min of 9 batches of 200
+/// calls each, alternated.
+fn print_scan(input: &[f64], what: &str, density: u32) {
+    let mut sc = topo_sim::push::PushScratch::default();
+    let mut best = [f64::INFINITY; 2];
+    for round in 0..18 {
+        let v = round % 2;
+        topo_sim::push::set_scan_avx512_off(v == 0);
+        let t0 = Instant::now();
+        for _ in 0..200 {
+            std::hint::black_box(sc.scan(std::hint::black_box(input)));
+        }
+        best[v] = best[v].min(t0.elapsed().as_secs_f64() / 200.0);
+    }
+    topo_sim::push::set_scan_avx512_off(false);
+    eprintln!(
+        "fixed_costs cortex_density={density} scan {what}: reference {:.3} us, AVX-512 {:.3} us",
+        best[0] * 1e6,
+        best[1] * 1e6
+    );
 }
 
 fn median(v: &mut [f64]) -> f64 {
@@ -152,7 +205,7 @@ fn measure(density: u32, threads: usize) {
         .expect("pool with the current thread");
     let rounds = env_or("TOPO_D48_ROUNDS", 7);
     let n = env_or("TOPO_D48_ITERATIONS", 20) as i64;
-    let variants = [
+    let all_variants = [
         Variant {
             name: "before (all switches old)",
             set: all_old,
@@ -169,7 +222,24 @@ fn measure(density: u32, threads: usize) {
             name: "after + keep awake",
             set: new_awake,
         },
+        Variant {
+            name: "after, reference combine",
+            set: new_reference_combine,
+        },
+        Variant {
+            name: "after, table combine",
+            set: new_table_combine,
+        },
+        Variant {
+            name: "after, reference scan",
+            set: new_reference_scan,
+        },
     ];
+    let only = std::env::var("TOPO_D48_VARIANTS").unwrap_or_default();
+    let variants: Vec<Variant> = all_variants
+        .into_iter()
+        .filter(|v| only.is_empty() || only.split(',').any(|w| v.name.contains(w.trim())))
+        .collect();
     let spec = common::gcal_spec(density);
     let (mut net, mut ex) = common::build(&spec);
     net.run(Time::from_int(3), &mut ex)

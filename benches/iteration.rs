@@ -488,16 +488,15 @@ fn print_kernels(net: &topo_sim::Network, density: u32) {
             &mut act,
             &mut sc,
         );
+        if sc.scan(&p.input).is_some() {
+            line += &combine_variants(&layout, p, &mut act, &mut sc);
+        }
         let nz = p.input.iter().filter(|&&x| x != 0.0).count();
         eprintln!(
             "iteration cortex_density={density}: kernel V1.{name} ({:.1} % of the input \
              non-zero), min of 15: {line}",
             100.0 * nz as f64 / p.input.len().max(1) as f64
         );
-        // The sync of the per-source copy after learning, for V1's
-        // current activity: in unit order (the reference, one thread) and
-        // by bands of source rows (the default size, then larger) on 1
-        // and 2 threads. Least wall and process CPU time of 15 calls each.
         // The same projection on a denser input like those of the first
         // settling steps (the real one dilated by two units each way).
         let dense = dilate(&p.input, p.cfs.needed.cols(), 2);
@@ -515,6 +514,10 @@ fn print_kernels(net: &topo_sim::Network, density: u32) {
                 &mut sc
             )
         );
+        // The sync of the per-source copy after learning, for V1's
+        // current activity: in unit order (the reference, one thread) and
+        // by bands of source rows (the default size, then larger) on 1
+        // and 2 threads. Least wall and process CPU time of 15 calls each.
         print_sync(net, density, name, &p.cfs, &mut layout, &pool);
     }
 }
@@ -596,6 +599,56 @@ fn dilate(input: &[f64], ncols: usize, r: usize) -> Vec<f64> {
         }
     }
     out
+}
+
+/// The push by planes (AVX2 run loop, default prefetch) with each of
+/// the lane combines (issue 14 session 10, "combine"; the same bits):
+/// the loop before, the scalar table-driven one, AVX-512F (the default
+/// where the CPU has it), one call of each in turn, 15 times, on 1 and 2
+/// threads; the kernel's min per variant as more of the kernel line.
+fn combine_variants(
+    layout: &topo_sim::push::PushLayout,
+    p: &topo_sim::projection::Projection,
+    act: &mut [f64],
+    sc: &mut topo_sim::push::PushScratch,
+) -> String {
+    let variants = [
+        ("reference", true, false),
+        ("table", false, true),
+        ("AVX-512", false, false),
+    ];
+    let mut line = String::new();
+    for threads in [1, 2] {
+        let pool = common::pool(threads);
+        let mut best = [f64::INFINITY; 3];
+        for _ in 0..15 {
+            for (&(_, off, avx512_off), b) in variants.iter().zip(best.iter_mut()) {
+                topo_sim::push::set_lane_combine_off(off);
+                topo_sim::push::set_combine_avx512_off(avx512_off);
+                let t0 = Instant::now();
+                pool.install(|| {
+                    topo_sim::push::push_dot_product(
+                        layout,
+                        &p.input,
+                        &p.cfs.needed,
+                        p.strength,
+                        act,
+                        sc,
+                    )
+                });
+                *b = b.min(t0.elapsed().as_secs_f64());
+            }
+        }
+        for (&(name, _, _), t) in variants.iter().zip(best) {
+            line += &format!(
+                ", push by planes AVX2 combine {name} {threads} thread(s) {:.3} ms",
+                t * 1e3
+            );
+        }
+    }
+    topo_sim::push::set_lane_combine_off(false);
+    topo_sim::push::set_combine_avx512_off(false);
+    line
 }
 
 /// The sync of the per-source copy after learning, for V1's current

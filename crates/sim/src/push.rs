@@ -29,8 +29,12 @@ use crate::push_simd::{self, add_run, add_runs};
 use rayon::prelude::*;
 use std::sync::atomic::{AtomicBool, Ordering};
 
+mod combine;
+mod scan;
 mod sync;
 
+pub use combine::{set_combine_avx512_off, set_lane_combine_off};
+pub use scan::set_scan_avx512_off;
 pub use sync::set_sync_prefetch_off;
 
 /// Accumulator planes (the lanes of the pulled dot product).
@@ -519,18 +523,10 @@ impl PushScratch {
     /// Lists the non-zero inputs in row-major order; `None` if an input
     /// is not finite (then only the pulled sum is exact and the list must
     /// not be pushed), else their number.
+    /// AVX-512F where the CPU has it (the same list; see the `scan`
+    /// module and [`set_scan_avx512_off`]).
     pub fn scan(&mut self, input: &[f64]) -> Option<usize> {
-        self.nonzero.clear();
-        for (i, &x) in input.iter().enumerate() {
-            if x != 0.0 {
-                if !x.is_finite() {
-                    self.nonzero.clear();
-                    return None;
-                }
-                self.nonzero.push(i as u32);
-            }
-        }
-        Some(self.nonzero.len())
+        scan::scan(input, &mut self.nonzero).then_some(self.nonzero.len())
     }
 
     /// The non-zero inputs [`PushScratch::scan`] listed (row-major).
@@ -742,19 +738,7 @@ pub fn push_dot_product_by_planes(
                 add_runs(avx2, acc, &layout.weights, x, runs, prefetch);
             }
         });
-    let planes = &planes[..];
-    let plane0 = &layout.plane0[..];
-    activity
-        .par_iter_mut()
-        .with_min_len(256)
-        .enumerate()
-        .for_each(|(u, a)| {
-            let p0 = plane0[u] as usize;
-            let lane = |l: usize| planes[((p0 + l) % PLANES) * n + u];
-            let sum = ((lane(0) + lane(1)) + (lane(2) + lane(3)))
-                + ((lane(4) + lane(5)) + (lane(6) + lane(7)));
-            *a = sum * strength;
-        });
+    combine::combine_lanes(planes, &layout.plane0, strength, activity);
 }
 
 /// Lists the sources of `nonzero` (row-major indices into rows of `ncols`

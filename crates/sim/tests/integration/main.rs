@@ -24,6 +24,7 @@ mod dyn_tiny;
 mod group_op_slices;
 mod halo_share;
 mod keep_awake;
+mod lane_combine;
 mod learn_simd;
 mod memory_estimate;
 mod normalize_joint;
