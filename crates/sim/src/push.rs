@@ -31,7 +31,7 @@ use std::sync::atomic::{AtomicBool, Ordering};
 
 mod sync;
 
-pub use sync::set_sync_prefetch_off;
+pub use sync::{set_sync_branch_free_off, set_sync_prefetch_off};
 
 /// Accumulator planes (the lanes of the pulled dot product).
 pub const PLANES: usize = 8;
