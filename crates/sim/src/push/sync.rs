@@ -228,6 +228,10 @@ fn sync_band(ctx: &Ctx, weights: &mut [f32], b: usize) -> bool {
     let i0 = ctx.list.partition_point(|e| e[0] < lo);
     let i1 = ctx.list.partition_point(|e| e[0] as usize <= rb);
     if branch_free_on() {
+        // Pieces of whole CF rows need bands of whole source rows (an
+        // entry outside the band would go to the sink and, unless zero,
+        // make the sync refuse).
+        debug_assert!(s0 % ncols == 0 && (s1 % ncols == 0 || s1 == needed.len()));
         // Outside `Dst`, so that it can live in registers.
         let mut sink = 0.0f32;
         let dst = Dst::new(weights, base, &mut sink);
