@@ -663,28 +663,31 @@ fn print_sync(
     pool: &rayon::ThreadPool,
 ) {
     let v1 = net.activity("V1");
-    // (label, banded, threads, prefetch, band MB): the unit order (the
-    // reference, the engine's choice on one thread or with one band),
-    // then by bands of 4 MB (the default) without and with the prefetch
-    // (the default) on 1 and 2 threads, then larger bands with it; one
-    // call of each in turn, 15 times, so load drifts hit all alike;
-    // least wall and CPU time of each.
+    // (label, banded, threads, prefetch, band MB, branch-free): the unit
+    // order (the reference, the engine's choice on one thread or with one
+    // band), then by bands of 4 MB (the default) copying as before issue
+    // 14 session 10 ("old copy") without and with the prefetch, and
+    // branch-free (the default, see `set_sync_branch_free_off`) without
+    // and with it, on 1 and 2 threads, then 8 MB bands; one call of each
+    // in turn, 15 times, so load drifts hit all alike; least wall and CPU
+    // time of each.
     let variants = [
-        ("unit order", false, 1, false, 4),
-        ("bands no prefetch", true, 1, false, 4),
-        ("bands", true, 1, true, 4),
-        ("bands no prefetch", true, 2, false, 4),
-        ("bands", true, 2, true, 4),
-        ("8 MB bands", true, 1, true, 8),
-        ("8 MB bands", true, 2, true, 8),
-        ("16 MB bands", true, 1, true, 16),
-        ("16 MB bands", true, 2, true, 16),
+        ("unit order", false, 1, false, 4, false),
+        ("bands old copy no prefetch", true, 1, false, 4, false),
+        ("bands old copy", true, 1, true, 4, false),
+        ("bands no prefetch", true, 1, false, 4, true),
+        ("bands", true, 1, true, 4, true),
+        ("bands old copy", true, 2, true, 4, false),
+        ("bands", true, 2, true, 4, true),
+        ("8 MB bands", true, 1, true, 8, true),
+        ("8 MB bands", true, 2, true, 8, true),
     ];
     let pools = [pool, &common::pool(2)];
     let mut best = [(f64::INFINITY, f64::INFINITY); 9];
     for _ in 0..15 {
-        for (&(_, banded, threads, prefetch, mb), b) in variants.iter().zip(best.iter_mut()) {
+        for (&(_, banded, threads, prefetch, mb, free), b) in variants.iter().zip(best.iter_mut()) {
             topo_sim::push::set_sync_prefetch_off(!prefetch);
+            topo_sim::push::set_sync_branch_free_off(!free);
             layout.set_sync_band_bytes(mb << 20);
             let (t0, c0) = (Instant::now(), common::thread_cpu_ns());
             pools[threads - 1].install(|| {
@@ -698,12 +701,13 @@ fn print_sync(
             *b = (b.0.min(t.0), b.1.min(t.1));
         }
     }
+    topo_sim::push::set_sync_branch_free_off(false);
     topo_sim::push::set_sync_prefetch_off(false);
     layout.set_sync_band_bytes(4 << 20);
     let line = variants
         .iter()
         .zip(best)
-        .map(|(&(label, _, threads, _, _), t)| {
+        .map(|(&(label, _, threads, _, _, _), t)| {
             format!(
                 "{label}, {threads} thread(s) {:.3} ms ({:.3} CPU)",
                 t.0 * 1e3,

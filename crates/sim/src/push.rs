@@ -35,7 +35,7 @@ mod sync;
 
 pub use combine::{set_combine_avx512_off, set_lane_combine_off};
 pub use scan::set_scan_avx512_off;
-pub use sync::set_sync_prefetch_off;
+pub use sync::{set_sync_branch_free_off, set_sync_prefetch_off};
 
 /// Accumulator planes (the lanes of the pulled dot product).
 pub const PLANES: usize = 8;

@@ -15,6 +15,15 @@
 //! Each band's pieces of CF rows are scattered in the per-target arrays
 //! and each entry goes to its own line of the copy, so the band asks
 //! for both a piece ahead (software prefetch, see `copy_segments`).
+//!
+//! By default (issue 14 session 10) a band takes one piece per active
+//! unit (all its CF rows inside the band, contiguous), copies it without
+//! a branch or bounds check per entry (a dropped entry is written to a
+//! scratch value whose bits are checked), and prefetches the line after
+//! each written destination when the next unit follows this one (see
+//! `copy_pieces_prefetch`): at cortex_density 142 that took GCAL's
+//! lateral inhibitory sync from ~16 to ~11 ms of CPU on one or two
+//! threads (benches/RESULTS.md, issue 14 session 10).
 
 use super::{PushLayout, DROPPED};
 use crate::cf::ConnectionFields;
@@ -128,7 +137,11 @@ impl PushLayout {
     /// on two threads against ~26-28 before; on one thread it beat unit
     /// order on the inhibitory projection (~19 against 20-24 ms, loaded
     /// machine) but not on the excitatory one (~4.0 against ~3.4 ms), so
-    /// one thread stays in unit order.
+    /// one thread stays in unit order. With the branch-free copy
+    /// (session 10, Zen 5) the bands took ~11 ms of CPU against ~16 before
+    /// and ~16 in unit order, on one thread too, and ~3.1 against ~3.0 on
+    /// the excitatory projection; switching one thread to bands was not
+    /// measured in real runs.
     pub fn sync_units(&mut self, cfs: &ConnectionFields, active: &[f64]) -> bool {
         if rayon::current_num_threads() > 1 && self.band_src.len() > 2 {
             self.sync_units_banded(cfs, active)
@@ -214,6 +227,22 @@ fn sync_band(ctx: &Ctx, weights: &mut [f32], b: usize) -> bool {
     let lo = (ra + 1).saturating_sub(ctx.rows_max as usize) as u32;
     let i0 = ctx.list.partition_point(|e| e[0] < lo);
     let i1 = ctx.list.partition_point(|e| e[0] as usize <= rb);
+    if branch_free_on() {
+        // Pieces of whole CF rows need bands of whole source rows (an
+        // entry outside the band would go to the sink and, unless zero,
+        // make the sync refuse).
+        debug_assert!(s0 % ncols == 0 && (s1 % ncols == 0 || s1 == needed.len()));
+        // Outside `Dst`, so that it can live in registers.
+        let mut sink = 0.0f32;
+        let dst = Dst::new(weights, base, &mut sink);
+        let pieces = unit_pieces(ctx, ra, rb, i0, i1);
+        let (addr, src) = (ctx.addr, &cfs.weights[..]);
+        return if ctx.prefetch {
+            copy_pieces_prefetch(addr, src, dst, pieces)
+        } else {
+            copy_pieces(addr, src, dst, pieces)
+        };
+    }
     let segments = ctx.list[i0..i1].iter().flat_map(|&[r1, u, r2]| {
         let (r1, u, r2) = (r1 as usize, u as usize, r2 as usize);
         let [_, _, c1, c2] = cfs.slices[u];
@@ -233,6 +262,206 @@ fn sync_band(ctx: &Ctx, weights: &mut [f32], b: usize) -> bool {
         segments,
         ctx.prefetch,
     )
+}
+
+/// The entries of each active unit `ctx.list[i0..i1]` whose sources lie in
+/// the band of source rows `ra..=rb` (absolute): `(k, n, follows)`, CF
+/// entries `k..k + n`, where `follows` says the unit is the previous
+/// piece's unit plus one with the same first CF row. A band is whole
+/// source rows (see [`make_bands`]) and a CF row lies in one source row,
+/// so a unit's CF rows inside the band are whole and consecutive in the
+/// per-target arrays: one piece per unit (the segments of
+/// [`copy_segments`] are its CF rows one by one, through a nested
+/// iterator that cost ~3 % of a real run's CPU, issue 14 session 10).
+fn unit_pieces<'a>(
+    ctx: &'a Ctx,
+    ra: usize,
+    rb: usize,
+    i0: usize,
+    i1: usize,
+) -> impl Iterator<Item = (usize, usize, bool)> + 'a {
+    let cfs = ctx.cfs;
+    let mut prev = (u32::MAX, u32::MAX);
+    ctx.list[i0..i1].iter().filter_map(move |&[r1, u, r2]| {
+        let follows = prev == (r1, u.wrapping_sub(1));
+        prev = (r1, u);
+        let (r1, u, r2) = (r1 as usize, u as usize, r2 as usize);
+        let [_, _, c1, c2] = cfs.slices[u];
+        let w = c2 - c1;
+        let (lo, hi) = (r1.max(ra), r2.min(rb + 1));
+        (lo < hi).then(|| (cfs.offsets[u] + (lo - r1) * w, (hi - lo) * w, follows))
+    })
+}
+
+/// Set by [`set_sync_branch_free_off`].
+static BRANCH_FREE_OFF: AtomicBool = AtomicBool::new(false);
+
+/// Makes [`PushLayout::sync_units_banded`] copy as before issue 14
+/// session 10 (`true`: CF row by CF row, a compare and branch per entry
+/// for dropped entries and a bounds-checked store, the next segment's
+/// destinations prefetched entry by entry), or (`false`, the default)
+/// one piece per unit and band, branch-free (dropped entries written to
+/// a scratch value whose bits are checked), and prefetching the line
+/// after each written destination when the next piece's unit follows the
+/// current one (see the `sync` module of [`crate::push`]).
+/// The same bits either way (each destination has one entry; the order
+/// of the writes and prefetches changes no value), for measuring one
+/// against the other.
+pub fn set_sync_branch_free_off(off: bool) {
+    BRANCH_FREE_OFF.store(off, Ordering::Relaxed);
+}
+
+/// Whether the banded sync copies branch-free (see
+/// [`set_sync_branch_free_off`]).
+fn branch_free_on() -> bool {
+    !BRANCH_FREE_OFF.load(Ordering::Relaxed)
+}
+
+/// A band's copy as a raw pointer, for a store without a bounds check
+/// or a branch per entry: an entry whose destination lies outside the
+/// band (a dropped one: [`DROPPED`] minus `base` exceeds any band, as
+/// the copy holds fewer than [`DROPPED`] weights) is written to `sink`.
+struct Dst<'a> {
+    /// `weights[0]`.
+    d: *mut f32,
+    len: usize,
+    /// Where in the whole copy `weights` starts.
+    base: u32,
+    /// A scratch `f32` outside `weights`, borrowed mutably for `'a`.
+    sink: *mut f32,
+    /// The bits, sign aside, of every value written to `sink` or-ed:
+    /// non-zero if a dropped entry is not ±0 (or NaN, as `v != 0.0`).
+    bad: u32,
+    _weights: std::marker::PhantomData<&'a mut [f32]>,
+}
+
+impl<'a> Dst<'a> {
+    fn new(weights: &'a mut [f32], base: u32, sink: &'a mut f32) -> Dst<'a> {
+        Dst {
+            d: weights.as_mut_ptr(),
+            len: weights.len(),
+            base,
+            sink,
+            bad: 0,
+            _weights: std::marker::PhantomData,
+        }
+    }
+
+    /// Where entry address `a` goes: its weight in the band, or `sink`.
+    #[inline(always)]
+    fn slot(&mut self, a: u32) -> *mut f32 {
+        let i = a.wrapping_sub(self.base) as usize;
+        if i < self.len {
+            self.d.wrapping_add(i)
+        } else {
+            self.sink
+        }
+    }
+
+    /// Writes `v` where address `a` says (see [`Dst::slot`]), recording a
+    /// non-zero value sent to the sink; returns the slot written. Compiles
+    /// to a select: a compare and branch per entry (~15 % of the entries
+    /// dropped, at the ends of CF rows, so ~2 mispredictions per row)
+    /// and a bounds-checked store made the copy ~30 % slower
+    /// (benches/RESULTS.md, issue 14 session 10).
+    #[inline(always)]
+    fn put(&mut self, a: u32, v: f32) -> *mut f32 {
+        let i = a.wrapping_sub(self.base) as usize;
+        let inside = i < self.len;
+        self.bad |= v.to_bits() & 0x7fff_ffff & (inside as u32).wrapping_sub(1);
+        let p = if inside {
+            self.d.wrapping_add(i)
+        } else {
+            self.sink
+        };
+        // SAFETY: `p` is `weights[i]` with `i < weights.len()`, or `sink`,
+        // both borrowed mutably for `'a` and written through `d` and
+        // `sink` only.
+        unsafe { p.write(v) };
+        p
+    }
+
+    /// Whether no dropped entry written was non-zero.
+    fn ok(&self) -> bool {
+        self.bad == 0
+    }
+}
+
+/// Copies the entries `k..k + n` of each piece (see [`unit_pieces`]) to
+/// `dst`, false if a dropped one is not zero: the copy of a band in L3.
+fn copy_pieces(
+    addr: &[u32],
+    src: &[f32],
+    mut dst: Dst,
+    pieces: impl Iterator<Item = (usize, usize, bool)>,
+) -> bool {
+    for (k, n, _) in pieces {
+        for (&a, &v) in addr[k..k + n].iter().zip(&src[k..k + n]) {
+            dst.put(a, v);
+        }
+    }
+    dst.ok()
+}
+
+/// [`copy_pieces`] with software prefetch, for copies above the L3. The
+/// addresses and values of the piece after next are asked for while
+/// copying a piece (as in [`copy_segments`]). For the destinations: a
+/// source's consecutive targets are consecutive in its copy, so when the
+/// next piece's unit follows the current one, its entries go mostly to
+/// the lines this piece writes, each one slot further; the line after
+/// each written one (16 slots on) is asked for instead, which is where
+/// the following units cross into new lines, ahead by as many units as
+/// the slot is from the line's end. Otherwise (a new unit row, or a gap)
+/// the next piece's destinations are asked for entry by entry. At
+/// cortex_density 142 (GCAL's lateral inhibitory projection, one thread)
+/// the line after took the copy from ~11.5 to ~10.2 ms of CPU; asking
+/// for the next slot (+1) 11.2, +4 10.8, +8 10.5, +32 11.4; no prefetch
+/// in following pieces 13.8 (benches/RESULTS.md, issue 14 session 10).
+fn copy_pieces_prefetch(
+    addr: &[u32],
+    src: &[f32],
+    mut dst: Dst,
+    mut pieces: impl Iterator<Item = (usize, usize, bool)>,
+) -> bool {
+    let mut cur = pieces.next();
+    let mut next = pieces.next();
+    if let Some((k, n, _)) = next {
+        prefetch_lines(&addr[k..k + n]);
+        prefetch_lines(&src[k..k + n]);
+    }
+    while let Some((k, n, _)) = cur {
+        let after = pieces.next();
+        if let Some((k2, n2, _)) = after {
+            prefetch_lines(&addr[k2..k2 + n2]);
+            prefetch_lines(&src[k2..k2 + n2]);
+        }
+        let (addr_k, src_k) = (&addr[k..k + n], &src[k..k + n]);
+        match next {
+            Some((_, _, true)) => {
+                for (&a, &v) in addr_k.iter().zip(src_k) {
+                    let p = dst.put(a, v);
+                    prefetch_write(p.wrapping_add(LINE));
+                }
+            }
+            _ => {
+                let ahead = next.map_or(&[][..], |(k1, n1, _)| &addr[k1..k1 + n1]);
+                let m = n.min(ahead.len());
+                for ((&a, &v), &a1) in addr_k[..m].iter().zip(&src_k[..m]).zip(&ahead[..m]) {
+                    prefetch_write(dst.slot(a1));
+                    dst.put(a, v);
+                }
+                for (&a, &v) in addr_k[m..].iter().zip(&src_k[m..]) {
+                    dst.put(a, v);
+                }
+                for &a1 in &ahead[m..] {
+                    prefetch_write(dst.slot(a1));
+                }
+            }
+        }
+        cur = next;
+        next = after;
+    }
+    dst.ok()
 }
 
 /// Set by [`set_sync_prefetch_off`].
@@ -388,6 +617,21 @@ fn prefetch_read(p: *const u8) {
     unsafe {
         use std::arch::x86_64::{_mm_prefetch, _MM_HINT_T0};
         _mm_prefetch::<_MM_HINT_T0>(p.cast());
+    }
+    #[cfg(not(target_arch = "x86_64"))]
+    let _ = p;
+}
+
+/// Asks for the line at `p` to write (any address: a prefetch never
+/// faults).
+#[inline(always)]
+fn prefetch_write(p: *const f32) {
+    #[cfg(target_arch = "x86_64")]
+    // SAFETY: a prefetch never faults and changes no memory (SSE, part
+    // of baseline x86-64).
+    unsafe {
+        use std::arch::x86_64::{_mm_prefetch, _MM_HINT_ET0};
+        _mm_prefetch::<_MM_HINT_ET0>(p.cast());
     }
     #[cfg(not(target_arch = "x86_64"))]
     let _ = p;

@@ -11,7 +11,9 @@ use crate::dyn_common;
 
 use topo_sim::exchange::{LocalExchange, WholeSheets};
 use topo_sim::projection::ResponseKind;
-use topo_sim::push::{push_dot_product, set_sync_prefetch_off, PushLayout, PushScratch};
+use topo_sim::push::{
+    push_dot_product, set_sync_branch_free_off, set_sync_prefetch_off, PushLayout, PushScratch,
+};
 use topo_sim::response::dot_product;
 use topo_sim::Network;
 use topo_spec::Time;
@@ -221,15 +223,32 @@ fn parallel_build_equals_serial_build() {
 /// density): one source row per band, and bands of a few rows.
 const SYNC_BANDS: [Option<usize>; 3] = [None, Some(1), Some(20_000)];
 
+/// The banded sync's settings to try: `(band bytes, prefetch,
+/// branch-free)`, every band size of [`SYNC_BANDS`] with and without the
+/// prefetch and the branch-free copy.
+fn sync_variants() -> impl Iterator<Item = (Option<usize>, bool, bool)> {
+    SYNC_BANDS.into_iter().flat_map(|b| {
+        [(true, true), (true, false), (false, true), (false, false)]
+            .map(|(prefetch, free)| (b, prefetch, free))
+    })
+}
+
+/// Sets the banded sync's switches (see [`sync_variants`]).
+fn set_sync_switches(prefetch: bool, free: bool) {
+    set_sync_prefetch_off(!prefetch);
+    set_sync_branch_free_off(!free);
+}
+
 /// The sync after learning gives the copy a fresh build of the changed
 /// weights gives (bit for bit): in unit order, and by bands of sources
-/// (several band sizes) on 1, 2 and 3 threads, twice in a row. The
-/// The banded sync with and without its prefetch (the same bits). The
+/// (several band sizes) on 1, 2 and 3 threads, twice in a row, with and
+/// without its prefetch and its branch-free copy (the same bits). The
 /// changes: random new values (zeros of both signs among them) in the CFs
 /// of random active units, where the mask is non-zero (so the set of kept
 /// entries is unchanged). A dropped entry of an active unit that became
-/// non-zero makes either sync refuse; the same entry of an inactive unit
-/// is not looked at.
+/// non-zero (0.5 or NaN) makes either sync refuse, alone or between
+/// active neighbours; the same entry of an inactive unit is not looked
+/// at, and -0.0 there is accepted.
 #[test]
 fn sync_equals_fresh_build() {
     let (mut net, mut ex) = gcal();
@@ -270,8 +289,8 @@ fn sync_equals_fresh_build() {
                 .num_threads(threads)
                 .build()
                 .expect("pool");
-            for (band_bytes, prefetch) in SYNC_BANDS.iter().flat_map(|&b| [(b, true), (b, false)]) {
-                set_sync_prefetch_off(!prefetch);
+            for (band_bytes, prefetch, free) in sync_variants() {
+                set_sync_switches(prefetch, free);
                 let mut layout = PushLayout::build(&p.cfs).expect("own weights");
                 // Prefetching whatever the size of the copy.
                 layout.set_sync_prefetch_min_bytes(0);
@@ -282,13 +301,13 @@ fn sync_equals_fresh_build() {
                 assert!(
                     layout == want,
                     "{dest}.{name}: {threads} threads, bands of {band_bytes:?} bytes, \
-                     prefetch {prefetch}"
+                     prefetch {prefetch}, branch-free {free}"
                 );
                 // Again, from the synced copy (the active list is reused).
                 assert!(pool.install(|| layout.sync_units_banded(&learned, &active)));
                 assert!(layout == want, "{dest}.{name}: second sync");
             }
-            set_sync_prefetch_off(false);
+            set_sync_switches(true, true);
             // The path the engine takes: unit order with one band (the
             // default here), by bands when there are several and more
             // than one thread.
@@ -311,37 +330,53 @@ fn sync_equals_fresh_build() {
                 .map(|k| (u, k))
         });
         if let Some((u, k)) = dropped {
-            let mut bad = learned.clone();
-            bad.weights[k] = 0.5;
             let pool = rayon::ThreadPoolBuilder::new()
                 .num_threads(2)
                 .build()
                 .expect("pool");
-            for (band_bytes, prefetch) in SYNC_BANDS.iter().flat_map(|&b| [(b, true), (b, false)]) {
-                set_sync_prefetch_off(!prefetch);
-                let mut only = vec![0.0; units];
-                let mut layout = PushLayout::build(&learned).expect("own weights");
-                layout.set_sync_prefetch_min_bytes(0);
-                if let Some(b) = band_bytes {
-                    layout.set_sync_band_bytes(b);
+            for (band_bytes, prefetch, free) in sync_variants() {
+                set_sync_switches(prefetch, free);
+                for (value, neighbours) in
+                    [(0.5, false), (f32::NAN, false), (0.5, true), (-0.0, true)]
+                {
+                    let mut bad = learned.clone();
+                    bad.weights[k] = value;
+                    let what = format!(
+                        "{dest}.{name}: dropped entry {value}, neighbours {neighbours}, bands \
+                         of {band_bytes:?} bytes, prefetch {prefetch}, branch-free {free}"
+                    );
+                    let mut only = vec![0.0; units];
+                    let mut layout = PushLayout::build(&learned).expect("own weights");
+                    layout.set_sync_prefetch_min_bytes(0);
+                    if let Some(b) = band_bytes {
+                        layout.set_sync_band_bytes(b);
+                    }
+                    if neighbours {
+                        // The units around `u` active, so that their
+                        // pieces follow one another in a band.
+                        only[u.saturating_sub(2)..(u + 3).min(units)].fill(1.0);
+                        only[u] = 0.0;
+                    }
+                    assert!(
+                        layout.sync_units_unit_order(&bad, &only)
+                            && pool.install(|| layout.sync_units_banded(&bad, &only)),
+                        "{what}: inactive unit read"
+                    );
+                    only[u] = 1.0;
+                    let accept = value == 0.0;
+                    assert_eq!(
+                        layout.sync_units_unit_order(&bad, &only),
+                        accept,
+                        "{what}: unit order"
+                    );
+                    assert_eq!(
+                        pool.install(|| layout.sync_units_banded(&bad, &only)),
+                        accept,
+                        "{what}: bands"
+                    );
                 }
-                assert!(
-                    layout.sync_units_unit_order(&bad, &only)
-                        && pool.install(|| layout.sync_units_banded(&bad, &only)),
-                    "{dest}.{name}: inactive unit read"
-                );
-                only[u] = 1.0;
-                assert!(
-                    !layout.sync_units_unit_order(&bad, &only),
-                    "{dest}.{name}: dropped entry missed in unit order"
-                );
-                assert!(
-                    !pool.install(|| layout.sync_units_banded(&bad, &only)),
-                    "{dest}.{name}: dropped entry missed, bands of {band_bytes:?} bytes, \
-                     prefetch {prefetch}"
-                );
             }
-            set_sync_prefetch_off(false);
+            set_sync_switches(true, true);
             checked += 1;
         }
         checked += 1;
