@@ -83,6 +83,11 @@ pub(super) fn make_bands(
 /// session 9).
 pub(super) const PREFETCH_MIN_BYTES: usize = 32 << 20;
 
+/// Bytes of per-source copy above which [`PushLayout::sync_units`] syncs
+/// by bands: the L3 of this machine kind (32 MB), whose lines the bands
+/// are made to reuse (see [`PushLayout::sync_units`]).
+pub(super) const BANDS_MIN_BYTES: usize = 32 << 20;
+
 /// What every band reads.
 struct Ctx<'a> {
     cfs: &'a ConnectionFields,
@@ -124,26 +129,20 @@ impl PushLayout {
     /// copy. Returns false, leaving the copy stale, if a dropped entry is
     /// no longer zero: the caller must then stop using the layout.
     ///
-    /// By bands in parallel ([`PushLayout::sync_units_banded`]) when the
-    /// pool has more than one thread and the copy more than one band,
-    /// else in unit order ([`PushLayout::sync_units_unit_order`]); the
-    /// same bits either way. On the idle machine the bands on two threads
-    /// took 12.7 ms against 23.3 in unit order (GCAL's lateral inhibitory
-    /// projection at cortex_density 142, 2628 active units; whole
-    /// iteration 50.4 against 61.7 ms wall), while on one thread, or with
-    /// one band (the copy in L3, cortex_density 48), unit order is the
-    /// cheaper (benches/RESULTS.md, issue 14 sessions 7 and 8). Since the
-    /// banded sync prefetches (session 9) it takes ~19-20 ms of CPU there
-    /// on two threads against ~26-28 before; on one thread it beat unit
-    /// order on the inhibitory projection (~19 against 20-24 ms, loaded
-    /// machine) but not on the excitatory one (~4.0 against ~3.4 ms), so
-    /// one thread stays in unit order. With the branch-free copy
-    /// (session 10, Zen 5) the bands took ~11 ms of CPU against ~16 before
-    /// and ~16 in unit order, on one thread too, and ~3.1 against ~3.0 on
-    /// the excitatory projection; switching one thread to bands was not
-    /// measured in real runs.
+    /// By bands ([`PushLayout::sync_units_banded`], in parallel on the
+    /// current pool) when the copy is larger than the 32 MB L3 and has
+    /// more than one band, else in unit
+    /// order ([`PushLayout::sync_units_unit_order`]); the same bits either
+    /// way. Sessions 7-9 (Zen 4) used bands on more than one thread only.
+    /// With the branch-free copy (session 10, Zen 5, idle) GCAL's lateral
+    /// inhibitory copy at cortex_density 142 (267 MB) took 10.0 ms in
+    /// bands on one thread against 15.2 in unit order, the excitatory one
+    /// (61 MB) 2.3 against 2.5; copies inside the L3 are cheaper in unit
+    /// order even against bands on two threads: V1's LGN afferent at 142
+    /// (14 MB) 0.23 ms against 0.29, the inhibitory copy at 48 (~10 MB)
+    /// 0.11 against 0.16 (benches/RESULTS.md, issue 14 session 10).
     pub fn sync_units(&mut self, cfs: &ConnectionFields, active: &[f64]) -> bool {
-        if rayon::current_num_threads() > 1 && self.band_src.len() > 2 {
+        if self.weights.len() * 4 > BANDS_MIN_BYTES && self.band_src.len() > 2 {
             self.sync_units_banded(cfs, active)
         } else {
             self.sync_units_unit_order(cfs, active)
