@@ -27,6 +27,7 @@
 
 use super::{PushLayout, DROPPED};
 use crate::cf::ConnectionFields;
+use crate::push_simd::prefetch_lines;
 use std::sync::atomic::{AtomicBool, Ordering};
 
 /// Bytes of per-source weights per band: whole source rows (at least
@@ -572,24 +573,6 @@ fn copy(addr: &[u32], src: &[f32], dst: &mut [f32], base: u32) -> bool {
     true
 }
 
-/// Asks for the cache lines of `v` (into L1).
-#[inline(always)]
-fn prefetch_lines<T>(v: &[T]) {
-    let bytes = std::mem::size_of_val(v);
-    let p = v.as_ptr().cast::<u8>();
-    let mut off = 0;
-    while off < bytes {
-        // SAFETY: `off < bytes`, inside `v`.
-        prefetch_read(unsafe { p.add(off) });
-        off += LINE * 4;
-    }
-    if bytes > 0 {
-        // The line of the last byte (`v` need not start on a line).
-        // SAFETY: inside `v`.
-        prefetch_read(unsafe { p.add(bytes - 1) });
-    }
-}
-
 /// Asks for the line of `dst[i]` to write (an index past the end, as a
 /// dropped entry gives, asks for the last element's line instead).
 #[inline(always)]
@@ -605,20 +588,6 @@ fn prefetch_dst(dst: &[f32], i: u32) {
     }
     #[cfg(not(target_arch = "x86_64"))]
     let _ = (dst, i);
-}
-
-/// Asks for the line at `p` to read.
-#[inline(always)]
-fn prefetch_read(p: *const u8) {
-    #[cfg(target_arch = "x86_64")]
-    // SAFETY: a prefetch never faults and changes no memory (SSE, part
-    // of baseline x86-64).
-    unsafe {
-        use std::arch::x86_64::{_mm_prefetch, _MM_HINT_T0};
-        _mm_prefetch::<_MM_HINT_T0>(p.cast());
-    }
-    #[cfg(not(target_arch = "x86_64"))]
-    let _ = p;
 }
 
 /// Asks for the line at `p` to write (any address: a prefetch never
