@@ -334,13 +334,7 @@ impl PushLayout {
                 w_start[s + 1]
             };
         }
-        let (band_src, band_w) = sync::make_bands(
-            &run_off,
-            cfs.needed.cols(),
-            |r| runs[r].w,
-            weights.len() as u32,
-            sync::BAND_BYTES,
-        );
+        let (band_src, band_w) = sync::make_bands(&w_start, cfs.needed.cols(), sync::BAND_BYTES);
         PushLayout {
             run_off,
             runs,
@@ -624,8 +618,7 @@ pub fn push_dot_product_by_chunks(
                 let plane = (c0 + s % ncols) % PLANES;
                 let acc = &mut planes[plane * len..(plane + 1) * len];
                 let x = input[s];
-                let (r0, r1) = (layout.run_off[s] as usize, layout.run_off[s + 1] as usize);
-                let runs = &layout.runs[r0..r1];
+                let runs = layout.source_runs(s);
                 // Sources whose targets all lie outside the chunk cost
                 // two comparisons (most of them, with many chunks).
                 match (runs.first(), runs.last()) {
@@ -731,8 +724,8 @@ pub fn push_dot_product_by_planes(
                 };
                 let acc = &mut group[(plane - first) * n..(plane - first + 1) * n];
                 let x = input[s];
-                let (r0, r1) = (layout.run_off[s] as usize, layout.run_off[s + 1] as usize);
-                let runs = layout.runs[r0..r1]
+                let runs = layout
+                    .source_runs(s)
                     .iter()
                     .map(|r| (r.unit as usize, r.len as usize, r.w as usize));
                 add_runs(avx2, acc, &layout.weights, x, runs, prefetch);

@@ -200,14 +200,8 @@ impl LineWalker {
             if self.next >= self.len {
                 return;
             }
-            #[cfg(target_arch = "x86_64")]
-            // SAFETY: `_mm_prefetch` is a hint (SSE, baseline x86-64): it
-            // never faults and changes no memory, whatever the address;
             // `wrapping_add` makes the address without claiming it valid.
-            unsafe {
-                use std::arch::x86_64::{_mm_prefetch, _MM_HINT_T0};
-                _mm_prefetch::<_MM_HINT_T0>(self.base.wrapping_add(self.next).cast());
-            }
+            prefetch_byte(self.base.wrapping_add(self.next).cast());
             self.next += LINE_WEIGHTS;
         }
     }

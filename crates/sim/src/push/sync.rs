@@ -40,38 +40,23 @@ use std::sync::atomic::{AtomicBool, Ordering};
 /// session 7).
 pub(super) const BAND_BYTES: usize = 4 << 20;
 
-/// The band boundaries of a layout whose sources are rows of `ncols`:
+/// The band boundaries of a layout whose sources are rows of `ncols`,
+/// source `s`'s copy starting at `w_start[s]` (and the copy's end last):
 /// `(sources, weights)`, each with one entry per band plus the end. A band
 /// starts at the first row whose copy begins `bytes` ([`BAND_BYTES`]
 /// unless a test or bench says) or more after the previous band's start.
-pub(super) fn make_bands(
-    run_off: &[u32],
-    ncols: usize,
-    first_w: impl Fn(usize) -> u32,
-    total: u32,
-    bytes: usize,
-) -> (Vec<u32>, Vec<u32>) {
-    let nsrc = run_off.len() - 1;
+pub(super) fn make_bands(w_start: &[u32], ncols: usize, bytes: usize) -> (Vec<u32>, Vec<u32>) {
+    let nsrc = w_start.len() - 1;
     let words = (bytes / 4).clamp(1, u32::MAX as usize) as u32;
-    // Where each source's copy starts (a source without runs starts where
-    // the next one does).
-    let mut start = vec![total; nsrc + 1];
-    for s in (0..nsrc).rev() {
-        start[s] = if run_off[s] < run_off[s + 1] {
-            first_w(run_off[s] as usize)
-        } else {
-            start[s + 1]
-        };
-    }
-    let (mut src, mut w) = (vec![0u32], vec![start[0]]);
+    let (mut src, mut w) = (vec![0u32], vec![w_start[0]]);
     for s in (ncols.max(1)..nsrc).step_by(ncols.max(1)) {
-        if start[s] - w[w.len() - 1] >= words {
+        if w_start[s] - w[w.len() - 1] >= words {
             src.push(s as u32);
-            w.push(start[s]);
+            w.push(w_start[s]);
         }
     }
     src.push(nsrc as u32);
-    w.push(total);
+    w.push(w_start[nsrc]);
     (src, w)
 }
 
@@ -108,14 +93,7 @@ impl PushLayout {
     /// least one row) for the sync; the default is 4 MB. Changes no
     /// result: for the tests (many bands) and the bench.
     pub fn set_sync_band_bytes(&mut self, bytes: usize) {
-        let runs = &self.runs;
-        (self.band_src, self.band_w) = make_bands(
-            &self.run_off,
-            self.needed.cols(),
-            |r| runs[r].w,
-            self.weights.len() as u32,
-            bytes,
-        );
+        (self.band_src, self.band_w) = make_bands(&self.w_start, self.needed.cols(), bytes);
     }
 
     /// Makes the banded sync prefetch when the copy holds more than
@@ -578,16 +556,7 @@ fn copy(addr: &[u32], src: &[f32], dst: &mut [f32], base: u32) -> bool {
 #[inline(always)]
 fn prefetch_dst(dst: &[f32], i: u32) {
     let i = (i as usize).min(dst.len().saturating_sub(1));
-    #[cfg(target_arch = "x86_64")]
-    // SAFETY: `i` is inside `dst` (or `dst` is empty and the pointer is
-    // its dangling start, which a prefetch may name: it never faults
-    // and changes no memory; SSE, part of baseline x86-64).
-    unsafe {
-        use std::arch::x86_64::{_mm_prefetch, _MM_HINT_ET0};
-        _mm_prefetch::<_MM_HINT_ET0>(dst.as_ptr().add(i).cast());
-    }
-    #[cfg(not(target_arch = "x86_64"))]
-    let _ = (dst, i);
+    prefetch_write(dst.as_ptr().wrapping_add(i));
 }
 
 /// Asks for the line at `p` to write (any address: a prefetch never
