@@ -47,15 +47,19 @@ pub(crate) fn scan_with(avx512: bool, input: &[f64], nonzero: &mut Vec<u32>) -> 
         return finite;
     }
     let _ = avx512;
-    reference(input, nonzero)
+    let finite = reference(input, 0, nonzero);
+    if !finite {
+        nonzero.clear();
+    }
+    finite
 }
 
-/// The reference loop.
-fn reference(input: &[f64], nonzero: &mut Vec<u32>) -> bool {
-    for (i, &x) in input.iter().enumerate() {
+/// The reference loop over the inputs from `from`, appending to
+/// `nonzero`; `false` at the first input that is not finite.
+fn reference(input: &[f64], from: usize, nonzero: &mut Vec<u32>) -> bool {
+    for (i, &x) in input.iter().enumerate().skip(from) {
         if x != 0.0 {
             if !x.is_finite() {
-                nonzero.clear();
                 return false;
             }
             nonzero.push(i as u32);
@@ -101,18 +105,7 @@ unsafe fn scan_avx512(input: &[f64], nonzero: &mut Vec<u32>) -> bool {
         }
         nonzero.set_len(len);
     }
-    if bad != 0 {
-        return false;
-    }
-    for (i, &x) in input.iter().enumerate().skip(whole) {
-        if x != 0.0 {
-            if !x.is_finite() {
-                return false;
-            }
-            nonzero.push(i as u32);
-        }
-    }
-    true
+    bad == 0 && reference(input, whole, nonzero)
 }
 
 #[cfg(test)]
