@@ -410,8 +410,7 @@ fn print_kernels(net: &topo_sim::Network, density: u32) {
         for _ in 0..15 {
             for (k, t) in t.iter_mut().enumerate() {
                 topo_sim::push_simd::set_avx2_off(k == 0);
-                let t0 = Instant::now();
-                pool.install(|| {
+                let e = common::time_in(&pool, || {
                     topo_sim::response::dot_product(
                         &p.cfs,
                         &p.input,
@@ -421,7 +420,7 @@ fn print_kernels(net: &topo_sim::Network, density: u32) {
                         &mut spans,
                     )
                 });
-                *t = t.min(t0.elapsed().as_secs_f64());
+                *t = t.min(e);
             }
         }
         topo_sim::push_simd::set_avx2_off(false);
@@ -447,11 +446,7 @@ fn print_kernels(net: &topo_sim::Network, density: u32) {
         let mut sc = PushScratch::default();
         let min_time_in = |pool: &rayon::ThreadPool, f: &mut (dyn FnMut() + Send)| {
             (0..15)
-                .map(|_| {
-                    let t0 = Instant::now();
-                    pool.install(&mut *f);
-                    t0.elapsed().as_secs_f64()
-                })
+                .map(|_| common::time_in(pool, &mut *f))
                 .fold(f64::INFINITY, f64::min)
         };
         // The pulled sum scalar, then with AVX2 (the default where the
@@ -479,6 +474,11 @@ fn print_kernels(net: &topo_sim::Network, density: u32) {
             if chosen { "push" } else { "pull" },
             pull[0] * 1e3,
             pull[1] * 1e3
+        );
+        eprintln!(
+            "iteration cortex_density={density}: kernel V1.{name}, the push on 1 thread keeping \
+             only the first k non-zero sources of the input (row-major), min of 25: {}",
+            push_by_source_count(&layout, p, &mut act, &mut sc)
         );
         line += &push_variants(
             &layout,
@@ -557,9 +557,10 @@ fn push_variants(
                 topo_sim::push::set_unit_chunks(chunks);
                 topo_sim::push_simd::set_avx2_off(!avx2);
                 topo_sim::push_simd::set_prefetch_off(!prefetch);
-                let t0 = Instant::now();
-                pool.install(|| push_dot_product(layout, input, needed, strength, act, sc));
-                *b = b.min(t0.elapsed().as_secs_f64());
+                let e = common::time_in(&pool, || {
+                    push_dot_product(layout, input, needed, strength, act, sc)
+                });
+                *b = b.min(e);
             }
         }
         for (&(chunks, avx2, prefetch), t) in variants.iter().zip(best) {
@@ -580,6 +581,45 @@ fn push_variants(
     topo_sim::push_simd::set_avx2_off(false);
     topo_sim::push_simd::set_prefetch_off(false);
     line
+}
+
+/// The push's fixed cost per call beside its cost per source: the
+/// default push on 1 thread of the projection's input cut down to its
+/// first `k` non-zero sources, for a few `k` up to all of them.
+fn push_by_source_count(
+    layout: &topo_sim::push::PushLayout,
+    p: &topo_sim::projection::Projection,
+    act: &mut [f64],
+    sc: &mut topo_sim::push::PushScratch,
+) -> String {
+    let pool = common::pool(1);
+    let nonzero: Vec<usize> = (0..p.input.len()).filter(|&i| p.input[i] != 0.0).collect();
+    let mut line = Vec::new();
+    for k in [1, 8, 32, 128, nonzero.len()] {
+        let mut input = vec![0.0; p.input.len()];
+        for &i in nonzero.iter().take(k) {
+            input[i] = p.input[i];
+        }
+        if k > nonzero.len() || sc.scan(&input).is_none() {
+            continue;
+        }
+        let best = (0..25)
+            .map(|_| {
+                common::time_in(&pool, || {
+                    topo_sim::push::push_dot_product(
+                        layout,
+                        &input,
+                        &p.cfs.needed,
+                        p.strength,
+                        act,
+                        sc,
+                    )
+                })
+            })
+            .fold(f64::INFINITY, f64::min);
+        line.push(format!("{k} sources {:.1} us", best * 1e6));
+    }
+    line.join(", ")
 }
 
 /// `input` (rows of `ncols`) with every element within `r` rows and
@@ -625,8 +665,7 @@ fn combine_variants(
             for (&(_, off, avx512_off), b) in variants.iter().zip(best.iter_mut()) {
                 topo_sim::push::set_lane_combine_off(off);
                 topo_sim::push::set_combine_avx512_off(avx512_off);
-                let t0 = Instant::now();
-                pool.install(|| {
+                let e = common::time_in(&pool, || {
                     topo_sim::push::push_dot_product(
                         layout,
                         &p.input,
@@ -636,7 +675,7 @@ fn combine_variants(
                         sc,
                     )
                 });
-                *b = b.min(t0.elapsed().as_secs_f64());
+                *b = b.min(e);
             }
         }
         for (&(name, _, _), t) in variants.iter().zip(best) {
@@ -689,15 +728,15 @@ fn print_sync(
             topo_sim::push::set_sync_prefetch_off(!prefetch);
             topo_sim::push::set_sync_branch_free_off(!free);
             layout.set_sync_band_bytes(mb << 20);
-            let (t0, c0) = (Instant::now(), common::thread_cpu_ns());
-            pools[threads - 1].install(|| {
+            let c0 = common::thread_cpu_ns();
+            let wall = common::time_in(pools[threads - 1], || {
                 assert!(if banded {
                     layout.sync_units_banded(cfs, v1)
                 } else {
                     layout.sync_units_unit_order(cfs, v1)
                 })
             });
-            let t = (t0.elapsed().as_secs_f64(), common::cpu_since(&c0));
+            let t = (wall, common::cpu_since(&c0));
             *b = (b.0.min(t.0), b.1.min(t.1));
         }
     }

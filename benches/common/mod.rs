@@ -41,6 +41,20 @@ pub fn pool(threads: usize) -> rayon::ThreadPool {
         .unwrap_or_else(|e| panic!("rayon pool of {threads}: {e}"))
 }
 
+/// Seconds `f` takes run inside `pool`, timed on the pool's thread that
+/// runs it. Timing around `pool.install` would add the hand-over from the
+/// calling thread (outside the pool) to a worker, which must be woken:
+/// ~10 µs per call on this machine, as much as a whole push at
+/// cortex_density 48 (benches/RESULTS.md, issue 14 session 11). The
+/// engine's stepping thread is a worker of its own pool and never pays it.
+pub fn time_in(pool: &rayon::ThreadPool, f: impl FnOnce() + Send) -> f64 {
+    pool.install(|| {
+        let t0 = std::time::Instant::now();
+        f();
+        t0.elapsed().as_secs_f64()
+    })
+}
+
 /// Thread counts to measure: 1 and every core of the machine (capped at 2
 /// unless `TOPO_BENCH_THREADS` lists them, e.g. `1,2,4`).
 pub fn thread_counts() -> Vec<usize> {
