@@ -130,7 +130,7 @@ pub fn set_group_cache_off(off: bool) {
     GROUP_CACHE_OFF.store(off, Ordering::Relaxed);
 }
 
-/// Which local units start a group of how many units (see [`run_at`]):
+/// Which local units start a group of how many units ([`GROUP`], 4 or 1):
 /// depends only on the CF geometry (`slices`, `kernel_views`, the dest
 /// units), so it is found once instead of on every call. Whoever changes
 /// that geometry drops the plan (`Projection::weights_changed`);

@@ -100,7 +100,7 @@ fn sparse_inputs(rows: usize, cols: usize, seed: u64) -> Vec<(String, Vec<f64>)>
     let mut out = Vec::new();
     let alt: Vec<f64> = (0..n)
         .map(|i| {
-            if (i / cols) % 3 == 0 {
+            if (i / cols).is_multiple_of(3) {
                 rng.next()
             } else {
                 zero(&mut rng)
