@@ -22,8 +22,14 @@
 //! right border, or the last few of a row) use the unit-by-unit path.
 //!
 //! Terms whose input is zero are skipped (the "zero skip", see
-//! [`set_zero_skip_off`]): the input rows of a group's span that are all
-//! zero, and the columns of a row outside its non-zero span. The same
+//! [`set_zero_skip_off`]): the input rows that are zero over a group's (or
+//! a lone unit's) columns; a group whose input rows are all zero is
+//! written without a loop (every lane +0.0), and a group whose rows'
+//! non-zero spans all cover its columns runs the loop without the skip's
+//! bookkeeping (dense inputs: the retina, LGNOff). The border units skip
+//! the same way (`response::dot_unit_sparse`), and also the columns of a
+//! row outside its non-zero span; narrowing the groups' rows to it too is
+//! measured slower and off by default ([`set_narrow_off`]). The same
 //! bits, provided every kernel weight is finite (checked on every call,
 //! else the whole CF is read): a finite weight times +0.0 or -0.0 is ±0.0;
 //! adding ±0.0 to a lane leaves it bit-unchanged unless the lane is -0.0
@@ -33,7 +39,9 @@
 //! are not zero, so they are never skipped. The narrowed column range
 //! starts at a multiple of [`LANES`] from the CF's first column, so every
 //! term kept stays in its lane `j % LANES`, in the same order. GCAL's
-//! LGN activity, the input of the LGN gain control, is mostly zeros.
+//! LGNOn activity, the input of its gain control, was 5 % non-zero at
+//! density 48 (40 % of that call's time saved; benches/RESULTS.md, issue
+//! 14 session 11).
 //!
 //! Which units form groups depends only on the CF geometry: a
 //! [`GroupPlan`] records it once (see [`set_group_cache_off`]).
@@ -547,7 +555,8 @@ fn respond(
         });
 }
 
-/// The sum of local unit `u` alone, skipping zero inputs if `spans`.
+/// The sum of local unit `u` alone, skipping zero inputs with `zeros`
+/// (the call's spans and the summary of the unit's input rows).
 #[inline(always)]
 fn unit(
     avx2: bool,
