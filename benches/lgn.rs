@@ -3,7 +3,9 @@
 //! `topo_sim::shared_weights`) and eight adjacent units at a time, in the
 //! same process: the minimum of 25 calls of each kernel on its last real
 //! input (1 and 2 threads), and the CPU time per GCAL iteration with the
-//! grouping off and on (alternating rounds, the minimum of each).
+//! grouping off and on (alternating rounds, the minimum of each). Also
+//! the per-call path with `shared_weights`' zero skip and group cache off
+//! and on (issue 14 session 11), and the iterations with both.
 //!
 //! It also prints the probes of one iteration between the last delivery
 //! and the LGN's `Learned` probe: what `common::phase_times` charges to
@@ -77,6 +79,7 @@ fn kernels(net: &Network, density: u32, pools: &[(usize, rayon::ThreadPool)]) {
                 old / new
             );
         }
+        line += &switches_ab(p, &pools[0].1, &mut act);
         // Each instruction set's variant on the first pool (1 thread).
         for isa in [
             topo_sim::shared_weights::Isa::Baseline,
@@ -105,6 +108,75 @@ fn kernels(net: &Network, density: u32, pools: &[(usize, rayon::ThreadPool)]) {
             topo_sim::shared_weights::grouped_units(&p.cfs)
         );
     }
+}
+
+/// Sets both switches of `topo_sim::shared_weights` (`true`: on).
+fn set_switches(zero_skip: bool, group_cache: bool) {
+    topo_sim::shared_weights::set_zero_skip_off(!zero_skip);
+    topo_sim::shared_weights::set_group_cache_off(!group_cache);
+}
+
+/// The projection's per-call path (`dot_product_planned`) on one pool with
+/// the zero skip and the group cache off and on, alternating 10 rounds of
+/// 25 calls (the minimum of each), and its input's zeros.
+fn switches_ab(
+    p: &topo_sim::projection::Projection,
+    pool: &rayon::ThreadPool,
+    act: &mut [f64],
+) -> String {
+    let variants = [
+        (false, false),
+        (true, false),
+        (false, true),
+        (true, true),
+        (true, true),
+    ];
+    let mut best = [f64::INFINITY; 5];
+    let (mut plan, mut spans) = (None, topo_sim::shared_weights::Scratch::default());
+    for _ in 0..10 {
+        for (i, (b, &(skip, cache))) in best.iter_mut().zip(&variants).enumerate() {
+            set_switches(skip, cache);
+            topo_sim::shared_weights::set_narrow_off(i != 4);
+            let t = min_time(pool, 25, &mut || {
+                topo_sim::shared_weights::dot_product_planned(
+                    &p.cfs,
+                    &mut plan,
+                    &p.input,
+                    &p.cfs.needed,
+                    p.strength,
+                    act,
+                    &mut spans,
+                )
+            });
+            *b = b.min(t);
+        }
+    }
+    set_switches(true, true);
+    topo_sim::shared_weights::set_narrow_off(true);
+    let ncols = p.cfs.needed.cols().max(1);
+    let nonzero = p.input.iter().filter(|&&x| x != 0.0).count();
+    let zero_rows = p
+        .input
+        .chunks(ncols)
+        .filter(|r| r.iter().all(|&x| x == 0.0))
+        .count();
+    let full_rows = p
+        .input
+        .chunks(ncols)
+        .filter(|r| r[0] != 0.0 && r[r.len() - 1] != 0.0)
+        .count();
+    format!(
+        " [input {:.1} % non-zero, {zero_rows} of {} rows zero, {full_rows} non-zero at both ends; per call, 1 thread, min of \
+         10x25: before (no zero skip, no group cache) {:.4} ms, zero skip {:.4} ms, group \
+         cache {:.4} ms, both (the default) {:.4} ms, both with narrowing {:.4} ms]",
+        100.0 * nonzero as f64 / p.input.len().max(1) as f64,
+        p.input.len() / ncols,
+        best[0] * 1e3,
+        best[1] * 1e3,
+        best[2] * 1e3,
+        best[3] * 1e3,
+        best[4] * 1e3
+    )
 }
 
 /// CPU seconds per iteration of `run(n)`.
@@ -173,23 +245,36 @@ fn main() {
         }
         kernels(&net, density, &pools);
         for (threads, pool) in &pools {
-            let mut best = [(f64::INFINITY, f64::INFINITY); 2];
+            // Unit by unit; grouped without and with the zero skip and
+            // group cache (issue 14 session 11).
+            let variants = [(false, false), (true, false), (true, true)];
+            let mut best = [(f64::INFINITY, f64::INFINITY); 3];
             for _ in 0..rounds {
-                for (i, on) in [false, true].into_iter().enumerate() {
-                    set_groups(&mut net, on);
+                // The new path first: a later place in the round must not
+                // favour it.
+                for i in [2, 0, 1] {
+                    let ((groups, switches), b) = (variants[i], &mut best[i]);
+                    set_groups(&mut net, groups);
+                    set_switches(switches, switches);
                     let (w, c) = cpu_per_iteration(&mut net, &mut ex, pool, n);
-                    best[i] = (best[i].0.min(w), best[i].1.min(c));
+                    *b = (b.0.min(w), b.1.min(c));
                 }
             }
+            set_switches(true, true);
             eprintln!(
                 "lgn cortex_density={density} threads={threads}: per iteration (min of \
                  {rounds} runs of {n}): unit by unit {:.3} ms wall {:.3} ms CPU; grouped \
-                 {:.3} ms wall {:.3} ms CPU; CPU saved {:.3} ms",
+                 {:.3} ms wall {:.3} ms CPU; grouped, zero skip and group cache {:.3} ms \
+                 wall {:.3} ms CPU; CPU saved by grouping {:.3} ms, by the skip and cache \
+                 {:.3} ms",
                 best[0].0 * 1e3,
                 best[0].1 * 1e3,
                 best[1].0 * 1e3,
                 best[1].1 * 1e3,
-                (best[0].1 - best[1].1) * 1e3
+                best[2].0 * 1e3,
+                best[2].1 * 1e3,
+                (best[0].1 - best[1].1) * 1e3,
+                (best[1].1 - best[2].1) * 1e3
             );
         }
     }

@@ -180,6 +180,11 @@ pub struct Projection {
     /// Compute a shared-weight response one unit at a time instead of in
     /// groups of adjacent units (same bits; for A/B measurements).
     pub shared_groups_off: bool,
+    /// Which units of a shared-weight projection are computed in groups:
+    /// made at the first response, dropped with [`Projection::weights_changed`].
+    pub shared_plan: Option<crate::shared_weights::GroupPlan>,
+    /// Scratch of the shared-weight response.
+    pub shared_scratch: crate::shared_weights::Scratch,
     /// Scratch of the push response.
     pub push_scratch: PushScratch,
     /// How the per-source copy is synced after learning: `None` as
@@ -385,6 +390,8 @@ impl Projection {
             push_off: false,
             push_bound: None,
             shared_groups_off: false,
+            shared_plan: None,
+            shared_scratch: Default::default(),
             push_scratch: PushScratch::default(),
             push_sync_banded: None,
             push_syncs: 0,
@@ -403,10 +410,12 @@ impl Projection {
     }
 
     /// Drops the per-source copy of the weights after they changed other
-    /// than by learning of active units (it is rebuilt when next needed).
+    /// than by learning of active units (it is rebuilt when next needed),
+    /// and the shared-weight group plan (the CF geometry may have changed).
     pub fn weights_changed(&mut self) {
         self.push = None;
         self.push_bound = None;
+        self.shared_plan = None;
     }
 
     /// Builds the per-source copy of the weights now, on the current
@@ -454,6 +463,18 @@ impl Projection {
                 &needed,
                 self.strength,
                 &mut self.activity,
+            );
+            return;
+        }
+        if self.cfs.shared.is_some() {
+            crate::shared_weights::dot_product_planned(
+                &self.cfs,
+                &mut self.shared_plan,
+                &self.input,
+                &needed,
+                self.strength,
+                &mut self.activity,
+                &mut self.shared_scratch,
             );
             return;
         }

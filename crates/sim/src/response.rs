@@ -167,7 +167,7 @@ unsafe fn dot_unit_sparse_avx2(
 /// [`dot_unit_sparse`], with AVX2 if `avx2` (from
 /// [`crate::push_simd::avx2`], which checks the CPU).
 #[inline(always)]
-fn dot_unit_sparse_on(
+pub(crate) fn dot_unit_sparse_on(
     avx2: bool,
     cfs: &ConnectionFields,
     u: usize,
