@@ -43,6 +43,7 @@ mod channels;
 mod composite;
 mod eval;
 mod file_image;
+mod gaussian_max;
 mod numbergen;
 mod output_fns;
 mod random;
@@ -59,6 +60,20 @@ use topo_spec::{Component, Time, UserClass, Value};
 pub use channels::{num_channels, render_channels};
 pub use output_fns::numpy_sum;
 pub use sampler::SizeNormalization;
+
+static BUFFER_REUSE_OFF: std::sync::atomic::AtomicBool = std::sync::atomic::AtomicBool::new(false);
+
+/// Makes [`render`] evaluate as before issue 14 session 11 (`true`), or
+/// (`false`, the default) with its faster paths. The same bits either
+/// way; for measuring one against the other (benches/RESULTS.md).
+pub fn set_buffer_reuse_off(off: bool) {
+    BUFFER_REUSE_OFF.store(off, std::sync::atomic::Ordering::Relaxed);
+}
+
+/// Whether [`set_buffer_reuse_off`] left the faster paths on.
+pub(crate) fn buffer_reuse_on() -> bool {
+    !BUFFER_REUSE_OFF.load(std::sync::atomic::Ordering::Relaxed)
+}
 
 /// The imagen classes [`render`] knows.
 pub const SUPPORTED_CLASSES: &[&str] = &[
