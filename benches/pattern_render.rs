@@ -34,9 +34,9 @@ struct Variant {
     set: fn(),
 }
 
-fn switches(fast_seed: bool, reuse: bool) {
+fn switches(fast_seed: bool, fast_gaussians: bool) {
     topo_numbergen::mt::set_fast_seed_off(!fast_seed);
-    topo_pattern::pattern::set_buffer_reuse_off(!reuse);
+    topo_pattern::pattern::set_fast_gaussians_off(!fast_gaussians);
 }
 
 const VARIANTS: &[Variant] = &[
@@ -53,7 +53,7 @@ const VARIANTS: &[Variant] = &[
         set: || switches(false, true),
     },
     Variant {
-        name: "after but pattern buffer_reuse off",
+        name: "after but pattern fast_gaussians off",
         set: || switches(true, false),
     },
 ];

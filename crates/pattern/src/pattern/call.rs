@@ -158,7 +158,7 @@ pub(crate) fn transformed_coords<R: Randomness + ?Sized>(
     let orientation = num(gen, "orientation", call.orientation, ctx)?;
     let grid = ctx.grid;
     let (sin, cos) = (orientation.sin(), orientation.cos());
-    if super::buffer_reuse_on() {
+    if super::fast_gaussians_on() {
         return Ok(rotated_block(grid, region, x, y, sin, cos));
     }
     let xs: Vec<f64> = (region.c0..region.c1)

@@ -86,7 +86,7 @@ pub(crate) fn combine<R: Randomness + ?Sized>(
         return Err(PatternError::param(gen, "generators", "a non-empty list"));
     }
     let mask = effective_mask(gen, call)?;
-    if super::buffer_reuse_on() && max_of_plain_gaussians(gen, &generators, op, mask)? {
+    if super::fast_gaussians_on() && max_of_plain_gaussians(gen, &generators, op, mask)? {
         return super::gaussian_max::render(gen, call, &generators, region, ctx);
     }
     let mut acc: Option<Vec<f64>> = None;

@@ -61,18 +61,24 @@ pub use channels::{num_channels, render_channels};
 pub use output_fns::numpy_sum;
 pub use sampler::SizeNormalization;
 
-static BUFFER_REUSE_OFF: std::sync::atomic::AtomicBool = std::sync::atomic::AtomicBool::new(false);
+static FAST_GAUSSIANS_OFF: std::sync::atomic::AtomicBool =
+    std::sync::atomic::AtomicBool::new(false);
 
-/// Makes [`render`] evaluate as before issue 14 session 11 (`true`), or
-/// (`false`, the default) with its faster paths. The same bits either
-/// way; for measuring one against the other (benches/RESULTS.md).
-pub fn set_buffer_reuse_off(off: bool) {
-    BUFFER_REUSE_OFF.store(off, std::sync::atomic::Ordering::Relaxed);
+/// Makes [`render`] evaluate Gaussians as before issue 14 session 11
+/// (`true`), or (`false`, the default) faster: a `numpy.maximum`
+/// Composite of plain Gaussians (GCAL's training pattern) takes `exp`
+/// only where a Gaussian can be the maximum, rotated coordinates are
+/// written by index, and a Gaussian's exponents are computed in a loop of
+/// their own (vectorised). The same bits either way; for measuring one
+/// against the other (GCAL's rank block of the retina: 75 µs before, 38
+/// after; benches/RESULTS.md, issue 14 session 11).
+pub fn set_fast_gaussians_off(off: bool) {
+    FAST_GAUSSIANS_OFF.store(off, std::sync::atomic::Ordering::Relaxed);
 }
 
-/// Whether [`set_buffer_reuse_off`] left the faster paths on.
-pub(crate) fn buffer_reuse_on() -> bool {
-    !BUFFER_REUSE_OFF.load(std::sync::atomic::Ordering::Relaxed)
+/// Whether [`set_fast_gaussians_off`] left the faster paths on.
+pub(crate) fn fast_gaussians_on() -> bool {
+    !FAST_GAUSSIANS_OFF.load(std::sync::atomic::Ordering::Relaxed)
 }
 
 /// The imagen classes [`render`] knows.

@@ -12,7 +12,7 @@ pub(crate) fn gaussian(px: &[f64], py: &[f64], size: f64, aspect: f64) -> Vec<f6
     if xsigma == 0.0 || ysigma == 0.0 {
         return px.iter().map(|x| x * 0.0).collect();
     }
-    if super::buffer_reuse_on() {
+    if super::fast_gaussians_on() {
         let mut out = vec![0.0; px.len()];
         gaussian_exponents(px, py, xsigma, ysigma, &mut out);
         for v in out.iter_mut() {

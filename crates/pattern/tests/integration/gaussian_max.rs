@@ -1,4 +1,4 @@
-//! The maximum-of-Gaussians path (`set_buffer_reuse_off(false)`, one
+//! The maximum-of-Gaussians path (`set_fast_gaussians_off(false)`, one
 //! `exp` per pixel where only one Gaussian can be the maximum) gives the
 //! generic evaluation's bits and leaves the streams in the same state, on
 //! GCAL's training pattern and on composites built to hit every branch:
@@ -10,7 +10,7 @@ use crate::common;
 
 use common::Builder;
 use topo_numbergen::Streams;
-use topo_pattern::pattern::set_buffer_reuse_off;
+use topo_pattern::pattern::set_fast_gaussians_off;
 use topo_pattern::{render, BoundingBox, Mask, Overrides, Region, SheetCoords};
 use topo_spec::{Component, Time, Value};
 
@@ -251,7 +251,7 @@ fn run(
     region: Region,
     off: bool,
 ) -> (Vec<u64>, Streams) {
-    set_buffer_reuse_off(off);
+    set_fast_gaussians_off(off);
     let mut streams = Streams::new(None);
     let mut bits = Vec::new();
     let mut out = vec![0.0; region.len()];
@@ -268,7 +268,7 @@ fn run(
         .unwrap();
         bits.extend(out.iter().map(|v| v.to_bits()));
     }
-    set_buffer_reuse_off(false);
+    set_fast_gaussians_off(false);
     (bits, streams)
 }
 

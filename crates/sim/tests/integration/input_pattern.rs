@@ -1,0 +1,25 @@
+//! The input pattern's fast paths (issue 14, session 11): whole GCAL and
+//! LISSOM runs give the same bits with MT19937's reference seeding and
+//! eager twist (`topo_numbergen::mt::set_fast_seed_off`) and with the
+//! generic Gaussian evaluation (`topo_pattern::pattern::set_fast_gaussians_off`),
+//! on 1, 2 and 3 threads (one test a switch: tests run concurrently). (The retina's blocks, as
+//! ranks render them, are checked in topo-pattern's `gaussian_max` test
+//! and by the split runs of `dyn_split`.)
+
+use crate::batched_responses::gcal_and_lissom_same_bits_either_way;
+
+#[test]
+fn gcal_and_lissom_same_bits_with_the_reference_mt_seeding() {
+    gcal_and_lissom_same_bits_either_way(
+        "reference MT19937 seeding",
+        &topo_numbergen::mt::set_fast_seed_off,
+    );
+}
+
+#[test]
+fn gcal_and_lissom_same_bits_with_the_generic_gaussians() {
+    gcal_and_lissom_same_bits_either_way(
+        "generic Gaussians",
+        &topo_pattern::pattern::set_fast_gaussians_off,
+    );
+}
