@@ -36,6 +36,7 @@ struct Variant {
 
 fn switches(fast_seed: bool, fast_gaussians: bool) {
     topo_numbergen::mt::set_fast_seed_off(!fast_seed);
+    topo_numbergen::streams::set_batch_seed_off(!fast_seed);
     topo_pattern::pattern::set_fast_gaussians_off(!fast_gaussians);
 }
 
@@ -49,8 +50,15 @@ const VARIANTS: &[Variant] = &[
         set: || switches(true, true),
     },
     Variant {
-        name: "after but mt fast_seed off",
+        name: "after but mt fast_seed and batch_seed off",
         set: || switches(false, true),
+    },
+    Variant {
+        name: "after but streams batch_seed off",
+        set: || {
+            switches(true, true);
+            topo_numbergen::streams::set_batch_seed_off(true);
+        },
     },
     Variant {
         name: "after but pattern fast_gaussians off",

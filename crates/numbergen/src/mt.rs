@@ -134,6 +134,71 @@ impl std::fmt::Debug for Mt19937 {
     }
 }
 
+/// Keys seeded together by [`Mt19937::new_by_single_words`] (one AVX2
+/// vector of 32-bit words).
+pub const SEED_LANES: usize = 8;
+
+/// `init_by_array`'s two passes for [`SEED_LANES`] one-word keys, word
+/// `i` of lane `l` in `lanes[i][l]`: AVX2 where the CPU has it.
+fn mix_in_single_words(lanes: &mut [[u32; SEED_LANES]], key: &[u32; SEED_LANES]) {
+    #[cfg(target_arch = "x86_64")]
+    if std::arch::is_x86_feature_detected!("avx2") {
+        // SAFETY: the CPU has AVX2.
+        return unsafe { mix_in_single_words_avx2(lanes, key) };
+    }
+    mix_in_single_words_body(lanes, key)
+}
+
+#[cfg(target_arch = "x86_64")]
+#[target_feature(enable = "avx2")]
+unsafe fn mix_in_single_words_avx2(lanes: &mut [[u32; SEED_LANES]], key: &[u32; SEED_LANES]) {
+    mix_in_single_words_body(lanes, key)
+}
+
+/// One step of each pass on every lane: `(word ^ f(prev)) + term`.
+#[inline(always)]
+fn chain_step(
+    prev: &mut [u32; SEED_LANES],
+    word: &[u32; SEED_LANES],
+    mul: u32,
+    term: impl Fn(usize) -> u32,
+) {
+    for l in 0..SEED_LANES {
+        let p = prev[l];
+        prev[l] = (word[l] ^ (p ^ (p >> 30)).wrapping_mul(mul)).wrapping_add(term(l));
+    }
+}
+
+#[inline(always)]
+fn mix_in_single_words_body(lanes: &mut [[u32; SEED_LANES]], key: &[u32; SEED_LANES]) {
+    // Pass 1 over init_genrand(19650218)'s words: N steps from i = 1 (a
+    // one-word key: j stays 0, the term is the key), wrapping once so the
+    // last step is i = 1 again (reading that word's first-pass value).
+    let mut prev = [BY_ARRAY_BASE[0]; SEED_LANES];
+    for i in 1..N {
+        chain_step(&mut prev, &[BY_ARRAY_BASE[i]; SEED_LANES], 1_664_525, |l| {
+            key[l]
+        });
+        lanes[i] = prev;
+    }
+    lanes[0] = prev;
+    let w = lanes[1];
+    chain_step(&mut prev, &w, 1_664_525, |l| key[l]);
+    lanes[1] = prev;
+    // Pass 2: N - 1 steps from i = 2, wrapping to end at i = 1; the term
+    // is -i.
+    for i in 2..N {
+        let w = lanes[i];
+        chain_step(&mut prev, &w, 1_566_083_941, |_| (i as u32).wrapping_neg());
+        lanes[i] = prev;
+    }
+    lanes[0] = prev;
+    let w = lanes[1];
+    chain_step(&mut prev, &w, 1_566_083_941, |_| 1u32.wrapping_neg());
+    lanes[1] = prev;
+    lanes[0] = [0x8000_0000; SEED_LANES];
+}
+
 /// One step of the twist: the new word from word `k`'s upper bit, word
 /// `k+1`'s lower bits and word `k+397`.
 #[inline(always)]
@@ -261,6 +326,34 @@ impl Mt19937 {
             }
         }
         mt[0] = 0x8000_0000;
+    }
+
+    /// `init_by_array([w])` for each one-word key `w` of `words` (what a
+    /// time-dependent Python `random.Random` is reseeded with: a 28-bit
+    /// time hash), [`SEED_LANES`] keys at a time: the two mixing passes
+    /// are serial chains of ~7 cycles a step for one key, so interleaving
+    /// independent keys runs several chains in the time of one (in one
+    /// vector with AVX2). Word for word [`Mt19937::new_by_array`]'s states.
+    pub fn new_by_single_words(words: &[u32]) -> Vec<Mt19937> {
+        let mut out = Vec::with_capacity(words.len());
+        let mut lanes = vec![[0u32; SEED_LANES]; N];
+        for group in words.chunks(SEED_LANES) {
+            let mut key = [0u32; SEED_LANES];
+            key[..group.len()].copy_from_slice(group);
+            mix_in_single_words(&mut lanes, &key);
+            for l in 0..group.len() {
+                let mut mt = Box::new([0u32; N]);
+                for (w, lane) in mt.iter_mut().zip(&lanes) {
+                    *w = lane[l];
+                }
+                out.push(Mt19937 {
+                    mt,
+                    index: N,
+                    twisted: N,
+                });
+            }
+        }
+        out
     }
 
     /// This state with its twist finished (borrowed if it is).
@@ -586,6 +679,30 @@ mod tests {
             let mut back = Mt19937::try_from(MtState::from(lazy.clone())).unwrap();
             for _ in 0..1000 {
                 assert_eq!(back.next_u32(), lazy.next_u32());
+            }
+        }
+    }
+
+    #[test]
+    fn batched_one_word_seeding_equals_the_reference() {
+        let mut x = 0x9e37_79b9u32;
+        let mut words: Vec<u32> = vec![0, 1, 0x0fff_ffff, u32::MAX, 0x8000_0000];
+        for _ in 0..40 {
+            x ^= x << 13;
+            x ^= x >> 17;
+            x ^= x << 5;
+            words.push(x);
+        }
+        // Every group size up to two full groups and a partial one.
+        for n in 0..=words.len() {
+            let batch = Mt19937::new_by_single_words(&words[..n]);
+            assert_eq!(batch.len(), n);
+            for (w, mut m) in words[..n].iter().zip(batch) {
+                let mut o = Oracle::by_array(&[*w]);
+                assert_eq!(&m.mt[..], &o.mt[..], "key {w:#x} of {n}");
+                for _ in 0..700 {
+                    assert_eq!(m.next_u32(), o.next_u32());
+                }
             }
         }
     }

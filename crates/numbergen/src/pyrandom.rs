@@ -90,6 +90,13 @@ impl PyRandom {
         self.gauss_next = None;
     }
 
+    /// `self.seed(...)` with a state seeded elsewhere (the same as
+    /// [`PyRandom::seed_i128`] of the key that made it).
+    pub(crate) fn set_seeded(&mut self, mt: Mt19937) {
+        self.mt = mt;
+        self.gauss_next = None;
+    }
+
     /// `random()`: a double in [0, 1) with 53 random bits.
     #[inline]
     pub fn random(&mut self) -> f64 {

@@ -240,6 +240,12 @@ pub trait Randomness {
     /// A numpy stream seeded from the hash of `name` and time `t`
     /// (time-dependent `imagen.random` patterns).
     fn hashed_uniform(&mut self, name: &str, t: Time) -> Result<Box<dyn UniformSource>, String>;
+    /// About to render `gen` at `t`: a source may prepare the draws it
+    /// will be asked for (topo-numbergen seeds the time-dependent ones
+    /// together). Changes no value; nothing by default.
+    fn prepare_draws(&mut self, gen: &Component, t: Time) {
+        let _ = (gen, t);
+    }
     /// The model file's own classes (user pattern generators); none by
     /// default.
     fn user_classes(&self) -> Option<std::sync::Arc<BTreeMap<String, UserClass>>> {
@@ -363,6 +369,7 @@ pub fn render<R: Randomness + ?Sized>(
             )));
         }
     }
+    streams.prepare_draws(gen, t);
     let call = call::Call::from_overrides(ov);
     let mut ctx = call::Ctx {
         grid,

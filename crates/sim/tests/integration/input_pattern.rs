@@ -1,6 +1,7 @@
 //! The input pattern's fast paths (issue 14, session 11): whole GCAL and
 //! LISSOM runs give the same bits with MT19937's reference seeding and
-//! eager twist (`topo_numbergen::mt::set_fast_seed_off`) and with the
+//! eager twist (`topo_numbergen::mt::set_fast_seed_off`), with each
+//! time-dependent draw seeded alone (`topo_numbergen::streams::set_batch_seed_off`) and with the
 //! generic Gaussian evaluation (`topo_pattern::pattern::set_fast_gaussians_off`),
 //! on 1, 2 and 3 threads (one test a switch: tests run concurrently). (The retina's blocks, as
 //! ranks render them, are checked in topo-pattern's `gaussian_max` test
@@ -21,5 +22,13 @@ fn gcal_and_lissom_same_bits_with_the_generic_gaussians() {
     gcal_and_lissom_same_bits_either_way(
         "generic Gaussians",
         &topo_pattern::pattern::set_fast_gaussians_off,
+    );
+}
+
+#[test]
+fn gcal_and_lissom_same_bits_without_batched_seeding() {
+    gcal_and_lissom_same_bits_either_way(
+        "time-dependent draws seeded one by one",
+        &topo_numbergen::streams::set_batch_seed_off,
     );
 }
