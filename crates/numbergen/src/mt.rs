@@ -187,10 +187,10 @@ fn mix_in_single_words_body(lanes: &mut [[u32; SEED_LANES]], key: &[u32; SEED_LA
     lanes[1] = prev;
     // Pass 2: N - 1 steps from i = 2, wrapping to end at i = 1; the term
     // is -i.
-    for i in 2..N {
-        let w = lanes[i];
+    for (i, lane) in lanes.iter_mut().enumerate().skip(2) {
+        let w = *lane;
         chain_step(&mut prev, &w, 1_566_083_941, |_| (i as u32).wrapping_neg());
-        lanes[i] = prev;
+        *lane = prev;
     }
     lanes[0] = prev;
     let w = lanes[1];
@@ -417,7 +417,7 @@ impl Mt19937 {
             self.next_generation();
         }
         if self.index >= self.twisted {
-            let end = (self.index + 1).max(2 * self.twisted).max(8).min(N);
+            let end = (self.index + 1).max(2 * self.twisted).clamp(8, N);
             self.twist_to(end);
         }
     }

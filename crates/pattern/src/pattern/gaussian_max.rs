@@ -230,10 +230,10 @@ fn largest_exponents(exps: &[f64], largest: &mut [f64], single: &mut [bool]) {
         }
     }
     for (j, (s, &l)) in single.iter_mut().zip(largest.iter()).enumerate() {
-        // NaN counts as close (a NaN exponent compares false below).
+        // A NaN exponent counts as close (it must reach the fold).
         let mut close = 0u32;
         for e in exps.chunks_exact(cols) {
-            close += u32::from(!(e[j] < l - MARGIN));
+            close += u32::from(e[j] >= l - MARGIN || e[j].is_nan());
         }
         *s = close == 1 && l >= NORMAL_FLOOR;
     }
