@@ -70,8 +70,9 @@ static FAST_GAUSSIANS_OFF: std::sync::atomic::AtomicBool =
 /// only where a Gaussian can be the maximum, rotated coordinates are
 /// written by index, and a Gaussian's exponents are computed in a loop of
 /// their own (vectorised). The same bits either way; for measuring one
-/// against the other (GCAL's rank block of the retina: 75 µs before, 38
-/// after; benches/RESULTS.md, issue 14 session 11).
+/// against the other (GCAL's rank block of the retina, the streams'
+/// switches on: 60 µs a render with this off, 31 on; benches/RESULTS.md,
+/// issue 14 session 11).
 pub fn set_fast_gaussians_off(off: bool) {
     FAST_GAUSSIANS_OFF.store(off, std::sync::atomic::Ordering::Relaxed);
 }
