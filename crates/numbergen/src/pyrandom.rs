@@ -45,22 +45,29 @@ mod f64_bits {
 /// The init_by_array key CPython builds from an integer seed: the 32-bit
 /// words of |seed|, least significant first, at least one word.
 pub fn seed_words(seed: i128) -> Vec<u32> {
+    let (words, len) = seed_word_array(seed);
+    words[..len].to_vec()
+}
+
+/// [`seed_words`] in a fixed array (|i128| has at most 4 words) and the
+/// count used, for reseeding without an allocation.
+fn seed_word_array(seed: i128) -> ([u32; 4], usize) {
     let mut n = seed.unsigned_abs();
-    let mut words = Vec::with_capacity(4);
+    let mut words = [0u32; 4];
+    let mut len = 0;
     while n > 0 {
-        words.push(n as u32);
+        words[len] = n as u32;
+        len += 1;
         n >>= 32;
     }
-    if words.is_empty() {
-        words.push(0);
-    }
-    words
+    (words, len.max(1))
 }
 
 impl PyRandom {
     /// `random.Random(seed)` for an integer seed.
     pub fn from_seed_i128(seed: i128) -> PyRandom {
-        PyRandom::from_seed_words(&seed_words(seed))
+        let (words, len) = seed_word_array(seed);
+        PyRandom::from_seed_words(&words[..len])
     }
 
     /// A generator seeded with `init_by_array(words)` directly.
@@ -78,7 +85,16 @@ impl PyRandom {
 
     /// `self.seed(seed)` for an integer seed (also forgets `gauss_next`).
     pub fn seed_i128(&mut self, seed: i128) {
-        *self = PyRandom::from_seed_i128(seed);
+        let (words, len) = seed_word_array(seed);
+        self.mt.reseed_by_array(&words[..len]);
+        self.gauss_next = None;
+    }
+
+    /// `self.seed(...)` with a state seeded elsewhere (the same as
+    /// [`PyRandom::seed_i128`] of the key that made it).
+    pub(crate) fn set_seeded(&mut self, mt: Mt19937) {
+        self.mt = mt;
+        self.gauss_next = None;
     }
 
     /// `random()`: a double in [0, 1) with 53 random bits.

@@ -162,7 +162,45 @@ pub struct Streams {
     /// each value as its f64 bits so a snapshot restores it exactly.
     #[serde(default)]
     pattern_state: BTreeMap<String, BTreeMap<String, u64>>,
+    /// States seeded ahead by [`Streams::prepare_draws`], by key.
+    #[serde(skip)]
+    prepared: PreparedSeeds,
 }
+
+static BATCH_SEED_OFF: std::sync::atomic::AtomicBool = std::sync::atomic::AtomicBool::new(false);
+
+/// Makes [`Streams::prepare_draws`] do nothing (`true`): each
+/// time-dependent draw then seeds its `random.Random` alone. `false` (the
+/// default): the draws a pattern is about to make are seeded together
+/// ([`crate::mt::Mt19937::new_by_single_words`]: ~0.7 µs a seeding in a
+/// group of six against ~2 µs alone). The same states either way; for
+/// measuring one against the other (issue 14 session 11,
+/// benches/RESULTS.md).
+pub fn set_batch_seed_off(off: bool) {
+    BATCH_SEED_OFF.store(off, std::sync::atomic::Ordering::Relaxed);
+}
+
+/// `init_by_array([key])` states made ahead, each used by the first
+/// reseed with its key. Not part of the streams' state (a state is a
+/// function of its key alone), so it is neither compared nor stored.
+#[derive(Clone, Debug, Default)]
+struct PreparedSeeds(Vec<(u32, crate::mt::Mt19937)>);
+
+impl PartialEq for PreparedSeeds {
+    fn eq(&self, _: &PreparedSeeds) -> bool {
+        true
+    }
+}
+
+/// The classes whose draws reseed a `random.Random` ([`Streams::call`]).
+const RANDOM_DISTRIBUTIONS: &[&str] = &[
+    "UniformRandom",
+    "UniformRandomOffset",
+    "UniformRandomInt",
+    "Choice",
+    "NormalRandom",
+    "VonMisesRandom",
+];
 
 fn default_random_seed() -> i64 {
     PARAM_RANDOM_SEED
@@ -239,6 +277,59 @@ impl Streams {
             random_seed: PARAM_RANDOM_SEED,
             user_classes: Default::default(),
             pattern_state: BTreeMap::new(),
+            prepared: PreparedSeeds::default(),
+        }
+    }
+
+    /// Seeds ahead, together, the time-dependent random distributions
+    /// inside `root` (any depth of its parameters) that will draw at `t`:
+    /// those not already holding a value for `t` (nor inside one that
+    /// does). A later reseed with the same key takes the prepared state
+    /// instead of seeding; anything prepared and not drawn is dropped at
+    /// the next call. Changes no value (see [`set_batch_seed_off`]).
+    pub fn prepare_draws(&mut self, root: &Component, t: Time) {
+        self.prepared.0.clear();
+        if BATCH_SEED_OFF.load(std::sync::atomic::Ordering::Relaxed) {
+            return;
+        }
+        let mut keys = Vec::new();
+        self.collect_keys(root, t, &mut keys);
+        keys.sort_unstable();
+        keys.dedup();
+        if keys.len() < 2 {
+            return; // one seeding alone is as fast
+        }
+        let states = crate::mt::Mt19937::new_by_single_words(&keys);
+        self.prepared.0.extend(keys.into_iter().zip(states));
+    }
+
+    /// The reseed keys of the draws [`Streams::prepare_draws`] expects.
+    fn collect_keys(&self, c: &Component, t: Time, keys: &mut Vec<u32>) {
+        if is_numbergen(c) {
+            if let Some((when, _)) = self.objects.get(&c.id).and_then(|s| s.last) {
+                if when == t {
+                    return; // cached: neither it nor what it holds draws
+                }
+            }
+            if RANDOM_DISTRIBUTIONS.contains(&c.short_class()) {
+                if let Ok(Some(key)) = self.reseed_key(c, t) {
+                    keys.push(key);
+                }
+            }
+        }
+        for v in c.params.values() {
+            self.collect_value_keys(v, t, keys);
+        }
+    }
+
+    fn collect_value_keys(&self, v: &Value, t: Time, keys: &mut Vec<u32>) {
+        match v {
+            Value::Object(c) => self.collect_keys(c, t, keys),
+            other => {
+                for item in other.as_seq().unwrap_or_default() {
+                    self.collect_value_keys(item, t, keys);
+                }
+            }
         }
     }
 
@@ -548,47 +639,68 @@ impl Streams {
     /// draw: made on first use (`Random(seed)`), and reseeded from the time
     /// hash first if the generator is time-dependent.
     fn rng(&mut self, c: &Component, t: Time) -> Result<&mut PyRandom, StreamError> {
-        let name = c
-            .get("name")
-            .and_then(Value::as_str)
-            .ok_or_else(|| param_err(c, "name", "is missing or not a string"))?;
-        let seed = match c.get("seed") {
-            None | Some(Value::None) => None,
-            Some(Value::Int(s)) => Some(*s),
-            Some(other) => {
-                return Err(param_err(
-                    c,
-                    "seed",
-                    format!("must be an int or None, got {other:?}"),
-                ))
-            }
-        };
-        let time_dependent = match c.get("time_dependent") {
-            None => false,
-            Some(Value::Bool(b)) => *b,
-            Some(other) => {
-                return Err(param_err(
-                    c,
-                    "time_dependent",
-                    format!("must be a bool, got {other:?}"),
-                ))
-            }
-        };
-        let random_seed = self.random_seed;
+        let (name, seed, _) = rng_params(c)?;
+        let key = self.reseed_key(c, t)?;
         let state = self.objects.entry(c.id).or_default();
         let rng = state.rng.get_or_insert_with(|| match seed {
             Some(s) => PyRandom::from_seed_i128(s.into()),
             None => PyRandom::from_seed_i128(hash_rationals(name, &[]).into()),
         });
-        if time_dependent {
-            let hash_name = match seed {
-                Some(s) => format!("{name}{s}"),
-                None => name.to_string(),
-            };
-            rng.seed_i128(time_hash(&hash_name, t, random_seed).into());
+        if let Some(key) = key {
+            let prepared = &mut self.prepared.0;
+            match prepared.iter().position(|(k, _)| *k == key) {
+                Some(i) => rng.set_seeded(prepared.swap_remove(i).1),
+                None => rng.seed_i128(key.into()),
+            }
         }
         Ok(rng)
     }
+
+    /// The seed a time-dependent generator is reseeded with before its draw
+    /// at `t` (`Hash(name + str(seed))(t, param.random_seed)`); `None` for a
+    /// sequential one.
+    fn reseed_key(&self, c: &Component, t: Time) -> Result<Option<u32>, StreamError> {
+        let (name, seed, time_dependent) = rng_params(c)?;
+        if !time_dependent {
+            return Ok(None);
+        }
+        let hash_name = match seed {
+            Some(s) => format!("{name}{s}"),
+            None => name.to_string(),
+        };
+        Ok(Some(time_hash(&hash_name, t, self.random_seed)))
+    }
+}
+
+/// A random distribution's `name`, `seed` and `time_dependent`.
+fn rng_params(c: &Component) -> Result<(&str, Option<i64>, bool), StreamError> {
+    let name = c
+        .get("name")
+        .and_then(Value::as_str)
+        .ok_or_else(|| param_err(c, "name", "is missing or not a string"))?;
+    let seed = match c.get("seed") {
+        None | Some(Value::None) => None,
+        Some(Value::Int(s)) => Some(*s),
+        Some(other) => {
+            return Err(param_err(
+                c,
+                "seed",
+                format!("must be an int or None, got {other:?}"),
+            ))
+        }
+    };
+    let time_dependent = match c.get("time_dependent") {
+        None => false,
+        Some(Value::Bool(b)) => *b,
+        Some(other) => {
+            return Err(param_err(
+                c,
+                "time_dependent",
+                format!("must be a bool, got {other:?}"),
+            ))
+        }
+    };
+    Ok((name, seed, time_dependent))
 }
 
 fn operator_param(c: &Component) -> Result<String, StreamError> {

@@ -5,6 +5,7 @@
 mod common;
 
 mod errors;
+mod prepared_draws;
 mod python_numbergen;
 mod random_seed;
 mod reference_inputs;

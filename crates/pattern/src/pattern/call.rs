@@ -158,6 +158,9 @@ pub(crate) fn transformed_coords<R: Randomness + ?Sized>(
     let orientation = num(gen, "orientation", call.orientation, ctx)?;
     let grid = ctx.grid;
     let (sin, cos) = (orientation.sin(), orientation.cos());
+    if super::fast_gaussians_on() {
+        return Ok(rotated_block(grid, region, x, y, sin, cos));
+    }
     let xs: Vec<f64> = (region.c0..region.c1)
         .map(|c| grid.matrixidx2sheet(0, c as i64).0 - x)
         .collect();
@@ -174,6 +177,44 @@ pub(crate) fn transformed_coords<R: Randomness + ?Sized>(
         }
     }
     Ok((px, py))
+}
+
+/// The rotated coordinates of `region` about `(x, y)`, written by index
+/// into buffers of the final size: the same products and sums as the
+/// push loop of [`transformed_coords`] (which kept its lengths in memory
+/// and cost ~3 ns a pixel, 17 % of GCAL's retina render; issue 14
+/// session 11, benches/RESULTS.md), in a loop the compiler vectorises.
+pub(crate) fn rotated_block(
+    grid: &SheetCoords,
+    region: Region,
+    x: f64,
+    y: f64,
+    sin: f64,
+    cos: f64,
+) -> (Vec<f64>, Vec<f64>) {
+    let cols = region.cols();
+    let mut cos_x = Vec::with_capacity(cols);
+    let mut sin_x = Vec::with_capacity(cols);
+    for c in region.c0..region.c1 {
+        let v = grid.matrixidx2sheet(0, c as i64).0 - x;
+        cos_x.push(cos * v);
+        sin_x.push(sin * v);
+    }
+    let mut px = vec![0.0; region.len()];
+    let mut py = vec![0.0; region.len()];
+    if cols == 0 {
+        return (px, py);
+    }
+    let rows = px.chunks_exact_mut(cols).zip(py.chunks_exact_mut(cols));
+    for (r, (row_x, row_y)) in (region.r0..region.r1).zip(rows) {
+        let yr = grid.matrixidx2sheet(r as i64, 0).1 - y;
+        let (sin_y, cos_y) = (sin * yr, cos * yr);
+        for j in 0..cols {
+            row_x[j] = sin_y + cos_x[j];
+            row_y[j] = cos_y - sin_x[j];
+        }
+    }
+    (px, py)
 }
 
 /// The steps after `function(p)`: mask, then scale (if not 1) and offset

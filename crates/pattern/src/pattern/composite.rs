@@ -86,26 +86,12 @@ pub(crate) fn combine<R: Randomness + ?Sized>(
         return Err(PatternError::param(gen, "generators", "a non-empty list"));
     }
     let mask = effective_mask(gen, call)?;
+    if super::fast_gaussians_on() && max_of_plain_gaussians(gen, &generators, op, mask)? {
+        return super::gaussian_max::render(gen, call, &generators, region, ctx);
+    }
     let mut acc: Option<Vec<f64>> = None;
     for pg in generators {
-        let px = num(gen, "x", call.x, ctx)?;
-        let size = num(gen, "size", call.size, ctx)?;
-        let gx = attr(pg, "x", ctx)?;
-        let o = num(gen, "orientation", call.orientation, ctx)?;
-        let gy = attr(pg, "y", ctx)?;
-        let x = px + size * (gx * o.cos() - gy * o.sin());
-        let py = num(gen, "y", call.y, ctx)?;
-        let y = py + size * (gx * o.sin() + gy * o.cos());
-        let orientation = attr(pg, "orientation", ctx)? + o;
-        let sub_size = attr(pg, "size", ctx)? * size;
-        let sub = Call {
-            x: Some(x),
-            y: Some(y),
-            orientation: Some(orientation),
-            size: Some(sub_size),
-            mask: Some(mask),
-            ..Call::default()
-        };
+        let sub = sub_call(gen, call, pg, mask, ctx)?;
         let pattern = (ctx.eval)(pg, &sub, region, ctx)?;
         acc = Some(match acc {
             None => pattern,
@@ -118,6 +104,67 @@ pub(crate) fn combine<R: Randomness + ?Sized>(
         });
     }
     Ok(acc.unwrap_or_default())
+}
+
+/// The call `Composite.function` makes of generator `pg`: the
+/// composite's position, orientation and size folded into pg's own, read
+/// in imagen's order.
+pub(crate) fn sub_call<'a, R: Randomness + ?Sized>(
+    gen: &Component,
+    call: &Call<'_>,
+    pg: &Component,
+    mask: Option<&'a [f64]>,
+    ctx: &mut Ctx<'_, '_, R>,
+) -> Result<Call<'a>, PatternError> {
+    let px = num(gen, "x", call.x, ctx)?;
+    let size = num(gen, "size", call.size, ctx)?;
+    let gx = attr(pg, "x", ctx)?;
+    let o = num(gen, "orientation", call.orientation, ctx)?;
+    let gy = attr(pg, "y", ctx)?;
+    let x = px + size * (gx * o.cos() - gy * o.sin());
+    let py = num(gen, "y", call.y, ctx)?;
+    let y = py + size * (gx * o.sin() + gy * o.cos());
+    let orientation = attr(pg, "orientation", ctx)? + o;
+    let sub_size = attr(pg, "size", ctx)? * size;
+    Ok(Call {
+        x: Some(x),
+        y: Some(y),
+        orientation: Some(orientation),
+        size: Some(sub_size),
+        mask: Some(mask),
+        ..Call::default()
+    })
+}
+
+/// Whether a `Composite` is a `numpy.maximum` of plain Gaussians (GCAL's
+/// training pattern), which [`super::gaussian_max`] renders: no mask on
+/// the composite, and on each Gaussian no `mask_shape` and no output
+/// functions (each Gaussian is then evaluated on the block alone, and
+/// its value is `exp` of its exponent, scaled and offset).
+fn max_of_plain_gaussians(
+    gen: &Component,
+    generators: &[&Component],
+    op: Operator,
+    mask: Option<&[f64]>,
+) -> Result<bool, PatternError> {
+    if gen.short_class() != "Composite" || !matches!(op, Operator::Maximum) || mask.is_some() {
+        return Ok(false);
+    }
+    for pg in generators {
+        if pg.class != "imagen.Gaussian"
+            || matches!(pg.get("mask_shape"), Some(Value::Object(_)))
+            || !components(pg, "output_fns")?.is_empty()
+        {
+            return Ok(false);
+        }
+    }
+    Ok(true)
+}
+
+/// numpy.maximum of two values (NaN in the first wins), as
+/// `Composite.operator` folds them.
+pub(crate) fn numpy_maximum(a: f64, b: f64) -> f64 {
+    Operator::Maximum.apply(a, b)
 }
 
 /// `SeparatedComposite._advance_pattern_generators`: keep each generator

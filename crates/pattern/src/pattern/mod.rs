@@ -43,6 +43,7 @@ mod channels;
 mod composite;
 mod eval;
 mod file_image;
+mod gaussian_max;
 mod numbergen;
 mod output_fns;
 mod random;
@@ -59,6 +60,27 @@ use topo_spec::{Component, Time, UserClass, Value};
 pub use channels::{num_channels, render_channels};
 pub use output_fns::numpy_sum;
 pub use sampler::SizeNormalization;
+
+static FAST_GAUSSIANS_OFF: std::sync::atomic::AtomicBool =
+    std::sync::atomic::AtomicBool::new(false);
+
+/// Makes [`render`] evaluate Gaussians as before issue 14 session 11
+/// (`true`), or (`false`, the default) faster: a `numpy.maximum`
+/// Composite of plain Gaussians (GCAL's training pattern) takes `exp`
+/// only where a Gaussian can be the maximum, rotated coordinates are
+/// written by index, and a Gaussian's exponents are computed in a loop of
+/// their own (vectorised). The same bits either way; for measuring one
+/// against the other (GCAL's rank block of the retina, the streams'
+/// switches on: 60 µs a render with this off, 31 on; benches/RESULTS.md,
+/// issue 14 session 11).
+pub fn set_fast_gaussians_off(off: bool) {
+    FAST_GAUSSIANS_OFF.store(off, std::sync::atomic::Ordering::Relaxed);
+}
+
+/// Whether [`set_fast_gaussians_off`] left the faster paths on.
+pub(crate) fn fast_gaussians_on() -> bool {
+    !FAST_GAUSSIANS_OFF.load(std::sync::atomic::Ordering::Relaxed)
+}
 
 /// The imagen classes [`render`] knows.
 pub const SUPPORTED_CLASSES: &[&str] = &[
@@ -219,6 +241,12 @@ pub trait Randomness {
     /// A numpy stream seeded from the hash of `name` and time `t`
     /// (time-dependent `imagen.random` patterns).
     fn hashed_uniform(&mut self, name: &str, t: Time) -> Result<Box<dyn UniformSource>, String>;
+    /// About to render `gen` at `t`: a source may prepare the draws it
+    /// will be asked for (topo-numbergen seeds the time-dependent ones
+    /// together). Changes no value; nothing by default.
+    fn prepare_draws(&mut self, gen: &Component, t: Time) {
+        let _ = (gen, t);
+    }
     /// The model file's own classes (user pattern generators); none by
     /// default.
     fn user_classes(&self) -> Option<std::sync::Arc<BTreeMap<String, UserClass>>> {
@@ -342,6 +370,7 @@ pub fn render<R: Randomness + ?Sized>(
             )));
         }
     }
+    streams.prepare_draws(gen, t);
     let call = call::Call::from_overrides(ov);
     let mut ctx = call::Ctx {
         grid,

@@ -33,6 +33,10 @@ impl Randomness for Streams {
         Ok(Box::new(Streams::hashed_numpy(self, name, t)))
     }
 
+    fn prepare_draws(&mut self, gen: &topo_spec::Component, t: Time) {
+        Streams::prepare_draws(self, gen, t)
+    }
+
     fn user_classes(&self) -> Option<std::sync::Arc<BTreeMap<String, UserClass>>> {
         Some(Streams::user_classes(self))
     }

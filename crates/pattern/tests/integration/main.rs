@@ -8,6 +8,7 @@ mod cf_templates;
 mod colour_channels;
 mod errors;
 mod file_image;
+mod gaussian_max;
 mod geometry;
 mod image_cache;
 mod image_formats;

@@ -23,6 +23,7 @@ mod dyn_split;
 mod dyn_tiny;
 mod group_op_slices;
 mod halo_share;
+mod input_pattern;
 mod keep_awake;
 mod lane_combine;
 mod learn_simd;
