@@ -524,37 +524,15 @@ mod tests {
             Oracle { mt, index: N }
         }
 
+        /// The seeding as mt19937ar.c writes it: the reference path kept
+        /// behind [`set_fast_seed_off`] (its own copy here would be the
+        /// same loop twice).
         fn by_array(key: &[u32]) -> Oracle {
-            let mut o = Oracle::genrand(19_650_218);
-            let mt = &mut o.mt;
-            let (mut i, mut j) = (1, 0);
-            for _ in 0..N.max(key.len()) {
-                let p = mt[i - 1];
-                mt[i] = (mt[i] ^ (p ^ (p >> 30)).wrapping_mul(1_664_525))
-                    .wrapping_add(key[j])
-                    .wrapping_add(j as u32);
-                i += 1;
-                j += 1;
-                if i >= N {
-                    mt[0] = mt[N - 1];
-                    i = 1;
-                }
-                if j >= key.len() {
-                    j = 0;
-                }
+            let s = Mt19937::new_by_array_reference(key);
+            Oracle {
+                mt: s.mt[..].to_vec(),
+                index: N,
             }
-            for _ in 0..N - 1 {
-                let p = mt[i - 1];
-                mt[i] =
-                    (mt[i] ^ (p ^ (p >> 30)).wrapping_mul(1_566_083_941)).wrapping_sub(i as u32);
-                i += 1;
-                if i >= N {
-                    mt[0] = mt[N - 1];
-                    i = 1;
-                }
-            }
-            mt[0] = 0x8000_0000;
-            o
         }
 
         fn next_u32(&mut self) -> u32 {
