@@ -207,6 +207,15 @@ fn mix(a: u32, b: u32, far: u32) -> u32 {
     far ^ (y >> 1) ^ if y & 1 != 0 { MATRIX_A } else { 0 }
 }
 
+/// MT19937's output tempering of a state word.
+#[inline]
+fn temper(mut y: u32) -> u32 {
+    y ^= y >> 11;
+    y ^= (y << 7) & 0x9d2c_5680;
+    y ^= (y << 15) & 0xefc6_0000;
+    y ^ (y >> 18)
+}
+
 impl Mt19937 {
     /// The state `init_genrand(seed)` makes: numpy's `RandomState(int)`.
     pub fn new_genrand(seed: u32) -> Mt19937 {
@@ -429,12 +438,9 @@ impl Mt19937 {
         if self.index >= self.twisted {
             self.refill();
         }
-        let mut y = self.mt[self.index];
+        let y = self.mt[self.index];
         self.index += 1;
-        y ^= y >> 11;
-        y ^= (y << 7) & 0x9d2c_5680;
-        y ^= (y << 15) & 0xefc6_0000;
-        y ^ (y >> 18)
+        temper(y)
     }
 
     /// The next double in [0, 1) with 53 random bits, from two words:
@@ -544,12 +550,9 @@ mod tests {
                 }
                 self.index = 0;
             }
-            let mut y = self.mt[self.index];
+            let y = self.mt[self.index];
             self.index += 1;
-            y ^= y >> 11;
-            y ^= (y << 7) & 0x9d2c_5680;
-            y ^= (y << 15) & 0xefc6_0000;
-            y ^ (y >> 18)
+            temper(y)
         }
     }
 

@@ -184,7 +184,7 @@ pub struct Projection {
     /// made at the first response, dropped with [`Projection::weights_changed`].
     pub shared_plan: Option<crate::shared_weights::GroupPlan>,
     /// Scratch of the shared-weight response.
-    pub shared_scratch: crate::shared_weights::Scratch,
+
     /// Scratch of the push response.
     pub push_scratch: PushScratch,
     /// How the per-source copy is synced after learning: `None` as
@@ -391,7 +391,6 @@ impl Projection {
             push_bound: None,
             shared_groups_off: false,
             shared_plan: None,
-            shared_scratch: Default::default(),
             push_scratch: PushScratch::default(),
             push_sync_banded: None,
             push_syncs: 0,
@@ -474,7 +473,7 @@ impl Projection {
                 &needed,
                 self.strength,
                 &mut self.activity,
-                &mut self.shared_scratch,
+                &mut self.row_spans,
             );
             return;
         }

@@ -417,12 +417,11 @@ pub fn dot_product_planned(
 }
 
 /// Per-call scratch of [`dot_product_planned`]: the input rows' non-zero
-/// spans (allocates only when the input grows).
-#[derive(Clone, Debug, Default)]
-pub struct Scratch {
-    /// Per input row, from [`nonzero_row_spans`].
-    spans: Vec<[usize; 2]>,
-}
+/// spans (allocates only when the input grows). The same buffer as the
+/// pulled dot product's (`Projection::row_spans`, passed to
+/// [`crate::response::dot_product`]): a projection takes one path or the
+/// other.
+pub type Scratch = Vec<[usize; 2]>;
 
 /// The zero skip's view of one call's input: the non-zero span of every
 /// input row (relative to `needed`).
@@ -431,16 +430,19 @@ struct Zeros<'a> {
     spans: &'a [[usize; 2]],
 }
 
-impl Scratch {
-    /// Fills the scratch for `input` (row-major, `ncols` columns): `None`
-    /// if every row is non-zero at both ends (nothing to skip: the loop
-    /// without the skip's bookkeeping, as fast as before on dense inputs).
-    fn fill(&mut self, input: &[f64], ncols: usize, rows: usize) -> Option<Zeros<'_>> {
-        self.spans.resize(rows, [0, 0]);
-        nonzero_row_spans(input, ncols, &mut self.spans);
-        let dense = self.spans.iter().all(|&[s, e]| s == 0 && e == ncols);
-        (!dense).then_some(Zeros { spans: &self.spans })
-    }
+/// Fills `spans` for `input` (row-major, `ncols` columns): `None` if
+/// every row is non-zero at both ends (nothing to skip: the loop without
+/// the skip's bookkeeping, as fast as before on dense inputs).
+fn zeros<'a>(
+    spans: &'a mut Scratch,
+    input: &[f64],
+    ncols: usize,
+    rows: usize,
+) -> Option<Zeros<'a>> {
+    spans.resize(rows, [0, 0]);
+    nonzero_row_spans(input, ncols, spans);
+    let dense = spans.iter().all(|&[s, e]| s == 0 && e == ncols);
+    (!dense).then_some(Zeros { spans })
 }
 
 /// The non-zero spans of the input rows `start..end` summed up: where
@@ -517,7 +519,7 @@ fn respond(
         .expect("shared_weights::dot_product needs a shared kernel");
     let ncols = needed.cols();
     let zeros = if !ZERO_SKIP_OFF.load(Ordering::Relaxed) && finite(k) {
-        scratch.fill(input, ncols, needed.rows())
+        zeros(scratch, input, ncols, needed.rows())
     } else {
         None
     };
