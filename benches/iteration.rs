@@ -524,9 +524,10 @@ fn print_kernels(net: &topo_sim::Network, density: u32) {
 
 /// The pushed dot product of `input` through `layout` in each variant of
 /// the kernel, on 1 and 2 threads: by planes with the scalar run loop,
-/// with AVX2 (the default where the CPU has it; the same bits, see the
-/// `push_simd` test) without and with the prefetch of the next source's
-/// weights (the default), and by unit chunks with AVX2: one call of each
+/// with AVX2 (the same bits, see the `push_simd` test) without and with
+/// the prefetch of the next source's weights (the default), with AVX-512
+/// (the default where the CPU has it), and by unit chunks with the
+/// default loop: one call of each
 /// in turn, 15 times, so load drifts hit all alike; the least time of
 /// each.
 fn push_variants(
@@ -542,20 +543,22 @@ fn push_variants(
     if sc.scan(input).is_none() {
         return line;
     }
-    // (unit chunks, AVX2, prefetch)
+    // (unit chunks, AVX2, prefetch, AVX-512)
     let variants = [
-        (false, false, true),
-        (false, true, false),
-        (false, true, true),
-        (true, true, true),
+        (false, false, true, false),
+        (false, true, false, false),
+        (false, true, true, false),
+        (false, true, true, true),
+        (true, true, true, true),
     ];
     for threads in [1, 2] {
         let pool = common::pool(threads);
-        let mut best = [f64::INFINITY; 4];
+        let mut best = [f64::INFINITY; 5];
         for _ in 0..15 {
-            for (&(chunks, avx2, prefetch), b) in variants.iter().zip(best.iter_mut()) {
+            for (&(chunks, avx2, prefetch, avx512), b) in variants.iter().zip(best.iter_mut()) {
                 topo_sim::push::set_unit_chunks(chunks);
                 topo_sim::push_simd::set_avx2_off(!avx2);
+                topo_sim::push_simd::set_avx512_off(!avx512);
                 topo_sim::push_simd::set_prefetch_off(!prefetch);
                 let e = common::time_in(&pool, || {
                     push_dot_product(layout, input, needed, strength, act, sc)
@@ -563,7 +566,7 @@ fn push_variants(
                 *b = b.min(e);
             }
         }
-        for (&(chunks, avx2, prefetch), t) in variants.iter().zip(best) {
+        for (&(chunks, avx2, prefetch, avx512), t) in variants.iter().zip(best) {
             line += &format!(
                 ", push {} {}{} {threads} thread(s) {:.3} ms",
                 if chunks {
@@ -571,7 +574,11 @@ fn push_variants(
                 } else {
                     "by planes"
                 },
-                if avx2 { "AVX2" } else { "scalar" },
+                match (avx2, avx512) {
+                    (false, _) => "scalar",
+                    (true, false) => "AVX2",
+                    (true, true) => "AVX-512",
+                },
                 if prefetch { "" } else { " no prefetch" },
                 t * 1e3
             );
@@ -579,6 +586,7 @@ fn push_variants(
     }
     topo_sim::push::set_unit_chunks(false);
     topo_sim::push_simd::set_avx2_off(false);
+    topo_sim::push_simd::set_avx512_off(false);
     topo_sim::push_simd::set_prefetch_off(false);
     line
 }
@@ -680,7 +688,7 @@ fn combine_variants(
         }
         for (&(name, _, _), t) in variants.iter().zip(best) {
             line += &format!(
-                ", push by planes AVX2 combine {name} {threads} thread(s) {:.3} ms",
+                ", push by planes (default run loop) combine {name} {threads} thread(s) {:.3} ms",
                 t * 1e3
             );
         }

@@ -1,5 +1,5 @@
-//! The AVX2 run loop of the pushed dot product (`topo_sim::push_simd`)
-//! gives the bits of the scalar loop: on single runs of every length 1..40
+//! The AVX2 and AVX-512 run loops of the pushed dot product
+//! (`topo_sim::push_simd`) give the bits of the scalar loop: on single runs of every length 1..40
 //! at every misalignment 0..7 with ±0.0, subnormal, huge and tiny values
 //! (products that overflow to ±inf and sums that become NaN included), and
 //! through both pushed kernels on GCAL's real inputs and on random sparse
@@ -8,7 +8,8 @@
 //! gives the bits it gives with it; and the pulled dot product built with AVX2 gives the bits of its scalar build
 //! on the same inputs (dense ones included: the real LGN inputs). Compared
 //! with `to_bits`: no tolerance. On a CPU without AVX2 both sides run the
-//! scalar loop (the test says so on stderr).
+//! scalar loop (the test says so on stderr), and on one without AVX-512
+//! the AVX-512 side runs the AVX2 loop.
 
 use crate::dyn_common;
 
@@ -17,7 +18,7 @@ use topo_sim::projection::ResponseKind;
 use topo_sim::push::{
     push_dot_product_by_chunks, push_dot_product_by_planes, PushLayout, PushScratch,
 };
-use topo_sim::push_simd::{add_run, set_avx2_off, set_prefetch_off};
+use topo_sim::push_simd::{add_run, set_avx2_off, set_avx512_off, set_prefetch_off};
 use topo_sim::response::dot_product;
 use topo_sim::Network;
 use topo_spec::Time;
@@ -71,7 +72,7 @@ fn edge_f32(rnd: &mut impl FnMut() -> f64) -> f32 {
 }
 
 #[test]
-fn avx2_run_equals_scalar_on_edge_values() {
+fn simd_runs_equal_scalar_on_edge_values() {
     if !std::arch::is_x86_feature_detected!("avx2") {
         eprintln!("push_simd: this CPU has no AVX2; comparing scalar with scalar");
     }
@@ -85,10 +86,13 @@ fn avx2_run_equals_scalar_on_edge_values() {
                 let w: Vec<f32> = (0..len + 8).map(|_| edge_f32(&mut rnd)).collect();
                 let x = edge_f64(&mut rnd);
                 let wstart = (start + len) % 5;
-                let (mut scalar, mut avx2) = (acc0.clone(), acc0.clone());
+                let (mut scalar, mut avx2, mut avx512) = (acc0.clone(), acc0.clone(), acc0.clone());
                 let r = start..start + len;
                 add_run(false, &mut scalar[r.clone()], &w[wstart..wstart + len], x);
+                set_avx512_off(true);
                 add_run(true, &mut avx2[r.clone()], &w[wstart..wstart + len], x);
+                set_avx512_off(false);
+                add_run(true, &mut avx512[r.clone()], &w[wstart..wstart + len], x);
                 // The elements outside the run are untouched.
                 assert_eq!(bits(&scalar[..start]), bits(&acc0[..start]));
                 assert_eq!(bits(&scalar[r.end..]), bits(&acc0[r.end..]));
@@ -96,6 +100,11 @@ fn avx2_run_equals_scalar_on_edge_values() {
                     bits(&avx2),
                     bits(&scalar),
                     "run of {len} at {start}, weights at {wstart}, x = {x:e}"
+                );
+                assert_eq!(
+                    bits(&avx512),
+                    bits(&scalar),
+                    "AVX-512: run of {len} at {start}, weights at {wstart}, x = {x:e}"
                 );
                 runs += 1;
             }
@@ -105,7 +114,7 @@ fn avx2_run_equals_scalar_on_edge_values() {
 }
 
 #[test]
-fn avx2_push_equals_scalar_push_and_pull() {
+fn simd_push_equals_scalar_push_and_pull() {
     // Prefetch whatever the size, so that the small model runs the
     // prefetching path (left so: it changes no bit of other tests).
     topo_sim::push_simd::set_prefetch_min_bytes(0);
@@ -200,6 +209,8 @@ fn avx2_push_equals_scalar_push_and_pull() {
                     vec![0.0; n],
                     vec![0.0; n],
                     vec![0.0; n],
+                    vec![0.0; n],
+                    vec![0.0; n],
                 ];
                 pool.install(|| {
                     for (k, off) in [true, false].into_iter().enumerate() {
@@ -236,6 +247,28 @@ fn avx2_push_equals_scalar_push_and_pull() {
                         &mut sc,
                     );
                     set_prefetch_off(false);
+                    // AVX2 where the CPU also has AVX-512.
+                    set_avx512_off(true);
+                    let [planes, chunks] = &mut out[5..7] else {
+                        unreachable!()
+                    };
+                    push_dot_product_by_planes(
+                        &layout,
+                        x,
+                        &p.cfs.needed,
+                        p.strength,
+                        planes,
+                        &mut sc,
+                    );
+                    push_dot_product_by_chunks(
+                        &layout,
+                        x,
+                        &p.cfs.needed,
+                        p.strength,
+                        chunks,
+                        &mut sc,
+                    );
+                    set_avx512_off(false);
                 });
                 let scalar = bits(&out[0]);
                 let what = |k: &str| format!("{dest}.{name}: {k}, {threads} threads");
@@ -248,6 +281,8 @@ fn avx2_push_equals_scalar_push_and_pull() {
                     "{}",
                     what("AVX2 planes, no prefetch")
                 );
+                assert_eq!(bits(&out[5]), scalar, "{}", what("AVX2 planes, no AVX-512"));
+                assert_eq!(bits(&out[6]), scalar, "{}", what("AVX2 chunks, no AVX-512"));
                 if let Some(want) = &pull {
                     assert_eq!(&scalar, want, "{}", what("pull"));
                 }
