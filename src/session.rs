@@ -133,6 +133,25 @@ impl Session {
         Ok(())
     }
 
+    /// Collective: advance to absolute time `t` like [`Session::run_to`],
+    /// leaving owed what a run owes to its end (`Network::run_ahead`): for
+    /// a loop that runs on right after. Call [`Session::resolve_owed`]
+    /// before anything reads the state.
+    pub fn run_ahead_to(&mut self, t: Time) -> Result<()> {
+        let now = self.net.time();
+        if t > now {
+            self.net
+                .run_ahead(t - now, &mut self.ex)
+                .map_err(|e| anyhow!("{e}"))?;
+        }
+        Ok(())
+    }
+
+    /// Collective: computes what [`Session::run_ahead_to`] left owed.
+    pub fn resolve_owed(&mut self) {
+        self.net.resolve_owed(&mut self.ex);
+    }
+
     /// Collective: a sheet's whole activity on every rank.
     pub fn gather_activity(&mut self, sheet: &str) -> Result<ndarray::Array2<f64>> {
         self.net

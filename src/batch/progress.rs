@@ -199,6 +199,10 @@ impl Progress {
 
 /// Collective: advance to `t` one iteration (1.0) at a time; at each step
 /// boundary all ranks agree whether a checkpoint signal arrived anywhere.
+/// What a run owes to its end (the last responses of each settling
+/// iteration, which the next iteration clears unread) stays owed between
+/// the steps and is computed once, when the loop returns: stepping gives
+/// the state one run to `t` would.
 pub fn run_to(
     ctx: &Context,
     sess: &mut Session,
@@ -212,13 +216,18 @@ pub fn run_to(
         let now = sess.net.time();
         let next = if now + one < t { now + one } else { t };
         let (before, clock) = (sess.ex.stats(), std::time::Instant::now());
-        sess.run_to(next)?;
+        let stepped = sess.run_ahead_to(next);
+        if stepped.is_err() || next >= t {
+            sess.resolve_owed();
+        }
+        stepped?;
         let after = sess.ex.stats();
         let dt = (next - now).to_f64();
         sess.training
             .add(clock.elapsed().as_secs_f64(), dt, &before, &after);
         progress.set(next);
         if stop_requested(ctx) && sess.net.time() < t {
+            sess.resolve_owed();
             let h5 = dir.join(format!("{simname}.h5"));
             let snap = crate::io::restore::save_snapshot(ctx, sess, dir, simname, Some(&h5))?;
             progress.finish();

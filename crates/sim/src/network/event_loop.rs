@@ -106,16 +106,40 @@ impl Network {
     /// `process_current_time` on every sheet whenever time is about to
     /// advance past a time at which events were delivered.
     pub fn run(&mut self, duration: Time, ex: &mut dyn Exchange) -> Result<(), SimError> {
+        let result = self.run_ahead(duration, ex);
+        // Also after an error: whoever looks at the state sees every
+        // projection's activity as computed.
+        self.resolve_owed(ex);
+        result
+    }
+
+    /// [`Network::run`] for a caller that runs on right after and does not
+    /// look at the state in between (the batch loop's one iteration at a
+    /// time): what is owed to the end of a run (see
+    /// [`Network::resolve_owed`]) stays owed, as it does inside one long
+    /// run, until the next run's events clear it or `resolve_owed`
+    /// computes it. Runs of `run_ahead` then `resolve_owed` end in the
+    /// same state, bit for bit, as one `run` of their total duration.
+    /// Collective.
+    pub fn run_ahead(&mut self, duration: Time, ex: &mut dyn Exchange) -> Result<(), SimError> {
         // The pool's other workers poll instead of sleeping while the
         // events run, if switched on (crate::par_policy).
         let _awake = crate::par_policy::KeepAwake::start(self.keep_awake);
         let result = self.run_events(duration, ex);
         // After an error too: no exchange stays in flight.
         self.finish_sends(ex);
-        // Also after an error: whoever looks at the state sees every
-        // projection's activity as computed.
-        self.resolve_pending_responses();
         result
+    }
+
+    /// Computes what the event loop leaves owed because nothing inside a
+    /// run reads it (each settling sheet's last responses of an
+    /// iteration): afterwards every activity is what Topographica would
+    /// hold. [`Network::run`] and every command do this first; after
+    /// [`Network::run_ahead`] the caller must, before reading the state.
+    /// Collective; a no-op when nothing is owed.
+    pub fn resolve_owed(&mut self, ex: &mut dyn Exchange) {
+        self.finish_sends(ex);
+        self.resolve_pending_responses();
     }
 
     fn run_events(&mut self, duration: Time, ex: &mut dyn Exchange) -> Result<(), SimError> {
@@ -197,7 +221,7 @@ impl Network {
             EventKind::Generate { sheet } => self.generate(sheet, ex)?,
             EventKind::Deliver { proj, buf } => self.deliver(proj, buf, ex)?,
             EventKind::Command { idx } => {
-                self.resolve_pending_responses();
+                self.resolve_owed(ex);
                 self.run_command(idx, ex)?
             }
         }
