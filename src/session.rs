@@ -148,8 +148,10 @@ impl Session {
     }
 
     /// Collective: computes what [`Session::run_ahead_to`] left owed.
-    pub fn resolve_owed(&mut self) {
-        self.net.resolve_owed(&mut self.ex);
+    pub fn resolve_owed(&mut self) -> Result<()> {
+        self.net
+            .resolve_owed(&mut self.ex)
+            .map_err(|e| anyhow!("{e}"))
     }
 
     /// Collective: a sheet's whole activity on every rank.

@@ -138,7 +138,12 @@ pub fn present_inputs(
         }
     }
     sess.net.event_push();
-    let result = run_durations(sess, measured, &settings.durations);
+    // The presentation's owed units and responses need computing only if
+    // they outlive it or a measured sheet owes units (state_pop restores
+    // a whole state).
+    let resolve =
+        !settings.restore_state || measured.iter().any(|s| sess.net.read_region(s).is_some());
+    let result = run_durations(sess, measured, &settings.durations, resolve);
     let popped = sess.net.event_pop().map_err(|e| anyhow!("{e}"));
     if !settings.apply_output_fns {
         for s in measured {
@@ -160,17 +165,23 @@ pub fn present_inputs(
     result
 }
 
+/// Runs to each duration in turn (its owed work resolved at the end if
+/// `resolve`) and reads the measured sheets.
 fn run_durations(
     sess: &mut Session,
     measured: &[String],
     durations: &[Time],
+    resolve: bool,
 ) -> Result<Vec<Vec<f64>>> {
     let mut before = Time::ZERO;
     for &d in durations {
         sess.net
-            .run(d - before, &mut sess.ex)
+            .run_ahead(d - before, &mut sess.ex)
             .map_err(|e| anyhow!("{e}"))?;
         before = d;
+    }
+    if resolve {
+        sess.resolve_owed()?;
     }
     Ok(measured
         .iter()

@@ -218,16 +218,19 @@ pub fn run_to(
         let (before, clock) = (sess.ex.stats(), std::time::Instant::now());
         let stepped = sess.run_ahead_to(next);
         if stepped.is_err() || next >= t {
-            sess.resolve_owed();
+            // After an error too, as `Network::run` does.
+            let resolved = sess.resolve_owed();
+            stepped.and(resolved)?;
+        } else {
+            stepped?;
         }
-        stepped?;
         let after = sess.ex.stats();
         let dt = (next - now).to_f64();
         sess.training
             .add(clock.elapsed().as_secs_f64(), dt, &before, &after);
         progress.set(next);
         if stop_requested(ctx) && sess.net.time() < t {
-            sess.resolve_owed();
+            sess.resolve_owed()?;
             let h5 = dir.join(format!("{simname}.h5"));
             let snap = crate::io::restore::save_snapshot(ctx, sess, dir, simname, Some(&h5))?;
             progress.finish();

@@ -201,6 +201,13 @@ pub struct Projection {
     /// computed only if something else reads it first (see
     /// `Network::resolve_pending_responses`).
     pub pending_response: bool,
+    /// The local units whose response anyone reads during a run, when
+    /// the network computes only those (its `read_region` module): a
+    /// shared-weight response then leaves the others as they are. `None`:
+    /// every unit is computed.
+    pub read_units: Option<Vec<bool>>,
+    /// Whether the next responses skip the units outside `read_units`.
+    pub skip_unread: bool,
     /// Whether any input was delivered yet (`input_buffer is not None`).
     pub has_input: bool,
     /// Buffers of in-flight events.
@@ -386,6 +393,8 @@ impl Projection {
             input: vec![0.0; needed_len],
             row_spans: vec![[0, 0]; needed_rows],
             pending_response: false,
+            read_units: None,
+            skip_unread: false,
             push: None,
             push_off: false,
             push_bound: None,
@@ -466,7 +475,7 @@ impl Projection {
             return;
         }
         if self.cfs.shared.is_some() {
-            crate::shared_weights::dot_product_planned(
+            crate::shared_weights::dot_product_planned_in(
                 &self.cfs,
                 &mut self.shared_plan,
                 &self.input,
@@ -474,6 +483,7 @@ impl Projection {
                 self.strength,
                 &mut self.activity,
                 &mut self.row_spans,
+                self.read_units.as_deref().filter(|_| self.skip_unread),
             );
             return;
         }

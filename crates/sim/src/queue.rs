@@ -78,6 +78,11 @@ impl EventQueue {
         self.events.is_empty()
     }
 
+    /// The queued events in execution order, borrowed.
+    pub fn iter(&self) -> impl Iterator<Item = &(Time, EventKind)> + '_ {
+        self.events.iter()
+    }
+
     /// Every queued event in execution order.
     pub fn events(&self) -> Vec<(Time, EventKind)> {
         self.events.iter().cloned().collect()

@@ -377,6 +377,7 @@ pub fn dot_product_on(
         strength,
         activity,
         &mut scratch,
+        None,
     );
 }
 
@@ -396,6 +397,34 @@ pub fn dot_product_planned(
     activity: &mut [f64],
     scratch: &mut Scratch,
 ) {
+    dot_product_planned_in(cfs, plan, input, needed, strength, activity, scratch, None);
+}
+
+/// [`dot_product_planned`] for the local units `only` marks (all if
+/// `None`): a group of units is computed if any of its units is marked,
+/// the others are left as they are. Every computed unit gets the bits it
+/// gets over the whole sheet (a unit's sum does not depend on which
+/// other units are computed).
+///
+/// # Panics
+/// If `cfs` has no shared kernel, or `only` is shorter than `activity`.
+#[allow(clippy::too_many_arguments)]
+pub fn dot_product_planned_in(
+    cfs: &ConnectionFields,
+    plan: &mut Option<GroupPlan>,
+    input: &[f64],
+    needed: &Block,
+    strength: f64,
+    activity: &mut [f64],
+    scratch: &mut Scratch,
+    only: Option<&[bool]>,
+) {
+    if let Some(m) = only {
+        assert!(
+            m.len() >= activity.len(),
+            "a unit mask shorter than the units"
+        );
+    }
     let plan = if GROUP_CACHE_OFF.load(Ordering::Relaxed) {
         None
     } else {
@@ -413,6 +442,7 @@ pub fn dot_product_planned(
         strength,
         activity,
         scratch,
+        only,
     );
 }
 
@@ -500,7 +530,7 @@ fn finite(k: &SharedKernel) -> bool {
 
 /// The response, the groups from `plan` (else found unit by unit), the
 /// zero inputs skipped unless [`set_zero_skip_off`] or a kernel weight is
-/// not finite.
+/// not finite; only the groups with a unit in `only`, if given.
 #[allow(clippy::too_many_arguments)]
 fn respond(
     isa: Isa,
@@ -511,6 +541,7 @@ fn respond(
     strength: f64,
     activity: &mut [f64],
     scratch: &mut Scratch,
+    only: Option<&[bool]>,
 ) {
     let isa = isa.min(Isa::detect());
     let k = cfs
@@ -531,6 +562,9 @@ fn respond(
         .for_each(|(t, acts)| {
             let first = t * chunk;
             let end = first + acts.len();
+            if only.is_some_and(|m| !m[first..end].contains(&true)) {
+                return;
+            }
             let mut u = first;
             let mut rows: Option<Rows> = None;
             while u < end {
@@ -538,6 +572,10 @@ fn respond(
                     Some(p) => p.runs[u] as usize,
                     None => run_at(cfs, u, end),
                 };
+                if only.is_some_and(|m| !m[u..u + n].contains(&true)) {
+                    u += n;
+                    continue;
+                }
                 let z = zeros.map(|z| {
                     let [r1, r2, _, _] = cfs.slices[u];
                     let (a, b) = (r1 - needed.r0, r2 - needed.r0);

@@ -222,6 +222,18 @@ impl TransferFn {
         )
     }
 
+    /// Whether each output depends only on the same unit's input, the same
+    /// way at every call (no state, no random draws, no time): applying it
+    /// again to the same values gives the same bits.
+    pub fn is_pointwise(&self) -> bool {
+        matches!(
+            self,
+            TransferFn::Identity
+                | TransferFn::PiecewiseLinear { .. }
+                | TransferFn::HalfRectify { .. }
+        )
+    }
+
     /// Apply a per-unit function to values outside the sheet block
     /// bookkeeping (generator rectangles). Only for [`Self::is_local`]
     /// functions without state.

@@ -174,8 +174,11 @@ impl Network {
             batched: Default::default(),
             keep_awake: crate::par_policy::keep_awake_from_env(),
             always_sync: false,
+            regions: Vec::new(),
+            owe_unread: true,
         };
         net.share_halos(ex);
+        net.plan_read_regions(ex);
         Ok(net)
     }
 }

@@ -24,8 +24,22 @@ impl Network {
         self.apply_command(&cmd, ex)
     }
 
-    /// Execute one command now (also usable outside the schedule).
+    /// Execute one command now (also usable outside the schedule). What
+    /// runs owe is resolved first (a command may read anything), and the
+    /// sheets' read regions are planned again after (it may change CF
+    /// bounds). Collective.
     pub fn apply_command(
+        &mut self,
+        cmd: &SimCommand,
+        ex: &mut dyn Exchange,
+    ) -> Result<(), SimError> {
+        self.resolve_owed(ex)?;
+        let result = self.apply_command_now(cmd, ex);
+        self.plan_read_regions(ex);
+        result
+    }
+
+    fn apply_command_now(
         &mut self,
         cmd: &SimCommand,
         ex: &mut dyn Exchange,

@@ -109,8 +109,8 @@ impl Network {
         let result = self.run_ahead(duration, ex);
         // Also after an error: whoever looks at the state sees every
         // projection's activity as computed.
-        self.resolve_owed(ex);
-        result
+        let resolved = self.resolve_owed(ex);
+        result.and(resolved)
     }
 
     /// [`Network::run`] for a caller that runs on right after and does not
@@ -133,13 +133,17 @@ impl Network {
 
     /// Computes what the event loop leaves owed because nothing inside a
     /// run reads it (each settling sheet's last responses of an
-    /// iteration): afterwards every activity is what Topographica would
-    /// hold. [`Network::run`] and every command do this first; after
-    /// [`Network::run_ahead`] the caller must, before reading the state.
-    /// Collective; a no-op when nothing is owed.
-    pub fn resolve_owed(&mut self, ex: &mut dyn Exchange) {
+    /// iteration, and the units of a sheet that no other sheet reads, see
+    /// the `read_region` module): afterwards every activity is what
+    /// Topographica would hold. [`Network::run`] and every command do
+    /// this first; after [`Network::run_ahead`] the caller must, before
+    /// reading the state. Collective; a no-op when nothing is owed.
+    pub fn resolve_owed(&mut self, ex: &mut dyn Exchange) -> Result<(), SimError> {
         self.finish_sends(ex);
+        self.resolve_queued_responses();
+        self.resolve_regions(ex)?;
         self.resolve_pending_responses();
+        Ok(())
     }
 
     fn run_events(&mut self, duration: Time, ex: &mut dyn Exchange) -> Result<(), SimError> {
@@ -220,10 +224,7 @@ impl Network {
             }
             EventKind::Generate { sheet } => self.generate(sheet, ex)?,
             EventKind::Deliver { proj, buf } => self.deliver(proj, buf, ex)?,
-            EventKind::Command { idx } => {
-                self.resolve_owed(ex);
-                self.run_command(idx, ex)?
-            }
+            EventKind::Command { idx } => self.run_command(idx, ex)?,
         }
         Ok(())
     }

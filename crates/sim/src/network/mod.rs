@@ -20,6 +20,7 @@ mod event_loop;
 mod halo_share;
 mod measure;
 mod pending_sends;
+mod read_region;
 mod sheet_ops;
 mod snapshot;
 mod state_stack;
@@ -66,6 +67,11 @@ pub struct Network {
     /// Sync every projection's per-source copy after learning, also
     /// where learning changed no weight (`set_always_sync`).
     always_sync: bool,
+    /// Per sheet: the units computed during a run, if it owes the others
+    /// (`read_region`).
+    regions: Vec<Option<read_region::ReadRegion>>,
+    /// Whether sheets owe their unread units (`set_owe_unread`).
+    owe_unread: bool,
 }
 
 impl Network {

@@ -179,12 +179,13 @@ impl Network {
             self.projs[pi].outgoing = Some(buf);
         }
         // Events in connection order, as Topographica queues them.
-        for k in 0..sheet.out_projs.len() {
-            let pi = sheet.out_projs[k];
+        for k in 0..self.sheets[s].out_projs.len() {
+            let pi = self.sheets[s].out_projs[k];
             let p = &mut self.projs[pi];
             if let Some(buf) = p.outgoing.take() {
                 self.queue
                     .push(now + p.delay, EventKind::Deliver { proj: pi, buf });
+                self.region_sent(s, pi);
             }
         }
     }
@@ -221,6 +222,7 @@ impl Network {
         // clearing below, comes after the queued responses it would
         // otherwise overtake (neither happens in a settling model's
         // steady state).
+        self.region_delivery(pi, buf, ex)?;
         let clears = matches!(
             &self.sheets[d].kind,
             SheetKind::Cf { settle: Some(st), .. } if st.new_iteration
@@ -268,13 +270,31 @@ impl Network {
     /// `ProjectionSheet.activate`: combine the projections' activities by
     /// priority group, apply the output functions, send.
     pub(super) fn activate(&mut self, s: usize, ex: &mut dyn Exchange) -> Result<(), SimError> {
-        let now = self.time;
         let count = match &self.sheets[s].kind {
             SheetKind::Cf {
                 settle: Some(st), ..
             } => Some(st.activation_count),
             _ => None,
         };
+        self.combine_activity(s, ex)?;
+        self.region_activated(s);
+        self.probe_activated(s, count);
+        self.send_output(s, ex);
+        if !self.pending.overlap {
+            self.finish_sends(ex);
+        }
+        Ok(())
+    }
+
+    /// The sheet's activity from its projections' activities (by priority
+    /// group) and its output functions: `activate` without the probe and
+    /// the sends.
+    pub(super) fn combine_activity(
+        &mut self,
+        s: usize,
+        ex: &mut dyn Exchange,
+    ) -> Result<(), SimError> {
+        let now = self.time;
         {
             let sheet = &mut self.sheets[s];
             let projs = &self.projs;
@@ -326,11 +346,6 @@ impl Network {
                     f.apply(&mut sheet.activity, &mut cx)?;
                 }
             }
-        }
-        self.probe_activated(s, count);
-        self.send_output(s, ex);
-        if !self.pending.overlap {
-            self.finish_sends(ex);
         }
         Ok(())
     }

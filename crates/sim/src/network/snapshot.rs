@@ -538,6 +538,8 @@ impl Network {
             q.push(t, e);
         }
         self.queue = q;
+        // CF bounds may have changed, and the imported state is whole.
+        self.plan_read_regions(ex);
         Ok(())
     }
 }

@@ -12,15 +12,18 @@ use crate::error::SimError;
 use crate::sheet::SheetKind;
 use crate::transfer::TransferFn;
 
-/// One `state_push` of the sheets and projections.
+/// One `state_push` of the sheets and projections (each projection's
+/// activity and whether its response is owed).
 pub(super) struct SavedDynamics {
     sheets: Vec<(Vec<f64>, Vec<TransferFn>, bool)>,
-    projections: Vec<Vec<f64>>,
+    projections: Vec<(Vec<f64>, bool)>,
 }
 
 impl Network {
     /// `Simulation.state_push`: save the events and time, and every
-    /// sheet's and projection's dynamic state (see the module docs).
+    /// sheet's and projection's dynamic state (see the module docs). On a
+    /// resolved state (after `run`, or `run_ahead` and `resolve_owed`):
+    /// the pop forgets what runs in between owed.
     pub fn state_push(&mut self) {
         self.event_push();
         let sheets = self
@@ -36,7 +39,11 @@ impl Network {
                 (s.activity.clone(), s.output_fns.clone(), s.new_input)
             })
             .collect();
-        let projections = self.projs.iter().map(|p| p.activity.clone()).collect();
+        let projections = self
+            .projs
+            .iter()
+            .map(|p| (p.activity.clone(), p.pending_response))
+            .collect();
         self.state_stack.push(SavedDynamics {
             sheets,
             projections,
@@ -64,9 +71,14 @@ impl Network {
                 }
             }
         }
-        for (p, activity) in self.projs.iter_mut().zip(saved.projections) {
+        for (p, (activity, pending)) in self.projs.iter_mut().zip(saved.projections) {
             p.activity = activity;
+            p.pending_response = pending;
         }
+        // The units a sheet owed after the push were owed to the state
+        // now gone; push on a resolved state (after `run`, not
+        // `run_ahead`), and what is restored is whole.
+        self.forget_read_logs();
         self.event_pop()
     }
 }

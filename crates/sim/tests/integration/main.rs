@@ -36,6 +36,7 @@ mod push_chunks;
 mod push_pull;
 mod push_simd;
 mod random_seed;
+mod read_region;
 mod shared_weights;
 mod state_stack;
 mod sync_skip;

@@ -39,7 +39,7 @@ fn state_by(chunks: &[i64], ahead: bool) -> Vec<Vec<u64>> {
         }
     }
     if ahead {
-        net.resolve_owed(&mut ex);
+        net.resolve_owed(&mut ex).expect("resolve_owed");
     }
     let mut out = Vec::new();
     for s in net.sheet_names() {
