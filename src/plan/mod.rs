@@ -125,8 +125,8 @@ pub struct HaloLine {
     pub received_bytes_per_exchange: Stat,
 }
 
-/// One rank's exchange traffic over the counted iterations, in the units
-/// of [`crate::par::ExchangeStats`].
+/// One rank's exchange traffic over the counted iterations and the run's
+/// end, in the units of [`crate::par::ExchangeStats`].
 #[derive(Clone, Debug, PartialEq, Serialize, serde::Deserialize)]
 pub struct RankTraffic {
     /// Rank.
@@ -244,7 +244,10 @@ pub struct Plan {
     pub predicted: Prediction,
     /// The machine model used.
     pub machine: Machine,
-    /// Every rank's traffic over the counted iterations (with `per_rank`).
+    /// Every rank's traffic over the counted iterations and the run's end
+    /// (where sheets that owe their unread units replay their last
+    /// iteration's lateral exchanges), as a run of that many iterations
+    /// counts it (with `per_rank`).
     pub per_rank: Option<Vec<RankTraffic>>,
     /// Seconds the plan took.
     pub plan_seconds: f64,
@@ -707,9 +710,14 @@ fn plan_split(
                     messages_received: 0,
                     messages_sent: 0,
                 };
-                for it in &sk.iterations {
+                for it in sk
+                    .iterations
+                    .iter()
+                    .map(|c| &c.exchanges)
+                    .chain([&sk.at_end])
+                {
                     for &h in &sent {
-                        let k = it.exchanges[h];
+                        let k = it[h];
                         let s = &sums[h];
                         t.calls += k;
                         t.units_received += k * s.recv_units[q] as u64;

@@ -54,6 +54,10 @@ pub struct Skeleton {
     pub halo_conn: Vec<usize>,
     /// Per iteration counted, in order.
     pub iterations: Vec<Counts>,
+    /// Per registered halo: exchanges at the end of the run (resolving
+    /// the units of sheets that owe those nothing reads during a run,
+    /// `Network::resolve_exchanges`).
+    pub at_end: Vec<u64>,
 }
 
 /// No unit anywhere.
@@ -185,9 +189,14 @@ pub fn skeleton(spec: &ModelSpec, iterations: usize) -> Result<Skeleton> {
             "the model registers halos while it runs (change_bounds); plan the segments separately"
         ));
     }
+    let mut at_end = vec![0; halo_conn.len()];
+    for (h, k) in net.resolve_exchanges() {
+        at_end[h.0] += k;
+    }
     Ok(Skeleton {
         roles,
         halo_conn,
         iterations: out,
+        at_end,
     })
 }

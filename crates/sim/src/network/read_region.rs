@@ -125,6 +125,32 @@ impl Network {
         self.regions.get(s)?.as_ref().map(|r| r.block)
     }
 
+    /// The exchanges (registered halo, count) that resolving makes after a
+    /// whole iteration of every sheet that owes units: each lateral
+    /// projection's input once per settling step (see the module docs).
+    /// What `topo-hpc plan` adds for the end of a run.
+    pub fn resolve_exchanges(&self) -> Vec<(crate::exchange::HaloId, u64)> {
+        let mut out = Vec::new();
+        for (s, r) in self.regions.iter().enumerate() {
+            if r.is_none() {
+                continue;
+            }
+            let tsettle = match &self.sheets[s].kind {
+                SheetKind::Cf {
+                    settle: Some(st), ..
+                } => st.tsettle as u64,
+                _ => continue,
+            };
+            for &q in &self.sheets[s].in_projs {
+                let p = &self.projs[q];
+                if let (true, Some(h)) = (p.src == s, p.halo) {
+                    out.push((h, tsettle));
+                }
+            }
+        }
+        out
+    }
+
     /// Whether `s` may owe its unread units, on this rank's view: a
     /// settling sheet (not learning while it settles) whose output
     /// functions are pointwise and stateless, whose incoming projections
