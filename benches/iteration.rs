@@ -525,9 +525,9 @@ fn print_kernels(net: &topo_sim::Network, density: u32) {
 /// The pushed dot product of `input` through `layout` in each variant of
 /// the kernel, on 1 and 2 threads: by planes with the scalar run loop,
 /// with AVX2 (the same bits, see the `push_simd` test) without and with
-/// the prefetch of the next source's weights (the default), with AVX-512
-/// (the default where the CPU has it), and by unit chunks with the
-/// default loop: one call of each
+/// the prefetch of the next source's weights, with AVX-512 (the default
+/// where the CPU has it, for copies up to 128 MB; AVX2 above), and by
+/// unit chunks with the default loop: one call of each
 /// in turn, 15 times, so load drifts hit all alike; the least time of
 /// each.
 fn push_variants(
@@ -577,7 +577,7 @@ fn push_variants(
                 match (avx2, avx512) {
                     (false, _) => "scalar",
                     (true, false) => "AVX2",
-                    (true, true) => "AVX-512",
+                    (true, true) => "AVX-512 (AVX2 above 128 MB)",
                 },
                 if prefetch { "" } else { " no prefetch" },
                 t * 1e3

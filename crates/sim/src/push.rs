@@ -700,6 +700,7 @@ pub fn push_dot_product_by_planes(
         (&grouped[..], &*group_off)
     };
     let ahead = push_simd::prefetches(layout.weights.len() * 4) && push_simd::prefetch_on();
+    let avx512 = push_simd::avx512_for(layout.weights.len() * 4);
     planes
         .par_chunks_mut(per * n)
         .enumerate()
@@ -728,7 +729,7 @@ pub fn push_dot_product_by_planes(
                     .source_runs(s)
                     .iter()
                     .map(|r| (r.unit as usize, r.len as usize, r.w as usize));
-                add_runs(avx2, acc, &layout.weights, x, runs, prefetch);
+                add_runs(avx2, avx512, acc, &layout.weights, x, runs, prefetch);
             }
         });
     combine::combine_lanes(planes, &layout.plane0, strength, activity);

@@ -20,7 +20,8 @@
 //! GCAL's runs are short (1-23 targets at cortex_density 48, where the
 //! AVX2 loop spent much of its time in four-wide steps and scalar tails):
 //! real 2-rank runs at 48 went from 0.99-1.02 to 0.94-0.97 ms per
-//! iteration (benches/RESULTS.md, issue 14 session 12).
+//! iteration (benches/RESULTS.md, issue 14 session 12). Copies streamed
+//! from memory keep the AVX2 loop (see [`avx512_for`]).
 //!
 //! [`avx2`] (with its switch [`set_avx2_off`]) also picks the AVX2
 //! build of the pulled dot product's per-unit sum (`response.rs`).
@@ -59,7 +60,23 @@ pub fn set_avx512_off(off: bool) {
     AVX512_OFF.store(off, Ordering::Relaxed);
 }
 
-/// Whether [`add_runs`] takes the AVX-512 loop: the CPU has AVX-512 (F and VL) and
+/// Per-source copies of more bytes than this run [`add_runs`]'s AVX2 loop
+/// even where the CPU has AVX-512: streamed from memory (GCAL's lateral
+/// inhibitory copy at cortex_density 142, 267 MB, with its prefetch)
+/// the AVX-512 loop was slower, 1.45 against 1.21 ms per call on one
+/// thread and 0.79 against 0.62 on two, while the 61 MB excitatory copy
+/// there gained (0.275 against 0.326 ms) as the copies inside the L3 do
+/// (benches/RESULTS.md, issue 14 session 12).
+const AVX512_MAX_BYTES: usize = 128 << 20;
+
+/// Whether [`add_runs`] should take its AVX-512 loop for a per-source
+/// copy of `bytes` (see [`AVX512_MAX_BYTES`]): the callers' answer for
+/// its `avx512` argument.
+pub fn avx512_for(bytes: usize) -> bool {
+    bytes <= AVX512_MAX_BYTES && avx512_on()
+}
+
+/// Whether the AVX-512 loop may run: the CPU has AVX-512 F and VL and
 /// [`set_avx512_off`] has not turned it off.
 fn avx512_on() -> bool {
     #[cfg(target_arch = "x86_64")]
@@ -109,7 +126,9 @@ pub fn add_run(avx2: bool, acc: &mut [f64], w: &[f32], x: f64) {
 }
 
 /// [`add_run`] for each run `(first, len, w)` of `runs`: the `len`
-/// accumulators from `acc[first]` with the weights from `weights[w]`.
+/// accumulators from `acc[first]` with the weights from `weights[w]`,
+/// with the AVX-512 loop if `avx512` too (and the CPU has it; see
+/// [`avx512_for`]).
 /// The CPU is asked once, and the AVX2 loop is inlined into one AVX2
 /// function over all the runs (short runs pay no call per run). After
 /// each run a few cache lines of `prefetch` (the weights of the next
@@ -118,6 +137,7 @@ pub fn add_run(avx2: bool, acc: &mut [f64], w: &[f32], x: f64) {
 #[inline(always)]
 pub fn add_runs<I: Iterator<Item = (usize, usize, usize)>>(
     avx2: bool,
+    avx512: bool,
     acc: &mut [f64],
     weights: &[f32],
     x: f64,
@@ -126,7 +146,7 @@ pub fn add_runs<I: Iterator<Item = (usize, usize, usize)>>(
 ) {
     #[cfg(target_arch = "x86_64")]
     if avx2 && avx2_detected() {
-        if avx512_on() {
+        if avx512 && avx512_on() {
             // SAFETY: the CPU has AVX-512 F and VL (checked just above).
             unsafe { add_runs_avx512(acc, weights, x, runs, prefetch) };
             return;
