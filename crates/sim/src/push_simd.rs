@@ -128,12 +128,12 @@ pub fn add_run(avx2: bool, acc: &mut [f64], w: &[f32], x: f64) {
 /// [`add_run`] for each run `(first, len, w)` of `runs`: the `len`
 /// accumulators from `acc[first]` with the weights from `weights[w]`,
 /// with the AVX-512 loop if `avx512` too (and the CPU has it; see
-/// [`avx512_for`]).
-/// The CPU is asked once, and the AVX2 loop is inlined into one AVX2
-/// function over all the runs (short runs pay no call per run). After
-/// each run a few cache lines of `prefetch` (the weights of the next
-/// source the caller will add, or an empty range) are asked for (four
-/// lines per run; why, in the module's source).
+/// [`avx512_for`]). The CPU is asked once, and the chosen loop is inlined
+/// into one function of its instruction set over all the runs (short
+/// runs pay no call per run). After each run a few cache lines of
+/// `prefetch` (the weights of the next source the caller will add, or an
+/// empty range) are asked for (four lines per run; why, in the module's
+/// source).
 #[inline(always)]
 pub fn add_runs<I: Iterator<Item = (usize, usize, usize)>>(
     avx2: bool,
@@ -156,9 +156,23 @@ pub fn add_runs<I: Iterator<Item = (usize, usize, usize)>>(
         return;
     }
     let _ = avx2;
+    each_run(acc, weights, runs, prefetch, |a, w| add_run_scalar(a, w, x));
+}
+
+/// Calls `add(accumulators, weights)` for each run and steps the
+/// prefetch of `prefetch` after it: the loop of [`add_runs`], inlined
+/// into each instruction set's function.
+#[inline(always)]
+fn each_run<I: Iterator<Item = (usize, usize, usize)>>(
+    acc: &mut [f64],
+    weights: &[f32],
+    runs: I,
+    prefetch: Range<usize>,
+    mut add: impl FnMut(&mut [f64], &[f32]),
+) {
     let mut ahead = prefetcher(weights, prefetch);
     for (u, len, w) in runs {
-        add_run_scalar(&mut acc[u..u + len], &weights[w..w + len], x);
+        add(&mut acc[u..u + len], &weights[w..w + len]);
         ahead.step(PREFETCH_LINES_PER_RUN);
     }
 }
@@ -176,21 +190,19 @@ unsafe fn add_runs_avx2<I: Iterator<Item = (usize, usize, usize)>>(
     runs: I,
     prefetch: Range<usize>,
 ) {
-    let mut ahead = prefetcher(weights, prefetch);
-    for (u, len, w) in runs {
-        // SAFETY: the caller's AVX2 guarantee.
-        unsafe { add_run_avx2(&mut acc[u..u + len], &weights[w..w + len], x) };
-        ahead.step(PREFETCH_LINES_PER_RUN);
-    }
+    // SAFETY (the closure's): the caller's AVX2 guarantee.
+    each_run(acc, weights, runs, prefetch, |a, w| unsafe {
+        add_run_avx2(a, w, x)
+    });
 }
 
-/// [`add_runs`] with AVX-512 (F and VL): eight targets per instruction, and the
-/// last `len mod 8` of a run by one masked instruction instead of the
-/// AVX2 loop's four-wide step and scalar tail (GCAL's runs are short:
+/// [`add_runs`] with AVX-512 F and VL: eight targets per instruction,
+/// and the last `len mod 8` of a run by one masked instruction instead of
+/// the AVX2 loop's four-wide step and scalar tail (GCAL's runs are short:
 /// 1-23 targets at cortex_density 48).
 ///
 /// # Safety
-/// The CPU must support AVX-512 (F and VL).
+/// The CPU must support AVX-512 F and VL.
 #[cfg(target_arch = "x86_64")]
 #[target_feature(enable = "avx512f,avx512vl")]
 unsafe fn add_runs_avx512<I: Iterator<Item = (usize, usize, usize)>>(
@@ -200,12 +212,10 @@ unsafe fn add_runs_avx512<I: Iterator<Item = (usize, usize, usize)>>(
     runs: I,
     prefetch: Range<usize>,
 ) {
-    let mut ahead = prefetcher(weights, prefetch);
-    for (u, len, w) in runs {
-        // SAFETY: the caller's AVX-512 (F and VL) guarantee.
-        unsafe { add_run_avx512(&mut acc[u..u + len], &weights[w..w + len], x) };
-        ahead.step(PREFETCH_LINES_PER_RUN);
-    }
+    // SAFETY (the closure's): the caller's AVX-512 guarantee.
+    each_run(acc, weights, runs, prefetch, |a, w| unsafe {
+        add_run_avx512(a, w, x)
+    });
 }
 
 /// Cache lines of the next source's weights asked for after each run.
@@ -393,7 +403,7 @@ unsafe fn add_run_avx2(acc: &mut [f64], w: &[f32], x: f64) {
     add_run_scalar(&mut acc[i..n], &w[i..n], x);
 }
 
-/// [`add_run_scalar`] eight elements per instruction with AVX-512 (F and VL), the
+/// [`add_run_scalar`] eight elements per instruction with AVX-512 F and VL, the
 /// last `n mod 8` under a mask: widen, multiply, add, each element once.
 /// Elements outside the mask are neither loaded (a masked load reads,
 /// and may fault on, only its selected elements) nor stored; the
@@ -402,7 +412,7 @@ unsafe fn add_run_avx2(acc: &mut [f64], w: &[f32], x: f64) {
 /// roundings.
 ///
 /// # Safety
-/// The CPU must support AVX-512 (F and VL).
+/// The CPU must support AVX-512 F and VL.
 #[cfg(target_arch = "x86_64")]
 #[target_feature(enable = "avx512f,avx512vl")]
 #[inline]

@@ -196,4 +196,10 @@ impl Sheet {
     pub fn is_generator(&self) -> bool {
         matches!(self.kind, SheetKind::Generator(_))
     }
+
+    /// A settling sheet whose next delivery starts a new iteration (and
+    /// clears its and its projections' activities).
+    pub fn starts_iteration(&self) -> bool {
+        matches!(&self.kind, SheetKind::Cf { settle: Some(st), .. } if st.new_iteration)
+    }
 }

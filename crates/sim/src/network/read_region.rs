@@ -306,10 +306,7 @@ impl Network {
         if self.regions.get(d).is_none_or(|r| r.is_none()) {
             return Ok(());
         }
-        let starts = matches!(
-            &self.sheets[d].kind,
-            SheetKind::Cf { settle: Some(st), .. } if st.new_iteration
-        );
+        let starts = self.sheets[d].starts_iteration();
         let k = self.sheets[d]
             .in_projs
             .iter()

@@ -223,10 +223,7 @@ impl Network {
         // otherwise overtake (neither happens in a settling model's
         // steady state).
         self.region_delivery(pi, buf, ex)?;
-        let clears = matches!(
-            &self.sheets[d].kind,
-            SheetKind::Cf { settle: Some(st), .. } if st.new_iteration
-        );
+        let clears = self.sheets[d].starts_iteration();
         if self.batched.is_queued(pi) || (clears && self.batched.any()) {
             self.resolve_queued_responses();
         }

@@ -203,86 +203,52 @@ fn simd_push_equals_scalar_push_and_pull() {
                     .num_threads(threads)
                     .build()
                     .expect("pool");
-                let mut out = [
-                    vec![0.0; n],
-                    vec![0.0; n],
-                    vec![0.0; n],
-                    vec![0.0; n],
-                    vec![0.0; n],
-                    vec![0.0; n],
-                    vec![0.0; n],
-                ];
+                let mut out: [Vec<f64>; 8] = std::array::from_fn(|_| vec![0.0; n]);
+                // Both pushed kernels into `planes` and `chunks`.
+                let mut both = |planes: &mut [f64], chunks: &mut [f64]| {
+                    let needed = &p.cfs.needed;
+                    push_dot_product_by_planes(&layout, x, needed, p.strength, planes, &mut sc);
+                    push_dot_product_by_chunks(&layout, x, needed, p.strength, chunks, &mut sc);
+                };
                 pool.install(|| {
+                    // Scalar (0, 1), then AVX2 or wider (2, 3).
                     for (k, off) in [true, false].into_iter().enumerate() {
                         set_avx2_off(off);
                         let [planes, chunks] = &mut out[2 * k..2 * k + 2] else {
                             unreachable!()
                         };
-                        push_dot_product_by_planes(
-                            &layout,
-                            x,
-                            &p.cfs.needed,
-                            p.strength,
-                            planes,
-                            &mut sc,
-                        );
-                        push_dot_product_by_chunks(
-                            &layout,
-                            x,
-                            &p.cfs.needed,
-                            p.strength,
-                            chunks,
-                            &mut sc,
-                        );
+                        both(planes, chunks);
                     }
                     set_avx2_off(false);
                     // Without the prefetch of the next source's weights.
                     set_prefetch_off(true);
-                    push_dot_product_by_planes(
-                        &layout,
-                        x,
-                        &p.cfs.needed,
-                        p.strength,
-                        &mut out[4],
-                        &mut sc,
-                    );
+                    let [planes, chunks] = &mut out[4..6] else {
+                        unreachable!()
+                    };
+                    both(planes, chunks);
                     set_prefetch_off(false);
                     // AVX2 where the CPU also has AVX-512.
                     set_avx512_off(true);
-                    let [planes, chunks] = &mut out[5..7] else {
+                    let [planes, chunks] = &mut out[6..8] else {
                         unreachable!()
                     };
-                    push_dot_product_by_planes(
-                        &layout,
-                        x,
-                        &p.cfs.needed,
-                        p.strength,
-                        planes,
-                        &mut sc,
-                    );
-                    push_dot_product_by_chunks(
-                        &layout,
-                        x,
-                        &p.cfs.needed,
-                        p.strength,
-                        chunks,
-                        &mut sc,
-                    );
+                    both(planes, chunks);
                     set_avx512_off(false);
                 });
                 let scalar = bits(&out[0]);
                 let what = |k: &str| format!("{dest}.{name}: {k}, {threads} threads");
-                assert_eq!(bits(&out[1]), scalar, "{}", what("scalar chunks"));
-                assert_eq!(bits(&out[2]), scalar, "{}", what("AVX2 planes"));
-                assert_eq!(bits(&out[3]), scalar, "{}", what("AVX2 chunks"));
-                assert_eq!(
-                    bits(&out[4]),
-                    scalar,
-                    "{}",
-                    what("AVX2 planes, no prefetch")
-                );
-                assert_eq!(bits(&out[5]), scalar, "{}", what("AVX2 planes, no AVX-512"));
-                assert_eq!(bits(&out[6]), scalar, "{}", what("AVX2 chunks, no AVX-512"));
+                let names = [
+                    "scalar chunks",
+                    "SIMD planes",
+                    "SIMD chunks",
+                    "SIMD planes, no prefetch",
+                    "SIMD chunks, no prefetch",
+                    "AVX2 planes, no AVX-512",
+                    "AVX2 chunks, no AVX-512",
+                ];
+                for (o, name) in out[1..].iter().zip(names) {
+                    assert_eq!(bits(o), scalar, "{}", what(name));
+                }
                 if let Some(want) = &pull {
                     assert_eq!(&scalar, want, "{}", what("pull"));
                 }
