@@ -250,7 +250,10 @@ impl Network {
         self.queue.len()
     }
 
-    /// Install (or remove) an observer.
+    /// Install (or remove) an observer. With one, sheets compute every
+    /// unit from their next iteration on (a probe sees a sheet between
+    /// its settling steps, where owed units would show): install it
+    /// before running, or after a `run`.
     pub fn set_recorder(&mut self, r: Option<Recorder>) {
         self.recorder = r;
     }
