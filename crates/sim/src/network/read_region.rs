@@ -34,9 +34,17 @@
 //! activity. The exchanges happen at the same point on every rank: the
 //! log is the same everywhere, because every rank executes the same
 //! events. Anything outside the logged pattern (an afferent delivery in
-//! the middle of an iteration, say) resolves the sheet at that point and
-//! computes every unit until the next iteration starts; a network with a
+//! the middle of an iteration, an iteration begun by or with a lateral
+//! event of the last) resolves the sheet at that point and computes every
+//! unit until the next regular iteration starts; a network with a
 //! recorder computes every unit (a probe sees activities mid-iteration).
+//!
+//! One thing a resolve does not restore: the input buffer of a lateral
+//! projection last delivered in an earlier iteration (a run that ends
+//! after a new iteration began, before its first lateral delivery) keeps
+//! what that iteration's exchange of the partly owed activity brought.
+//! Nothing reads it: a projection's input is read by the response to its
+//! delivery, which replaces it first, and these projections do not learn.
 
 use super::Network;
 use crate::error::SimError;
@@ -324,8 +332,19 @@ impl Network {
             log.activations == 0 && log.delivered[k] == 0
         };
         if starts {
+            // An iteration begun by a lateral event (an afferent one came
+            // in the middle of the last, say), or with one in flight,
+            // meets an activation of the last: outside the pattern.
+            let in_flight = self.queue.iter().any(|(_, e)| {
+                matches!(*e, EventKind::Deliver { proj, .. }
+                    if self.projs[proj].src == d && self.projs[proj].dest == d)
+            });
             let r = self.regions[d].as_mut().expect("checked");
-            r.log = if on { Log::start(n) } else { Log::default() };
+            r.log = if on && !lateral && !in_flight {
+                Log::start(n)
+            } else {
+                Log::default()
+            };
         } else if log.valid && !regular {
             self.resolve_region(d, Some((pi, buf)), ex)?;
             self.regions[d].as_mut().expect("checked").log.valid = false;
