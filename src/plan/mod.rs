@@ -234,6 +234,10 @@ pub struct Plan {
     pub bytes_per_step: Both,
     /// Bytes per iteration.
     pub bytes_per_iteration: Both,
+    /// Bytes once at the end of a run: sheets that owe the units nothing
+    /// reads replay their last iteration's lateral exchanges
+    /// (`topo_sim::Network::resolve_exchanges`).
+    pub bytes_at_end: Both,
     /// Messages per step.
     pub messages_per_step: Both,
     /// Messages per iteration.
@@ -572,6 +576,17 @@ fn plan_split(
         received: iter(|s| &s.recv_units, VALUE_BYTES),
         sent: iter(|s| &s.send_units, VALUE_BYTES),
     };
+    let at_end = |field: fn(&HaloSummary) -> &Vec<usize>| {
+        per_rank_f(&|q| {
+            sent.iter()
+                .map(|&h| sk.at_end[h] as f64 * field(&sums[h])[q] as f64 * VALUE_BYTES)
+                .sum()
+        })
+    };
+    let bytes_at_end = Both {
+        received: at_end(|s| &s.recv_units),
+        sent: at_end(|s| &s.send_units),
+    };
     let messages_per_step = Both {
         received: step(|s| &s.recv_messages),
         sent: step(|s| &s.send_messages),
@@ -745,6 +760,7 @@ fn plan_split(
         collectives_per_iteration: last.collectives,
         bytes_per_step,
         bytes_per_iteration,
+        bytes_at_end,
         messages_per_step,
         messages_per_iteration,
         memory_per_rank,
@@ -1007,9 +1023,12 @@ mod tests {
         let mr: u64 = per.iter().map(|t| t.messages_received).sum();
         let ms: u64 = per.iter().map(|t| t.messages_sent).sum();
         assert_eq!(mr, ms);
-        // Two iterations of the same structure: twice one iteration's bytes.
+        // Two iterations of the same structure: twice one iteration's
+        // bytes, and the run end's replay of the LGN's gain control.
         let one = p.bytes_per_iteration.received.mean * 6.0 / VALUE_BYTES;
-        assert_eq!(recv as f64, 2.0 * one);
+        let end = p.bytes_at_end.received.mean * 6.0 / VALUE_BYTES;
+        assert!(end > 0.0, "the LGN owes units: its replay exchanges");
+        assert_eq!(recv as f64, 2.0 * one + end);
         // The V1 lateral projections share one halo.
         let shared: Vec<_> = p.halos.iter().filter(|h| h.shared_from.is_some()).collect();
         assert_eq!(shared.len(), 1, "{:?}", p.halos);
