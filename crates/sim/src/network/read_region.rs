@@ -339,6 +339,11 @@ impl Network {
                 matches!(*e, EventKind::Deliver { proj, .. }
                     if self.projs[proj].src == d && self.projs[proj].dest == d)
             });
+            if lateral || in_flight {
+                // Those events were sent in the last iteration: whole
+                // values, if it owed units (its replay refills them).
+                self.resolve_region(d, Some((pi, buf)), ex)?;
+            }
             let r = self.regions[d].as_mut().expect("checked");
             r.log = if on && !lateral && !in_flight {
                 Log::start(n)
