@@ -140,6 +140,8 @@ impl Network {
     /// reading the state. Collective; a no-op when nothing is owed.
     pub fn resolve_owed(&mut self, ex: &mut dyn Exchange) -> Result<(), SimError> {
         self.finish_sends(ex);
+        // Queued responses first: computed after the replay, a queued
+        // response of an owing sheet would skip its unread units again.
         self.resolve_queued_responses();
         self.resolve_regions(ex)?;
         self.resolve_pending_responses();

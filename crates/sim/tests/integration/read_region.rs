@@ -134,6 +134,37 @@ fn assert_same(a: &State, b: &State, what: &str) {
     }
 }
 
+/// The state after `steps` on one rank owing unread units, asserted equal
+/// to the state computing every unit.
+fn same_on_and_off(spec: &ModelSpec, steps: &[Step], what: &str) -> State {
+    let on = whole(spec, steps, true);
+    let off = whole(spec, steps, false);
+    assert_same(&on, &off, what);
+    on
+}
+
+/// Every rank's units of every sheet and projection activity in `parts`
+/// hold the bits of the same unit in `reference` (one rank), and every
+/// unit is seen once. Weights and inputs are laid out per rank: the
+/// activities cover them, and the one-rank tests compare them whole.
+fn assert_ranks_match(reference: &State, parts: &[State], what: &str) {
+    for (name, values) in reference {
+        if name.ends_with(" weights") || name.ends_with(" input") {
+            continue;
+        }
+        let whole: std::collections::HashMap<usize, u64> = values.iter().copied().collect();
+        let mut seen = 0;
+        for part in parts {
+            let (_, mine) = part.iter().find(|(n, _)| n == name).expect("same arrays");
+            for (g, bits) in mine {
+                assert_eq!(Some(bits), whole.get(g), "{what}: {name} unit {g}");
+                seen += 1;
+            }
+        }
+        assert_eq!(seen, whole.len(), "{what}: {name} units seen");
+    }
+}
+
 /// Schedules: whole iterations; runs ahead resolved at the end; runs
 /// ending inside an iteration (GCAL's retina draws at t + 0.05, the LGN
 /// settles at t + 0.10 and t + 0.15, its gain control delivering 0.05
@@ -197,9 +228,7 @@ fn owing_changes_no_bit_on_one_rank() {
     let spec = gcal();
     let reference = whole(&spec, &[Step::Run(t(3, 1))], false);
     for steps in schedules() {
-        let off = whole(&spec, &steps, false);
-        let on = whole(&spec, &steps, true);
-        assert_same(&on, &off, &format!("{steps:?}"));
+        let on = same_on_and_off(&spec, &steps, &format!("{steps:?}"));
         if !steps.iter().any(|s| matches!(s, Step::Presentation(_))) {
             // Every schedule runs to t = 3 (a presentation learns too).
             assert_same(&on, &reference, &format!("{steps:?} against run(3)"));
@@ -293,27 +322,7 @@ fn owing_changes_no_bit_split_over_ranks() {
             ("3 dealt", split(&spec, 3, &steps, &dealt)),
         ];
         for (what, parts) in runs {
-            for (name, values) in reference.iter() {
-                if name.ends_with(" weights") || name.ends_with(" input") {
-                    // Per-rank layouts; the activities cover them (and
-                    // the one-rank test compares them whole).
-                    continue;
-                }
-                let whole: std::collections::HashMap<usize, u64> = values.iter().copied().collect();
-                let mut seen = 0;
-                for part in &parts {
-                    let (_, mine) = part.iter().find(|(n, _)| n == name).expect("same arrays");
-                    for (g, bits) in mine {
-                        assert_eq!(
-                            Some(bits),
-                            whole.get(g),
-                            "{what} {steps:?}: {name} unit {g}"
-                        );
-                        seen += 1;
-                    }
-                }
-                assert_eq!(seen, whole.len(), "{what}: {name} units seen");
-            }
+            assert_ranks_match(&reference, &parts, &format!("{what} {steps:?}"));
         }
     }
 }
@@ -350,38 +359,25 @@ fn afferent_input_mid_iteration_changes_no_bit() {
         Step::Resolve,
     ];
     for period in [0.03, 0.07, 0.2] {
-        let spec = fast_retina(period);
-        let on = whole(&spec, &odd, true);
-        let off = whole(&spec, &odd, false);
-        assert_same(&on, &off, &format!("retina period {period}, odd steps"));
+        same_on_and_off(
+            &fast_retina(period),
+            &odd,
+            &format!("retina period {period}, odd steps"),
+        );
     }
     for period in [
         0.01, 0.02, 0.03, 0.04, 0.05, 0.06, 0.07, 0.09, 0.1, 0.12, 0.15, 0.2, 0.25, 0.33,
     ] {
-        let spec = fast_retina(period);
-        let on = whole(&spec, &steps, true);
-        let off = whole(&spec, &steps, false);
-        assert_same(&on, &off, &format!("retina period {period}"));
+        same_on_and_off(
+            &fast_retina(period),
+            &steps,
+            &format!("retina period {period}"),
+        );
     }
     let spec = fast_retina(0.07);
     let reference = whole(&spec, &steps, false);
     let grid =
         |rank: usize| -> Box<dyn Decomposition + Send> { Box::new(Grid { rank, pr: 2, pc: 1 }) };
     let parts = split(&spec, 2, &steps, &grid);
-    for (name, values) in &reference {
-        if name.ends_with(" weights") || name.ends_with(" input") {
-            continue;
-        }
-        let whole: std::collections::HashMap<usize, u64> = values.iter().copied().collect();
-        for part in &parts {
-            let (_, mine) = part.iter().find(|(n, _)| n == name).expect("same arrays");
-            for (g, bits) in mine {
-                assert_eq!(
-                    Some(bits),
-                    whole.get(g),
-                    "2x1, period 0.07: {name} unit {g}"
-                );
-            }
-        }
-    }
+    assert_ranks_match(&reference, &parts, "2x1, period 0.07");
 }
